@@ -1,0 +1,42 @@
+# newsetl: the two set-up commands are `make run` (main job on the bundled samples) and
+# `make test` (lint, types, import contracts and tests). Both create .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test test-all bench bench-full constraints clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/newsetl run
+	$(BIN)/newsetl sql "select published_date, publisher, title from articles order by 1"
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/pytest
+
+test-all: setup
+	$(BIN)/pytest -m "slow or not slow"
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+bench-full: setup
+	$(BIN)/python -m bench.run --full
+
+constraints:
+	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

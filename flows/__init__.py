@@ -1,0 +1,1 @@
+"""Orchestration: the Prefect flows of newsetl and its command-line interface."""

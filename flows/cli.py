@@ -1,0 +1,244 @@
+"""The ``newsetl`` command line.
+
+``run`` starts Prefect; ``sql``, ``report`` and ``snapshots`` only read the warehouse and never
+import it, so they answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import decimal
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from flows.settings import SettingsError, default_input, default_warehouse
+from warehouse.store import SnapshotNotFound, Warehouse, WarehouseLocked
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 60) -> str:
+    """Rows as an aligned text table, long cells cut with an ellipsis."""
+
+    def fit(text: str) -> str:
+        text = text.replace("\n", " ")
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    cells = [[fit(_cell(v)) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    line = "+".join("-" * (w + 2) for w in widths)
+    out = [" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)), line]
+    out += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return str(value)
+
+
+def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], output_format: str) -> str:
+    """Render a result as ``table``, ``csv`` or ``json`` (an array of objects)."""
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return buffer.getvalue().rstrip("\n")
+    if output_format == "json":
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        return json.dumps(records, default=_json_default, ensure_ascii=False, indent=1)
+    return format_table(columns, rows)
+
+
+def _query(connection: Any, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[Any]]:
+    cursor = connection.execute(sql, params or [])
+    if cursor.description is None:
+        return [], []
+    return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+def command_sql(args: argparse.Namespace) -> int:
+    """``newsetl sql``: run one SQL statement against a snapshot and print the result."""
+    from warehouse import catalog
+
+    connection = catalog.connect(Warehouse(args.warehouse), args.as_of)
+    columns, rows = _query(connection, args.query)
+    print(render(columns, rows, args.format))
+    return EXIT_OK
+
+
+def command_report(args: argparse.Namespace) -> int:
+    """``newsetl report``: print every report query over a snapshot."""
+    from warehouse import catalog
+
+    warehouse = Warehouse(args.warehouse)
+    connection = catalog.connect(warehouse, args.as_of)
+    snapshot = warehouse.snapshot(args.as_of)
+    print(f"newsetl report · snapshot {snapshot.snapshot_id} · {warehouse.root}")
+    for query in catalog.report_queries():
+        columns, rows = _query(connection, query.sql)
+        print(f"\n## {query.name}\n{query.question}\n")
+        print(render(columns, rows, args.format))
+    return EXIT_OK
+
+
+def command_snapshots(args: argparse.Namespace) -> int:
+    """``newsetl snapshots``: list the snapshots of a warehouse, newest first."""
+    warehouse = Warehouse(args.warehouse)
+    current = warehouse.current_snapshot_id()
+    rows = []
+    for snapshot_id in reversed(warehouse.snapshot_ids()):
+        snapshot = warehouse.snapshot(snapshot_id)
+        tables = snapshot.manifest["tables"]
+        rows.append(
+            (
+                snapshot_id,
+                "*" if snapshot_id == current else "",
+                snapshot.manifest["created_at"],
+                snapshot.manifest["run_id"],
+                tables["documents"]["rows"],
+                tables["quarantine"]["rows"],
+            )
+        )
+    columns = ["snapshot_id", "current", "created_at", "run_id", "documents", "quarantined"]
+    print(render(columns, rows, args.format))
+    return EXIT_OK
+
+
+def command_run(args: argparse.Namespace) -> int:
+    """``newsetl run``: run the ingest flow and print its summary."""
+    # This machine may have no route out; Prefect's anonymous usage pings would only log errors.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.runners import make_task_runner
+    from flows.settings import RunSettings
+
+    settings = RunSettings.from_env(
+        input=args.input,
+        warehouse=args.warehouse,
+        max_file_bytes=args.max_file_bytes,
+        shard_size=args.shard_size,
+        workers=args.workers,
+        publishers_file=args.publishers_file,
+        wait_for_lock=args.wait_for_lock,
+        dask_address=args.dask_address,
+    )
+    from flows.pipeline import ingest_articles
+
+    started = time.perf_counter()
+    flow = ingest_articles.with_options(task_runner=make_task_runner(settings))
+    summary = flow(
+        input=settings.input,
+        warehouse=str(settings.warehouse),
+        pattern=args.pattern,
+        max_file_bytes=settings.max_file_bytes,
+        shard_size=settings.shard_size,
+        publishers_file=str(settings.publishers_file) if settings.publishers_file else None,
+        wait_for_lock=settings.wait_for_lock,
+    )
+    print(f"\nnewsetl run {summary.run_id}")
+    print(f"  files seen     {summary.files_seen}")
+    print(f"  documents      {summary.documents}")
+    print(f"  quarantined    {summary.quarantined}")
+    for reason, count in summary.quarantined_by_reason.items():
+        print(f"    {reason:<22}{count}")
+    print(f"  duplicates     {summary.duplicates}")
+    print(f"  stories        {summary.clusters}")
+    print(f"  snapshot       {summary.snapshot_id}")
+    print(f"  warehouse      {settings.warehouse}")
+    print(f"  time           {time.perf_counter() - started:.1f} s (flow {summary.seconds:.1f} s)")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``newsetl`` command."""
+    parser = argparse.ArgumentParser(
+        prog="newsetl", description="Batch ETL for news article corpora."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add_warehouse(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--warehouse",
+            type=Path,
+            default=default_warehouse(),
+            help="warehouse folder (env NEWSETL_WAREHOUSE; default: %(default)s)",
+        )
+
+    def add_read_options(sub: argparse.ArgumentParser) -> None:
+        add_warehouse(sub)
+        sub.add_argument("--as-of", metavar="SNAPSHOT", help="read this snapshot, not the current")
+        sub.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    run = commands.add_parser("run", help="ingest article files and publish a snapshot")
+    run.add_argument("--input", default=None,
+                     help=f"folder (recursive) or glob of article files (env NEWSETL_INPUT; default: {default_input()})")
+    add_warehouse(run)
+    run.add_argument("--pattern", default="*.txt", help="file name pattern in folders (default: %(default)s)")
+    run.add_argument("--max-file-bytes", type=int, help="size cap per file (env NEWSETL_MAX_FILE_BYTES; default 1 MiB)")
+    run.add_argument("--shard-size", type=int, help="files per task (env NEWSETL_SHARD_SIZE; default 2000)")
+    run.add_argument("--workers", type=int, help="worker processes (env NEWSETL_WORKERS; default: cores)")
+    run.add_argument("--publishers-file", type=Path, help="TOML file of extra publisher signatures")
+    run.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS",
+                     help="wait this long for another run on the same warehouse (default: fail at once)")
+    run.add_argument("--dask-address", help="run shard tasks on this Dask scheduler (tcp://host:8786)")
+    run.set_defaults(handler=command_run)
+
+    sql = commands.add_parser("sql", help="run SQL against the warehouse")
+    sql.add_argument("query", help="one SQL statement")
+    add_read_options(sql)
+    sql.set_defaults(handler=command_sql)
+
+    report = commands.add_parser("report", help="print the aggregate report")
+    add_read_options(report)
+    report.set_defaults(handler=command_report)
+
+    snapshots = commands.add_parser("snapshots", help="list published snapshots")
+    add_warehouse(snapshots)
+    snapshots.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    snapshots.set_defaults(handler=command_snapshots)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``newsetl`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (SettingsError, SnapshotNotFound, WarehouseLocked) as error:
+        print(f"newsetl: {error}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(error, SettingsError) else EXIT_FAILED
+    except Exception as error:
+        # duckdb errors (bad SQL) and input errors: a message, not a traceback.
+        from warehouse.sources import InputError
+
+        if isinstance(error, InputError) or type(error).__module__.startswith("duckdb"):
+            print(f"newsetl: {error}", file=sys.stderr)
+            return EXIT_FAILED
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+"""The ingest flow: extract -> normalise -> deduplicate -> publish -> report.
+
+Work is sharded: one task run reads, decodes, normalises and stages a shard of thousands of files
+(seconds of CPU), so Prefect's per-task cost stays negligible and the shards spread over the
+worker processes of the task runner (a local process pool, or a Dask cluster). Everything else
+runs on the driver over compact columns; bodies only stream through once more, at publish.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+from prefect.futures import as_completed
+
+from flows.runners import api_shared_with_workers
+from flows.settings import RunSettings
+from transforms.articles import parse_articles
+from transforms.dedup import assign_exact_clusters
+from transforms.publishers import (
+    DEFAULT_SIGNATURES,
+    PublisherSignature,
+    combine_signatures,
+    parse_signatures,
+)
+from warehouse import catalog, sources, store
+
+
+class BooksDoNotBalance(RuntimeError):
+    """Files seen != documents + quarantined: a file went missing inside the run."""
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the terminal, the artifact and the ``runs`` table."""
+
+    run_id: str
+    snapshot_id: str
+    input: str
+    files_seen: int
+    documents: int
+    quarantined_by_reason: dict[str, int]
+    duplicates: int
+    clusters: int
+    seconds: float
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def quarantined(self) -> int:
+        """Files quarantined, all reasons together."""
+        return sum(self.quarantined_by_reason.values())
+
+    def markdown(self) -> str:
+        """The summary as a Markdown table (Prefect artifact)."""
+        lines = [
+            f"# newsetl run `{self.run_id}`",
+            "",
+            "| measure | value |",
+            "|---|---|",
+            f"| input | `{self.input}` |",
+            f"| files seen | {self.files_seen} |",
+            f"| documents | {self.documents} |",
+            f"| quarantined | {self.quarantined} |",
+            f"| duplicates | {self.duplicates} |",
+            f"| stories (clusters) | {self.clusters} |",
+            f"| snapshot | `{self.snapshot_id}` |",
+            f"| seconds | {self.seconds:.2f} |",
+        ]
+        lines += [f"| quarantined: {r} | {n} |" for r, n in sorted(self.quarantined_by_reason.items())]
+        lines += [f"| stage {s} (s) | {t:.2f} |" for s, t in self.stage_seconds.items()]
+        return "\n".join(lines)
+
+
+def load_signatures(publishers_file: Path | None) -> tuple[PublisherSignature, ...]:
+    """The built-in publisher signatures, with those of ``publishers_file`` in front."""
+    if publishers_file is None:
+        return DEFAULT_SIGNATURES
+    return combine_signatures(parse_signatures(publishers_file.read_text(encoding="utf-8")))
+
+
+@task(name="discover_files", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
+def discover_files(input_spec: str, pattern: str) -> sources.Discovery:
+    """Find the article files of the input."""
+    return sources.discover(input_spec, pattern)
+
+
+@task(name="process_shard", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
+def process_shard(
+    root: Path,
+    paths: list[str],
+    shard: int,
+    staging_path: Path,
+    max_file_bytes: int,
+    signatures: tuple[PublisherSignature, ...],
+) -> store.StagedShard:
+    """Extract and normalise one shard of files and stage its documents and quarantine rows."""
+    read = sources.read_files(root, paths, max_file_bytes)
+    parsed = parse_articles(read.files, signatures=signatures)
+    quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
+    return store.write_staged_shard(staging_path, shard, parsed.documents, quarantine)
+
+
+@task(name="deduplicate_documents", cache_policy=NONE)
+def deduplicate_documents(staging: store.RunStaging) -> pa.Table:
+    """Cluster all staged documents; the result is aligned with the staged shard order."""
+    keys = staging.read_documents(["doc_id", "content_hash", "published_date", "word_count"])
+    return assign_exact_clusters(
+        keys.column("doc_id"),
+        keys.column("content_hash"),
+        keys.column("published_date"),
+        keys.column("word_count"),
+    )
+
+
+@task(name="publish_snapshot", cache_policy=NONE)
+def publish_snapshot(
+    staging: store.RunStaging, clusters: pa.Table, run_row: dict[str, Any]
+) -> store.Snapshot:
+    """Write the final tables into a new snapshot, make it current, refresh the catalog."""
+    logger = get_run_logger()
+    run_id = staging.run_id
+
+    def documents() -> Any:
+        offset = 0
+        for shard in staging.iter_documents():
+            rows = shard.num_rows
+            assigned = clusters.slice(offset, rows)
+            offset += rows
+            for name in assigned.column_names:
+                shard = shard.append_column(name, assigned.column(name))
+            yield shard.append_column("run_id", pa.array([run_id] * rows, pa.string()))
+
+    quarantine = staging.read_quarantine()
+    quarantine = quarantine.append_column(
+        "run_id", pa.array([run_id] * quarantine.num_rows, pa.string())
+    )
+    snapshot = staging.publish(
+        documents(),
+        quarantine,
+        run_row,
+        now=datetime.now(UTC),
+        on_step=lambda step: logger.debug("publish step %s", step),
+    )
+    catalog.write_catalog(staging.warehouse, snapshot)
+    return snapshot
+
+
+def _shards(paths: tuple[str, ...], size: int) -> list[list[str]]:
+    return [list(paths[start : start + size]) for start in range(0, len(paths), size)]
+
+
+def _progress(done: int, total: int, files: int, started: float) -> None:
+    if sys.stderr.isatty():
+        rate = files / max(time.perf_counter() - started, 1e-9)
+        sys.stderr.write(f"\rshards {done}/{total} · files {files} · {rate:,.0f} files/s ")
+        sys.stderr.flush()
+        if done == total:
+            sys.stderr.write("\n")
+
+
+@flow(name="newsetl-ingest", log_prints=True)
+def ingest_articles(
+    input: str | None = None,  # noqa: A002 - the CLI option is --input
+    warehouse: str | None = None,
+    pattern: str = "*.txt",
+    max_file_bytes: int | None = None,
+    shard_size: int | None = None,
+    publishers_file: str | None = None,
+    wait_for_lock: float = 0.0,
+) -> RunSummary:
+    """Ingest article files into the warehouse and publish a new snapshot.
+
+    Args:
+        input: Folder (searched recursively) or glob of article files; default
+            ``NEWSETL_INPUT`` or the bundled samples.
+        warehouse: Warehouse folder; default ``NEWSETL_WAREHOUSE`` or ``var/warehouse``.
+        pattern: File name pattern inside an input folder.
+        max_file_bytes: Size cap; larger files are quarantined as ``oversized``.
+        shard_size: Files per shard task.
+        publishers_file: TOML file of extra publisher signatures.
+        wait_for_lock: Seconds to wait for another run writing the same warehouse.
+    """
+    logger = get_run_logger()
+    settings = RunSettings.from_env(
+        input=input,
+        warehouse=Path(warehouse) if warehouse else None,
+        pattern=pattern,
+        max_file_bytes=max_file_bytes,
+        shard_size=shard_size,
+        publishers_file=Path(publishers_file) if publishers_file else None,
+        wait_for_lock=wait_for_lock,
+    )
+    signatures = load_signatures(settings.publishers_file)
+    started_at = datetime.now(UTC)
+    started = time.perf_counter()
+    stage_seconds: dict[str, float] = {}
+    run_id = f"{started_at.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
+    wh = store.Warehouse(settings.warehouse)
+
+    with wh.writer_lock(run_id, wait_seconds=settings.wait_for_lock), api_shared_with_workers():
+        mark = time.perf_counter()
+        discovery = discover_files(settings.input, settings.pattern)
+        stage_seconds["discover"] = time.perf_counter() - mark
+        logger.info("run %s: %d files under %s", run_id, len(discovery.paths), discovery.root)
+
+        staging = wh.staging(run_id)
+        try:
+            mark = time.perf_counter()
+            shards = _shards(discovery.paths, settings.shard_size)
+            futures = [
+                process_shard.submit(
+                    discovery.root, paths, number, staging.path, settings.max_file_bytes, signatures
+                )
+                for number, paths in enumerate(shards)
+            ]
+            files_done = 0
+            for done, future in enumerate(as_completed(futures), start=1):
+                staged = future.result()
+                staging.add_shard(staged)
+                files_done += staged.document_rows + staged.quarantine_rows
+                _progress(done, len(futures), files_done, mark)
+            stage_seconds["extract_normalise"] = time.perf_counter() - mark
+
+            mark = time.perf_counter()
+            clusters = deduplicate_documents(staging)
+            stage_seconds["deduplicate"] = time.perf_counter() - mark
+
+            quarantine = staging.read_quarantine()
+            by_reason = dict(sorted(Counter(quarantine.column("reason").to_pylist()).items()))
+            documents = clusters.num_rows
+            if documents + quarantine.num_rows != len(discovery.paths):
+                raise BooksDoNotBalance(
+                    f"{len(discovery.paths)} files seen but {documents} documents + "
+                    f"{quarantine.num_rows} quarantined"
+                )
+            canonical = clusters.column("is_canonical").to_numpy(zero_copy_only=False)
+            duplicates = int(np.count_nonzero(~canonical))
+            cluster_count = int(np.count_nonzero(canonical))
+
+            mark = time.perf_counter()
+            parameters = {k: str(v) for k, v in asdict(settings).items()}
+            run_row = {
+                "run_id": run_id,
+                "started_at": started_at,
+                "finished_at": datetime.now(UTC),
+                "input": settings.input,
+                "status": "published",
+                "files_seen": len(discovery.paths),
+                "documents": documents,
+                "quarantined": quarantine.num_rows,
+                "quarantined_by_reason": list(by_reason.items()),
+                "duplicates": duplicates,
+                "clusters": cluster_count,
+                "stage_seconds": list(stage_seconds.items()),
+                "parameters": json.dumps(parameters, sort_keys=True),
+                "newsetl_version": version("newsetl"),
+            }
+            snapshot = publish_snapshot(staging, clusters, run_row)
+            stage_seconds["publish"] = time.perf_counter() - mark
+        finally:
+            staging.remove()
+
+    summary = RunSummary(
+        run_id=run_id,
+        snapshot_id=snapshot.snapshot_id,
+        input=settings.input,
+        files_seen=len(discovery.paths),
+        documents=documents,
+        quarantined_by_reason=by_reason,
+        duplicates=duplicates,
+        clusters=cluster_count,
+        seconds=time.perf_counter() - started,
+        stage_seconds=stage_seconds,
+    )
+    create_markdown_artifact(summary.markdown(), key="newsetl-run-summary",
+                             description="newsetl ingest summary")
+    logger.info("run %s published snapshot %s", run_id, snapshot.snapshot_id)
+    return summary

@@ -1,0 +1,85 @@
+"""Run settings: command-line options over environment variables over defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = REPO_ROOT / "data" / "seeds"
+DEFAULT_WAREHOUSE = REPO_ROOT / "var" / "warehouse"
+
+# News articles are a few KB; a megabyte of text is a whole book or a page dump gone wrong, and
+# capping it keeps one bad file from dominating a shard's memory and time.
+DEFAULT_MAX_FILE_BYTES = 1 << 20
+# A shard is a few seconds of work: enough to dwarf Prefect's ~6 ms per task run and the ~90 ms
+# of a process-pool dispatch, small enough that 2 workers stay balanced to the end.
+DEFAULT_SHARD_SIZE = 2_000
+
+
+def default_input() -> str:
+    """``NEWSETL_INPUT``, else the sample articles bundled with the repository."""
+    return os.environ.get("NEWSETL_INPUT") or str(SAMPLES)
+
+
+def default_warehouse() -> Path:
+    """``NEWSETL_WAREHOUSE``, else the git-ignored ``var/warehouse`` of the repository."""
+    return Path(os.environ.get("NEWSETL_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def _int_from_env(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r} is not a whole number") from None
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work; raised before any work starts."""
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything a run needs to know, validated."""
+
+    input: str
+    warehouse: Path
+    pattern: str = "*.txt"
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    shard_size: int = DEFAULT_SHARD_SIZE
+    workers: int = 2
+    publishers_file: Path | None = None
+    wait_for_lock: float = 0.0
+    dask_address: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_file_bytes <= 0:
+            raise SettingsError(f"max_file_bytes must be positive, not {self.max_file_bytes}")
+        if self.shard_size <= 0:
+            raise SettingsError(f"shard_size must be positive, not {self.shard_size}")
+        if self.workers <= 0:
+            raise SettingsError(f"workers must be positive, not {self.workers}")
+        if self.wait_for_lock < 0:
+            raise SettingsError(f"wait_for_lock cannot be negative ({self.wait_for_lock})")
+        if self.publishers_file is not None and not self.publishers_file.is_file():
+            raise SettingsError(f"publishers file {self.publishers_file} does not exist")
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> RunSettings:
+        """Settings from ``NEWSETL_*`` variables, with explicit values (not None) on top."""
+        publishers = os.environ.get("NEWSETL_PUBLISHERS_FILE")
+        values: dict[str, object] = {
+            "input": default_input(),
+            "warehouse": default_warehouse(),
+            "max_file_bytes": _int_from_env("NEWSETL_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES),
+            "shard_size": _int_from_env("NEWSETL_SHARD_SIZE", DEFAULT_SHARD_SIZE),
+            "workers": _int_from_env("NEWSETL_WORKERS", os.cpu_count() or 1),
+            "publishers_file": Path(publishers) if publishers else None,
+            "dask_address": os.environ.get("NEWSETL_DASK_ADDRESS") or None,
+        }
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)  # type: ignore[arg-type]

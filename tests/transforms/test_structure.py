@@ -1,0 +1,78 @@
+import pyarrow as pa
+import pytest
+
+from transforms.structure import parse_structure
+
+
+def parse_one(text: str) -> dict[str, str | None]:
+    parsed = parse_structure(pa.array([text]))
+    return {
+        name: getattr(parsed, name).to_pylist()[0]
+        for name in ("title", "byline", "dateline", "dateline_place", "dateline_date",
+                     "dateline_agency", "body")
+    }
+
+
+def test_headline_byline_body() -> None:
+    parsed = parse_one(
+        "Russia 'Concerned' Over Myanmar Civilian Casualties\n\nBy AFP\n"
+        "Russia acknowledged Monday that it was developing ties.\n\nMore text."
+    )
+    assert parsed["title"] == "Russia 'Concerned' Over Myanmar Civilian Casualties"
+    assert parsed["byline"] == "AFP"
+    assert parsed["dateline"] is None
+    assert parsed["body"] == "Russia acknowledged Monday that it was developing ties.\n\nMore text."
+
+
+def test_tass_dateline_without_headline() -> None:
+    parsed = parse_one(
+        "KUBINKA /Moscow Region/, August 23. /TASS/. Russia is prepared to develop military "
+        "cooperation with Myanmar.\n\nFomin said so."
+    )
+    assert parsed["title"] is None
+    assert parsed["dateline"] == "KUBINKA /Moscow Region/, August 23. /TASS/."
+    assert parsed["dateline_place"] == "KUBINKA /Moscow Region/"
+    assert parsed["dateline_date"] == "August 23"
+    assert parsed["dateline_agency"] == "TASS"
+    assert parsed["body"].startswith("Russia is prepared")
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "date", "agency", "body"),
+    [
+        ("LONDON (Reuters) - Shares fell.", "LONDON", None, "Reuters", "Shares fell."),
+        ("PARIS, March 5 (AFP) — Talks resumed.", "PARIS", "March 5", "AFP", "Talks resumed."),
+        ("NEW YORK, March 5 - Stocks rose.", "NEW YORK", "March 5", None, "Stocks rose."),
+        ("MOSCOW, March 5. /TASS/. The Kremlin said.", "MOSCOW", "March 5", "TASS", "The Kremlin said."),
+    ],
+)
+def test_dateline_styles(
+    text: str, place: str, date: str | None, agency: str | None, body: str
+) -> None:
+    parsed = parse_one(text)
+    assert (parsed["dateline_place"], parsed["dateline_date"], parsed["dateline_agency"]) == (
+        place, date, agency,
+    )
+    assert parsed["body"] == body
+
+
+def test_headline_then_dateline() -> None:
+    parsed = parse_one("BAHIA COCOA REVIEW\n\nSALVADOR, Feb 26 - Showers continued.")
+    assert parsed["title"] == "BAHIA COCOA REVIEW"
+    assert parsed["dateline_place"] == "SALVADOR"
+    assert parsed["body"] == "Showers continued."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A single line that is the whole article.",
+        "This first line is a sentence of the lead paragraph, not a headline.\nIt goes on.",
+        " ".join(["word"] * 40) + "\n\nSecond paragraph.",
+    ],
+    ids=["only-line", "sentence", "too-long"],
+)
+def test_no_headline_when_the_first_line_is_prose(text: str) -> None:
+    parsed = parse_one(text)
+    assert parsed["title"] is None
+    assert parsed["body"] == text

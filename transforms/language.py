@@ -1,0 +1,91 @@
+"""Language of each article from its most frequent function words, counted in Arrow.
+
+Function words (articles, prepositions, pronouns) are the most frequent tokens of any text and
+differ between languages, so counting them in the first few hundred characters tells English from
+German from Russian reliably for news prose, at the cost of one vectorised set lookup per token.
+Words shared by several languages (``de``, ``la``, ``на``) are left out so that a hit is evidence.
+Texts with too little evidence get ``und`` (undetermined, BCP 47), never a guess.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+UNDETERMINED = "und"
+
+FUNCTION_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("the", "and", "of", "to", "is", "that", "for", "was", "with", "on", "said", "by",
+           "have", "it", "are", "from", "this", "which", "were", "has", "at", "its"),
+    "de": ("der", "die", "und", "das", "ist", "nicht", "mit", "den", "sich", "auf", "für", "dem",
+           "ein", "eine", "auch", "wird", "sind", "nach", "bei", "wurde"),
+    "fr": ("le", "les", "et", "des", "est", "une", "dans", "pour", "qui", "pas", "sur", "au",
+           "avec", "sont", "aux", "ont", "été", "cette", "mais"),
+    "es": ("el", "los", "y", "las", "del", "por", "una", "con", "para", "es", "su", "al", "fue",
+           "como", "pero", "sus", "ha", "más"),
+    "it": ("il", "che", "di", "della", "per", "non", "sono", "gli", "nel", "alla", "anche",
+           "delle", "questo", "ha", "è", "dei"),
+    "pt": ("os", "não", "uma", "para", "com", "da", "do", "dos", "foi", "ao", "mais", "pelo",
+           "pela", "são", "também", "das"),
+    "nl": ("het", "een", "van", "niet", "zijn", "voor", "met", "ook", "maar", "wordt", "naar",
+           "werd", "deze", "heeft", "bij"),
+    "ru": ("и", "в", "что", "с", "по", "это", "как", "его", "к", "из", "за", "от", "он", "о",
+           "для", "также", "был", "была", "были", "который"),
+    "uk": ("і", "та", "що", "як", "від", "це", "його", "для", "також", "був", "які", "який", "з"),
+    "pl": ("się", "jest", "nie", "że", "w", "z", "na", "do", "to", "jak", "przez", "został"),
+}
+
+# Function words of news prose run at about one in three tokens; needing 3 hits in the window
+# leaves headlines, lists and tables undetermined instead of guessed from one chance word.
+MIN_EVIDENCE = 3
+# The opening of an article is enough to tell its language, and keeps the cost per document flat.
+WINDOW_CHARS = 600
+TOKEN_SEPARATORS = r"[^\p{L}]+"
+
+
+def _vocabulary() -> tuple[pa.Array, np.ndarray, list[str]]:
+    counts = Counter(word for words in FUNCTION_WORDS.values() for word in set(words))
+    languages = list(FUNCTION_WORDS)
+    words: list[str] = []
+    owners: list[int] = []
+    for index, language in enumerate(languages):
+        for word in dict.fromkeys(FUNCTION_WORDS[language]):
+            if counts[word] == 1:
+                words.append(word)
+                owners.append(index)
+    return pa.array(words), np.array(owners, dtype=np.int64), languages
+
+
+VOCABULARY, OWNER_LANGUAGE, LANGUAGES = _vocabulary()
+
+
+def detect_languages(texts: pa.Array) -> pa.Array:
+    """Identify the language of each text as an ISO 639-1 code, or ``und``.
+
+    Args:
+        texts: Article bodies (nulls give ``und``).
+
+    Returns:
+        One language code per text.
+    """
+    n = len(texts)
+    if n == 0:
+        return pa.array([], pa.string())
+    window = pc.utf8_lower(pc.utf8_slice_codeunits(pc.fill_null(texts, ""), 0, WINDOW_CHARS))
+    tokens = pc.split_pattern_regex(window, TOKEN_SEPARATORS)
+    lengths = pc.list_value_length(tokens).to_numpy(zero_copy_only=False)
+    document = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    word_index = pc.index_in(pc.list_flatten(tokens), value_set=VOCABULARY)
+    known = pc.is_valid(word_index).to_numpy(zero_copy_only=False)
+    language = OWNER_LANGUAGE[pc.drop_null(word_index).to_numpy()]
+    counts = np.bincount(
+        document[known] * len(LANGUAGES) + language, minlength=n * len(LANGUAGES)
+    ).reshape(n, len(LANGUAGES))
+    best = counts.argmax(axis=1)
+    evidence = counts[np.arange(n), best]
+    codes = np.array(LANGUAGES, dtype=object)[best]
+    codes[evidence < MIN_EVIDENCE] = UNDETERMINED
+    return pa.array(codes, type=pa.string())

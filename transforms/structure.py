@@ -1,0 +1,149 @@
+"""Headline, byline and dateline from the top of a cleaned article, for a whole shard at once.
+
+The cleaned text starts with what the page showed first once chrome is gone: usually the headline,
+then a byline line, then the first paragraph, which may open with a dateline. Each part is taken
+off the top only when it is clearly that part; otherwise the field stays null and the text stays
+in the body: a missed headline costs less than a lost first paragraph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+# A place in capitals, optionally with a region in slashes: `KUBINKA /Moscow Region/`.
+PLACE = r"[A-Z][A-Z\-'. ]{1,40}?(?: /[^/\n]{1,60}/)?"
+WIRE_AGENCIES = r"Reuters|AFP|AP|UPI|dpa|DPA|Xinhua|Bloomberg|IANS|PTI|ANI|Kyodo|Yonhap|TASS|RIA"
+
+# `KUBINKA /Moscow Region/, August 23. /TASS/.` (TASS house style).
+DATELINE_TASS = (
+    rf"^(?P<dateline>(?P<place>{PLACE}), (?P<date>{MONTH} \d{{1,2}})\. "
+    r"/(?P<agency>[A-Z][A-Za-z\-]{1,20})/\.)\s*"
+)
+# `LONDON (Reuters) -` and `PARIS, March 5 (AFP) —`.
+DATELINE_WIRE = (
+    rf"^(?P<dateline>(?P<place>{PLACE})(?:, (?P<date>{MONTH} \d{{1,2}}))? "
+    rf"\((?P<agency>{WIRE_AGENCIES})\) *[-\x{{2013}}\x{{2014}}]+)\s*"
+)
+# `NEW YORK, March 5 -`: place and date with no agency (Reuters-21578 and many papers).
+DATELINE_PLAIN = (
+    rf"^(?P<dateline>(?P<place>{PLACE}), (?P<date>{MONTH} \d{{1,2}}(?:, \d{{4}})?) "
+    r"*[-\x{2013}\x{2014}]+)\s*"
+)
+DATELINES = (DATELINE_TASS, DATELINE_WIRE, DATELINE_PLAIN)
+
+FIRST_LINE = r"^(?P<line>[^\n]*)"
+BYLINE = r"^(?:By|BY|by) (?P<byline>[A-Z][^\n]{1,80})$"
+# Headlines do not end like sentences in the middle of a paragraph; they may end with ? or !.
+SENTENCE_OR_CLAUSE_END = r"[.,;:]$"
+
+# Longer than this, a first line is a paragraph, not a headline: news headlines run 5-15 words,
+# and 25 leaves room for long ones without taking one-sentence leads.
+MAX_TITLE_WORDS = 25
+MAX_TITLE_CHARS = 250
+# Datelines sit in the first characters; slicing first keeps the regexes off the whole body.
+DATELINE_WINDOW = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleStructure:
+    """Fields parsed from the top of each text, aligned with the input."""
+
+    title: pa.Array
+    byline: pa.Array
+    dateline: pa.Array
+    dateline_place: pa.Array
+    dateline_date: pa.Array
+    dateline_agency: pa.Array
+    body: pa.Array
+
+
+def _drop_first_line(texts: pa.Array, where: pa.Array) -> pa.Array:
+    rest = pc.replace_substring_regex(texts, r"^[^\n]*\n?", "", max_replacements=1)
+    return pc.if_else(where, pc.utf8_ltrim_whitespace(rest), texts)
+
+
+def _first_line(texts: pa.Array) -> pa.Array:
+    return pc.struct_field(pc.extract_regex(texts, FIRST_LINE), "line")
+
+
+def parse_datelines(texts: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array, pa.Array]:
+    """Find the dateline that opens each text.
+
+    Returns:
+        ``(dateline, place, date_text, agency, found)``: strings (null where absent) and a
+        boolean mask of texts that open with a dateline.
+    """
+    window = pc.utf8_slice_codeunits(texts, 0, DATELINE_WINDOW)
+    n = len(texts)
+    dateline = pa.nulls(n, pa.string())
+    place = pa.nulls(n, pa.string())
+    date_text = pa.nulls(n, pa.string())
+    agency = pa.nulls(n, pa.string())
+    for pattern in DATELINES:
+        parts = pc.extract_regex(window, pattern)
+        found_here = pc.and_(pc.is_valid(parts), pc.is_null(dateline))
+        names = {field.name for field in parts.type}
+
+        def take(name: str, current: pa.Array, *, parts: pa.Array = parts) -> pa.Array:
+            if name not in names:
+                return current
+            value = pc.struct_field(parts, name)
+            value = pc.if_else(pc.equal(value, ""), None, pc.utf8_trim_whitespace(value))
+            return pc.if_else(found_here, value, current)
+
+        place = take("place", place)
+        date_text = take("date", date_text)
+        agency = take("agency", agency)
+        dateline = take("dateline", dateline)
+    return dateline, place, date_text, agency, pc.is_valid(dateline)
+
+
+def _strip_datelines(texts: pa.Array, found: pa.Array) -> pa.Array:
+    stripped = texts
+    for pattern in DATELINES:
+        stripped = pc.replace_substring_regex(stripped, pattern, "", max_replacements=1)
+    return pc.if_else(found, stripped, texts)
+
+
+def parse_structure(texts: pa.Array) -> ArticleStructure:
+    """Split cleaned article texts into headline, byline, dateline and body.
+
+    Args:
+        texts: Texts after normalisation, header removal and chrome removal.
+
+    Returns:
+        The parsed fields; ``body`` is what is left once they are taken off the top.
+    """
+    first = _first_line(texts)
+    words = pc.count_substring_regex(first, r"\S+")
+    has_more = pc.match_substring(texts, "\n")
+    _, _, _, _, first_is_dateline = parse_datelines(first)
+    is_title = pc.and_(
+        pc.and_(pc.less_equal(words, MAX_TITLE_WORDS), pc.greater(words, 0)),
+        pc.and_(
+            pc.less_equal(pc.utf8_length(first), MAX_TITLE_CHARS),
+            pc.and_not(
+                pc.and_not(has_more, pc.match_substring_regex(first, SENTENCE_OR_CLAUSE_END)),
+                pc.or_(first_is_dateline, pc.match_substring_regex(first, BYLINE)),
+            ),
+        ),
+    )
+    is_title = pc.fill_null(is_title, False)
+    title = pc.if_else(is_title, first, None)
+    texts = _drop_first_line(texts, is_title)
+
+    byline_parts = pc.extract_regex(_first_line(texts), BYLINE)
+    has_byline = pc.is_valid(byline_parts)
+    byline = pc.struct_field(byline_parts, "byline")
+    texts = _drop_first_line(texts, has_byline)
+
+    dateline, place, date_text, agency, found = parse_datelines(texts)
+    body = _strip_datelines(texts, found)
+    return ArticleStructure(title, byline, dateline, place, date_text, agency, body)

@@ -1,0 +1,94 @@
+"""The DuckDB side: views over one snapshot, in memory for commands and in a catalog file for users.
+
+Views name the snapshot's files by absolute path, resolved once from the ``current`` pointer, so a
+query never mixes two snapshots however many runs publish while it reads (promise 1 of
+RELIABILITY.md), and the catalog file works from any working directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from warehouse.store import Snapshot, Warehouse
+
+SQL_DIR = Path(__file__).parent / "sql"
+VIEWS_DIR = SQL_DIR / "views"
+REPORTS_DIR = SQL_DIR / "reports"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def create_views(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> None:
+    """Create the table views of ``snapshot`` and the SQL views layered on them."""
+    for table in snapshot.manifest["tables"]:
+        files = ", ".join(_quote(str(path)) for path in snapshot.files(table))
+        connection.execute(
+            f"CREATE OR REPLACE VIEW {table} AS "
+            f"SELECT * FROM read_parquet([{files}], hive_partitioning = false)"
+        )
+    for sql_file in sorted(VIEWS_DIR.glob("*.sql")):
+        connection.execute(sql_file.read_text())
+
+
+def connect(warehouse: Warehouse, snapshot_id: str | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the views of one snapshot (default: the current one).
+
+    Raises:
+        SnapshotNotFound: Nothing published yet, or no such snapshot.
+    """
+    snapshot = warehouse.snapshot(snapshot_id)
+    connection = duckdb.connect(":memory:")
+    create_views(connection, snapshot)
+    return connection
+
+
+def write_catalog(warehouse: Warehouse, snapshot: Snapshot) -> Path:
+    """Write the catalog file for ``snapshot``: built aside, then swapped in with one rename.
+
+    A DuckDB client that has the old catalog open keeps reading the old snapshot, which stays on
+    disk; the next one to open it sees the new snapshot.
+    """
+    target = warehouse.catalog_path
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    connection = duckdb.connect(str(temporary))
+    try:
+        create_views(connection, snapshot)
+        # Views take no parameters; the id is quoted, and it is ours (see new_snapshot_id).
+        connection.execute(
+            f"CREATE OR REPLACE VIEW newsetl_snapshot AS SELECT {_quote(snapshot.snapshot_id)}"
+            " AS snapshot_id"
+        )
+        connection.execute("CHECKPOINT")
+    finally:
+        connection.close()
+    os.replace(temporary, target)
+    return target
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """One report query: its name, the question it answers and its SQL."""
+
+    name: str
+    question: str
+    sql: str
+
+
+def report_queries() -> list[ReportQuery]:
+    """The report queries under ``warehouse/sql/reports``, in file order."""
+    queries = []
+    for sql_file in sorted(REPORTS_DIR.glob("*.sql")):
+        text = sql_file.read_text()
+        header = [line[2:].strip() for line in text.splitlines() if line.startswith("--")]
+        title, _, question = " ".join(header).partition(":")
+        queries.append(ReportQuery(title.strip() or sql_file.stem, question.strip(), text))
+    return queries

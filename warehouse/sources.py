@@ -1,0 +1,155 @@
+"""Reading the input: discover article files under a root, and read them safely.
+
+Reading is where the outside world gets in, so every way a path can be wrong ends as a quarantine
+row here (not a directory named like a file, not a symlink out of the root, not a FIFO that would
+block forever) and never as an exception that stops the run.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import glob
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from transforms.articles import FILES_SCHEMA, quarantine_rows
+from transforms.reasons import QuarantineReason
+
+DEFAULT_PATTERN = "*.txt"
+GLOB_CHARACTERS = frozenset("*?[")
+
+
+class InputError(ValueError):
+    """The input given to a run does not exist or matches nothing that can be read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """The files a run will process: the root and paths relative to it, in sorted order."""
+
+    root: Path
+    paths: tuple[str, ...]
+
+
+def _walk(directory: Path, pattern: str) -> Iterator[Path]:
+    """Yield every entry under ``directory`` whose name matches, without following links."""
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        if fnmatch.fnmatch(entry.name, pattern):
+            yield Path(entry.path)
+        elif entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path), pattern)
+
+
+def discover(input_spec: str | Path, pattern: str = DEFAULT_PATTERN) -> Discovery:
+    """Find the article files named by a folder (searched recursively) or a glob.
+
+    Entries are matched by name, so a directory or a broken link named like an article is found
+    too and quarantined later rather than silently skipped.
+
+    Raises:
+        InputError: The folder does not exist, or the glob's folder does not.
+    """
+    spec = str(input_spec)
+    if GLOB_CHARACTERS.intersection(spec):
+        static = Path(spec.split("*")[0].split("?")[0].split("[")[0])
+        root = static if spec.endswith(os.sep) or static.is_dir() else static.parent
+        if not root.is_dir():
+            raise InputError(f"input {spec!r}: folder {str(root)!r} does not exist")
+        matches = (Path(match) for match in glob.iglob(spec, recursive=True))
+    else:
+        root = Path(spec)
+        if root.is_file():
+            return Discovery(root.parent.absolute(), (root.name,))
+        if not root.is_dir():
+            raise InputError(f"input {spec!r} is neither a folder nor a file")
+        matches = _walk(root, pattern)
+    absolute_root = root.absolute()
+    paths = sorted(str(match.absolute().relative_to(absolute_root)) for match in matches)
+    return Discovery(absolute_root, tuple(paths))
+
+
+@dataclass(frozen=True, slots=True)
+class ReadShard:
+    """The files of one shard that could be read, and quarantine rows for those that could not."""
+
+    files: pa.Table
+    quarantine: pa.Table
+
+
+def _read_one(root: Path, real_root: str, relative: str, max_bytes: int) -> bytes | dict[str, object]:
+    path = root / relative
+    failure: dict[str, object] = {"source_path": relative, "bytes": None, "raw_sha256": None}
+    try:
+        link = path.is_symlink()
+        target = os.path.realpath(path)
+        if link and os.path.commonpath([real_root, target]) != real_root:
+            return failure | {
+                "reason": QuarantineReason.SYMLINK_OUTSIDE_ROOT.value,
+                "detail": f"links to {target}, outside the input root",
+            }
+        info = os.stat(path)
+    except OSError as error:
+        reason = QuarantineReason.UNREADABLE
+        return failure | {"reason": reason.value, "detail": f"stat failed: {error.strerror}"}
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        return failure | {"reason": QuarantineReason.NOT_A_FILE.value, "detail": f"{kind}"}
+    if info.st_size > max_bytes:
+        return failure | {
+            "reason": QuarantineReason.OVERSIZED.value,
+            "detail": f"{info.st_size} bytes, over the cap of {max_bytes}",
+            "bytes": info.st_size,
+        }
+    try:
+        with open(path, "rb") as handle:
+            # One byte past the cap tells a file that grew since stat from one that did not.
+            raw = handle.read(max_bytes + 1)
+    except OSError as error:
+        detail = f"read failed: {errno.errorcode.get(error.errno or 0, '?')} {error.strerror}"
+        return failure | {"reason": QuarantineReason.UNREADABLE.value, "detail": detail}
+    if len(raw) > max_bytes:
+        return failure | {
+            "reason": QuarantineReason.OVERSIZED.value,
+            "detail": f"grew past the cap of {max_bytes} bytes while being read",
+            "bytes": len(raw),
+        }
+    return raw
+
+
+def read_files(root: Path, paths: list[str] | tuple[str, ...], max_bytes: int) -> ReadShard:
+    """Read the files of one shard.
+
+    Args:
+        root: The input root the paths are relative to.
+        paths: Relative paths from :func:`discover`.
+        max_bytes: Files larger than this are quarantined as ``oversized`` without being read.
+
+    Returns:
+        The bytes of every readable file and a quarantine row for every other one.
+    """
+    real_root = os.path.realpath(root)
+    names: list[str] = []
+    contents: list[bytes] = []
+    failures: list[dict[str, object]] = []
+    for relative in paths:
+        outcome = _read_one(root, real_root, relative, max_bytes)
+        if isinstance(outcome, bytes):
+            names.append(relative)
+            contents.append(outcome)
+        else:
+            failures.append(outcome)
+    files = pa.table(
+        {"source_path": pa.array(names, pa.string()), "raw": pa.array(contents, pa.large_binary())},
+        schema=FILES_SCHEMA,
+    )
+    return ReadShard(files, quarantine_rows(failures))

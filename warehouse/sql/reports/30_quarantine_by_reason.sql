@@ -1,0 +1,9 @@
+-- Quarantine by reason: which files did not become documents, and why.
+SELECT
+    reason,
+    count(*) AS files,
+    coalesce(sum(bytes), 0) AS bytes,
+    any_value(source_path ORDER BY source_path) AS example
+FROM quarantine
+GROUP BY reason
+ORDER BY files DESC, reason;

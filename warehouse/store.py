@@ -1,0 +1,390 @@
+"""Snapshots on disk: staging, atomic publish, the ``current`` pointer and the writer lock.
+
+Layout of a warehouse folder::
+
+    current -> snapshots/<id>        symlink, swapped atomically by os.replace
+    snapshots/<id>/_snapshot.json    the snapshot's manifest: tables, files, row counts
+    snapshots/<id>/documents/published_month=YYYY-MM/part-N.parquet
+    snapshots/<id>/quarantine/part-0.parquet
+    snapshots/<id>/runs/part-0.parquet
+    staging/<run_id>/                work in progress of a run; never read by queries
+    newsetl.duckdb                   DuckDB catalog with views over the current snapshot
+    newsetl.lock                     held by the one run that may write
+
+Nothing is ever written in place: a run stages everything, fsyncs it, renames the finished
+snapshot folder into ``snapshots/`` and then swaps the pointer. A crash at any moment leaves the
+previous snapshot current; leftovers in ``staging/`` are removed by the next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from warehouse.schemas import DOCUMENTS, QUARANTINE, RUNS, TABLES, SchemaContractError, conform
+
+CURRENT = "current"
+SNAPSHOTS = "snapshots"
+STAGING = "staging"
+LOCK = "newsetl.lock"
+MANIFEST = "_snapshot.json"
+PARTITION_COLUMN = "published_month"
+COMPRESSION = "zstd"
+# Row groups of 64k rows keep DuckDB's parallel scans busy without bloating writer memory.
+ROW_GROUP_ROWS = 65_536
+
+
+class WarehouseLocked(RuntimeError):
+    """Another run holds the warehouse's writer lock."""
+
+
+class SnapshotNotFound(LookupError):
+    """The warehouse has no current snapshot, or not the one asked for."""
+
+
+def _fsync_path(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _fsync_tree(root: Path) -> None:
+    for folder, _, files in os.walk(root):
+        for name in files:
+            _fsync_path(Path(folder) / name)
+        _fsync_path(Path(folder))
+
+
+def new_snapshot_id(now: datetime) -> str:
+    """A sortable, unique snapshot id: UTC time to the microsecond and a random suffix."""
+    return f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A published snapshot: its id, folder and manifest."""
+
+    snapshot_id: str
+    path: Path
+    manifest: dict[str, Any]
+
+    def files(self, table: str) -> list[Path]:
+        """Absolute paths of the Parquet files of ``table`` in this snapshot."""
+        return [self.path / relative for relative in self.manifest["tables"][table]["files"]]
+
+    def rows(self, table: str) -> int:
+        """Row count of ``table`` as recorded at publish time."""
+        return int(self.manifest["tables"][table]["rows"])
+
+
+class Warehouse:
+    """A warehouse folder: read its snapshots, or (holding the lock) stage and publish new ones."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root).absolute()
+
+    @property
+    def catalog_path(self) -> Path:
+        """Path of the DuckDB catalog file."""
+        return self.root / "newsetl.duckdb"
+
+    def current_snapshot_id(self) -> str | None:
+        """Id of the current snapshot, or None for a warehouse that has never published."""
+        try:
+            return Path(os.readlink(self.root / CURRENT)).name
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def snapshot_ids(self) -> list[str]:
+        """Ids of all published snapshots, oldest first."""
+        folder = self.root / SNAPSHOTS
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if (p / MANIFEST).is_file())
+
+    def snapshot(self, snapshot_id: str | None = None) -> Snapshot:
+        """The snapshot ``snapshot_id``, or the current one.
+
+        The pointer is read once: everything read through the returned object comes from one
+        immutable snapshot, however many runs publish meanwhile.
+
+        Raises:
+            SnapshotNotFound: No such snapshot, or nothing published yet.
+        """
+        wanted = snapshot_id or self.current_snapshot_id()
+        if wanted is None:
+            raise SnapshotNotFound(f"no snapshot published in {self.root} yet: run `newsetl run`")
+        path = self.root / SNAPSHOTS / wanted
+        try:
+            manifest = json.loads((path / MANIFEST).read_text())
+        except FileNotFoundError as error:
+            raise SnapshotNotFound(f"no snapshot {wanted!r} in {self.root}") from error
+        return Snapshot(wanted, path, manifest)
+
+    @contextlib.contextmanager
+    def writer_lock(self, owner: str, *, wait_seconds: float = 0.0) -> Iterator[None]:
+        """Hold the one-writer lock for the duration of the block.
+
+        Args:
+            owner: Who takes it (a run id), recorded for the message another run gets.
+            wait_seconds: How long to wait for a run that holds it; 0 fails at once.
+
+        Raises:
+            WarehouseLocked: Another process holds the lock past ``wait_seconds``.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + wait_seconds
+        try:
+            while True:
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        holder = path.read_text().strip() or "another process"
+                        raise WarehouseLocked(
+                            f"warehouse {self.root} is being written by {holder}; "
+                            "wait for it to finish or pass --wait-for-lock SECONDS"
+                        ) from None
+                    time.sleep(0.2)
+            os.ftruncate(descriptor, 0)
+            os.pwrite(descriptor, f"run {owner} (pid {os.getpid()})\n".encode(), 0)
+            yield
+        finally:
+            os.close(descriptor)
+
+    def staging(self, run_id: str) -> RunStaging:
+        """Start the staging area of a run, removing what crashed runs left behind.
+
+        Call only while holding :meth:`writer_lock`: staging of a live run is never removed.
+        """
+        staging_root = self.root / STAGING
+        if staging_root.is_dir():
+            for leftover in staging_root.iterdir():
+                shutil.rmtree(leftover, ignore_errors=True)
+        path = staging_root / run_id
+        path.mkdir(parents=True)
+        return RunStaging(self, run_id, path)
+
+
+@dataclass
+class StagedShard:
+    """Where one shard's staged tables are, and their row counts."""
+
+    shard: int
+    documents: Path
+    quarantine: Path
+    document_rows: int
+    quarantine_rows: int
+
+
+@dataclass
+class RunStaging:
+    """The staging area of one run: shard outputs, then the snapshot being built."""
+
+    warehouse: Warehouse
+    run_id: str
+    path: Path
+    shards: list[StagedShard] = field(default_factory=list)
+
+    def shard_paths(self, shard: int) -> tuple[Path, Path]:
+        """Staging paths of a shard's documents and quarantine files."""
+        return (
+            self.path / "documents" / f"shard-{shard:06d}.parquet",
+            self.path / "quarantine" / f"shard-{shard:06d}.parquet",
+        )
+
+    def add_shard(self, staged: StagedShard) -> None:
+        """Record a shard written by a worker (possibly in another process)."""
+        self.shards.append(staged)
+
+    def iter_documents(self, columns: list[str] | None = None) -> Iterator[pa.Table]:
+        """Staged documents shard by shard, in shard order (the order dedup results align to)."""
+        for staged in sorted(self.shards, key=lambda s: s.shard):
+            yield pq.read_table(staged.documents, columns=columns)
+
+    def read_documents(self, columns: list[str]) -> pa.Table:
+        """Selected columns of all staged documents, in shard order."""
+        tables = list(self.iter_documents(columns))
+        if not tables:
+            return DOCUMENTS.empty_table().select(columns)
+        return pa.concat_tables(tables)
+
+    def read_quarantine(self) -> pa.Table:
+        """All staged quarantine rows, in shard order."""
+        tables = [pq.read_table(s.quarantine) for s in sorted(self.shards, key=lambda s: s.shard)]
+        return pa.concat_tables(tables) if tables else QUARANTINE.empty_table().drop(["run_id"])
+
+    def publish(
+        self,
+        documents: Iterable[pa.Table],
+        quarantine: pa.Table,
+        run_row: dict[str, Any],
+        *,
+        now: datetime,
+        on_step: Callable[[str], None] = lambda step: None,
+    ) -> Snapshot:
+        """Write a new snapshot from staged data and make it current, atomically.
+
+        Args:
+            documents: The final documents, batch by batch (each conformed to ``DOCUMENTS``).
+            quarantine: The final quarantine rows.
+            run_row: This run's row of the ``runs`` table (``snapshot_id`` is filled in here).
+            now: Publication time, for the snapshot id.
+            on_step: Called with the name of each step as it starts (logging, crash tests).
+
+        Returns:
+            The published snapshot.
+
+        Raises:
+            SchemaContractError: A table does not match its schema; nothing is published.
+        """
+        warehouse = self.warehouse
+        parent = warehouse.current_snapshot_id()
+        snapshot_id = new_snapshot_id(now)
+        build = self.path / "snapshot"
+        build.mkdir()
+
+        on_step("write_documents")
+        document_rows = _write_documents(build / "documents", documents)
+
+        on_step("write_quarantine")
+        quarantine = conform(quarantine, QUARANTINE, name="quarantine")
+        _write_single(build / "quarantine", quarantine)
+
+        on_step("write_runs")
+        previous = (
+            pa.concat_tables(pq.read_table(f) for f in warehouse.snapshot(parent).files("runs"))
+            if parent
+            else RUNS.empty_table()
+        )
+        row = run_row | {"snapshot_id": snapshot_id, "parent_snapshot_id": parent}
+        runs = pa.concat_tables([conform(previous, RUNS, name="runs"),
+                                 conform(pa.Table.from_pylist([row], schema=RUNS), RUNS, name="runs")])
+        _write_single(build / "runs", runs)
+
+        tables = {
+            name: {
+                "files": sorted(str(p.relative_to(build)) for p in (build / name).rglob("*.parquet")),
+                "rows": rows,
+            }
+            for name, rows in (
+                ("documents", document_rows),
+                ("quarantine", quarantine.num_rows),
+                ("runs", runs.num_rows),
+            )
+        }
+        _check_written_schemas(build, tables)
+        manifest = {
+            "snapshot_id": snapshot_id,
+            "parent_snapshot_id": parent,
+            "run_id": self.run_id,
+            "created_at": now.astimezone(UTC).isoformat(),
+            "tables": tables,
+        }
+        (build / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+
+        on_step("fsync")
+        _fsync_tree(build)
+
+        on_step("rename_snapshot")
+        snapshots = warehouse.root / SNAPSHOTS
+        snapshots.mkdir(exist_ok=True)
+        final = snapshots / snapshot_id
+        os.rename(build, final)
+        _fsync_path(snapshots)
+
+        on_step("swap_pointer")
+        pointer = warehouse.root / f".{CURRENT}.{self.run_id}.tmp"
+        with contextlib.suppress(FileNotFoundError):
+            pointer.unlink()
+        os.symlink(Path(SNAPSHOTS) / snapshot_id, pointer)
+        os.replace(pointer, warehouse.root / CURRENT)
+        _fsync_path(warehouse.root)
+        return warehouse.snapshot(snapshot_id)
+
+    def remove(self) -> None:
+        """Delete this run's staging area (after publish, or after a failure)."""
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def write_staged_shard(
+    path: Path, shard: int, documents: pa.Table, quarantine: pa.Table
+) -> StagedShard:
+    """Write one shard's outputs into a run's staging folder (called in worker processes)."""
+    documents_path = path / "documents" / f"shard-{shard:06d}.parquet"
+    quarantine_path = path / "quarantine" / f"shard-{shard:06d}.parquet"
+    for target, table in ((documents_path, documents), (quarantine_path, quarantine)):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(".tmp")
+        pq.write_table(table, temporary, compression=COMPRESSION)
+        os.replace(temporary, target)
+    return StagedShard(shard, documents_path, quarantine_path, documents.num_rows, quarantine.num_rows)
+
+
+def _with_partition(table: pa.Table) -> pa.Table:
+    month = pc.strftime(pc.cast(table.column("published_date"), pa.timestamp("s")), format="%Y-%m")
+    return table.append_column(PARTITION_COLUMN, month)
+
+
+def _write_documents(folder: Path, batches: Iterable[pa.Table]) -> int:
+    rows = 0
+
+    def conformed() -> Iterator[pa.RecordBatch]:
+        nonlocal rows
+        for table in batches:
+            table = conform(table, DOCUMENTS, name="documents")
+            rows += table.num_rows
+            yield from _with_partition(table).to_batches()
+
+    schema = DOCUMENTS.append(pa.field(PARTITION_COLUMN, pa.string()))
+    ds.write_dataset(
+        conformed(),
+        folder,
+        schema=schema,
+        format="parquet",
+        partitioning=ds.partitioning(pa.schema([schema.field(PARTITION_COLUMN)]), flavor="hive"),
+        basename_template="part-{i}.parquet",
+        file_options=ds.ParquetFileFormat().make_write_options(compression=COMPRESSION),
+        min_rows_per_group=ROW_GROUP_ROWS,
+        max_rows_per_group=ROW_GROUP_ROWS,
+        existing_data_behavior="error",
+    )
+    if rows == 0:
+        # An empty table is still a table: one file with the schema, so readers see the columns.
+        _write_single(folder, DOCUMENTS.empty_table())
+    return rows
+
+
+def _write_single(folder: Path, table: pa.Table) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, folder / "part-0.parquet", compression=COMPRESSION,
+                   row_group_size=ROW_GROUP_ROWS)
+
+
+def _check_written_schemas(build: Path, tables: dict[str, dict[str, Any]]) -> None:
+    for name, entry in tables.items():
+        declared = TABLES[name]
+        for relative in entry["files"]:
+            written = pq.read_schema(build / relative)
+            if not written.equals(declared, check_metadata=False):
+                raise SchemaContractError(f"{relative} was written as {written}, not {declared}")
