@@ -35,7 +35,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 60) -> str:
+def format_table(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 60
+) -> str:
     """Rows as an aligned text table, long cells cut with an ellipsis."""
 
     def fit(text: str) -> str:
@@ -73,7 +75,9 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], output_format:
     return format_table(columns, rows)
 
 
-def _query(connection: Any, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[Any]]:
+def _query(
+    connection: Any, sql: str, params: Sequence[Any] | None = None
+) -> tuple[list[str], list[Any]]:
     cursor = connection.execute(sql, params or [])
     if cursor.description is None:
         return [], []
@@ -145,6 +149,9 @@ def command_run(args: argparse.Namespace) -> int:
         wait_for_lock=args.wait_for_lock,
         dask_address=args.dask_address,
     )
+    from warehouse.sources import input_root
+
+    input_root(settings.input)  # a bad path fails here, before Prefect starts
     from flows.pipeline import ingest_articles
 
     started = time.perf_counter()
@@ -193,17 +200,38 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     run = commands.add_parser("run", help="ingest article files and publish a snapshot")
-    run.add_argument("--input", default=None,
-                     help=f"folder (recursive) or glob of article files (env NEWSETL_INPUT; default: {default_input()})")
+    run.add_argument(
+        "--input",
+        default=None,
+        help="folder (recursive) or glob of article files "
+        f"(env NEWSETL_INPUT; default: {default_input()})",
+    )
     add_warehouse(run)
-    run.add_argument("--pattern", default="*.txt", help="file name pattern in folders (default: %(default)s)")
-    run.add_argument("--max-file-bytes", type=int, help="size cap per file (env NEWSETL_MAX_FILE_BYTES; default 1 MiB)")
-    run.add_argument("--shard-size", type=int, help="files per task (env NEWSETL_SHARD_SIZE; default 2000)")
-    run.add_argument("--workers", type=int, help="worker processes (env NEWSETL_WORKERS; default: cores)")
+    run.add_argument(
+        "--pattern", default="*.txt", help="file name pattern in folders (default: %(default)s)"
+    )
+    run.add_argument(
+        "--max-file-bytes",
+        type=int,
+        help="size cap per file (env NEWSETL_MAX_FILE_BYTES; default 1 MiB)",
+    )
+    run.add_argument(
+        "--shard-size", type=int, help="files per task (env NEWSETL_SHARD_SIZE; default 2000)"
+    )
+    run.add_argument(
+        "--workers", type=int, help="worker processes (env NEWSETL_WORKERS; default: cores)"
+    )
     run.add_argument("--publishers-file", type=Path, help="TOML file of extra publisher signatures")
-    run.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS",
-                     help="wait this long for another run on the same warehouse (default: fail at once)")
-    run.add_argument("--dask-address", help="run shard tasks on this Dask scheduler (tcp://host:8786)")
+    run.add_argument(
+        "--wait-for-lock",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run on the same warehouse (default: fail at once)",
+    )
+    run.add_argument(
+        "--dask-address", help="run shard tasks on this Dask scheduler (tcp://host:8786)"
+    )
     run.set_defaults(handler=command_run)
 
     sql = commands.add_parser("sql", help="run SQL against the warehouse")

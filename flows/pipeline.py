@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -79,7 +79,9 @@ class RunSummary:
             f"| snapshot | `{self.snapshot_id}` |",
             f"| seconds | {self.seconds:.2f} |",
         ]
-        lines += [f"| quarantined: {r} | {n} |" for r, n in sorted(self.quarantined_by_reason.items())]
+        lines += [
+            f"| quarantined: {r} | {n} |" for r, n in sorted(self.quarantined_by_reason.items())
+        ]
         lines += [f"| stage {s} (s) | {t:.2f} |" for s, t in self.stage_seconds.items()]
         return "\n".join(lines)
 
@@ -135,13 +137,14 @@ def publish_snapshot(
 
     def documents() -> Any:
         offset = 0
-        for shard in staging.iter_documents():
-            rows = shard.num_rows
+        for staged in staging.iter_documents():
+            rows = staged.num_rows
             assigned = clusters.slice(offset, rows)
             offset += rows
+            table = staged
             for name in assigned.column_names:
-                shard = shard.append_column(name, assigned.column(name))
-            yield shard.append_column("run_id", pa.array([run_id] * rows, pa.string()))
+                table = table.append_column(name, assigned.column(name))
+            yield table.append_column("run_id", pa.array([run_id] * rows, pa.string()))
 
     quarantine = staging.read_quarantine()
     quarantine = quarantine.append_column(
@@ -173,7 +176,7 @@ def _progress(done: int, total: int, files: int, started: float) -> None:
 
 @flow(name="newsetl-ingest", log_prints=True)
 def ingest_articles(
-    input: str | None = None,  # noqa: A002 - the CLI option is --input
+    input: str | None = None,
     warehouse: str | None = None,
     pattern: str = "*.txt",
     max_file_bytes: int | None = None,
@@ -235,7 +238,7 @@ def ingest_articles(
             stage_seconds["extract_normalise"] = time.perf_counter() - mark
 
             mark = time.perf_counter()
-            clusters = deduplicate_documents(staging)
+            clusters = cast(pa.Table, deduplicate_documents(staging))
             stage_seconds["deduplicate"] = time.perf_counter() - mark
 
             quarantine = staging.read_quarantine()
@@ -285,7 +288,8 @@ def ingest_articles(
         seconds=time.perf_counter() - started,
         stage_seconds=stage_seconds,
     )
-    create_markdown_artifact(summary.markdown(), key="newsetl-run-summary",
-                             description="newsetl ingest summary")
+    create_markdown_artifact(
+        summary.markdown(), key="newsetl-run-summary", description="newsetl ingest summary"
+    )
     logger.info("run %s published snapshot %s", run_id, snapshot.snapshot_id)
     return summary

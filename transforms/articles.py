@@ -23,28 +23,10 @@ from transforms.language import detect_languages
 from transforms.normalise import normalise_text
 from transforms.publishers import DEFAULT_SIGNATURES, PublisherSignature, attribute_publishers
 from transforms.reasons import QuarantineReason
+from transforms.records import quarantine_rows
 from transforms.structure import parse_structure
 
 DOC_ID_HEX = 20  # 80 bits: collision odds stay below 1e-12 for a corpus of a billion files.
-
-FILES_SCHEMA = pa.schema(
-    [
-        pa.field("source_path", pa.string(), nullable=False),
-        pa.field("raw", pa.large_binary(), nullable=False),
-    ]
-)
-"""What the reader hands over: each file's path relative to the input root, and its bytes."""
-
-QUARANTINE_SCHEMA = pa.schema(
-    [
-        pa.field("source_path", pa.string(), nullable=False),
-        pa.field("reason", pa.string(), nullable=False),
-        pa.field("detail", pa.string()),
-        pa.field("bytes", pa.int64()),
-        pa.field("raw_sha256", pa.string()),
-    ]
-)
-"""One row per file that did not become a document."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +38,7 @@ class ParsedShard:
 
 
 def document_id(source_path: str, raw_sha256: str) -> str:
-    """A document's id: stable for the same file content at the same path, new when either changes."""
+    """A document's id: the same for the same bytes at the same path, new when either changes."""
     return xxhash.xxh3_128_hexdigest(f"{source_path}\0{raw_sha256}".encode())[:DOC_ID_HEX]
 
 
@@ -65,11 +47,6 @@ def content_hashes(bodies: pa.Array) -> pa.Array:
     return pa.array(
         [xxhash.xxh3_128_hexdigest(body.encode()) for body in bodies.to_pylist()], pa.string()
     )
-
-
-def quarantine_rows(rows: Sequence[dict[str, object]]) -> pa.Table:
-    """Build a quarantine table from row dicts (``source_path``, ``reason``, ``detail``...)."""
-    return pa.Table.from_pylist(list(rows), schema=QUARANTINE_SCHEMA)
 
 
 def parse_articles(
@@ -149,7 +126,9 @@ def parse_articles(
     )
     empty = pc.equal(word_count, 0)
     if pc.any(empty).as_py():
-        for row in documents.filter(empty).select(["source_path", "bytes", "raw_sha256"]).to_pylist():
+        for row in (
+            documents.filter(empty).select(["source_path", "bytes", "raw_sha256"]).to_pylist()
+        ):
             rejected.append(
                 {**row, "reason": str(QuarantineReason.NO_TEXT), "detail": "no article text left"}
             )

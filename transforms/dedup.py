@@ -29,12 +29,12 @@ def contiguous(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def cluster_id_for(content_hash: pa.Array) -> pa.Array:
     """The cluster id of an exact-duplicate group: ``c`` and the first hex digits of its hash."""
-    return pc.binary_join_element_wise("c", pc.utf8_slice_codeunits(content_hash, 0, CLUSTER_ID_HEX), "")
+    return pc.binary_join_element_wise(
+        "c", pc.utf8_slice_codeunits(content_hash, 0, CLUSTER_ID_HEX), ""
+    )
 
 
-def canonical_order(
-    doc_id: pa.Array, published_date: pa.Array, body_chars: pa.Array
-) -> np.ndarray:
+def canonical_order(doc_id: pa.Array, published_date: pa.Array, body_chars: pa.Array) -> np.ndarray:
     """Indices that sort documents by the canonical rule (best candidate first)."""
     dates = pc.fill_null(pc.cast(published_date, pa.int32()), NO_DATE_SORTS_LAST).to_numpy()
     longest_first = -pc.fill_null(body_chars, 0).to_numpy().astype(np.int64)

@@ -75,7 +75,7 @@ class SignatureError(ValueError):
 
 
 def parse_signatures(toml_text: str) -> tuple[PublisherSignature, ...]:
-    """Read publisher signatures from TOML text.
+    r"""Read publisher signatures from TOML text.
 
     The format is one table per publisher::
 
@@ -102,7 +102,9 @@ def parse_signatures(toml_text: str) -> tuple[PublisherSignature, ...]:
             try:
                 re.compile(pattern)
             except (re.error, TypeError) as error:
-                raise SignatureError(f"publisher {name!r}: bad pattern {pattern!r}: {error}") from error
+                raise SignatureError(
+                    f"publisher {name!r}: bad pattern {pattern!r}: {error}"
+                ) from error
         signatures.append(PublisherSignature(name.strip(), "|".join(f"(?:{p})" for p in patterns)))
     return tuple(signatures)
 

@@ -73,6 +73,15 @@ def _first_line(texts: pa.Array) -> pa.Array:
     return pc.struct_field(pc.extract_regex(texts, FIRST_LINE), "line")
 
 
+def _take_group(parts: pa.Array, name: str, where: pa.Array, current: pa.Array) -> pa.Array:
+    """Group ``name`` of a regex match where ``where`` holds (empty as null), else ``current``."""
+    if name not in {field.name for field in parts.type}:
+        return current
+    value = pc.struct_field(parts, name)
+    value = pc.if_else(pc.equal(value, ""), None, pc.utf8_trim_whitespace(value))
+    return pc.if_else(where, value, current)
+
+
 def parse_datelines(texts: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array, pa.Array]:
     """Find the dateline that opens each text.
 
@@ -89,19 +98,10 @@ def parse_datelines(texts: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.A
     for pattern in DATELINES:
         parts = pc.extract_regex(window, pattern)
         found_here = pc.and_(pc.is_valid(parts), pc.is_null(dateline))
-        names = {field.name for field in parts.type}
-
-        def take(name: str, current: pa.Array, *, parts: pa.Array = parts) -> pa.Array:
-            if name not in names:
-                return current
-            value = pc.struct_field(parts, name)
-            value = pc.if_else(pc.equal(value, ""), None, pc.utf8_trim_whitespace(value))
-            return pc.if_else(found_here, value, current)
-
-        place = take("place", place)
-        date_text = take("date", date_text)
-        agency = take("agency", agency)
-        dateline = take("dateline", dateline)
+        place = _take_group(parts, "place", found_here, place)
+        date_text = _take_group(parts, "date", found_here, date_text)
+        agency = _take_group(parts, "agency", found_here, agency)
+        dateline = _take_group(parts, "dateline", found_here, dateline)
     return dateline, place, date_text, agency, pc.is_valid(dateline)
 
 

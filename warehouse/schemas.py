@@ -19,25 +19,69 @@ def _field(name: str, type_: pa.DataType, meaning: str, *, required: bool = Fals
 
 DOCUMENTS = pa.schema(
     [
-        _field("doc_id", pa.string(), "Id of this file version: hash of source_path and raw_sha256.", required=True),
-        _field("source_path", pa.string(), "Path of the file relative to the input root.", required=True),
+        _field(
+            "doc_id",
+            pa.string(),
+            "Id of this file version: hash of source_path and raw_sha256.",
+            required=True,
+        ),
+        _field(
+            "source_path",
+            pa.string(),
+            "Path of the file relative to the input root.",
+            required=True,
+        ),
         _field("raw_sha256", pa.string(), "SHA-256 of the file's raw bytes, hex.", required=True),
         _field("bytes", pa.int64(), "Size of the raw file in bytes.", required=True),
         _field("encoding", pa.string(), "Encoding the bytes were decoded with.", required=True),
         _field("published_date", pa.date32(), "Publication date; the 1st for month-only dates."),
-        _field("date_precision", pa.string(), "day, month, none (no header) or invalid (bad header).", required=True),
+        _field(
+            "date_precision",
+            pa.string(),
+            "day, month, none (no header) or invalid (bad header).",
+            required=True,
+        ),
         _field("title", pa.string(), "Headline, null where the page shows none."),
         _field("byline", pa.string(), "Author or agency credited (`By AFP` -> AFP)."),
-        _field("dateline", pa.string(), "The dateline as printed (`KUBINKA /Moscow Region/, August 23. /TASS/.`)."),
+        _field(
+            "dateline",
+            pa.string(),
+            "The dateline as printed (`KUBINKA /Moscow Region/, August 23. /TASS/.`).",
+        ),
         _field("dateline_place", pa.string(), "Place of the dateline."),
         _field("dateline_agency", pa.string(), "Agency of the dateline (TASS, Reuters, AFP...)."),
-        _field("publisher", pa.string(), "Outlet that published the page, `unknown` without evidence.", required=True),
-        _field("language", pa.string(), "ISO 639-1 language code, `und` when undetermined.", required=True),
-        _field("body", pa.string(), "Article text without chrome, headline, byline or dateline.", required=True),
+        _field(
+            "publisher",
+            pa.string(),
+            "Outlet that published the page, `unknown` without evidence.",
+            required=True,
+        ),
+        _field(
+            "language",
+            pa.string(),
+            "ISO 639-1 language code, `und` when undetermined.",
+            required=True,
+        ),
+        _field(
+            "body",
+            pa.string(),
+            "Article text without chrome, headline, byline or dateline.",
+            required=True,
+        ),
         _field("word_count", pa.int32(), "Words in the body.", required=True),
-        _field("content_hash", pa.string(), "xxh3-128 of the body, hex: equal bodies, equal hash.", required=True),
+        _field(
+            "content_hash",
+            pa.string(),
+            "xxh3-128 of the body, hex: equal bodies, equal hash.",
+            required=True,
+        ),
         _field("cluster_id", pa.string(), "Cluster of copies of the same story.", required=True),
-        _field("is_canonical", pa.bool_(), "True for the one member that represents its cluster.", required=True),
+        _field(
+            "is_canonical",
+            pa.bool_(),
+            "True for the one member that represents its cluster.",
+            required=True,
+        ),
         _field("cluster_size", pa.int32(), "Documents in this document's cluster.", required=True),
         _field("run_id", pa.string(), "Run that ingested this document.", required=True),
     ]
@@ -45,7 +89,12 @@ DOCUMENTS = pa.schema(
 
 QUARANTINE = pa.schema(
     [
-        _field("source_path", pa.string(), "Path of the file relative to the input root.", required=True),
+        _field(
+            "source_path",
+            pa.string(),
+            "Path of the file relative to the input root.",
+            required=True,
+        ),
         _field("reason", pa.string(), "Reason code (QuarantineReason).", required=True),
         _field("detail", pa.string(), "What exactly was wrong, for a person."),
         _field("bytes", pa.int64(), "Size in bytes, null where it could not be read."),
@@ -64,10 +113,22 @@ RUNS = pa.schema(
         _field("files_seen", pa.int64(), "Files found by discovery.", required=True),
         _field("documents", pa.int64(), "Files accepted as documents.", required=True),
         _field("quarantined", pa.int64(), "Files quarantined.", required=True),
-        _field("quarantined_by_reason", pa.map_(pa.string(), pa.int64()), "Quarantined files per reason code.", required=True),
-        _field("duplicates", pa.int64(), "Accepted documents that are not canonical.", required=True),
+        _field(
+            "quarantined_by_reason",
+            pa.map_(pa.string(), pa.int64()),
+            "Quarantined files per reason code.",
+            required=True,
+        ),
+        _field(
+            "duplicates", pa.int64(), "Accepted documents that are not canonical.", required=True
+        ),
         _field("clusters", pa.int64(), "Clusters (stories) after this run.", required=True),
-        _field("stage_seconds", pa.map_(pa.string(), pa.float64()), "Wall time per stage.", required=True),
+        _field(
+            "stage_seconds",
+            pa.map_(pa.string(), pa.float64()),
+            "Wall time per stage.",
+            required=True,
+        ),
         _field("parameters", pa.string(), "Run parameters as JSON.", required=True),
         _field("snapshot_id", pa.string(), "Snapshot this run published.", required=True),
         _field("parent_snapshot_id", pa.string(), "Snapshot that was current before it."),

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from transforms.articles import FILES_SCHEMA, quarantine_rows
 from transforms.reasons import QuarantineReason
+from transforms.records import FILES_SCHEMA, quarantine_rows
 
 DEFAULT_PATTERN = "*.txt"
 GLOB_CHARACTERS = frozenset("*?[")
@@ -50,6 +50,28 @@ def _walk(directory: Path, pattern: str) -> Iterator[Path]:
             yield from _walk(Path(entry.path), pattern)
 
 
+def input_root(input_spec: str | Path) -> Path:
+    """The folder an input names: itself, a file's folder, or a glob's folder before wildcards.
+
+    Raises:
+        InputError: That folder (or file) does not exist.
+    """
+    spec = str(input_spec)
+    if GLOB_CHARACTERS.intersection(spec):
+        # The root is the folder part before the first wildcard: `in/**/*.txt` -> `in`.
+        prefix = spec[: min(spec.find(c) for c in GLOB_CHARACTERS if c in spec)]
+        root = Path(prefix) if prefix.endswith(os.sep) else Path(prefix).parent
+        if not root.is_dir():
+            raise InputError(f"input {spec!r}: folder {str(root)!r} does not exist")
+        return root
+    path = Path(spec)
+    if path.is_file():
+        return path.parent
+    if not path.is_dir():
+        raise InputError(f"input {spec!r} is neither a folder nor a file")
+    return path
+
+
 def discover(input_spec: str | Path, pattern: str = DEFAULT_PATTERN) -> Discovery:
     """Find the article files named by a folder (searched recursively) or a glob.
 
@@ -60,18 +82,12 @@ def discover(input_spec: str | Path, pattern: str = DEFAULT_PATTERN) -> Discover
         InputError: The folder does not exist, or the glob's folder does not.
     """
     spec = str(input_spec)
+    root = input_root(spec)
     if GLOB_CHARACTERS.intersection(spec):
-        static = Path(spec.split("*")[0].split("?")[0].split("[")[0])
-        root = static if spec.endswith(os.sep) or static.is_dir() else static.parent
-        if not root.is_dir():
-            raise InputError(f"input {spec!r}: folder {str(root)!r} does not exist")
-        matches = (Path(match) for match in glob.iglob(spec, recursive=True))
+        matches: Iterator[Path] = (Path(match) for match in glob.iglob(spec, recursive=True))
+    elif Path(spec).is_file():
+        return Discovery(root.absolute(), (Path(spec).name,))
     else:
-        root = Path(spec)
-        if root.is_file():
-            return Discovery(root.parent.absolute(), (root.name,))
-        if not root.is_dir():
-            raise InputError(f"input {spec!r} is neither a folder nor a file")
         matches = _walk(root, pattern)
     absolute_root = root.absolute()
     paths = sorted(str(match.absolute().relative_to(absolute_root)) for match in matches)
@@ -86,7 +102,9 @@ class ReadShard:
     quarantine: pa.Table
 
 
-def _read_one(root: Path, real_root: str, relative: str, max_bytes: int) -> bytes | dict[str, object]:
+def _read_one(
+    root: Path, real_root: str, relative: str, max_bytes: int
+) -> bytes | dict[str, object]:
     path = root / relative
     failure: dict[str, object] = {"source_path": relative, "bytes": None, "raw_sha256": None}
     try:

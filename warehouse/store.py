@@ -278,13 +278,19 @@ class RunStaging:
             else RUNS.empty_table()
         )
         row = run_row | {"snapshot_id": snapshot_id, "parent_snapshot_id": parent}
-        runs = pa.concat_tables([conform(previous, RUNS, name="runs"),
-                                 conform(pa.Table.from_pylist([row], schema=RUNS), RUNS, name="runs")])
+        runs = pa.concat_tables(
+            [
+                conform(previous, RUNS, name="runs"),
+                conform(pa.Table.from_pylist([row], schema=RUNS), RUNS, name="runs"),
+            ]
+        )
         _write_single(build / "runs", runs)
 
         tables = {
             name: {
-                "files": sorted(str(p.relative_to(build)) for p in (build / name).rglob("*.parquet")),
+                "files": sorted(
+                    str(p.relative_to(build)) for p in (build / name).rglob("*.parquet")
+                ),
                 "rows": rows,
             }
             for name, rows in (
@@ -338,7 +344,9 @@ def write_staged_shard(
         temporary = target.with_suffix(".tmp")
         pq.write_table(table, temporary, compression=COMPRESSION)
         os.replace(temporary, target)
-    return StagedShard(shard, documents_path, quarantine_path, documents.num_rows, quarantine.num_rows)
+    return StagedShard(
+        shard, documents_path, quarantine_path, documents.num_rows, quarantine.num_rows
+    )
 
 
 def _with_partition(table: pa.Table) -> pa.Table:
@@ -351,8 +359,8 @@ def _write_documents(folder: Path, batches: Iterable[pa.Table]) -> int:
 
     def conformed() -> Iterator[pa.RecordBatch]:
         nonlocal rows
-        for table in batches:
-            table = conform(table, DOCUMENTS, name="documents")
+        for batch in batches:
+            table = conform(batch, DOCUMENTS, name="documents")
             rows += table.num_rows
             yield from _with_partition(table).to_batches()
 
@@ -377,8 +385,9 @@ def _write_documents(folder: Path, batches: Iterable[pa.Table]) -> int:
 
 def _write_single(folder: Path, table: pa.Table) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, folder / "part-0.parquet", compression=COMPRESSION,
-                   row_group_size=ROW_GROUP_ROWS)
+    pq.write_table(
+        table, folder / "part-0.parquet", compression=COMPRESSION, row_group_size=ROW_GROUP_ROWS
+    )
 
 
 def _check_written_schemas(build: Path, tables: dict[str, dict[str, Any]]) -> None:

@@ -12,11 +12,19 @@ FRENCH = "Le président français a déclaré à Paris que la coopération étai
 @pytest.mark.parametrize(
     ("raw", "text", "encoding"),
     [
-        ("Plain ASCII news.".encode(), "Plain ASCII news.", "utf-8"),
+        (b"Plain ASCII news.", "Plain ASCII news.", "utf-8"),
         ("It’s “quoted” — fine.".encode(), "It’s “quoted” — fine.", "utf-8"),
         (codecs.BOM_UTF8 + "BOM’d".encode(), "BOM’d", "utf-8-sig"),
-        (codecs.BOM_UTF16_LE + "UTF-16 LE’s text".encode("utf-16-le"), "UTF-16 LE’s text", "utf-16-le"),
-        (codecs.BOM_UTF16_BE + "UTF-16 BE’s text".encode("utf-16-be"), "UTF-16 BE’s text", "utf-16-be"),
+        (
+            codecs.BOM_UTF16_LE + "UTF-16 LE’s text".encode("utf-16-le"),
+            "UTF-16 LE’s text",
+            "utf-16-le",
+        ),
+        (
+            codecs.BOM_UTF16_BE + "UTF-16 BE’s text".encode("utf-16-be"),
+            "UTF-16 BE’s text",
+            "utf-16-be",
+        ),
         (codecs.BOM_UTF32_LE + "UTF-32 text".encode("utf-32-le"), "UTF-32 text", "utf-32-le"),
         (RUSSIAN.encode("cp1251"), RUSSIAN, "cp1251"),
         (FRENCH.encode("latin-1"), FRENCH, "cp1252"),

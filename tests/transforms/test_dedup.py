@@ -45,7 +45,9 @@ def test_undated_tie_goes_to_smallest_id() -> None:
 
 def test_empty_input() -> None:
     table = assign_exact_clusters(
-        pa.array([], pa.string()), pa.array([], pa.string()), pa.array([], pa.date32()),
+        pa.array([], pa.string()),
+        pa.array([], pa.string()),
+        pa.array([], pa.date32()),
         pa.array([], pa.int32()),
     )
     assert table.num_rows == 0

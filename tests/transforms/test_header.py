@@ -28,7 +28,13 @@ def test_parses_day_month_missing_and_invalid_headers() -> None:
         None,
     ]
     assert headers.date_precision.to_pylist() == [
-        "day", "month", "none", "invalid", "invalid", "day", "none",
+        "day",
+        "month",
+        "none",
+        "invalid",
+        "invalid",
+        "day",
+        "none",
     ]
     assert headers.texts.to_pylist() == [
         "Support The Moscow Times!\nContribute today",

@@ -14,7 +14,8 @@ def test_site_chrome_beats_the_wire_dateline() -> None:
         [
             "Support The Moscow Times!\nContribute today\n\nHeadline\n\nBy AFP\nText.",
             "KUBINKA /Moscow Region/, August 23. /TASS/. Russia is prepared.",
-            "MOSCOW, March 5. /TASS/. Story.\n\nPlease consider making a donation to The Moscow Times",
+            "MOSCOW, March 5. /TASS/. Story.\n\n"
+            "Please consider making a donation to The Moscow Times",
             "LONDON (Reuters) - Shares fell.",
             "A page with no signature at all.",
         ]

@@ -8,8 +8,15 @@ def parse_one(text: str) -> dict[str, str | None]:
     parsed = parse_structure(pa.array([text]))
     return {
         name: getattr(parsed, name).to_pylist()[0]
-        for name in ("title", "byline", "dateline", "dateline_place", "dateline_date",
-                     "dateline_agency", "body")
+        for name in (
+            "title",
+            "byline",
+            "dateline",
+            "dateline_place",
+            "dateline_date",
+            "dateline_agency",
+            "body",
+        )
     }
 
 
@@ -43,7 +50,13 @@ def test_tass_dateline_without_headline() -> None:
         ("LONDON (Reuters) - Shares fell.", "LONDON", None, "Reuters", "Shares fell."),
         ("PARIS, March 5 (AFP) — Talks resumed.", "PARIS", "March 5", "AFP", "Talks resumed."),
         ("NEW YORK, March 5 - Stocks rose.", "NEW YORK", "March 5", None, "Stocks rose."),
-        ("MOSCOW, March 5. /TASS/. The Kremlin said.", "MOSCOW", "March 5", "TASS", "The Kremlin said."),
+        (
+            "MOSCOW, March 5. /TASS/. The Kremlin said.",
+            "MOSCOW",
+            "March 5",
+            "TASS",
+            "The Kremlin said.",
+        ),
     ],
 )
 def test_dateline_styles(
@@ -51,7 +64,9 @@ def test_dateline_styles(
 ) -> None:
     parsed = parse_one(text)
     assert (parsed["dateline_place"], parsed["dateline_date"], parsed["dateline_agency"]) == (
-        place, date, agency,
+        place,
+        date,
+        agency,
     )
     assert parsed["body"] == body
 

@@ -1,0 +1,172 @@
+"""The ingest flow under Prefect's test harness: seeds plus one file of every bad kind."""
+
+import codecs
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+from prefect.task_runners import ProcessPoolTaskRunner
+
+from flows.pipeline import RunSummary, ingest_articles
+from tests.conftest import SEEDS
+from transforms.reasons import QuarantineReason
+from warehouse import catalog
+from warehouse.store import Warehouse
+
+GOOD_TEXT = (
+    " date 2021-05-04 Ministers Meet in Geneva\n\nGENEVA, May 4 - Ministers met on Tuesday to "
+    "discuss the ceasefire and said the talks would continue next week in the same city."
+)
+
+
+def build_input(root: Path, tmp_path: Path) -> dict[str, str | None]:
+    """Seeds and one file of every bad kind; returns each path's reason (None: accepted)."""
+    root.mkdir()
+    expected: dict[str, str | None] = {}
+    for seed in SEEDS.glob("*.txt"):
+        (root / seed.name).write_bytes(seed.read_bytes())
+        expected[seed.name] = None
+    bad = root / "bad"
+    bad.mkdir()
+    files: dict[str, tuple[bytes, str | None]] = {
+        "empty.txt": (b"", QuarantineReason.EMPTY),
+        "blank.txt": (b"  \n\n ", QuarantineReason.EMPTY),
+        "binary.txt": (bytes(range(256)) * 4, QuarantineReason.BINARY),
+        "invalid-utf8.txt": (
+            bytes([0x81, 0x8D, 0x8F, 0x90, 0x9D]) * 40,
+            QuarantineReason.UNDECODABLE,
+        ),
+        "oversized.txt": (b"word " * 3000, QuarantineReason.OVERSIZED),
+        "header-only.txt": (b" date 2021-03-29 ", QuarantineReason.NO_TEXT),
+        "no-header.txt": (GOOD_TEXT.split(" ", 3)[3].encode(), None),
+        "bad-header.txt": (GOOD_TEXT.replace("2021-05-04", "2021-02-30").encode(), None),
+        "month-only.txt": (GOOD_TEXT.replace("2021-05-04", "2021-05").encode(), None),
+        "utf16.txt": (codecs.BOM_UTF16_LE + GOOD_TEXT.encode("utf-16-le"), None),
+        "cp1251.txt": (
+            (
+                " date 2021-05-04 " + "Министры встретились в Женеве и обсудили "
+                "перемирие, и это было важно для всех. " * 4
+            ).encode("cp1251"),
+            None,
+        ),
+        "crlf.txt": (GOOD_TEXT.replace("\n", "\r\n").replace("Geneva", "Bern").encode(), None),
+    }
+    for name, (content, reason) in files.items():
+        (bad / name).write_bytes(content)
+        expected[f"bad/{name}"] = reason
+    (bad / "folder.txt").mkdir()
+    expected["bad/folder.txt"] = QuarantineReason.NOT_A_FILE
+    outside = tmp_path / "outside.txt"
+    outside.write_text(GOOD_TEXT)
+    (bad / "escape.txt").symlink_to(outside)
+    expected["bad/escape.txt"] = QuarantineReason.SYMLINK_OUTSIDE_ROOT
+    (bad / "dangling.txt").symlink_to(bad / "gone")
+    expected["bad/dangling.txt"] = QuarantineReason.UNREADABLE
+    os.mkfifo(bad / "pipe.txt")
+    expected["bad/pipe.txt"] = QuarantineReason.NOT_A_FILE
+    (bad / "copy-of-tass.txt").write_bytes(next(SEEDS.glob("003_*.txt")).read_bytes())
+    expected["bad/copy-of-tass.txt"] = None
+    return expected
+
+
+@pytest.fixture(scope="module")
+def ingested(
+    prefect_api: str, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[RunSummary, Warehouse, dict[str, str | None]]:
+    tmp_path = tmp_path_factory.mktemp("flow")
+    expected = build_input(tmp_path / "input", tmp_path)
+    warehouse = Warehouse(tmp_path / "warehouse")
+    # Two processes and small shards: the same path as production, across process boundaries.
+    flow = ingest_articles.with_options(task_runner=ProcessPoolTaskRunner(max_workers=2))
+    summary = flow(
+        input=str(tmp_path / "input"),
+        warehouse=str(warehouse.root),
+        max_file_bytes=10_000,
+        shard_size=5,
+    )
+    return summary, warehouse, expected
+
+
+def test_every_file_is_accepted_or_quarantined_with_its_reason(ingested: tuple) -> None:
+    summary, warehouse, expected = ingested
+    connection = catalog.connect(warehouse)
+    accepted = {
+        row[0] for row in connection.execute("select source_path from documents").fetchall()
+    }
+    quarantined = dict(connection.execute("select source_path, reason from quarantine").fetchall())
+    assert accepted.isdisjoint(quarantined)
+    assert {path: None for path in accepted} | quarantined == expected
+    assert summary.files_seen == len(expected) == summary.documents + summary.quarantined
+
+
+def test_summary_and_runs_table_agree(ingested: tuple) -> None:
+    summary, warehouse, expected = ingested
+    bad = [reason for reason in expected.values() if reason]
+    assert summary.quarantined_by_reason == {r: bad.count(r) for r in sorted(set(bad))}
+    connection = catalog.connect(warehouse)
+    row = connection.execute(
+        "select files_seen, documents, quarantined, duplicates, clusters, snapshot_id, status,"
+        " quarantined_by_reason['oversized'] from runs"
+    ).fetchone()
+    assert row == (
+        len(expected),
+        summary.documents,
+        summary.quarantined,
+        1,
+        summary.documents - 1,
+        summary.snapshot_id,
+        "published",
+        1,
+    )
+    assert warehouse.current_snapshot_id() == summary.snapshot_id
+
+
+def test_the_exact_copy_is_linked_to_the_tass_original(ingested: tuple) -> None:
+    _, warehouse, _ = ingested
+    rows = (
+        catalog.connect(warehouse)
+        .execute(
+            "select source_path, is_canonical, cluster_size from documents "
+            "where cluster_id = (select cluster_id from documents where source_path like '003_%') "
+            "order by source_path"
+        )
+        .fetchall()
+    )
+    # Same body and date: the tie goes to the smaller doc_id, which is deterministic.
+    assert sorted(size for _, _, size in rows) == [2, 2]
+    assert sum(is_canonical for _, is_canonical, _ in rows) == 1
+    articles = catalog.connect(warehouse).execute("select count(*) from articles").fetchone()
+    assert articles == (len([1 for r in rows if r[1]]) + 9,)
+
+
+def test_dates_without_a_valid_header_are_kept_and_labelled(ingested: tuple) -> None:
+    _, warehouse, _ = ingested
+    rows = dict(
+        (path, (str(date) if date else None, precision))
+        for path, date, precision in catalog.connect(warehouse)
+        .execute("select source_path, published_date, date_precision from documents")
+        .fetchall()
+    )
+    assert rows["bad/no-header.txt"] == (None, "none")
+    assert rows["bad/bad-header.txt"] == (None, "invalid")
+    assert rows["bad/month-only.txt"] == ("2021-05-01", "month")
+    assert rows["bad/cp1251.txt"] == ("2021-05-04", "day")
+
+
+def test_catalog_file_sees_the_published_snapshot(ingested: tuple) -> None:
+    summary, warehouse, _ = ingested
+    connection = duckdb.connect(str(warehouse.catalog_path), read_only=True)
+    assert connection.execute("select count(*) from documents").fetchone() == (summary.documents,)
+    assert connection.execute("select snapshot_id from newsetl_snapshot").fetchone() == (
+        summary.snapshot_id,
+    )
+
+
+def test_parquet_readers_read_the_tables_directly(ingested: tuple) -> None:
+    import pyarrow.dataset as ds
+
+    summary, warehouse, _ = ingested
+    table = ds.dataset(warehouse.root / "current" / "documents", partitioning="hive").to_table()
+    assert table.num_rows == summary.documents
+    assert "published_month" in table.column_names

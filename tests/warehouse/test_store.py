@@ -1,0 +1,190 @@
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from warehouse import catalog
+from warehouse.schemas import DOCUMENTS, QUARANTINE, RUNS, SchemaContractError, conform
+from warehouse.store import SnapshotNotFound, Warehouse, WarehouseLocked
+
+NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+
+
+def documents(n: int, run_id: str = "r1") -> pa.Table:
+    rows = [
+        {
+            "doc_id": f"d{i}",
+            "source_path": f"{i}.txt",
+            "raw_sha256": "0" * 64,
+            "bytes": 10,
+            "encoding": "utf-8",
+            "published_date": dt.date(2021, 3 + i % 2, 1) if i % 3 else None,
+            "date_precision": "day" if i % 3 else "none",
+            "title": None,
+            "byline": None,
+            "dateline": None,
+            "dateline_place": None,
+            "dateline_agency": None,
+            "publisher": "TASS",
+            "language": "en",
+            "body": f"body {i}",
+            "word_count": 2,
+            "content_hash": f"h{i}",
+            "cluster_id": f"c{i}",
+            "is_canonical": True,
+            "cluster_size": 1,
+            "run_id": run_id,
+        }
+        for i in range(n)
+    ]
+    return pa.Table.from_pylist(rows, schema=DOCUMENTS)
+
+
+def run_row(run_id: str) -> dict[str, object]:
+    return {
+        "run_id": run_id,
+        "started_at": NOW,
+        "finished_at": NOW,
+        "input": "in",
+        "status": "published",
+        "files_seen": 0,
+        "documents": 0,
+        "quarantined": 0,
+        "quarantined_by_reason": [],
+        "duplicates": 0,
+        "clusters": 0,
+        "stage_seconds": [],
+        "parameters": "{}",
+        "newsetl_version": "test",
+    }
+
+
+def publish(warehouse: Warehouse, run_id: str, docs: pa.Table) -> str:
+    with warehouse.writer_lock(run_id):
+        staging = warehouse.staging(run_id)
+        snapshot = staging.publish([docs], QUARANTINE.empty_table(), run_row(run_id), now=NOW)
+        staging.remove()
+    return snapshot.snapshot_id
+
+
+def test_publish_writes_a_snapshot_and_swaps_the_pointer(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    with pytest.raises(SnapshotNotFound, match="no snapshot published"):
+        warehouse.snapshot()
+    first = publish(warehouse, "r1", documents(5))
+    second = publish(warehouse, "r2", documents(7, "r2"))
+    assert warehouse.current_snapshot_id() == second
+    assert warehouse.snapshot_ids() == sorted([first, second])
+    old, new = warehouse.snapshot(first), warehouse.snapshot(second)
+    assert old.rows("documents") == 5 and new.rows("documents") == 7
+    assert pq.read_table(new.files("runs")[0]).column("run_id").to_pylist() == ["r1", "r2"]
+    assert json.loads((new.path / "_snapshot.json").read_text())["parent_snapshot_id"] == first
+    # Partitioned by month, undated documents under the hive null partition.
+    months = sorted({Path(f).parent.name for f in new.manifest["tables"]["documents"]["files"]})
+    assert months == [
+        "published_month=2021-03",
+        "published_month=2021-04",
+        "published_month=__HIVE_DEFAULT_PARTITION__",
+    ]
+    assert not any((tmp_path / "staging").iterdir())
+
+
+def test_files_carry_the_declared_schema_with_required_columns(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    snapshot = warehouse.snapshot(publish(warehouse, "r1", documents(3)))
+    for table, schema in (("documents", DOCUMENTS), ("quarantine", QUARANTINE), ("runs", RUNS)):
+        for path in snapshot.files(table):
+            written = pq.read_schema(path)
+            assert written.equals(schema, check_metadata=False)
+    parquet_schema = pq.ParquetFile(snapshot.files("documents")[0]).schema
+    assert parquet_schema.column(0).max_definition_level == 0  # doc_id is REQUIRED
+    assert pq.read_schema(snapshot.files("runs")[0]).field("started_at").type == pa.timestamp(
+        "us", tz="UTC"
+    )
+
+
+def test_a_schema_violation_publishes_nothing(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    good = publish(warehouse, "r1", documents(2))
+    bad = documents(2).set_column(0, "doc_id", pa.array([None, "x"], pa.string()))
+    with pytest.raises(SchemaContractError, match="doc_id is required"):
+        publish(warehouse, "r2", bad)
+    assert warehouse.current_snapshot_id() == good
+    assert warehouse.snapshot_ids() == [good]
+
+
+def test_conform_reports_missing_extra_and_uncastable_columns() -> None:
+    with pytest.raises(SchemaContractError, match=r"missing columns \['reason'"):
+        conform(pa.table({"source_path": ["a"]}), QUARANTINE, name="quarantine")
+    table = QUARANTINE.empty_table().append_column("surprise", pa.array([], pa.int8()))
+    with pytest.raises(SchemaContractError, match=r"unexpected columns \['surprise'\]"):
+        conform(table, QUARANTINE, name="quarantine")
+    bad_bytes = pa.table(
+        {
+            "source_path": ["a"],
+            "reason": ["empty"],
+            "detail": [None],
+            "bytes": ["many"],
+            "raw_sha256": [None],
+            "run_id": ["r"],
+        }
+    )
+    with pytest.raises(SchemaContractError, match="bytes"):
+        conform(bad_bytes, QUARANTINE, name="quarantine")
+
+
+def test_one_writer_at_a_time(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    with warehouse.writer_lock("first"):
+        pid = os.fork()
+        if pid == 0:  # a second process trying to write the same warehouse
+            try:
+                with Warehouse(tmp_path).writer_lock("second", wait_seconds=0.3):
+                    os._exit(0)
+            except WarehouseLocked as error:
+                os._exit(3 if "run first" in str(error) else 4)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 3
+    with warehouse.writer_lock("third"):  # released on exit
+        pass
+
+
+def test_staging_leftovers_of_a_crashed_run_are_removed(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    leftover = tmp_path / "staging" / "crashed-run" / "documents"
+    leftover.mkdir(parents=True)
+    (leftover / "shard-000000.parquet").write_bytes(b"half")
+    publish(warehouse, "r1", documents(1))
+    assert list((tmp_path / "staging").iterdir()) == []
+
+
+def test_catalog_file_works_from_any_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    warehouse = Warehouse(tmp_path / "wh")
+    snapshot = warehouse.snapshot(publish(warehouse, "r1", documents(4)))
+    catalog.write_catalog(warehouse, snapshot)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    connection = duckdb.connect(str(warehouse.catalog_path), read_only=True)
+    assert connection.execute("select count(*) from documents").fetchone() == (4,)
+    assert connection.execute("select count(*) from articles").fetchone() == (4,)
+    assert connection.execute("select snapshot_id from newsetl_snapshot").fetchone() == (
+        snapshot.snapshot_id,
+    )
+
+
+def test_queries_read_one_snapshot_even_while_another_publishes(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    publish(warehouse, "r1", documents(3))
+    connection = catalog.connect(warehouse)
+    publish(warehouse, "r2", documents(9, "r2"))
+    assert connection.execute("select count(*) from documents").fetchone() == (3,)
+    assert catalog.connect(warehouse).execute("select count(*) from documents").fetchone() == (9,)
