@@ -259,10 +259,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsetl: {error}", file=sys.stderr)
         return EXIT_USAGE if isinstance(error, SettingsError) else EXIT_FAILED
     except Exception as error:
-        # duckdb errors (bad SQL) and input errors: a message, not a traceback.
+        # Bad SQL and bad input paths: a message, not a traceback.
+        import duckdb
+
         from warehouse.sources import InputError
 
-        if isinstance(error, InputError) or type(error).__module__.startswith("duckdb"):
+        if isinstance(error, InputError | duckdb.Error):
             print(f"newsetl: {error}", file=sys.stderr)
             return EXIT_FAILED
         raise
