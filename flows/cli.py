@@ -132,6 +132,29 @@ def command_snapshots(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _up_to_date(settings: Any, pattern: str) -> bool:
+    """True (and says so) when no input file is new or changed since the current snapshot.
+
+    Checked before Prefect starts, so an unchanged re-run costs a directory walk and a stat per
+    file, not a server start and a flow run.
+    """
+    from warehouse.incremental import pending_files
+    from warehouse.sources import discover
+
+    warehouse = Warehouse(settings.warehouse)
+    if warehouse.current_snapshot_id() is None:
+        return False
+    snapshot = warehouse.snapshot()
+    discovery = discover(settings.input, pattern)
+    if pending_files(snapshot, discovery).num_rows:
+        return False
+    print(
+        f"newsetl: up to date: {len(discovery.paths)} files unchanged since snapshot "
+        f"{snapshot.snapshot_id}; nothing published"
+    )
+    return True
+
+
 def command_run(args: argparse.Namespace) -> int:
     """``newsetl run``: run the ingest flow and print its summary."""
     # This machine may have no route out; Prefect's anonymous usage pings would only log errors.
@@ -152,6 +175,8 @@ def command_run(args: argparse.Namespace) -> int:
     from warehouse.sources import input_root
 
     input_root(settings.input)  # a bad path fails here, before Prefect starts
+    if not args.force and _up_to_date(settings, args.pattern):
+        return EXIT_OK
     from flows.pipeline import ingest_articles
 
     started = time.perf_counter()
@@ -166,7 +191,9 @@ def command_run(args: argparse.Namespace) -> int:
         wait_for_lock=settings.wait_for_lock,
     )
     print(f"\nnewsetl run {summary.run_id}")
+    print(f"  status         {summary.status}")
     print(f"  files seen     {summary.files_seen}")
+    print(f"  new or changed {summary.files_processed}")
     print(f"  documents      {summary.documents}")
     print(f"  quarantined    {summary.quarantined}")
     for reason, count in summary.quarantined_by_reason.items():
@@ -228,6 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         metavar="SECONDS",
         help="wait this long for another run on the same warehouse (default: fail at once)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="run the flow even when no file is new or changed (it will publish nothing)",
     )
     run.add_argument(
         "--dask-address", help="run shard tasks on this Dask scheduler (tcp://host:8786)"

@@ -36,7 +36,7 @@ from transforms.publishers import (
     combine_signatures,
     parse_signatures,
 )
-from warehouse import catalog, sources, store
+from warehouse import catalog, incremental, sources, store
 
 
 class BooksDoNotBalance(RuntimeError):
@@ -51,12 +51,14 @@ class RunSummary:
     snapshot_id: str
     input: str
     files_seen: int
+    files_processed: int
     documents: int
     quarantined_by_reason: dict[str, int]
     duplicates: int
     clusters: int
     seconds: float
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    status: str = "published"
 
     @property
     def quarantined(self) -> int:
@@ -71,7 +73,9 @@ class RunSummary:
             "| measure | value |",
             "|---|---|",
             f"| input | `{self.input}` |",
+            f"| status | {self.status} |",
             f"| files seen | {self.files_seen} |",
+            f"| files new or changed | {self.files_processed} |",
             f"| documents | {self.documents} |",
             f"| quarantined | {self.quarantined} |",
             f"| duplicates | {self.duplicates} |",
@@ -116,44 +120,41 @@ def process_shard(
 
 
 @task(name="deduplicate_documents", cache_policy=NONE)
-def deduplicate_documents(staging: store.RunStaging) -> pa.Table:
-    """Cluster all staged documents; the result is aligned with the staged shard order."""
-    keys = staging.read_documents(["doc_id", "content_hash", "published_date", "word_count"])
+def deduplicate_documents(keys: incremental.DocumentKeys) -> pa.Table:
+    """Cluster all documents of the next snapshot, aligned with ``keys.all_keys()``."""
+    table = keys.all_keys()
     return assign_exact_clusters(
-        keys.column("doc_id"),
-        keys.column("content_hash"),
-        keys.column("published_date"),
-        keys.column("word_count"),
+        table.column("doc_id"),
+        table.column("content_hash"),
+        table.column("published_date"),
+        table.column("word_count"),
     )
 
 
 @task(name="publish_snapshot", cache_policy=NONE)
 def publish_snapshot(
-    staging: store.RunStaging, clusters: pa.Table, run_row: dict[str, Any]
+    staging: store.RunStaging,
+    keys: incremental.DocumentKeys,
+    clusters: pa.Table,
+    quarantine: pa.Table,
+    manifest: pa.Table,
+    run_row: dict[str, Any],
 ) -> store.Snapshot:
-    """Write the final tables into a new snapshot, make it current, refresh the catalog."""
+    """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog."""
     logger = get_run_logger()
-    run_id = staging.run_id
-
-    def documents() -> Any:
-        offset = 0
-        for staged in staging.iter_documents():
-            rows = staged.num_rows
-            assigned = clusters.slice(offset, rows)
-            offset += rows
-            table = staged
-            for name in assigned.column_names:
-                table = table.append_column(name, assigned.column(name))
-            yield table.append_column("run_id", pa.array([run_id] * rows, pa.string()))
-
-    quarantine = staging.read_quarantine()
-    quarantine = quarantine.append_column(
-        "run_id", pa.array([run_id] * quarantine.num_rows, pa.string())
+    plan = incremental.plan_documents(keys, clusters)
+    logger.info(
+        "documents: %d files carried unchanged, %d rewritten, %d new documents",
+        len(plan.carried),
+        len(plan.rewritten),
+        keys.new.num_rows,
     )
     snapshot = staging.publish(
-        documents(),
-        quarantine,
-        run_row,
+        documents=incremental.document_batches(keys, clusters, plan, staging),
+        carried_documents=plan.carried,
+        quarantine=quarantine,
+        manifest=manifest,
+        run_row=run_row,
         now=datetime.now(UTC),
         on_step=lambda step: logger.debug("publish step %s", step),
     )
@@ -163,6 +164,27 @@ def publish_snapshot(
 
 def _shards(paths: tuple[str, ...], size: int) -> list[list[str]]:
     return [list(paths[start : start + size]) for start in range(0, len(paths), size)]
+
+
+def _process_shards(
+    root: Path,
+    paths: tuple[str, ...],
+    staging: store.RunStaging,
+    settings: RunSettings,
+    signatures: tuple[PublisherSignature, ...],
+) -> None:
+    """Submit one task per shard to the task runner and stage their outputs as they finish."""
+    started = time.perf_counter()
+    futures = [
+        process_shard.submit(root, shard, number, staging.path, settings.max_file_bytes, signatures)
+        for number, shard in enumerate(_shards(paths, settings.shard_size))
+    ]
+    files_done = 0
+    for done, future in enumerate(as_completed(futures), start=1):
+        staged = future.result()
+        staging.add_shard(staged)
+        files_done += staged.document_rows + staged.quarantine_rows
+        _progress(done, len(futures), files_done, started)
 
 
 def _progress(done: int, total: int, files: int, started: float) -> None:
@@ -216,45 +238,63 @@ def ingest_articles(
     with wh.writer_lock(run_id, wait_seconds=settings.wait_for_lock), api_shared_with_workers():
         mark = time.perf_counter()
         discovery = discover_files(settings.input, settings.pattern)
+        previous = wh.snapshot() if wh.current_snapshot_id() else None
+        todo = incremental.pending_files(previous, discovery)
+        paths = tuple(todo.column("source_path").to_pylist())
         stage_seconds["discover"] = time.perf_counter() - mark
-        logger.info("run %s: %d files under %s", run_id, len(discovery.paths), discovery.root)
+        logger.info(
+            "run %s: %d files under %s, %d new or changed",
+            run_id,
+            len(discovery.paths),
+            discovery.root,
+            len(paths),
+        )
+        if not paths and previous is not None:
+            logger.info("nothing new since snapshot %s: nothing published", previous.snapshot_id)
+            last = previous.last_run()
+            return RunSummary(
+                run_id=run_id,
+                snapshot_id=previous.snapshot_id,
+                input=settings.input,
+                files_seen=len(discovery.paths),
+                files_processed=0,
+                documents=0,
+                quarantined_by_reason={},
+                duplicates=int(last["duplicates"]),
+                clusters=int(last["clusters"]),
+                seconds=time.perf_counter() - started,
+                stage_seconds=stage_seconds,
+                status="unchanged",
+            )
 
         staging = wh.staging(run_id)
         try:
             mark = time.perf_counter()
-            shards = _shards(discovery.paths, settings.shard_size)
-            futures = [
-                process_shard.submit(
-                    discovery.root, paths, number, staging.path, settings.max_file_bytes, signatures
-                )
-                for number, paths in enumerate(shards)
-            ]
-            files_done = 0
-            for done, future in enumerate(as_completed(futures), start=1):
-                staged = future.result()
-                staging.add_shard(staged)
-                files_done += staged.document_rows + staged.quarantine_rows
-                _progress(done, len(futures), files_done, mark)
+            _process_shards(discovery.root, paths, staging, settings, signatures)
             stage_seconds["extract_normalise"] = time.perf_counter() - mark
 
-            mark = time.perf_counter()
-            clusters = cast(pa.Table, deduplicate_documents(staging))
-            stage_seconds["deduplicate"] = time.perf_counter() - mark
-
-            quarantine = staging.read_quarantine()
-            by_reason = dict(sorted(Counter(quarantine.column("reason").to_pylist()).items()))
-            documents = clusters.num_rows
-            if documents + quarantine.num_rows != len(discovery.paths):
+            new_quarantine = staging.read_quarantine()
+            new_documents = staging.read_documents(["source_path", "raw_sha256"])
+            if new_documents.num_rows + new_quarantine.num_rows != len(paths):
                 raise BooksDoNotBalance(
-                    f"{len(discovery.paths)} files seen but {documents} documents + "
-                    f"{quarantine.num_rows} quarantined"
+                    f"{len(paths)} files processed but {new_documents.num_rows} documents + "
+                    f"{new_quarantine.num_rows} quarantined"
                 )
-            canonical = clusters.column("is_canonical").to_numpy(zero_copy_only=False)
-            duplicates = int(np.count_nonzero(~canonical))
-            cluster_count = int(np.count_nonzero(canonical))
+            by_reason = dict(sorted(Counter(new_quarantine.column("reason").to_pylist()).items()))
 
             mark = time.perf_counter()
-            parameters = {k: str(v) for k, v in asdict(settings).items()}
+            reprocessed = pa.array(paths, pa.string())
+            keys = incremental.gather_keys(previous, staging, reprocessed)
+            clusters = cast(pa.Table, deduplicate_documents(keys))
+            stage_seconds["deduplicate"] = time.perf_counter() - mark
+            canonical = np.count_nonzero(clusters.column("is_canonical").to_numpy(False))
+            duplicates, cluster_count = clusters.num_rows - int(canonical), int(canonical)
+
+            mark = time.perf_counter()
+            quarantine = incremental.next_quarantine(previous, reprocessed, new_quarantine, run_id)
+            manifest = incremental.next_manifest(
+                previous, todo, new_documents, new_quarantine, run_id
+            )
             run_row = {
                 "run_id": run_id,
                 "started_at": started_at,
@@ -262,16 +302,23 @@ def ingest_articles(
                 "input": settings.input,
                 "status": "published",
                 "files_seen": len(discovery.paths),
-                "documents": documents,
-                "quarantined": quarantine.num_rows,
+                "files_processed": len(paths),
+                "documents": new_documents.num_rows,
+                "quarantined": new_quarantine.num_rows,
                 "quarantined_by_reason": list(by_reason.items()),
+                "total_documents": clusters.num_rows,
                 "duplicates": duplicates,
                 "clusters": cluster_count,
                 "stage_seconds": list(stage_seconds.items()),
-                "parameters": json.dumps(parameters, sort_keys=True),
+                "parameters": json.dumps(
+                    {k: str(v) for k, v in asdict(settings).items()}, sort_keys=True
+                ),
                 "newsetl_version": version("newsetl"),
             }
-            snapshot = publish_snapshot(staging, clusters, run_row)
+            snapshot = cast(
+                store.Snapshot,
+                publish_snapshot(staging, keys, clusters, quarantine, manifest, run_row),
+            )
             stage_seconds["publish"] = time.perf_counter() - mark
         finally:
             staging.remove()
@@ -281,7 +328,8 @@ def ingest_articles(
         snapshot_id=snapshot.snapshot_id,
         input=settings.input,
         files_seen=len(discovery.paths),
-        documents=documents,
+        files_processed=len(paths),
+        documents=new_documents.num_rows,
         quarantined_by_reason=by_reason,
         duplicates=duplicates,
         clusters=cluster_count,

@@ -111,18 +111,18 @@ RUNS = pa.schema(
         _field("input", pa.string(), "Input folder or glob as given.", required=True),
         _field("status", pa.string(), "Outcome of the run: published.", required=True),
         _field("files_seen", pa.int64(), "Files found by discovery.", required=True),
-        _field("documents", pa.int64(), "Files accepted as documents.", required=True),
-        _field("quarantined", pa.int64(), "Files quarantined.", required=True),
+        _field("files_processed", pa.int64(), "New or changed files this run read.", required=True),
+        _field("documents", pa.int64(), "Processed files accepted as documents.", required=True),
+        _field("quarantined", pa.int64(), "Processed files quarantined.", required=True),
         _field(
             "quarantined_by_reason",
             pa.map_(pa.string(), pa.int64()),
             "Quarantined files per reason code.",
             required=True,
         ),
-        _field(
-            "duplicates", pa.int64(), "Accepted documents that are not canonical.", required=True
-        ),
-        _field("clusters", pa.int64(), "Clusters (stories) after this run.", required=True),
+        _field("total_documents", pa.int64(), "Documents in the snapshot.", required=True),
+        _field("duplicates", pa.int64(), "Documents in the snapshot not canonical.", required=True),
+        _field("clusters", pa.int64(), "Clusters (stories) in the snapshot.", required=True),
         _field(
             "stage_seconds",
             pa.map_(pa.string(), pa.float64()),
@@ -136,7 +136,30 @@ RUNS = pa.schema(
     ]
 )
 
-TABLES: dict[str, pa.Schema] = {"documents": DOCUMENTS, "quarantine": QUARANTINE, "runs": RUNS}
+MANIFEST = pa.schema(
+    [
+        _field(
+            "source_path",
+            pa.string(),
+            "Path of the file relative to the input root.",
+            required=True,
+        ),
+        _field("bytes", pa.int64(), "Size when it was processed, null if it could not be stat'ed."),
+        _field("mtime_ns", pa.int64(), "Modification time (ns since the epoch) when processed."),
+        _field("raw_sha256", pa.string(), "SHA-256 of the bytes processed, null where not read."),
+        _field("outcome", pa.string(), "document or quarantine.", required=True),
+        _field(
+            "run_id", pa.string(), "Run that processed this version of the file.", required=True
+        ),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "documents": DOCUMENTS,
+    "quarantine": QUARANTINE,
+    "runs": RUNS,
+    "manifest": MANIFEST,
+}
 
 
 class SchemaContractError(ValueError):
@@ -168,3 +191,20 @@ def conform(table: pa.Table, schema: pa.Schema, *, name: str) -> pa.Table:
                 f"{name}.{field.name}: {column.type} does not cast to {field.type}: {error}"
             ) from error
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def markdown_tables() -> str:
+    """The README table reference, from the schemas (``python -m warehouse.schemas``)."""
+    sections = []
+    for name, schema in TABLES.items():
+        lines = [f"### `{name}`", "", "| column | type | required | meaning |", "|---|---|---|---|"]
+        for field in schema:
+            meaning = (field.metadata or {}).get(b"meaning", b"").decode()
+            required = "yes" if not field.nullable else ""
+            lines.append(f"| `{field.name}` | `{field.type}` | {required} | {meaning} |")
+        sections.append("\n".join(lines))
+    return "\n\n".join(sections)
+
+
+if __name__ == "__main__":
+    print(markdown_tables())

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from transforms.incremental import FILE_STAT_SCHEMA
 from transforms.reasons import QuarantineReason
 from transforms.records import FILES_SCHEMA, quarantine_rows
 
@@ -92,6 +93,24 @@ def discover(input_spec: str | Path, pattern: str = DEFAULT_PATTERN) -> Discover
     absolute_root = root.absolute()
     paths = sorted(str(match.absolute().relative_to(absolute_root)) for match in matches)
     return Discovery(absolute_root, tuple(paths))
+
+
+def stat_files(root: Path, paths: list[str] | tuple[str, ...]) -> pa.Table:
+    """Size and modification time of each path (null where it cannot be stat'ed)."""
+    sizes: list[int | None] = []
+    times: list[int | None] = []
+    for relative in paths:
+        try:
+            info = os.stat(root / relative)
+        except OSError:
+            sizes.append(None)
+            times.append(None)
+        else:
+            sizes.append(info.st_size)
+            times.append(info.st_mtime_ns)
+    return pa.table(
+        {"source_path": list(paths), "bytes": sizes, "mtime_ns": times}, schema=FILE_STAT_SCHEMA
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,13 +36,21 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from warehouse.schemas import DOCUMENTS, QUARANTINE, RUNS, TABLES, SchemaContractError, conform
+from warehouse.schemas import (
+    DOCUMENTS,
+    MANIFEST,
+    QUARANTINE,
+    RUNS,
+    TABLES,
+    SchemaContractError,
+    conform,
+)
 
 CURRENT = "current"
 SNAPSHOTS = "snapshots"
 STAGING = "staging"
 LOCK = "newsetl.lock"
-MANIFEST = "_snapshot.json"
+MANIFEST_FILE = "_snapshot.json"
 PARTITION_COLUMN = "published_month"
 COMPRESSION = "zstd"
 # Row groups of 64k rows keep DuckDB's parallel scans busy without bloating writer memory.
@@ -89,6 +97,11 @@ class Snapshot:
         """Absolute paths of the Parquet files of ``table`` in this snapshot."""
         return [self.path / relative for relative in self.manifest["tables"][table]["files"]]
 
+    def last_run(self) -> dict[str, Any]:
+        """The ``runs`` row of the run that published this snapshot."""
+        runs = pa.concat_tables(pq.read_table(path) for path in self.files("runs"))
+        return runs.filter(pc.equal(runs.column("snapshot_id"), self.snapshot_id)).to_pylist()[-1]
+
     def rows(self, table: str) -> int:
         """Row count of ``table`` as recorded at publish time."""
         return int(self.manifest["tables"][table]["rows"])
@@ -117,7 +130,7 @@ class Warehouse:
         folder = self.root / SNAPSHOTS
         if not folder.is_dir():
             return []
-        return sorted(p.name for p in folder.iterdir() if (p / MANIFEST).is_file())
+        return sorted(p.name for p in folder.iterdir() if (p / MANIFEST_FILE).is_file())
 
     def snapshot(self, snapshot_id: str | None = None) -> Snapshot:
         """The snapshot ``snapshot_id``, or the current one.
@@ -133,7 +146,7 @@ class Warehouse:
             raise SnapshotNotFound(f"no snapshot published in {self.root} yet: run `newsetl run`")
         path = self.root / SNAPSHOTS / wanted
         try:
-            manifest = json.loads((path / MANIFEST).read_text())
+            manifest = json.loads((path / MANIFEST_FILE).read_text())
         except FileNotFoundError as error:
             raise SnapshotNotFound(f"no snapshot {wanted!r} in {self.root}") from error
         return Snapshot(wanted, path, manifest)
@@ -236,18 +249,22 @@ class RunStaging:
 
     def publish(
         self,
-        documents: Iterable[pa.Table],
-        quarantine: pa.Table,
-        run_row: dict[str, Any],
         *,
+        documents: Iterable[pa.Table],
+        carried_documents: Sequence[Path] = (),
+        quarantine: pa.Table,
+        manifest: pa.Table,
+        run_row: dict[str, Any],
         now: datetime,
         on_step: Callable[[str], None] = lambda step: None,
     ) -> Snapshot:
         """Write a new snapshot from staged data and make it current, atomically.
 
         Args:
-            documents: The final documents, batch by batch (each conformed to ``DOCUMENTS``).
-            quarantine: The final quarantine rows.
+            documents: Documents to write, batch by batch (each conformed to ``DOCUMENTS``).
+            carried_documents: Unchanged document files of the previous snapshot, hard-linked in.
+            quarantine: The complete quarantine table of the new snapshot.
+            manifest: The complete manifest of processed files of the new snapshot.
             run_row: This run's row of the ``runs`` table (``snapshot_id`` is filled in here).
             now: Publication time, for the snapshot id.
             on_step: Called with the name of each step as it starts (logging, crash tests).
@@ -265,11 +282,19 @@ class RunStaging:
         build.mkdir()
 
         on_step("write_documents")
-        document_rows = _write_documents(build / "documents", documents)
+        document_rows = _write_documents(build / "documents", documents, self.run_id)
+        for path in carried_documents:
+            target = build / "documents" / path.parent.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target)
+            document_rows += pq.ParquetFile(target).metadata.num_rows
+        if not (build / "documents").is_dir():
+            # An empty table is still a table: one file with the schema, so readers see columns.
+            _write_single(build / "documents", DOCUMENTS.empty_table())
 
         on_step("write_quarantine")
-        quarantine = conform(quarantine, QUARANTINE, name="quarantine")
-        _write_single(build / "quarantine", quarantine)
+        _write_single(build / "quarantine", conform(quarantine, QUARANTINE, name="quarantine"))
+        _write_single(build / "manifest", conform(manifest, MANIFEST, name="manifest"))
 
         on_step("write_runs")
         previous = (
@@ -278,36 +303,34 @@ class RunStaging:
             else RUNS.empty_table()
         )
         row = run_row | {"snapshot_id": snapshot_id, "parent_snapshot_id": parent}
-        runs = pa.concat_tables(
-            [
-                conform(previous, RUNS, name="runs"),
-                conform(pa.Table.from_pylist([row], schema=RUNS), RUNS, name="runs"),
-            ]
-        )
+        this_run = conform(pa.Table.from_pylist([row], schema=RUNS), RUNS, name="runs")
+        runs = pa.concat_tables([conform(previous, RUNS, name="runs"), this_run])
         _write_single(build / "runs", runs)
 
+        rows = {
+            "documents": document_rows,
+            "quarantine": quarantine.num_rows,
+            "runs": runs.num_rows,
+            "manifest": manifest.num_rows,
+        }
         tables = {
             name: {
                 "files": sorted(
                     str(p.relative_to(build)) for p in (build / name).rglob("*.parquet")
                 ),
-                "rows": rows,
+                "rows": count,
             }
-            for name, rows in (
-                ("documents", document_rows),
-                ("quarantine", quarantine.num_rows),
-                ("runs", runs.num_rows),
-            )
+            for name, count in rows.items()
         }
         _check_written_schemas(build, tables)
-        manifest = {
+        snapshot_manifest = {
             "snapshot_id": snapshot_id,
             "parent_snapshot_id": parent,
             "run_id": self.run_id,
             "created_at": now.astimezone(UTC).isoformat(),
             "tables": tables,
         }
-        (build / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        (build / MANIFEST_FILE).write_text(json.dumps(snapshot_manifest, indent=2, sort_keys=True))
 
         on_step("fsync")
         _fsync_tree(build)
@@ -354,7 +377,7 @@ def _with_partition(table: pa.Table) -> pa.Table:
     return table.append_column(PARTITION_COLUMN, month)
 
 
-def _write_documents(folder: Path, batches: Iterable[pa.Table]) -> int:
+def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> int:
     rows = 0
 
     def conformed() -> Iterator[pa.RecordBatch]:
@@ -371,15 +394,13 @@ def _write_documents(folder: Path, batches: Iterable[pa.Table]) -> int:
         schema=schema,
         format="parquet",
         partitioning=ds.partitioning(pa.schema([schema.field(PARTITION_COLUMN)]), flavor="hive"),
-        basename_template="part-{i}.parquet",
+        # Run-unique names: files carried from earlier snapshots share the partition folders.
+        basename_template=f"part-{run_id}-{{i}}.parquet",
         file_options=ds.ParquetFileFormat().make_write_options(compression=COMPRESSION),
         min_rows_per_group=ROW_GROUP_ROWS,
         max_rows_per_group=ROW_GROUP_ROWS,
         existing_data_behavior="error",
     )
-    if rows == 0:
-        # An empty table is still a table: one file with the schema, so readers see the columns.
-        _write_single(folder, DOCUMENTS.empty_table())
     return rows
 
 

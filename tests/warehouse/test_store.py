@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from warehouse import catalog
-from warehouse.schemas import DOCUMENTS, QUARANTINE, RUNS, SchemaContractError, conform
+from warehouse.schemas import DOCUMENTS, MANIFEST, QUARANTINE, RUNS, SchemaContractError, conform
 from warehouse.store import SnapshotNotFound, Warehouse, WarehouseLocked
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
@@ -52,9 +52,11 @@ def run_row(run_id: str) -> dict[str, object]:
         "input": "in",
         "status": "published",
         "files_seen": 0,
+        "files_processed": 0,
         "documents": 0,
         "quarantined": 0,
         "quarantined_by_reason": [],
+        "total_documents": 0,
         "duplicates": 0,
         "clusters": 0,
         "stage_seconds": [],
@@ -66,7 +68,13 @@ def run_row(run_id: str) -> dict[str, object]:
 def publish(warehouse: Warehouse, run_id: str, docs: pa.Table) -> str:
     with warehouse.writer_lock(run_id):
         staging = warehouse.staging(run_id)
-        snapshot = staging.publish([docs], QUARANTINE.empty_table(), run_row(run_id), now=NOW)
+        snapshot = staging.publish(
+            documents=[docs],
+            quarantine=QUARANTINE.empty_table(),
+            manifest=MANIFEST.empty_table(),
+            run_row=run_row(run_id),
+            now=NOW,
+        )
         staging.remove()
     return snapshot.snapshot_id
 

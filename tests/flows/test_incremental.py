@@ -1,0 +1,120 @@
+"""Incremental runs: only new or changed files are processed, and the result equals a full run."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flows.pipeline import RunSummary, ingest_articles
+from tests.conftest import SEEDS
+from warehouse import catalog
+from warehouse.store import Warehouse
+
+STORY = (
+    " date 2021-05-0{day} Ministers Meet\n\nGENEVA, May 4 - Ministers met on Tuesday to discuss "
+    "the ceasefire{extra} and said the talks would continue next week."
+)
+
+
+def write_corpus(root: Path, names: dict[str, str]) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in names.items():
+        (root / name).write_text(text)
+
+
+def run(input_dir: Path, warehouse: Path) -> RunSummary:
+    return ingest_articles(input=str(input_dir), warehouse=str(warehouse))
+
+
+def documents(warehouse: Path) -> list[tuple]:
+    return (
+        catalog.connect(Warehouse(warehouse))
+        .execute(
+            "select source_path, doc_id, cluster_id, is_canonical, cluster_size from documents "
+            "order by source_path"
+        )
+        .fetchall()
+    )
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    write_corpus(root, {s.name: s.read_text() for s in SEEDS.glob("*.txt")})
+    write_corpus(
+        root, {"a.txt": STORY.format(day=5, extra=""), "b.txt": STORY.format(day=6, extra=" again")}
+    )
+    return root
+
+
+def test_rerun_on_unchanged_input_publishes_nothing(
+    prefect_api: str, corpus: Path, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "wh"
+    first = run(corpus, warehouse)
+    second = run(corpus, warehouse)
+    assert second.status == "unchanged" and second.files_processed == 0
+    assert second.snapshot_id == first.snapshot_id
+    assert Warehouse(warehouse).snapshot_ids() == [first.snapshot_id]
+
+
+def test_new_files_only_are_processed_and_old_files_are_carried(
+    prefect_api: str, corpus: Path, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "wh"
+    first = run(corpus, warehouse)
+    old = Warehouse(warehouse).snapshot(first.snapshot_id)
+    write_corpus(corpus, {"c.txt": STORY.format(day=7, extra=" a third time")})
+    second = run(corpus, warehouse)
+    assert (second.files_processed, second.documents, second.status) == (1, 1, "published")
+    new = Warehouse(warehouse).snapshot(second.snapshot_id)
+    assert new.rows("documents") == old.rows("documents") + 1
+    old_inodes = {os.stat(p).st_ino for p in old.files("documents")}
+    new_inodes = {os.stat(p).st_ino for p in new.files("documents")}
+    assert old_inodes <= new_inodes, "unchanged files are hard-linked, not rewritten"
+    runs = (
+        catalog.connect(Warehouse(warehouse))
+        .execute("select files_processed, total_documents from runs order by started_at")
+        .fetchall()
+    )
+    assert runs == [(4, 4), (1, 5)]
+
+
+def test_a_changed_file_supersedes_its_earlier_version(
+    prefect_api: str, corpus: Path, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "wh"
+    run(corpus, warehouse)
+    before = {row[0]: row[1] for row in documents(warehouse)}
+    (corpus / "a.txt").write_text(STORY.format(day=5, extra=" with a correction"))
+    os.utime(corpus / "a.txt", ns=(1, 1))  # a different mtime even on coarse clocks
+    summary = run(corpus, warehouse)
+    after = {row[0]: row[1] for row in documents(warehouse)}
+    assert summary.files_processed == 1
+    assert set(after) == set(before)
+    assert after["a.txt"] != before["a.txt"]
+    assert {k: v for k, v in after.items() if k != "a.txt"} == {
+        k: v for k, v in before.items() if k != "a.txt"
+    }
+
+
+def test_day_by_day_equals_one_run_over_everything(prefect_api: str, tmp_path: Path) -> None:
+    texts = {s.name: s.read_text() for s in SEEDS.glob("*.txt")}
+    # The TASS copy arrives later with an earlier date: it must take over as canonical.
+    tass = next(SEEDS.glob("003_*.txt")).read_text()
+    days = [
+        {"a.txt": STORY.format(day=5, extra=""), **texts},
+        {"b.txt": STORY.format(day=5, extra=""), "c.txt": STORY.format(day=6, extra=" again")},
+        {"tass-earlier.txt": tass.replace("2021-08-23", "2021-08-22")},
+    ]
+    daily = tmp_path / "daily"
+    for day in days:
+        write_corpus(daily, day)
+        run(daily, tmp_path / "wh-daily")
+    everything = tmp_path / "all"
+    shutil.copytree(daily, everything)
+    run(everything, tmp_path / "wh-full")
+    assert documents(tmp_path / "wh-daily") == documents(tmp_path / "wh-full")
+    canonical = {row[0]: row[3] for row in documents(tmp_path / "wh-full")}
+    assert canonical["tass-earlier.txt"] and not canonical["003_66e976f7e5af1618.txt"]
