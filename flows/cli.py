@@ -7,11 +7,6 @@ import it, so they answer at once.
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
-import decimal
-import io
-import json
 import os
 import sys
 import time
@@ -19,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from flows.render import query, render
 from flows.settings import SettingsError, default_input, default_warehouse
 from warehouse.store import SnapshotNotFound, Warehouse, WarehouseLocked
 
@@ -27,69 +23,12 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
-
-
-def format_table(
-    columns: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 60
-) -> str:
-    """Rows as an aligned text table, long cells cut with an ellipsis."""
-
-    def fit(text: str) -> str:
-        text = text.replace("\n", " ")
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
-
-    cells = [[fit(_cell(v)) for v in row] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    line = "+".join("-" * (w + 2) for w in widths)
-    out = [" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)), line]
-    out += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(out)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    return str(value)
-
-
-def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], output_format: str) -> str:
-    """Render a result as ``table``, ``csv`` or ``json`` (an array of objects)."""
-    if output_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-        return buffer.getvalue().rstrip("\n")
-    if output_format == "json":
-        records = [dict(zip(columns, row, strict=True)) for row in rows]
-        return json.dumps(records, default=_json_default, ensure_ascii=False, indent=1)
-    return format_table(columns, rows)
-
-
-def _query(
-    connection: Any, sql: str, params: Sequence[Any] | None = None
-) -> tuple[list[str], list[Any]]:
-    cursor = connection.execute(sql, params or [])
-    if cursor.description is None:
-        return [], []
-    return [d[0] for d in cursor.description], cursor.fetchall()
-
-
 def command_sql(args: argparse.Namespace) -> int:
     """``newsetl sql``: run one SQL statement against a snapshot and print the result."""
     from warehouse import catalog
 
     connection = catalog.connect(Warehouse(args.warehouse), args.as_of)
-    columns, rows = _query(connection, args.query)
+    columns, rows = query(connection, args.query)
     print(render(columns, rows, args.format))
     return EXIT_OK
 
@@ -102,9 +41,9 @@ def command_report(args: argparse.Namespace) -> int:
     connection = catalog.connect(warehouse, args.as_of)
     snapshot = warehouse.snapshot(args.as_of)
     print(f"newsetl report · snapshot {snapshot.snapshot_id} · {warehouse.root}")
-    for query in catalog.report_queries():
-        columns, rows = _query(connection, query.sql)
-        print(f"\n## {query.name}\n{query.question}\n")
+    for report in catalog.report_queries():
+        columns, rows = query(connection, report.sql)
+        print(f"\n## {report.name}\n{report.question}\n")
         print(render(columns, rows, args.format))
     return EXIT_OK
 
@@ -138,12 +77,15 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     Checked before Prefect starts, so an unchanged re-run costs a directory walk and a stat per
     file, not a server start and a flow run.
     """
+    from warehouse.catalog import repair
     from warehouse.incremental import pending_files
     from warehouse.sources import discover
 
     warehouse = Warehouse(settings.warehouse)
     if warehouse.current_snapshot_id() is None:
         return False
+    if repair(warehouse):
+        print("newsetl: finished the publish of a run that was interrupted after its commit")
     snapshot = warehouse.snapshot()
     discovery = discover(settings.input, pattern)
     if pending_files(snapshot, discovery).num_rows:
@@ -224,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add_read_options(sub: argparse.ArgumentParser) -> None:
         add_warehouse(sub)
         sub.add_argument("--as-of", metavar="SNAPSHOT", help="read this snapshot, not the current")
-        sub.add_argument("--format", choices=["table", "csv", "json"], default="table")
+        sub.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
 
     run = commands.add_parser("run", help="ingest article files and publish a snapshot")
     run.add_argument(
@@ -277,7 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     snapshots = commands.add_parser("snapshots", help="list published snapshots")
     add_warehouse(snapshots)
-    snapshots.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    snapshots.add_argument(
+        "--format", choices=["table", "csv", "json", "markdown"], default="table"
+    )
     snapshots.set_defaults(handler=command_snapshots)
     return parser
 

@@ -9,6 +9,8 @@ runs on the driver over compact columns; bodies only stream through once more, a
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 import time
 import uuid
@@ -26,6 +28,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 
+from flows.render import query, render
 from flows.runners import api_shared_with_workers
 from flows.settings import RunSettings
 from transforms.articles import parse_articles
@@ -156,10 +159,69 @@ def publish_snapshot(
         manifest=manifest,
         run_row=run_row,
         now=datetime.now(UTC),
-        on_step=lambda step: logger.debug("publish step %s", step),
+        on_step=_publish_step,
     )
+    _publish_step("write_catalog")
     catalog.write_catalog(staging.warehouse, snapshot)
     return snapshot
+
+
+FAULT_KILL_AT = "NEWSETL_FAULT_KILL_AT"
+
+
+def _publish_step(step: str) -> None:
+    """Log a publish step; under crash testing, die at the step named in ``FAULT_KILL_AT``.
+
+    The crash tests of RELIABILITY.md kill the run with SIGKILL at every named step and check
+    that the warehouse is always exactly the previous or the new snapshot.
+    """
+    get_run_logger().debug("publish step %s", step)
+    if os.environ.get(FAULT_KILL_AT) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@task(name="report_snapshot", cache_policy=NONE)
+def report_snapshot(wh: store.Warehouse, snapshot_id: str) -> str:
+    """Run the report queries over the published snapshot and post them as an artifact."""
+    connection = catalog.connect(wh, snapshot_id)
+    sections = [f"# newsetl report, snapshot `{snapshot_id}`"]
+    for report in catalog.report_queries():
+        columns, rows = query(connection, report.sql)
+        sections.append(
+            f"## {report.name}\n\n{report.question}\n\n{render(columns, rows, 'markdown')}"
+        )
+    markdown = "\n\n".join(sections)
+    create_markdown_artifact(markdown, key="newsetl-report", description="newsetl aggregate report")
+    return markdown
+
+
+def _nothing_new(
+    wh: store.Warehouse,
+    previous: store.Snapshot,
+    run_id: str,
+    settings: RunSettings,
+    files_seen: int,
+    started: float,
+) -> RunSummary:
+    """Publish nothing; finish what a run killed after its commit left undone; summarise."""
+    get_run_logger().info("nothing new since snapshot %s: nothing published", previous.snapshot_id)
+    if catalog.catalog_snapshot_id(wh) != previous.snapshot_id:
+        catalog.write_catalog(wh, previous)
+    wh.remove_leftovers()
+    last = previous.last_run()
+    return RunSummary(
+        run_id=run_id,
+        snapshot_id=previous.snapshot_id,
+        input=settings.input,
+        files_seen=files_seen,
+        files_processed=0,
+        documents=0,
+        quarantined_by_reason={},
+        duplicates=int(last["duplicates"]),
+        clusters=int(last["clusters"]),
+        seconds=time.perf_counter() - started,
+        status="unchanged",
+    )
 
 
 def _shards(paths: tuple[str, ...], size: int) -> list[list[str]]:
@@ -250,22 +312,7 @@ def ingest_articles(
             len(paths),
         )
         if not paths and previous is not None:
-            logger.info("nothing new since snapshot %s: nothing published", previous.snapshot_id)
-            last = previous.last_run()
-            return RunSummary(
-                run_id=run_id,
-                snapshot_id=previous.snapshot_id,
-                input=settings.input,
-                files_seen=len(discovery.paths),
-                files_processed=0,
-                documents=0,
-                quarantined_by_reason={},
-                duplicates=int(last["duplicates"]),
-                clusters=int(last["clusters"]),
-                seconds=time.perf_counter() - started,
-                stage_seconds=stage_seconds,
-                status="unchanged",
-            )
+            return _nothing_new(wh, previous, run_id, settings, len(discovery.paths), started)
 
         staging = wh.staging(run_id)
         try:
@@ -339,5 +386,6 @@ def ingest_articles(
     create_markdown_artifact(
         summary.markdown(), key="newsetl-run-summary", description="newsetl ingest summary"
     )
+    report_snapshot(wh, summary.snapshot_id)
     logger.info("run %s published snapshot %s", run_id, snapshot.snapshot_id)
     return summary

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +28,30 @@ def make_task_runner(settings: RunSettings) -> TaskRunner[Any]:
         return DaskTaskRunner(address=settings.dask_address)
     if settings.workers == 1:
         return ThreadPoolTaskRunner(max_workers=1)
-    return ProcessPoolTaskRunner(max_workers=settings.workers)
+    return ProcessPoolTaskRunner(
+        max_workers=settings.workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+    )
+
+
+# How often an idle worker checks that its parent is alive: a second of lag after a crash costs
+# nothing, and the check itself is one getppid() call.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Make a worker process exit when the run that started it dies.
+
+    A pool worker blocks on its task queue; when the run is killed (kill -9, OOM killer) nothing
+    tells it, and it would linger holding memory and the run's output pipes. A daemon thread
+    notices the parent is gone and ends the worker.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 @contextlib.contextmanager

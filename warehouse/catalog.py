@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.store import Snapshot, Warehouse
+from warehouse.store import Snapshot, Warehouse, WarehouseLocked
 
 SQL_DIR = Path(__file__).parent / "sql"
 VIEWS_DIR = SQL_DIR / "views"
@@ -71,6 +71,43 @@ def write_catalog(warehouse: Warehouse, snapshot: Snapshot) -> Path:
         connection.close()
     os.replace(temporary, target)
     return target
+
+
+def catalog_snapshot_id(warehouse: Warehouse) -> str | None:
+    """The snapshot the catalog file points at, or None if there is no usable catalog."""
+    try:
+        connection = duckdb.connect(str(warehouse.catalog_path), read_only=True)
+    except (duckdb.Error, OSError):
+        return None
+    try:
+        row = connection.execute("SELECT snapshot_id FROM newsetl_snapshot").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        connection.close()
+    return None if row is None else str(row[0])
+
+
+def repair(warehouse: Warehouse) -> bool:
+    """Finish what a run killed after its pointer swap left undone; True if anything was done.
+
+    The pointer is the commit point, so the current snapshot is complete; only derived state can
+    lag: the catalog file, and staging leftovers. Needs no lock for the catalog (it is swapped in
+    atomically) and skips the leftovers if another run holds the lock.
+    """
+    current = warehouse.current_snapshot_id()
+    repaired = False
+    if current is not None and catalog_snapshot_id(warehouse) != current:
+        write_catalog(warehouse, warehouse.snapshot(current))
+        repaired = True
+    if warehouse.has_leftovers():
+        try:
+            with warehouse.writer_lock("repair"):
+                warehouse.remove_leftovers()
+                repaired = True
+        except WarehouseLocked:
+            pass
+    return repaired
 
 
 @dataclass(frozen=True)

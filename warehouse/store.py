@@ -185,16 +185,35 @@ class Warehouse:
         finally:
             os.close(descriptor)
 
-    def staging(self, run_id: str) -> RunStaging:
-        """Start the staging area of a run, removing what crashed runs left behind.
+    def has_leftovers(self) -> bool:
+        """Whether a crashed run left staging folders or a snapshot that never became current."""
+        staging_root = self.root / STAGING
+        current = self.current_snapshot_id()
+        orphans = [s for s in self.snapshot_ids() if current is None or s > current]
+        return bool(orphans) or (staging_root.is_dir() and any(staging_root.iterdir()))
 
-        Call only while holding :meth:`writer_lock`: staging of a live run is never removed.
-        """
+    def remove_leftovers(self) -> None:
+        """Delete what crashed runs left behind. Call only while holding :meth:`writer_lock`."""
         staging_root = self.root / STAGING
         if staging_root.is_dir():
             for leftover in staging_root.iterdir():
                 shutil.rmtree(leftover, ignore_errors=True)
-        path = staging_root / run_id
+        current = self.current_snapshot_id()
+        for snapshot_id in self.snapshot_ids():
+            # Ids sort by time and publishing only moves forward: a snapshot newer than the
+            # current one was renamed into place by a run that died before the pointer swap.
+            if current is None or snapshot_id > current:
+                shutil.rmtree(self.root / SNAPSHOTS / snapshot_id, ignore_errors=True)
+
+    def staging(self, run_id: str) -> RunStaging:
+        """Start the staging area of a run, removing what crashed runs left behind.
+
+        Leftovers are staging folders and snapshots that never became current.
+
+        Call only while holding :meth:`writer_lock`: staging of a live run is never removed.
+        """
+        self.remove_leftovers()
+        path = self.root / STAGING / run_id
         path.mkdir(parents=True)
         return RunStaging(self, run_id, path)
 

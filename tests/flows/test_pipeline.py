@@ -174,3 +174,15 @@ def test_parquet_readers_read_the_tables_directly(ingested: tuple) -> None:
     table = ds.dataset(warehouse.root / "current" / "documents", partitioning="hive").to_table()
     assert table.num_rows == summary.documents
     assert "published_month" in table.column_names
+
+
+def test_run_posts_its_summary_and_the_report_as_artifacts(ingested: tuple) -> None:
+    from prefect.artifacts import Artifact
+
+    summary, _, _ = ingested
+    run_summary = Artifact.get("newsetl-run-summary")
+    report = Artifact.get("newsetl-report")
+    assert run_summary is not None and report is not None
+    assert f"| files seen | {summary.files_seen} |" in str(run_summary.data)
+    assert "## Volume by publisher and month" in str(report.data)
+    assert "| The Moscow Times | 2021-03 | 1 | 1 |" in str(report.data)

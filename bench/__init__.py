@@ -1,0 +1,1 @@
+"""Benchmarks and quality evaluations of newsetl (not part of the installed package)."""

@@ -1,0 +1,536 @@
+"""The benchmark: throughput, memory, scaling, re-runs, query latency and quality, in one run.
+
+``make bench`` (or ``python -m bench.run``) generates corpora with ``bench.generator``, runs
+``newsetl run`` on them as a user would (a separate process, Prefect's temporary server and all),
+and writes BENCHMARKS.md with the command, the machine and every figure as the median of
+``--repeats`` runs with min and max. Figures are measured, never asserted: these machines are
+shared and noisy, so ratios within one run are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pyarrow.parquet as pq
+import xxhash
+
+REPO = Path(__file__).resolve().parents[1]
+NEWSETL = [sys.executable, "-m", "flows.cli"]
+
+
+@dataclass
+class Figure:
+    """Repeated measurements of one quantity."""
+
+    values: list[float] = field(default_factory=list)
+
+    def add(self, value: float) -> None:
+        self.values.append(value)
+
+    def __str__(self) -> str:
+        if not self.values:
+            return "n/a"
+        median = statistics.median(self.values)
+        if len(self.values) == 1:
+            return _fmt(median)
+        return f"{_fmt(median)} ({_fmt(min(self.values))}–{_fmt(max(self.values))})"
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def peak_rss_of(
+    command: list[str], env: dict[str, str]
+) -> tuple[subprocess.CompletedProcess[str], float, float]:
+    """Run ``command``; return its result, wall seconds and the peak RSS (MB) of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO
+    )
+    peak = 0.0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        parent = psutil.Process(process.pid)
+        while not stop.is_set():
+            try:
+                tree = [parent, *parent.children(recursive=True)]
+                rss = sum(p.memory_info().rss for p in tree if p.is_running())
+                peak = max(peak, rss / 1e6)
+            except psutil.Error:
+                pass
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    stop.set()
+    sampler.join()
+    seconds = time.perf_counter() - started
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{stderr[-3000:]}")
+    return result, seconds, peak
+
+
+def read_and_hash(root: Path) -> tuple[int, int]:
+    """The physical floor: read every file and hash it with xxh3, one core. Returns files, bytes."""
+    files = 0
+    size = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            with open(os.path.join(folder, name), "rb") as handle:
+                data = handle.read()
+            xxhash.xxh3_64_intdigest(data)
+            files += 1
+            size += len(data)
+    return files, size
+
+
+def timed(function: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.perf_counter()
+    value = function()
+    return value, time.perf_counter() - started
+
+
+def run_newsetl(corpus: Path, warehouse: Path, env: dict[str, str]) -> dict[str, Any]:
+    result, seconds, peak = peak_rss_of(
+        [*NEWSETL, "run", "--input", str(corpus), "--warehouse", str(warehouse)], env
+    )
+    flow_seconds = float(result.stdout.split("(flow ")[1].split(" s)")[0])
+    runs = query(
+        warehouse,
+        "select stage_seconds, documents, duplicates from runs order by started_at desc limit 1",
+    )[0]
+    stages = dict(runs["stage_seconds"])
+    return {
+        "wall": seconds,
+        "flow": flow_seconds,
+        "peak_mb": peak,
+        "stages": stages,
+        "documents": runs["documents"],
+        "duplicates": runs["duplicates"],
+    }
+
+
+def query(warehouse: Path, sql: str) -> list[dict[str, Any]]:
+    from warehouse import catalog
+    from warehouse.store import Warehouse
+
+    connection = catalog.connect(Warehouse(warehouse))
+    cursor = connection.execute(sql)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def report_latencies(warehouse: Path, repeats: int = 7) -> dict[str, Figure]:
+    """Milliseconds per report query over the published warehouse (connection already open)."""
+    from warehouse import catalog
+    from warehouse.store import Warehouse
+
+    connection = catalog.connect(Warehouse(warehouse))
+    figures: dict[str, Figure] = {}
+    for report in catalog.report_queries():
+        figure = figures.setdefault(report.name, Figure())
+        connection.execute(report.sql).fetchall()  # warm the file cache and metadata
+        for _ in range(repeats):
+            _, seconds = timed(lambda sql=report.sql: connection.execute(sql).fetchall())
+            figure.add(seconds * 1000)
+    return figures
+
+
+def warehouse_bytes(warehouse: Path) -> int:
+    current = warehouse / "current"
+    return sum(p.stat().st_size for p in current.resolve().rglob("*") if p.is_file())
+
+
+def dedup_quality(corpus_dir: Path, warehouse: Path) -> dict[str, float]:
+    """Pairwise precision/recall/F1 and ARI of newsetl's clusters against the generator's stories."""
+    from bench.quality import pairwise_scores
+
+    truth = pq.read_table(
+        corpus_dir / "truth.parquet", columns=["source_path", "story_id", "expected"]
+    )
+    accepted = {
+        r["source_path"]: r["story_id"] for r in truth.to_pylist() if r["expected"] == "accepted"
+    }
+    rows = query(warehouse, "select source_path, cluster_id from documents")
+    predicted = {r["source_path"]: r["cluster_id"] for r in rows}
+    paths = sorted(set(accepted) & set(predicted))
+    return pairwise_scores([predicted[p] for p in paths], [accepted[p] for p in paths])
+
+
+def cleaning_quality(corpus_dir: Path, warehouse: Path) -> dict[str, float]:
+    """Token P/R/F1 of newsetl's bodies against the generator's clean bodies."""
+    from bench.quality import token_scores
+
+    truth = pq.read_table(
+        corpus_dir / "truth.parquet", columns=["source_path", "clean_body", "expected"]
+    )
+    expected = {
+        r["source_path"]: r["clean_body"] for r in truth.to_pylist() if r["expected"] == "accepted"
+    }
+    rows = query(warehouse, "select source_path, body from documents")
+    return token_scores(
+        (r["body"], expected[r["source_path"]]) for r in rows if r["source_path"] in expected
+    )
+
+
+SHARED_CORPORA = REPO.parent / "shared" / "corpora"
+
+
+def unpack(archive: Path, work: Path) -> Path:
+    """Unpack a tarball of ../shared/corpora once into ``work``."""
+    import tarfile
+
+    target = work / archive.name.removesuffix(".tar.gz")
+    if not target.is_dir():
+        target.mkdir(parents=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(target, filter="data")
+    return target
+
+
+def extraction_quality(work: Path) -> dict[str, float] | str:
+    """Token scores of title + body against the 181 hand-labelled bodies, and the raw baseline."""
+    import pyarrow as pa
+
+    from bench.quality import token_scores
+    from transforms.articles import parse_articles
+    from transforms.records import FILES_SCHEMA
+
+    archive = SHARED_CORPORA / "extraction-benchmark.tar.gz"
+    if not archive.is_file():
+        return f"{archive} absent: not measured"
+    root = unpack(archive, work)
+    pages = sorted((root / "as_txt_raw_html_text").glob("*.txt"))
+    files = pa.table(
+        {"source_path": [p.name for p in pages], "raw": [p.read_bytes() for p in pages]},
+        schema=FILES_SCHEMA,
+    )
+    documents = {d["source_path"]: d for d in parse_articles(files).documents.to_pylist()}
+    expected = {p.name: (root / "as_txt_expected_body" / p.name).read_text() for p in pages}
+    cleaned = token_scores(
+        (
+            "\n".join(
+                x
+                for x in (documents.get(n, {}).get("title"), documents.get(n, {}).get("body"))
+                if x
+            ),
+            expected[n],
+        )
+        for n in expected
+    )
+    raw = token_scores((p.read_text(errors="replace"), expected[p.name]) for p in pages)
+    return {**cleaned, "raw_f1": raw["f1"], "raw_mean_f1": raw["mean_f1"]}
+
+
+def real_duplicates(work: Path, env: dict[str, str]) -> dict[str, dict[str, Any]] | str:
+    """Run newsetl on Reuters-21578 and BBC News: exact duplicate groups found, with a sample."""
+    found: dict[str, dict[str, Any]] = {}
+    for name in ("reuters21578", "bbc"):
+        archive = SHARED_CORPORA / f"{name}.tar.gz"
+        if not archive.is_file():
+            return f"{archive} absent: not measured"
+        root = unpack(archive, work)
+        warehouse = work / f"warehouse-{name}"
+        shutil.rmtree(warehouse, ignore_errors=True)
+        run = run_newsetl(root, warehouse, env)
+        groups = query(
+            warehouse,
+            "select count(*) as groups, sum(n) as documents_in_groups from (select cluster_id, count(*) n from documents group by 1 having n > 1)",
+        )[0]
+        sample = query(
+            warehouse,
+            "select any_value(title) as title, count(*) as copies, string_agg(source_path, ', ' order by source_path) as files from documents group by cluster_id having count(*) > 1 order by copies desc, title limit 5",
+        )
+        found[name] = {
+            "documents": run["documents"],
+            "seconds": run["wall"],
+            **groups,
+            "sample": sample,
+        }
+    return found
+
+
+DATATROVE_VENV = REPO / ".bench" / "datatrove-venv"
+
+
+def datatrove_python() -> Path:
+    """The peer's interpreter, installing its pinned environment on first use."""
+    python = DATATROVE_VENV / "bin" / "python"
+    if not python.is_file():
+        subprocess.run([sys.executable, "-m", "venv", str(DATATROVE_VENV)], check=True)
+        requirements = REPO / "bench" / "datatrove-requirements.txt"
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "-r", str(requirements)], check=True
+        )
+    return python
+
+
+def datatrove_side_by_side(corpus_dir: Path, warehouse: Path, work: Path) -> dict[str, float]:
+    """datatrove's MinHash dedup over newsetl's cleaned bodies: seconds and pairwise scores."""
+    from bench.quality import pairwise_scores
+
+    work = work / "datatrove"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    rows = query(warehouse, "select source_path, body from documents")
+    with open(work / "input.jsonl", "w") as handle:
+        for row in rows:
+            handle.write(json.dumps({"id": row["source_path"], "text": row["body"]}) + "\n")
+    output = work / "clusters.json"
+    subprocess.run(
+        [
+            str(datatrove_python()),
+            str(REPO / "bench" / "datatrove_peer.py"),
+            str(work / "input.jsonl"),
+            str(work / "run"),
+            str(output),
+            "--tasks",
+            str(os.cpu_count() or 1),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    result = json.loads(output.read_text())
+    truth = pq.read_table(
+        corpus_dir / "truth.parquet", columns=["source_path", "story_id", "expected"]
+    )
+    stories = {
+        r["source_path"]: r["story_id"] for r in truth.to_pylist() if r["expected"] == "accepted"
+    }
+    paths = sorted(set(stories) & set(result["clusters"]))
+    scores = pairwise_scores([result["clusters"][p] for p in paths], [stories[p] for p in paths])
+    return {"seconds": result["seconds"], "docs_per_s": len(rows) / result["seconds"], **scores}
+
+
+def machine() -> str:
+    memory = psutil.virtual_memory().total / 2**30
+    cpu = platform.processor() or platform.machine()
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.platform()}, "
+        f"Python {platform.python_version()}, prefect {version('prefect')}, "
+        f"pyarrow {version('pyarrow')}, duckdb {version('duckdb')}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000", help="corpus sizes (comma-separated)")
+    parser.add_argument("--full", action="store_true", help="add the 1,000,000-article size")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median, min-max)")
+    parser.add_argument("--work", type=Path, default=REPO / ".bench", help="corpora and warehouses")
+    parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
+    parser.add_argument("--seed", type=int, default=20261122)
+    args = parser.parse_args(argv)
+    from bench.generator import generate
+
+    sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.full else [])
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    results: dict[int, dict[str, Any]] = {}
+    extras: dict[str, Any] = {}
+    for size in sizes:
+        corpus_dir = args.work / f"corpus-{size}-{args.seed}"
+        if not (corpus_dir / "truth.parquet").is_file():
+            shutil.rmtree(corpus_dir, ignore_errors=True)
+            print(f"generating {size} articles into {corpus_dir}", flush=True)
+            generate(corpus_dir, size, args.seed)
+        files_dir = corpus_dir / "files"
+        figures: dict[str, Figure] = {}
+
+        def add(name: str, value: float, figures: dict[str, Figure] = figures) -> None:
+            figures.setdefault(name, Figure()).add(value)
+
+        for attempt in range(args.repeats):
+            (files, size_bytes), floor = timed(lambda files_dir=files_dir: read_and_hash(files_dir))
+            add("floor_seconds", floor)
+            add("floor_docs_per_s", files / floor)
+            warehouse = args.work / f"warehouse-{size}"
+            shutil.rmtree(warehouse, ignore_errors=True)
+            print(f"size {size}: run {attempt + 1}/{args.repeats}", flush=True)
+            full = run_newsetl(files_dir, warehouse, env)
+            add("wall_seconds", full["wall"])
+            add("flow_seconds", full["flow"])
+            add("docs_per_s", files / full["wall"])
+            add("flow_docs_per_s", files / full["flow"])
+            add("mb_per_s", size_bytes / 1e6 / full["wall"])
+            add("peak_rss_mb", full["peak_mb"])
+            add("x_floor", full["wall"] / floor)
+            stage_total = sum(full["stages"].values())
+            add("prefect_and_startup_seconds", full["wall"] - stage_total)
+            add("prefect_share", (full["wall"] - stage_total) / full["wall"])
+            for stage, seconds in full["stages"].items():
+                add(f"stage_{stage}_seconds", seconds)
+            rerun = run_newsetl(files_dir, warehouse, env)
+            add("rerun_seconds", rerun["wall"])
+            add("rerun_fraction", rerun["wall"] / full["wall"])
+        for name, figure in report_latencies(warehouse).items():
+            figures[f"query_ms: {name}"] = figure
+        add("output_mb", warehouse_bytes(warehouse) / 1e6)
+        add("input_mb", size_bytes / 1e6)
+        quality = {
+            "dedup": dedup_quality(corpus_dir, warehouse),
+            "cleaning": cleaning_quality(corpus_dir, warehouse),
+        }
+        peer = datatrove_side_by_side(corpus_dir, warehouse, args.work)
+        if size == sizes[0]:
+            extras["extraction"] = extraction_quality(args.work)
+            extras["real"] = real_duplicates(args.work, env)
+        dedup_seconds = statistics.median(figures["stage_deduplicate_seconds"].values)
+        quality["datatrove"] = {
+            **peer,
+            "newsetl_dedup_seconds": dedup_seconds,
+            "speedup_newsetl_vs_datatrove": peer["seconds"] / dedup_seconds,
+        }
+        results[size] = {"files": files, "figures": figures, "quality": quality}
+    write_report(args, sizes, results, extras)
+    return 0
+
+
+def write_report(
+    args: argparse.Namespace,
+    sizes: list[int],
+    results: dict[int, dict[str, Any]],
+    extras: dict[str, Any],
+) -> None:
+    command = "make bench" if not args.full else "make bench-full"
+    lines = [
+        "# newsetl benchmarks",
+        "",
+        f"Command: `{command}` (`python -m bench.run --sizes {args.sizes}"
+        f"{' --full' if args.full else ''} --repeats {args.repeats}`), "
+        f"written {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "Every figure is the median of the repeats, with min–max in brackets. Corpora come from "
+        "`bench.generator` (seed "
+        f"{args.seed}): ~3 KB articles from 20+ publishers with syndicated copies, re-crawls, "
+        "hard negatives, month-only and missing dates, non-English and bad files. `newsetl run` "
+        "runs as a user runs it: a new process, Prefect's temporary local server included.",
+        "",
+        "## End to end",
+        "",
+        "| figure | " + " | ".join(f"{s:,} files" for s in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    names = sorted({n for r in results.values() for n in r["figures"]}, key=_order)
+    for name in names:
+        lines.append(
+            f"| {name} | "
+            + " | ".join(str(results[s]["figures"].get(name, Figure())) for s in sizes)
+            + " |"
+        )
+    if len(sizes) >= 2:
+        lines += ["", "## Scaling", ""]
+        for small, large in itertools.pairwise(sizes):
+            ratio = statistics.median(
+                results[large]["figures"]["wall_seconds"].values
+            ) / statistics.median(results[small]["figures"]["wall_seconds"].values)
+            lines.append(
+                f"- time({large:,}) / time({small:,}) = {ratio:.2f} (size ratio {large / small:.0f})"
+            )
+    lines += [
+        "",
+        "## Quality",
+        "",
+        "| measure | " + " | ".join(f"{s:,} files" for s in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    for group in ("dedup", "cleaning", "datatrove"):
+        keys = list(results[sizes[0]]["quality"][group])
+        for key in keys:
+            lines.append(
+                f"| {group} {key} | "
+                + " | ".join(f"{results[s]['quality'][group][key]:.4f}" for s in sizes)
+                + " |"
+            )
+    lines += ["", "## Cleaning against hand-labelled pages", ""]
+    extraction = extras.get("extraction")
+    if isinstance(extraction, dict):
+        lines.append(
+            f"181 pages of `extraction-benchmark.tar.gz`, headline + body against the labelled body, "
+            f"white-space tokens: micro P {extraction['precision']:.3f}, R {extraction['recall']:.3f}, "
+            f"F1 {extraction['f1']:.3f} (mean per page {extraction['mean_f1']:.3f}); the raw page text "
+            f"scores F1 {extraction['raw_f1']:.3f} (mean {extraction['raw_mean_f1']:.3f})."
+        )
+    else:
+        lines.append(str(extraction))
+    lines += ["", "## Duplicates in real corpora", ""]
+    real = extras.get("real")
+    if isinstance(real, dict):
+        for name, figures in real.items():
+            lines.append(
+                f"- `{name}`: {figures['documents']:,} documents, {figures['groups'] or 0} exact "
+                f"duplicate groups holding {figures['documents_in_groups'] or 0} documents "
+                f"(run {figures['seconds']:.1f} s). Largest groups:"
+            )
+            for row in figures["sample"]:
+                lines.append(f"  - {row['copies']} copies: {row['title']!r} ({row['files'][:120]})")
+    else:
+        lines.append(str(real))
+    args.out.write_text("\n".join(lines) + "\n")
+    (args.work / "results.json").write_text(
+        json.dumps(
+            {
+                str(s): {
+                    "figures": {k: v.values for k, v in r["figures"].items()},
+                    "quality": r["quality"],
+                }
+                for s, r in results.items()
+            },
+            indent=1,
+        )
+    )
+    print(f"wrote {args.out}")
+
+
+def _order(name: str) -> tuple[int, str]:
+    prefixes = [
+        "docs_per_s",
+        "flow_docs_per_s",
+        "mb_per_s",
+        "wall",
+        "flow_seconds",
+        "floor",
+        "x_floor",
+        "prefect",
+        "stage_",
+        "peak",
+        "rerun",
+        "input",
+        "output",
+        "query",
+    ]
+    for index, prefix in enumerate(prefixes):
+        if name.startswith(prefix):
+            return index, name
+    return len(prefixes), name
+
+
+if __name__ == "__main__":
+    sys.exit(main())
