@@ -36,7 +36,8 @@ bench-full: setup
 	$(BIN)/python -m bench.run --full
 
 constraints:
-	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
+	{ sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

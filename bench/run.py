@@ -120,6 +120,8 @@ def run_newsetl(corpus: Path, warehouse: Path, env: dict[str, str]) -> dict[str,
     result, seconds, peak = peak_rss_of(
         [*NEWSETL, "run", "--input", str(corpus), "--warehouse", str(warehouse)], env
     )
+    if "up to date" in result.stdout:
+        return {"wall": seconds, "peak_mb": peak, "unchanged": True}
     flow_seconds = float(result.stdout.split("(flow ")[1].split(" s)")[0])
     runs = query(
         warehouse,
@@ -134,6 +136,16 @@ def run_newsetl(corpus: Path, warehouse: Path, env: dict[str, str]) -> dict[str,
         "documents": runs["documents"],
         "duplicates": runs["duplicates"],
     }
+
+
+def add_new_files(files_dir: Path, share: float) -> Path:
+    """Copy ``share`` of the corpus as new files (each with a new last line) into ``_new/``."""
+    target = files_dir / "_new"
+    target.mkdir()
+    sources = sorted(files_dir.rglob("*.txt"))
+    for index, source in enumerate(sources[: max(1, int(len(sources) * share))]):
+        (target / f"new-{index:06d}.txt").write_bytes(source.read_bytes() + b"\nUpdated later.\n")
+    return target
 
 
 def query(warehouse: Path, sql: str) -> list[dict[str, Any]]:
@@ -167,16 +179,17 @@ def warehouse_bytes(warehouse: Path) -> int:
     return sum(p.stat().st_size for p in current.resolve().rglob("*") if p.is_file())
 
 
+def accepted_truth(corpus_dir: Path, column: str) -> dict[str, Any]:
+    """One ground-truth column of the generator, by path, for the files it expects accepted."""
+    truth = pq.read_table(corpus_dir / "truth.parquet", columns=["source_path", column, "expected"])
+    return {r["source_path"]: r[column] for r in truth.to_pylist() if r["expected"] == "accepted"}
+
+
 def dedup_quality(corpus_dir: Path, warehouse: Path) -> dict[str, float]:
     """Pairwise precision/recall/F1 and ARI of newsetl's clusters against the generator's stories."""
     from bench.quality import pairwise_scores
 
-    truth = pq.read_table(
-        corpus_dir / "truth.parquet", columns=["source_path", "story_id", "expected"]
-    )
-    accepted = {
-        r["source_path"]: r["story_id"] for r in truth.to_pylist() if r["expected"] == "accepted"
-    }
+    accepted = accepted_truth(corpus_dir, "story_id")
     rows = query(warehouse, "select source_path, cluster_id from documents")
     predicted = {r["source_path"]: r["cluster_id"] for r in rows}
     paths = sorted(set(accepted) & set(predicted))
@@ -187,12 +200,7 @@ def cleaning_quality(corpus_dir: Path, warehouse: Path) -> dict[str, float]:
     """Token P/R/F1 of newsetl's bodies against the generator's clean bodies."""
     from bench.quality import token_scores
 
-    truth = pq.read_table(
-        corpus_dir / "truth.parquet", columns=["source_path", "clean_body", "expected"]
-    )
-    expected = {
-        r["source_path"]: r["clean_body"] for r in truth.to_pylist() if r["expected"] == "accepted"
-    }
+    expected = accepted_truth(corpus_dir, "clean_body")
     rows = query(warehouse, "select source_path, body from documents")
     return token_scores(
         (r["body"], expected[r["source_path"]]) for r in rows if r["source_path"] in expected
@@ -317,12 +325,7 @@ def datatrove_side_by_side(corpus_dir: Path, warehouse: Path, work: Path) -> dic
         capture_output=True,
     )
     result = json.loads(output.read_text())
-    truth = pq.read_table(
-        corpus_dir / "truth.parquet", columns=["source_path", "story_id", "expected"]
-    )
-    stories = {
-        r["source_path"]: r["story_id"] for r in truth.to_pylist() if r["expected"] == "accepted"
-    }
+    stories = accepted_truth(corpus_dir, "story_id")
     paths = sorted(set(stories) & set(result["clusters"]))
     scores = pairwise_scores([result["clusters"][p] for p in paths], [stories[p] for p in paths])
     return {"seconds": result["seconds"], "docs_per_s": len(rows) / result["seconds"], **scores}
@@ -386,8 +389,16 @@ def main(argv: list[str] | None = None) -> int:
             for stage, seconds in full["stages"].items():
                 add(f"stage_{stage}_seconds", seconds)
             rerun = run_newsetl(files_dir, warehouse, env)
-            add("rerun_seconds", rerun["wall"])
-            add("rerun_fraction", rerun["wall"] / full["wall"])
+            assert rerun.get("unchanged"), "a re-run on unchanged input must publish nothing"
+            add("rerun_unchanged_seconds", rerun["wall"])
+            add("rerun_unchanged_fraction", rerun["wall"] / full["wall"])
+            added = add_new_files(files_dir, share=0.01)
+            try:
+                grown = run_newsetl(files_dir, warehouse, env)
+            finally:
+                shutil.rmtree(added)
+            add("rerun_1pct_new_seconds", grown["wall"])
+            add("rerun_1pct_new_fraction", grown["wall"] / full["wall"])
         for name, figure in report_latencies(warehouse).items():
             figures[f"query_ms: {name}"] = figure
         add("output_mb", warehouse_bytes(warehouse) / 1e6)
