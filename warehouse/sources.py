@@ -121,45 +121,49 @@ class ReadShard:
     quarantine: pa.Table
 
 
+def _failure(
+    relative: str, reason: QuarantineReason, detail: str, size: int | None = None
+) -> dict[str, object]:
+    return {
+        "source_path": relative,
+        "reason": reason.value,
+        "detail": detail,
+        "bytes": size,
+        "raw_sha256": None,
+    }
+
+
 def _read_one(
-    root: Path, real_root: str, relative: str, max_bytes: int
+    root: str, real_root: str, relative: str, max_bytes: int
 ) -> bytes | dict[str, object]:
-    path = root / relative
-    failure: dict[str, object] = {"source_path": relative, "bytes": None, "raw_sha256": None}
+    path = os.path.join(root, relative)
     try:
-        link = path.is_symlink()
-        target = os.path.realpath(path)
-        if link and os.path.commonpath([real_root, target]) != real_root:
-            return failure | {
-                "reason": QuarantineReason.SYMLINK_OUTSIDE_ROOT.value,
-                "detail": f"links to {target}, outside the input root",
-            }
-        info = os.stat(path)
+        # One lstat answers most files; only links pay for resolving their target.
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            target = os.path.realpath(path)
+            if os.path.commonpath([real_root, target]) != real_root:
+                reason = QuarantineReason.SYMLINK_OUTSIDE_ROOT
+                return _failure(relative, reason, f"links to {target}, outside the input root")
+            info = os.stat(path)
     except OSError as error:
-        reason = QuarantineReason.UNREADABLE
-        return failure | {"reason": reason.value, "detail": f"stat failed: {error.strerror}"}
+        return _failure(relative, QuarantineReason.UNREADABLE, f"stat failed: {error.strerror}")
     if not stat.S_ISREG(info.st_mode):
         kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        return failure | {"reason": QuarantineReason.NOT_A_FILE.value, "detail": f"{kind}"}
+        return _failure(relative, QuarantineReason.NOT_A_FILE, kind)
     if info.st_size > max_bytes:
-        return failure | {
-            "reason": QuarantineReason.OVERSIZED.value,
-            "detail": f"{info.st_size} bytes, over the cap of {max_bytes}",
-            "bytes": info.st_size,
-        }
+        detail = f"{info.st_size} bytes, over the cap of {max_bytes}"
+        return _failure(relative, QuarantineReason.OVERSIZED, detail, info.st_size)
     try:
         with open(path, "rb") as handle:
             # One byte past the cap tells a file that grew since stat from one that did not.
             raw = handle.read(max_bytes + 1)
     except OSError as error:
         detail = f"read failed: {errno.errorcode.get(error.errno or 0, '?')} {error.strerror}"
-        return failure | {"reason": QuarantineReason.UNREADABLE.value, "detail": detail}
+        return _failure(relative, QuarantineReason.UNREADABLE, detail)
     if len(raw) > max_bytes:
-        return failure | {
-            "reason": QuarantineReason.OVERSIZED.value,
-            "detail": f"grew past the cap of {max_bytes} bytes while being read",
-            "bytes": len(raw),
-        }
+        detail = f"grew past the cap of {max_bytes} bytes while being read"
+        return _failure(relative, QuarantineReason.OVERSIZED, detail, len(raw))
     return raw
 
 
@@ -179,7 +183,7 @@ def read_files(root: Path, paths: list[str] | tuple[str, ...], max_bytes: int) -
     contents: list[bytes] = []
     failures: list[dict[str, object]] = []
     for relative in paths:
-        outcome = _read_one(root, real_root, relative, max_bytes)
+        outcome = _read_one(str(root), real_root, relative, max_bytes)
         if isinstance(outcome, bytes):
             names.append(relative)
             contents.append(outcome)
