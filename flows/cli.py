@@ -97,6 +97,19 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     return True
 
 
+def command_expire(args: argparse.Namespace) -> int:
+    """``newsetl expire``: delete old snapshots but the newest and those within their grace."""
+    import datetime as dt
+
+    warehouse = Warehouse(args.warehouse)
+    with warehouse.writer_lock("expire", wait_seconds=args.wait_for_lock):
+        deleted = warehouse.expire_snapshots(
+            keep=args.keep, grace=dt.timedelta(hours=args.grace_hours), now=dt.datetime.now(dt.UTC)
+        )
+    print(f"newsetl: deleted {len(deleted)} snapshot(s): {', '.join(deleted) or 'none'}")
+    return EXIT_OK
+
+
 def command_run(args: argparse.Namespace) -> int:
     """``newsetl run``: run the ingest flow and print its summary."""
     # This machine may have no route out; Prefect's anonymous usage pings would only log errors.
@@ -223,6 +236,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["table", "csv", "json", "markdown"], default="table"
     )
     snapshots.set_defaults(handler=command_snapshots)
+
+    expire = commands.add_parser("expire", help="delete old snapshots (retention)")
+    add_warehouse(expire)
+    expire.add_argument(
+        "--keep", type=int, default=10, help="newest snapshots to keep (default 10)"
+    )
+    expire.add_argument(
+        "--grace-hours",
+        type=float,
+        default=24.0,
+        help="never delete a snapshot younger than this, for readers still on it (default 24)",
+    )
+    expire.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS")
+    expire.set_defaults(handler=command_expire)
     return parser
 
 

@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -185,12 +185,30 @@ class Warehouse:
         finally:
             os.close(descriptor)
 
+    def published_chain(self) -> list[str]:
+        """The current snapshot and its ancestors still on disk, newest first.
+
+        Publication order comes from each manifest's parent, not from ids or clocks, so a clock
+        that steps back cannot make a published snapshot look like a crash's leftover.
+        """
+        chain: list[str] = []
+        snapshot_id = self.current_snapshot_id()
+        while (
+            snapshot_id is not None
+            and (self.root / SNAPSHOTS / snapshot_id / MANIFEST_FILE).is_file()
+        ):
+            chain.append(snapshot_id)
+            snapshot_id = self.snapshot(snapshot_id).manifest.get("parent_snapshot_id")
+        return chain
+
+    def _orphans(self) -> list[str]:
+        published = set(self.published_chain())
+        return [s for s in self.snapshot_ids() if s not in published]
+
     def has_leftovers(self) -> bool:
         """Whether a crashed run left staging folders or a snapshot that never became current."""
         staging_root = self.root / STAGING
-        current = self.current_snapshot_id()
-        orphans = [s for s in self.snapshot_ids() if current is None or s > current]
-        return bool(orphans) or (staging_root.is_dir() and any(staging_root.iterdir()))
+        return bool(self._orphans()) or (staging_root.is_dir() and any(staging_root.iterdir()))
 
     def remove_leftovers(self) -> None:
         """Delete what crashed runs left behind. Call only while holding :meth:`writer_lock`."""
@@ -198,12 +216,29 @@ class Warehouse:
         if staging_root.is_dir():
             for leftover in staging_root.iterdir():
                 shutil.rmtree(leftover, ignore_errors=True)
-        current = self.current_snapshot_id()
-        for snapshot_id in self.snapshot_ids():
-            # Ids sort by time and publishing only moves forward: a snapshot newer than the
-            # current one was renamed into place by a run that died before the pointer swap.
-            if current is None or snapshot_id > current:
-                shutil.rmtree(self.root / SNAPSHOTS / snapshot_id, ignore_errors=True)
+        for snapshot_id in self._orphans():
+            # Renamed into place by a run that died before its pointer swap: never published.
+            shutil.rmtree(self.root / SNAPSHOTS / snapshot_id, ignore_errors=True)
+
+    def expire_snapshots(self, *, keep: int, grace: timedelta, now: datetime) -> list[str]:
+        """Delete snapshots beyond the newest ``keep``, once older than ``grace``.
+
+        The grace period protects readers that resolved an older snapshot moments ago: a query
+        that started before the deletion keeps its files only if they are still there. Data files
+        shared with newer snapshots are hard links and stay. Call while holding the writer lock.
+
+        Returns:
+            The ids deleted.
+        """
+        if keep < 1:
+            raise ValueError(f"keep must be at least 1, not {keep}")
+        deleted = []
+        for snapshot_id in self.published_chain()[keep:]:
+            created = datetime.fromisoformat(self.snapshot(snapshot_id).manifest["created_at"])
+            if now - created >= grace:
+                shutil.rmtree(self.root / SNAPSHOTS / snapshot_id)
+                deleted.append(snapshot_id)
+        return deleted
 
     def staging(self, run_id: str) -> RunStaging:
         """Start the staging area of a run, removing what crashed runs left behind.

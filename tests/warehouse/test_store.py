@@ -145,6 +145,22 @@ def test_conform_reports_missing_extra_and_uncastable_columns() -> None:
         conform(bad_bytes, QUARANTINE, name="quarantine")
 
 
+def test_expiry_keeps_the_newest_and_the_young(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    ids = [publish(warehouse, f"r{n}", documents(n + 1, f"r{n}")) for n in range(4)]
+    soon, later = NOW + dt.timedelta(minutes=30), NOW + dt.timedelta(hours=2)
+    with warehouse.writer_lock("expire"):
+        assert warehouse.expire_snapshots(keep=2, grace=dt.timedelta(hours=1), now=soon) == []
+        deleted = warehouse.expire_snapshots(keep=2, grace=dt.timedelta(hours=1), now=later)
+    assert deleted == [ids[1], ids[0]]
+    assert sorted(warehouse.snapshot_ids()) == sorted(ids[2:])
+    assert warehouse.current_snapshot_id() == ids[3]
+    # Files shared by hard links with the snapshots kept are still readable through them.
+    assert catalog.connect(warehouse).execute("select count(*) from documents").fetchone() == (4,)
+    with pytest.raises(ValueError, match="at least 1"):
+        warehouse.expire_snapshots(keep=0, grace=dt.timedelta(0), now=later)
+
+
 def test_one_writer_at_a_time(tmp_path: Path) -> None:
     warehouse = Warehouse(tmp_path)
     with warehouse.writer_lock("first"):
