@@ -273,13 +273,6 @@ class RunStaging:
     path: Path
     shards: list[StagedShard] = field(default_factory=list)
 
-    def shard_paths(self, shard: int) -> tuple[Path, Path]:
-        """Staging paths of a shard's documents and quarantine files."""
-        return (
-            self.path / "documents" / f"shard-{shard:06d}.parquet",
-            self.path / "quarantine" / f"shard-{shard:06d}.parquet",
-        )
-
     def add_shard(self, staged: StagedShard) -> None:
         """Record a shard written by a worker (possibly in another process)."""
         self.shards.append(staged)
