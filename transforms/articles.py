@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from transforms.boilerplate import RepeatedLineStats, remove_chrome
+from transforms.boilerplate import RepeatedLineStats, remove_chrome, select_main_text
 from transforms.decode import decode_bytes
 from transforms.header import parse_date_headers
 from transforms.language import detect_languages
@@ -97,7 +97,7 @@ def parse_articles(
     normalised = normalise_text(pa.array(texts, pa.string()))
     headers = parse_date_headers(normalised)
     cleaned = remove_chrome(headers.texts, repeated_lines=repeated_lines)
-    structure = parse_structure(cleaned)
+    structure = parse_structure(cleaned, main_text=select_main_text)
     publisher = attribute_publishers(headers.texts, structure.dateline_agency, signatures)
     body = structure.body
     word_count = pc.cast(pc.count_substring_regex(body, r"\S+"), pa.int32())

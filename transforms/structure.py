@@ -8,6 +8,7 @@ in the body: a missed headline costs less than a lost first paragraph.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -112,11 +113,15 @@ def _strip_datelines(texts: pa.Array, found: pa.Array) -> pa.Array:
     return pc.if_else(found, stripped, texts)
 
 
-def parse_structure(texts: pa.Array) -> ArticleStructure:
+def parse_structure(
+    texts: pa.Array, *, main_text: Callable[[pa.Array], pa.Array] | None = None
+) -> ArticleStructure:
     """Split cleaned article texts into headline, byline, dateline and body.
 
     Args:
         texts: Texts after normalisation, header removal and chrome removal.
+        main_text: Applied to what follows the headline and byline, before the dateline is
+            looked for: picks the story out of the rest of the page (``select_main_text``).
 
     Returns:
         The parsed fields; ``body`` is what is left once they are taken off the top.
@@ -143,6 +148,8 @@ def parse_structure(texts: pa.Array) -> ArticleStructure:
     has_byline = pc.is_valid(byline_parts)
     byline = pc.struct_field(byline_parts, "byline")
     texts = _drop_first_line(texts, has_byline)
+    if main_text is not None:
+        texts = main_text(texts)
 
     dateline, place, date_text, agency, found = parse_datelines(texts)
     body = _strip_datelines(texts, found)
