@@ -18,7 +18,7 @@ import xxhash
 
 from transforms.boilerplate import RepeatedLineStats, remove_chrome, select_main_text
 from transforms.decode import decode_bytes
-from transforms.header import parse_date_headers
+from transforms.header import DatePrecision, DateSource, dateline_dates, parse_date_headers
 from transforms.language import detect_languages
 from transforms.normalise import normalise_text
 from transforms.publishers import DEFAULT_SIGNATURES, PublisherSignature, attribute_publishers
@@ -99,6 +99,18 @@ def parse_articles(
     cleaned = remove_chrome(headers.texts, repeated_lines=repeated_lines)
     structure = parse_structure(cleaned, main_text=select_main_text)
     publisher = attribute_publishers(headers.texts, structure.dateline_agency, signatures)
+    # Without a date header, a dateline's date stands in, with the year from context.
+    from_dateline = dateline_dates(structure.dateline_date, pa.array(paths, pa.string()))
+    no_header = pc.equal(headers.date_precision, DatePrecision.NONE)
+    use_dateline = pc.and_(no_header, pc.is_valid(from_dateline))
+    published_date = pc.if_else(use_dateline, from_dateline, headers.published_date)
+    date_precision = pc.if_else(use_dateline, DatePrecision.DAY, headers.date_precision)
+    date_source = pc.case_when(
+        pc.make_struct(use_dateline, pc.is_valid(headers.published_date)),
+        DateSource.DATELINE,
+        DateSource.HEADER,
+        DateSource.NONE,
+    )
     body = structure.body
     word_count = pc.cast(pc.count_substring_regex(body, r"\S+"), pa.int32())
     documents = pa.table(
@@ -110,9 +122,11 @@ def parse_articles(
             "raw_sha256": pa.array(shas, pa.string()),
             "bytes": pa.array(sizes, pa.int64()),
             "encoding": pa.array(encodings, pa.string()),
-            "published_date": headers.published_date,
-            "date_precision": headers.date_precision,
+            "published_date": published_date,
+            "date_precision": date_precision,
+            "date_source": date_source,
             "title": structure.title,
+            "subtitle": structure.subtitle,
             "byline": structure.byline,
             "dateline": structure.dateline,
             "dateline_place": structure.dateline_place,

@@ -40,7 +40,19 @@ DATELINE_PLAIN = (
 DATELINES = (DATELINE_TASS, DATELINE_WIRE, DATELINE_PLAIN)
 
 FIRST_LINE = r"^(?P<line>[^\n]*)"
-BYLINE = r"^(?:By|BY|by) (?P<byline>[A-Z][^\n]{1,80})$"
+NAME_PARTICLE = r"van|von|der|den|de|da|del|du|dos|la|le|bin|ibn|al|el"
+NAME = rf"[A-Z][\w'’.-]+(?: (?:{NAME_PARTICLE}|[A-Z][\w'’.-]+)){{1,3}}"
+NUMERIC_DATE = r"\d{4}-\d\d-\d\d"
+# `By AFP`, `By Jane Doe`; `Jane Doe, Reuters` and `Jane Doe | AFP`; `Jane Doe - Nov 19, 2019`.
+BYLINE = (
+    r"^(?:(?:By|BY|by) (?P<byline>[A-Z][^\n]{1,80})"
+    rf"|(?P<credit>{NAME}(?:,| \|) (?:{WIRE_AGENCIES}|Associated Press|Agence France-Presse))"
+    rf"|(?P<author>{NAME}) [-–|] (?:{MONTH} \d{{1,2}}|\d{{1,2}} {MONTH}|{NUMERIC_DATE})"
+    r"[^\n]{0,60})$"
+)
+# A standfirst between the headline and the byline is the subtitle: 5 to 60 words.
+MIN_SUBTITLE_WORDS = 5
+MAX_SUBTITLE_WORDS = 60
 # Headlines do not end like sentences in the middle of a paragraph; they may end with ? or !.
 SENTENCE_OR_CLAUSE_END = r"[.,;:]$"
 
@@ -57,6 +69,7 @@ class ArticleStructure:
     """Fields parsed from the top of each text, aligned with the input."""
 
     title: pa.Array
+    subtitle: pa.Array
     byline: pa.Array
     dateline: pa.Array
     dateline_place: pa.Array
@@ -81,6 +94,37 @@ def _take_group(parts: pa.Array, name: str, where: pa.Array, current: pa.Array) 
     value = pc.struct_field(parts, name)
     value = pc.if_else(pc.equal(value, ""), None, pc.utf8_trim_whitespace(value))
     return pc.if_else(where, value, current)
+
+
+def _bylines(lines: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """The credited name of each line that is a byline (null elsewhere), and the match mask."""
+    parts = pc.extract_regex(lines, BYLINE)
+    byline = pc.coalesce(
+        *(
+            pc.if_else(pc.equal(v := pc.struct_field(parts, name), ""), None, v)
+            for name in ("byline", "credit", "author")
+        )
+    )
+    return byline, pc.fill_null(pc.is_valid(parts), False)
+
+
+def _take_subtitle(texts: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """A standfirst line followed by a byline line is the subtitle: taken off the top."""
+    first = _first_line(texts)
+    _, first_is_byline = _bylines(first)
+    _, next_is_byline = _bylines(_first_line(_drop_first_line(texts, pc.is_valid(first))))
+    words = pc.count_substring_regex(first, r"\S+")
+    is_subtitle = pc.fill_null(
+        pc.and_(
+            pc.and_not(next_is_byline, first_is_byline),
+            pc.and_(
+                pc.greater_equal(words, MIN_SUBTITLE_WORDS),
+                pc.less_equal(words, MAX_SUBTITLE_WORDS),
+            ),
+        ),
+        False,
+    )
+    return pc.if_else(is_subtitle, first, None), _drop_first_line(texts, is_subtitle)
 
 
 def parse_datelines(texts: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array, pa.Array]:
@@ -144,13 +188,12 @@ def parse_structure(
     title = pc.if_else(is_title, first, None)
     texts = _drop_first_line(texts, is_title)
 
-    byline_parts = pc.extract_regex(_first_line(texts), BYLINE)
-    has_byline = pc.is_valid(byline_parts)
-    byline = pc.struct_field(byline_parts, "byline")
+    subtitle, texts = _take_subtitle(texts)
+    byline, has_byline = _bylines(_first_line(texts))
     texts = _drop_first_line(texts, has_byline)
     if main_text is not None:
         texts = main_text(texts)
 
     dateline, place, date_text, agency, found = parse_datelines(texts)
     body = _strip_datelines(texts, found)
-    return ArticleStructure(title, byline, dateline, place, date_text, agency, body)
+    return ArticleStructure(title, subtitle, byline, dateline, place, date_text, agency, body)

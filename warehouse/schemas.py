@@ -38,11 +38,22 @@ DOCUMENTS = pa.schema(
         _field(
             "date_precision",
             pa.string(),
-            "day, month, none (no header) or invalid (bad header).",
+            "day, month, none (no date found) or invalid (bad header).",
+            required=True,
+        ),
+        _field(
+            "date_source",
+            pa.string(),
+            "header, dateline (no header: the dateline's date, year from it or the path) or none.",
             required=True,
         ),
         _field("title", pa.string(), "Headline, null where the page shows none."),
-        _field("byline", pa.string(), "Author or agency credited (`By AFP` -> AFP)."),
+        _field("subtitle", pa.string(), "Standfirst between the headline and the byline."),
+        _field(
+            "byline",
+            pa.string(),
+            "Author or agency credited (`By AFP` -> AFP; `Jane Doe, Reuters`).",
+        ),
         _field(
             "dateline",
             pa.string(),

@@ -10,6 +10,7 @@ def parse_one(text: str) -> dict[str, str | None]:
         name: getattr(parsed, name).to_pylist()[0]
         for name in (
             "title",
+            "subtitle",
             "byline",
             "dateline",
             "dateline_place",
@@ -91,3 +92,50 @@ def test_no_headline_when_the_first_line_is_prose(text: str) -> None:
     parsed = parse_one(text)
     assert parsed["title"] is None
     assert parsed["body"] == text
+
+
+@pytest.mark.parametrize(
+    ("line", "byline"),
+    [
+        ("By AFP", "AFP"),
+        ("By Jane Doe", "Jane Doe"),
+        ("BY JANE DOE AND JOHN ROE", "JANE DOE AND JOHN ROE"),
+        ("Jane Doe, Reuters", "Jane Doe, Reuters"),
+        ("Jane van der Berg | AFP", "Jane van der Berg | AFP"),
+        ("Chris Davies - Nov 19, 2019, 10:31 pm CST", "Chris Davies"),
+        ("Maria Lopez – 5 March 2021", "Maria Lopez"),
+    ],
+)
+def test_byline_variants(line: str, byline: str) -> None:
+    parsed = parse_one(f"The Headline of the Story\n\n{line}\n\nThe story starts here and goes on.")
+    assert parsed["title"] == "The Headline of the Story"
+    assert parsed["byline"] == byline
+    assert parsed["body"] == "The story starts here and goes on."
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["The minister said, Reuters reported.", "Ministers meet - talks go on", "Jane Doe"],
+)
+def test_lines_that_are_not_bylines_stay_in_the_body(line: str) -> None:
+    parsed = parse_one(f"The Headline of the Story\n\n{line}\n\nThe story goes on.")
+    assert parsed["byline"] is None
+    assert parsed["body"].startswith(line)
+
+
+def test_a_standfirst_before_the_byline_is_the_subtitle() -> None:
+    parsed = parse_one(
+        "Gaming Gets Complicated\n\nThere are more devices and services to choose from than "
+        "ever before.\n\nBy Jane Doe\n\nGaming used to be so simple."
+    )
+    assert (
+        parsed["subtitle"] == "There are more devices and services to choose from than ever before."
+    )
+    assert parsed["byline"] == "Jane Doe"
+    assert parsed["body"] == "Gaming used to be so simple."
+
+
+def test_without_a_byline_after_it_the_first_paragraph_is_no_subtitle() -> None:
+    parsed = parse_one("Headline\n\nThe first paragraph of the story.\n\nThe second one.")
+    assert parsed["subtitle"] is None
+    assert parsed["body"].startswith("The first paragraph")

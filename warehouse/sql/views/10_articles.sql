@@ -5,6 +5,7 @@ SELECT
     d.doc_id,
     d.published_date,
     d.date_precision,
+    d.date_source,
     d.publisher,
     d.title,
     d.byline,
