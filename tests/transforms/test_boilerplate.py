@@ -196,3 +196,37 @@ def test_the_rules_keep_every_paragraph_of_the_labelled_bodies(tmp_path: Path) -
     # that the labellers kept (`© Reuters`, `Don't Miss`); never a sentence of the story.
     assert len(lost) <= 5, lost
     assert all(len(line.split()) < 4 or line.startswith(("©", "Copyright")) for line in lost)
+
+
+WIRE = """The U.S. Agriculture Department
+reported the farmer-owned reserve national five-day average
+price through February 25 as follows (Dlrs/Bu-Sorghum Cwt) -
+Natl Loan Release Call
+Avge Rate-X Level Price Price
+Wheat 2.55 2.40 IV 4.65 --
+Corn 1.35 1.92 IV 3.15 3.15
+X - 1986 Rates.
+
+Shr 39 cts vs 50 cts
+Net 1,545,160 vs 2,188,933
+Year
+NOTE: Results include adjustment of 848,600 dlrs or 20 cts
+shr for 1986 year and both 1985 periods from improvement in
+results of its universal life business than first estimated."""
+
+
+def test_hard_wrapped_newswire_with_tables_is_kept_whole() -> None:
+    assert main_text(WIRE) == WIRE
+
+
+def test_a_page_keeps_its_story_and_loses_menus_teasers_and_comments() -> None:
+    menu = "\n".join(["Home", "World", "Business", "Tech", "Sport", "Culture", "Video", "Audio"])
+    story = [
+        "The minister said on Monday that the talks in Geneva would go on for another week.",
+        "Officials in both capitals described the meeting as constructive but difficult.",
+        "Analysts expect the central bank to keep rates unchanged at its next meeting.",
+    ]
+    teasers = "\n".join(["Stocks slide as oil jumps", "Five things to know today", "Weather"])
+    comments = "Leave a Reply\n\nI think this article is wrong about the talks, as usual."
+    page = "\n\n".join([menu, *story, "Related", teasers, comments])
+    assert main_text(page) == "\n\n".join(story)
