@@ -98,7 +98,9 @@ def parse_articles(
     headers = parse_date_headers(normalised)
     cleaned = remove_chrome(headers.texts, repeated_lines=repeated_lines)
     structure = parse_structure(cleaned, main_text=select_main_text)
-    publisher = attribute_publishers(headers.texts, structure.dateline_agency, signatures)
+    publisher = attribute_publishers(
+        headers.texts, structure.dateline_agency, signatures, structure.site_name
+    )
     # Without a date header, a dateline's date stands in, with the year from context.
     from_dateline = dateline_dates(structure.dateline_date, pa.array(paths, pa.string()))
     no_header = pc.equal(headers.date_precision, DatePrecision.NONE)

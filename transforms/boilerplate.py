@@ -40,6 +40,8 @@ CHROME_LINE = "|".join(
         rf"^{_SOCIAL}(?:,? {_SOCIAL})+$",
         r"^(?:©|\(c\)|Copyright\b).{0,150}$",
         r"^All rights reserved\.?$",
+        # The sign-off of Reuters wire items: a signature, not text of the story.
+        r"^REUTER$",
         r"^(?:Advertisement|ADVERTISEMENT|Sponsored(?: content)?|Skip to (?:main )?content)$",
         r"^(?:Read more|Read next|Read also|Also read|See also|More on this|Related)\b"
         r"[^.!?]{0,120}$",
@@ -429,7 +431,14 @@ def select_main_text(texts: pa.Array, *, max_gap: int = MAX_GAP_LINES) -> pa.Arr
     link_like &= (features.words <= MAX_LINK_WORDS) & (figures * 3 < features.words)
     outside = np.bincount(document[~in_story & (link_like | marker)], minlength=len(counts))
     whole = (start[document] < 0) | (outside[document] < MIN_CHROME_LINES)
-    keep = np.where(whole, _before_tail(lines, document, counts, marker), in_story & ~marker)
+    # A whole text still ends at a tail marker after its story (a text without prose, at one
+    # past its first fifth).
+    cut = marker & (at > end[document])
+    before_cut = np.where(start[document] < 0, _before_tail(lines, document, counts, marker), True)
+    first_cut = np.full(len(counts), len(lines))
+    np.minimum.at(first_cut, document[cut], at[cut])
+    whole_keep = before_cut & ~marker & (at < first_cut[document])
+    keep = np.where(whole, whole_keep, in_story & ~marker)
     return _rebuild(texts, lines, document, counts, keep)
 
 

@@ -6,6 +6,7 @@ Two kinds of evidence, in this order:
    ``© 2021 BBC``). They name the outlet that published the page, even when the story came from a
    wire agency (``By AFP`` on a Moscow Times page is still a Moscow Times article).
 2. The agency of the dateline (``/TASS/.``, ``(Reuters) -``): a wire story on the wire's own page.
+3. The site named at the end of the page title (``Headline - SlashGear``).
 
 No evidence gives ``unknown``, never a guess. Signatures are data: extend the defaults with a TOML
 file (see :func:`parse_signatures`) without touching code.
@@ -43,6 +44,8 @@ DEFAULT_SIGNATURES: tuple[PublisherSignature, ...] = (
         r"Support The Moscow Times|donation to The Moscow Times|The Moscow Times['’] team"
         r"|© \d{4} The Moscow Times",
     ),
+    # Reuters wire items sign off with a line `REUTER` (Reuters-21578).
+    PublisherSignature("Reuters", r"(?m)^\s*REUTER\s*$"),
     PublisherSignature("BBC News", r"© \d{4} BBC|BBC News (?:Services|App)|bbc\.co\.uk/news"),
     PublisherSignature("The Guardian", r"© \d{4} Guardian News|theguardian\.com"),
     PublisherSignature("Al Jazeera", r"© \d{4} Al Jazeera|aljazeera\.com"),
@@ -120,6 +123,7 @@ def attribute_publishers(
     texts: pa.Array,
     dateline_agency: pa.Array,
     signatures: Sequence[PublisherSignature] = DEFAULT_SIGNATURES,
+    site_names: pa.Array | None = None,
 ) -> pa.Array:
     """Name the publisher of each page.
 
@@ -127,6 +131,8 @@ def attribute_publishers(
         texts: Page texts before chrome removal (the chrome is the evidence).
         dateline_agency: The agency of each text's dateline, null where none.
         signatures: Site signatures, highest priority first.
+        site_names: The site named at the end of each page title (`... - SlashGear`), null where
+            none: the weakest evidence, used when neither a signature nor a dateline names one.
 
     Returns:
         Publisher names, ``unknown`` where nothing signs the page.
@@ -147,4 +153,5 @@ def attribute_publishers(
     agencies = pa.array(list(AGENCY_PUBLISHERS))
     names = pa.array(list(AGENCY_PUBLISHERS.values()))
     by_agency = pc.take(names, pc.index_in(dateline_agency, value_set=agencies))
-    return pc.coalesce(publisher, by_agency, UNKNOWN_PUBLISHER)
+    fallback = [site_names] if site_names is not None else []
+    return pc.coalesce(publisher, by_agency, *fallback, UNKNOWN_PUBLISHER)

@@ -8,6 +8,7 @@ in the body: a missed headline costs less than a lost first paragraph.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,7 +20,11 @@ MONTH = (
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 # A place in capitals, optionally with a region in slashes: `KUBINKA /Moscow Region/`.
-PLACE = r"[A-Z][A-Z\-'. ]{1,40}?(?: /[^/\n]{1,60}/)?"
+PLACE = (
+    r"[A-Z][A-Z\-'. ]{1,40}?(?: /[^/\n]{1,60}/)?"
+    # AP style names the state or country after the city: `HAYWARD, Calif.`, `BUFFALO, N.Y.`.
+    r"(?:, (?:[A-Z][a-z]{1,12}\.?|[A-Z]\.[A-Z]\.))?"
+)
 WIRE_AGENCIES = r"Reuters|AFP|AP|UPI|dpa|DPA|Xinhua|Bloomberg|IANS|PTI|ANI|Kyodo|Yonhap|TASS|RIA"
 
 # `KUBINKA /Moscow Region/, August 23. /TASS/.` (TASS house style).
@@ -50,6 +55,18 @@ BYLINE = (
     rf"|(?P<author>{NAME}) [-–|] (?:{MONTH} \d{{1,2}}|\d{{1,2}} {MONTH}|{NUMERIC_DATE})"
     r"[^\n]{0,60})$"
 )
+_BYLINE_RE = re.compile(BYLINE)
+# Lines above the story in which a byline is looked for.
+BYLINE_WINDOW = 6
+SITE_MAX_WORDS = 5
+SITE_SEPARATORS = r"[\-\x{2013}\x{2014}]"
+SITE_SUFFIX = (
+    r"^(?P<head>.+?)(?:"
+    r"(?: \| [^|]{1,60})*? \| (?P<piped>[^|\s][^|]{0,40}?)"
+    rf"|(?: {SITE_SEPARATORS} (?P<dashed>(?:The )?[A-Z][\w]*(?:\.[a-z]{{2,6}})*|www\.[\w.-]+"
+    r"|[\w-]+\.(?:com|org|net|co\.uk|ru|de|fr)))"
+    r")$"
+)
 # A standfirst between the headline and the byline is the subtitle: 5 to 60 words.
 MIN_SUBTITLE_WORDS = 5
 MAX_SUBTITLE_WORDS = 60
@@ -76,6 +93,8 @@ class ArticleStructure:
     dateline_date: pa.Array
     dateline_agency: pa.Array
     body: pa.Array
+    site_name: pa.Array
+    """The site named at the end of a page title (`... - SlashGear`), taken off the title."""
 
 
 def _drop_first_line(texts: pa.Array, where: pa.Array) -> pa.Array:
@@ -106,6 +125,50 @@ def _bylines(lines: pa.Array) -> tuple[pa.Array, pa.Array]:
         )
     )
     return byline, pc.fill_null(pc.is_valid(parts), False)
+
+
+def _split_site_names(titles: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Take the site name off page titles: `Headline | World | Express.co.uk` -> Express.co.uk.
+
+    After `|` the last part is the site when it has at most SITE_MAX_WORDS words; after a dash
+    only a single name or a domain is (`Brexit - What Happens Next` keeps its dash).
+    """
+    parts = pc.extract_regex(titles, SITE_SUFFIX)
+    head = pc.struct_field(parts, "head")
+    site = pc.coalesce(
+        *(
+            pc.if_else(pc.equal(v := pc.struct_field(parts, name), ""), None, v)
+            for name in ("piped", "dashed")
+        )
+    )
+    found = pc.fill_null(
+        pc.and_(
+            pc.less_equal(pc.count_substring_regex(site, r"\S+"), SITE_MAX_WORDS),
+            pc.greater_equal(pc.count_substring_regex(head, r"\S+"), 3),
+        ),
+        False,
+    )
+    return pc.if_else(found, head, titles), pc.if_else(found, site, None)
+
+
+def _bylines_above(pages: pa.Array, stories: pa.Array) -> pa.Array:
+    """The byline line just above where each story starts in its page, null where none.
+
+    On a web page the byline sits between the headline and the story, among share bars and
+    dates that the story picker leaves out; it is looked for in the BYLINE_WINDOW lines above.
+    """
+    found: list[str | None] = []
+    for page, story in zip(pages.to_pylist(), stories.to_pylist(), strict=True):
+        start = page.find(story[:200]) if page and story else -1
+        name = None
+        if start > 0:
+            for line in reversed(page[:start].rstrip("\n").split("\n")[-BYLINE_WINDOW:]):
+                match = _BYLINE_RE.match(line.strip())
+                if match:
+                    name = next(g for g in match.groups() if g)
+                    break
+        found.append(name)
+    return pa.array(found, pa.string())
 
 
 def _take_subtitle(texts: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -188,12 +251,17 @@ def parse_structure(
     title = pc.if_else(is_title, first, None)
     texts = _drop_first_line(texts, is_title)
 
+    title, site = _split_site_names(title)
     subtitle, texts = _take_subtitle(texts)
     byline, has_byline = _bylines(_first_line(texts))
     texts = _drop_first_line(texts, has_byline)
     if main_text is not None:
+        page = texts
         texts = main_text(texts)
+        byline = pc.coalesce(byline, _bylines_above(page, texts))
 
     dateline, place, date_text, agency, found = parse_datelines(texts)
     body = _strip_datelines(texts, found)
-    return ArticleStructure(title, subtitle, byline, dateline, place, date_text, agency, body)
+    return ArticleStructure(
+        title, subtitle, byline, dateline, place, date_text, agency, body, site
+    )

@@ -61,3 +61,22 @@ def test_a_mention_deep_inside_the_story_is_not_a_signature() -> None:
 def test_bad_signature_files_say_what_is_wrong(toml: str, message: str) -> None:
     with pytest.raises(SignatureError, match=message):
         parse_signatures(toml)
+
+
+def test_a_reuter_sign_off_and_a_title_site_name_are_evidence_in_that_order() -> None:
+    texts = pa.array(
+        [
+            "HEADLINE\n\nCompany said it would.\n REUTER",
+            "Headline\n\nA story.",
+            "Headline\n\nLONDON (Reuters) - Shares fell.",
+            "Headline\n\nA story that says REUTER in a sentence.",
+        ]
+    )
+    agencies = pa.array([None, None, "Reuters", None], pa.string())
+    sites = pa.array([None, "SlashGear", "SFGate", None], pa.string())
+    assert attribute_publishers(texts, agencies, site_names=sites).to_pylist() == [
+        "Reuters",
+        "SlashGear",
+        "Reuters",
+        "unknown",
+    ]

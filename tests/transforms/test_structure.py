@@ -1,6 +1,7 @@
 import pyarrow as pa
 import pytest
 
+from transforms.boilerplate import select_main_text
 from transforms.structure import parse_structure
 
 
@@ -139,3 +140,60 @@ def test_without_a_byline_after_it_the_first_paragraph_is_no_subtitle() -> None:
     parsed = parse_one("Headline\n\nThe first paragraph of the story.\n\nThe second one.")
     assert parsed["subtitle"] is None
     assert parsed["body"].startswith("The first paragraph")
+
+
+@pytest.mark.parametrize(
+    ("title", "headline", "site"),
+    [
+        (
+            "Hong Kong chaos: China deploys troops | World | News | Express.co.uk",
+            "Hong Kong chaos: China deploys troops",
+            "Express.co.uk",
+        ),
+        (
+            "Man stabbed to death on San Francisco Bay train - SFGate",
+            "Man stabbed to death on San Francisco Bay train",
+            "SFGate",
+        ),
+        (
+            "Star Trek 4 eyes Fargo, Legion creator Noah Hawley to direct - The Verge",
+            "Star Trek 4 eyes Fargo, Legion creator Noah Hawley to direct",
+            "The Verge",
+        ),
+        (
+            "Модель рассказала что больше всего боится — www.wday.ru",
+            "Модель рассказала что больше всего боится",
+            "www.wday.ru",
+        ),
+        ("Brexit - What Happens Next", "Brexit - What Happens Next", None),
+        (
+            "Russia 'Concerned' Over Myanmar Civilian Casualties",
+            "Russia 'Concerned' Over Myanmar Civilian Casualties",
+            None,
+        ),
+    ],
+)
+def test_the_site_name_comes_off_a_page_title(title: str, headline: str, site: str | None) -> None:
+    parsed = parse_structure(pa.array([f"{title}\n\nThe story starts here and goes on."]))
+    assert parsed.title.to_pylist() == [headline]
+    assert parsed.site_name.to_pylist() == [site]
+
+
+def test_a_byline_above_the_story_on_a_page_is_found() -> None:
+    page = (
+        "A Longer Headline - SlashGear\n\nTech\nCars\nGaming\nScience\nReviews\nColumns\nVideo\nRSS"
+        "\n\nA Headline\n\n"
+        "Chris Davies - Nov 19, 2019, 10:31 pm CST\n0\n\n"
+        + "\n\n".join(["The story has a paragraph that says what happened and why."] * 3)
+    )
+    parsed = parse_structure(pa.array([page]), main_text=select_main_text)
+    assert parsed.byline.to_pylist() == ["Chris Davies"]
+    assert parsed.site_name.to_pylist() == ["SlashGear"]
+    assert parsed.body.to_pylist()[0].startswith("The story has")
+
+
+def test_ap_datelines_name_the_state() -> None:
+    parsed = parse_one("HAYWARD, Calif. (AP) — A man was stabbed on a train.")
+    assert parsed["dateline_place"] == "HAYWARD, Calif."
+    assert parsed["dateline_agency"] == "AP"
+    assert parsed["body"] == "A man was stabbed on a train."
