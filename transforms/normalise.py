@@ -46,10 +46,14 @@ def normalise_text(texts: pa.Array) -> pa.Array:
     Returns:
         The normalised texts, same length and order.
     """
-    texts = repair_mojibake(texts)
-    texts = pc.utf8_normalize(texts, form="NFKC")
+    # Invisibles and odd spaces go first: repair and NFKC must see the text as it will stay, or
+    # a second normalisation would find new work (NFKC composes `e` + ZWJ-free accent, ftfy
+    # reads `\xa0Ã©` differently from ` Ã©`).
     texts = pc.replace_substring_regex(texts, LINE_BREAKS, "\n")
     texts = pc.replace_substring_regex(texts, INVISIBLE_CHARACTERS, "")
+    texts = pc.replace_substring_regex(texts, HORIZONTAL_SPACE, " ")
+    texts = repair_mojibake(texts)
+    texts = pc.utf8_normalize(texts, form="NFKC")
     texts = pc.replace_substring_regex(texts, HORIZONTAL_SPACE, " ")
     texts = pc.replace_substring_regex(texts, SPACE_AROUND_NEWLINE, "\n")
     texts = pc.replace_substring_regex(texts, BLANK_LINE_RUNS, "\n\n")
