@@ -182,7 +182,44 @@ FUNCTION_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "uk": ("і", "та", "що", "як", "від", "це", "його", "для", "також", "був", "які", "який", "з"),
     "pl": ("się", "jest", "nie", "że", "w", "z", "na", "do", "to", "jak", "przez", "został"),
+    "cs": ("je", "se", "na", "že", "které", "jsou", "také", "byl", "jako", "pro", "podle", "než"),
+    "id": (
+        "yang",
+        "dan",
+        "di",
+        "dengan",
+        "untuk",
+        "ini",
+        "itu",
+        "dari",
+        "dalam",
+        "tidak",
+        "akan",
+        "pada",
+        "juga",
+        "adalah",
+    ),
+    "tr": ("ve", "bir", "bu", "için", "ile", "olarak", "çok", "daha", "olan", "gibi", "ancak"),
+    "sv": ("och", "att", "som", "för", "på", "med", "inte", "är", "av", "till", "har", "den"),
 }
+
+# Scripts used by one language (or one language above all in news): enough letters of the script
+# name the language without function words, which unspaced scripts do not even separate.
+SCRIPT_LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("ja", r"[\p{Hiragana}\p{Katakana}]"),
+    ("ko", r"\p{Hangul}"),
+    ("zh", r"\p{Han}"),
+    ("el", r"\p{Greek}"),
+    ("he", r"\p{Hebrew}"),
+    ("ar", r"\p{Arabic}"),
+    ("th", r"\p{Thai}"),
+    ("hi", r"\p{Devanagari}"),
+    ("ka", r"\p{Georgian}"),
+    ("hy", r"\p{Armenian}"),
+)
+# Share of the window's letters a script needs; kana first, because Japanese also writes Han.
+MIN_SCRIPT_SHARE = 0.3
+MIN_KANA_SHARE = 0.05
 
 # Function words of news prose run at about one in three tokens; needing 3 hits in the window
 # leaves headlines, lists and tables undetermined instead of guessed from one chance word.
@@ -234,4 +271,17 @@ def detect_languages(texts: pa.Array) -> pa.Array:
     evidence = counts[np.arange(n), best]
     codes = np.array(LANGUAGES, dtype=object)[best]
     codes[evidence < MIN_EVIDENCE] = UNDETERMINED
-    return pa.array(codes, type=pa.string())
+    by_script = _languages_by_script(window)
+    return pa.array(np.where(by_script != None, by_script, codes), type=pa.string())  # noqa: E711
+
+
+def _languages_by_script(window: pa.Array) -> np.ndarray:
+    """The language of each text whose letters are mostly of one language's script, else None."""
+    letters = pc.count_substring_regex(window, r"\pL").to_numpy(zero_copy_only=False)
+    found = np.full(len(window), None, dtype=object)
+    for language, script in SCRIPT_LANGUAGES:
+        share = pc.count_substring_regex(window, script).to_numpy(zero_copy_only=False)
+        needed = MIN_KANA_SHARE if language == "ja" else MIN_SCRIPT_SHARE
+        hit = (share >= needed * np.maximum(letters, 1)) & (share > 0) & (found == None)  # noqa: E711
+        found[hit] = language
+    return found
