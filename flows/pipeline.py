@@ -31,7 +31,7 @@ from prefect.futures import as_completed
 from flows.render import query, render
 from flows.runners import api_shared_with_workers
 from flows.settings import RunSettings
-from transforms.articles import parse_articles
+from transforms.articles import census_files, parse_articles
 from transforms.dedup import assign_exact_clusters
 from transforms.publishers import (
     DEFAULT_SIGNATURES,
@@ -40,6 +40,7 @@ from transforms.publishers import (
     parse_signatures,
 )
 from warehouse import catalog, incremental, sources, store
+from warehouse.schemas import LINE_CENSUS
 
 
 class BooksDoNotBalance(RuntimeError):
@@ -106,6 +107,13 @@ def discover_files(input_spec: str, pattern: str) -> sources.Discovery:
     return sources.discover(input_spec, pattern)
 
 
+@task(name="census_shard", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
+def census_shard(root: Path, paths: list[str], max_file_bytes: int) -> pa.Table:
+    """Count the edge lines of one shard of files, for learned chrome removal."""
+    read = sources.read_files(root, paths, max_file_bytes)
+    return census_files(read.files)
+
+
 @task(name="process_shard", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
 def process_shard(
     root: Path,
@@ -114,10 +122,11 @@ def process_shard(
     staging_path: Path,
     max_file_bytes: int,
     signatures: tuple[PublisherSignature, ...],
+    learned_chrome: pa.Array,
 ) -> store.StagedShard:
     """Extract and normalise one shard of files and stage its documents and quarantine rows."""
     read = sources.read_files(root, paths, max_file_bytes)
-    parsed = parse_articles(read.files, signatures=signatures)
+    parsed = parse_articles(read.files, signatures=signatures, learned_chrome=learned_chrome)
     quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
     return store.write_staged_shard(staging_path, shard, parsed.documents, quarantine)
 
@@ -141,6 +150,7 @@ def publish_snapshot(
     clusters: pa.Table,
     quarantine: pa.Table,
     manifest: pa.Table,
+    line_census: pa.Table,
     run_row: dict[str, Any],
 ) -> store.Snapshot:
     """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog."""
@@ -157,6 +167,7 @@ def publish_snapshot(
         carried_documents=plan.carried,
         quarantine=quarantine,
         manifest=manifest,
+        line_census=line_census,
         run_row=run_row,
         now=datetime.now(UTC),
         on_step=_publish_step,
@@ -228,17 +239,66 @@ def _shards(paths: tuple[str, ...], size: int) -> list[list[str]]:
     return [list(paths[start : start + size]) for start in range(0, len(paths), size)]
 
 
+def _census(root: Path, paths: tuple[str, ...], settings: RunSettings) -> pa.Table:
+    """The edge lines of the files to process, one census task per shard."""
+    futures = [
+        census_shard.submit(root, shard, settings.max_file_bytes)
+        for shard in _shards(paths, settings.shard_size)
+    ]
+    tables = [future.result() for future in futures]
+    return pa.concat_tables(tables) if tables else LINE_CENSUS.empty_table()
+
+
+def _plan_census(
+    previous: store.Snapshot | None,
+    discovery: sources.Discovery,
+    todo: pa.Table,
+    paths: tuple[str, ...],
+    settings: RunSettings,
+    stage_seconds: dict[str, float],
+) -> tuple[incremental.CensusPlan, pa.Table, tuple[str, ...]]:
+    """Count this run's edge lines; add the unchanged files whose learned chrome changed."""
+    mark = time.perf_counter()
+    census = incremental.plan_census(
+        previous,
+        pa.array(paths, pa.string()),
+        _census(discovery.root, paths, settings),
+        pa.array(discovery.paths, pa.string()),
+    )
+    if census.affected:
+        get_run_logger().info(
+            "%d unchanged files parsed again: edge lines of theirs became chrome or stopped being",
+            len(census.affected),
+        )
+        todo = pa.concat_tables(
+            [todo, incremental.manifest_stats(previous, census.affected)],
+            promote_options="permissive",
+        )
+        paths = (*paths, *census.affected)
+    stage_seconds["census"] = time.perf_counter() - mark
+    return census, todo, paths
+
+
 def _process_shards(
     root: Path,
     paths: tuple[str, ...],
     staging: store.RunStaging,
     settings: RunSettings,
     signatures: tuple[PublisherSignature, ...],
+    learned_chrome: pa.Array,
 ) -> None:
     """Submit one task per shard to the task runner and stage their outputs as they finish."""
     started = time.perf_counter()
     futures = [
-        process_shard.submit(root, shard, number, staging.path, settings.max_file_bytes, signatures)
+        process_shard.submit(
+            root,
+            shard,
+            number,
+            staging.path,
+            settings.max_file_bytes,
+            signatures,
+            learned_chrome,
+        )
         for number, shard in enumerate(_shards(paths, settings.shard_size))
     ]
     files_done = 0
@@ -316,8 +376,12 @@ def ingest_articles(
 
         staging = wh.staging(run_id)
         try:
+            census, todo, paths = _plan_census(
+                previous, discovery, todo, paths, settings, stage_seconds
+            )
+
             mark = time.perf_counter()
-            _process_shards(discovery.root, paths, staging, settings, signatures)
+            _process_shards(discovery.root, paths, staging, settings, signatures, census.learned)
             stage_seconds["extract_normalise"] = time.perf_counter() - mark
 
             new_quarantine = staging.read_quarantine()
@@ -364,7 +428,9 @@ def ingest_articles(
             }
             snapshot = cast(
                 store.Snapshot,
-                publish_snapshot(staging, keys, clusters, quarantine, manifest, run_row),
+                publish_snapshot(
+                    staging, keys, clusters, quarantine, manifest, census.line_census, run_row
+                ),
             )
             stage_seconds["publish"] = time.perf_counter() - mark
         finally:

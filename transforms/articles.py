@@ -12,11 +12,12 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from transforms.boilerplate import RepeatedLineStats, remove_chrome, select_main_text
+from transforms.boilerplate import edge_line_keys, remove_chrome, select_main_text
 from transforms.decode import decode_bytes
 from transforms.header import DatePrecision, DateSource, dateline_dates, parse_date_headers
 from transforms.language import detect_languages
@@ -26,6 +27,8 @@ from transforms.reasons import QuarantineReason
 from transforms.records import quarantine_rows
 from transforms.structure import parse_structure
 
+# The date header as it opens a decoded file, before normalisation.
+CENSUS_HEADER = r"^\s*date [0-9][0-9-]*(?:[ \n]|$)"
 DOC_ID_HEX = 20  # 80 bits: collision odds stay below 1e-12 for a corpus of a billion files.
 
 
@@ -49,54 +52,97 @@ def content_hashes(bodies: pa.Array) -> pa.Array:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    paths: list[str]
+    sizes: list[int]
+    shas: list[str]
+    texts: list[str]
+    encodings: list[str]
+    rejected: list[dict[str, object]]
+
+
+def _decode_all(files: pa.Table) -> _Decoded:
+    decoded = _Decoded([], [], [], [], [], [])
+    for path, raw in zip(
+        files.column("source_path").to_pylist(), files.column("raw").to_pylist(), strict=True
+    ):
+        sha = hashlib.sha256(raw).hexdigest()
+        result = decode_bytes(raw)
+        if result.text is None or result.encoding is None:
+            decoded.rejected.append(
+                {
+                    "source_path": path,
+                    "reason": str(result.reason),
+                    "detail": result.detail,
+                    "bytes": len(raw),
+                    "raw_sha256": sha,
+                }
+            )
+            continue
+        decoded.paths.append(path)
+        decoded.sizes.append(len(raw))
+        decoded.shas.append(sha)
+        decoded.texts.append(result.text)
+        decoded.encodings.append(result.encoding)
+    return decoded
+
+
+def _census_keys(texts: list[str]) -> pa.Array:
+    """Edge-line keys of decoded texts, header left out: what the chrome census counts."""
+    return edge_line_keys(
+        pc.replace_substring_regex(
+            pa.array(texts, pa.string()), CENSUS_HEADER, "", max_replacements=1
+        )
+    )
+
+
+def census_files(files: pa.Table) -> pa.Table:
+    """The chrome census of a shard: ``source_path`` and the ``line_key`` of each edge line.
+
+    Files that cannot be decoded have no lines. See :func:`transforms.boilerplate.edge_line_keys`.
+    """
+    decoded = _decode_all(files)
+    keys = _census_keys(decoded.texts)
+    lengths = pc.list_value_length(keys).to_numpy(zero_copy_only=False)
+    return pa.table(
+        {
+            "source_path": pa.array(
+                np.repeat(np.array(decoded.paths, dtype=object), lengths), pa.string()
+            ),
+            "line_key": pc.list_flatten(keys),
+        }
+    )
+
+
 def parse_articles(
     files: pa.Table,
     *,
     signatures: Sequence[PublisherSignature] = DEFAULT_SIGNATURES,
-    repeated_lines: RepeatedLineStats | None = None,
+    learned_chrome: pa.Array | None = None,
 ) -> ParsedShard:
     """Turn one shard of raw files into document rows and quarantine rows.
 
     Args:
         files: ``source_path`` and ``raw`` bytes per file (see ``FILES_SCHEMA``).
         signatures: Publisher site signatures, highest priority first.
-        repeated_lines: Line statistics learned from the corpus, for chrome removal.
+        learned_chrome: Edge-line keys frequent in the corpus census, for chrome removal.
 
     Returns:
         Documents (every column of the ``documents`` table except the cluster and run columns)
         and quarantine rows. Every input file is in exactly one of them.
     """
-    paths: list[str] = []
-    sizes: list[int] = []
-    shas: list[str] = []
-    texts: list[str] = []
-    encodings: list[str] = []
-    rejected: list[dict[str, object]] = []
-    for path, raw in zip(
-        files.column("source_path").to_pylist(), files.column("raw").to_pylist(), strict=True
-    ):
-        sha = hashlib.sha256(raw).hexdigest()
-        decoded = decode_bytes(raw)
-        if decoded.text is None or decoded.encoding is None:
-            rejected.append(
-                {
-                    "source_path": path,
-                    "reason": str(decoded.reason),
-                    "detail": decoded.detail,
-                    "bytes": len(raw),
-                    "raw_sha256": sha,
-                }
-            )
-            continue
-        paths.append(path)
-        sizes.append(len(raw))
-        shas.append(sha)
-        texts.append(decoded.text)
-        encodings.append(decoded.encoding)
+    decoded = _decode_all(files)
+    paths, sizes, shas = decoded.paths, decoded.sizes, decoded.shas
+    texts, encodings, rejected = decoded.texts, decoded.encodings, decoded.rejected
 
     normalised = normalise_text(pa.array(texts, pa.string()))
     headers = parse_date_headers(normalised)
-    cleaned = remove_chrome(headers.texts, repeated_lines=repeated_lines)
+    cleaned = remove_chrome(
+        headers.texts,
+        edge_keys=_census_keys(texts) if learned_chrome is not None else None,
+        learned=learned_chrome,
+    )
     structure = parse_structure(cleaned, main_text=select_main_text)
     publisher = attribute_publishers(
         headers.texts, structure.dateline_agency, signatures, structure.site_name

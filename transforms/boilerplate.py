@@ -1,17 +1,18 @@
 """Page chrome removal from plain text, for whole shards at once.
 
 Scraped article text still carries the site around the story: share bars, donation appeals,
-"Read more" lists of other stories, copyright lines. Two layers remove it:
+"Read more" lists of other stories, copyright lines, menus, comments. Three layers remove it:
 
-1. Rules (RE2 patterns over every line of the shard at once):
-   * chrome lines, dropped wherever they stand (``Support The Moscow Times!``, ``Share on
-     Facebook``, ``© 2021 ...``, ``Advertisement``, photo credits standing alone);
-   * tail markers (``Read more about: Kremlin``, ``Related articles``, the Moscow Times appeal
-     ``Independent journalism isn't dead...``): from the marker on, the rest of the page is chrome,
-     but only when the marker comes after the first part of the page, so a menu entry at the top
-     cannot cut a story.
-2. Learned: lines repeated across many documents of the corpus (:class:`RepeatedLineStats`) are
-   chrome, unless they read like prose.
+1. Rules (RE2 patterns over every line of the shard at once): chrome lines, dropped wherever they
+   stand (``Support The Moscow Times!``, ``Share on Facebook``, ``© 2021 ...``,
+   ``Advertisement``, photo credits standing alone), by :func:`remove_chrome`.
+2. Learned: short lines at the top or bottom of many documents of the corpus are chrome. A census
+   counts, for every file, the distinct keys of its edge lines (:func:`edge_line_keys`); the
+   counts persist in the warehouse, so later runs add to them and see lines that became frequent.
+3. The story itself (:func:`select_main_text`): on a page, the wordiest run of prose lines, cut
+   at comment sections; list headings (``Related articles``, ``Read more about: Kremlin``) and
+   end markers (``Leave a reply``, the Moscow Times appeal) bound it. A text without menus or
+   teaser lists around its story (newswire, a clean article) is kept whole.
 
 Removing article text is worse than keeping a footer, so every rule is anchored to a whole line.
 """
@@ -114,37 +115,11 @@ MIN_TAIL_POSITION = 0.2
 # A repeated line this long reads like prose: boilerplate sentences are short, and a paragraph of
 # wire copy repeated across syndicated copies must not be removed from all of them.
 MAX_LEARNED_CHROME_CHARS = 200
-# Seen in this many documents, a short line is site chrome rather than a coincidence: a story's
-# own lines recur only in its few syndicated copies.
+# Seen at the top or bottom of this many documents, a short line is site chrome rather than a
+# coincidence: a story's own lines recur only in its few syndicated copies.
 MIN_LEARNED_DOCUMENTS = 20
-
-
-@dataclass(frozen=True)
-class RepeatedLineStats:
-    """How many documents contain each line (by 64-bit hash), learned from a corpus."""
-
-    table: pa.Table
-    """Columns ``line_hash`` (uint64) and ``documents`` (int64)."""
-
-    @classmethod
-    def empty(cls) -> RepeatedLineStats:
-        """Statistics of an empty corpus."""
-        return cls(
-            pa.table(
-                {"line_hash": pa.array([], pa.uint64()), "documents": pa.array([], pa.int64())}
-            )
-        )
-
-    def merge(self, other: RepeatedLineStats) -> RepeatedLineStats:
-        """Statistics of both corpora together (shards, or an earlier run and this one)."""
-        both = pa.concat_tables([self.table, other.table])
-        summed = both.group_by("line_hash").aggregate([("documents", "sum")])
-        return RepeatedLineStats(summed.rename_columns(["line_hash", "documents"]))
-
-    def frequent(self, min_documents: int) -> pa.Array:
-        """Hashes of the lines seen in at least ``min_documents`` documents."""
-        mask = pc.greater_equal(self.table.column("documents"), min_documents)
-        return self.table.column("line_hash").filter(mask).combine_chunks()
+# The lines of a text the census counts: chrome sits at the top and the bottom of a page.
+EDGE_LINES = 8
 
 
 def _lines(texts: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -157,29 +132,78 @@ def _lines(texts: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     return pc.list_flatten(split), document, counts
 
 
-def _line_hashes(lines: pa.Array) -> np.ndarray:
-    encoded = pc.dictionary_encode(lines)
+def line_keys(lines: pa.Array) -> np.ndarray:
+    """A 64-bit key per line that ignores case, spacing and the edges' white space."""
+    folded = pc.utf8_trim_whitespace(
+        pc.replace_substring_regex(pc.utf8_lower(lines), r"[\s\x{a0}\x{2000}-\x{200b}]+", " ")
+    )
+    encoded = pc.dictionary_encode(folded)
     unique = [xxhash.xxh3_64_intdigest(line.encode()) for line in encoded.dictionary.to_pylist()]
     return np.asarray(unique, dtype=np.uint64)[encoded.indices.to_numpy()]
 
 
-def count_lines(texts: pa.Array) -> RepeatedLineStats:
-    """Count, for each distinct non-blank line, the documents of ``texts`` that contain it."""
-    lines, document, _ = _lines(texts)
+def _edges(lines: pa.Array, document: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Lines among the first and last EDGE_LINES non-blank, short lines of their text."""
+    candidate = pc.and_(
+        pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(lines)), 0),
+        pc.less_equal(pc.utf8_length(lines), MAX_LEARNED_CHROME_CHARS),
+    ).to_numpy(zero_copy_only=False)
+    rank = np.cumsum(candidate) - 1
+    per_document = np.bincount(document[candidate], minlength=len(counts))
+    first_rank = np.concatenate([[0], np.cumsum(per_document)[:-1]])
+    position = rank - first_rank[document]
+    return candidate & ((position < EDGE_LINES) | (position >= per_document[document] - EDGE_LINES))
+
+
+def edge_line_keys(texts: pa.Array) -> pa.Array:
+    """The distinct keys of the lines at the top and the bottom of each text, where chrome is.
+
+    These are what the corpus-wide census counts (:func:`count_line_keys`) and what learned
+    chrome removal looks at, so a line's fate depends only on its own text and the census.
+
+    Returns:
+        A ``list<uint64>`` array aligned with ``texts`` (sorted keys; empty for null texts).
+    """
+    lines, document, counts = _lines(texts)
     if len(lines) == 0:
-        return RepeatedLineStats.empty()
-    table = pa.table({"document": document, "line_hash": _line_hashes(lines)})
-    table = table.filter(pc.not_equal(pc.utf8_length(lines), 0))
-    distinct = table.group_by(["line_hash", "document"]).aggregate([])
-    counted = distinct.group_by("line_hash").aggregate([("document", "count")])
-    return RepeatedLineStats(counted.rename_columns(["line_hash", "documents"]))
+        return pa.array([[] for _ in range(len(texts))], pa.list_(pa.uint64()))
+    edge = _edges(lines, document, counts)
+    pairs = pa.table({"document": document[edge], "key": line_keys(lines.filter(edge))})
+    distinct = (
+        pairs.group_by(["document", "key"])
+        .aggregate([])
+        .sort_by([("document", "ascending"), ("key", "ascending")])
+    )
+    per_document = np.bincount(
+        distinct.column("document").to_numpy(), minlength=len(counts)
+    ).astype(np.int32)
+    offsets = np.concatenate([[0], np.cumsum(per_document)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), distinct.column("key").combine_chunks())
+
+
+def count_line_keys(keys: pa.Array) -> pa.Table:
+    """How many texts have each edge-line key: ``line_key`` (uint64) and ``documents`` (int64)."""
+    flat = pc.list_flatten(keys)
+    if len(flat) == 0:
+        return pa.table(
+            {"line_key": pa.array([], pa.uint64()), "documents": pa.array([], pa.int64())}
+        )
+    counted = pa.table({"line_key": flat}).group_by("line_key").aggregate([("line_key", "count")])
+    return counted.rename_columns(["line_key", "documents"])
+
+
+def frequent_line_keys(counts: pa.Table, min_documents: int = MIN_LEARNED_DOCUMENTS) -> pa.Array:
+    """Keys of the edge lines that enough texts share to be chrome, sorted."""
+    mask = pc.greater_equal(counts.column("documents"), min_documents)
+    keys = counts.column("line_key").filter(mask).combine_chunks()
+    return keys.take(pc.sort_indices(keys))
 
 
 def remove_chrome(
     texts: pa.Array,
     *,
-    repeated_lines: RepeatedLineStats | None = None,
-    min_learned_documents: int = MIN_LEARNED_DOCUMENTS,
+    edge_keys: pa.Array | None = None,
+    learned: pa.Array | None = None,
 ) -> pa.Array:
     r"""Remove the lines that are page chrome wherever they stand (rules and learned lines).
 
@@ -188,8 +212,10 @@ def remove_chrome(
 
     Args:
         texts: Normalised texts (``\n`` line breaks, blank lines between paragraphs).
-        repeated_lines: Line statistics of the corpus; lines frequent there are removed too.
-        min_learned_documents: Documents a line must appear in to count as learned chrome.
+        edge_keys: Each text's edge-line keys as the census counted them
+            (:func:`edge_line_keys` of the decoded text).
+        learned: Edge-line keys frequent in the corpus (:func:`frequent_line_keys`): a line of a
+            text whose key is among both is chrome, if it is short.
 
     Returns:
         The texts without chrome lines, paragraphs still separated by one blank line; nulls stay
@@ -200,22 +226,19 @@ def remove_chrome(
     lines, document, counts = _lines(texts)
     if len(lines) == 0:
         return texts
+    chrome = _matches(lines, CHROME_LINE)
+    if edge_keys is not None and learned is not None and len(learned):
+        chrome |= _learned_chrome(lines, document, edge_keys, learned)
     # Tail markers stay for select_main_text, except those that open a text: they are menu
     # entries, and the headline follows them.
     marker = _matches(lines, TAIL_MARKER)
-    chrome = _matches(lines, CHROME_LINE) & ~marker
+    chrome &= ~marker
     blank = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(lines)), 0)
     content = ~marker & ~chrome & ~blank.to_numpy(zero_copy_only=False)
     at = np.arange(len(lines))
     first_content = np.full(len(counts), len(lines))
     np.minimum.at(first_content, document[content], at[content])
     chrome |= marker & (at < first_content[document])
-    if repeated_lines is not None:
-        frequent = pc.is_in(
-            pa.array(_line_hashes(lines)), value_set=repeated_lines.frequent(min_learned_documents)
-        )
-        short = pc.less_equal(pc.utf8_length(lines), MAX_LEARNED_CHROME_CHARS)
-        chrome |= pc.and_(frequent, short).to_numpy(zero_copy_only=False)
     return _rebuild(texts, lines, document, counts, ~chrome)
 
 
@@ -357,7 +380,7 @@ def _number_blocks(f: _LineFeatures, max_gap: int) -> tuple[np.ndarray, np.ndarr
     prose_lines = np.bincount(block)
     prose_share = prose_lines / np.maximum(nonblank_before[last] - nonblank_before[first] + 1, 1)
     long_enough = np.bincount(block, weights=f.words[prose_at]) >= MIN_STORY_WORDS
-    continues = (prose_share >= MIN_PROSE_SHARE) & (long_enough | (prose_lines >= 2))
+    continues = (prose_share >= MIN_PROSE_SHARE) & long_enough
     return prose_at, np.cumsum(hard | (after_list & ~continues[block])) - 1
 
 
@@ -440,6 +463,40 @@ def select_main_text(texts: pa.Array, *, max_gap: int = MAX_GAP_LINES) -> pa.Arr
     whole_keep = before_cut & ~marker & (at < first_cut[document])
     keep = np.where(whole, whole_keep, in_story & ~marker)
     return _rebuild(texts, lines, document, counts, keep)
+
+
+def _learned_chrome(
+    lines: pa.Array, document: np.ndarray, edge_keys: pa.Array, learned: pa.Array
+) -> np.ndarray:
+    """Short non-prose lines whose key is frequent in the corpus and at an edge of their text."""
+    keys = line_keys(lines)
+    short = pc.less_equal(pc.utf8_length(lines), MAX_LEARNED_CHROME_CHARS).to_numpy(
+        zero_copy_only=False
+    )
+    candidates = pc.is_in(pa.array(keys), value_set=learned).to_numpy(zero_copy_only=False)
+    # A sentence repeated across a corpus is as likely a stock line of the story ("The ministry
+    # did not respond to a request for comment.") as chrome: learning leaves prose alone.
+    stripped = pc.utf8_trim_whitespace(lines)
+    words = pc.count_substring_regex(stripped, r"\S+").to_numpy(zero_copy_only=False)
+    prose = (words >= MIN_PROSE_WORDS) & _matches(stripped, SENTENCE_END)
+    candidates &= short & ~prose
+    if not candidates.any():
+        return candidates
+    # Pair each key with its text, so that a frequent line counts only where the census saw it.
+    lengths = pc.list_value_length(edge_keys).to_numpy(zero_copy_only=False)
+    edge_document = np.repeat(np.arange(len(edge_keys), dtype=np.uint64), lengths)
+    edge_pairs = _pair(edge_document, pc.list_flatten(edge_keys).to_numpy())
+    pairs = _pair(document.astype(np.uint64), keys)
+    at_edge = pc.is_in(pa.array(pairs), value_set=pa.array(edge_pairs)).to_numpy(
+        zero_copy_only=False
+    )
+    return candidates & at_edge
+
+
+def _pair(document: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """One 64-bit value per (text, key): the key mixed with the text's index."""
+    with np.errstate(over="ignore"):
+        return keys ^ (document * np.uint64(0x9E3779B97F4A7C15))
 
 
 def _matches(lines: pa.Array, pattern: str) -> np.ndarray:

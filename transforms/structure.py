@@ -262,6 +262,4 @@ def parse_structure(
 
     dateline, place, date_text, agency, found = parse_datelines(texts)
     body = _strip_datelines(texts, found)
-    return ArticleStructure(
-        title, subtitle, byline, dateline, place, date_text, agency, body, site
-    )
+    return ArticleStructure(title, subtitle, byline, dateline, place, date_text, agency, body, site)

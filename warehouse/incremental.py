@@ -18,8 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from transforms.boilerplate import MIN_LEARNED_DOCUMENTS, count_line_keys, frequent_line_keys
 from transforms.incremental import files_to_process
-from warehouse.schemas import MANIFEST, QUARANTINE, conform
+from warehouse.schemas import LINE_CENSUS, MANIFEST, QUARANTINE, conform
 from warehouse.sources import Discovery, stat_files
 from warehouse.store import RunStaging, Snapshot
 
@@ -198,3 +199,82 @@ def manifest_rows(
     joined = processed.join(hashes, keys="source_path", join_type="inner")
     joined = joined.append_column("run_id", pa.array([run_id] * joined.num_rows, pa.string()))
     return conform(joined.select(MANIFEST.names), MANIFEST, name="manifest")
+
+
+@dataclass(frozen=True)
+class CensusPlan:
+    """The chrome census of the next snapshot and what it changes for this run."""
+
+    line_census: pa.Table
+    """Edge lines of every file: the previous rows not superseded, then this run's."""
+    learned: pa.Array
+    """Edge-line keys frequent in the whole census: learned chrome for this run's parsing."""
+    affected: list[str]
+    """Unchanged files to parse again: an edge line of theirs became chrome or stopped being."""
+
+
+def plan_census(
+    previous: Snapshot | None,
+    processed: pa.Array,
+    census: pa.Table,
+    present: pa.Array,
+    min_documents: int = MIN_LEARNED_DOCUMENTS,
+) -> CensusPlan:
+    """Merge this run's census into the previous one and find the files it changes.
+
+    Counting over every current file version (superseded versions are dropped), and parsing
+    again the unchanged files whose edge lines changed status, makes a run over a folder day by
+    day give the same documents as one run over everything.
+
+    Args:
+        previous: The current snapshot, or None for a first run.
+        processed: Paths this run processes (new and changed files).
+        census: Their edge lines (``source_path``, ``line_key``).
+        present: Paths discovered now: only those can be parsed again.
+        min_documents: Documents an edge line must be in to be chrome.
+    """
+    kept = LINE_CENSUS.empty_table()
+    if previous is not None and "line_census" in previous.manifest["tables"]:
+        rows = pa.concat_tables(
+            pq.read_table(path, read_dictionary=["source_path"])
+            for path in previous.files("line_census")
+        )
+        kept = rows.filter(pc.invert(pc.is_in(rows.column("source_path"), value_set=processed)))
+    before = frequent_line_keys(count_line_keys(_as_lists(kept)), min_documents)
+    merged = pa.concat_tables(
+        [
+            kept.cast(pa.schema([("source_path", pa.string()), ("line_key", pa.uint64())])),
+            conform(census, LINE_CENSUS, name="line_census"),
+        ],
+        promote_options="permissive",
+    )
+    learned = frequent_line_keys(count_line_keys(_as_lists(merged)), min_documents)
+    changed = pc.unique(
+        pa.concat_arrays(
+            [
+                before.filter(pc.invert(pc.is_in(before, value_set=learned))),
+                learned.filter(pc.invert(pc.is_in(learned, value_set=before))),
+            ]
+        )
+    )
+    affected: list[str] = []
+    if len(changed) and kept.num_rows:
+        hit = kept.filter(pc.is_in(kept.column("line_key"), value_set=changed))
+        paths = pc.unique(pc.cast(hit.column("source_path"), pa.string()))
+        affected = sorted(paths.filter(pc.is_in(paths, value_set=present)).to_pylist())
+    return CensusPlan(conform(merged, LINE_CENSUS, name="line_census"), learned, affected)
+
+
+def _as_lists(census: pa.Table) -> pa.Array:
+    """Census rows as one list of keys (the counting needs only how many rows have each key)."""
+    keys = (
+        census.column("line_key").combine_chunks() if census.num_rows else pa.array([], pa.uint64())
+    )
+    return pa.ListArray.from_arrays(pa.array([0, len(keys)], pa.int32()), keys)
+
+
+def manifest_stats(previous: Snapshot | None, paths: list[str]) -> pa.Table:
+    """``source_path``, ``bytes`` and ``mtime_ns`` of unchanged files, as the manifest has them."""
+    rows = carry_table(previous, "manifest", pa.array([], pa.string()))
+    wanted = rows.filter(pc.is_in(rows.column("source_path"), value_set=pa.array(paths)))
+    return wanted.select(["source_path", "bytes", "mtime_ns"])

@@ -165,11 +165,29 @@ MANIFEST = pa.schema(
     ]
 )
 
+LINE_CENSUS = pa.schema(
+    [
+        _field(
+            "source_path",
+            pa.string(),
+            "Path of the file relative to the input root.",
+            required=True,
+        ),
+        _field(
+            "line_key",
+            pa.uint64(),
+            "Key of one of its first or last 8 short lines (case and spacing folded).",
+            required=True,
+        ),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "quarantine": QUARANTINE,
     "runs": RUNS,
     "manifest": MANIFEST,
+    "line_census": LINE_CENSUS,
 }
 
 

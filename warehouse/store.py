@@ -38,6 +38,7 @@ import pyarrow.parquet as pq
 
 from warehouse.schemas import (
     DOCUMENTS,
+    LINE_CENSUS,
     MANIFEST,
     QUARANTINE,
     RUNS,
@@ -301,6 +302,7 @@ class RunStaging:
         carried_documents: Sequence[Path] = (),
         quarantine: pa.Table,
         manifest: pa.Table,
+        line_census: pa.Table | None = None,
         run_row: dict[str, Any],
         now: datetime,
         on_step: Callable[[str], None] = lambda step: None,
@@ -312,6 +314,7 @@ class RunStaging:
             carried_documents: Unchanged document files of the previous snapshot, hard-linked in.
             quarantine: The complete quarantine table of the new snapshot.
             manifest: The complete manifest of processed files of the new snapshot.
+            line_census: The edge lines of every file, for learned chrome removal.
             run_row: This run's row of the ``runs`` table (``snapshot_id`` is filled in here).
             now: Publication time, for the snapshot id.
             on_step: Called with the name of each step as it starts (logging, crash tests).
@@ -342,6 +345,8 @@ class RunStaging:
         on_step("write_quarantine")
         _write_single(build / "quarantine", conform(quarantine, QUARANTINE, name="quarantine"))
         _write_single(build / "manifest", conform(manifest, MANIFEST, name="manifest"))
+        census = LINE_CENSUS.empty_table() if line_census is None else line_census
+        _write_single(build / "line_census", conform(census, LINE_CENSUS, name="line_census"))
 
         on_step("write_runs")
         previous = (
@@ -359,6 +364,7 @@ class RunStaging:
             "quarantine": quarantine.num_rows,
             "runs": runs.num_rows,
             "manifest": manifest.num_rows,
+            "line_census": census.num_rows,
         }
         tables = {
             name: {

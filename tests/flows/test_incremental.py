@@ -118,3 +118,38 @@ def test_day_by_day_equals_one_run_over_everything(prefect_api: str, tmp_path: P
     assert documents(tmp_path / "wh-daily") == documents(tmp_path / "wh-full")
     canonical = {row[0]: row[3] for row in documents(tmp_path / "wh-full")}
     assert canonical["tass-earlier.txt"] and not canonical["003_66e976f7e5af1618.txt"]
+
+
+def site_page(n: int) -> str:
+    """A page of a site whose name and menu head every page: chrome no rule knows."""
+    return (
+        f" date 2021-05-{1 + n % 28:02d} Harbour Gazette\nPort | City | Council | Sport\n\n"
+        f"Council Votes On Plan {n}\n\nThe council voted on plan {n} on Tuesday after a long "
+        f"debate about the harbour.\n\nMembers said plan {n} would cost {n} million."
+    )
+
+
+def bodies(warehouse: Path) -> list[tuple]:
+    return (
+        catalog.connect(Warehouse(warehouse))
+        .execute("select source_path, title, body, content_hash from documents order by 1")
+        .fetchall()
+    )
+
+
+def test_learned_chrome_day_by_day_equals_one_run_over_everything(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    """The site's name becomes chrome on day 3 (20 pages): days 1 and 2 are parsed again."""
+    daily = tmp_path / "daily"
+    for day in range(3):
+        write_corpus(daily, {f"p{n:02d}.txt": site_page(n) for n in range(day * 8, day * 8 + 8)})
+        summary = run(daily, tmp_path / "wh-daily")
+    assert summary.files_processed == 24  # 8 new files and the 16 earlier pages
+    everything = tmp_path / "all"
+    shutil.copytree(daily, everything)
+    run(everything, tmp_path / "wh-full")
+    assert bodies(tmp_path / "wh-daily") == bodies(tmp_path / "wh-full")
+    rows = bodies(tmp_path / "wh-full")
+    assert [title for _, title, _, _ in rows] == [f"Council Votes On Plan {n}" for n in range(24)]
+    assert not any("Harbour Gazette" in body or "Port | City" in body for _, _, body, _ in rows)

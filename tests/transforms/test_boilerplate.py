@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import CORPORA, SEEDS
-from transforms.boilerplate import count_lines, remove_chrome, select_main_text
+from transforms.boilerplate import (
+    count_line_keys,
+    edge_line_keys,
+    frequent_line_keys,
+    remove_chrome,
+    select_main_text,
+)
 from transforms.header import parse_date_headers
 from transforms.normalise import normalise_text
 from transforms.structure import parse_structure
@@ -98,17 +104,34 @@ def test_a_tail_marker_at_the_top_does_not_cut_the_story() -> None:
     )
 
 
-def test_learned_layer_drops_lines_repeated_across_documents() -> None:
+def test_learned_layer_drops_edge_lines_repeated_across_documents() -> None:
     footer = "Example Daily, 1 Main Street, Springfield"
-    texts = [
-        f"Story {n} has a paragraph of its own about event {n}.\n\n{footer}" for n in range(30)
-    ]
-    stats = count_lines(pa.array(texts))
-    cleaned = remove_chrome(pa.array(texts), repeated_lines=stats).to_pylist()
-    assert cleaned[0] == "Story 0 has a paragraph of its own about event 0."
-    assert remove_chrome(pa.array(texts)).to_pylist()[0] == texts[0]
-    merged = stats.merge(stats)
-    assert len(merged.frequent(60)) == 1
+    quote = "The ministry did not respond to a request for comment on Monday."
+    texts = pa.array(
+        [f"Story {n} says what happened at event {n}.\n\n{quote}\n\n{footer}" for n in range(30)]
+    )
+    keys = edge_line_keys(texts)
+    counts = count_line_keys(keys)
+    assert sorted(counts.column("documents").to_pylist())[-2:] == [30, 30]
+    learned = frequent_line_keys(counts, 20)
+    assert len(learned) == 2  # the footer and the stock sentence
+    cleaned = remove_chrome(texts, edge_keys=keys, learned=learned).to_pylist()
+    # The footer goes; a sentence is left alone even when the corpus repeats it.
+    assert cleaned[0] == f"Story 0 says what happened at event 0.\n\n{quote}"
+    assert remove_chrome(texts).to_pylist()[0] == texts[0].as_py()
+    # A frequent line counts only where the census saw it: not in a text of other edges.
+    other = pa.array([f"Headline\n\n{footer}\n\nA story that goes on."])
+    assert remove_chrome(other, edge_keys=pa.array([[]], keys.type), learned=learned).equals(
+        remove_chrome(other)
+    )
+
+
+def test_edge_line_keys_ignore_case_and_spacing_and_skip_the_middle() -> None:
+    middle = "\n".join(f"paragraph {i}" for i in range(30))
+    keys = edge_line_keys(pa.array([f"Top  Line\n{middle}\nBottom", f"top line\n{middle}", None]))
+    first, second, empty = keys.to_pylist()
+    assert len(first) == 2 * 8 and set(first) & set(second)
+    assert empty == []
 
 
 def test_nulls_and_empty_input() -> None:
