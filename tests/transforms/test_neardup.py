@@ -1,0 +1,87 @@
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from transforms.neardup import candidate_pairs, star_clusters
+
+
+def test_a_chain_does_not_glue_different_stories() -> None:
+    # A~B and B~C, but A and C are different stories sharing a passage with B.
+    clusters = star_clusters(3, np.array([0, 1]), np.array([1, 2]), order=np.array([0, 1, 2]))
+    assert clusters.canonical.tolist() == [0, 0, 2]
+    assert clusters.is_canonical.tolist() == [True, False, True]
+    assert clusters.sizes.tolist() == [2, 2, 1]
+
+
+def test_members_join_the_best_canonical_they_resemble() -> None:
+    # 3 resembles both canonicals 0 and 1; 1 ranks before 0, so 3 joins 1.
+    clusters = star_clusters(
+        4, np.array([3, 3, 2]), np.array([0, 1, 0]), order=np.array([1, 0, 2, 3])
+    )
+    assert clusters.canonical.tolist() == [0, 1, 0, 1]
+
+
+def test_no_pairs_no_clusters() -> None:
+    clusters = star_clusters(3, np.array([], np.int64), np.array([], np.int64), np.arange(3))
+    assert clusters.canonical.tolist() == [0, 1, 2]
+
+
+def test_candidate_pairs_share_a_band_key() -> None:
+    keys = np.array([[1, 10], [2, 10], [1, 11], [3, 12]], dtype=np.uint64)
+    left, right = candidate_pairs(keys)
+    assert sorted(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 1), (0, 2)]
+
+
+pairs = st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=40)
+
+
+@given(pairs, st.permutations(list(range(12))), st.randoms(use_true_random=False))
+def test_clusters_do_not_depend_on_how_documents_are_numbered(
+    edges: list[tuple[int, int]], order: list[int], random: object
+) -> None:
+    edges = [(a, b) for a, b in edges if a != b]
+    left = np.array([a for a, _ in edges], dtype=np.int64)
+    right = np.array([b for _, b in edges], dtype=np.int64)
+    base = star_clusters(12, left, right, np.array(order))
+    # Renumber the documents with a permutation: the clusters are the same sets.
+    relabel = np.array(random.sample(range(12), 12))  # type: ignore[attr-defined]
+    moved = star_clusters(12, relabel[left], relabel[right], relabel[np.array(order)])
+    assert (moved.canonical[relabel] == relabel[base.canonical]).all()
+    # Every member is similar to its canonical: no chaining.
+    similar = set(edges) | {(b, a) for a, b in edges}
+    for doc, head in enumerate(base.canonical.tolist()):
+        assert doc == head or (doc, head) in similar
+
+
+def test_documents_cluster_by_body_and_by_verified_pairs() -> None:
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from transforms.dedup import assign_exact_clusters
+    from transforms.neardup import body_keys, cluster_documents
+
+    hashes = ["aa" * 16, "aa" * 16, "bb" * 16, "cc" * 16]
+    doc_id = pa.array(["d1", "d2", "d3", "d4"])
+    content_hash = pa.array(hashes)
+    dates = pa.array([dt.date(2021, 3, 2), dt.date(2021, 3, 1), dt.date(2021, 3, 5), None])
+    chars = pa.array([100, 100, 80, 100])
+    none = np.array([], np.uint64)
+    alone = cluster_documents(doc_id, content_hash, dates, chars, none, none)
+    exact = assign_exact_clusters(doc_id, content_hash, dates, chars)
+    # Without near pairs, the clusters are the exact ones, ids included.
+    assert alone.select(["cluster_id", "is_canonical", "cluster_size"]).equals(exact)
+    keys = body_keys(pa.array(hashes))
+    # bb is a near copy of aa; a pair naming an absent body is ignored.
+    near = cluster_documents(
+        doc_id,
+        content_hash,
+        dates,
+        chars,
+        np.array([keys[2], keys[3]], np.uint64),
+        np.array([keys[0], np.uint64(12345)], np.uint64),
+    )
+    assert near.column("cluster_id").to_pylist() == ["c" + "aa" * 8] * 3 + ["c" + "cc" * 8]
+    assert near.column("canonical_doc_id").to_pylist() == ["d2", "d2", "d2", "d4"]
+    assert near.column("is_canonical").to_pylist() == [False, True, False, True]
+    assert near.column("cluster_size").to_pylist() == [3, 3, 3, 1]

@@ -1,0 +1,254 @@
+"""Near-duplicate clusters from verified similar pairs: stars around canonical members.
+
+Union-find over similar pairs chains: A~B and B~C glue A and C into one cluster even when A and C
+are different stories that share a passage with B. Here a cluster is a star instead. Documents are
+visited best first (the canonical order of :mod:`transforms.dedup`: earliest date, fullest body,
+smallest id); a document joins the cluster of the best canonical it is verified similar to, or
+becomes the canonical of a new cluster. Every member is similar to its canonical, so no chain of
+pairwise-similar documents can carry a cluster away from its story.
+
+The result depends only on the documents and their pairs, not on input order, shard size or
+worker count: the canonical order is a total order, and the pairs are a set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from transforms.dedup import canonical_order, cluster_id_for, contiguous
+from transforms.minhash import MinHashParams, band_keys, shingle, signatures, similarity
+
+
+@dataclass(frozen=True, slots=True)
+class StarClusters:
+    """Cluster of every document, as the index of its canonical member."""
+
+    canonical: np.ndarray
+    """For each document, the index of its cluster's canonical member (itself if canonical)."""
+
+    @property
+    def is_canonical(self) -> np.ndarray:
+        """True for the canonical member of each cluster."""
+        return self.canonical == np.arange(len(self.canonical))
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Members of each document's cluster."""
+        return np.bincount(self.canonical, minlength=len(self.canonical))[self.canonical]
+
+
+def candidate_pairs(band_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of documents that share a band key (LSH candidates), each pair once, left < right.
+
+    In memory, for a shard or a test; the warehouse groups band keys with DuckDB at scale.
+
+    Args:
+        band_keys: ``(documents, bands)`` uint64 keys; a band index is mixed into each key.
+    """
+    n, bands = band_keys.shape
+    if n < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    keys = band_keys.reshape(-1)
+    docs = np.repeat(np.arange(n, dtype=np.int64), bands)
+    order = np.lexsort((docs, keys))
+    keys, docs = keys[order], docs[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    left: list[np.ndarray] = []
+    right: list[np.ndarray] = []
+    for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
+        members = docs[start : start + size]
+        i, j = np.triu_indices(size, k=1)
+        left.append(members[i])
+        right.append(members[j])
+    if not left:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    pairs = np.unique(np.stack([np.concatenate(left), np.concatenate(right)], axis=1), axis=0)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def star_clusters(n: int, left: np.ndarray, right: np.ndarray, order: np.ndarray) -> StarClusters:
+    """Cluster ``n`` documents from their verified similar pairs, guarded against chaining.
+
+    Args:
+        n: Number of documents.
+        left: Indices of one side of the verified similar pairs.
+        right: The other side (pairs in either order; repeats allowed).
+        order: Document indices best first (the canonical order); a permutation of ``range(n)``.
+
+    Returns:
+        Each document's canonical member.
+    """
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    canonical = np.arange(n, dtype=np.int64)
+    if len(left) == 0:
+        return StarClusters(canonical)
+    # Adjacency of each document to the better-ranked documents it is similar to.
+    a = np.concatenate([left, right]).astype(np.int64)
+    b = np.concatenate([right, left]).astype(np.int64)
+    better = rank[b] < rank[a]
+    a, b = a[better], b[better]
+    by_doc = np.lexsort((rank[b], a))
+    a, b = a[by_doc], b[by_doc]
+    starts = np.searchsorted(a, np.arange(n + 1))
+    is_canonical = np.ones(n, dtype=bool)
+    # Visit documents best first: those with better neighbours pick the best neighbour that is a
+    # canonical; the others stay canonical of their own cluster.
+    for doc in order[np.isin(order, a)]:
+        neighbours = b[starts[doc] : starts[doc + 1]]  # best first
+        heads = neighbours[is_canonical[neighbours]]
+        if len(heads):
+            canonical[doc] = heads[0]
+            is_canonical[doc] = False
+    return StarClusters(canonical)
+
+
+@dataclass(frozen=True, slots=True)
+class NearDupParams:
+    """When two bodies are copies of one story, and how candidates are found (LSH banding).
+
+    Defaults measured on the generator's syndication labels (BENCHMARKS.md): a copy either shares
+    most of its shingles with the other (Jaccard), or is mostly contained in it (a partial
+    reprint, a trimmed tail) while still sharing a fair part of the longer text.
+    """
+
+    minhash: MinHashParams = field(default_factory=MinHashParams)
+    min_jaccard: float = 0.5
+    """Bodies this similar are copies."""
+    min_containment: float = 0.8
+    """A body this much contained in another is a copy of it..."""
+    min_jaccard_contained: float = 0.2
+    """...if the two also share this much (a shared background paragraph or quote does not)."""
+
+
+def body_bands(content_hash: pa.Array, bodies: pa.Array, params: NearDupParams) -> pa.Table:
+    """LSH band keys of distinct bodies: ``content_hash``, ``band`` (int16), ``band_key``."""
+    hashes = contiguous(content_hash)
+    unique, first = np.unique(hashes.to_numpy(zero_copy_only=False), return_index=True)
+    if len(unique) == 0:
+        return pa.table(
+            {
+                "content_hash": pa.array([], pa.string()),
+                "band": pa.array([], pa.int16()),
+                "band_key": pa.array([], pa.uint64()),
+            }
+        )
+    shingles = shingle(contiguous(bodies).take(pa.array(first)), params.minhash.shingle_words)
+    keys = band_keys(signatures(shingles, params.minhash), params.minhash)
+    bands = params.minhash.bands
+    return pa.table(
+        {
+            "content_hash": pa.array(np.repeat(unique, bands), pa.string()),
+            "band": pa.array(np.tile(np.arange(bands, dtype=np.int16), len(unique))),
+            "band_key": pa.array(keys.reshape(-1), pa.uint64()),
+        }
+    )
+
+
+def verify_pairs(
+    left_bodies: pa.Array, right_bodies: pa.Array, params: NearDupParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact similarity of candidate pairs of bodies, and which pairs are copies.
+
+    Returns:
+        ``(jaccard, containment, is_copy)`` aligned with the pairs.
+    """
+    n = len(left_bodies)
+    if n == 0:
+        empty = np.empty(0, np.float32)
+        return empty, empty, np.empty(0, dtype=bool)
+    both = pa.concat_arrays([contiguous(left_bodies), contiguous(right_bodies)])
+    shingles = shingle(both, params.minhash.shingle_words)
+    jaccard, containment = similarity(shingles, np.arange(n), np.arange(n, 2 * n))
+    is_copy = (jaccard >= params.min_jaccard) | (
+        (containment >= params.min_containment) & (jaccard >= params.min_jaccard_contained)
+    )
+    return jaccard, containment, is_copy
+
+
+def body_keys(content_hash: pa.Array) -> np.ndarray:
+    """A body's 64-bit key: the first 16 hex digits of its content hash."""
+    prefix = pc.utf8_slice_codeunits(contiguous(content_hash), 0, 16)
+    return np.array([int(h, 16) for h in prefix.to_pylist()], dtype=np.uint64)
+
+
+def cluster_documents(
+    doc_id: pa.Array,
+    content_hash: pa.Array,
+    published_date: pa.Array,
+    body_chars: pa.Array,
+    left_key: np.ndarray,
+    right_key: np.ndarray,
+) -> pa.Table:
+    """Clusters of documents: exact copies share a body; near copies are verified body pairs.
+
+    Bodies (distinct content hashes) are the nodes of :func:`star_clusters`, ranked by their best
+    document in the canonical order of :mod:`transforms.dedup`; each document belongs to its
+    body's cluster, and the canonical document is the best document of the canonical body.
+
+    Args:
+        doc_id: Unique document ids.
+        content_hash: Hash of each body.
+        published_date: Dates (null allowed).
+        body_chars: Length of each body (the fuller body wins a tie of dates).
+        left_key: Body keys (:func:`body_keys`) of verified copy pairs...
+        right_key: ...and of their other sides. Keys of bodies not present are ignored.
+
+    Returns:
+        Aligned with the input: ``cluster_id`` (``c`` and 16 hex digits of the canonical body's
+        hash), ``is_canonical``, ``cluster_size``, ``canonical_doc_id``.
+    """
+    n = len(doc_id)
+    if n == 0:
+        return pa.table(
+            {
+                "cluster_id": pa.array([], pa.string()),
+                "is_canonical": pa.array([], pa.bool_()),
+                "cluster_size": pa.array([], pa.int32()),
+                "canonical_doc_id": pa.array([], pa.string()),
+            }
+        )
+    order = canonical_order(doc_id, published_date, body_chars)
+    encoded = pc.dictionary_encode(contiguous(content_hash))
+    body = encoded.indices.to_numpy().astype(np.int64)
+    n_bodies = len(encoded.dictionary)
+    # Each body's best document, and the bodies in the order of their best documents.
+    best_doc = np.full(n_bodies, -1, dtype=np.int64)
+    _, first = np.unique(body[order], return_index=True)
+    best_doc[body[order[first]]] = order[first]
+    body_order = body[order[np.sort(first)]]
+    # Pairs of present bodies.
+    keys = body_keys(encoded.dictionary)
+    sorter = np.argsort(keys)
+    left = _lookup(keys, sorter, left_key)
+    right = _lookup(keys, sorter, right_key)
+    present = (left >= 0) & (right >= 0) & (left != right)
+    stars = star_clusters(n_bodies, left[present], right[present], body_order)
+    head_body = stars.canonical[body]
+    canonical_doc = best_doc[head_body]
+    docs_per_body = np.bincount(body, minlength=n_bodies)
+    cluster_docs = np.bincount(stars.canonical, weights=docs_per_body, minlength=n_bodies)
+    head_hash = pc.take(encoded.dictionary, pa.array(head_body))
+    return pa.table(
+        {
+            "cluster_id": cluster_id_for(head_hash),
+            "is_canonical": pa.array(canonical_doc == np.arange(n)),
+            "cluster_size": pa.array(cluster_docs[head_body].astype(np.int32)),
+            "canonical_doc_id": pc.take(contiguous(doc_id), pa.array(canonical_doc)),
+        }
+    )
+
+
+def _lookup(keys: np.ndarray, sorter: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Index in ``keys`` of each wanted key, -1 where absent."""
+    if len(keys) == 0 or len(wanted) == 0:
+        return np.full(len(wanted), -1, dtype=np.int64)
+    position = np.searchsorted(keys, wanted, sorter=sorter)
+    position = np.minimum(position, len(keys) - 1)
+    found = sorter[position]
+    return np.where(keys[found] == wanted, found, -1).astype(np.int64)
