@@ -23,6 +23,7 @@ from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
@@ -32,15 +33,16 @@ from flows.render import query, render
 from flows.runners import api_shared_with_workers
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
-from transforms.dedup import assign_exact_clusters
+from transforms.neardup import NearDupParams, body_bands, cluster_documents
 from transforms.publishers import (
     DEFAULT_SIGNATURES,
     PublisherSignature,
     combine_signatures,
     parse_signatures,
 )
-from warehouse import catalog, incremental, sources, store
-from warehouse.schemas import LINE_CENSUS
+from warehouse import catalog, incremental, neardup, sources, store
+from warehouse.clusters import cluster_table, document_matches
+from warehouse.schemas import BODY_BANDS, LINE_CENSUS
 
 
 class BooksDoNotBalance(RuntimeError):
@@ -128,18 +130,56 @@ def process_shard(
     read = sources.read_files(root, paths, max_file_bytes)
     parsed = parse_articles(read.files, signatures=signatures, learned_chrome=learned_chrome)
     quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
-    return store.write_staged_shard(staging_path, shard, parsed.documents, quarantine)
+    documents = parsed.documents
+    bands = body_bands(documents.column("content_hash"), documents.column("body"), NEAR_DUPLICATES)
+    return store.write_staged_shard(staging_path, shard, documents, quarantine, bands)
+
+
+@dataclass(frozen=True)
+class Deduplication:
+    """Clusters of the next snapshot's documents, and the tables that explain them."""
+
+    clusters: pa.Table
+    """``cluster_id``, ``is_canonical``, ``cluster_size``, aligned with ``keys.all_keys()``."""
+    tables: dict[str, pa.Table]
+    """``clusters``, ``document_matches``, ``body_pairs`` and this run's ``body_bands``."""
+    carried_bands: list[Path]
 
 
 @task(name="deduplicate_documents", cache_policy=NONE)
-def deduplicate_documents(keys: incremental.DocumentKeys) -> pa.Table:
-    """Cluster all documents of the next snapshot, aligned with ``keys.all_keys()``."""
+def deduplicate_documents(
+    keys: incremental.DocumentKeys,
+    previous: store.Snapshot | None,
+    staging: store.RunStaging,
+    run_id: str,
+) -> Deduplication:
+    """Cluster all documents of the next snapshot: exact copies, then verified near copies."""
     table = keys.all_keys()
-    return assign_exact_clusters(
+    new_pairs = neardup.find_copies(previous, staging, table, NEAR_DUPLICATES)
+    pairs = neardup.all_pairs(previous, new_pairs)
+    assigned = cluster_documents(
         table.column("doc_id"),
         table.column("content_hash"),
         table.column("published_date"),
         table.column("word_count"),
+        pairs.column("left_key").to_numpy(),
+        pairs.column("right_key").to_numpy(),
+    )
+    carried = (
+        previous.files("body_bands")
+        if previous and "body_bands" in previous.manifest["tables"]
+        else []
+    )
+    new_bands = [pq.read_table(path) for path in staging.band_files()]
+    return Deduplication(
+        clusters=assigned.select(["cluster_id", "is_canonical", "cluster_size"]),
+        tables={
+            "clusters": cluster_table(table, assigned, run_id),
+            "document_matches": document_matches(table, assigned, pairs, run_id),
+            "body_pairs": pairs,
+            "body_bands": pa.concat_tables(new_bands) if new_bands else BODY_BANDS.empty_table(),
+        },
+        carried_bands=carried,
     )
 
 
@@ -150,7 +190,8 @@ def publish_snapshot(
     clusters: pa.Table,
     quarantine: pa.Table,
     manifest: pa.Table,
-    line_census: pa.Table,
+    tables: dict[str, pa.Table],
+    carried_files: dict[str, list[Path]],
     run_row: dict[str, Any],
 ) -> store.Snapshot:
     """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog."""
@@ -167,7 +208,8 @@ def publish_snapshot(
         carried_documents=plan.carried,
         quarantine=quarantine,
         manifest=manifest,
-        line_census=line_census,
+        tables=tables,
+        carried_files=carried_files,
         run_row=run_row,
         now=datetime.now(UTC),
         on_step=_publish_step,
@@ -178,6 +220,8 @@ def publish_snapshot(
 
 
 FAULT_KILL_AT = "NEWSETL_FAULT_KILL_AT"
+# Near-duplicate settings: shingles, MinHash banding and similarity thresholds (README).
+NEAR_DUPLICATES = NearDupParams()
 
 
 def _publish_step(step: str) -> None:
@@ -396,7 +440,8 @@ def ingest_articles(
             mark = time.perf_counter()
             reprocessed = pa.array(paths, pa.string())
             keys = incremental.gather_keys(previous, staging, reprocessed)
-            clusters = cast(pa.Table, deduplicate_documents(keys))
+            dedup = cast(Deduplication, deduplicate_documents(keys, previous, staging, run_id))
+            clusters = dedup.clusters
             stage_seconds["deduplicate"] = time.perf_counter() - mark
             canonical = np.count_nonzero(clusters.column("is_canonical").to_numpy(False))
             duplicates, cluster_count = clusters.num_rows - int(canonical), int(canonical)
@@ -429,7 +474,14 @@ def ingest_articles(
             snapshot = cast(
                 store.Snapshot,
                 publish_snapshot(
-                    staging, keys, clusters, quarantine, manifest, census.line_census, run_row
+                    staging,
+                    keys,
+                    clusters,
+                    quarantine,
+                    manifest,
+                    {**dedup.tables, "line_census": census.line_census},
+                    {"body_bands": dedup.carried_bands},
+                    run_row,
                 ),
             )
             stage_seconds["publish"] = time.perf_counter() - mark

@@ -22,10 +22,11 @@ import xxhash
 NON_WORD = r"[^\p{L}\p{N}]+"
 # Multiplier of the polynomial that folds the words of a shingle (a large odd 64-bit constant).
 FOLD = np.uint64(0x100000001B3)
-# Permutations are processed this many at a time: memory is shingles x chunk x 8 bytes.
-PERMUTATION_CHUNK = 8
 EMPTY_SIGNATURE = np.uint32(0xFFFFFFFF)
-# Bits of each shingle hash kept; the other 24 of a packed 64-bit word number the body (16M).
+# Tries of an empty bin to borrow from a filled one before it takes the next one to the right.
+DENSIFY_ATTEMPTS = 64
+# Bits of each shingle hash kept; the other 24 of a packed 64-bit word number the body or the
+# pair (16M per batch).
 HASH_BITS = 40
 
 
@@ -34,9 +35,9 @@ class MinHashParams:
     """Shingle size, permutations and banding (bands x rows = permutations)."""
 
     shingle_words: int = 5
-    permutations: int = 112
-    bands: int = 28
-    rows: int = 4
+    permutations: int = 111
+    bands: int = 37
+    rows: int = 3
     seed: int = 1
 
     def __post_init__(self) -> None:
@@ -56,7 +57,7 @@ class Shingles:
     offsets: np.ndarray
     """int64, one more than documents: body i's shingles are hashes[offsets[i]:offsets[i+1]]."""
     hashes: np.ndarray
-    """uint64, unique within each body."""
+    """uint64 values below 2^HASH_BITS, sorted and unique within each body."""
 
     def sizes(self) -> np.ndarray:
         """Number of shingles of each body."""
@@ -129,41 +130,75 @@ def shingle(bodies: pa.Array, shingle_words: int) -> Shingles:
     owner = np.concatenate([document[at], short_docs]).astype(np.uint64)
     # One sort of (body, hash) packed in 64 bits groups and deduplicates every body's shingles;
     # the hash keeps HASH_BITS bits, plenty for sets of thousands (collisions ~ 2^-40 a pair).
-    packed = np.unique((owner << np.uint64(HASH_BITS)) | (hashes >> np.uint64(64 - HASH_BITS)))
+    packed = np.sort((owner << np.uint64(HASH_BITS)) | (hashes >> np.uint64(64 - HASH_BITS)))
+    if len(packed):
+        packed = packed[np.r_[True, packed[1:] != packed[:-1]]]
     owner = (packed >> np.uint64(HASH_BITS)).astype(np.int64)
-    hashes = _mix(packed & np.uint64((1 << HASH_BITS) - 1))
+    hashes = packed & np.uint64((1 << HASH_BITS) - 1)
     offsets = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=n))]).astype(np.int64)
     return Shingles(offsets, hashes)
-
-
-def _permutations(params: MinHashParams) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.Generator(np.random.PCG64(params.seed))
-    a = rng.integers(1, 2**63, size=params.permutations, dtype=np.uint64) | np.uint64(1)
-    b = rng.integers(0, 2**63, size=params.permutations, dtype=np.uint64)
-    return a, b
 
 
 def signatures(shingles: Shingles, params: MinHashParams) -> np.ndarray:
     """MinHash signature of each body: ``(documents, permutations)`` uint32.
 
-    Permutation p maps a shingle hash h to the top 32 bits of a_p * h + b_p (mod 2^64), a
-    multiply-shift hash; the signature keeps the minimum over the body's shingles. Bodies without
-    shingles get all-ones signatures (they match nothing but each other, and are never verified
-    as copies).
+    One permutation hashing: each shingle's mixed hash picks one of the ``permutations`` bins and
+    the bin keeps the smallest value, so one pass over the shingles fills every row (instead of
+    one pass per permutation). Empty bins of short bodies borrow from the next filled bin to the
+    right, circularly, offset by the distance (rotation densification), which keeps agreement of
+    two signatures an estimate of the bodies' Jaccard similarity. Bodies without shingles get
+    all-ones signatures (they match nothing but each other, and are never verified as copies).
     """
     n = len(shingles.offsets) - 1
-    out = np.full((n, params.permutations), EMPTY_SIGNATURE, dtype=np.uint32)
-    filled = np.flatnonzero(shingles.sizes() > 0)
-    if len(filled) == 0:
+    width = params.permutations
+    out = np.full((n, width), EMPTY_SIGNATURE, dtype=np.uint32)
+    if len(shingles.hashes) == 0:
         return out
-    a, b = _permutations(params)
-    starts = shingles.offsets[:-1][filled]
-    h = shingles.hashes[:, None]
-    for first in range(0, params.permutations, PERMUTATION_CHUNK):
-        chunk = slice(first, min(first + PERMUTATION_CHUNK, params.permutations))
-        with np.errstate(over="ignore"):
-            permuted = ((h * a[chunk] + b[chunk]) >> np.uint64(32)).astype(np.uint32)
-        out[filled, chunk] = np.minimum.reduceat(permuted, starts, axis=0)
+    seed = np.uint64(params.seed) * np.uint64(0x9E3779B97F4A7C15)
+    mixed = _mix(shingles.hashes ^ seed)
+    owner = np.repeat(np.arange(n, dtype=np.uint64), shingles.sizes())
+    slot = owner * np.uint64(width) + (mixed >> np.uint64(32)) % np.uint64(width)
+    value = (mixed & np.uint64(0xFFFFFFFF)) >> np.uint64(1)  # 31 bits: room for the offsets
+    # One sort of (slot, value): the first of each slot is its minimum.
+    packed = np.sort((slot << np.uint64(32)) | value)
+    slots = packed >> np.uint64(32)
+    first = np.r_[True, slots[1:] != slots[:-1]]
+    flat = out.reshape(-1)
+    flat[slots[first].astype(np.int64)] = (packed[first] & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    empty = out == EMPTY_SIGNATURE
+    filled_rows = np.flatnonzero(shingles.sizes() > 0)
+    if empty[filled_rows].any():
+        out[filled_rows] = _densify(out[filled_rows], empty[filled_rows])
+    return out
+
+
+def _densify(rows: np.ndarray, empty: np.ndarray) -> np.ndarray:
+    """Fill each empty bin from a filled bin chosen by a fixed random sequence of its own.
+
+    Optimal densification (Shrivastava, 2017): empty bin j tries bins h(j, 1), h(j, 2), ... and
+    takes the value of the first filled one. Every body uses the same sequences, so agreement
+    stays an estimate of Jaccard, and different empty bins borrow from different bins, so the
+    rows of a band stay independent even for a short body. A bin still empty after
+    DENSIFY_ATTEMPTS tries takes the next filled bin to the right.
+    """
+    width = rows.shape[1]
+    out = rows.copy()
+    todo = empty.copy()
+    sequence = _mix(np.arange(DENSIFY_ATTEMPTS * width, dtype=np.uint64)).reshape(
+        DENSIFY_ATTEMPTS, width
+    ) % np.uint64(width)
+    for attempt in range(DENSIFY_ATTEMPTS):
+        if not todo.any():
+            break
+        source = np.broadcast_to(sequence[attempt].astype(np.int64), rows.shape)
+        hit = todo & ~np.take_along_axis(empty, source, axis=1)
+        out[hit] = np.take_along_axis(rows, source, axis=1)[hit]
+        todo &= ~hit
+    if todo.any():
+        positions = np.arange(2 * width)
+        candidates = np.where(np.concatenate([empty, empty], axis=1), 4 * width, positions)
+        nearest = np.minimum.accumulate(candidates[:, ::-1], axis=1)[:, ::-1][:, :width]
+        out[todo] = np.take_along_axis(rows, nearest % width, axis=1)[todo]
     return out
 
 
@@ -196,14 +231,16 @@ def similarity(
     left_sizes, right_sizes = sizes[left], sizes[right]
     pair = np.concatenate(
         [np.repeat(np.arange(len(left)), left_sizes), np.repeat(np.arange(len(right)), right_sizes)]
-    )
+    ).astype(np.uint64)
     values = np.concatenate(
         [_gather(shingles, left, left_sizes), _gather(shingles, right, right_sizes)]
     )
-    order = np.lexsort((values, pair))
-    pair, values = pair[order], values[order]
-    both = (pair[1:] == pair[:-1]) & (values[1:] == values[:-1])
-    common = np.bincount(pair[1:][both], minlength=len(left)).astype(np.float64)
+    # Pair number and hash in one 64-bit word: one sort, and a value in both sets shows twice.
+    packed = np.sort((pair << np.uint64(HASH_BITS)) | values)
+    both = packed[1:] == packed[:-1]
+    common = np.bincount(
+        (packed[1:][both] >> np.uint64(HASH_BITS)).astype(np.int64), minlength=len(left)
+    ).astype(np.float64)
     union = left_sizes + right_sizes - common
     smaller = np.minimum(left_sizes, right_sizes)
     with np.errstate(divide="ignore", invalid="ignore"):

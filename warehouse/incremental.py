@@ -24,7 +24,14 @@ from warehouse.schemas import LINE_CENSUS, MANIFEST, QUARANTINE, conform
 from warehouse.sources import Discovery, stat_files
 from warehouse.store import RunStaging, Snapshot
 
-KEY_COLUMNS = ["doc_id", "source_path", "content_hash", "published_date", "word_count"]
+KEY_COLUMNS = [
+    "doc_id",
+    "source_path",
+    "content_hash",
+    "published_date",
+    "word_count",
+    "publisher",
+]
 CLUSTER_COLUMNS = ["cluster_id", "is_canonical", "cluster_size"]
 
 

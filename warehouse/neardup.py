@@ -10,24 +10,31 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from transforms.neardup import NearDupParams, body_keys, verify_pairs
+from warehouse.schemas import BODY_PAIRS, conform
+from warehouse.store import RunStaging, Snapshot
 
 SQL = Path(__file__).parent / "sql" / "neardup" / "10_candidate_pairs.sql"
-PAIRS_SCHEMA = pa.schema([("left_hash", pa.string()), ("right_hash", pa.string())])
+PAIRS_SCHEMA = pa.schema([("left_key", pa.uint64()), ("right_key", pa.uint64())])
 
 
 def candidate_pairs(
     old_bands: list[Path], new_bands: list[Path], *, memory_limit: str = "1GB"
 ) -> pa.Table:
-    """Pairs of bodies (content hashes) sharing a band key, at least one of them new.
+    """Pairs of bodies (body keys) sharing a band key, at least one of them new.
 
     Args:
-        old_bands: Parquet files of the bodies already published (content_hash, band, band_key).
+        old_bands: Parquet files of the bodies already published (body_key, band, band_key).
         new_bands: Parquet files of this run's new bodies, same columns.
         memory_limit: DuckDB's memory limit; past it the join spills to a temporary directory.
 
     Returns:
-        ``left_hash`` < ``right_hash`` pairs, sorted, each once.
+        ``left_key`` < ``right_key`` pairs, sorted, each once.
     """
     if not new_bands:
         return PAIRS_SCHEMA.empty_table()
@@ -35,9 +42,9 @@ def candidate_pairs(
     try:
         connection.execute(f"SET memory_limit = '{memory_limit}'")
         connection.execute("SET preserve_insertion_order = false")
-        return connection.execute(
+        return connection.sql(
             SQL.read_text(),
-            {
+            params={
                 "old": [str(p) for p in old_bands] or [str(p) for p in new_bands],
                 "old_is_new": not old_bands,
                 "new": [str(p) for p in new_bands],
@@ -45,3 +52,103 @@ def candidate_pairs(
         ).to_arrow_table()
     finally:
         connection.close()
+
+
+def find_copies(
+    previous: Snapshot | None,
+    staging: RunStaging,
+    keys: pa.Table,
+    params: NearDupParams,
+    *,
+    batch_pairs: int = 200_000,
+) -> pa.Table:
+    """Verified copy pairs among the bodies new in this run and all the others.
+
+    Candidates come from :func:`candidate_pairs`; each is verified on the bodies' exact shingle
+    sets before it links anything (``BODY_PAIRS`` rows, copies only).
+
+    Args:
+        previous: The current snapshot (its ``body_bands`` and documents), or None.
+        staging: This run's staging (band files and documents of the new bodies).
+        keys: ``content_hash`` of every document of the next snapshot.
+        params: Similarity thresholds and MinHash settings.
+        batch_pairs: Pairs verified at a time (bounds the memory of bodies and shingles); the
+            documents are scanned once per batch.
+    """
+    old_bands = previous.files("body_bands") if previous and _has(previous, "body_bands") else []
+    pairs = candidate_pairs(old_bands, staging.band_files())
+    if pairs.num_rows == 0:
+        return BODY_PAIRS.empty_table()
+    hashes = pc.unique(keys.column("content_hash").combine_chunks())
+    by_key = dict(zip(body_keys(hashes).tolist(), hashes.to_pylist(), strict=True))
+    left = pairs.column("left_key").to_numpy()
+    right = pairs.column("right_key").to_numpy()
+    present = np.array(
+        [a in by_key and b in by_key for a, b in zip(left.tolist(), right.tolist(), strict=True)],
+        dtype=bool,
+    )
+    left, right = left[present], right[present]
+    found: list[pa.Table] = []
+    for start in range(0, len(left), batch_pairs):
+        a, b = left[start : start + batch_pairs], right[start : start + batch_pairs]
+        involved, index = np.unique(np.concatenate([a, b]), return_inverse=True)
+        bodies = _bodies(previous, staging, [by_key[k] for k in involved.tolist()])
+        texts = pa.array([bodies[by_key[k]] for k in involved.tolist()], pa.string())
+        jaccard, containment, is_copy = verify_pairs(
+            texts, index[: len(a)], index[len(a) :], params
+        )
+        found.append(
+            pa.table(
+                {
+                    "left_key": pa.array(a[is_copy], pa.uint64()),
+                    "right_key": pa.array(b[is_copy], pa.uint64()),
+                    "jaccard": pa.array(jaccard[is_copy], pa.float32()),
+                    "containment": pa.array(containment[is_copy], pa.float32()),
+                }
+            )
+        )
+    return conform(pa.concat_tables(found), BODY_PAIRS, name="body_pairs")
+
+
+def all_pairs(previous: Snapshot | None, new_pairs: pa.Table) -> pa.Table:
+    """The copy pairs of the next snapshot: the previous ones, then this run's (each once)."""
+    tables = [new_pairs]
+    if previous is not None and _has(previous, "body_pairs"):
+        tables = [pq.read_table(p) for p in previous.files("body_pairs")] + tables
+    merged = pa.concat_tables([conform(t, BODY_PAIRS, name="body_pairs") for t in tables])
+    if merged.num_rows == 0:
+        return merged
+    unique = merged.group_by(["left_key", "right_key"], use_threads=False).aggregate(
+        [("jaccard", "max"), ("containment", "max")]
+    )
+    unique = unique.rename_columns(["left_key", "right_key", "jaccard", "containment"])
+    return conform(
+        unique.sort_by([("left_key", "ascending"), ("right_key", "ascending")]),
+        BODY_PAIRS,
+        name="body_pairs",
+    )
+
+
+def _has(snapshot: Snapshot, table: str) -> bool:
+    return table in snapshot.manifest["tables"] and bool(snapshot.files(table))
+
+
+def _bodies(previous: Snapshot | None, staging: RunStaging, wanted: list[str]) -> dict[str, str]:
+    """The body of each wanted content hash, from the staged and the published documents."""
+    files = [str(p) for p in staging.path.glob("documents/*.parquet")]
+    if previous is not None:
+        files += [str(p) for p in previous.files("documents")]
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.register("wanted", pa.table({"content_hash": pa.array(wanted, pa.string())}))
+        rows: pa.Table = connection.sql(
+            "SELECT d.content_hash, any_value(d.body) AS body "
+            "FROM read_parquet($files, union_by_name = true) AS d "
+            "JOIN wanted USING (content_hash) GROUP BY d.content_hash",
+            params={"files": files},
+        ).to_arrow_table()
+    finally:
+        connection.close()
+    return dict(
+        zip(rows.column("content_hash").to_pylist(), rows.column("body").to_pylist(), strict=True)
+    )

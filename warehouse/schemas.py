@@ -182,12 +182,91 @@ LINE_CENSUS = pa.schema(
     ]
 )
 
+DOCUMENT_MATCHES = pa.schema(
+    [
+        _field("doc_id", pa.string(), "A document that is a copy.", required=True),
+        _field(
+            "matched_doc_id",
+            pa.string(),
+            "The canonical document of its cluster.",
+            required=True,
+        ),
+        _field(
+            "similarity",
+            pa.float32(),
+            "Jaccard similarity of their word 5-shingles (1 for exact copies).",
+            required=True,
+        ),
+        _field(
+            "containment",
+            pa.float32(),
+            "Share of the shorter body's shingles found in the other (1 for exact copies).",
+            required=True,
+        ),
+        _field("kind", pa.string(), "exact (same body) or near.", required=True),
+        _field("run_id", pa.string(), "Run that published this match.", required=True),
+    ]
+)
+
+CLUSTERS = pa.schema(
+    [
+        _field("cluster_id", pa.string(), "Cluster of copies of one story.", required=True),
+        _field(
+            "canonical_doc_id",
+            pa.string(),
+            "The document that represents the cluster.",
+            required=True,
+        ),
+        _field("size", pa.int32(), "Documents in the cluster.", required=True),
+        _field("first_date", pa.date32(), "Earliest publication date of a member."),
+        _field("last_date", pa.date32(), "Latest publication date of a member."),
+        _field(
+            "publishers",
+            pa.list_(pa.string()),
+            "Distinct publishers of the members, sorted.",
+            required=True,
+        ),
+        _field("run_id", pa.string(), "Run that published this clustering.", required=True),
+    ]
+)
+
+BODY_BANDS = pa.schema(
+    [
+        _field(
+            "body_key",
+            pa.uint64(),
+            "First 16 hex digits of a body's content hash, as a number.",
+            required=True,
+        ),
+        _field("band", pa.int16(), "LSH band number.", required=True),
+        _field("band_key", pa.uint64(), "Hash of the band's MinHash rows.", required=True),
+    ]
+)
+
+BODY_PAIRS = pa.schema(
+    [
+        _field("left_key", pa.uint64(), "Body key of one body of a copy pair.", required=True),
+        _field("right_key", pa.uint64(), "Body key of the other (left < right).", required=True),
+        _field("jaccard", pa.float32(), "Jaccard similarity of their shingles.", required=True),
+        _field(
+            "containment",
+            pa.float32(),
+            "Share of the smaller shingle set found in the other.",
+            required=True,
+        ),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "quarantine": QUARANTINE,
     "runs": RUNS,
     "manifest": MANIFEST,
     "line_census": LINE_CENSUS,
+    "clusters": CLUSTERS,
+    "document_matches": DOCUMENT_MATCHES,
+    "body_bands": BODY_BANDS,
+    "body_pairs": BODY_PAIRS,
 }
 
 

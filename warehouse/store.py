@@ -25,7 +25,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,7 +38,6 @@ import pyarrow.parquet as pq
 
 from warehouse.schemas import (
     DOCUMENTS,
-    LINE_CENSUS,
     MANIFEST,
     QUARANTINE,
     RUNS,
@@ -49,6 +48,7 @@ from warehouse.schemas import (
 
 CURRENT = "current"
 SNAPSHOTS = "snapshots"
+BANDS = "bands"  # staged LSH band keys of a run's new bodies
 STAGING = "staging"
 LOCK = "newsetl.lock"
 MANIFEST_FILE = "_snapshot.json"
@@ -290,6 +290,10 @@ class RunStaging:
             return DOCUMENTS.empty_table().select(columns)
         return pa.concat_tables(tables)
 
+    def band_files(self) -> list[Path]:
+        """The LSH band keys of the staged documents' bodies, one file per shard."""
+        return sorted((self.path / BANDS).glob("shard-*.parquet"))
+
     def read_quarantine(self) -> pa.Table:
         """All staged quarantine rows, in shard order."""
         tables = [pq.read_table(s.quarantine) for s in sorted(self.shards, key=lambda s: s.shard)]
@@ -302,7 +306,8 @@ class RunStaging:
         carried_documents: Sequence[Path] = (),
         quarantine: pa.Table,
         manifest: pa.Table,
-        line_census: pa.Table | None = None,
+        tables: Mapping[str, pa.Table] | None = None,
+        carried_files: Mapping[str, Sequence[Path]] | None = None,
         run_row: dict[str, Any],
         now: datetime,
         on_step: Callable[[str], None] = lambda step: None,
@@ -314,7 +319,10 @@ class RunStaging:
             carried_documents: Unchanged document files of the previous snapshot, hard-linked in.
             quarantine: The complete quarantine table of the new snapshot.
             manifest: The complete manifest of processed files of the new snapshot.
-            line_census: The edge lines of every file, for learned chrome removal.
+            tables: The other tables of the snapshot (``line_census``, ``clusters``...), written
+                whole; a table of ``TABLES`` not given is written empty.
+            carried_files: Files of the previous snapshot hard-linked into a table of the same
+                name, beside what ``tables`` writes for it.
             run_row: This run's row of the ``runs`` table (``snapshot_id`` is filled in here).
             now: Publication time, for the snapshot id.
             on_step: Called with the name of each step as it starts (logging, crash tests).
@@ -345,8 +353,7 @@ class RunStaging:
         on_step("write_quarantine")
         _write_single(build / "quarantine", conform(quarantine, QUARANTINE, name="quarantine"))
         _write_single(build / "manifest", conform(manifest, MANIFEST, name="manifest"))
-        census = LINE_CENSUS.empty_table() if line_census is None else line_census
-        _write_single(build / "line_census", conform(census, LINE_CENSUS, name="line_census"))
+        extra_rows = _write_other_tables(build, self.run_id, tables or {}, carried_files or {})
 
         on_step("write_runs")
         previous = (
@@ -364,7 +371,7 @@ class RunStaging:
             "quarantine": quarantine.num_rows,
             "runs": runs.num_rows,
             "manifest": manifest.num_rows,
-            "line_census": census.num_rows,
+            **extra_rows,
         }
         tables = {
             name: {
@@ -410,12 +417,19 @@ class RunStaging:
 
 
 def write_staged_shard(
-    path: Path, shard: int, documents: pa.Table, quarantine: pa.Table
+    path: Path,
+    shard: int,
+    documents: pa.Table,
+    quarantine: pa.Table,
+    bands: pa.Table | None = None,
 ) -> StagedShard:
     """Write one shard's outputs into a run's staging folder (called in worker processes)."""
     documents_path = path / "documents" / f"shard-{shard:06d}.parquet"
     quarantine_path = path / "quarantine" / f"shard-{shard:06d}.parquet"
-    for target, table in ((documents_path, documents), (quarantine_path, quarantine)):
+    outputs = [(documents_path, documents), (quarantine_path, quarantine)]
+    if bands is not None:
+        outputs.append((path / BANDS / f"shard-{shard:06d}.parquet", bands))
+    for target, table in outputs:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(".tmp")
         pq.write_table(table, temporary, compression=COMPRESSION)
@@ -457,10 +471,37 @@ def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> 
     return rows
 
 
-def _write_single(folder: Path, table: pa.Table) -> None:
+OWN_TABLES = ("documents", "quarantine", "runs", "manifest")
+
+
+def _write_other_tables(
+    build: Path,
+    run_id: str,
+    tables: Mapping[str, pa.Table],
+    carried_files: Mapping[str, Sequence[Path]],
+) -> dict[str, int]:
+    """Write every table but the four publish builds itself; return their row counts."""
+    rows: dict[str, int] = {}
+    for name, schema in TABLES.items():
+        if name in OWN_TABLES:
+            continue
+        carried = carried_files.get(name, ())
+        table = tables.get(name)
+        if table is not None or not carried:
+            table = schema.empty_table() if table is None else table
+            _write_single(build / name, conform(table, schema, name=name), f"part-{run_id}.parquet")
+            rows[name] = table.num_rows
+        for path in carried:
+            (build / name).mkdir(parents=True, exist_ok=True)
+            os.link(path, build / name / path.name)
+            rows[name] = rows.get(name, 0) + pq.ParquetFile(path).metadata.num_rows
+    return rows
+
+
+def _write_single(folder: Path, table: pa.Table, file_name: str = "part-0.parquet") -> None:
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(
-        table, folder / "part-0.parquet", compression=COMPRESSION, row_group_size=ROW_GROUP_ROWS
+        table, folder / file_name, compression=COMPRESSION, row_group_size=ROW_GROUP_ROWS
     )
 
 

@@ -20,6 +20,10 @@ GOOD_TEXT = (
 )
 
 
+# The TASS copy (exact) and four of the five variants of GOOD_TEXT (near).
+NEAR_AND_EXACT_COPIES = 5
+
+
 def build_input(root: Path, tmp_path: Path) -> dict[str, str | None]:
     """Seeds and one file of every bad kind; returns each path's reason (None: accepted)."""
     root.mkdir()
@@ -53,7 +57,8 @@ def build_input(root: Path, tmp_path: Path) -> dict[str, str | None]:
         "crlf.txt": (GOOD_TEXT.replace("\n", "\r\n").replace("Geneva", "Bern").encode(), None),
     }
     for name, (content, reason) in files.items():
-        # A sentence of its own keeps each accepted body distinct: only the TASS copy duplicates.
+        # A sentence of its own keeps each accepted body distinct: the TASS copy is the only exact
+        # copy, and the five variants of GOOD_TEXT are near copies of one story.
         own = f" Filed as {name}.".encode(
             "utf-16-le" if name == "utf16.txt" else "cp1251" if name == "cp1251.txt" else "utf-8"
         )
@@ -117,8 +122,8 @@ def test_summary_and_runs_table_agree(ingested: tuple) -> None:
         len(expected),
         summary.documents,
         summary.quarantined,
-        1,
-        summary.documents - 1,
+        NEAR_AND_EXACT_COPIES,
+        summary.documents - NEAR_AND_EXACT_COPIES,
         summary.snapshot_id,
         "published",
         1,
@@ -138,10 +143,35 @@ def test_the_exact_copy_is_linked_to_the_tass_original(ingested: tuple) -> None:
     assert [path for path, _, _ in rows] == ["003_66e976f7e5af1618.txt", "bad/copy-of-tass.txt"]
     assert [size for _, _, size in rows] == [2, 2]
     assert sum(is_canonical for _, is_canonical, _ in rows) == 1
-    # One row per story: every document but the copy.
+    # One row per story: every document but the copies.
     assert connection.execute("select count(*) from articles").fetchone() == (
-        summary.documents - 1,
+        summary.documents - NEAR_AND_EXACT_COPIES,
     )
+
+
+def test_near_copies_are_one_cluster_and_explained(ingested: tuple) -> None:
+    _, warehouse, _ = ingested
+    connection = catalog.connect(warehouse)
+    variants = ["bad-header", "crlf", "month-only", "no-header", "utf16"]
+    rows = connection.execute(
+        "select d.source_path, d.cluster_size, m.kind, m.similarity, c.size "
+        "from documents d left join document_matches m using (doc_id) "
+        "join clusters c using (cluster_id) "
+        "where d.cluster_id = (select cluster_id from documents where source_path = ?) "
+        "order by 1",
+        ["bad/crlf.txt"],
+    ).fetchall()
+    assert [r[0] for r in rows] == [f"bad/{v}.txt" for v in variants]
+    assert {r[1] for r in rows} == {5} and {r[4] for r in rows} == {5}
+    # One canonical (no match row), four near copies with their measured similarity.
+    kinds = sorted(str(r[2]) for r in rows)
+    assert kinds == ["None", "near", "near", "near", "near"]
+    assert all(0.5 <= r[3] < 1 for r in rows if r[2] == "near")
+    exact = connection.execute(
+        "select kind, similarity from document_matches m join documents d using (doc_id) "
+        "where d.source_path in ('bad/copy-of-tass.txt', '003_66e976f7e5af1618.txt')"
+    ).fetchall()
+    assert exact == [("exact", 1.0)]
 
 
 def test_dates_without_a_valid_header_are_kept_and_labelled(ingested: tuple) -> None:

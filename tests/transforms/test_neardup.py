@@ -85,3 +85,44 @@ def test_documents_cluster_by_body_and_by_verified_pairs() -> None:
     assert near.column("canonical_doc_id").to_pylist() == ["d2", "d2", "d2", "d4"]
     assert near.column("is_canonical").to_pylist() == [False, True, False, True]
     assert near.column("cluster_size").to_pylist() == [3, 3, 3, 1]
+
+
+@given(
+    st.lists(st.integers(0, 5), min_size=1, max_size=12),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=10),
+    st.randoms(use_true_random=False),
+)
+def test_document_clusters_do_not_depend_on_input_order(
+    bodies: list[int], edges: list[tuple[int, int]], random: object
+) -> None:
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from transforms.neardup import body_keys, cluster_documents
+
+    hashes = [f"{b:02d}" * 16 for b in bodies]
+    keys = body_keys(pa.array([f"{b:02d}" * 16 for b in range(6)]))
+    left = np.array([keys[a] for a, b in edges if a != b], np.uint64)
+    right = np.array([keys[b] for a, b in edges if a != b], np.uint64)
+    rows = [
+        (f"d{i}", h, dt.date(2021, 1, 1 + (i * 7) % 5), 100 + (i * 3) % 4)
+        for i, h in enumerate(hashes)
+    ]
+
+    def clustered(order: list[int]) -> dict[str, tuple]:
+        picked = [rows[i] for i in order]
+        out = cluster_documents(
+            pa.array([r[0] for r in picked]),
+            pa.array([r[1] for r in picked]),
+            pa.array([r[2] for r in picked]),
+            pa.array([r[3] for r in picked]),
+            left,
+            right,
+        ).to_pylist()
+        return {r[0]: tuple(o.values()) for r, o in zip(picked, out, strict=True)}
+
+    forward = list(range(len(rows)))
+    shuffled = forward[:]
+    random.shuffle(shuffled)  # type: ignore[attr-defined]
+    assert clustered(forward) == clustered(shuffled)

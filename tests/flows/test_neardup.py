@@ -1,0 +1,92 @@
+"""Near-duplicate clusters end to end: syndicated copies in other chrome, and a story apart."""
+
+from pathlib import Path
+
+from flows.pipeline import ingest_articles
+from warehouse import catalog
+from warehouse.store import Warehouse
+
+STORY = [
+    "Russia acknowledged Monday that it was developing ties with Myanmar but said it was very "
+    "concerned by the rising number of civilian casualties during protests in the country.",
+    "Kremlin spokesman Dmitry Peskov told reporters that Moscow was watching the situation "
+    "closely and that the deaths of civilians were a matter of deep concern to the Kremlin.",
+    "Deputy Defence Minister Alexander Fomin attended the annual armed forces parade in the "
+    "capital on Saturday, the deadliest day since the military seized power in February.",
+    "Fomin said Myanmar was a reliable ally and strategic partner of Russia in Southeast Asia "
+    "and that military cooperation between the two countries would continue to grow.",
+    "Western governments have condemned the crackdown and imposed sanctions on generals and "
+    "on companies controlled by the army, while the United Nations called for restraint.",
+]
+BACKGROUND = (
+    "The military seized power in February, detaining elected leader Aung San Suu Kyi and "
+    "triggering mass protests across the country that security forces have met with force."
+)
+OTHER_STORY = [
+    "China said on Tuesday it would send a special envoy to Myanmar to meet the junta and "
+    "representatives of ethnic groups in an attempt to mediate between the parties.",
+    BACKGROUND,
+    "The envoy will also visit Thailand and Laos to discuss the border situation, the foreign "
+    "ministry said, adding that Beijing opposed any interference in Myanmar's affairs.",
+    "Trade between China and Myanmar has fallen sharply since the coup, customs data show.",
+]
+
+
+def page(header: str, top: list[str], title: str, paragraphs: list[str], bottom: list[str]) -> str:
+    return "\n\n".join([header + top[0], *top[1:], title, "By AFP", *paragraphs, *bottom])
+
+
+def write(root: Path) -> None:
+    root.mkdir(parents=True)
+    (root / "times.txt").write_text(
+        page(
+            " date 2021-03-29 ",
+            ["Support The Moscow Times!", "Contribute today"],
+            "Russia 'Concerned' Over Myanmar Civilian Casualties",
+            [*STORY, BACKGROUND],
+            ["Read more about: Kremlin", "opinion Tatyana Stanovaya", "© 2021 The Moscow Times"],
+        )
+    )
+    # The same wire story elsewhere: new headline, typographic quotes, trimmed tail, other chrome.
+    (root / "courier.txt").write_text(
+        page(
+            " date 2021-03-30 ",
+            ["Skip to content", "Share on Facebook Twitter WhatsApp"],
+            "Moscow Voices Concern Over Myanmar Deaths",
+            [p.replace("'", "’") for p in STORY[:4]],
+            ["Related articles", "Sign up for our daily newsletter"],
+        )
+    )
+    # A different story on the same topic that shares the background paragraph.
+    (root / "envoy.txt").write_text(
+        page(
+            " date 2021-03-30 ",
+            ["Skip to content", "Share on Facebook Twitter WhatsApp"],
+            "China Sends Envoy To Myanmar",
+            OTHER_STORY,
+            ["© 2021 Daily Courier. All rights reserved."],
+        )
+    )
+
+
+def clusters(warehouse: Path) -> dict[str, tuple]:
+    rows = (
+        catalog.connect(Warehouse(warehouse))
+        .execute("select source_path, cluster_id, is_canonical, cluster_size from documents")
+        .fetchall()
+    )
+    return {path: tuple(rest) for path, *rest in rows}
+
+
+def test_syndicated_copies_cluster_and_a_same_topic_story_stays_apart(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    write(tmp_path / "in")
+    ingest_articles(input=str(tmp_path / "in"), warehouse=str(tmp_path / "wh"))
+    found = clusters(tmp_path / "wh")
+    assert found["times.txt"][0] == found["courier.txt"][0] != found["envoy.txt"][0]
+    assert found["times.txt"][1:] == (True, 2)  # earliest copy is canonical
+    assert found["envoy.txt"][1:] == (True, 1)
+    # The same clusters whatever the shard size.
+    ingest_articles(input=str(tmp_path / "in"), warehouse=str(tmp_path / "wh1"), shard_size=1)
+    assert clusters(tmp_path / "wh1") == found
