@@ -15,7 +15,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -131,8 +131,10 @@ def process_shard(
     parsed = parse_articles(read.files, signatures=signatures, learned_chrome=learned_chrome)
     quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
     documents = parsed.documents
+    mark = time.process_time()
     bands = body_bands(documents.column("content_hash"), documents.column("body"), NEAR_DUPLICATES)
-    return store.write_staged_shard(staging_path, shard, documents, quarantine, bands)
+    staged = store.write_staged_shard(staging_path, shard, documents, quarantine, bands)
+    return replace(staged, minhash_seconds=time.process_time() - mark)
 
 
 @dataclass(frozen=True)
@@ -330,8 +332,12 @@ def _process_shards(
     settings: RunSettings,
     signatures: tuple[PublisherSignature, ...],
     learned_chrome: pa.Array,
-) -> None:
-    """Submit one task per shard to the task runner and stage their outputs as they finish."""
+) -> float:
+    """Submit one task per shard to the task runner and stage their outputs as they finish.
+
+    Returns:
+        CPU seconds the shards spent on MinHash signatures (part of deduplication's cost).
+    """
     started = time.perf_counter()
     futures = [
         process_shard.submit(
@@ -346,11 +352,14 @@ def _process_shards(
         for number, shard in enumerate(_shards(paths, settings.shard_size))
     ]
     files_done = 0
+    minhash_seconds = 0.0
     for done, future in enumerate(as_completed(futures), start=1):
         staged = future.result()
         staging.add_shard(staged)
         files_done += staged.document_rows + staged.quarantine_rows
+        minhash_seconds += staged.minhash_seconds
         _progress(done, len(futures), files_done, started)
+    return minhash_seconds
 
 
 def _progress(done: int, total: int, files: int, started: float) -> None:
@@ -425,7 +434,9 @@ def ingest_articles(
             )
 
             mark = time.perf_counter()
-            _process_shards(discovery.root, paths, staging, settings, signatures, census.learned)
+            stage_seconds["minhash_cpu"] = _process_shards(
+                discovery.root, paths, staging, settings, signatures, census.learned
+            )
             stage_seconds["extract_normalise"] = time.perf_counter() - mark
 
             new_quarantine = staging.read_quarantine()

@@ -217,6 +217,7 @@ SCRIPT_LANGUAGES: tuple[tuple[str, str], ...] = (
     ("ka", r"\p{Georgian}"),
     ("hy", r"\p{Armenian}"),
 )
+OTHER_SCRIPTS = r"[^\p{Latin}\p{Cyrillic}\P{L}]"
 # Share of the window's letters a script needs; kana first, because Japanese also writes Han.
 MIN_SCRIPT_SHARE = 0.3
 MIN_KANA_SHARE = 0.05
@@ -277,11 +278,17 @@ def detect_languages(texts: pa.Array) -> pa.Array:
 
 def _languages_by_script(window: pa.Array) -> np.ndarray:
     """The language of each text whose letters are mostly of one language's script, else None."""
-    letters = pc.count_substring_regex(window, r"\pL").to_numpy(zero_copy_only=False)
     found = np.full(len(window), None, dtype=object)
+    # Most news is in Latin or Cyrillic script: only texts with other letters pay for the scripts.
+    other = pc.fill_null(pc.match_substring_regex(window, OTHER_SCRIPTS), False)
+    rows = np.flatnonzero(other.to_numpy(zero_copy_only=False))
+    if len(rows) == 0:
+        return found
+    window = window.take(pa.array(rows))
+    letters = pc.count_substring_regex(window, r"\pL").to_numpy(zero_copy_only=False)
     for language, script in SCRIPT_LANGUAGES:
         share = pc.count_substring_regex(window, script).to_numpy(zero_copy_only=False)
         needed = MIN_KANA_SHARE if language == "ja" else MIN_SCRIPT_SHARE
-        hit = (share >= needed * np.maximum(letters, 1)) & (share > 0) & (found == None)  # noqa: E711
-        found[hit] = language
+        hit = (share >= needed * np.maximum(letters, 1)) & (share > 0) & (found[rows] == None)  # noqa: E711
+        found[rows[hit]] = language
     return found

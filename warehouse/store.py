@@ -263,6 +263,8 @@ class StagedShard:
     quarantine: Path
     document_rows: int
     quarantine_rows: int
+    minhash_seconds: float = 0.0
+    """CPU seconds the shard spent on MinHash signatures and band keys (dedup work)."""
 
 
 @dataclass
