@@ -33,7 +33,7 @@ from flows.render import query, render
 from flows.runners import api_shared_with_workers
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
-from transforms.neardup import NearDupParams, body_bands, cluster_documents
+from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
 from transforms.publishers import (
     DEFAULT_SIGNATURES,
     PublisherSignature,
@@ -42,7 +42,7 @@ from transforms.publishers import (
 )
 from warehouse import catalog, incremental, neardup, sources, store
 from warehouse.clusters import cluster_table, document_matches
-from warehouse.schemas import BODY_BANDS, LINE_CENSUS
+from warehouse.schemas import BODY_BANDS, BODY_SIGNATURES, LINE_CENSUS
 
 
 class BooksDoNotBalance(RuntimeError):
@@ -132,8 +132,12 @@ def process_shard(
     quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
     documents = parsed.documents
     mark = time.process_time()
-    bands = body_bands(documents.column("content_hash"), documents.column("body"), NEAR_DUPLICATES)
-    staged = store.write_staged_shard(staging_path, shard, documents, quarantine, bands)
+    sketches = sketch_bodies(
+        documents.column("content_hash"), documents.column("body"), NEAR_DUPLICATES
+    )
+    staged = store.write_staged_shard(
+        staging_path, shard, documents, quarantine, sketches.bands, sketches.signatures
+    )
     return replace(staged, minhash_seconds=time.process_time() - mark)
 
 
@@ -144,8 +148,9 @@ class Deduplication:
     clusters: pa.Table
     """``cluster_id``, ``is_canonical``, ``cluster_size``, aligned with ``keys.all_keys()``."""
     tables: dict[str, pa.Table]
-    """``clusters``, ``document_matches``, ``body_pairs`` and this run's ``body_bands``."""
-    carried_bands: list[Path]
+    """``clusters``, ``document_matches``, ``body_pairs``, this run's band keys and signatures."""
+    carried: dict[str, list[Path]]
+    """Band keys and signatures of earlier runs, carried into the snapshot as they are."""
 
 
 @task(name="deduplicate_documents", cache_policy=NONE)
@@ -167,21 +172,27 @@ def deduplicate_documents(
         pairs.column("left_key").to_numpy(),
         pairs.column("right_key").to_numpy(),
     )
-    carried = (
-        previous.files("body_bands")
-        if previous and "body_bands" in previous.manifest["tables"]
-        else []
-    )
-    new_bands = [pq.read_table(path) for path in staging.band_files()]
+    sketch_tables = {
+        "body_bands": (staging.band_files(), BODY_BANDS),
+        "body_signatures": (staging.signature_files(), BODY_SIGNATURES),
+    }
     return Deduplication(
         clusters=assigned.select(["cluster_id", "is_canonical", "cluster_size"]),
         tables={
             "clusters": cluster_table(table, assigned, run_id),
             "document_matches": document_matches(table, assigned, pairs, run_id),
             "body_pairs": pairs,
-            "body_bands": pa.concat_tables(new_bands) if new_bands else BODY_BANDS.empty_table(),
+            **{
+                name: pa.concat_tables([pq.read_table(f) for f in files])
+                if files
+                else schema.empty_table()
+                for name, (files, schema) in sketch_tables.items()
+            },
         },
-        carried_bands=carried,
+        carried={
+            name: previous.files(name) if previous and name in previous.manifest["tables"] else []
+            for name in sketch_tables
+        },
     )
 
 
@@ -491,7 +502,7 @@ def ingest_articles(
                     quarantine,
                     manifest,
                     {**dedup.tables, "line_census": census.line_census},
-                    {"body_bands": dedup.carried_bands},
+                    dedup.carried,
                     run_row,
                 ),
             )

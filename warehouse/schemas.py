@@ -243,6 +243,24 @@ BODY_BANDS = pa.schema(
     ]
 )
 
+BODY_SIGNATURES = pa.schema(
+    [
+        _field(
+            "body_key",
+            pa.uint64(),
+            "First 16 hex digits of a body's content hash, as a number.",
+            required=True,
+        ),
+        _field("shingles", pa.int32(), "Number of distinct word 5-shingles.", required=True),
+        _field(
+            "signature",
+            pa.binary(),
+            "Its MinHash signature: 111 little-endian uint32 rows.",
+            required=True,
+        ),
+    ]
+)
+
 BODY_PAIRS = pa.schema(
     [
         _field("left_key", pa.uint64(), "Body key of one body of a copy pair.", required=True),
@@ -266,6 +284,7 @@ TABLES: dict[str, pa.Schema] = {
     "clusters": CLUSTERS,
     "document_matches": DOCUMENT_MATCHES,
     "body_bands": BODY_BANDS,
+    "body_signatures": BODY_SIGNATURES,
     "body_pairs": BODY_PAIRS,
 }
 

@@ -49,6 +49,7 @@ from warehouse.schemas import (
 CURRENT = "current"
 SNAPSHOTS = "snapshots"
 BANDS = "bands"  # staged LSH band keys of a run's new bodies
+SIGNATURES = "signatures"  # staged MinHash signatures of a run's new bodies
 STAGING = "staging"
 LOCK = "newsetl.lock"
 MANIFEST_FILE = "_snapshot.json"
@@ -296,6 +297,10 @@ class RunStaging:
         """The LSH band keys of the staged documents' bodies, one file per shard."""
         return sorted((self.path / BANDS).glob("shard-*.parquet"))
 
+    def signature_files(self) -> list[Path]:
+        """The MinHash signatures of the staged documents' bodies, one file per shard."""
+        return sorted((self.path / SIGNATURES).glob("shard-*.parquet"))
+
     def read_quarantine(self) -> pa.Table:
         """All staged quarantine rows, in shard order."""
         tables = [pq.read_table(s.quarantine) for s in sorted(self.shards, key=lambda s: s.shard)]
@@ -424,6 +429,7 @@ def write_staged_shard(
     documents: pa.Table,
     quarantine: pa.Table,
     bands: pa.Table | None = None,
+    signatures: pa.Table | None = None,
 ) -> StagedShard:
     """Write one shard's outputs into a run's staging folder (called in worker processes)."""
     documents_path = path / "documents" / f"shard-{shard:06d}.parquet"
@@ -431,6 +437,8 @@ def write_staged_shard(
     outputs = [(documents_path, documents), (quarantine_path, quarantine)]
     if bands is not None:
         outputs.append((path / BANDS / f"shard-{shard:06d}.parquet", bands))
+    if signatures is not None:
+        outputs.append((path / SIGNATURES / f"shard-{shard:06d}.parquet", signatures))
     for target, table in outputs:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(".tmp")
