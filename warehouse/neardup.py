@@ -7,6 +7,7 @@ buckets of a million documents never sit in a Python dictionary.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -29,42 +30,52 @@ SQL = Path(__file__).parent / "sql" / "neardup" / "10_candidate_pairs.sql"
 PAIRS_SCHEMA = pa.schema([("left_key", pa.uint64()), ("right_key", pa.uint64())])
 
 
-def candidate_pairs(
+def candidate_batches(
     old_bands: list[Path],
     new_bands: list[Path],
     *,
     memory_limit: str = "512MB",
     spill_dir: Path | None = None,
-) -> pa.Table:
-    """Pairs of bodies (body keys) sharing a band key, at least one of them new.
+    batch_rows: int = 1_000_000,
+) -> Iterator[pa.RecordBatch]:
+    """Pairs of bodies (body keys) sharing a band key, at least one of them new, in batches.
 
     Args:
         old_bands: Parquet files of the bodies already published (body_key, band, band_key).
         new_bands: Parquet files of this run's new bodies, same columns.
         memory_limit: DuckDB's memory limit; past it the join spills to ``spill_dir``.
         spill_dir: Where DuckDB spills (the run's staging folder); its default otherwise.
+        batch_rows: Pairs per batch: candidates stream out and never sit in memory at once.
 
-    Returns:
-        ``left_key`` < ``right_key`` pairs, sorted, each once.
+    Yields:
+        Batches of ``left_key`` < ``right_key`` pairs, each pair once over all batches.
     """
     if not new_bands:
-        return PAIRS_SCHEMA.empty_table()
+        return
     connection = duckdb.connect(":memory:")
     try:
         connection.execute(f"SET memory_limit = '{memory_limit}'")
         if spill_dir is not None:
             connection.execute(f"SET temp_directory = '{spill_dir / 'duckdb-spill'}'")
         connection.execute("SET preserve_insertion_order = false")
-        return connection.sql(
+        reader = connection.sql(
             SQL.read_text(),
             params={
                 "old": [str(p) for p in old_bands] or [str(p) for p in new_bands],
                 "old_is_new": not old_bands,
                 "new": [str(p) for p in new_bands],
             },
-        ).to_arrow_table()
+        ).to_arrow_reader(batch_rows)
+        yield from reader
     finally:
         connection.close()
+
+
+def candidate_pairs(old_bands: list[Path], new_bands: list[Path]) -> pa.Table:
+    """All candidate pairs at once (:func:`candidate_batches`), sorted: for tests and tools."""
+    batches = list(candidate_batches(old_bands, new_bands))
+    table = pa.Table.from_batches(batches, PAIRS_SCHEMA) if batches else PAIRS_SCHEMA.empty_table()
+    return table.sort_by([("left_key", "ascending"), ("right_key", "ascending")])
 
 
 def find_copies(
@@ -77,10 +88,11 @@ def find_copies(
 ) -> pa.Table:
     """Verified copy pairs among the bodies new in this run and all the others.
 
-    Candidates come from :func:`candidate_pairs`. Their stored signatures are compared first, so
-    only pairs that may be copies (:func:`transforms.neardup.plausible_pairs`) cost a read of
-    their text; those are verified on their exact shingle sets before they link anything
-    (``BODY_PAIRS`` rows, copies only).
+    Candidates stream from :func:`candidate_batches`; each batch is judged on the stored
+    signatures and shingle counts first (:func:`transforms.neardup.plausible_pairs`), so only the
+    pairs that may be copies are kept, and only those cost a read of their text. They are
+    verified on their exact shingle sets before they link anything (``BODY_PAIRS`` rows, copies
+    only).
 
     Args:
         previous: The current snapshot (its band keys, signatures and documents), or None.
@@ -90,36 +102,39 @@ def find_copies(
         batch_pairs: Plausible pairs verified at a time (bounds the memory of bodies and
             shingles); the documents are scanned once per batch.
     """
-    pairs = candidate_pairs(
-        _files(previous, "body_bands"), staging.band_files(), spill_dir=staging.path
-    )
-    if pairs.num_rows == 0:
-        return BODY_PAIRS.empty_table()
     hashes = pc.unique(keys.column("content_hash").combine_chunks())
-    present = np.sort(body_keys(hashes))
-    by_key = dict(zip(body_keys(hashes).tolist(), hashes.to_pylist(), strict=True))
-    left = pairs.column("left_key").to_numpy()
-    right = pairs.column("right_key").to_numpy()
-    both = np.isin(left, present, assume_unique=False) & np.isin(right, present)
-    left, right = left[both], right[both]
-    involved, index = np.unique(np.concatenate([left, right]), return_inverse=True)
-    sigs, sizes = _signatures(previous, staging, involved, params.minhash.permutations)
-    plausible = plausible_pairs(sigs, sizes, index[: len(left)], index[len(left) :], params)
-    left, right = left[plausible], right[plausible]
+    present = body_keys(hashes)
+    order = np.argsort(present)
+    present, hashes = present[order], hashes.take(pa.array(order))
+    sigs, sizes = _signatures(previous, staging, present, params.minhash.permutations)
+    kept_left: list[np.ndarray] = []
+    kept_right: list[np.ndarray] = []
+    for batch in candidate_batches(
+        _files(previous, "body_bands"), staging.band_files(), spill_dir=staging.path
+    ):
+        left, right = _positions(present, batch.column(0)), _positions(present, batch.column(1))
+        both = (left >= 0) & (right >= 0)
+        left, right = left[both], right[both]
+        plausible = plausible_pairs(sigs, sizes, left, right, params)
+        kept_left.append(left[plausible])
+        kept_right.append(right[plausible])
+    if not kept_left:
+        return BODY_PAIRS.empty_table()
+    left, right = np.concatenate(kept_left), np.concatenate(kept_right)
     found: list[pa.Table] = [BODY_PAIRS.empty_table()]
     for start in range(0, len(left), batch_pairs):
         a, b = left[start : start + batch_pairs], right[start : start + batch_pairs]
         involved, index = np.unique(np.concatenate([a, b]), return_inverse=True)
-        bodies = _bodies(previous, staging, [by_key[k] for k in involved.tolist()])
-        texts = pa.array([bodies[by_key[k]] for k in involved.tolist()], pa.string())
+        wanted = hashes.take(pa.array(involved))
+        bodies = _bodies(previous, staging, wanted)
         jaccard, containment, is_copy = verify_pairs(
-            texts, index[: len(a)], index[len(a) :], params
+            bodies, index[: len(a)], index[len(a) :], params
         )
         found.append(
             pa.table(
                 {
-                    "left_key": pa.array(a[is_copy], pa.uint64()),
-                    "right_key": pa.array(b[is_copy], pa.uint64()),
+                    "left_key": pa.array(present[a[is_copy]], pa.uint64()),
+                    "right_key": pa.array(present[b[is_copy]], pa.uint64()),
                     "jaccard": pa.array(jaccard[is_copy], pa.float32()),
                     "containment": pa.array(containment[is_copy], pa.float32()),
                 }
@@ -130,8 +145,41 @@ def find_copies(
     )
 
 
+def _positions(sorted_keys: np.ndarray, keys: pa.Array) -> np.ndarray:
+    """Index of each key in ``sorted_keys``, -1 where it is not there."""
+    values = keys.to_numpy()
+    at = np.minimum(np.searchsorted(sorted_keys, values), max(len(sorted_keys) - 1, 0))
+    if len(sorted_keys) == 0:
+        return np.full(len(values), -1, dtype=np.int64)
+    return np.where(sorted_keys[at] == values, at, -1).astype(np.int64)
+
+
 def _files(snapshot: Snapshot | None, table: str) -> list[Path]:
     return snapshot.files(table) if snapshot is not None and _has(snapshot, table) else []
+
+
+# The rows of some Parquet files whose key is in the registered table ``wanted``, by key column.
+WANTED_ROWS = {
+    "body_key": "WITH rows AS (SELECT f.* FROM read_parquet($files, union_by_name = true) AS f "
+    "JOIN wanted USING (body_key)) ",
+    "content_hash": "WITH rows AS (SELECT f.* FROM read_parquet($files, union_by_name = true) "
+    "AS f JOIN wanted USING (content_hash)) ",
+}
+
+
+def _wanted_rows(files: list[str], wanted: pa.Table, select: str) -> pa.Table:
+    """``select`` over the rows of ``files`` whose key (the column of ``wanted``) is wanted.
+
+    ``select`` reads from ``rows`` (the files joined with ``wanted``); DuckDB scans the files
+    once and keeps only the wanted rows.
+    """
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.register("wanted", wanted)
+        query = WANTED_ROWS[wanted.column_names[0]] + select
+        return connection.sql(query, params={"files": files}).to_arrow_table()
+    finally:
+        connection.close()
 
 
 def _signatures(
@@ -139,24 +187,36 @@ def _signatures(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Stored signatures and shingle counts of the wanted body keys (sorted), aligned."""
     files = [str(p) for p in staging.signature_files() + _files(previous, "body_signatures")]
-    connection = duckdb.connect(":memory:")
-    try:
-        connection.register("wanted", pa.table({"body_key": pa.array(wanted, pa.uint64())}))
-        rows: pa.Table = connection.sql(
-            "SELECT s.body_key, any_value(s.shingles) AS shingles, "
-            "any_value(s.signature) AS signature "
-            "FROM read_parquet($files) AS s JOIN wanted USING (body_key) "
-            "GROUP BY s.body_key ORDER BY s.body_key",
-            params={"files": files},
-        ).to_arrow_table()
-    finally:
-        connection.close()
-    at = np.searchsorted(wanted, rows.column("body_key").to_numpy())
     sigs = np.zeros((len(wanted), permutations), np.uint32)
-    sigs[at] = unpack_signatures(rows.column("signature").combine_chunks(), permutations)
     sizes = np.zeros(len(wanted), np.int64)
+    if not files or len(wanted) == 0:
+        return sigs, sizes
+    rows = _wanted_rows(
+        files,
+        pa.table({"body_key": pa.array(wanted, pa.uint64())}),
+        "SELECT body_key, any_value(shingles) AS shingles, any_value(signature) AS signature "
+        "FROM rows GROUP BY body_key ORDER BY body_key",
+    )
+    at = np.searchsorted(wanted, rows.column("body_key").to_numpy())
+    sigs[at] = unpack_signatures(rows.column("signature").combine_chunks(), permutations)
     sizes[at] = rows.column("shingles").to_numpy()
     return sigs, sizes
+
+
+def _bodies(previous: Snapshot | None, staging: RunStaging, wanted: pa.Array) -> pa.Array:
+    """The bodies of the wanted content hashes, in their order, from staged and published files."""
+    files = [str(p) for p in staging.path.glob("documents/*.parquet")]
+    if previous is not None:
+        files += [str(p) for p in previous.files("documents")]
+    rows = _wanted_rows(
+        files,
+        pa.table({"content_hash": wanted}),
+        "SELECT content_hash, any_value(body) AS body FROM rows GROUP BY content_hash",
+    )
+    found = dict(
+        zip(rows.column("content_hash").to_pylist(), rows.column("body").to_pylist(), strict=True)
+    )
+    return pa.array([found[h] for h in wanted.to_pylist()], pa.string())
 
 
 def all_pairs(previous: Snapshot | None, new_pairs: pa.Table) -> pa.Table:
@@ -180,24 +240,3 @@ def all_pairs(previous: Snapshot | None, new_pairs: pa.Table) -> pa.Table:
 
 def _has(snapshot: Snapshot, table: str) -> bool:
     return table in snapshot.manifest["tables"] and bool(snapshot.files(table))
-
-
-def _bodies(previous: Snapshot | None, staging: RunStaging, wanted: list[str]) -> dict[str, str]:
-    """The body of each wanted content hash, from the staged and the published documents."""
-    files = [str(p) for p in staging.path.glob("documents/*.parquet")]
-    if previous is not None:
-        files += [str(p) for p in previous.files("documents")]
-    connection = duckdb.connect(":memory:")
-    try:
-        connection.register("wanted", pa.table({"content_hash": pa.array(wanted, pa.string())}))
-        rows: pa.Table = connection.sql(
-            "SELECT d.content_hash, any_value(d.body) AS body "
-            "FROM read_parquet($files, union_by_name = true) AS d "
-            "JOIN wanted USING (content_hash) GROUP BY d.content_hash",
-            params={"files": files},
-        ).to_arrow_table()
-    finally:
-        connection.close()
-    return dict(
-        zip(rows.column("content_hash").to_pylist(), rows.column("body").to_pylist(), strict=True)
-    )

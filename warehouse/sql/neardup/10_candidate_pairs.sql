@@ -1,5 +1,6 @@
--- candidate_pairs: which bodies share an LSH band key with a body new in this run, each pair once
--- (left_key < right_key). Bodies are keyed by content hash, so exact copies are one body here.
+-- candidate_pairs: which bodies share an LSH band key with a body new in this run, each pair
+-- once (left_key < right_key), in no particular order. Bodies are keyed by content hash, so
+-- exact copies are one body here.
 -- DuckDB joins the band keys and spills to disk when they do not fit in memory.
 -- Parameters: $old (Parquet files of published bodies: body_key, band, band_key; when there are
 -- none, the new files again with $old_is_new true), $new (this run's new bodies).
@@ -17,4 +18,3 @@ SELECT DISTINCT
 FROM new_bands AS n
 JOIN all_bands AS o
   ON n.band = o.band AND n.band_key = o.band_key AND n.body_key <> o.body_key
-ORDER BY left_key, right_key
