@@ -189,10 +189,7 @@ def deduplicate_documents(
                 for name, (files, schema) in sketch_tables.items()
             },
         },
-        carried={
-            name: previous.files(name) if previous and name in previous.manifest["tables"] else []
-            for name in sketch_tables
-        },
+        carried={name: store.table_files(previous, name) for name in sketch_tables},
     )
 
 

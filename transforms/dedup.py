@@ -1,14 +1,15 @@
-"""Exact deduplication: documents with the same normalised body form one cluster.
+"""The canonical rule and the cluster ids that every deduplication step shares.
 
-The canonical member of a cluster is chosen by a deterministic rule that does not depend on input
-order, shard size or worker count:
+Documents with the same normalised body are exact copies; :mod:`transforms.neardup` groups them
+and their near copies into clusters. The canonical member of a cluster is chosen by a
+deterministic rule that does not depend on input order, shard size or worker count:
 
 1. the earliest ``published_date`` (documents without a date come last),
 2. then the fullest body (most characters),
 3. then the smallest ``doc_id``.
 
-The cluster id is derived from the content hash, so it is the same in every run that sees the
-same body, whichever member is canonical.
+The cluster id is derived from the canonical body's content hash, so it is the same in every run
+that sees the same bodies.
 """
 
 from __future__ import annotations
@@ -41,42 +42,3 @@ def canonical_order(doc_id: pa.Array, published_date: pa.Array, body_chars: pa.A
     doc_rank = pc.rank(doc_id, sort_keys="ascending", tiebreaker="first").to_numpy()
     # np.lexsort sorts by the last key first.
     return np.lexsort((doc_rank, longest_first, dates))
-
-
-def assign_exact_clusters(
-    doc_id: pa.Array, content_hash: pa.Array, published_date: pa.Array, body_chars: pa.Array
-) -> pa.Table:
-    """Group documents by content hash and pick each group's canonical member.
-
-    Args:
-        doc_id: Unique document ids.
-        content_hash: Hash of each normalised body.
-        published_date: Publication dates (null allowed).
-        body_chars: Length of each body in characters.
-
-    Returns:
-        A table aligned with the input: ``cluster_id``, ``is_canonical`` and ``cluster_size``.
-    """
-    n = len(doc_id)
-    if n == 0:
-        return pa.table(
-            {
-                "cluster_id": pa.array([], pa.string()),
-                "is_canonical": pa.array([], pa.bool_()),
-                "cluster_size": pa.array([], pa.int32()),
-            }
-        )
-    order = canonical_order(doc_id, published_date, body_chars)
-    groups = pc.dictionary_encode(contiguous(content_hash)).indices.to_numpy()
-    sizes = np.bincount(groups)
-    # Walking documents best-first, the first time a group is seen is its canonical member.
-    _, first_in_order = np.unique(groups[order], return_index=True)
-    is_canonical = np.zeros(n, dtype=bool)
-    is_canonical[order[first_in_order]] = True
-    return pa.table(
-        {
-            "cluster_id": cluster_id_for(contiguous(content_hash)),
-            "is_canonical": pa.array(is_canonical),
-            "cluster_size": pa.array(sizes[groups].astype(np.int32)),
-        }
-    )

@@ -305,11 +305,13 @@ def cluster_documents(
     _, first = np.unique(body[order], return_index=True)
     best_doc[body[order[first]]] = order[first]
     body_order = body[order[np.sort(first)]]
-    # Pairs of present bodies.
-    keys = body_keys(encoded.dictionary)
-    sorter = np.argsort(keys)
-    left = _lookup(keys, sorter, left_key)
-    right = _lookup(keys, sorter, right_key)
+    # Pairs of present bodies (without pairs, every body is its own cluster: exact copies only).
+    left = right = np.empty(0, np.int64)
+    if len(left_key):
+        keys = body_keys(encoded.dictionary)
+        sorter = np.argsort(keys)
+        left = key_positions(keys, left_key, sorter)
+        right = key_positions(keys, right_key, sorter)
     present = (left >= 0) & (right >= 0) & (left != right)
     stars = star_clusters(n_bodies, left[present], right[present], body_order)
     head_body = stars.canonical[body]
@@ -327,11 +329,18 @@ def cluster_documents(
     )
 
 
-def _lookup(keys: np.ndarray, sorter: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Index in ``keys`` of each wanted key, -1 where absent."""
+def key_positions(
+    keys: np.ndarray, wanted: np.ndarray, sorter: np.ndarray | None = None
+) -> np.ndarray:
+    """Index in ``keys`` of each wanted key, -1 where absent.
+
+    Args:
+        keys: Distinct keys, sorted unless ``sorter`` (their argsort) is given.
+        wanted: Keys to find.
+        sorter: Indices that sort ``keys``, when they are not sorted.
+    """
     if len(keys) == 0 or len(wanted) == 0:
         return np.full(len(wanted), -1, dtype=np.int64)
-    position = np.searchsorted(keys, wanted, sorter=sorter)
-    position = np.minimum(position, len(keys) - 1)
-    found = sorter[position]
+    position = np.minimum(np.searchsorted(keys, wanted, sorter=sorter), len(keys) - 1)
+    found = position if sorter is None else sorter[position]
     return np.where(keys[found] == wanted, found, -1).astype(np.int64)

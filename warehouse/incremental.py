@@ -22,7 +22,7 @@ from transforms.boilerplate import MIN_LEARNED_DOCUMENTS, count_line_keys, frequ
 from transforms.incremental import files_to_process
 from warehouse.schemas import LINE_CENSUS, MANIFEST, QUARANTINE, conform
 from warehouse.sources import Discovery, stat_files
-from warehouse.store import RunStaging, Snapshot
+from warehouse.store import RunStaging, Snapshot, table_files
 
 KEY_COLUMNS = [
     "doc_id",
@@ -151,9 +151,10 @@ def pending_files(previous: Snapshot | None, discovery: Discovery) -> pa.Table:
 def carry_table(previous: Snapshot | None, table: str, reprocessed: pa.Array) -> pa.Table:
     """Rows of a small table (quarantine, manifest) of the previous snapshot not superseded."""
     schema = {"quarantine": QUARANTINE, "manifest": MANIFEST}[table]
-    if previous is None or table not in previous.manifest["tables"]:
+    files = table_files(previous, table)
+    if not files:
         return schema.empty_table()
-    rows = pa.concat_tables(pq.read_table(path) for path in previous.files(table))
+    rows = pa.concat_tables(pq.read_table(path) for path in files)
     kept = rows.filter(pc.invert(pc.is_in(rows.column("source_path"), value_set=reprocessed)))
     return conform(kept, schema, name=table)
 
@@ -241,10 +242,10 @@ def plan_census(
         min_documents: Documents an edge line must be in to be chrome.
     """
     kept = LINE_CENSUS.empty_table()
-    if previous is not None and "line_census" in previous.manifest["tables"]:
+    files = table_files(previous, "line_census")
+    if files:
         rows = pa.concat_tables(
-            pq.read_table(path, read_dictionary=["source_path"])
-            for path in previous.files("line_census")
+            pq.read_table(path, read_dictionary=["source_path"]) for path in files
         )
         kept = rows.filter(pc.invert(pc.is_in(rows.column("source_path"), value_set=processed)))
     before = frequent_line_keys(count_line_keys(_as_lists(kept)), min_documents)

@@ -19,15 +19,15 @@ import pyarrow.parquet as pq
 from transforms.neardup import (
     NearDupParams,
     body_keys,
+    key_positions,
     plausible_pairs,
     unpack_signatures,
     verify_pairs,
 )
 from warehouse.schemas import BODY_PAIRS, conform
-from warehouse.store import RunStaging, Snapshot
+from warehouse.store import RunStaging, Snapshot, table_files
 
 SQL = Path(__file__).parent / "sql" / "neardup" / "10_candidate_pairs.sql"
-PAIRS_SCHEMA = pa.schema([("left_key", pa.uint64()), ("right_key", pa.uint64())])
 
 
 def candidate_batches(
@@ -71,13 +71,6 @@ def candidate_batches(
         connection.close()
 
 
-def candidate_pairs(old_bands: list[Path], new_bands: list[Path]) -> pa.Table:
-    """All candidate pairs at once (:func:`candidate_batches`), sorted: for tests and tools."""
-    batches = list(candidate_batches(old_bands, new_bands))
-    table = pa.Table.from_batches(batches, PAIRS_SCHEMA) if batches else PAIRS_SCHEMA.empty_table()
-    return table.sort_by([("left_key", "ascending"), ("right_key", "ascending")])
-
-
 def find_copies(
     previous: Snapshot | None,
     staging: RunStaging,
@@ -110,9 +103,10 @@ def find_copies(
     kept_left: list[np.ndarray] = []
     kept_right: list[np.ndarray] = []
     for batch in candidate_batches(
-        _files(previous, "body_bands"), staging.band_files(), spill_dir=staging.path
+        table_files(previous, "body_bands"), staging.band_files(), spill_dir=staging.path
     ):
-        left, right = _positions(present, batch.column(0)), _positions(present, batch.column(1))
+        left = key_positions(present, batch.column(0).to_numpy())
+        right = key_positions(present, batch.column(1).to_numpy())
         both = (left >= 0) & (right >= 0)
         left, right = left[both], right[both]
         plausible = plausible_pairs(sigs, sizes, left, right, params)
@@ -145,19 +139,6 @@ def find_copies(
     )
 
 
-def _positions(sorted_keys: np.ndarray, keys: pa.Array) -> np.ndarray:
-    """Index of each key in ``sorted_keys``, -1 where it is not there."""
-    values = keys.to_numpy()
-    at = np.minimum(np.searchsorted(sorted_keys, values), max(len(sorted_keys) - 1, 0))
-    if len(sorted_keys) == 0:
-        return np.full(len(values), -1, dtype=np.int64)
-    return np.where(sorted_keys[at] == values, at, -1).astype(np.int64)
-
-
-def _files(snapshot: Snapshot | None, table: str) -> list[Path]:
-    return snapshot.files(table) if snapshot is not None and _has(snapshot, table) else []
-
-
 # The rows of some Parquet files whose key is in the registered table ``wanted``, by key column.
 WANTED_ROWS = {
     "body_key": "WITH rows AS (SELECT f.* FROM read_parquet($files, union_by_name = true) AS f "
@@ -186,7 +167,7 @@ def _signatures(
     previous: Snapshot | None, staging: RunStaging, wanted: np.ndarray, permutations: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Stored signatures and shingle counts of the wanted body keys (sorted), aligned."""
-    files = [str(p) for p in staging.signature_files() + _files(previous, "body_signatures")]
+    files = [str(p) for p in staging.signature_files() + table_files(previous, "body_signatures")]
     sigs = np.zeros((len(wanted), permutations), np.uint32)
     sizes = np.zeros(len(wanted), np.int64)
     if not files or len(wanted) == 0:
@@ -206,8 +187,7 @@ def _signatures(
 def _bodies(previous: Snapshot | None, staging: RunStaging, wanted: pa.Array) -> pa.Array:
     """The bodies of the wanted content hashes, in their order, from staged and published files."""
     files = [str(p) for p in staging.path.glob("documents/*.parquet")]
-    if previous is not None:
-        files += [str(p) for p in previous.files("documents")]
+    files += [str(p) for p in table_files(previous, "documents")]
     rows = _wanted_rows(
         files,
         pa.table({"content_hash": wanted}),
@@ -221,9 +201,7 @@ def _bodies(previous: Snapshot | None, staging: RunStaging, wanted: pa.Array) ->
 
 def all_pairs(previous: Snapshot | None, new_pairs: pa.Table) -> pa.Table:
     """The copy pairs of the next snapshot: the previous ones, then this run's (each once)."""
-    tables = [new_pairs]
-    if previous is not None and _has(previous, "body_pairs"):
-        tables = [pq.read_table(p) for p in previous.files("body_pairs")] + tables
+    tables = [*(pq.read_table(p) for p in table_files(previous, "body_pairs")), new_pairs]
     merged = pa.concat_tables([conform(t, BODY_PAIRS, name="body_pairs") for t in tables])
     if merged.num_rows == 0:
         return merged
@@ -236,7 +214,3 @@ def all_pairs(previous: Snapshot | None, new_pairs: pa.Table) -> pa.Table:
         BODY_PAIRS,
         name="body_pairs",
     )
-
-
-def _has(snapshot: Snapshot, table: str) -> bool:
-    return table in snapshot.manifest["tables"] and bool(snapshot.files(table))

@@ -109,6 +109,16 @@ class Snapshot:
         return int(self.manifest["tables"][table]["rows"])
 
 
+def table_files(snapshot: Snapshot | None, table: str) -> list[Path]:
+    """The files of ``table`` in ``snapshot``, none without a snapshot.
+
+    Snapshots published before a table existed do not list it: they have none of its files.
+    """
+    if snapshot is None or table not in snapshot.manifest["tables"]:
+        return []
+    return snapshot.files(table)
+
+
 class Warehouse:
     """A warehouse folder: read its snapshots, or (holding the lock) stage and publish new ones."""
 

@@ -1,10 +1,20 @@
 import datetime as dt
 
+import numpy as np
 import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.dedup import assign_exact_clusters
+from transforms.neardup import cluster_documents
+
+NO_PAIRS = np.array([], np.uint64)
+
+
+def assign_exact_clusters(
+    doc_id: pa.Array, content_hash: pa.Array, published_date: pa.Array, body_chars: pa.Array
+) -> pa.Table:
+    """Clusters without near pairs: exact copies only."""
+    return cluster_documents(doc_id, content_hash, published_date, body_chars, NO_PAIRS, NO_PAIRS)
 
 
 def clusters(rows: list[tuple[str, str, dt.date | None, int]]) -> dict[str, tuple[str, bool, int]]:
