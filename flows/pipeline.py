@@ -163,7 +163,7 @@ def deduplicate_documents(
     """Cluster all documents of the next snapshot: exact copies, then verified near copies."""
     table = keys.all_keys()
     new_pairs = neardup.find_copies(previous, staging, table, NEAR_DUPLICATES)
-    pairs = neardup.all_pairs(previous, new_pairs)
+    pairs = neardup.all_pairs(previous, staging, new_pairs, NEAR_DUPLICATES)
     assigned = cluster_documents(
         table.column("doc_id"),
         table.column("content_hash"),

@@ -14,13 +14,13 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from transforms.neardup import (
     NearDupParams,
     body_keys,
     key_positions,
     plausible_pairs,
+    signature_bytes,
     unpack_signatures,
     verify_pairs,
 )
@@ -28,12 +28,14 @@ from warehouse.schemas import BODY_PAIRS, conform
 from warehouse.store import RunStaging, Snapshot, table_files
 
 SQL = Path(__file__).parent / "sql" / "neardup" / "10_candidate_pairs.sql"
+SUPPORTED_SQL = Path(__file__).parent / "sql" / "neardup" / "20_supported_pairs.sql"
 
 
 def candidate_batches(
     old_bands: list[Path],
     new_bands: list[Path],
     *,
+    max_bodies: int,
     memory_limit: str = "512MB",
     spill_dir: Path | None = None,
     batch_rows: int = 1_000_000,
@@ -43,6 +45,7 @@ def candidate_batches(
     Args:
         old_bands: Parquet files of the bodies already published (body_key, band, band_key).
         new_bands: Parquet files of this run's new bodies, same columns.
+        max_bodies: Buckets shared by more distinct bodies than this yield no pairs.
         memory_limit: DuckDB's memory limit; past it the join spills to ``spill_dir``.
         spill_dir: Where DuckDB spills (the run's staging folder); its default otherwise.
         batch_rows: Pairs per batch: candidates stream out and never sit in memory at once.
@@ -52,23 +55,30 @@ def candidate_batches(
     """
     if not new_bands:
         return
-    connection = duckdb.connect(":memory:")
+    connection = _connect(memory_limit, spill_dir)
     try:
-        connection.execute(f"SET memory_limit = '{memory_limit}'")
-        if spill_dir is not None:
-            connection.execute(f"SET temp_directory = '{spill_dir / 'duckdb-spill'}'")
-        connection.execute("SET preserve_insertion_order = false")
         reader = connection.sql(
             SQL.read_text(),
             params={
                 "old": [str(p) for p in old_bands] or [str(p) for p in new_bands],
                 "old_is_new": not old_bands,
                 "new": [str(p) for p in new_bands],
+                "max_bodies": max_bodies,
             },
         ).to_arrow_reader(batch_rows)
         yield from reader
     finally:
         connection.close()
+
+
+def _connect(memory_limit: str, spill_dir: Path | None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for the band-key joins: bounded memory, spilling into ``spill_dir``."""
+    connection = duckdb.connect(":memory:")
+    connection.execute(f"SET memory_limit = '{memory_limit}'")
+    if spill_dir is not None:
+        connection.execute(f"SET temp_directory = '{spill_dir / 'duckdb-spill'}'")
+    connection.execute("SET preserve_insertion_order = false")
+    return connection
 
 
 def find_copies(
@@ -103,7 +113,10 @@ def find_copies(
     kept_left: list[np.ndarray] = []
     kept_right: list[np.ndarray] = []
     for batch in candidate_batches(
-        table_files(previous, "body_bands"), staging.band_files(), spill_dir=staging.path
+        table_files(previous, "body_bands"),
+        staging.band_files(),
+        max_bodies=params.max_bucket_bodies,
+        spill_dir=staging.path,
     ):
         left = key_positions(present, batch.column(0).to_numpy())
         right = key_positions(present, batch.column(1).to_numpy())
@@ -166,9 +179,13 @@ def _wanted_rows(files: list[str], wanted: pa.Table, select: str) -> pa.Table:
 def _signatures(
     previous: Snapshot | None, staging: RunStaging, wanted: np.ndarray, permutations: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Stored signatures and shingle counts of the wanted body keys (sorted), aligned."""
+    """Stored signatures (their low bytes) and shingle counts of the wanted body keys (sorted).
+
+    Low bytes (:func:`transforms.neardup.signature_bytes`) are enough to judge candidates and
+    keep a million bodies' signatures in 111 MB.
+    """
     files = [str(p) for p in staging.signature_files() + table_files(previous, "body_signatures")]
-    sigs = np.zeros((len(wanted), permutations), np.uint32)
+    sigs = np.zeros((len(wanted), permutations), np.uint8)
     sizes = np.zeros(len(wanted), np.int64)
     if not files or len(wanted) == 0:
         return sigs, sizes
@@ -179,7 +196,9 @@ def _signatures(
         "FROM rows GROUP BY body_key ORDER BY body_key",
     )
     at = np.searchsorted(wanted, rows.column("body_key").to_numpy())
-    sigs[at] = unpack_signatures(rows.column("signature").combine_chunks(), permutations)
+    sigs[at] = signature_bytes(
+        unpack_signatures(rows.column("signature").combine_chunks(), permutations)
+    )
     sizes[at] = rows.column("shingles").to_numpy()
     return sigs, sizes
 
@@ -199,9 +218,46 @@ def _bodies(previous: Snapshot | None, staging: RunStaging, wanted: pa.Array) ->
     return pa.array([found[h] for h in wanted.to_pylist()], pa.string())
 
 
-def all_pairs(previous: Snapshot | None, new_pairs: pa.Table) -> pa.Table:
-    """The copy pairs of the next snapshot: the previous ones, then this run's (each once)."""
-    tables = [*(pq.read_table(p) for p in table_files(previous, "body_pairs")), new_pairs]
+def supported_pairs(
+    band_files: list[Path], pair_files: list[Path], max_bodies: int, spill_dir: Path | None = None
+) -> pa.Table:
+    """The pairs of ``pair_files`` that share a band bucket of at most ``max_bodies`` bodies.
+
+    Args:
+        band_files: Band keys of every body (``body_bands`` files).
+        pair_files: Copy pairs (``body_pairs`` files).
+        max_bodies: The bucket cap of :class:`transforms.neardup.NearDupParams`.
+        spill_dir: Where DuckDB spills.
+    """
+    connection = _connect("512MB", spill_dir)
+    try:
+        return connection.sql(
+            SUPPORTED_SQL.read_text(),
+            params={
+                "bands": [str(p) for p in band_files],
+                "pairs": [str(p) for p in pair_files],
+                "max_bodies": max_bodies,
+            },
+        ).to_arrow_table()
+    finally:
+        connection.close()
+
+
+def all_pairs(
+    previous: Snapshot | None, staging: RunStaging, new_pairs: pa.Table, params: NearDupParams
+) -> pa.Table:
+    """The copy pairs of the next snapshot: the previous ones still supported, and this run's.
+
+    A previous pair stays while it shares a band bucket of at most ``max_bucket_bodies``
+    bodies (``20_supported_pairs.sql``): the pairs are then those one run over everything finds.
+    """
+    old_files = table_files(previous, "body_pairs")
+    tables = [new_pairs]
+    if old_files:
+        bands = table_files(previous, "body_bands") + staging.band_files()
+        tables.append(
+            supported_pairs(bands, old_files, params.max_bucket_bodies, spill_dir=staging.path)
+        )
     merged = pa.concat_tables([conform(t, BODY_PAIRS, name="body_pairs") for t in tables])
     if merged.num_rows == 0:
         return merged
