@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from transforms.neardup import (
     NearDupParams,
     body_keys,
+    component_batches,
     key_positions,
     plausible_pairs,
     signature_bytes,
@@ -87,7 +88,7 @@ def find_copies(
     keys: pa.Table,
     params: NearDupParams,
     *,
-    batch_pairs: int = 200_000,
+    batch_bodies: int = 8_000,
 ) -> pa.Table:
     """Verified copy pairs among the bodies new in this run and all the others.
 
@@ -95,15 +96,16 @@ def find_copies(
     signatures and shingle counts first (:func:`transforms.neardup.plausible_pairs`), so only the
     pairs that may be copies are kept, and only those cost a read of their text. They are
     verified on their exact shingle sets before they link anything (``BODY_PAIRS`` rows, copies
-    only).
+    only): whole connected components of the plausible pairs are packed into batches of about
+    ``batch_bodies`` bodies, and one DuckDB scan of the documents streams the bodies out batch
+    by batch (sorted, spilling to disk), so only one batch of text is in memory at a time.
 
     Args:
         previous: The current snapshot (its band keys, signatures and documents), or None.
         staging: This run's staging (band keys, signatures and documents of the new bodies).
         keys: ``content_hash`` of every document of the next snapshot.
         params: Similarity thresholds and MinHash settings.
-        batch_pairs: Plausible pairs verified at a time (bounds the memory of bodies and
-            shingles); the documents are scanned once per batch.
+        batch_bodies: Bodies verified at a time (bounds the memory of text and shingles).
     """
     hashes = pc.unique(keys.column("content_hash").combine_chunks())
     present = body_keys(hashes)
@@ -125,17 +127,19 @@ def find_copies(
         plausible = plausible_pairs(sigs, sizes, left, right, params)
         kept_left.append(left[plausible])
         kept_right.append(right[plausible])
+    del sigs, sizes
     if not kept_left:
         return BODY_PAIRS.empty_table()
     left, right = np.concatenate(kept_left), np.concatenate(kept_right)
+    batch_of = component_batches(len(present), left, right, batch_bodies)
+    by_batch = np.argsort(batch_of[left], kind="stable")
+    left, right = left[by_batch], right[by_batch]
+    bounds = np.searchsorted(batch_of[left], np.arange(int(batch_of.max()) + 2))
     found: list[pa.Table] = [BODY_PAIRS.empty_table()]
-    for start in range(0, len(left), batch_pairs):
-        a, b = left[start : start + batch_pairs], right[start : start + batch_pairs]
-        involved, index = np.unique(np.concatenate([a, b]), return_inverse=True)
-        wanted = hashes.take(pa.array(involved))
-        bodies = _bodies(previous, staging, wanted)
+    for number, members, bodies in _bodies_by_batch(previous, staging, hashes, batch_of):
+        a, b = left[bounds[number] : bounds[number + 1]], right[bounds[number] : bounds[number + 1]]
         jaccard, containment, is_copy = verify_pairs(
-            bodies, index[: len(a)], index[len(a) :], params
+            bodies, np.searchsorted(members, a), np.searchsorted(members, b), params
         )
         found.append(
             pa.table(
@@ -152,28 +156,57 @@ def find_copies(
     )
 
 
-# The rows of some Parquet files whose key is in the registered table ``wanted``, by key column.
-WANTED_ROWS = {
-    "body_key": "WITH rows AS (SELECT f.* FROM read_parquet($files, union_by_name = true) AS f "
-    "JOIN wanted USING (body_key)) ",
-    "content_hash": "WITH rows AS (SELECT f.* FROM read_parquet($files, union_by_name = true) "
-    "AS f JOIN wanted USING (content_hash)) ",
-}
+BODIES_BY_BATCH = (
+    "SELECT w.batch, w.body, d.body AS text "
+    "FROM read_parquet($files, union_by_name = true) AS d "
+    "JOIN wanted AS w USING (content_hash) ORDER BY w.batch"
+)
 
 
-def _wanted_rows(files: list[str], wanted: pa.Table, select: str) -> pa.Table:
-    """``select`` over the rows of ``files`` whose key (the column of ``wanted``) is wanted.
+def _bodies_by_batch(
+    previous: Snapshot | None, staging: RunStaging, hashes: pa.Array, batch_of: np.ndarray
+) -> Iterator[tuple[int, np.ndarray, pa.Array]]:
+    """The bodies of each verification batch: ``(batch, body indices (sorted), texts)``.
 
-    ``select`` reads from ``rows`` (the files joined with ``wanted``); DuckDB scans the files
-    once and keeps only the wanted rows.
+    One scan of the staged and published documents, joined with the wanted content hashes and
+    sorted by batch by DuckDB (spilling to disk), streams out one batch after another.
     """
-    connection = duckdb.connect(":memory:")
+    files = [str(p) for p in staging.path.glob("documents/*.parquet")]
+    files += [str(p) for p in table_files(previous, "documents")]
+    wanted_index = np.flatnonzero(batch_of >= 0)
+    wanted = pa.table(
+        {
+            "content_hash": hashes.take(pa.array(wanted_index)),
+            "batch": pa.array(batch_of[wanted_index]),
+            "body": pa.array(wanted_index),
+        }
+    )
+    connection = _connect("512MB", staging.path)
     try:
         connection.register("wanted", wanted)
-        query = WANTED_ROWS[wanted.column_names[0]] + select
-        return connection.sql(query, params={"files": files}).to_arrow_table()
+        reader = connection.sql(BODIES_BY_BATCH, params={"files": files}).to_arrow_reader(4096)
+        pending: list[pa.RecordBatch] = []
+        for record_batch in reader:
+            numbers = record_batch.column(0).to_numpy()
+            cuts = np.flatnonzero(np.diff(numbers)) + 1
+            for start, stop in zip(np.r_[0, cuts], np.r_[cuts, len(numbers)], strict=True):
+                piece = record_batch.slice(int(start), int(stop - start))
+                if pending and pending[0].column(0)[0] != piece.column(0)[0]:
+                    yield _one_batch(pending)
+                    pending = []
+                pending.append(piece)
+        if pending:
+            yield _one_batch(pending)
     finally:
         connection.close()
+
+
+def _one_batch(pieces: list[pa.RecordBatch]) -> tuple[int, np.ndarray, pa.Array]:
+    """A batch's body indices, sorted and each once (exact copies repeat), and their texts."""
+    table = pa.Table.from_batches(pieces)
+    members, first = np.unique(table.column("body").to_numpy(), return_index=True)
+    texts = table.column("text").combine_chunks().take(pa.array(first))
+    return int(table.column("batch")[0].as_py()), members, texts
 
 
 def _signatures(
@@ -189,33 +222,22 @@ def _signatures(
     sizes = np.zeros(len(wanted), np.int64)
     if not files or len(wanted) == 0:
         return sigs, sizes
-    rows = _wanted_rows(
-        files,
-        pa.table({"body_key": pa.array(wanted, pa.uint64())}),
-        "SELECT body_key, any_value(shingles) AS shingles, any_value(signature) AS signature "
-        "FROM rows GROUP BY body_key ORDER BY body_key",
-    )
-    at = np.searchsorted(wanted, rows.column("body_key").to_numpy())
-    sigs[at] = signature_bytes(
-        unpack_signatures(rows.column("signature").combine_chunks(), permutations)
-    )
-    sizes[at] = rows.column("shingles").to_numpy()
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.register("wanted", pa.table({"body_key": pa.array(wanted, pa.uint64())}))
+        # A body stored twice (in two shards or runs) has the same signature: either row does.
+        reader = connection.sql(
+            "SELECT body_key, shingles, signature "
+            "FROM read_parquet($files) SEMI JOIN wanted USING (body_key)",
+            params={"files": files},
+        ).to_arrow_reader(65_536)
+        for rows in reader:
+            at = np.searchsorted(wanted, rows.column(0).to_numpy())
+            sigs[at] = signature_bytes(unpack_signatures(rows.column(2), permutations))
+            sizes[at] = rows.column(1).to_numpy()
+    finally:
+        connection.close()
     return sigs, sizes
-
-
-def _bodies(previous: Snapshot | None, staging: RunStaging, wanted: pa.Array) -> pa.Array:
-    """The bodies of the wanted content hashes, in their order, from staged and published files."""
-    files = [str(p) for p in staging.path.glob("documents/*.parquet")]
-    files += [str(p) for p in table_files(previous, "documents")]
-    rows = _wanted_rows(
-        files,
-        pa.table({"content_hash": wanted}),
-        "SELECT content_hash, any_value(body) AS body FROM rows GROUP BY content_hash",
-    )
-    found = dict(
-        zip(rows.column("content_hash").to_pylist(), rows.column("body").to_pylist(), strict=True)
-    )
-    return pa.array([found[h] for h in wanted.to_pylist()], pa.string())
 
 
 def supported_pairs(
