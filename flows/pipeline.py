@@ -23,7 +23,6 @@ from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
@@ -42,7 +41,7 @@ from transforms.publishers import (
 )
 from warehouse import catalog, incremental, neardup, sources, store
 from warehouse.clusters import cluster_table, document_matches
-from warehouse.schemas import BODY_BANDS, BODY_SIGNATURES, LINE_CENSUS
+from warehouse.schemas import LINE_CENSUS
 
 
 class BooksDoNotBalance(RuntimeError):
@@ -148,9 +147,9 @@ class Deduplication:
     clusters: pa.Table
     """``cluster_id``, ``is_canonical``, ``cluster_size``, aligned with ``keys.all_keys()``."""
     tables: dict[str, pa.Table]
-    """``clusters``, ``document_matches``, ``body_pairs``, this run's band keys and signatures."""
+    """``clusters``, ``document_matches`` and ``body_pairs``."""
     carried: dict[str, list[Path]]
-    """Band keys and signatures of earlier runs, carried into the snapshot as they are."""
+    """Band keys and signatures of earlier runs and of this run's shards, linked as they are."""
 
 
 @task(name="deduplicate_documents", cache_policy=NONE)
@@ -172,24 +171,19 @@ def deduplicate_documents(
         pairs.column("left_key").to_numpy(),
         pairs.column("right_key").to_numpy(),
     )
-    sketch_tables = {
-        "body_bands": (staging.band_files(), BODY_BANDS),
-        "body_signatures": (staging.signature_files(), BODY_SIGNATURES),
-    }
+    # This run's band keys and signatures are staged in their declared schemas: their files are
+    # linked into the snapshot beside the earlier runs' (never read into memory here).
+    sketches = {"body_bands": staging.band_files(), "body_signatures": staging.signature_files()}
     return Deduplication(
         clusters=assigned.select(["cluster_id", "is_canonical", "cluster_size"]),
         tables={
             "clusters": cluster_table(table, assigned, run_id),
             "document_matches": document_matches(table, assigned, pairs, run_id),
             "body_pairs": pairs,
-            **{
-                name: pa.concat_tables([pq.read_table(f) for f in files])
-                if files
-                else schema.empty_table()
-                for name, (files, schema) in sketch_tables.items()
-            },
         },
-        carried={name: store.table_files(previous, name) for name in sketch_tables},
+        carried={
+            name: [*store.table_files(previous, name), *staged] for name, staged in sketches.items()
+        },
     )
 
 

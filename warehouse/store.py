@@ -37,6 +37,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from warehouse.schemas import (
+    BODY_BANDS,
+    BODY_SIGNATURES,
     DOCUMENTS,
     MANIFEST,
     QUARANTINE,
@@ -338,8 +340,9 @@ class RunStaging:
             manifest: The complete manifest of processed files of the new snapshot.
             tables: The other tables of the snapshot (``line_census``, ``clusters``...), written
                 whole; a table of ``TABLES`` not given is written empty.
-            carried_files: Files of the previous snapshot hard-linked into a table of the same
-                name, beside what ``tables`` writes for it.
+            carried_files: Files hard-linked into a table of the same name, beside what
+                ``tables`` writes for it: the previous snapshot's, and staged shard files already
+                in the table's schema.
             run_row: This run's row of the ``runs`` table (``snapshot_id`` is filled in here).
             now: Publication time, for the snapshot id.
             on_step: Called with the name of each step as it starts (logging, crash tests).
@@ -445,9 +448,12 @@ def write_staged_shard(
     documents_path = path / "documents" / f"shard-{shard:06d}.parquet"
     quarantine_path = path / "quarantine" / f"shard-{shard:06d}.parquet"
     outputs = [(documents_path, documents), (quarantine_path, quarantine)]
+    # Band keys and signatures are staged in their declared schemas: publish links them as they are.
     if bands is not None:
+        bands = conform(bands, BODY_BANDS, name="body_bands")
         outputs.append((path / BANDS / f"shard-{shard:06d}.parquet", bands))
     if signatures is not None:
+        signatures = conform(signatures, BODY_SIGNATURES, name="body_signatures")
         outputs.append((path / SIGNATURES / f"shard-{shard:06d}.parquet", signatures))
     for target, table in outputs:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -513,7 +519,10 @@ def _write_other_tables(
             rows[name] = table.num_rows
         for path in carried:
             (build / name).mkdir(parents=True, exist_ok=True)
-            os.link(path, build / name / path.name)
+            # Files of earlier snapshots keep their (unique) names; this run's staged files (the
+            # build folder sits in the run's staging) are named after the run.
+            staged = path.is_relative_to(build.parent)
+            os.link(path, build / name / (f"part-{run_id}-{path.name}" if staged else path.name))
             rows[name] = rows.get(name, 0) + pq.ParquetFile(path).metadata.num_rows
     return rows
 
