@@ -41,7 +41,6 @@ from transforms.publishers import (
 )
 from warehouse import catalog, incremental, neardup, sources, store
 from warehouse.clusters import cluster_table, document_matches
-from warehouse.schemas import LINE_CENSUS
 
 
 class BooksDoNotBalance(RuntimeError):
@@ -109,10 +108,12 @@ def discover_files(input_spec: str, pattern: str) -> sources.Discovery:
 
 
 @task(name="census_shard", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
-def census_shard(root: Path, paths: list[str], max_file_bytes: int) -> pa.Table:
-    """Count the edge lines of one shard of files, for learned chrome removal."""
+def census_shard(
+    root: Path, paths: list[str], shard: int, staging_path: Path, max_file_bytes: int
+) -> Path:
+    """Stage the edge lines of one shard of files, for learned chrome removal."""
     read = sources.read_files(root, paths, max_file_bytes)
-    return census_files(read.files)
+    return store.write_staged_census(staging_path, shard, census_files(read.files))
 
 
 @task(name="process_shard", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
@@ -287,14 +288,15 @@ def _shards(paths: tuple[str, ...], size: int) -> list[list[str]]:
     return [list(paths[start : start + size]) for start in range(0, len(paths), size)]
 
 
-def _census(root: Path, paths: tuple[str, ...], settings: RunSettings) -> pa.Table:
-    """The edge lines of the files to process, one census task per shard."""
+def _census(
+    root: Path, paths: tuple[str, ...], staging: store.RunStaging, settings: RunSettings
+) -> list[Path]:
+    """Stage the edge lines of the files to process, one census task per shard."""
     futures = [
-        census_shard.submit(root, shard, settings.max_file_bytes)
-        for shard in _shards(paths, settings.shard_size)
+        census_shard.submit(root, shard, number, staging.path, settings.max_file_bytes)
+        for number, shard in enumerate(_shards(paths, settings.shard_size))
     ]
-    tables = [future.result() for future in futures]
-    return pa.concat_tables(tables) if tables else LINE_CENSUS.empty_table()
+    return [future.result() for future in futures]
 
 
 def _plan_census(
@@ -302,6 +304,7 @@ def _plan_census(
     discovery: sources.Discovery,
     todo: pa.Table,
     paths: tuple[str, ...],
+    staging: store.RunStaging,
     settings: RunSettings,
     stage_seconds: dict[str, float],
 ) -> tuple[incremental.CensusPlan, pa.Table, tuple[str, ...]]:
@@ -310,8 +313,9 @@ def _plan_census(
     census = incremental.plan_census(
         previous,
         pa.array(paths, pa.string()),
-        _census(discovery.root, paths, settings),
+        _census(discovery.root, paths, staging, settings),
         pa.array(discovery.paths, pa.string()),
+        spill_dir=staging.path,
     )
     if census.affected:
         get_run_logger().info(
@@ -432,7 +436,7 @@ def ingest_articles(
         staging = wh.staging(run_id)
         try:
             census, todo, paths = _plan_census(
-                previous, discovery, todo, paths, settings, stage_seconds
+                previous, discovery, todo, paths, staging, settings, stage_seconds
             )
 
             mark = time.perf_counter()
@@ -492,8 +496,8 @@ def ingest_articles(
                     clusters,
                     quarantine,
                     manifest,
-                    {**dedup.tables, "line_census": census.line_census},
-                    dedup.carried,
+                    dedup.tables,
+                    {**dedup.carried, "line_census": census.files},
                     run_row,
                 ),
             )

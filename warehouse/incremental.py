@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from transforms.boilerplate import MIN_LEARNED_DOCUMENTS, count_line_keys, frequent_line_keys
+from transforms.boilerplate import MIN_LEARNED_DOCUMENTS
 from transforms.incremental import files_to_process
 from warehouse.schemas import LINE_CENSUS, MANIFEST, QUARANTINE, conform
 from warehouse.sources import Discovery, stat_files
@@ -213,72 +214,103 @@ def manifest_rows(
 class CensusPlan:
     """The chrome census of the next snapshot and what it changes for this run."""
 
-    line_census: pa.Table
-    """Edge lines of every file: the previous rows not superseded, then this run's."""
+    files: list[Path]
+    """Files of the next snapshot's ``line_census``: the previous files (or, where this run
+    supersedes some of their paths, their other rows written again) and this run's shard files."""
     learned: pa.Array
     """Edge-line keys frequent in the whole census: learned chrome for this run's parsing."""
     affected: list[str]
     """Unchanged files to parse again: an edge line of theirs became chrome or stopped being."""
 
 
+CENSUS_SQL = Path(__file__).parent / "sql" / "census"
+
+
 def plan_census(
     previous: Snapshot | None,
     processed: pa.Array,
-    census: pa.Table,
+    staged: list[Path],
     present: pa.Array,
+    spill_dir: Path,
     min_documents: int = MIN_LEARNED_DOCUMENTS,
 ) -> CensusPlan:
     """Merge this run's census into the previous one and find the files it changes.
 
     Counting over every current file version (superseded versions are dropped), and parsing
     again the unchanged files whose edge lines changed status, makes a run over a folder day by
-    day give the same documents as one run over everything.
+    day give the same documents as one run over everything. DuckDB counts the census files
+    where they lie (a million files have some 16 million edge lines), so only the frequent keys
+    and the affected paths come into memory.
 
     Args:
         previous: The current snapshot, or None for a first run.
         processed: Paths this run processes (new and changed files).
-        census: Their edge lines (``source_path``, ``line_key``).
+        staged: This run's census files (``source_path``, ``line_key``), one per shard.
         present: Paths discovered now: only those can be parsed again.
+        spill_dir: Where DuckDB spills, and where the kept rows are written when this run
+            supersedes some.
         min_documents: Documents an edge line must be in to be chrome.
     """
-    kept = LINE_CENSUS.empty_table()
-    files = table_files(previous, "line_census")
-    if files:
-        rows = pa.concat_tables(
-            pq.read_table(path, read_dictionary=["source_path"]) for path in files
-        )
-        kept = rows.filter(pc.invert(pc.is_in(rows.column("source_path"), value_set=processed)))
-    before = frequent_line_keys(count_line_keys(_as_lists(kept)), min_documents)
-    merged = pa.concat_tables(
-        [
-            kept.cast(pa.schema([("source_path", pa.string()), ("line_key", pa.uint64())])),
-            conform(census, LINE_CENSUS, name="line_census"),
-        ],
-        promote_options="permissive",
-    )
-    learned = frequent_line_keys(count_line_keys(_as_lists(merged)), min_documents)
-    changed = pc.unique(
-        pa.concat_arrays(
-            [
-                before.filter(pc.invert(pc.is_in(before, value_set=learned))),
-                learned.filter(pc.invert(pc.is_in(learned, value_set=before))),
-            ]
-        )
-    )
-    affected: list[str] = []
-    if len(changed) and kept.num_rows:
-        hit = kept.filter(pc.is_in(kept.column("line_key"), value_set=changed))
-        paths = pc.unique(pc.cast(hit.column("source_path"), pa.string()))
-        affected = sorted(paths.filter(pc.is_in(paths, value_set=present)).to_pylist())
-    return CensusPlan(conform(merged, LINE_CENSUS, name="line_census"), learned, affected)
+    old = [str(p) for p in table_files(previous, "line_census")]
+    new = [str(p) for p in staged]
+    if not old and not new:
+        return CensusPlan([], pa.array([], pa.uint64()), [])
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.execute("SET memory_limit = '512MB'")
+        connection.execute(f"SET temp_directory = '{spill_dir / 'duckdb-spill'}'")
+        connection.register("processed", pa.table({"source_path": pc.cast(processed, pa.string())}))
 
+        def frequent(with_new: bool) -> pa.Array:
+            params = {
+                "previous": old or new,
+                "has_previous": bool(old),
+                "new": new or old,
+                "with_new": with_new and bool(new),
+                "min": min_documents,
+            }
+            sql = (CENSUS_SQL / "10_frequent_lines.sql").read_text()
+            column = connection.sql(sql, params=params).to_arrow_table().column(0)
+            return column.combine_chunks().cast(pa.uint64())
 
-def _as_lists(census: pa.Table) -> pa.Array:
-    """Census rows as one list of keys (the counting needs only how many rows have each key)."""
-    keys = (
-        census.column("line_key").combine_chunks() if census.num_rows else pa.array([], pa.uint64())
-    )
-    return pa.ListArray.from_arrays(pa.array([0, len(keys)], pa.int32()), keys)
+        learned = frequent(with_new=True)
+        if not old:
+            return CensusPlan(list(staged), learned, [])
+        before = frequent(with_new=False)
+        changed = pc.unique(
+            pa.concat_arrays(
+                [
+                    before.filter(pc.invert(pc.is_in(before, value_set=learned))),
+                    learned.filter(pc.invert(pc.is_in(learned, value_set=before))),
+                ]
+            )
+        )
+        affected: list[str] = []
+        if len(changed):
+            connection.register("changed", pa.table({"line_key": changed}))
+            connection.register("present", pa.table({"source_path": pc.cast(present, pa.string())}))
+            hit = connection.sql(
+                (CENSUS_SQL / "20_affected_files.sql").read_text(), params={"previous": old}
+            ).to_arrow_table()
+            affected = hit.column(0).to_pylist()
+        ((superseded,),) = connection.execute(
+            "SELECT count(*) FROM read_parquet($previous) SEMI JOIN processed USING (source_path)",
+            {"previous": old},
+        ).fetchall()
+        if not superseded:
+            return CensusPlan([*table_files(previous, "line_census"), *staged], learned, affected)
+        # Some previous rows are superseded: write the others again, batch by batch.
+        kept_file = spill_dir / "census-kept.parquet"
+        reader = connection.sql(
+            (CENSUS_SQL / "30_kept_rows.sql").read_text(), params={"previous": old}
+        ).to_arrow_reader(1 << 20)
+        with pq.ParquetWriter(kept_file, LINE_CENSUS, compression="zstd") as writer:
+            for batch in reader:
+                table = pa.Table.from_batches([batch])
+                writer.write_table(conform(table, LINE_CENSUS, name="line_census"))
+        return CensusPlan([kept_file, *staged], learned, affected)
+    finally:
+        connection.close()
 
 
 def manifest_stats(previous: Snapshot | None, paths: list[str]) -> pa.Table:

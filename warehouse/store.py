@@ -40,6 +40,7 @@ from warehouse.schemas import (
     BODY_BANDS,
     BODY_SIGNATURES,
     DOCUMENTS,
+    LINE_CENSUS,
     MANIFEST,
     QUARANTINE,
     RUNS,
@@ -52,6 +53,7 @@ CURRENT = "current"
 SNAPSHOTS = "snapshots"
 BANDS = "bands"  # staged LSH band keys of a run's new bodies
 SIGNATURES = "signatures"  # staged MinHash signatures of a run's new bodies
+CENSUS = "census"  # staged edge lines of a run's files (learned chrome)
 STAGING = "staging"
 LOCK = "newsetl.lock"
 MANIFEST_FILE = "_snapshot.json"
@@ -436,6 +438,21 @@ class RunStaging:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
+def write_staged_census(path: Path, shard: int, census: pa.Table) -> Path:
+    """Stage one shard's chrome census (called in worker processes); return its file."""
+    target = path / CENSUS / f"shard-{shard:06d}.parquet"
+    _write_staged(target, conform(census, LINE_CENSUS, name="line_census"))
+    return target
+
+
+def _write_staged(target: Path, table: pa.Table) -> None:
+    """Write a staged file whole or not at all (a retried task may write it again)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".tmp")
+    pq.write_table(table, temporary, compression=COMPRESSION)
+    os.replace(temporary, target)
+
+
 def write_staged_shard(
     path: Path,
     shard: int,
@@ -456,10 +473,7 @@ def write_staged_shard(
         signatures = conform(signatures, BODY_SIGNATURES, name="body_signatures")
         outputs.append((path / SIGNATURES / f"shard-{shard:06d}.parquet", signatures))
     for target, table in outputs:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(".tmp")
-        pq.write_table(table, temporary, compression=COMPRESSION)
-        os.replace(temporary, target)
+        _write_staged(target, table)
     return StagedShard(
         shard, documents_path, quarantine_path, documents.num_rows, quarantine.num_rows
     )
