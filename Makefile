@@ -33,7 +33,7 @@ bench: setup
 	$(BIN)/python -m bench.run
 
 bench-full: setup
-	$(BIN)/python -m bench.run --full
+	$(BIN)/python -m bench.scale
 
 constraints:
 	{ sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.new

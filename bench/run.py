@@ -63,26 +63,38 @@ def _fmt(value: float) -> str:
 
 def peak_rss_of(
     command: list[str], env: dict[str, str]
-) -> tuple[subprocess.CompletedProcess[str], float, float]:
-    """Run ``command``; return its result, wall seconds and the peak RSS (MB) of its process tree."""
+) -> tuple[subprocess.CompletedProcess[str], float, float, float]:
+    """Run ``command``; return its result, wall seconds and its process tree's peak memory (MB).
+
+    Two peaks: the sum of the processes' RSS (a shared library's pages counted in every process
+    that maps it) and the sum of their PSS (shared pages split between the processes that share
+    them: the memory the tree really takes). Sampled every 0.1 s.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO
     )
-    peak = 0.0
+    peak = peak_pss = 0.0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         parent = psutil.Process(process.pid)
         while not stop.is_set():
+            rss = pss = 0
             try:
                 tree = [parent, *parent.children(recursive=True)]
-                rss = sum(p.memory_info().rss for p in tree if p.is_running())
-                peak = max(peak, rss / 1e6)
             except psutil.Error:
-                pass
-            stop.wait(0.05)
+                tree = []
+            for member in tree:
+                try:
+                    info = member.memory_full_info()
+                except psutil.Error:
+                    continue  # the process ended between the listing and the read
+                rss += info.rss
+                pss += info.pss
+            peak, peak_pss = max(peak, rss / 1e6), max(peak_pss, pss / 1e6)
+            stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -93,7 +105,7 @@ def peak_rss_of(
     result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{stderr[-3000:]}")
-    return result, seconds, peak
+    return result, seconds, peak, peak_pss
 
 
 def read_and_hash(root: Path) -> tuple[int, int]:
@@ -117,11 +129,11 @@ def timed(function: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def run_newsetl(corpus: Path, warehouse: Path, env: dict[str, str]) -> dict[str, Any]:
-    result, seconds, peak = peak_rss_of(
+    result, seconds, peak, peak_pss = peak_rss_of(
         [*NEWSETL, "run", "--input", str(corpus), "--warehouse", str(warehouse)], env
     )
     if "up to date" in result.stdout:
-        return {"wall": seconds, "peak_mb": peak, "unchanged": True}
+        return {"wall": seconds, "peak_mb": peak, "peak_pss_mb": peak_pss, "unchanged": True}
     flow_seconds = float(result.stdout.split("(flow ")[1].split(" s)")[0])
     runs = query(
         warehouse,
@@ -132,6 +144,7 @@ def run_newsetl(corpus: Path, warehouse: Path, env: dict[str, str]) -> dict[str,
         "wall": seconds,
         "flow": flow_seconds,
         "peak_mb": peak,
+        "peak_pss_mb": peak_pss,
         "stages": stages,
         "documents": runs["documents"],
         "duplicates": runs["duplicates"],
@@ -421,7 +434,6 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="corpus sizes (comma-separated)")
-    parser.add_argument("--full", action="store_true", help="add the 1,000,000-article size")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median, min-max)")
     parser.add_argument("--work", type=Path, default=REPO / ".bench", help="corpora and warehouses")
     parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
@@ -429,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from bench.generator import generate
 
-    sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.full else [])
+    sizes = [int(s) for s in args.sizes.split(",")]
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     results: dict[int, dict[str, Any]] = {}
     extras: dict[str, Any] = {}
@@ -459,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
             add("flow_docs_per_s", files / full["flow"])
             add("mb_per_s", size_bytes / 1e6 / full["wall"])
             add("peak_rss_mb", full["peak_mb"])
+            add("peak_pss_mb", full["peak_pss_mb"])
             add("x_floor", full["wall"] / floor)
             # minhash_cpu is CPU time inside extract_normalise (both workers), not a wall stage.
             stage_total = sum(v for k, v in full["stages"].items() if k != "minhash_cpu")
@@ -512,6 +525,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 WORKERS = os.cpu_count() or 1
+# BENCHMARKS.md's section written by ``bench.scale`` (make bench-full), kept by ``bench.run``.
+SCALE_SECTION = ("<!-- bench.scale: begin -->", "<!-- bench.scale: end -->")
+
+
+def kept_section(path: Path, markers: tuple[str, str]) -> str:
+    """The text between ``markers`` in ``path`` (markers included), or "" if absent."""
+    text = path.read_text() if path.is_file() else ""
+    begin, end = markers
+    if begin not in text or end not in text:
+        return ""
+    return "\n" + text[text.index(begin) : text.index(end) + len(end)] + "\n"
+
+
 NOTE_ON_DEDUP = "newsetl clusters exact copies and verified near copies (MinHash LSH, issue 5). `newsetl_dedup_seconds` is the deduplicate stage plus the signature work done in the shard tasks (their CPU seconds over the worker count); datatrove runs its four MinHash steps on the same cleaned bodies with as many tasks as cores. Pairwise scores count pairs of documents in one cluster against the generator's story labels."
 
 
@@ -521,12 +547,11 @@ def write_report(
     results: dict[int, dict[str, Any]],
     extras: dict[str, Any],
 ) -> None:
-    command = "make bench" if not args.full else "make bench-full"
     lines = [
         "# newsetl benchmarks",
         "",
-        f"Command: `{command}` (`python -m bench.run --sizes {args.sizes}"
-        f"{' --full' if args.full else ''} --repeats {args.repeats}`), "
+        f"Command: `make bench` (`python -m bench.run --sizes {args.sizes} "
+        f"--repeats {args.repeats}`), "
         f"written {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.",
         "",
         f"Machine: {machine()}.",
@@ -629,7 +654,7 @@ def write_report(
                 )
     else:
         lines.append(str(real))
-    args.out.write_text("\n".join(lines) + "\n")
+    args.out.write_text("\n".join(lines) + "\n" + kept_section(args.out, SCALE_SECTION))
     (args.work / "results.json").write_text(
         json.dumps(
             {
