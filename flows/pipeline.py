@@ -23,6 +23,7 @@ from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -33,6 +34,7 @@ from flows.render import query, render
 from flows.runners import api_shared_with_workers
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
+from transforms.entities import extract_mentions
 from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
 from transforms.publishers import (
     DEFAULT_SIGNATURES,
@@ -135,8 +137,13 @@ def process_shard(
     sketches = sketch_bodies(
         documents.column("content_hash"), documents.column("body"), NEAR_DUPLICATES
     )
+    # Entities are read from the headline and the cleaned body, one paragraph apart.
+    text = pc.binary_join_element_wise(
+        pc.fill_null(documents.column("title"), ""), documents.column("body"), "\n"
+    )
+    mentions = extract_mentions(documents.column("doc_id"), text)
     staged = store.write_staged_shard(
-        staging_path, shard, documents, quarantine, sketches.bands, sketches.signatures
+        staging_path, shard, documents, quarantine, sketches.bands, sketches.signatures, mentions
     )
     return replace(staged, minhash_seconds=time.process_time() - mark)
 
@@ -213,13 +220,16 @@ def publish_snapshot(
         len(plan.rewritten),
         keys.new.num_rows,
     )
+    # We hold the writer lock: the current snapshot is the one this run started from.
+    previous = staging.warehouse.snapshot() if staging.warehouse.current_snapshot_id() else None
+    mentions = incremental.next_mentions(keys, staging, previous)
     snapshot = staging.publish(
         documents=incremental.document_batches(keys, clusters, plan, staging),
         carried_documents=plan.carried,
         quarantine=quarantine,
         manifest=manifest,
-        tables=tables,
-        carried_files=carried_files,
+        tables={**tables, "mentions": mentions.written},
+        carried_files={**carried_files, "mentions": mentions.carried},
         run_row=run_row,
         now=datetime.now(UTC),
         on_step=_publish_step,

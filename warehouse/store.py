@@ -50,6 +50,7 @@ CURRENT = "current"
 SNAPSHOTS = "snapshots"
 BANDS = "bands"  # staged LSH band keys of a run's new bodies
 SIGNATURES = "signatures"  # staged MinHash signatures of a run's new bodies
+MENTIONS = "mentions"  # staged entity mentions of a run's new documents
 STAGING = "staging"
 LOCK = "newsetl.lock"
 MANIFEST_FILE = "_snapshot.json"
@@ -311,6 +312,10 @@ class RunStaging:
         """The MinHash signatures of the staged documents' bodies, one file per shard."""
         return sorted((self.path / SIGNATURES).glob("shard-*.parquet"))
 
+    def mention_files(self) -> list[Path]:
+        """The entity mentions of the staged documents, one file per shard."""
+        return sorted((self.path / MENTIONS).glob("shard-*.parquet"))
+
     def read_quarantine(self) -> pa.Table:
         """All staged quarantine rows, in shard order."""
         tables = [pq.read_table(s.quarantine) for s in sorted(self.shards, key=lambda s: s.shard)]
@@ -440,6 +445,7 @@ def write_staged_shard(
     quarantine: pa.Table,
     bands: pa.Table | None = None,
     signatures: pa.Table | None = None,
+    mentions: pa.Table | None = None,
 ) -> StagedShard:
     """Write one shard's outputs into a run's staging folder (called in worker processes)."""
     documents_path = path / "documents" / f"shard-{shard:06d}.parquet"
@@ -449,6 +455,8 @@ def write_staged_shard(
         outputs.append((path / BANDS / f"shard-{shard:06d}.parquet", bands))
     if signatures is not None:
         outputs.append((path / SIGNATURES / f"shard-{shard:06d}.parquet", signatures))
+    if mentions is not None:
+        outputs.append((path / MENTIONS / f"shard-{shard:06d}.parquet", mentions))
     for target, table in outputs:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(".tmp")
