@@ -30,7 +30,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 
-from flows.render import query, render
+from flows.render import render
 from flows.runners import api_shared_with_workers
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
@@ -255,16 +255,30 @@ def _publish_step(step: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+# The reports of the run's artifact, and rows shown of each: a summary, `newsetl report` has all.
+ARTIFACT_REPORTS = (
+    "duplicates",
+    "quarantine_by_reason",
+    "syndication_reach",
+    "widest_syndicated",
+    "top_entities",
+    "country_comentions",
+)
+ARTIFACT_ROWS = 10
+
+
 @task(name="report_snapshot", cache_policy=NONE)
 def report_snapshot(wh: store.Warehouse, snapshot_id: str) -> str:
-    """Run the report queries over the published snapshot and post them as an artifact."""
+    """Run the key report queries over the published snapshot and post them as an artifact."""
     connection = catalog.connect(wh, snapshot_id)
     sections = [f"# newsetl report, snapshot `{snapshot_id}`"]
-    for report in catalog.report_queries():
-        columns, rows = query(connection, report.sql)
-        sections.append(
-            f"## {report.name}\n\n{report.question}\n\n{render(columns, rows, 'markdown')}"
-        )
+    for result in catalog.run_reports(connection):
+        if result.query.key not in ARTIFACT_REPORTS:
+            continue
+        table = render(result.columns, result.rows[:ARTIFACT_ROWS], "markdown")
+        if len(result.rows) > ARTIFACT_ROWS:
+            table += f"\n\n(first {ARTIFACT_ROWS} of {len(result.rows)} rows)"
+        sections.append(f"## {result.query.name}\n\n{result.query.question}\n\n{table}")
     markdown = "\n\n".join(sections)
     create_markdown_artifact(markdown, key="newsetl-report", description="newsetl aggregate report")
     return markdown
