@@ -540,3 +540,15 @@ def _check_written_schemas(build: Path, tables: dict[str, dict[str, Any]]) -> No
             written = pq.read_schema(build / relative)
             if not written.equals(declared, check_metadata=False):
                 raise SchemaContractError(f"{relative} was written as {written}, not {declared}")
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file and one rename; return ``path``.
+
+    A reader (a browser on the report) sees the old file or the new one, never half of one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+    return path
