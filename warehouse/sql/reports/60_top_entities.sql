@@ -1,6 +1,6 @@
 -- Top entities: which countries, people and organisations the most documents name (ten of each),
 -- in how many months, and their trend: the change in documents per month, fitted over the
--- months of the period (positive: named more and more).
+-- months of the period that have documents (positive: named more and more).
 WITH docs AS (
     SELECT doc_id, month FROM report_documents($from, $to, $publisher, $entity)
 ),
@@ -10,41 +10,48 @@ named AS (
     JOIN docs USING (doc_id)
     WHERE m.kind IN ('country', 'person', 'organisation')
 ),
-months AS (
-    SELECT month, row_number() OVER (ORDER BY month) AS month_index
-    FROM (SELECT DISTINCT month FROM docs WHERE month <> 'undated')
-),
+-- Monthly counts are needed only for the top entities: rank first over (kind, entity), then
+-- count months for the thirty winners, which keeps the big aggregation small.
 totals AS (
     SELECT
         kind,
         entity,
         count(*) AS documents,
         sum(mentions) AS mentions,
-        count(DISTINCT month) FILTER (WHERE month <> 'undated') AS months,
         row_number() OVER (PARTITION BY kind ORDER BY count(*) DESC, sum(mentions) DESC, entity)
             AS rank
     FROM named
     GROUP BY kind, entity
+    QUALIFY rank <= 10
 ),
-top AS (SELECT * FROM totals WHERE rank <= 10),
+by_month AS (
+    SELECT named.kind, named.entity, named.month, count(*) AS documents
+    FROM named
+    SEMI JOIN totals ON totals.kind = named.kind AND totals.entity = named.entity
+    WHERE named.month <> 'undated'
+    GROUP BY ALL
+),
+months AS (
+    SELECT month, row_number() OVER (ORDER BY month) AS month_index
+    FROM (SELECT DISTINCT month FROM docs WHERE month <> 'undated')
+),
 monthly AS (
     -- Every month of the period for every top entity, zero where it is not named.
-    SELECT top.kind, top.entity, months.month_index, count(named.entity) AS documents
-    FROM top
+    SELECT totals.kind, totals.entity, months.month_index, coalesce(b.documents, 0) AS documents
+    FROM totals
     CROSS JOIN months
-    LEFT JOIN named
-      ON named.kind = top.kind AND named.entity = top.entity AND named.month = months.month
-    GROUP BY ALL
+    LEFT JOIN by_month AS b
+      ON b.kind = totals.kind AND b.entity = totals.entity AND b.month = months.month
 )
 SELECT
-    top.kind,
-    top.rank,
-    top.entity,
-    top.documents,
-    top.mentions,
-    top.months,
+    t.kind,
+    t.rank,
+    t.entity,
+    t.documents,
+    t.mentions,
+    count(monthly.documents) FILTER (WHERE monthly.documents > 0) AS months,
     round(coalesce(regr_slope(monthly.documents, monthly.month_index), 0), 2) AS trend
-FROM top
-LEFT JOIN monthly ON monthly.kind = top.kind AND monthly.entity = top.entity
-GROUP BY top.kind, top.rank, top.entity, top.documents, top.mentions, top.months
-ORDER BY list_position(['country', 'person', 'organisation'], top.kind), top.rank;
+FROM totals AS t
+LEFT JOIN monthly ON monthly.kind = t.kind AND monthly.entity = t.entity
+GROUP BY t.kind, t.rank, t.entity, t.documents, t.mentions
+ORDER BY list_position(['country', 'person', 'organisation'], t.kind), t.rank;

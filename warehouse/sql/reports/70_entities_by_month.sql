@@ -16,11 +16,15 @@ top AS (
     GROUP BY kind, entity
     QUALIFY row_number() OVER (PARTITION BY kind ORDER BY count(*) DESC, entity) <= 5
 ),
+by_month AS (
+    SELECT named.kind, named.entity, named.month, count(*) AS documents
+    FROM named
+    SEMI JOIN top ON top.kind = named.kind AND top.entity = named.entity
+    GROUP BY ALL
+),
 months AS (SELECT DISTINCT month FROM docs)
-SELECT top.kind, top.entity, months.month, count(named.entity) AS documents
+SELECT top.kind, top.entity, months.month, coalesce(b.documents, 0) AS documents
 FROM top
 CROSS JOIN months
-LEFT JOIN named
-  ON named.kind = top.kind AND named.entity = top.entity AND named.month = months.month
-GROUP BY top.kind, top.entity, months.month
+LEFT JOIN by_month AS b ON b.kind = top.kind AND b.entity = top.entity AND b.month = months.month
 ORDER BY list_position(['country', 'person', 'organisation'], top.kind), top.entity, months.month;
