@@ -538,6 +538,12 @@ def write_report(
     results: dict[int, dict[str, Any]],
     extras: dict[str, Any],
 ) -> None:
+    from bench.report_scale import HEADING, write_section
+
+    previous_scale = ""
+    if args.out.is_file() and HEADING in args.out.read_text():
+        after = args.out.read_text().split(HEADING, 1)[1]
+        previous_scale = HEADING + after.split("\n## ", 1)[0].rstrip("\n") + "\n"
     command = "make bench" if not args.full else "make bench-full"
     lines = [
         "# newsetl benchmarks",
@@ -647,6 +653,9 @@ def write_report(
     else:
         lines.append(str(real))
     args.out.write_text("\n".join(lines) + "\n")
+    if previous_scale:
+        # Written by bench.report_scale, which this benchmark does not run: kept as it was.
+        write_section(args.out, previous_scale)
     (args.work / "results.json").write_text(
         json.dumps(
             {
