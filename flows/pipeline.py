@@ -133,15 +133,15 @@ def process_shard(
     parsed = parse_articles(read.files, signatures=signatures, learned_chrome=learned_chrome)
     quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
     documents = parsed.documents
-    mark = time.process_time()
-    sketches = sketch_bodies(
-        documents.column("content_hash"), documents.column("body"), NEAR_DUPLICATES
-    )
     # Entities are read from the headline and the cleaned body, one paragraph apart.
     text = pc.binary_join_element_wise(
         pc.fill_null(documents.column("title"), ""), documents.column("body"), "\n"
     )
     mentions = extract_mentions(documents.column("doc_id"), text)
+    mark = time.process_time()
+    sketches = sketch_bodies(
+        documents.column("content_hash"), documents.column("body"), NEAR_DUPLICATES
+    )
     staged = store.write_staged_shard(
         staging_path, shard, documents, quarantine, sketches.bands, sketches.signatures, mentions
     )
