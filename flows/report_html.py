@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -34,6 +35,8 @@ MAX_SERIES = 8
 # A table longer than this is cut in the page (the terminal report prints every row).
 MAX_TABLE_ROWS = 100
 LABEL_CHARS = 48
+# Pixels an x-axis label needs: "2021-03" in 11 px type, and a gap.
+LABEL_WIDTH = 52
 KIND_TITLES = {"country": "Countries", "person": "People", "organisation": "Organisations"}
 
 STYLE = """
@@ -143,7 +146,7 @@ def vertical_bars(
                 f'width="{bar:.1f}" height="{size:.1f}" fill="{colour}">'
                 f"<title>{_esc(name)} · {_esc(series_name)}: {_number(value)}</title></rect>"
             )
-        if len(labels) <= 40 or index % max(len(labels) // 20, 1) == 0:
+        if index % _label_step(len(labels), slot * len(labels)) == 0:
             body.append(
                 f'<text x="{x + bar / 2:.1f}" y="{top + plot_height + 14}" '
                 f'text-anchor="middle">{_esc(_short(name, 10))}</text>'
@@ -154,7 +157,7 @@ def vertical_bars(
             f'text-anchor="middle">{_esc(x_title)}</text>'
         )
     if legend:
-        body.append(_legend(list(series), left, height - legend_height + 4))
+        body.append(_legend(list(series), left, height + 4))
     return _svg(width, height + (legend_height if legend else 0), label, body, chart)
 
 
@@ -192,7 +195,7 @@ def line_chart(
             f'fill="{colour}"><title>{_esc(name)} {_esc(month)}: {_number(value)}</title></circle>'
             for (x, y), value, month in zip(points, values, months, strict=True)
         ]
-    labels_every = max(len(months) // 8, 1)
+    labels_every = _label_step(len(months), width - left - right)
     body += [
         f'<text x="{left + i * step:.1f}" y="{top + plot_height + 14}" text-anchor="middle">'
         f"{_esc(month)}</text>"
@@ -206,12 +209,16 @@ def line_chart(
 def heatmap(
     names: Sequence[str], counts: dict[tuple[str, str], int], label: str, chart: str
 ) -> str:
-    """A symmetric matrix of co-mention counts, darker for more."""
+    """A symmetric matrix of co-mention counts, darker for more, with the count in each cell.
+
+    ``counts`` holds only the pairs the report returned (the most frequent): the other cells are
+    grey, "not among them", never shown as zero.
+    """
     if not names:
         return _empty_chart(label, chart)
-    cell, left, top = 30, 150, 110
+    cell, left, top = 34, 150, 110
     size = len(names)
-    peak = max(counts.values())
+    peak, low = max(counts.values()), min(counts.values())
     body = []
     for index, name in enumerate(names):
         y = top + index * cell
@@ -222,18 +229,38 @@ def heatmap(
             f'rotate(-60)">{_esc(_short(name, 18))}</text>'
         )
         for other_index, other in enumerate(names):
-            value = counts.get((name, other)) or counts.get((other, name)) or 0
             if name == other:
                 continue
-            shade = 0.08 + 0.92 * value / peak if value else 0.0
+            x = left + other_index * cell
+            value = counts.get((name, other)) or counts.get((other, name))
+            if value is None:
+                body.append(
+                    f'<rect class="cell-unknown" x="{x}" y="{y}" width="{cell - 2}" '
+                    f'height="{cell - 2}" fill="#eeeeee"><title>{_esc(name)} + {_esc(other)}: '
+                    "not among the most frequent pairs</title></rect>"
+                )
+                continue
+            # Shades spread over the range shown, so close counts still differ.
+            shade = 0.25 + 0.75 * (value - low) / max(peak - low, 1)
+            ink = "#ffffff" if shade > 0.55 else "#1a1a1a"
             body.append(
-                f'<rect class="cell" data-value="{value}" x="{left + other_index * cell}" '
-                f'y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{PALETTE[0]}" '
-                f'fill-opacity="{shade:.2f}" stroke="#e5e5e5">'
+                f'<rect class="cell" data-value="{value}" x="{x}" y="{y}" width="{cell - 2}" '
+                f'height="{cell - 2}" fill="{PALETTE[0]}" fill-opacity="{shade:.2f}">'
                 f"<title>{_esc(name)} + {_esc(other)}: {value}</title></rect>"
+                f'<text x="{x + (cell - 2) / 2:.0f}" y="{y + cell / 2 + 3:.0f}" '
+                f'text-anchor="middle" style="fill:{ink};font-size:10px">{_number(value)}</text>'
             )
-    width, height = left + size * cell + 20, top + size * cell + 20
-    return _svg(width, height, label, body, chart)
+    width, height = left + size * cell + 20, top + size * cell + 36
+    body.append(
+        f'<text x="{left}" y="{height - 10}">documents naming both; grey: not among the most '
+        "frequent pairs</text>"
+    )
+    return _svg(max(width, left + 330), height, label, body, chart)
+
+
+def _label_step(count: int, span: float) -> int:
+    """Label every n-th of ``count`` columns, so that month labels (7 characters) never touch."""
+    return max(1, math.ceil(count * LABEL_WIDTH / max(span, 1)))
 
 
 def _y_axis(left: float, top: float, height: float, right: float, peak: float) -> str:
@@ -243,7 +270,7 @@ def _y_axis(left: float, top: float, height: float, right: float, peak: float) -
         parts.append(
             f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{_number(round(peak * fraction, 1))}</text>"
+            f"{_number(round(peak * fraction, 0 if peak >= 4 else 1))}</text>"
         )
     return "".join(parts)
 

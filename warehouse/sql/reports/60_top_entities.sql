@@ -50,7 +50,8 @@ SELECT
     t.documents,
     t.mentions,
     count(monthly.documents) FILTER (WHERE monthly.documents > 0) AS months,
-    round(coalesce(regr_slope(monthly.documents, monthly.month_index), 0), 2) AS trend
+    -- + 0 turns a rounded -0.0 into 0.
+    round(coalesce(regr_slope(monthly.documents, monthly.month_index), 0), 2) + 0 AS trend
 FROM totals AS t
 LEFT JOIN monthly ON monthly.kind = t.kind AND monthly.entity = t.entity
 GROUP BY t.kind, t.rank, t.entity, t.documents, t.mentions
