@@ -18,7 +18,12 @@ from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE
 def _document(
     doc_id: str, publisher: str, day: dt.date | None, cluster: str, canonical: bool, title: str
 ) -> dict[str, object]:
-    row: dict[str, object] = {field.name: None for field in DOCUMENTS}
+    # Columns the reports do not read get a plain value where the schema requires one.
+    placeholder = {pa.string(): "-", pa.int64(): 0, pa.int32(): 0, pa.bool_(): False}
+    row: dict[str, object] = {
+        field.name: None if field.nullable else placeholder.get(field.type, 0)
+        for field in DOCUMENTS
+    }
     return row | {
         "doc_id": doc_id,
         "source_path": f"{doc_id}.txt",

@@ -2,13 +2,17 @@
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
+import duckdb
+import pyarrow.parquet as pq
 import pytest
 
-from tests.warehouse.report_corpus import report_connection
+from tests.warehouse.report_corpus import report_connection, report_tables
 from warehouse import catalog
 from warehouse.catalog import ReportFilters
+from warehouse.store import Snapshot
 
 REPORT_KEYS = [
     "volume_by_publisher_month",
@@ -167,3 +171,18 @@ def test_run_reports_answers_every_report_in_order() -> None:
     results = catalog.run_reports(report_connection(), ReportFilters(entity="Russia"))
     assert [r.query.key for r in results] == REPORT_KEYS
     assert all(r.columns for r in results)
+
+
+def test_snapshots_from_before_mentions_still_report(tmp_path: Path) -> None:
+    """A snapshot published before the mentions table existed reads it as empty."""
+    tables = report_tables()
+    manifest: dict[str, Any] = {"tables": {}}
+    for name in ("documents", "quarantine"):
+        (tmp_path / name).mkdir()
+        pq.write_table(tables[name], tmp_path / name / "part-0.parquet")
+        manifest["tables"][name] = {"files": [f"{name}/part-0.parquet"], "rows": 1}
+    connection = duckdb.connect(":memory:")
+    catalog.create_views(connection, Snapshot("old", tmp_path, manifest))
+    results = {r.query.key: r for r in catalog.run_reports(connection)}
+    assert results["top_entities"].rows == [] and results["country_comentions"].rows == []
+    assert results["duplicates"].rows[0][0] == 9
