@@ -34,18 +34,43 @@ def command_sql(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    """``newsetl report``: print every report query over a snapshot."""
-    from warehouse import catalog
+    """``newsetl report``: print every report query over a snapshot and write the HTML report."""
+    import datetime as dt
 
+    from flows.report_html import render_report_html
+    from warehouse import catalog
+    from warehouse.store import write_text_atomic
+
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise SettingsError(f"--from {args.date_from} is after --to {args.date_to}")
+    filters = catalog.ReportFilters(args.date_from, args.date_to, args.publisher, args.entity)
     warehouse = Warehouse(args.warehouse)
-    connection = catalog.connect(warehouse, args.as_of)
     snapshot = warehouse.snapshot(args.as_of)
-    print(f"newsetl report · snapshot {snapshot.snapshot_id} · {warehouse.root}")
-    for report in catalog.report_queries():
-        columns, rows = query(connection, report.sql)
-        print(f"\n## {report.name}\n{report.question}\n")
-        print(render(columns, rows, args.format))
+    connection = catalog.connect(warehouse, snapshot.snapshot_id)
+    results = catalog.run_reports(connection, filters)
+    print(f"newsetl report · snapshot {snapshot.snapshot_id} · {filters.describe()}")
+    for result in results:
+        print(f"\n## {result.query.name}\n{result.query.question}\n")
+        print(render(result.columns, result.rows, args.format))
+    page = render_report_html(
+        results,
+        snapshot_id=snapshot.snapshot_id,
+        filters=filters.describe(),
+        generated_at=dt.datetime.now(dt.UTC),
+    )
+    path = write_text_atomic(args.html or warehouse.root / "report.html", page)
+    print(f"newsetl: HTML report written to {path}", file=sys.stderr)
     return EXIT_OK
+
+
+def _date(text: str) -> Any:
+    """An argparse type: a YYYY-MM-DD date."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
 
 
 def command_snapshots(args: argparse.Namespace) -> int:
@@ -226,8 +251,20 @@ def build_parser() -> argparse.ArgumentParser:
     add_read_options(sql)
     sql.set_defaults(handler=command_sql)
 
-    report = commands.add_parser("report", help="print the aggregate report")
+    report = commands.add_parser(
+        "report", help="print the aggregate report and write it as an HTML page with charts"
+    )
     add_read_options(report)
+    report.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD")
+    report.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD")
+    report.add_argument("--publisher", help="only documents of this publisher")
+    report.add_argument("--entity", help="only documents naming this entity (Russia, Ana Lee)")
+    report.add_argument(
+        "--html",
+        type=Path,
+        metavar="PATH",
+        help="HTML file to write (default: WAREHOUSE/report.html)",
+    )
     report.set_defaults(handler=command_report)
 
     snapshots = commands.add_parser("snapshots", help="list published snapshots")

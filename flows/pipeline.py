@@ -23,15 +23,17 @@ from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 
-from flows.render import query, render
+from flows.render import render
 from flows.runners import api_shared_with_workers
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
+from transforms.entities import extract_mentions
 from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
 from transforms.publishers import (
     DEFAULT_SIGNATURES,
@@ -131,12 +133,17 @@ def process_shard(
     parsed = parse_articles(read.files, signatures=signatures, learned_chrome=learned_chrome)
     quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
     documents = parsed.documents
+    # Entities are read from the headline and the cleaned body, one paragraph apart.
+    text = pc.binary_join_element_wise(
+        pc.fill_null(documents.column("title"), ""), documents.column("body"), "\n"
+    )
+    mentions = extract_mentions(documents.column("doc_id"), text)
     mark = time.process_time()
     sketches = sketch_bodies(
         documents.column("content_hash"), documents.column("body"), NEAR_DUPLICATES
     )
     staged = store.write_staged_shard(
-        staging_path, shard, documents, quarantine, sketches.bands, sketches.signatures
+        staging_path, shard, documents, quarantine, sketches.bands, sketches.signatures, mentions
     )
     return replace(staged, minhash_seconds=time.process_time() - mark)
 
@@ -208,13 +215,16 @@ def publish_snapshot(
         len(plan.rewritten),
         keys.new.num_rows,
     )
+    # We hold the writer lock: the current snapshot is the one this run started from.
+    previous = staging.warehouse.snapshot() if staging.warehouse.current_snapshot_id() else None
+    mentions = incremental.next_mentions(keys, staging, previous)
     snapshot = staging.publish(
         documents=incremental.document_batches(keys, clusters, plan, staging),
         carried_documents=plan.carried,
         quarantine=quarantine,
         manifest=manifest,
-        tables=tables,
-        carried_files=carried_files,
+        tables={**tables, "mentions": mentions.written},
+        carried_files={**carried_files, "mentions": mentions.carried},
         run_row=run_row,
         now=datetime.now(UTC),
         on_step=_publish_step,
@@ -240,16 +250,30 @@ def _publish_step(step: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+# The reports of the run's artifact, and rows shown of each: a summary, `newsetl report` has all.
+ARTIFACT_REPORTS = (
+    "duplicates",
+    "quarantine_by_reason",
+    "syndication_reach",
+    "widest_syndicated",
+    "top_entities",
+    "country_comentions",
+)
+ARTIFACT_ROWS = 10
+
+
 @task(name="report_snapshot", cache_policy=NONE)
 def report_snapshot(wh: store.Warehouse, snapshot_id: str) -> str:
-    """Run the report queries over the published snapshot and post them as an artifact."""
+    """Run the key report queries over the published snapshot and post them as an artifact."""
     connection = catalog.connect(wh, snapshot_id)
     sections = [f"# newsetl report, snapshot `{snapshot_id}`"]
-    for report in catalog.report_queries():
-        columns, rows = query(connection, report.sql)
-        sections.append(
-            f"## {report.name}\n\n{report.question}\n\n{render(columns, rows, 'markdown')}"
-        )
+    for result in catalog.run_reports(connection):
+        if result.query.key not in ARTIFACT_REPORTS:
+            continue
+        table = render(result.columns, result.rows[:ARTIFACT_ROWS], "markdown")
+        if len(result.rows) > ARTIFACT_ROWS:
+            table += f"\n\n(first {ARTIFACT_ROWS} of {len(result.rows)} rows)"
+        sections.append(f"## {result.query.name}\n\n{result.query.question}\n\n{table}")
     markdown = "\n\n".join(sections)
     create_markdown_artifact(markdown, key="newsetl-report", description="newsetl aggregate report")
     return markdown

@@ -8,17 +8,24 @@ RELIABILITY.md), and the catalog file works from any working directory.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from warehouse.schemas import TABLES
 from warehouse.store import Snapshot, Warehouse, WarehouseLocked
 
 SQL_DIR = Path(__file__).parent / "sql"
+STAGING_DIR = SQL_DIR / "staging"
 VIEWS_DIR = SQL_DIR / "views"
 REPORTS_DIR = SQL_DIR / "reports"
+# A named parameter in report SQL: $from, $to, $publisher, $entity.
+PARAMETER = re.compile(r"\$([a-z_]+)\b")
 
 
 def _quote(text: str) -> str:
@@ -32,7 +39,18 @@ def create_views(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> N
         # Views cannot take parameters; table names come from our manifest, paths are quoted.
         source = f"read_parquet([{files}], hive_partitioning = false)"
         connection.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM {source}")  # noqa: S608
+    for table, schema in TABLES.items():
+        if table not in snapshot.manifest["tables"]:
+            # Published before the table existed: an empty table, so the SQL over it still runs.
+            connection.from_arrow(schema.empty_table()).create(table)
+    create_staging_views(connection)
     for sql_file in sorted(VIEWS_DIR.glob("*.sql")):
+        connection.execute(sql_file.read_text())
+
+
+def create_staging_views(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create the staging views and macros the reports read, over tables already defined."""
+    for sql_file in sorted(STAGING_DIR.glob("*.sql")):
         connection.execute(sql_file.read_text())
 
 
@@ -111,12 +129,58 @@ def repair(warehouse: Warehouse) -> bool:
 
 
 @dataclass(frozen=True)
+class ReportFilters:
+    """The filters of a report; None is no filter. Bound as parameters, never put in SQL text."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    publisher: str | None = None
+    entity: str | None = None
+
+    def parameters(self) -> dict[str, Any]:
+        """The values of the report parameters, by name."""
+        return {
+            "from": self.date_from,
+            "to": self.date_to,
+            "publisher": self.publisher,
+            "entity": self.entity,
+        }
+
+    def describe(self) -> str:
+        """The filters in words, for report headings."""
+        parts = []
+        if self.date_from or self.date_to:
+            parts.append(f"published {self.date_from or '…'} to {self.date_to or '…'}")
+        if self.publisher:
+            parts.append(f"publisher {self.publisher}")
+        if self.entity:
+            parts.append(f"naming {self.entity}")
+        return ", ".join(parts) or "all documents"
+
+
+@dataclass(frozen=True)
 class ReportQuery:
     """One report query: its name, the question it answers and its SQL."""
 
     name: str
     question: str
     sql: str
+    key: str = ""
+    """The file's name without its number: ``volume_by_publisher_month``."""
+
+    @property
+    def parameter_names(self) -> list[str]:
+        """The named parameters the SQL uses, in order of first use."""
+        code = "\n".join(line for line in self.sql.splitlines() if not line.startswith("--"))
+        return list(dict.fromkeys(PARAMETER.findall(code)))
+
+    def run(
+        self, connection: duckdb.DuckDBPyConnection, filters: ReportFilters | None = None
+    ) -> tuple[list[str], list[Any]]:
+        """Run the report with ``filters`` bound; return column names and rows."""
+        values = (filters or ReportFilters()).parameters()
+        cursor = connection.execute(self.sql, {name: values[name] for name in self.parameter_names})
+        return [d[0] for d in cursor.description or []], cursor.fetchall()
 
 
 def report_queries() -> list[ReportQuery]:
@@ -124,7 +188,34 @@ def report_queries() -> list[ReportQuery]:
     queries = []
     for sql_file in sorted(REPORTS_DIR.glob("*.sql")):
         text = sql_file.read_text()
-        header = [line[2:].strip() for line in text.splitlines() if line.startswith("--")]
+        header = []
+        for line in text.splitlines():
+            if not line.startswith("--"):
+                break  # the header is the comment block at the top; later comments explain SQL
+            header.append(line[2:].strip())
         title, _, question = " ".join(header).partition(":")
-        queries.append(ReportQuery(title.strip() or sql_file.stem, question.strip(), text))
+        question = question.strip()
+        question = question[:1].upper() + question[1:]
+        key = sql_file.stem.partition("_")[2] or sql_file.stem
+        queries.append(ReportQuery(title.strip() or sql_file.stem, question, text, key))
     return queries
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """A report query's answer for one set of filters."""
+
+    query: ReportQuery
+    columns: list[str]
+    rows: list[Any]
+
+
+def run_reports(
+    connection: duckdb.DuckDBPyConnection, filters: ReportFilters | None = None
+) -> list[ReportResult]:
+    """Run every report query with ``filters`` bound."""
+    results = []
+    for report in report_queries():
+        columns, rows = report.run(connection, filters)
+        results.append(ReportResult(report, columns, rows))
+    return results

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from transforms.boilerplate import MIN_LEARNED_DOCUMENTS
 from transforms.incremental import files_to_process
-from warehouse.schemas import LINE_CENSUS, MANIFEST, QUARANTINE, conform
+from warehouse.schemas import LINE_CENSUS, MANIFEST, MENTIONS, QUARANTINE, conform
 from warehouse.sources import Discovery, stat_files
 from warehouse.store import RunStaging, Snapshot, table_files
 
@@ -140,6 +140,41 @@ def document_batches(
         yield table.append_column(
             "run_id", pa.array([staging.run_id] * staged.num_rows, pa.string())
         )
+
+
+@dataclass(frozen=True)
+class MentionsPlan:
+    """The ``mentions`` of the next snapshot: files carried as they are, and rows written."""
+
+    carried: list[Path]
+    """Previous files whose documents are all still current, and this run's staged files
+    (already in the table's schema, with the run's id): hard-linked, not rewritten."""
+    written: pa.Table
+    """Rows of previous files that lost a document."""
+
+
+def next_mentions(
+    keys: DocumentKeys, staging: RunStaging, previous: Snapshot | None
+) -> MentionsPlan:
+    """Carry the mentions of the documents kept from ``previous``; add the staged ones.
+
+    A superseded or reprocessed document is not among the kept keys, so its earlier mentions go
+    away; the staged mentions of its new version come in with this run's id.
+    """
+    kept_ids = keys.previous.column("doc_id")
+    carried: list[Path] = []
+    parts: list[pa.Table] = []
+    for path in table_files(previous, "mentions"):
+        rows = pq.read_table(path)
+        if not rows.num_rows:
+            continue  # a run that found no mentions wrote an empty file: nothing to carry
+        present = pc.is_in(rows.column("doc_id"), value_set=kept_ids)
+        if pc.all(present).as_py() is not False:
+            carried.append(path)
+        else:
+            parts.append(conform(rows.filter(present), MENTIONS, name="mentions"))
+    written = pa.concat_tables(parts) if parts else MENTIONS.empty_table()
+    return MentionsPlan([*carried, *staging.mention_files()], written)
 
 
 def pending_files(previous: Snapshot | None, discovery: Discovery) -> pa.Table:

@@ -275,6 +275,31 @@ BODY_PAIRS = pa.schema(
     ]
 )
 
+MENTIONS = pa.schema(
+    [
+        _field("doc_id", pa.string(), "A document that mentions the entity.", required=True),
+        _field(
+            "kind",
+            pa.string(),
+            "country, city, person or organisation.",
+            required=True,
+        ),
+        _field(
+            "entity",
+            pa.string(),
+            "Canonical name: demonyms and old names folded (Russian -> Russia, Burma -> Myanmar).",
+            required=True,
+        ),
+        _field(
+            "mentions",
+            pa.int32(),
+            "Times the document's title and body name it.",
+            required=True,
+        ),
+        _field("run_id", pa.string(), "Run that extracted these mentions.", required=True),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "quarantine": QUARANTINE,
@@ -286,6 +311,7 @@ TABLES: dict[str, pa.Schema] = {
     "body_bands": BODY_BANDS,
     "body_signatures": BODY_SIGNATURES,
     "body_pairs": BODY_PAIRS,
+    "mentions": MENTIONS,
 }
 
 

@@ -48,12 +48,14 @@ from warehouse.schemas import (
     SchemaContractError,
     conform,
 )
+from warehouse.schemas import MENTIONS as MENTION_ROWS
 
 CURRENT = "current"
 SNAPSHOTS = "snapshots"
 BANDS = "bands"  # staged LSH band keys of a run's new bodies
 SIGNATURES = "signatures"  # staged MinHash signatures of a run's new bodies
 CENSUS = "census"  # staged edge lines of a run's files (learned chrome)
+MENTIONS = "mentions"  # staged entity mentions of a run's new documents
 STAGING = "staging"
 LOCK = "newsetl.lock"
 MANIFEST_FILE = "_snapshot.json"
@@ -315,6 +317,10 @@ class RunStaging:
         """The MinHash signatures of the staged documents' bodies, one file per shard."""
         return sorted((self.path / SIGNATURES).glob("shard-*.parquet"))
 
+    def mention_files(self) -> list[Path]:
+        """The entity mentions of the staged documents, one file per shard."""
+        return sorted((self.path / MENTIONS).glob("shard-*.parquet"))
+
     def read_quarantine(self) -> pa.Table:
         """All staged quarantine rows, in shard order."""
         tables = [pq.read_table(s.quarantine) for s in sorted(self.shards, key=lambda s: s.shard)]
@@ -460,6 +466,7 @@ def write_staged_shard(
     quarantine: pa.Table,
     bands: pa.Table | None = None,
     signatures: pa.Table | None = None,
+    mentions: pa.Table | None = None,
 ) -> StagedShard:
     """Write one shard's outputs into a run's staging folder (called in worker processes)."""
     documents_path = path / "documents" / f"shard-{shard:06d}.parquet"
@@ -472,6 +479,11 @@ def write_staged_shard(
     if signatures is not None:
         signatures = conform(signatures, BODY_SIGNATURES, name="body_signatures")
         outputs.append((path / SIGNATURES / f"shard-{shard:06d}.parquet", signatures))
+    if mentions is not None:
+        # With this run's id (the staging folder's name), in the declared schema: linked too.
+        run_ids = pa.array([path.name] * mentions.num_rows, pa.string())
+        mentions = conform(mentions.append_column("run_id", run_ids), MENTION_ROWS, name="mentions")
+        outputs.append((path / MENTIONS / f"shard-{shard:06d}.parquet", mentions))
     for target, table in outputs:
         _write_staged(target, table)
     return StagedShard(
@@ -555,3 +567,15 @@ def _check_written_schemas(build: Path, tables: dict[str, dict[str, Any]]) -> No
             written = pq.read_schema(build / relative)
             if not written.equals(declared, check_metadata=False):
                 raise SchemaContractError(f"{relative} was written as {written}, not {declared}")
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file and one rename; return ``path``.
+
+    A reader (a browser on the report) sees the old file or the new one, never half of one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+    return path

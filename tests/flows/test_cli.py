@@ -80,6 +80,53 @@ def test_report_shows_volume_duplicates_and_quarantine(warehouse: Path) -> None:
     for heading in ("## Volume by publisher and month", "## Duplicates", "## Quarantine by reason"):
         assert heading in result.stdout
     assert "The Moscow Times | 2021-03" in result.stdout
+    for heading in ("## Syndication reach", "## Top entities", "## Country co-mentions"):
+        assert heading in result.stdout
+    assert f"HTML report written to {warehouse / 'report.html'}" in result.stderr
+    page = (warehouse / "report.html").read_text()
+    assert page.count('<svg class="chart"') >= 8
+    assert (
+        "Maung Maung Aye" in page
+        and "<script" not in page
+        and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    )
+
+
+def test_report_filters_by_date_publisher_and_entity(warehouse: Path, tmp_path: Path) -> None:
+    def volume(*filters: str) -> list[tuple[str, str]]:
+        result = newsetl(
+            "report",
+            "--warehouse",
+            str(warehouse),
+            "--format",
+            "json",
+            "--html",
+            str(tmp_path / "r.html"),
+            *filters,
+        )
+        assert result.returncode == 0, result.stderr
+        # The first JSON array printed is the volume report.
+        start = result.stdout.index("[")
+        rows, _ = json.JSONDecoder().raw_decode(result.stdout[start:])
+        return [(r["publisher"], r["month"]) for r in rows]
+
+    everything = [("TASS", "2021-08"), ("The Moscow Times", "2021-03")]
+    assert volume() == everything
+    assert volume("--from", "2021-04-01") == [("TASS", "2021-08")]
+    assert volume("--to", "2021-03-29") == [("The Moscow Times", "2021-03")]
+    assert volume("--publisher", "tass") == [("TASS", "2021-08")]
+    assert volume("--entity", "Dmitry Peskov") == [("The Moscow Times", "2021-03")]
+    assert volume("--entity", "myanmar") == everything
+    assert volume("--publisher", "TASS' OR 1=1 --") == []
+
+
+def test_report_rejects_bad_dates(warehouse: Path) -> None:
+    bad = newsetl("report", "--warehouse", str(warehouse), "--from", "2021-02-30")
+    assert bad.returncode == 2 and "'2021-02-30' is not a date" in bad.stderr
+    backwards = newsetl(
+        "report", "--warehouse", str(warehouse), "--from", "2021-05-01", "--to", "2021-04-01"
+    )
+    assert backwards.returncode == 2 and "is after --to" in backwards.stderr
 
 
 def test_snapshots_lists_the_current_one(warehouse: Path) -> None:
@@ -88,13 +135,14 @@ def test_snapshots_lists_the_current_one(warehouse: Path) -> None:
     assert snapshot["current"] == "*" and snapshot["documents"] == 2
 
 
-def test_read_commands_do_not_start_prefect(warehouse: Path) -> None:
+def test_read_commands_do_not_start_prefect(warehouse: Path, tmp_path: Path) -> None:
     code = (
         "import sys; from flows.cli import main; main(['sql', '--warehouse', sys.argv[1], "
-        "'select 1']); assert 'prefect' not in sys.modules, 'prefect was imported'"
+        "'select 1']); main(['report', '--warehouse', sys.argv[1], '--html', sys.argv[2]]); "
+        "assert 'prefect' not in sys.modules, 'prefect was imported'"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code, str(warehouse)],
+        [sys.executable, "-c", code, str(warehouse), str(tmp_path / "report.html")],
         capture_output=True,
         text=True,
         cwd=REPO,

@@ -73,6 +73,8 @@ def test_new_files_only_are_processed_and_old_files_are_carried(
     old_inodes = {os.stat(p).st_ino for p in old.files("documents")}
     new_inodes = {os.stat(p).st_ino for p in new.files("documents")}
     assert old_inodes <= new_inodes, "unchanged files are hard-linked, not rewritten"
+    old_mentions = {os.stat(p).st_ino for p in old.files("mentions")}
+    assert old_mentions <= {os.stat(p).st_ino for p in new.files("mentions")}
     runs = (
         catalog.connect(Warehouse(warehouse))
         .execute("select files_processed, total_documents from runs order by started_at")
@@ -85,9 +87,10 @@ def test_a_changed_file_supersedes_its_earlier_version(
     prefect_api: str, corpus: Path, tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "wh"
+    (corpus / "a.txt").write_text(STORY.format(day=5, extra=" in Kenya"))
     run(corpus, warehouse)
     before = {row[0]: row[1] for row in documents(warehouse)}
-    (corpus / "a.txt").write_text(STORY.format(day=5, extra=" with a correction"))
+    (corpus / "a.txt").write_text(STORY.format(day=5, extra=" in Uganda, with a correction"))
     os.utime(corpus / "a.txt", ns=(1, 1))  # a different mtime even on coarse clocks
     summary = run(corpus, warehouse)
     after = {row[0]: row[1] for row in documents(warehouse)}
@@ -96,6 +99,13 @@ def test_a_changed_file_supersedes_its_earlier_version(
     assert after["a.txt"] != before["a.txt"]
     assert {k: v for k, v in after.items() if k != "a.txt"} == {
         k: v for k, v in before.items() if k != "a.txt"
+    }
+    # The superseded version's mentions went away with it; the others' were carried.
+    assert {row[1] for row in mentions(warehouse)} <= set(after.values())
+    of_a = [row[2:] for row in mentions(warehouse) if row[0] == "a.txt"]
+    assert of_a == [("country", "Uganda", 1)]
+    assert ("003_66e976f7e5af1618.txt", before["003_66e976f7e5af1618.txt"]) in {
+        row[:2] for row in mentions(warehouse)
     }
 
 
@@ -116,6 +126,9 @@ def test_day_by_day_equals_one_run_over_everything(prefect_api: str, tmp_path: P
     shutil.copytree(daily, everything)
     run(everything, tmp_path / "wh-full")
     assert documents(tmp_path / "wh-daily") == documents(tmp_path / "wh-full")
+    assert mentions(tmp_path / "wh-daily") == mentions(tmp_path / "wh-full")
+    named = {(path, entity) for path, _, kind, entity, _ in mentions(tmp_path / "wh-full")}
+    assert {("tass-earlier.txt", "Myanmar"), ("003_66e976f7e5af1618.txt", "Russia")} <= named
     canonical = {row[0]: row[3] for row in documents(tmp_path / "wh-full")}
     assert canonical["tass-earlier.txt"] and not canonical["003_66e976f7e5af1618.txt"]
 
@@ -126,6 +139,18 @@ def site_page(n: int) -> str:
         f" date 2021-05-{1 + n % 28:02d} Harbour Gazette\nPort | City | Council | Sport\n\n"
         f"Council Votes On Plan {n}\n\nThe council voted on plan {n} on Tuesday after a long "
         f"debate about the harbour.\n\nMembers said plan {n} would cost {n} million."
+    )
+
+
+def mentions(warehouse: Path) -> list[tuple]:
+    """Mentions by file path (doc ids are the same for the same file version in any run)."""
+    return (
+        catalog.connect(Warehouse(warehouse))
+        .execute(
+            "select d.source_path, m.doc_id, m.kind, m.entity, m.mentions from mentions m "
+            "join documents d using (doc_id) order by all"
+        )
+        .fetchall()
     )
 
 
@@ -150,6 +175,7 @@ def test_learned_chrome_day_by_day_equals_one_run_over_everything(
     shutil.copytree(daily, everything)
     run(everything, tmp_path / "wh-full")
     assert bodies(tmp_path / "wh-daily") == bodies(tmp_path / "wh-full")
+    assert mentions(tmp_path / "wh-daily") == mentions(tmp_path / "wh-full")
     rows = bodies(tmp_path / "wh-full")
     assert [title for _, title, _, _ in rows] == [f"Council Votes On Plan {n}" for n in range(24)]
     assert not any("Harbour Gazette" in body or "Port | City" in body for _, _, body, _ in rows)

@@ -214,5 +214,40 @@ def test_run_posts_its_summary_and_the_report_as_artifacts(ingested: tuple) -> N
     report = Artifact.get("newsetl-report")
     assert run_summary is not None and report is not None
     assert f"| files seen | {summary.files_seen} |" in str(run_summary.data)
-    assert "## Volume by publisher and month" in str(report.data)
-    assert "| The Moscow Times | 2021-03 | 1 | 1 |" in str(report.data)
+    for heading in ("## Duplicates", "## Syndication reach", "## Top entities"):
+        assert heading in str(report.data)
+    # The two seeds and the copy of the TASS one name both countries.
+    assert "| Myanmar | Russia | 3 |" in str(report.data)
+
+
+def test_seed_mentions_name_the_countries_and_people(ingested: tuple) -> None:
+    _, warehouse, _ = ingested
+    rows = (
+        catalog.connect(warehouse)
+        .execute(
+            "select d.source_path, m.kind, m.entity, m.mentions from mentions m "
+            "join documents d using (doc_id) where d.source_path not like 'bad/%' "
+            "and m.kind in ('country', 'person')"
+        )
+        .fetchall()
+    )
+    named: dict[str, set[tuple[str, str]]] = {}
+    for path, kind, entity, count in rows:
+        assert count >= 1
+        named.setdefault(path.split("_")[0], set()).add((kind, entity))
+    moscow_times, tass = named["000"], named["003"]
+    for seed in (moscow_times, tass):
+        assert {("country", "Russia"), ("country", "Myanmar")} <= seed
+    assert {("person", "Dmitry Peskov"), ("person", "Alexander Fomin")} <= moscow_times
+    assert {("person", "Alexander Fomin"), ("person", "Maung Maung Aye")} <= tass
+
+
+def test_every_mention_belongs_to_a_document_of_the_snapshot(ingested: tuple) -> None:
+    summary, warehouse, _ = ingested
+    connection = catalog.connect(warehouse)
+    orphans = connection.execute(
+        "select count(*) from mentions where doc_id not in (select doc_id from documents)"
+    ).fetchone()
+    assert orphans == (0,)
+    run_ids = connection.execute("select distinct run_id from mentions").fetchall()
+    assert run_ids == [(summary.run_id,)]

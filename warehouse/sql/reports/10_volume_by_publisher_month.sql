@@ -2,9 +2,9 @@
 -- many of them were stories of their own (canonical) rather than copies of a story seen elsewhere.
 SELECT
     publisher,
-    coalesce(strftime(published_date, '%Y-%m'), 'undated') AS month,
+    month,
     count(*) AS documents,
     count(*) FILTER (WHERE is_canonical) AS stories
-FROM documents
+FROM report_documents($from, $to, $publisher, $entity)
 GROUP BY ALL
 ORDER BY publisher, month;

@@ -5,4 +5,4 @@ SELECT
     count(*) FILTER (WHERE NOT is_canonical) AS duplicates,
     count(DISTINCT cluster_id) FILTER (WHERE cluster_size > 1) AS clusters_with_copies,
     coalesce(max(cluster_size), 0) AS largest_cluster
-FROM documents;
+FROM report_documents($from, $to, $publisher, $entity);

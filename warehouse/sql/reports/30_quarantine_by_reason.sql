@@ -1,4 +1,5 @@
--- Quarantine by reason: which files did not become documents, and why.
+-- Quarantine by reason: which files did not become documents, and why. Quarantined files have no
+-- date, publisher or entities, so the report filters do not apply to them.
 SELECT
     reason,
     count(*) AS files,

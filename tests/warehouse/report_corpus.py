@@ -1,0 +1,104 @@
+"""A small corpus for the report SQL: documents, clusters, mentions and quarantine as tables.
+
+Three publishers over three months; one story carried by all three, one by two (twice by one of
+them), the rest single; Russia named more each month, Myanmar with it in some documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pyarrow as pa
+
+from warehouse import catalog
+from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE
+
+
+def _document(
+    doc_id: str, publisher: str, day: dt.date | None, cluster: str, canonical: bool, title: str
+) -> dict[str, object]:
+    # Columns the reports do not read get a plain value where the schema requires one.
+    placeholder = {pa.string(): "-", pa.int64(): 0, pa.int32(): 0, pa.bool_(): False}
+    row: dict[str, object] = {
+        field.name: None if field.nullable else placeholder.get(field.type, 0)
+        for field in DOCUMENTS
+    }
+    return row | {
+        "doc_id": doc_id,
+        "source_path": f"{doc_id}.txt",
+        "publisher": publisher,
+        "published_date": day,
+        "title": title,
+        "word_count": 100,
+        "cluster_id": cluster,
+        "is_canonical": canonical,
+    }
+
+
+def report_tables() -> dict[str, pa.Table]:
+    """``documents``, ``mentions`` and ``quarantine`` of the report corpus."""
+    jan, feb, mar = dt.date(2021, 1, 10), dt.date(2021, 2, 10), dt.date(2021, 3, 10)
+    documents = [
+        # The wide story: three outlets, four copies, first on Jan 10, last on Feb 10.
+        _document("w1", "Reuters", jan, "cwide", True, "Talks In Geneva"),
+        _document("w2", "TASS", jan, "cwide", False, "Talks in Geneva, say officials"),
+        _document("w3", "BBC", feb, "cwide", False, "Geneva talks"),
+        _document("w4", "BBC", feb, "cwide", False, "Geneva talks (update)"),
+        # Two outlets.
+        _document("p1", "Reuters", feb, "cpair", True, "Ceasefire Holds"),
+        _document("p2", "TASS", mar, "cpair", False, "Ceasefire holds"),
+        # Single stories.
+        _document("s1", "TASS", mar, "cs1", True, "Kremlin Says"),
+        _document("s2", "TASS", mar, "cs2", True, "Moscow Weather"),
+        _document("s3", "BBC", None, "cs3", True, "Undated Feature"),
+    ]
+    sizes: dict[str, int] = {}
+    for row in documents:
+        sizes[str(row["cluster_id"])] = sizes.get(str(row["cluster_id"]), 0) + 1
+    for row in documents:
+        row["cluster_size"] = sizes[str(row["cluster_id"])]
+    # Russia: 1 document in January, 2 in February, 3 in March: a rising trend.
+    mentions = [
+        ("w1", "country", "Russia", 2),
+        ("w1", "country", "Myanmar", 1),
+        ("w1", "person", "Dmitry Peskov", 1),
+        ("w3", "country", "Russia", 1),
+        ("w3", "country", "Myanmar", 2),
+        ("p1", "country", "Russia", 1),
+        ("p2", "country", "Russia", 1),
+        ("p2", "country", "China", 1),
+        ("s1", "country", "Russia", 3),
+        ("s1", "person", "Dmitry Peskov", 2),
+        ("s1", "organisation", "Kremlin", 1),
+        ("s2", "country", "Russia", 1),
+        ("s2", "city", "Moscow", 1),
+    ]
+    quarantine = [
+        {"source_path": "bad/a.txt", "reason": "empty", "bytes": 0, "run_id": "r"},
+        {"source_path": "bad/b.txt", "reason": "empty", "bytes": 3, "run_id": "r"},
+        {"source_path": "bad/c.bin", "reason": "binary", "bytes": 1024, "run_id": "r"},
+    ]
+    return {
+        "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS),
+        "mentions": pa.Table.from_pylist(
+            [
+                {"doc_id": d, "kind": k, "entity": e, "mentions": n, "run_id": "r"}
+                for d, k, e, n in mentions
+            ],
+            schema=MENTIONS,
+        ),
+        "quarantine": pa.Table.from_pylist(
+            [{field.name: row.get(field.name) for field in QUARANTINE} for row in quarantine],
+            schema=QUARANTINE,
+        ),
+    }
+
+
+def report_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the report corpus as tables and the staging views over them."""
+    connection = duckdb.connect(":memory:")
+    for name, table in report_tables().items():
+        connection.from_arrow(table).create(name)
+    catalog.create_staging_views(connection)
+    return connection
