@@ -539,7 +539,8 @@ def _write_other_tables(
             continue
         carried = carried_files.get(name, ())
         table = tables.get(name)
-        if table is not None or not carried:
+        # An empty table beside carried files adds nothing; without them it keeps the columns.
+        if (table is not None and table.num_rows) or not carried:
             table = schema.empty_table() if table is None else table
             _write_single(build / name, conform(table, schema, name=name), f"part-{run_id}.parquet")
             rows[name] = table.num_rows
