@@ -30,7 +30,7 @@ from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 
 from flows.render import query, render
-from flows.runners import api_shared_with_workers
+from flows.runners import api_shared_with_workers, task_runner_from_env
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
 from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
@@ -379,7 +379,7 @@ def _progress(done: int, total: int, files: int, started: float) -> None:
             sys.stderr.write("\n")
 
 
-@flow(name="newsetl-ingest", log_prints=True)
+@flow(name="newsetl-ingest", log_prints=True, task_runner=task_runner_from_env())
 def ingest_articles(
     input: str | None = None,
     warehouse: str | None = None,
