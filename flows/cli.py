@@ -133,6 +133,7 @@ def command_serve(args: argparse.Namespace) -> int:
     from flows.serving import check_cron, serve_ingest
 
     settings = _run_settings(args)
+    settings.check_paths()
     check_cron(args.cron)
     serve_ingest(settings, args.cron)
     return EXIT_OK
@@ -145,9 +146,7 @@ def command_run(args: argparse.Namespace) -> int:
     from flows.runners import make_task_runner
 
     settings = _run_settings(args)
-    from warehouse.sources import input_root
-
-    input_root(settings.input)  # a bad path fails here, before Prefect starts
+    settings.check_paths()  # a bad path fails here, before Prefect starts
     if not args.force and _up_to_date(settings, args.pattern):
         return EXIT_OK
     from flows.pipeline import ingest_articles

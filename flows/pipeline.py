@@ -410,7 +410,7 @@ def ingest_articles(
         shard_size=shard_size,
         publishers_file=Path(publishers_file) if publishers_file else None,
         wait_for_lock=wait_for_lock,
-    )
+    ).check_paths()  # parameters of a served or deployed run are checked before any work
     signatures = load_signatures(settings.publishers_file)
     started_at = datetime.now(UTC)
     started = time.perf_counter()

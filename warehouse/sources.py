@@ -51,6 +51,11 @@ def _walk(directory: Path, pattern: str) -> Iterator[Path]:
             yield from _walk(Path(entry.path), pattern)
 
 
+def is_glob(input_spec: str | Path) -> bool:
+    """True when the input is a glob pattern (``crawl/**/*.txt``), not a folder or a file."""
+    return bool(GLOB_CHARACTERS.intersection(str(input_spec)))
+
+
 def input_root(input_spec: str | Path) -> Path:
     """The folder an input names: itself, a file's folder, or a glob's folder before wildcards.
 
