@@ -84,12 +84,12 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     warehouse = Warehouse(settings.warehouse)
     if warehouse.current_snapshot_id() is None:
         return False
-    if repair(warehouse):
-        print("newsetl: finished the publish of a run that was interrupted after its commit")
     snapshot = warehouse.snapshot()
     discovery = discover(settings.input, pattern)
     if pending_files(snapshot, discovery).num_rows:
-        return False
+        return False  # the run clears leftovers itself, reusing the shards a crash finished
+    if repair(warehouse):
+        print("newsetl: finished the publish of a run that was interrupted after its commit")
     print(
         f"newsetl: up to date: {len(discovery.paths)} files unchanged since snapshot "
         f"{snapshot.snapshot_id}; nothing published"

@@ -40,7 +40,7 @@ from transforms.publishers import (
     combine_signatures,
     parse_signatures,
 )
-from warehouse import catalog, incremental, neardup, sources, store
+from warehouse import catalog, incremental, neardup, resume, sources, store
 from warehouse.clusters import cluster_table, document_matches
 from warehouse.schemas import BODY_BANDS, BODY_SIGNATURES, LINE_CENSUS
 
@@ -126,7 +126,17 @@ def process_shard(
     signatures: tuple[PublisherSignature, ...],
     learned_chrome: pa.Array,
 ) -> store.StagedShard:
-    """Extract and normalise one shard of files and stage its documents and quarantine rows."""
+    """Extract and normalise one shard of files and stage its documents and quarantine rows.
+
+    A shard finished by a crashed run (or by an earlier try of this task) with the same content
+    key is taken as it is: the key covers the files' sizes and mtimes, the parameters, the learned
+    chrome and the code.
+    """
+    parameters = (max_file_bytes, signatures, NEAR_DUPLICATES)
+    key = resume.shard_key(root, paths, parameters, learned_chrome)
+    resumed = store.resumed_shard(staging_path, shard, key)
+    if resumed is not None:
+        return resumed
     read = sources.read_files(root, paths, max_file_bytes)
     parsed = parse_articles(read.files, signatures=signatures, learned_chrome=learned_chrome)
     quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
@@ -136,7 +146,7 @@ def process_shard(
         documents.column("content_hash"), documents.column("body"), NEAR_DUPLICATES
     )
     staged = store.write_staged_shard(
-        staging_path, shard, documents, quarantine, sketches.bands, sketches.signatures
+        staging_path, shard, documents, quarantine, sketches.bands, sketches.signatures, key
     )
     return replace(staged, minhash_seconds=time.process_time() - mark)
 
@@ -359,14 +369,19 @@ def _process_shards(
         )
         for number, shard in enumerate(_shards(paths, settings.shard_size))
     ]
-    files_done = 0
+    files_done = resumed = 0
     minhash_seconds = 0.0
     for done, future in enumerate(as_completed(futures), start=1):
         staged = future.result()
         staging.add_shard(staged)
+        resumed += staged.resumed
         files_done += staged.document_rows + staged.quarantine_rows
         minhash_seconds += staged.minhash_seconds
         _progress(done, len(futures), files_done, started)
+    if resumed:
+        get_run_logger().info(
+            "reused %d of %d shards finished by a crashed run", resumed, len(futures)
+        )
     return minhash_seconds
 
 
@@ -435,8 +450,8 @@ def ingest_articles(
         if not paths and previous is not None:
             return _nothing_new(wh, previous, run_id, settings, len(discovery.paths), started)
 
-        staging = wh.staging(run_id)
-        try:
+        # Removed at the end; after a failure its finished shards stay for the next run to reuse.
+        with wh.staging(run_id) as staging:
             census, todo, paths = _plan_census(
                 previous, discovery, todo, paths, settings, stage_seconds
             )
@@ -504,8 +519,6 @@ def ingest_articles(
                 ),
             )
             stage_seconds["publish"] = time.perf_counter() - mark
-        finally:
-            staging.remove()
 
     summary = RunSummary(
         run_id=run_id,
