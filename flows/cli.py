@@ -303,6 +303,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(error, InputError | duckdb.Error):
             print(f"newsetl: {error}", file=sys.stderr)
             return EXIT_FAILED
+        if isinstance(error, OSError):
+            # Storage faults that outlasted the retries, a full disk: the warehouse is unchanged.
+            print(f"newsetl: run failed, warehouse unchanged: {error}", file=sys.stderr)
+            return EXIT_FAILED
         raise
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import errno
 import fnmatch
 import glob
+import gzip
+import io
 import os
 import stat
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +24,19 @@ import pyarrow as pa
 from transforms.incremental import FILE_STAT_SCHEMA
 from transforms.reasons import QuarantineReason
 from transforms.records import FILES_SCHEMA, quarantine_rows
+from warehouse import faults
 
 DEFAULT_PATTERN = "*.txt"
+# Compressed articles, decompressed on read; `*.txt` also finds `*.txt.gz` and `*.txt.zst`.
+COMPRESSED_SUFFIXES = (".gz", ".zst")
 GLOB_CHARACTERS = frozenset("*?[")
+
+
+# Errors that say the storage failed, not that the file is bad: a file quarantined for them would
+# count as processed and never be read again, so they fail the shard task instead, which retries.
+TRANSIENT_ERRNOS = frozenset(
+    {errno.EIO, errno.EAGAIN, errno.EBUSY, errno.EINTR, errno.ESTALE, errno.ETIMEDOUT}
+)
 
 
 class InputError(ValueError):
@@ -38,6 +51,14 @@ class Discovery:
     paths: tuple[str, ...]
 
 
+def matches(name: str, pattern: str) -> bool:
+    """Whether a file name matches the pattern, itself or without a compression suffix."""
+    if fnmatch.fnmatch(name, pattern):
+        return True
+    stem, dot, suffix = name.rpartition(".")
+    return bool(dot) and f".{suffix}" in COMPRESSED_SUFFIXES and fnmatch.fnmatch(stem, pattern)
+
+
 def _walk(directory: Path, pattern: str) -> Iterator[Path]:
     """Yield every entry under ``directory`` whose name matches, without following links."""
     try:
@@ -45,7 +66,7 @@ def _walk(directory: Path, pattern: str) -> Iterator[Path]:
     except OSError:
         return
     for entry in entries:
-        if fnmatch.fnmatch(entry.name, pattern):
+        if matches(entry.name, pattern):
             yield Path(entry.path)
         elif entry.is_dir(follow_symlinks=False):
             yield from _walk(Path(entry.path), pattern)
@@ -152,6 +173,8 @@ def _read_one(
                 return _failure(relative, reason, f"links to {target}, outside the input root")
             info = os.stat(path)
     except OSError as error:
+        if error.errno in TRANSIENT_ERRNOS:
+            raise
         return _failure(relative, QuarantineReason.UNREADABLE, f"stat failed: {error.strerror}")
     if not stat.S_ISREG(info.st_mode):
         kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
@@ -160,15 +183,43 @@ def _read_one(
         detail = f"{info.st_size} bytes, over the cap of {max_bytes}"
         return _failure(relative, QuarantineReason.OVERSIZED, detail, info.st_size)
     try:
+        if faults.RULES:
+            faults.check("read", path)
         with open(path, "rb") as handle:
             # One byte past the cap tells a file that grew since stat from one that did not.
             raw = handle.read(max_bytes + 1)
     except OSError as error:
+        if error.errno in TRANSIENT_ERRNOS:
+            raise  # the storage failed, not the file: the task retries, or the run fails
         detail = f"read failed: {errno.errorcode.get(error.errno or 0, '?')} {error.strerror}"
         return _failure(relative, QuarantineReason.UNREADABLE, detail)
     if len(raw) > max_bytes:
         detail = f"grew past the cap of {max_bytes} bytes while being read"
         return _failure(relative, QuarantineReason.OVERSIZED, detail, len(raw))
+    if relative.endswith(COMPRESSED_SUFFIXES):
+        return _decompress(relative, raw, max_bytes)
+    return raw
+
+
+def _decompress(relative: str, compressed: bytes, max_bytes: int) -> bytes | dict[str, object]:
+    """The text of a ``.gz`` or ``.zst`` file, read no further than ``max_bytes`` + 1.
+
+    The cap applies to the decompressed text, so a small file that expands to gigabytes (a
+    decompression bomb) costs one cap's worth of memory and is quarantined.
+    """
+    try:
+        if relative.endswith(".gz"):
+            with gzip.GzipFile(fileobj=io.BytesIO(compressed)) as stream:
+                raw = stream.read(max_bytes + 1)
+        else:
+            # pyarrow's zstd codec (the one Parquet uses): no extra dependency.
+            raw = pa.input_stream(pa.py_buffer(compressed), compression="zstd").read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error, pa.ArrowException) as error:
+        detail = f"cannot decompress: {error}"
+        return _failure(relative, QuarantineReason.CORRUPT_ARCHIVE, detail, len(compressed))
+    if len(raw) > max_bytes:
+        detail = f"decompresses past the cap of {max_bytes} bytes"
+        return _failure(relative, QuarantineReason.DECOMPRESSION_LIMIT, detail, len(compressed))
     return raw
 
 

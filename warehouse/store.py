@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from warehouse import resume
+from warehouse import faults, resume
 from warehouse.schemas import (
     DOCUMENTS,
     MANIFEST,
@@ -492,6 +492,7 @@ def write_staged_shard(
         outputs.append((path / SIGNATURES / f"shard-{shard:06d}.parquet", signatures))
     for target, table in outputs:
         target.parent.mkdir(parents=True, exist_ok=True)
+        faults.check("write", target)
         temporary = target.with_suffix(".tmp")
         pq.write_table(table, temporary, compression=COMPRESSION)
         os.replace(temporary, target)
@@ -509,6 +510,7 @@ def _with_partition(table: pa.Table) -> pa.Table:
 
 
 def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> int:
+    faults.check("publish", folder)
     rows = 0
 
     def conformed() -> Iterator[pa.RecordBatch]:
@@ -564,6 +566,7 @@ def _write_other_tables(
 
 def _write_single(folder: Path, table: pa.Table, file_name: str = "part-0.parquet") -> None:
     folder.mkdir(parents=True, exist_ok=True)
+    faults.check("publish", folder / file_name)
     pq.write_table(
         table, folder / file_name, compression=COMPRESSION, row_group_size=ROW_GROUP_ROWS
     )
