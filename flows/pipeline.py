@@ -110,7 +110,7 @@ def discover_files(input_spec: str, pattern: str) -> sources.Discovery:
 
 
 @task(name="census_shard", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
-def census_shard(root: Path, paths: list[str], max_file_bytes: int) -> pa.Table:
+def census_shard(root: Path | str, paths: list[str], max_file_bytes: int) -> pa.Table:
     """Count the edge lines of one shard of files, for learned chrome removal."""
     read = sources.read_files(root, paths, max_file_bytes)
     return census_files(read.files)
@@ -118,7 +118,7 @@ def census_shard(root: Path, paths: list[str], max_file_bytes: int) -> pa.Table:
 
 @task(name="process_shard", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
 def process_shard(
-    root: Path,
+    root: Path | str,
     paths: list[str],
     shard: int,
     staging_path: Path,
@@ -303,7 +303,7 @@ def _shards(paths: tuple[str, ...], size: int) -> list[list[str]]:
     return [list(paths[start : start + size]) for start in range(0, len(paths), size)]
 
 
-def _census(root: Path, paths: tuple[str, ...], settings: RunSettings) -> pa.Table:
+def _census(root: Path | str, paths: tuple[str, ...], settings: RunSettings) -> pa.Table:
     """The edge lines of the files to process, one census task per shard."""
     futures = [
         census_shard.submit(root, shard, settings.max_file_bytes)
@@ -344,7 +344,7 @@ def _plan_census(
 
 
 def _process_shards(
-    root: Path,
+    root: Path | str,
     paths: tuple[str, ...],
     staging: store.RunStaging,
     settings: RunSettings,

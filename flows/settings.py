@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,14 +80,9 @@ class RunSettings:
         if not self.pattern:
             raise SettingsError("pattern must not be empty")
         try:
-            sources.input_root(self.input)
+            sources.check_input(self.input)
         except sources.InputError as error:
             raise SettingsError(str(error)) from None
-        if (
-            sources.is_glob(self.input)
-            and next(glob.iglob(self.input, recursive=True), None) is None
-        ):
-            raise SettingsError(f"input {self.input!r}: the glob matches no file")
         warehouse = self.warehouse.absolute()
         if warehouse.exists() and not warehouse.is_dir():
             raise SettingsError(f"warehouse {str(warehouse)!r} exists and is not a folder")

@@ -47,7 +47,7 @@ CODE_VERSION = _code_version()
 
 
 def shard_key(
-    root: Path,
+    root: Path | str,
     paths: list[str] | tuple[str, ...],
     parameters: Iterable[object],
     learned_chrome: pa.Array | None,
