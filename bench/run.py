@@ -408,6 +408,9 @@ def datatrove_side_by_side(corpus_dir: Path, warehouse: Path, work: Path) -> dic
     return {"seconds": result["seconds"], "docs_per_s": len(rows) / result["seconds"], **scores}
 
 
+RELIABILITY_SECTION = "## Reliability report"
+
+
 def machine() -> str:
     memory = psutil.virtual_memory().total / 2**30
     cpu = platform.processor() or platform.machine()
@@ -629,7 +632,10 @@ def write_report(
                 )
     else:
         lines.append(str(real))
-    args.out.write_text("\n".join(lines) + "\n")
+    # The reliability report comes from test runs, not from this script: keep it as it is.
+    previous = args.out.read_text() if args.out.is_file() else ""
+    kept = previous[previous.find(RELIABILITY_SECTION) :] if RELIABILITY_SECTION in previous else ""
+    args.out.write_text("\n".join(lines) + "\n" + (f"\n{kept.rstrip()}\n" if kept else ""))
     (args.work / "results.json").write_text(
         json.dumps(
             {
