@@ -203,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_options.add_argument(
         "--input",
         default=None,
-        help="folder (recursive) or glob of article files "
+        help="folder (recursive), glob or URL (s3://, gs://, file://) of article files "
         f"(env NEWSETL_INPUT; default: {default_input()})",
     )
     add_warehouse(run_options)

@@ -444,8 +444,8 @@ class RunStaging:
     def remove(self, *, keep_finished_shards: bool = False) -> None:
         """Delete this run's staging area (after publish, or after a failure).
 
-        After a failure, ``keep_finished_shards`` leaves the shards this run finished for the
-        next run to reuse (it removes the rest with them); the snapshot being built goes.
+        After a failure, ``keep_finished_shards`` leaves the staged shards for the next run, which
+        reuses the finished ones and deletes the rest; only the snapshot being built goes now.
         """
         if keep_finished_shards and (self.path / resume.DONE).is_dir():
             shutil.rmtree(self.path / "snapshot", ignore_errors=True)
