@@ -67,10 +67,14 @@ def dask_cluster(prefect_api: str, tmp_path: Path) -> Iterator[str]:
             )  # fmt: skip
         yield address
     finally:
-        for process in processes:
+        # Workers first, while their scheduler is still there to say goodbye to.
+        for process in reversed(processes):
             os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            process.wait(timeout=60)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def newsetl_run(*args: str, api: str) -> subprocess.CompletedProcess[str]:
