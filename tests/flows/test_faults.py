@@ -25,6 +25,7 @@ def second_batch_with(
     return input_dir, warehouse, before, before_contents, (faulty.returncode, stderr)
 
 
+@pytest.mark.slow  # two runs, a retry wait, and the two-run reference: over 20 s
 def test_transient_read_and_write_faults_are_retried_to_identical_tables(
     prefect_api: str, clean_result: tuple[Path, list], tmp_path: Path
 ) -> None:
@@ -41,7 +42,10 @@ def test_transient_read_and_write_faults_are_retried_to_identical_tables(
 @pytest.mark.parametrize(
     ("rule", "message"),
     [
-        ("read:story-0042=EIO", "Input/output error (injected fault)"),  # outlasts the retries
+        # Outlasts the retries (1 s, then 5 s): three runs and the waits, so `slow`.
+        pytest.param(
+            "read:story-0042=EIO", "Input/output error (injected fault)", marks=pytest.mark.slow
+        ),
         ("publish=ENOSPC", "No space left on device (injected fault)"),  # disk full at publish
     ],
 )
