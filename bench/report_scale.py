@@ -23,10 +23,11 @@ from pathlib import Path
 
 import duckdb
 
+from bench.sections import REPORT_QUERIES, put_section
 from warehouse import catalog
 
 REPO = Path(__file__).resolve().parents[1]
-HEADING = "## Report queries at scale"
+HEADING = REPORT_QUERIES
 REPEATS = 5
 
 
@@ -145,15 +146,7 @@ def markdown(documents: int, mentions: int, rows: list[tuple[str, float, float |
 
 def write_section(path: Path, section: str) -> None:
     """Put ``section`` into BENCHMARKS.md in place of an earlier one, or at the end."""
-    text = path.read_text() if path.is_file() else ""
-    before, found, after = text.partition(HEADING)
-    if found:
-        rest = after.split("\n## ", 1)
-        after = "\n## " + rest[1] if len(rest) == 2 else ""
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    put_section(path, HEADING, section)
 
 
 def main() -> None:

@@ -31,6 +31,8 @@ import psutil
 import pyarrow.parquet as pq
 import xxhash
 
+from bench.sections import kept_sections
+
 REPO = Path(__file__).resolve().parents[1]
 NEWSETL = [sys.executable, "-m", "flows.cli"]
 
@@ -542,19 +544,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 WORKERS = os.cpu_count() or 1
-# BENCHMARKS.md's section written by ``bench.scale`` (make bench-full), kept by ``bench.run``.
-SCALE_SECTION = ("<!-- bench.scale: begin -->", "<!-- bench.scale: end -->")
-
-
-def kept_section(path: Path, markers: tuple[str, str]) -> str:
-    """The text between ``markers`` in ``path`` (markers included), or "" if absent."""
-    text = path.read_text() if path.is_file() else ""
-    begin, end = markers
-    if begin not in text or end not in text:
-        return ""
-    return "\n" + text[text.index(begin) : text.index(end) + len(end)] + "\n"
-
-
 NOTE_ON_DEDUP = "newsetl clusters exact copies and verified near copies (MinHash LSH, issue 5). `newsetl_dedup_seconds` is the deduplicate stage plus the signature work done in the shard tasks (their CPU seconds over the worker count); datatrove runs its four MinHash steps on the same cleaned bodies with as many tasks as cores. Pairwise scores count pairs of documents in one cluster against the generator's story labels."
 
 
@@ -564,12 +553,6 @@ def write_report(
     results: dict[int, dict[str, Any]],
     extras: dict[str, Any],
 ) -> None:
-    from bench.report_scale import HEADING, write_section
-
-    previous_scale = ""
-    if args.out.is_file() and HEADING in args.out.read_text():
-        after = args.out.read_text().split(HEADING, 1)[1]
-        previous_scale = HEADING + after.split("\n## ", 1)[0].rstrip("\n") + "\n"
     lines = [
         "# newsetl benchmarks",
         "",
@@ -677,10 +660,7 @@ def write_report(
                 )
     else:
         lines.append(str(real))
-    args.out.write_text("\n".join(lines) + "\n" + kept_section(args.out, SCALE_SECTION))
-    if previous_scale:
-        # Written by bench.report_scale, which this benchmark does not run: kept as it was.
-        write_section(args.out, previous_scale)
+    args.out.write_text("\n".join(lines) + "\n" + kept_sections(args.out))
     (args.work / "results.json").write_text(
         json.dumps(
             {

@@ -2,8 +2,8 @@
 
 ``make bench-full`` (``python -m bench.scale``) generates (or reuses) the generator's corpora of
 100,000 and 1,000,000 articles, runs ``newsetl run`` on each into a new warehouse as a user
-would, and writes the section of BENCHMARKS.md between ``SCALE_SECTION``'s markers (``make
-bench`` keeps it): wall time, stages, peak memory of the process tree, the time ratio, and
+would, and writes its section of BENCHMARKS.md (``bench.sections.SCALE``; ``make bench`` keeps
+it): wall time, stages, peak memory of the process tree, the time ratio, and
 deduplication quality against the generator's story labels at both sizes. One run per size: a
 million-article run takes a quarter of an hour; the ratio is measured within one benchmark run.
 """
@@ -20,13 +20,13 @@ from typing import Any
 
 from bench.run import (
     REPO,
-    SCALE_SECTION,
     dedup_quality,
     machine,
     read_and_hash,
     run_newsetl,
     timed,
 )
+from bench.sections import SCALE, put_section
 
 STAGES = ["discover", "census", "extract_normalise", "deduplicate", "publish"]
 
@@ -77,8 +77,7 @@ def section(sizes: list[int], results: dict[int, dict[str, Any]], command: str) 
         ("duplicates", lambda r: f"{r['duplicates']:,}"),
     ]
     lines = [
-        SCALE_SECTION[0],
-        "## Scale: a million articles",
+        SCALE,
         "",
         f"Command: `{command}`, written {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, on "
         f"{machine()}. One `newsetl run` per size, back to back in one benchmark run, each into "
@@ -94,7 +93,6 @@ def section(sizes: list[int], results: dict[int, dict[str, Any]], command: str) 
     lines += [
         "",
         f"- time({large:,}) / time({small:,}) = **{ratio:.2f}** (size ratio {large / small:.0f})",
-        SCALE_SECTION[1],
     ]
     return "\n".join(lines)
 
@@ -110,13 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     results = {size: measure(size, args.work, args.seed, env) for size in sizes}
     text = section(sizes, results, f"python -m bench.scale --sizes {args.sizes}")
-    old = args.out.read_text() if args.out.is_file() else ""
-    begin, end = SCALE_SECTION
-    if begin in old and end in old:
-        new = old[: old.index(begin)] + text + old[old.index(end) + len(end) :]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    args.out.write_text(new)
+    put_section(args.out, SCALE, text)
     print(text)
     return 0
 

@@ -109,12 +109,12 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     warehouse = Warehouse(settings.warehouse)
     if warehouse.current_snapshot_id() is None:
         return False
-    if repair(warehouse):
-        print("newsetl: finished the publish of a run that was interrupted after its commit")
     snapshot = warehouse.snapshot()
     discovery = discover(settings.input, pattern)
     if pending_files(snapshot, discovery).num_rows:
-        return False
+        return False  # the run clears leftovers itself, reusing the shards a crash finished
+    if repair(warehouse):
+        print("newsetl: finished the publish of a run that was interrupted after its commit")
     print(
         f"newsetl: up to date: {len(discovery.paths)} files unchanged since snapshot "
         f"{snapshot.snapshot_id}; nothing published"
@@ -135,16 +135,14 @@ def command_expire(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def command_run(args: argparse.Namespace) -> int:
-    """``newsetl run``: run the ingest flow and print its summary."""
-    # This machine may have no route out; Prefect's anonymous usage pings would only log errors.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.runners import make_task_runner
+def _run_settings(args: argparse.Namespace) -> Any:
+    """The validated settings of ``run`` or ``serve`` (a bad one raises SettingsError: exit 2)."""
     from flows.settings import RunSettings
 
-    settings = RunSettings.from_env(
+    return RunSettings.from_env(
         input=args.input,
         warehouse=args.warehouse,
+        pattern=args.pattern,
         max_file_bytes=args.max_file_bytes,
         shard_size=args.shard_size,
         workers=args.workers,
@@ -152,9 +150,28 @@ def command_run(args: argparse.Namespace) -> int:
         wait_for_lock=args.wait_for_lock,
         dask_address=args.dask_address,
     )
-    from warehouse.sources import input_root
 
-    input_root(settings.input)  # a bad path fails here, before Prefect starts
+
+def command_serve(args: argparse.Namespace) -> int:
+    """``newsetl serve``: serve the ingest flow on a cron schedule until interrupted."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.serving import check_cron, serve_ingest
+
+    settings = _run_settings(args)
+    settings.check_paths()
+    check_cron(args.cron)
+    serve_ingest(settings, args.cron)
+    return EXIT_OK
+
+
+def command_run(args: argparse.Namespace) -> int:
+    """``newsetl run``: run the ingest flow and print its summary."""
+    # This machine may have no route out; Prefect's anonymous usage pings would only log errors.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.runners import make_task_runner
+
+    settings = _run_settings(args)
+    settings.check_paths()  # a bad path fails here, before Prefect starts
     if not args.force and _up_to_date(settings, args.pattern):
         return EXIT_OK
     from flows.pipeline import ingest_articles
@@ -206,45 +223,61 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--as-of", metavar="SNAPSHOT", help="read this snapshot, not the current")
         sub.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
 
-    run = commands.add_parser("run", help="ingest article files and publish a snapshot")
-    run.add_argument(
+    # The options of a run, shared by ``run`` and ``serve``.
+    run_options = argparse.ArgumentParser(add_help=False)
+    run_options.add_argument(
         "--input",
         default=None,
-        help="folder (recursive) or glob of article files "
+        help="folder (recursive), glob or URL (s3://, gs://, file://) of article files "
         f"(env NEWSETL_INPUT; default: {default_input()})",
     )
-    add_warehouse(run)
-    run.add_argument(
+    add_warehouse(run_options)
+    run_options.add_argument(
         "--pattern", default="*.txt", help="file name pattern in folders (default: %(default)s)"
     )
-    run.add_argument(
+    run_options.add_argument(
         "--max-file-bytes",
         type=int,
         help="size cap per file (env NEWSETL_MAX_FILE_BYTES; default 1 MiB)",
     )
-    run.add_argument(
+    run_options.add_argument(
         "--shard-size", type=int, help="files per task (env NEWSETL_SHARD_SIZE; default 2000)"
     )
-    run.add_argument(
+    run_options.add_argument(
         "--workers", type=int, help="worker processes (env NEWSETL_WORKERS; default: cores)"
     )
-    run.add_argument("--publishers-file", type=Path, help="TOML file of extra publisher signatures")
-    run.add_argument(
+    run_options.add_argument(
+        "--publishers-file", type=Path, help="TOML file of extra publisher signatures"
+    )
+    run_options.add_argument(
         "--wait-for-lock",
         type=float,
         default=0.0,
         metavar="SECONDS",
         help="wait this long for another run on the same warehouse (default: fail at once)",
     )
+    run_options.add_argument(
+        "--dask-address", help="run shard tasks on this Dask scheduler (tcp://host:8786)"
+    )
+    run = commands.add_parser(
+        "run", parents=[run_options], help="ingest article files and publish a snapshot"
+    )
     run.add_argument(
         "--force",
         action="store_true",
         help="run the flow even when no file is new or changed (it will publish nothing)",
     )
-    run.add_argument(
-        "--dask-address", help="run shard tasks on this Dask scheduler (tcp://host:8786)"
-    )
     run.set_defaults(handler=command_run)
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[run_options],
+        help="serve the ingest flow on a cron schedule (Prefect flow.serve)",
+    )
+    serve.add_argument(
+        "--cron", required=True, help="schedule as a cron expression, e.g. '*/30 * * * *' (UTC)"
+    )
+    serve.set_defaults(handler=command_serve)
 
     sql = commands.add_parser("sql", help="run SQL against the warehouse")
     sql.add_argument("query", help="one SQL statement")
@@ -306,6 +339,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(error, InputError | duckdb.Error):
             print(f"newsetl: {error}", file=sys.stderr)
+            return EXIT_FAILED
+        if isinstance(error, OSError):
+            # Storage faults that outlasted the retries, a full disk: the warehouse is unchanged.
+            print(f"newsetl: run failed, warehouse unchanged: {error}", file=sys.stderr)
             return EXIT_FAILED
         raise
 

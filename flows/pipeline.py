@@ -30,7 +30,7 @@ from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 
 from flows.render import render
-from flows.runners import api_shared_with_workers
+from flows.runners import api_shared_with_workers, task_runner_from_env
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
 from transforms.entities import extract_mentions
@@ -41,7 +41,7 @@ from transforms.publishers import (
     combine_signatures,
     parse_signatures,
 )
-from warehouse import catalog, incremental, neardup, sources, store
+from warehouse import catalog, incremental, neardup, resume, sources, store
 from warehouse.clusters import cluster_table, document_matches
 
 
@@ -111,7 +111,7 @@ def discover_files(input_spec: str, pattern: str) -> sources.Discovery:
 
 @task(name="census_shard", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
 def census_shard(
-    root: Path, paths: list[str], shard: int, staging_path: Path, max_file_bytes: int
+    root: Path | str, paths: list[str], shard: int, staging_path: Path, max_file_bytes: int
 ) -> Path:
     """Stage the edge lines of one shard of files, for learned chrome removal."""
     read = sources.read_files(root, paths, max_file_bytes)
@@ -120,7 +120,7 @@ def census_shard(
 
 @task(name="process_shard", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
 def process_shard(
-    root: Path,
+    root: Path | str,
     paths: list[str],
     shard: int,
     staging_path: Path,
@@ -128,7 +128,17 @@ def process_shard(
     signatures: tuple[PublisherSignature, ...],
     learned_chrome: pa.Array,
 ) -> store.StagedShard:
-    """Extract and normalise one shard of files and stage its documents and quarantine rows."""
+    """Extract and normalise one shard of files and stage its documents and quarantine rows.
+
+    A shard finished by a crashed run (or by an earlier try of this task) with the same content
+    key is taken as it is: the key covers the files' sizes and mtimes, the parameters, the learned
+    chrome and the code.
+    """
+    parameters = (max_file_bytes, signatures, NEAR_DUPLICATES)
+    key = resume.shard_key(root, paths, parameters, learned_chrome)
+    resumed = store.resumed_shard(staging_path, shard, key)
+    if resumed is not None:
+        return resumed
     read = sources.read_files(root, paths, max_file_bytes)
     parsed = parse_articles(read.files, signatures=signatures, learned_chrome=learned_chrome)
     quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
@@ -143,7 +153,14 @@ def process_shard(
         documents.column("content_hash"), documents.column("body"), NEAR_DUPLICATES
     )
     staged = store.write_staged_shard(
-        staging_path, shard, documents, quarantine, sketches.bands, sketches.signatures, mentions
+        staging_path,
+        shard,
+        documents,
+        quarantine,
+        sketches.bands,
+        sketches.signatures,
+        mentions,
+        key,
     )
     return replace(staged, minhash_seconds=time.process_time() - mark)
 
@@ -313,7 +330,7 @@ def _shards(paths: tuple[str, ...], size: int) -> list[list[str]]:
 
 
 def _census(
-    root: Path, paths: tuple[str, ...], staging: store.RunStaging, settings: RunSettings
+    root: Path | str, paths: tuple[str, ...], staging: store.RunStaging, settings: RunSettings
 ) -> list[Path]:
     """Stage the edge lines of the files to process, one census task per shard."""
     futures = [
@@ -356,7 +373,7 @@ def _plan_census(
 
 
 def _process_shards(
-    root: Path,
+    root: Path | str,
     paths: tuple[str, ...],
     staging: store.RunStaging,
     settings: RunSettings,
@@ -381,14 +398,19 @@ def _process_shards(
         )
         for number, shard in enumerate(_shards(paths, settings.shard_size))
     ]
-    files_done = 0
+    files_done = resumed = 0
     minhash_seconds = 0.0
     for done, future in enumerate(as_completed(futures), start=1):
         staged = future.result()
         staging.add_shard(staged)
+        resumed += staged.resumed
         files_done += staged.document_rows + staged.quarantine_rows
         minhash_seconds += staged.minhash_seconds
         _progress(done, len(futures), files_done, started)
+    if resumed:
+        get_run_logger().info(
+            "reused %d of %d shards finished by a crashed run", resumed, len(futures)
+        )
     return minhash_seconds
 
 
@@ -401,7 +423,7 @@ def _progress(done: int, total: int, files: int, started: float) -> None:
             sys.stderr.write("\n")
 
 
-@flow(name="newsetl-ingest", log_prints=True)
+@flow(name="newsetl-ingest", log_prints=True, task_runner=task_runner_from_env())
 def ingest_articles(
     input: str | None = None,
     warehouse: str | None = None,
@@ -432,7 +454,7 @@ def ingest_articles(
         shard_size=shard_size,
         publishers_file=Path(publishers_file) if publishers_file else None,
         wait_for_lock=wait_for_lock,
-    )
+    ).check_paths()  # parameters of a served or deployed run are checked before any work
     signatures = load_signatures(settings.publishers_file)
     started_at = datetime.now(UTC)
     started = time.perf_counter()
@@ -457,8 +479,8 @@ def ingest_articles(
         if not paths and previous is not None:
             return _nothing_new(wh, previous, run_id, settings, len(discovery.paths), started)
 
-        staging = wh.staging(run_id)
-        try:
+        # Removed at the end; after a failure its finished shards stay for the next run to reuse.
+        with wh.staging(run_id) as staging:
             census, todo, paths = _plan_census(
                 previous, discovery, todo, paths, staging, settings, stage_seconds
             )
@@ -526,8 +548,6 @@ def ingest_articles(
                 ),
             )
             stage_seconds["publish"] = time.perf_counter() - mark
-        finally:
-            staging.remove()
 
     summary = RunSummary(
         run_id=run_id,

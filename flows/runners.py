@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from prefect.context import FlowRunContext
@@ -30,6 +31,25 @@ def make_task_runner(settings: RunSettings) -> TaskRunner[Any]:
         return ThreadPoolTaskRunner(max_workers=1)
     return ProcessPoolTaskRunner(
         max_workers=settings.workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+    )
+
+
+def task_runner_from_env() -> TaskRunner[Any] | None:
+    """The runner ``NEWSETL_DASK_ADDRESS`` or ``NEWSETL_WORKERS`` name; None: Prefect's default.
+
+    A served or deployed flow runs from its decorator, without the ``with_options`` runner that
+    ``newsetl run`` gives it, so its runner must come from the environment it is started in.
+    """
+    address = os.environ.get("NEWSETL_DASK_ADDRESS") or None
+    workers = os.environ.get("NEWSETL_WORKERS") or None
+    if address is None and workers is None:
+        return None
+    try:
+        count = int(workers) if workers else 1
+    except ValueError:
+        count = 1  # RunSettings reports the bad value when the run starts
+    return make_task_runner(
+        RunSettings(input="", warehouse=Path(), workers=max(count, 1), dask_address=address)
     )
 
 

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse import sources
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = REPO_ROOT / "data" / "seeds"
 DEFAULT_WAREHOUSE = REPO_ROOT / "var" / "warehouse"
@@ -67,6 +69,29 @@ class RunSettings:
             raise SettingsError(f"wait_for_lock cannot be negative ({self.wait_for_lock})")
         if self.publishers_file is not None and not self.publishers_file.is_file():
             raise SettingsError(f"publishers file {self.publishers_file} does not exist")
+
+    def check_paths(self) -> RunSettings:
+        """These settings, once the input is found readable and the warehouse writable.
+
+        Raises:
+            SettingsError: The input folder or file does not exist, a glob matches nothing, or
+                the warehouse is a file or lies under something that is not a writable folder.
+        """
+        if not self.pattern:
+            raise SettingsError("pattern must not be empty")
+        try:
+            sources.check_input(self.input)
+        except sources.InputError as error:
+            raise SettingsError(str(error)) from None
+        warehouse = self.warehouse.absolute()
+        if warehouse.exists() and not warehouse.is_dir():
+            raise SettingsError(f"warehouse {str(warehouse)!r} exists and is not a folder")
+        existing = next(folder for folder in (warehouse, *warehouse.parents) if folder.exists())
+        if not existing.is_dir():
+            raise SettingsError(f"warehouse {str(warehouse)!r}: {str(existing)!r} is not a folder")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise SettingsError(f"warehouse {str(warehouse)!r}: {str(existing)!r} is not writable")
+        return self
 
     @classmethod
     def from_env(cls, **overrides: object) -> RunSettings:

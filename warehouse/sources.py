@@ -9,21 +9,36 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+import functools
 import glob
+import gzip
+import io
 import os
 import stat
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from transforms.incremental import FILE_STAT_SCHEMA
 from transforms.reasons import QuarantineReason
 from transforms.records import FILES_SCHEMA, quarantine_rows
+from warehouse import faults
 
 DEFAULT_PATTERN = "*.txt"
+# Compressed articles, decompressed on read; `*.txt` also finds `*.txt.gz` and `*.txt.zst`.
+COMPRESSED_SUFFIXES = (".gz", ".zst")
 GLOB_CHARACTERS = frozenset("*?[")
+
+
+# Errors that say the storage failed, not that the file is bad: a file quarantined for them would
+# count as processed and never be read again, so they fail the shard task instead, which retries.
+TRANSIENT_ERRNOS = frozenset(
+    {errno.EIO, errno.EAGAIN, errno.EBUSY, errno.EINTR, errno.ESTALE, errno.ETIMEDOUT}
+)
 
 
 class InputError(ValueError):
@@ -34,8 +49,17 @@ class InputError(ValueError):
 class Discovery:
     """The files a run will process: the root and paths relative to it, in sorted order."""
 
-    root: Path
+    root: Path | str
+    """A local folder, or the URL of a remote one (``s3://bucket/crawl``)."""
     paths: tuple[str, ...]
+
+
+def matches(name: str, pattern: str) -> bool:
+    """Whether a file name matches the pattern, itself or without a compression suffix."""
+    if fnmatch.fnmatch(name, pattern):
+        return True
+    stem, dot, suffix = name.rpartition(".")
+    return bool(dot) and f".{suffix}" in COMPRESSED_SUFFIXES and fnmatch.fnmatch(stem, pattern)
 
 
 def _walk(directory: Path, pattern: str) -> Iterator[Path]:
@@ -45,10 +69,60 @@ def _walk(directory: Path, pattern: str) -> Iterator[Path]:
     except OSError:
         return
     for entry in entries:
-        if fnmatch.fnmatch(entry.name, pattern):
+        if matches(entry.name, pattern):
             yield Path(entry.path)
         elif entry.is_dir(follow_symlinks=False):
             yield from _walk(Path(entry.path), pattern)
+
+
+def is_url(input_spec: str | Path) -> bool:
+    """True for an fsspec URL (``s3://``, ``gs://``, ``memory://``), read through fsspec."""
+    return "://" in str(input_spec)
+
+
+def local_spec(input_spec: str | Path) -> str:
+    """The input as a string, a ``file://`` URL as its local path (read on the fast path)."""
+    spec = str(input_spec)
+    return spec.removeprefix("file://") if spec.startswith("file://") else spec
+
+
+def _filesystem(url: str) -> tuple[Any, str]:
+    """The fsspec file system of a URL and the path in it."""
+    import fsspec  # noqa: PLC0415 - only URL inputs pay for it
+
+    try:
+        return fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError) as error:
+        # s3:// needs s3fs, gs:// gcsfs: packages users of those stores install.
+        raise InputError(f"input {url!r}: {error}") from None
+
+
+def _discover_url(spec: str, pattern: str) -> Discovery:
+    """:func:`discover` for a URL: a remote folder (searched recursively), file or glob."""
+    fs, path = _filesystem(spec)
+    try:
+        if is_glob(path):
+            prefix = path[: min(path.find(c) for c in GLOB_CHARACTERS if c in path)]
+            root = prefix.rstrip("/") if prefix.endswith("/") else prefix.rpartition("/")[0]
+            found = fs.glob(path)
+        elif fs.isfile(path):
+            root, found = path.rpartition("/")[0], [path]
+        elif fs.isdir(path):
+            root = path.rstrip("/")
+            found = [
+                p for p in fs.find(path, withdirs=True) if matches(p.rpartition("/")[2], pattern)
+            ]
+        else:
+            raise InputError(f"input {spec!r} is neither a folder nor a file")
+    except OSError as error:
+        raise InputError(f"input {spec!r}: {error}") from None
+    paths = sorted(p.removeprefix(root).lstrip("/") for p in found if p.startswith(root))
+    return Discovery(fs.unstrip_protocol(root), tuple(paths))
+
+
+def is_glob(input_spec: str | Path) -> bool:
+    """True when the input is a glob pattern (``crawl/**/*.txt``), not a folder or a file."""
+    return bool(GLOB_CHARACTERS.intersection(str(input_spec)))
 
 
 def input_root(input_spec: str | Path) -> Path:
@@ -57,7 +131,9 @@ def input_root(input_spec: str | Path) -> Path:
     Raises:
         InputError: That folder (or file) does not exist.
     """
-    spec = str(input_spec)
+    spec = local_spec(input_spec)
+    if is_url(spec):
+        raise InputError(f"input {spec!r} is a URL: it has no local folder")
     if GLOB_CHARACTERS.intersection(spec):
         # The root is the folder part before the first wildcard: `in/**/*.txt` -> `in`.
         prefix = spec[: min(spec.find(c) for c in GLOB_CHARACTERS if c in spec)]
@@ -73,6 +149,24 @@ def input_root(input_spec: str | Path) -> Path:
     return path
 
 
+def check_input(input_spec: str | Path) -> None:
+    """Check that an input names something to read, without listing all of it.
+
+    Raises:
+        InputError: The folder, file or glob's folder does not exist, or a glob matches nothing.
+    """
+    spec = local_spec(input_spec)
+    if is_url(spec):
+        fs, path = _filesystem(spec)
+        found = fs.glob(path) if is_glob(path) else fs.exists(path)
+        if not found:
+            raise InputError(f"input {spec!r} matches nothing")
+        return
+    input_root(spec)
+    if is_glob(spec) and next(glob.iglob(spec, recursive=True), None) is None:
+        raise InputError(f"input {spec!r}: the glob matches no file")
+
+
 def discover(input_spec: str | Path, pattern: str = DEFAULT_PATTERN) -> Discovery:
     """Find the article files named by a folder (searched recursively) or a glob.
 
@@ -82,7 +176,9 @@ def discover(input_spec: str | Path, pattern: str = DEFAULT_PATTERN) -> Discover
     Raises:
         InputError: The folder does not exist, or the glob's folder does not.
     """
-    spec = str(input_spec)
+    spec = local_spec(input_spec)
+    if is_url(spec):
+        return _discover_url(spec, pattern)
     root = input_root(spec)
     if GLOB_CHARACTERS.intersection(spec):
         matches: Iterator[Path] = (Path(match) for match in glob.iglob(spec, recursive=True))
@@ -95,21 +191,40 @@ def discover(input_spec: str | Path, pattern: str = DEFAULT_PATTERN) -> Discover
     return Discovery(absolute_root, tuple(paths))
 
 
-def stat_files(root: Path, paths: list[str] | tuple[str, ...]) -> pa.Table:
+def _stat_url(fs: Any, path: str) -> tuple[int | None, int | None]:
+    try:
+        size = int(fs.info(path).get("size") or 0)
+    except OSError:
+        return None, None
+    try:
+        modified = int(fs.modified(path).timestamp() * 1_000_000) * 1_000
+    except (OSError, NotImplementedError, AttributeError):
+        modified = 0  # a folder, or a store without times: a change shows in the size alone
+    return size, modified
+
+
+def _stat_local(path: str) -> tuple[int | None, int | None]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None, None
+    return info.st_size, info.st_mtime_ns
+
+
+def stat_files(root: Path | str, paths: list[str] | tuple[str, ...]) -> pa.Table:
     """Size and modification time of each path (null where it cannot be stat'ed)."""
-    sizes: list[int | None] = []
-    times: list[int | None] = []
-    for relative in paths:
-        try:
-            info = os.stat(root / relative)
-        except OSError:
-            sizes.append(None)
-            times.append(None)
-        else:
-            sizes.append(info.st_size)
-            times.append(info.st_mtime_ns)
+    if isinstance(root, str) and is_url(root):
+        fs, base = _filesystem(root)
+        stats = [_stat_url(fs, f"{base.rstrip('/')}/{relative}") for relative in paths]
+    else:
+        stats = [_stat_local(os.path.join(root, relative)) for relative in paths]
     return pa.table(
-        {"source_path": list(paths), "bytes": sizes, "mtime_ns": times}, schema=FILE_STAT_SCHEMA
+        {
+            "source_path": list(paths),
+            "bytes": [size for size, _ in stats],
+            "mtime_ns": [modified for _, modified in stats],
+        },
+        schema=FILE_STAT_SCHEMA,
     )
 
 
@@ -147,6 +262,8 @@ def _read_one(
                 return _failure(relative, reason, f"links to {target}, outside the input root")
             info = os.stat(path)
     except OSError as error:
+        if error.errno in TRANSIENT_ERRNOS:
+            raise
         return _failure(relative, QuarantineReason.UNREADABLE, f"stat failed: {error.strerror}")
     if not stat.S_ISREG(info.st_mode):
         kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
@@ -155,19 +272,73 @@ def _read_one(
         detail = f"{info.st_size} bytes, over the cap of {max_bytes}"
         return _failure(relative, QuarantineReason.OVERSIZED, detail, info.st_size)
     try:
+        if faults.RULES:
+            faults.check("read", path)
         with open(path, "rb") as handle:
             # One byte past the cap tells a file that grew since stat from one that did not.
             raw = handle.read(max_bytes + 1)
     except OSError as error:
+        if error.errno in TRANSIENT_ERRNOS:
+            raise  # the storage failed, not the file: the task retries, or the run fails
         detail = f"read failed: {errno.errorcode.get(error.errno or 0, '?')} {error.strerror}"
         return _failure(relative, QuarantineReason.UNREADABLE, detail)
+    return _checked(relative, raw, max_bytes)
+
+
+def _checked(relative: str, raw: bytes, max_bytes: int) -> bytes | dict[str, object]:
+    """The text of a file read up to ``max_bytes`` + 1: its bytes, decompressed if need be."""
     if len(raw) > max_bytes:
         detail = f"grew past the cap of {max_bytes} bytes while being read"
         return _failure(relative, QuarantineReason.OVERSIZED, detail, len(raw))
+    if relative.endswith(COMPRESSED_SUFFIXES):
+        return _decompress(relative, raw, max_bytes)
     return raw
 
 
-def read_files(root: Path, paths: list[str] | tuple[str, ...], max_bytes: int) -> ReadShard:
+def _read_url(fs: Any, base: str, relative: str, max_bytes: int) -> bytes | dict[str, object]:
+    """:func:`_read_one` for a file of a remote store: no links there, but folders and caps."""
+    path = f"{base}/{relative}"
+    try:
+        if faults.RULES:
+            faults.check("read", path)
+        info = fs.info(path)
+        if info.get("type") != "file":
+            return _failure(relative, QuarantineReason.NOT_A_FILE, f"a {info.get('type')}")
+        if int(info["size"]) > max_bytes:
+            detail = f"{info['size']} bytes, over the cap of {max_bytes}"
+            return _failure(relative, QuarantineReason.OVERSIZED, detail, int(info["size"]))
+        with fs.open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as error:
+        if error.errno in TRANSIENT_ERRNOS:
+            raise
+        return _failure(relative, QuarantineReason.UNREADABLE, f"read failed: {error}")
+    return _checked(relative, raw, max_bytes)
+
+
+def _decompress(relative: str, compressed: bytes, max_bytes: int) -> bytes | dict[str, object]:
+    """The text of a ``.gz`` or ``.zst`` file, read no further than ``max_bytes`` + 1.
+
+    The cap applies to the decompressed text, so a small file that expands to gigabytes (a
+    decompression bomb) costs one cap's worth of memory and is quarantined.
+    """
+    try:
+        if relative.endswith(".gz"):
+            with gzip.GzipFile(fileobj=io.BytesIO(compressed)) as stream:
+                raw = stream.read(max_bytes + 1)
+        else:
+            # pyarrow's zstd codec (the one Parquet uses): no extra dependency.
+            raw = pa.input_stream(pa.py_buffer(compressed), compression="zstd").read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error, pa.ArrowException) as error:
+        detail = f"cannot decompress: {error}"
+        return _failure(relative, QuarantineReason.CORRUPT_ARCHIVE, detail, len(compressed))
+    if len(raw) > max_bytes:
+        detail = f"decompresses past the cap of {max_bytes} bytes"
+        return _failure(relative, QuarantineReason.DECOMPRESSION_LIMIT, detail, len(compressed))
+    return raw
+
+
+def read_files(root: Path | str, paths: list[str] | tuple[str, ...], max_bytes: int) -> ReadShard:
     """Read the files of one shard.
 
     Args:
@@ -178,12 +349,16 @@ def read_files(root: Path, paths: list[str] | tuple[str, ...], max_bytes: int) -
     Returns:
         The bytes of every readable file and a quarantine row for every other one.
     """
-    real_root = os.path.realpath(root)
     names: list[str] = []
     contents: list[bytes] = []
     failures: list[dict[str, object]] = []
+    if isinstance(root, str) and is_url(root):
+        fs, base = _filesystem(root)
+        read = functools.partial(_read_url, fs, base.rstrip("/"))
+    else:
+        read = functools.partial(_read_one, str(root), os.path.realpath(root))
     for relative in paths:
-        outcome = _read_one(str(root), real_root, relative, max_bytes)
+        outcome = read(relative, max_bytes)
         if isinstance(outcome, bytes):
             names.append(relative)
             contents.append(outcome)

@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from warehouse import faults, resume
 from warehouse.schemas import (
     BODY_BANDS,
     BODY_SIGNATURES,
@@ -228,12 +229,13 @@ class Warehouse:
         staging_root = self.root / STAGING
         return bool(self._orphans()) or (staging_root.is_dir() and any(staging_root.iterdir()))
 
-    def remove_leftovers(self) -> None:
+    def remove_leftovers(self, keep: Path | None = None) -> None:
         """Delete what crashed runs left behind. Call only while holding :meth:`writer_lock`."""
         staging_root = self.root / STAGING
         if staging_root.is_dir():
             for leftover in staging_root.iterdir():
-                shutil.rmtree(leftover, ignore_errors=True)
+                if leftover != keep:
+                    shutil.rmtree(leftover, ignore_errors=True)
         for snapshot_id in self._orphans():
             # Renamed into place by a run that died before its pointer swap: never published.
             shutil.rmtree(self.root / SNAPSHOTS / snapshot_id, ignore_errors=True)
@@ -265,9 +267,11 @@ class Warehouse:
 
         Call only while holding :meth:`writer_lock`: staging of a live run is never removed.
         """
-        self.remove_leftovers()
         path = self.root / STAGING / run_id
+        leftovers = sorted((self.root / STAGING).glob("*"))
         path.mkdir(parents=True)
+        resume.adopt_finished_shards(leftovers, path)  # before they go: finished shards of theirs
+        self.remove_leftovers(keep=path)
         return RunStaging(self, run_id, path)
 
 
@@ -282,6 +286,8 @@ class StagedShard:
     quarantine_rows: int
     minhash_seconds: float = 0.0
     """CPU seconds the shard spent on MinHash signatures and band keys (dedup work)."""
+    resumed: bool = False
+    """Taken finished from a crashed run's staging (or an earlier try), not computed again."""
 
 
 @dataclass
@@ -439,8 +445,22 @@ class RunStaging:
         _fsync_path(warehouse.root)
         return warehouse.snapshot(snapshot_id)
 
-    def remove(self) -> None:
-        """Delete this run's staging area (after publish, or after a failure)."""
+    def __enter__(self) -> RunStaging:
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+        """Remove the staging area; after a failure, keep the finished shards for the next run."""
+        self.remove(keep_finished_shards=error_type is not None)
+
+    def remove(self, *, keep_finished_shards: bool = False) -> None:
+        """Delete this run's staging area (after publish, or after a failure).
+
+        After a failure, ``keep_finished_shards`` leaves the staged shards for the next run, which
+        reuses the finished ones and deletes the rest; only the snapshot being built goes now.
+        """
+        if keep_finished_shards and (self.path / resume.DONE).is_dir():
+            shutil.rmtree(self.path / "snapshot", ignore_errors=True)
+            return
         shutil.rmtree(self.path, ignore_errors=True)
 
 
@@ -454,9 +474,26 @@ def write_staged_census(path: Path, shard: int, census: pa.Table) -> Path:
 def _write_staged(target: Path, table: pa.Table) -> None:
     """Write a staged file whole or not at all (a retried task may write it again)."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    faults.check("write", target)
     temporary = target.with_suffix(".tmp")
     pq.write_table(table, temporary, compression=COMPRESSION)
     os.replace(temporary, target)
+
+
+def resumed_shard(path: Path, shard: int, key: str) -> StagedShard | None:
+    """Shard ``shard`` from finished work with content key ``key``, if there is some to reuse."""
+    rows = resume.take_resumable(path, key, shard)
+    if rows is None:
+        return None
+    files = resume.shard_files(path, shard)
+    return StagedShard(
+        shard,
+        files["documents"],
+        files["quarantine"],
+        rows["documents"],
+        rows["quarantine"],
+        resumed=True,
+    )
 
 
 def write_staged_shard(
@@ -467,8 +504,13 @@ def write_staged_shard(
     bands: pa.Table | None = None,
     signatures: pa.Table | None = None,
     mentions: pa.Table | None = None,
+    key: str | None = None,
 ) -> StagedShard:
-    """Write one shard's outputs into a run's staging folder (called in worker processes)."""
+    """Write one shard's outputs into a run's staging folder (called in worker processes).
+
+    With a content ``key``, the shard is marked done so that a retry or the next run after a
+    crash can take it as it is (``warehouse.resume``).
+    """
     documents_path = path / "documents" / f"shard-{shard:06d}.parquet"
     quarantine_path = path / "quarantine" / f"shard-{shard:06d}.parquet"
     outputs = [(documents_path, documents), (quarantine_path, quarantine)]
@@ -486,6 +528,9 @@ def write_staged_shard(
         outputs.append((path / MENTIONS / f"shard-{shard:06d}.parquet", mentions))
     for target, table in outputs:
         _write_staged(target, table)
+    if key is not None and bands is not None and signatures is not None:
+        rows = {"documents": documents.num_rows, "quarantine": quarantine.num_rows}
+        resume.mark_done(path, key, shard, rows)
     return StagedShard(
         shard, documents_path, quarantine_path, documents.num_rows, quarantine.num_rows
     )
@@ -497,6 +542,7 @@ def _with_partition(table: pa.Table) -> pa.Table:
 
 
 def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> int:
+    faults.check("publish", folder)
     rows = 0
 
     def conformed() -> Iterator[pa.RecordBatch]:
@@ -556,6 +602,7 @@ def _write_other_tables(
 
 def _write_single(folder: Path, table: pa.Table, file_name: str = "part-0.parquet") -> None:
     folder.mkdir(parents=True, exist_ok=True)
+    faults.check("publish", folder / file_name)
     pq.write_table(
         table, folder / file_name, compression=COMPRESSION, row_group_size=ROW_GROUP_ROWS
     )

@@ -1,10 +1,16 @@
+import errno
+import gzip
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import fsspec
+import pyarrow as pa
 import pytest
 
 from transforms.reasons import QuarantineReason
-from warehouse.sources import InputError, discover, read_files
+from warehouse import faults
+from warehouse.sources import InputError, check_input, discover, read_files, stat_files
 
 
 def reasons(root: Path, max_bytes: int = 1000) -> dict[str, str]:
@@ -74,3 +80,69 @@ def test_a_read_error_is_quarantined_not_raised(
     [row] = read.quarantine.to_pylist()
     assert row["reason"] == QuarantineReason.UNREADABLE
     assert "Permission denied" in row["detail"]
+
+
+def test_a_storage_error_fails_the_read_for_a_retry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # EIO says the disk or the network failed, not the file: quarantining the file would mark
+    # it processed for good, so the shard task fails and Prefect retries it.
+    (tmp_path / "a.txt").write_text("x")
+    monkeypatch.setattr(faults, "RULES", faults.parse_rules("read:a.txt=EIO"))
+    with pytest.raises(OSError, match="injected fault") as raised:
+        read_files(tmp_path, ["a.txt"], 100)
+    assert raised.value.errno == errno.EIO
+
+
+def test_compressed_files_are_found_by_the_text_pattern_and_read_whole(tmp_path: Path) -> None:
+    (tmp_path / "a.txt.gz").write_bytes(gzip.compress(b"gzip text"))
+    (tmp_path / "b.txt.zst").write_bytes(pa.compress(b"zstd text", "zstd", asbytes=True))
+    (tmp_path / "c.csv.gz").write_bytes(gzip.compress(b"not an article"))
+    found = discover(tmp_path)
+    assert found.paths == ("a.txt.gz", "b.txt.zst")
+    read = read_files(found.root, found.paths, 100)
+    assert read.files.column("raw").to_pylist() == [b"gzip text", b"zstd text"]
+
+
+@pytest.fixture
+def memory_crawl() -> Iterator[str]:
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/crawl/2021/a.txt", b"first")
+    fs.pipe("/crawl/2021/b.txt.gz", gzip.compress(b"second"))
+    fs.pipe("/crawl/2021/big.txt", b"x" * 200)
+    fs.pipe("/crawl/notes.md", b"not an article")
+    fs.mkdir("/crawl/folder.txt")
+    yield "memory://crawl"
+    fs.rm("/crawl", recursive=True)
+
+
+def test_a_url_input_is_found_stat_and_read_like_a_folder(memory_crawl: str) -> None:
+    found = discover(memory_crawl)
+    assert found.root == "memory:///crawl"
+    assert found.paths == ("2021/a.txt", "2021/b.txt.gz", "2021/big.txt", "folder.txt")
+    glob = ("2021/a.txt", "2021/big.txt", "folder.txt")  # the folder too, to be quarantined
+    assert discover(f"{memory_crawl}/**/*.txt").paths == glob
+    assert discover(f"{memory_crawl}/2021/a.txt").paths == ("a.txt",)
+    stats = stat_files(found.root, [*found.paths, "gone.txt"])
+    assert stats.column("bytes").to_pylist() == [5, len(gzip.compress(b"second")), 200, 0, None]
+    assert None not in stats.column("mtime_ns").to_pylist()[:4]
+    read = read_files(found.root, found.paths, 100)
+    assert read.files.to_pylist() == [
+        {"source_path": "2021/a.txt", "raw": b"first"},
+        {"source_path": "2021/b.txt.gz", "raw": b"second"},
+    ]
+    assert {row["source_path"]: row["reason"] for row in read.quarantine.to_pylist()} == {
+        "2021/big.txt": QuarantineReason.OVERSIZED,
+        "folder.txt": QuarantineReason.NOT_A_FILE,
+    }
+
+
+def test_input_checks_for_urls_and_file_urls(memory_crawl: str, tmp_path: Path) -> None:
+    check_input(memory_crawl)
+    with pytest.raises(InputError, match="matches nothing"):
+        check_input("memory://no-such-crawl")
+    with pytest.raises(InputError, match="matches nothing"):
+        check_input(f"{memory_crawl}/**/*.xml")
+    (tmp_path / "a.txt").write_text("x")
+    check_input(f"file://{tmp_path}")
+    assert discover(f"file://{tmp_path}") == discover(tmp_path)  # the local fast path
