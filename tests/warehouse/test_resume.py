@@ -15,8 +15,24 @@ PARAMETERS = (1 << 20, "signatures", "near-dup settings")
 def stage(path: Path, shard: int, key: str, rows: int) -> None:
     documents = pa.table({"doc_id": [f"d{shard}-{i}" for i in range(rows)]})
     quarantine = pa.table({"source_path": ["bad.txt"]})
-    sketch = pa.table({"body_key": pa.array(range(rows), pa.uint64())})
-    write_staged_shard(path, shard, documents, quarantine, sketch, sketch, key)
+    keys = pa.array(range(rows), pa.uint64())
+    bands = pa.table({"body_key": keys, "band": pa.array([0] * rows, pa.int16()), "band_key": keys})
+    signatures = pa.table(
+        {
+            "body_key": keys,
+            "shingles": pa.array([1] * rows, pa.int32()),
+            "signature": pa.array([b"\0" * 4] * rows, pa.binary()),
+        }
+    )
+    mentions = pa.table(
+        {
+            "doc_id": documents.column("doc_id"),
+            "kind": ["country"] * rows,
+            "entity": ["Russia"] * rows,
+            "mentions": pa.array([1] * rows, pa.int32()),
+        }
+    )
+    write_staged_shard(path, shard, documents, quarantine, bands, signatures, mentions, key)
 
 
 def test_the_key_follows_the_files_the_parameters_and_the_learned_chrome(tmp_path: Path) -> None:
@@ -50,6 +66,9 @@ def test_next_run_takes_complete_marked_shards_and_drops_the_rest(tmp_path: Path
     assert (taken.document_rows, taken.quarantine_rows) == (4, 1)
     assert pq.read_table(taken.documents).column("doc_id").to_pylist()[0] == "d1-0"
     assert (staging.path / "bands" / "shard-000005.parquet").is_file()
+    # Its mentions are this run's now: the crashed run never published.
+    adopted = pq.read_table(staging.path / "mentions" / "shard-000005.parquet")
+    assert set(adopted.column("run_id").to_pylist()) == {"next-run"}
     assert resumed_shard(staging.path, 0, "key-c") is None  # incomplete: computed again
     assert resumed_shard(staging.path, 0, "key-z") is None  # another content: computed again
     # A retry of a task in this run finds its own finished shard.
