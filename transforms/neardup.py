@@ -127,7 +127,11 @@ class NearDupParams:
     min_containment: float = 0.8
     """A body this much contained in another is a copy of it..."""
     min_jaccard_contained: float = 0.2
-    """...if the two also share this much (a shared background paragraph or quote does not)."""
+    """...if the two also share this much (a shared background paragraph or quote does not)..."""
+    min_contained_shingles: int = 25
+    """...and the shorter body has this many shingles: a short notice is wholly contained in
+    another of the same template (Reuters: `Qtly div five cts vs five cts prior / Pay July One /
+    Record June 17` of two companies), which says nothing about them being one story."""
     estimate_margin: float = 0.1
     """Candidates whose estimated similarity falls this far short of a threshold (2.5 standard
     errors of the estimate) are not measured on their text."""
@@ -231,6 +235,7 @@ def plausible_pairs(
         maybe = (jaccard >= params.min_jaccard - margin) | (
             (containment >= params.min_containment - 1.5 * margin)
             & (jaccard >= params.min_jaccard_contained - margin)
+            & (small >= params.min_contained_shingles)
         )
         keep.append(start + np.flatnonzero(maybe))
     return np.concatenate(keep) if keep else np.empty(0, np.int64)
@@ -258,8 +263,11 @@ def verify_pairs(
         return empty, empty, np.zeros(0, dtype=bool)
     shingles = shingle(contiguous(bodies), params.minhash.shingle_words)
     jaccard, containment = similarity(shingles, left, right)
+    sizes = shingles.sizes()
     is_copy = (jaccard >= params.min_jaccard) | (
-        (containment >= params.min_containment) & (jaccard >= params.min_jaccard_contained)
+        (containment >= params.min_containment)
+        & (jaccard >= params.min_jaccard_contained)
+        & (np.minimum(sizes[left], sizes[right]) >= params.min_contained_shingles)
     )
     return jaccard.astype(np.float32), containment.astype(np.float32), is_copy
 

@@ -1,8 +1,16 @@
 import numpy as np
+import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.neardup import candidate_pairs, component_batches, components, star_clusters
+from transforms.neardup import (
+    NearDupParams,
+    candidate_pairs,
+    component_batches,
+    components,
+    star_clusters,
+    verify_pairs,
+)
 
 
 def test_a_chain_does_not_glue_different_stories() -> None:
@@ -176,3 +184,36 @@ def test_batches_keep_pairs_together_and_stay_small(
         sizes = np.bincount([labels[i] for i in members])
         # Over the cap only when one component alone is larger than it.
         assert len(members) <= max_bodies or np.count_nonzero(sizes) == 1
+
+
+def _story(n: int) -> list[str]:
+    return [
+        f"Paragraph {i} of story {n}: the council met on Tuesday to weigh plan {n * 10 + i}, "
+        f"and members argued for hours about its cost of {i * 7 + n} million before the vote."
+        for i in range(8)
+    ]
+
+
+def test_a_partial_reprint_is_a_copy_but_a_short_templated_notice_is_not() -> None:
+    story = _story(1)
+    bodies = pa.array(
+        [
+            "\n\n".join(story),
+            "\n\n".join(story[:3]),  # the first part of the story only
+            # A templated notice of 10 shingles, and another company's longer one containing it.
+            "Qtly div five cts vs five cts prior\nPay July One\nRecord June 17",
+            "Qtly div five cts vs five cts prior\nPay July One\nRecord June 17\n"
+            "The company also said it would hold its annual meeting in Chicago next spring.",
+        ]
+    )
+    jaccard, containment, is_copy = verify_pairs(
+        bodies, np.array([0, 2]), np.array([1, 3]), NearDupParams()
+    )
+    assert containment.tolist() == [1.0, 1.0]  # each shorter text lies wholly in the other
+    assert (jaccard < NearDupParams().min_jaccard).all()  # not copies by Jaccard
+    assert is_copy.tolist() == [True, False]
+    # Without the floor on the contained body's size the notice would pass for a copy.
+    _, _, loose = verify_pairs(
+        bodies, np.array([0, 2]), np.array([1, 3]), NearDupParams(min_contained_shingles=1)
+    )
+    assert loose.tolist() == [True, True]
