@@ -115,7 +115,9 @@ def census_shard(
 ) -> Path:
     """Stage the edge lines of one shard of files, for learned chrome removal."""
     read = sources.read_files(root, paths, max_file_bytes)
-    return store.write_staged_census(staging_path, shard, census_files(read.files))
+    staged = store.write_staged_census(staging_path, shard, census_files(read.files))
+    _release_memory()
+    return staged
 
 
 @task(name="process_shard", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
@@ -162,7 +164,18 @@ def process_shard(
         mentions,
         key,
     )
-    return replace(staged, minhash_seconds=time.process_time() - mark)
+    minhash_seconds = time.process_time() - mark
+    _release_memory()
+    return replace(staged, minhash_seconds=minhash_seconds)
+
+
+def _release_memory() -> None:
+    """Give the memory a finished shard used back to the system.
+
+    A worker process lives for the whole run; Arrow's allocator otherwise keeps the pages of
+    its largest shard, and two idle workers holding them count in the run's peak memory.
+    """
+    pa.default_memory_pool().release_unused()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ buckets of a million documents never sit in a Python dictionary.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from transforms.neardup import (
     NearDupParams,
@@ -79,6 +81,10 @@ def _connect(memory_limit: str, spill_dir: Path | None) -> duckdb.DuckDBPyConnec
     if spill_dir is not None:
         connection.execute(f"SET temp_directory = '{spill_dir / 'duckdb-spill'}'")
     connection.execute("SET preserve_insertion_order = false")
+    # One thread: with two, the join of a million documents' band keys (37M rows, ~35M distinct
+    # keys) ran out of the 512 MB (measured on synthetic band keys); with one it spills and takes
+    # 18 s.
+    connection.execute("SET threads = 1")
     return connection
 
 
@@ -98,7 +104,7 @@ def find_copies(
     verified on their exact shingle sets before they link anything (``BODY_PAIRS`` rows, copies
     only): whole connected components of the plausible pairs are packed into batches of about
     ``batch_bodies`` bodies, and one DuckDB scan of the documents streams the bodies out batch
-    by batch (sorted, spilling to disk), so only one batch of text is in memory at a time.
+    by batch (through temporary files), so only one batch of text is in memory at a time.
 
     Args:
         previous: The current snapshot (its band keys, signatures and documents), or None.
@@ -156,10 +162,10 @@ def find_copies(
     )
 
 
-BODIES_BY_BATCH = (
+BODIES_OF_BATCHES = (
     "SELECT w.batch, w.body, d.body AS text "
     "FROM read_parquet($files, union_by_name = true) AS d "
-    "JOIN wanted AS w USING (content_hash) ORDER BY w.batch"
+    "JOIN wanted AS w USING (content_hash)"
 )
 
 
@@ -168,8 +174,10 @@ def _bodies_by_batch(
 ) -> Iterator[tuple[int, np.ndarray, pa.Array]]:
     """The bodies of each verification batch: ``(batch, body indices (sorted), texts)``.
 
-    One scan of the staged and published documents, joined with the wanted content hashes and
-    sorted by batch by DuckDB (spilling to disk), streams out one batch after another.
+    One scan of the staged and published documents, joined with the wanted content hashes by
+    DuckDB, streams the texts out in no order; they are appended to a temporary Parquet file per
+    batch, and the files are read back one at a time. (DuckDB's sort of the texts by batch
+    ran out of its memory limit at a million documents: long strings do not spill well.)
     """
     files = [str(p) for p in staging.path.glob("documents/*.parquet")]
     files += [str(p) for p in table_files(previous, "documents")]
@@ -181,29 +189,32 @@ def _bodies_by_batch(
             "body": pa.array(wanted_index),
         }
     )
-    connection = _connect("512MB", staging.path)
-    try:
-        connection.register("wanted", wanted)
-        reader = connection.sql(BODIES_BY_BATCH, params={"files": files}).to_arrow_reader(4096)
-        pending: list[pa.RecordBatch] = []
-        for record_batch in reader:
-            numbers = record_batch.column(0).to_numpy()
-            cuts = np.flatnonzero(np.diff(numbers)) + 1
-            for start, stop in zip(np.r_[0, cuts], np.r_[cuts, len(numbers)], strict=True):
-                piece = record_batch.slice(int(start), int(stop - start))
-                if pending and pending[0].column(0)[0] != piece.column(0)[0]:
-                    yield _one_batch(pending)
-                    pending = []
-                pending.append(piece)
-        if pending:
-            yield _one_batch(pending)
-    finally:
-        connection.close()
+    with tempfile.TemporaryDirectory(prefix="verify-", dir=staging.path) as folder:
+        writers: dict[int, pq.ParquetWriter] = {}
+        connection = _connect("512MB", staging.path)
+        try:
+            connection.register("wanted", wanted)
+            reader = connection.sql(BODIES_OF_BATCHES, params={"files": files}).to_arrow_reader(
+                4096
+            )
+            for record_batch in reader:
+                number_of = record_batch.column(0).to_numpy()
+                for number in np.unique(number_of).tolist():
+                    if number not in writers:
+                        writers[number] = pq.ParquetWriter(
+                            Path(folder) / f"batch-{number}.parquet", record_batch.schema
+                        )
+                    writers[number].write_batch(record_batch.filter(pa.array(number_of == number)))
+        finally:
+            connection.close()
+            for writer in writers.values():
+                writer.close()
+        for number in sorted(writers):
+            yield _one_batch(pq.read_table(Path(folder) / f"batch-{number}.parquet"))
 
 
-def _one_batch(pieces: list[pa.RecordBatch]) -> tuple[int, np.ndarray, pa.Array]:
+def _one_batch(table: pa.Table) -> tuple[int, np.ndarray, pa.Array]:
     """A batch's body indices, sorted and each once (exact copies repeat), and their texts."""
-    table = pa.Table.from_batches(pieces)
     members, first = np.unique(table.column("body").to_numpy(), return_index=True)
     texts = table.column("text").combine_chunks().take(pa.array(first))
     return int(table.column("batch")[0].as_py()), members, texts
