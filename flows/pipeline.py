@@ -30,7 +30,7 @@ from prefect.cache_policies import NONE
 from prefect.futures import as_completed
 
 from flows.render import render
-from flows.runners import api_shared_with_workers, task_runner_from_env
+from flows.runners import api_shared_with_workers, stop_local_workers, task_runner_from_env
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
 from transforms.entities import extract_mentions
@@ -503,6 +503,7 @@ def ingest_articles(
                 discovery.root, paths, staging, settings, signatures, census.learned
             )
             stage_seconds["extract_normalise"] = time.perf_counter() - mark
+            stop_local_workers()
 
             new_quarantine = staging.read_quarantine()
             new_documents = staging.read_documents(["source_path", "raw_sha256"])

@@ -95,3 +95,16 @@ def api_shared_with_workers() -> Iterator[None]:
         yield
     finally:
         os.environ.pop("PREFECT_API_URL", None)
+
+
+def stop_local_workers() -> None:
+    """Stop this flow run's local worker processes: every shard task has finished.
+
+    Deduplication and the publish run in the flow's own process. Idle pool workers would keep
+    what they hold (each has imported the whole stack: ~400 MB) through them, and count in the
+    run's peak memory. Workers of a Dask cluster are the cluster's and are left alone.
+    """
+    context = FlowRunContext.get()
+    runner = getattr(context, "task_runner", None)
+    if isinstance(runner, ProcessPoolTaskRunner):
+        runner.cancel_all()  # shuts the process pool down; the runner's exit does nothing more
