@@ -8,6 +8,7 @@ runs on the driver over compact columns; bodies only stream through once more, a
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -15,11 +16,12 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pyarrow as pa
@@ -27,10 +29,15 @@ import pyarrow.compute as pc
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 
 from flows.render import render
-from flows.runners import api_shared_with_workers, stop_local_workers, task_runner_from_env
+from flows.runners import (
+    api_shared_with_workers,
+    runs_on_cluster,
+    stop_local_workers,
+    task_runner_from_env,
+)
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
 from transforms.entities import extract_mentions
@@ -342,15 +349,44 @@ def _shards(paths: tuple[str, ...], size: int) -> list[list[str]]:
     return [list(paths[start : start + size]) for start in range(0, len(paths), size)]
 
 
+T = TypeVar("T")
+# Shard tasks kept submitted per worker. Prefect's process pool pickles a task's parameters and
+# context when it is submitted and holds them until a worker takes it: submitting the 500 shards
+# of a million files at once held hundreds of MB in the driver. A cluster's workers are not
+# counted here, so runs on Dask keep a larger number in flight.
+SHARDS_PER_WORKER = 2
+SHARDS_ON_A_CLUSTER = 256
+
+
+def _run_shards(
+    submit: Callable[[int, list[str]], PrefectFuture[T]], shards: list[list[str]], workers: int
+) -> Iterator[T]:
+    """Run a task per shard with a bounded number submitted; yield results as they finish."""
+    window = SHARDS_ON_A_CLUSTER if runs_on_cluster() else SHARDS_PER_WORKER * workers + 2
+    queue = iter(enumerate(shards))
+    pending: list[PrefectFuture[T]] = []
+
+    def top_up() -> None:
+        for number, shard in itertools.islice(queue, max(window - len(pending), 0)):
+            pending.append(submit(number, shard))
+
+    top_up()
+    while pending:
+        finished = next(as_completed(pending))
+        pending.remove(finished)
+        top_up()
+        yield finished.result()
+
+
 def _census(
     root: Path | str, paths: tuple[str, ...], staging: store.RunStaging, settings: RunSettings
 ) -> list[Path]:
     """Stage the edge lines of the files to process, one census task per shard."""
-    futures = [
-        census_shard.submit(root, shard, number, staging.path, settings.max_file_bytes)
-        for number, shard in enumerate(_shards(paths, settings.shard_size))
-    ]
-    return [future.result() for future in futures]
+
+    def submit(number: int, shard: list[str]) -> PrefectFuture[Path]:
+        return census_shard.submit(root, shard, number, staging.path, settings.max_file_bytes)
+
+    return list(_run_shards(submit, _shards(paths, settings.shard_size), settings.workers))
 
 
 def _plan_census(
@@ -399,8 +435,10 @@ def _process_shards(
         CPU seconds the shards spent on MinHash signatures (part of deduplication's cost).
     """
     started = time.perf_counter()
-    futures = [
-        process_shard.submit(
+    shards = _shards(paths, settings.shard_size)
+
+    def submit(number: int, shard: list[str]) -> PrefectFuture[store.StagedShard]:
+        return process_shard.submit(
             root,
             shard,
             number,
@@ -409,20 +447,18 @@ def _process_shards(
             signatures,
             learned_chrome,
         )
-        for number, shard in enumerate(_shards(paths, settings.shard_size))
-    ]
+
     files_done = resumed = 0
     minhash_seconds = 0.0
-    for done, future in enumerate(as_completed(futures), start=1):
-        staged = future.result()
+    for done, staged in enumerate(_run_shards(submit, shards, settings.workers), start=1):
         staging.add_shard(staged)
         resumed += staged.resumed
         files_done += staged.document_rows + staged.quarantine_rows
         minhash_seconds += staged.minhash_seconds
-        _progress(done, len(futures), files_done, started)
+        _progress(done, len(shards), files_done, started)
     if resumed:
         get_run_logger().info(
-            "reused %d of %d shards finished by a crashed run", resumed, len(futures)
+            "reused %d of %d shards finished by a crashed run", resumed, len(shards)
         )
     return minhash_seconds
 

@@ -97,6 +97,14 @@ def api_shared_with_workers() -> Iterator[None]:
         os.environ.pop("PREFECT_API_URL", None)
 
 
+def runs_on_cluster() -> bool:
+    """Whether this flow run's tasks go to a cluster rather than local threads or processes."""
+    runner = getattr(FlowRunContext.get(), "task_runner", None)
+    return runner is not None and not isinstance(
+        runner, ProcessPoolTaskRunner | ThreadPoolTaskRunner
+    )
+
+
 def stop_local_workers() -> None:
     """Stop this flow run's local worker processes: every shard task has finished.
 
