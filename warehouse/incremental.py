@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,6 +22,7 @@ from transforms.boilerplate import MIN_LEARNED_DOCUMENTS
 from transforms.incremental import files_to_process
 from warehouse.schemas import LINE_CENSUS, MANIFEST, MENTIONS, QUARANTINE, conform
 from warehouse.sources import Discovery, stat_files
+from warehouse.spill import spilling_connection
 from warehouse.store import RunStaging, Snapshot, table_files
 
 KEY_COLUMNS = [
@@ -290,10 +290,8 @@ def plan_census(
     new = [str(p) for p in staged]
     if not old and not new:
         return CensusPlan([], pa.array([], pa.uint64()), [])
-    connection = duckdb.connect(":memory:")
+    connection = spilling_connection(spill_dir)
     try:
-        connection.execute("SET memory_limit = '512MB'")
-        connection.execute(f"SET temp_directory = '{spill_dir / 'duckdb-spill'}'")
         connection.register("processed", pa.table({"source_path": pc.cast(processed, pa.string())}))
 
         def frequent(with_new: bool) -> pa.Array:

@@ -11,7 +11,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,6 +27,7 @@ from transforms.neardup import (
     verify_pairs,
 )
 from warehouse.schemas import BODY_PAIRS, conform
+from warehouse.spill import MEMORY_LIMIT, spilling_connection
 from warehouse.store import RunStaging, Snapshot, table_files
 
 SQL = Path(__file__).parent / "sql" / "neardup" / "10_candidate_pairs.sql"
@@ -39,7 +39,7 @@ def candidate_batches(
     new_bands: list[Path],
     *,
     max_bodies: int,
-    memory_limit: str = "512MB",
+    memory_limit: str = MEMORY_LIMIT,
     spill_dir: Path | None = None,
     batch_rows: int = 1_000_000,
 ) -> Iterator[pa.RecordBatch]:
@@ -58,7 +58,7 @@ def candidate_batches(
     """
     if not new_bands:
         return
-    connection = _connect(memory_limit, spill_dir)
+    connection = spilling_connection(spill_dir, memory_limit)
     try:
         reader = connection.sql(
             SQL.read_text(),
@@ -72,20 +72,6 @@ def candidate_batches(
         yield from reader
     finally:
         connection.close()
-
-
-def _connect(memory_limit: str, spill_dir: Path | None) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection for the band-key joins: bounded memory, spilling into ``spill_dir``."""
-    connection = duckdb.connect(":memory:")
-    connection.execute(f"SET memory_limit = '{memory_limit}'")
-    if spill_dir is not None:
-        connection.execute(f"SET temp_directory = '{spill_dir / 'duckdb-spill'}'")
-    connection.execute("SET preserve_insertion_order = false")
-    # One thread: with two, the join of a million documents' band keys (37M rows, ~35M distinct
-    # keys) ran out of the 512 MB (measured on synthetic band keys); with one it spills and takes
-    # 18 s.
-    connection.execute("SET threads = 1")
-    return connection
 
 
 def find_copies(
@@ -191,7 +177,7 @@ def _bodies_by_batch(
     )
     with tempfile.TemporaryDirectory(prefix="verify-", dir=staging.path) as folder:
         writers: dict[int, pq.ParquetWriter] = {}
-        connection = _connect("512MB", staging.path)
+        connection = spilling_connection(staging.path)
         try:
             connection.register("wanted", wanted)
             reader = connection.sql(BODIES_OF_BATCHES, params={"files": files}).to_arrow_reader(
@@ -233,7 +219,7 @@ def _signatures(
     sizes = np.zeros(len(wanted), np.int64)
     if not files or len(wanted) == 0:
         return sigs, sizes
-    connection = duckdb.connect(":memory:")
+    connection = spilling_connection(staging.path)
     try:
         connection.register("wanted", pa.table({"body_key": pa.array(wanted, pa.uint64())}))
         # A body stored twice (in two shards or runs) has the same signature: either row does.
@@ -262,7 +248,7 @@ def supported_pairs(
         max_bodies: The bucket cap of :class:`transforms.neardup.NearDupParams`.
         spill_dir: Where DuckDB spills.
     """
-    connection = _connect("512MB", spill_dir)
+    connection = spilling_connection(spill_dir)
     try:
         return connection.sql(
             SUPPORTED_SQL.read_text(),

@@ -1,0 +1,31 @@
+"""DuckDB connections for the driver's large joins and counts: bounded memory, spilling to disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+MEMORY_LIMIT = "512MB"
+
+
+def spilling_connection(
+    spill_dir: Path | None, memory_limit: str = MEMORY_LIMIT
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that spills past ``memory_limit`` into ``spill_dir``.
+
+    One thread: DuckDB's hash tables are per thread, and with two the join of a million
+    documents' band keys (37M rows, ~35M distinct keys) ran out of 512 MB (measured on synthetic
+    band keys); with one it spills, in 18 s. Row order is not kept: no caller needs it.
+
+    Args:
+        spill_dir: A run's staging folder (removed with it); DuckDB's default place if None.
+        memory_limit: DuckDB's memory limit.
+    """
+    connection = duckdb.connect(":memory:")
+    connection.execute(f"SET memory_limit = '{memory_limit}'")
+    if spill_dir is not None:
+        connection.execute(f"SET temp_directory = '{spill_dir / 'duckdb-spill'}'")
+    connection.execute("SET preserve_insertion_order = false")
+    connection.execute("SET threads = 1")
+    return connection
