@@ -140,6 +140,7 @@ def find_copies(
                     "right_key": pa.array(present[b[is_copy]], pa.uint64()),
                     "jaccard": pa.array(jaccard[is_copy], pa.float32()),
                     "containment": pa.array(containment[is_copy], pa.float32()),
+                    "run_id": pa.array([staging.run_id] * int(is_copy.sum()), pa.string()),
                 }
             )
         )
@@ -280,10 +281,11 @@ def all_pairs(
     merged = pa.concat_tables([conform(t, BODY_PAIRS, name="body_pairs") for t in tables])
     if merged.num_rows == 0:
         return merged
+    # A pair found again keeps the run that first verified it (run ids start with their time).
     unique = merged.group_by(["left_key", "right_key"], use_threads=False).aggregate(
-        [("jaccard", "max"), ("containment", "max")]
+        [("jaccard", "max"), ("containment", "max"), ("run_id", "min")]
     )
-    unique = unique.rename_columns(["left_key", "right_key", "jaccard", "containment"])
+    unique = unique.rename_columns(["left_key", "right_key", "jaccard", "containment", "run_id"])
     return conform(
         unique.sort_by([("left_key", "ascending"), ("right_key", "ascending")]),
         BODY_PAIRS,

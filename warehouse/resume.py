@@ -156,7 +156,9 @@ def take_resumable(staging: Path, key: str, shard: int) -> dict[str, int] | None
     for table, path in shard_files(staging, shard).items():
         path.parent.mkdir(parents=True, exist_ok=True)
         os.rename(source / f"{table}.parquet", path)
-    _adopt_run_id(shard_files(staging, shard)["mentions"], staging.name)
+    for path in shard_files(staging, shard).values():
+        if "run_id" in pq.read_schema(path).names:
+            _adopt_run_id(path, staging.name)
     mark_done(staging, key, shard, rows)
     marker.unlink()
     return rows

@@ -179,6 +179,7 @@ LINE_CENSUS = pa.schema(
             "Key of one of its first or last 8 short lines (case and spacing folded).",
             required=True,
         ),
+        _field("run_id", pa.string(), "Run that read this version of the file.", required=True),
     ]
 )
 
@@ -240,6 +241,7 @@ BODY_BANDS = pa.schema(
         ),
         _field("band", pa.int16(), "LSH band number.", required=True),
         _field("band_key", pa.uint64(), "Hash of the band's MinHash rows.", required=True),
+        _field("run_id", pa.string(), "Run that hashed this body.", required=True),
     ]
 )
 
@@ -258,6 +260,7 @@ BODY_SIGNATURES = pa.schema(
             "Its MinHash signature: 111 little-endian uint32 rows.",
             required=True,
         ),
+        _field("run_id", pa.string(), "Run that hashed this body.", required=True),
     ]
 )
 
@@ -272,6 +275,7 @@ BODY_PAIRS = pa.schema(
             "Share of the smaller shingle set found in the other.",
             required=True,
         ),
+        _field("run_id", pa.string(), "Run that first verified this pair.", required=True),
     ]
 )
 

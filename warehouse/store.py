@@ -468,8 +468,15 @@ class RunStaging:
 def write_staged_census(path: Path, shard: int, census: pa.Table) -> Path:
     """Stage one shard's chrome census (called in worker processes); return its file."""
     target = path / CENSUS / f"shard-{shard:06d}.parquet"
-    _write_staged(target, conform(census, LINE_CENSUS, name="line_census"))
+    _write_staged(target, conform(_with_run_id(census, path), LINE_CENSUS, name="line_census"))
     return target
+
+
+def _with_run_id(table: pa.Table, staging_path: Path) -> pa.Table:
+    """``table`` with the ``run_id`` of the run staging it (its staging folder is named so)."""
+    return table.append_column(
+        "run_id", pa.array([staging_path.name] * table.num_rows, pa.string())
+    )
 
 
 def _write_staged(target: Path, table: pa.Table) -> None:
@@ -515,17 +522,18 @@ def write_staged_shard(
     documents_path = path / "documents" / f"shard-{shard:06d}.parquet"
     quarantine_path = path / "quarantine" / f"shard-{shard:06d}.parquet"
     outputs = [(documents_path, documents), (quarantine_path, quarantine)]
-    # Band keys and signatures are staged in their declared schemas: publish links them as they are.
+    # Band keys, signatures and mentions are staged in their declared schemas, with the run's id:
+    # publish links them as they are.
     if bands is not None:
-        bands = conform(bands, BODY_BANDS, name="body_bands")
+        bands = conform(_with_run_id(bands, path), BODY_BANDS, name="body_bands")
         outputs.append((path / BANDS / f"shard-{shard:06d}.parquet", bands))
     if signatures is not None:
-        signatures = conform(signatures, BODY_SIGNATURES, name="body_signatures")
+        signatures = conform(
+            _with_run_id(signatures, path), BODY_SIGNATURES, name="body_signatures"
+        )
         outputs.append((path / SIGNATURES / f"shard-{shard:06d}.parquet", signatures))
     if mentions is not None:
-        # With this run's id (the staging folder's name), in the declared schema: linked too.
-        run_ids = pa.array([path.name] * mentions.num_rows, pa.string())
-        mentions = conform(mentions.append_column("run_id", run_ids), MENTION_ROWS, name="mentions")
+        mentions = conform(_with_run_id(mentions, path), MENTION_ROWS, name="mentions")
         outputs.append((path / MENTIONS / f"shard-{shard:06d}.parquet", mentions))
     for target, table in outputs:
         _write_staged(target, table)

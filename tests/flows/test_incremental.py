@@ -179,3 +179,33 @@ def test_learned_chrome_day_by_day_equals_one_run_over_everything(
     rows = bodies(tmp_path / "wh-full")
     assert [title for _, title, _, _ in rows] == [f"Council Votes On Plan {n}" for n in range(24)]
     assert not any("Harbour Gazette" in body or "Port | City" in body for _, _, body, _ in rows)
+
+
+def test_every_row_of_every_table_names_a_run_that_published(
+    prefect_api: str, corpus: Path, tmp_path: Path
+) -> None:
+    """Lineage: each table has a run_id, and every value is a run in ``runs``, over two runs."""
+    from warehouse.schemas import TABLES
+
+    warehouse = tmp_path / "wh"
+    first = run(corpus, warehouse)
+    (corpus / "c.txt").write_text(STORY.format(day=7, extra=" once more, near the border"))
+    second = run(corpus, warehouse)
+    assert second.files_processed == 1
+    connection = catalog.connect(Warehouse(warehouse))
+    runs = {row[0] for row in connection.execute("select run_id from runs").fetchall()}
+    assert runs == {first.run_id, second.run_id}
+    seen: set[str] = set()
+    for name, schema in TABLES.items():
+        assert "run_id" in schema.names, name
+        files = Warehouse(warehouse).snapshot().files(name)
+        values = {
+            row[0]
+            for row in connection.execute(
+                "select distinct run_id from read_parquet($files)",
+                {"files": [str(f) for f in files]},
+            ).fetchall()
+        }
+        assert values <= runs, name
+        seen |= values
+    assert seen == runs  # both runs left rows behind

@@ -69,6 +69,7 @@ def test_stored_pairs_stay_while_one_of_their_buckets_is_small(tmp_path: Path) -
                 "right_key": pa.array([2, 4, 9], pa.uint64()),
                 "jaccard": pa.array([0.9, 0.8, 0.7], pa.float32()),
                 "containment": pa.array([1.0, 0.9, 0.8], pa.float32()),
+                "run_id": ["run-1", "run-1", "run-2"],
             }
         ),
         pairs,
@@ -78,6 +79,7 @@ def test_stored_pairs_stay_while_one_of_their_buckets_is_small(tmp_path: Path) -
     assert kept.column("left_key").to_pylist() == [1]
     assert kept.column("right_key").to_pylist() == [2]
     assert kept.column("jaccard").to_pylist() == pytest.approx([0.9])
+    assert kept.column("run_id").to_pylist() == ["run-1"]
     assert supported_pairs([bands], [pairs], max_bodies=4).num_rows == 2
 
 
@@ -119,6 +121,7 @@ def test_candidates_found_run_by_run_and_still_supported_equal_one_run(
                         "right_key": pa.array(right, pa.uint64()),
                         "jaccard": pa.array([1.0] * len(left), pa.float32()),
                         "containment": pa.array([1.0] * len(left), pa.float32()),
+                        "run_id": [f"run-{run}"] * len(left),
                     }
                 ),
                 pairs,

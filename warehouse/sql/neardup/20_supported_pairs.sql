@@ -4,12 +4,12 @@
 -- shares holds too many bodies; dropping it makes runs day by day equal one run over everything
 -- (which never sees the pair as a candidate).
 -- Parameters: $bands (Parquet files of every body's band keys), $pairs (Parquet files of the
--- pairs: left_key, right_key, jaccard, containment), $max_bodies.
+-- pairs: left_key, right_key, jaccard, containment, run_id), $max_bodies.
 WITH bands AS (
     SELECT DISTINCT body_key, band, band_key FROM read_parquet($bands)
 ),
 pairs AS (
-    SELECT left_key, right_key, jaccard, containment FROM read_parquet($pairs)
+    SELECT left_key, right_key, jaccard, containment, run_id FROM read_parquet($pairs)
 ),
 shared AS (
     SELECT p.left_key, p.right_key, l.band, l.band_key
@@ -30,6 +30,6 @@ supported AS (
     JOIN sizes AS z ON s.band = z.band AND s.band_key = z.band_key
     WHERE z.bodies <= $max_bodies
 )
-SELECT p.left_key, p.right_key, p.jaccard, p.containment
+SELECT p.left_key, p.right_key, p.jaccard, p.containment, p.run_id
 FROM pairs AS p
 SEMI JOIN supported AS s ON p.left_key = s.left_key AND p.right_key = s.right_key
