@@ -165,14 +165,16 @@ def next_mentions(
     carried: list[Path] = []
     parts: list[pa.Table] = []
     for path in table_files(previous, "mentions"):
-        rows = pq.read_table(path)
-        if not rows.num_rows:
+        # The document ids decide; the other columns are read only for a file to rewrite.
+        doc_ids = pq.read_table(path, columns=["doc_id"]).column("doc_id")
+        if not len(doc_ids):
             continue  # a run that found no mentions wrote an empty file: nothing to carry
-        present = pc.is_in(rows.column("doc_id"), value_set=kept_ids)
+        present = pc.is_in(doc_ids, value_set=kept_ids)
         if pc.all(present).as_py() is not False:
             carried.append(path)
         else:
-            parts.append(conform(rows.filter(present), MENTIONS, name="mentions"))
+            rows = pq.read_table(path).filter(present)
+            parts.append(conform(rows, MENTIONS, name="mentions"))
     written = pa.concat_tables(parts) if parts else MENTIONS.empty_table()
     return MentionsPlan([*carried, *staging.mention_files()], written)
 
@@ -280,7 +282,7 @@ def plan_census(
     Args:
         previous: The current snapshot, or None for a first run.
         processed: Paths this run processes (new and changed files).
-        staged: This run's census files (``source_path``, ``line_key``), one per shard.
+        staged: This run's census files (``line_census`` rows), one per shard.
         present: Paths discovered now: only those can be parsed again.
         spill_dir: Where DuckDB spills, and where the kept rows are written when this run
             supersedes some.
