@@ -64,13 +64,15 @@ def _fmt(value: float) -> str:
 
 
 def peak_rss_of(
-    command: list[str], env: dict[str, str]
+    command: list[str], env: dict[str, str], timeline: Path | None = None
 ) -> tuple[subprocess.CompletedProcess[str], float, float, float]:
     """Run ``command``; return its result, wall seconds and its process tree's peak memory (MB).
 
     Two peaks: the sum of the processes' RSS (a shared library's pages counted in every process
     that maps it) and the sum of their PSS (shared pages split between the processes that share
-    them: the memory the tree really takes). Sampled every 0.1 s.
+    them: the memory the tree really takes). Sampled every 0.1 s. With ``timeline``, every
+    sample's PSS per process is written there as CSV (seconds, pid, command, MB), to see which
+    process and which stage makes the peak (the run's log on stderr has the stage times).
     """
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -78,6 +80,7 @@ def peak_rss_of(
     )
     peak = peak_pss = 0.0
     stop = threading.Event()
+    samples: list[str] = ["clock,pid,command,pss_mb"]
 
     def sample() -> None:
         nonlocal peak, peak_pss
@@ -88,13 +91,17 @@ def peak_rss_of(
                 tree = [parent, *parent.children(recursive=True)]
             except psutil.Error:
                 tree = []
+            now = datetime.now().strftime("%H:%M:%S.%f")[:10]  # as in the run's log
             for member in tree:
                 try:
                     info = member.memory_full_info()
+                    name = " ".join(member.cmdline()[1:3]).replace(",", " ")[:60]
                 except psutil.Error:
                     continue  # the process ended between the listing and the read
                 rss += info.rss
                 pss += info.pss
+                if timeline is not None:
+                    samples.append(f"{now},{member.pid},{name},{info.pss / 1e6:.0f}")
             peak, peak_pss = max(peak, rss / 1e6), max(peak_pss, pss / 1e6)
             stop.wait(0.1)
 
@@ -104,6 +111,9 @@ def peak_rss_of(
     stop.set()
     sampler.join()
     seconds = time.perf_counter() - started
+    if timeline is not None:
+        timeline.write_text("\n".join(samples) + "\n")
+        timeline.with_suffix(".log").write_text(stderr)
     result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{stderr[-3000:]}")
@@ -130,9 +140,11 @@ def timed(function: Callable[[], Any]) -> tuple[Any, float]:
     return value, time.perf_counter() - started
 
 
-def run_newsetl(corpus: Path, warehouse: Path, env: dict[str, str]) -> dict[str, Any]:
+def run_newsetl(
+    corpus: Path, warehouse: Path, env: dict[str, str], timeline: Path | None = None
+) -> dict[str, Any]:
     result, seconds, peak, peak_pss = peak_rss_of(
-        [*NEWSETL, "run", "--input", str(corpus), "--warehouse", str(warehouse)], env
+        [*NEWSETL, "run", "--input", str(corpus), "--warehouse", str(warehouse)], env, timeline
     )
     if "up to date" in result.stdout:
         return {"wall": seconds, "peak_mb": peak, "peak_pss_mb": peak_pss, "unchanged": True}

@@ -43,7 +43,7 @@ def measure(size: int, work: Path, seed: int, env: dict[str, str]) -> dict[str, 
     shutil.rmtree(warehouse, ignore_errors=True)
     (files, size_bytes), floor = timed(lambda: read_and_hash(corpus / "files"))
     print(f"size {size}: run", flush=True)
-    run = run_newsetl(corpus / "files", warehouse, env)
+    run = run_newsetl(corpus / "files", warehouse, env, work / f"memory-scale-{size}.csv")
     quality = dedup_quality(corpus, warehouse)
     return {
         "files": files,
