@@ -31,9 +31,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from warehouse import faults, resume
@@ -65,6 +65,7 @@ COMPRESSION = "zstd"
 # Row groups of 64k rows keep DuckDB's parallel scans busy without bloating writer memory.
 ROW_GROUP_ROWS = 65_536
 DOCUMENT_GROUP_MIN_ROWS = 2_048
+DOCUMENT_WAIT_BYTES = 64 << 20
 
 
 class WarehouseLocked(RuntimeError):
@@ -545,39 +546,71 @@ def write_staged_shard(
     )
 
 
-def _with_partition(table: pa.Table) -> pa.Table:
+# Hive's name for the partition of rows without a value (undated documents): readers know it.
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+
+def _months(table: pa.Table) -> pa.DictionaryArray:
+    """Each document's partition value: its publication month (``YYYY-MM``), or Hive's null."""
     month = pc.strftime(pc.cast(table.column("published_date"), pa.timestamp("s")), format="%Y-%m")
-    return table.append_column(PARTITION_COLUMN, month)
+    return pc.fill_null(month, NULL_PARTITION).combine_chunks().dictionary_encode()
 
 
 def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> int:
+    """Write documents into one file per month (``published_month=YYYY-MM``); return the rows.
+
+    Memory is bounded whatever the input size: a month's rows wait until there are
+    ``DOCUMENT_GROUP_MIN_ROWS`` of them, and while all waiting rows take more than
+    ``DOCUMENT_WAIT_BYTES``, the month with the most waiting goes out as a row group. (pyarrow's
+    ``write_dataset`` queues up to 64M rows when reading outruns writing, a limit Python cannot
+    set; and holding 2,048 rows for each of 37 months is 450 MB of a million documents' text.)
+    """
     faults.check("publish", folder)
     rows = 0
+    writers: dict[str, pq.ParquetWriter] = {}
+    waiting: dict[str, list[pa.Table]] = {}
+    waiting_rows: dict[str, int] = {}
+    waiting_bytes = 0
 
-    def conformed() -> Iterator[pa.RecordBatch]:
-        nonlocal rows
+    def flush(month: str) -> None:
+        nonlocal waiting_bytes
+        parts = waiting.pop(month)
+        del waiting_rows[month]
+        waiting_bytes -= sum(part.nbytes for part in parts)
+        if month not in writers:
+            name = f"part-{run_id}-{len(writers)}.parquet"
+            target = folder / f"{PARTITION_COLUMN}={month}" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            writers[month] = pq.ParquetWriter(target, DOCUMENTS, compression=COMPRESSION)
+        writers[month].write_table(pa.concat_tables(parts), row_group_size=ROW_GROUP_ROWS)
+
+    try:
         for batch in batches:
             table = conform(batch, DOCUMENTS, name="documents")
             rows += table.num_rows
-            yield from _with_partition(table).to_batches()
-
-    schema = DOCUMENTS.append(pa.field(PARTITION_COLUMN, pa.string()))
-    ds.write_dataset(
-        conformed(),
-        folder,
-        schema=schema,
-        format="parquet",
-        partitioning=ds.partitioning(pa.schema([schema.field(PARTITION_COLUMN)]), flavor="hive"),
-        # Run-unique names: files carried from earlier snapshots share the partition folders.
-        basename_template=f"part-{run_id}-{{i}}.parquet",
-        file_options=ds.ParquetFileFormat().make_write_options(compression=COMPRESSION),
-        # The writer holds each month's rows until it has this many: with 65,536 a million
-        # documents spread over 37 months sat in memory whole (5.7 GB peak). 2,048 rows (~6 MB of
-        # text) bound it to about 37 x 6 MB.
-        min_rows_per_group=DOCUMENT_GROUP_MIN_ROWS,
-        max_rows_per_group=ROW_GROUP_ROWS,
-        existing_data_behavior="error",
-    )
+            months = _months(table)
+            codes = months.indices.to_numpy(zero_copy_only=False)
+            order = np.argsort(codes, kind="stable")
+            offset = 0
+            for code, count in enumerate(np.bincount(codes, minlength=len(months.dictionary))):
+                if not count:
+                    continue
+                month = months.dictionary[code].as_py()
+                # A copy (take), not a slice: a slice would keep the whole batch alive.
+                part = table.take(pa.array(order[offset : offset + count]))
+                offset += int(count)
+                waiting.setdefault(month, []).append(part)
+                waiting_rows[month] = waiting_rows.get(month, 0) + part.num_rows
+                waiting_bytes += part.nbytes
+                if waiting_rows[month] >= DOCUMENT_GROUP_MIN_ROWS:
+                    flush(month)
+            while waiting_bytes > DOCUMENT_WAIT_BYTES:
+                flush(max(waiting_rows, key=waiting_rows.__getitem__))
+        for month in sorted(waiting):
+            flush(month)
+    finally:
+        for writer in writers.values():
+            writer.close()
     return rows
 
 
