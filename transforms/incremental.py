@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -31,7 +32,7 @@ def files_to_process(current: pa.Table, processed: pa.Table) -> pa.Table:
     previous = processed.select(["source_path", "bytes", "mtime_ns"]).rename_columns(
         ["source_path", "previous_bytes", "previous_mtime_ns"]
     )
-    indexed = current.append_column("position", pa.array(range(current.num_rows), pa.int64()))
+    indexed = current.append_column("position", pa.array(np.arange(current.num_rows)))
     joined = indexed.join(previous, keys="source_path", join_type="left outer")
     unchanged = pc.and_(
         pc.equal(joined.column("bytes"), joined.column("previous_bytes")),

@@ -16,11 +16,12 @@ import io
 import os
 import stat
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from transforms.incremental import FILE_STAT_SCHEMA
@@ -203,27 +204,35 @@ def _stat_url(fs: Any, path: str) -> tuple[int | None, int | None]:
     return size, modified
 
 
-def _stat_local(path: str) -> tuple[int | None, int | None]:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None, None
-    return info.st_size, info.st_mtime_ns
+def _stat_local(root: Path | str, paths: Sequence[str]) -> tuple[pa.Array, pa.Array]:
+    """Sizes and mtimes of local files, null where stat fails, filled into flat arrays.
+
+    A million files' stats as Python tuples took ~300 MB of the driver that it never gave back.
+    """
+    sizes = np.zeros(len(paths), np.int64)
+    modified = np.zeros(len(paths), np.int64)
+    failed = np.zeros(len(paths), np.bool_)
+    for index, relative in enumerate(paths):
+        try:
+            info = os.stat(os.path.join(root, relative))
+        except OSError:
+            failed[index] = True
+            continue
+        sizes[index], modified[index] = info.st_size, info.st_mtime_ns
+    return pa.array(sizes, mask=failed), pa.array(modified, mask=failed)
 
 
-def stat_files(root: Path | str, paths: list[str] | tuple[str, ...]) -> pa.Table:
+def stat_files(root: Path | str, paths: Sequence[str]) -> pa.Table:
     """Size and modification time of each path (null where it cannot be stat'ed)."""
     if isinstance(root, str) and is_url(root):
         fs, base = _filesystem(root)
         stats = [_stat_url(fs, f"{base.rstrip('/')}/{relative}") for relative in paths]
+        sizes = pa.array([size for size, _ in stats], pa.int64())
+        modified = pa.array([mtime for _, mtime in stats], pa.int64())
     else:
-        stats = [_stat_local(os.path.join(root, relative)) for relative in paths]
+        sizes, modified = _stat_local(root, paths)
     return pa.table(
-        {
-            "source_path": list(paths),
-            "bytes": [size for size, _ in stats],
-            "mtime_ns": [modified for _, modified in stats],
-        },
+        {"source_path": pa.array(paths, pa.string()), "bytes": sizes, "mtime_ns": modified},
         schema=FILE_STAT_SCHEMA,
     )
 
