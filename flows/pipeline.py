@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -48,7 +49,7 @@ from transforms.publishers import (
     combine_signatures,
     parse_signatures,
 )
-from warehouse import catalog, incremental, neardup, resume, sources, store
+from warehouse import catalog, incremental, neardup, resume, sources, spill, store
 from warehouse.clusters import cluster_table, document_matches
 
 
@@ -177,10 +178,11 @@ def process_shard(
 
 
 def _release_memory() -> None:
-    """Give the memory a finished shard used back to the system.
+    """Give the memory Arrow freed back to the system.
 
-    A worker process lives for the whole run; Arrow's allocator otherwise keeps the pages of
-    its largest shard, and two idle workers holding them count in the run's peak memory.
+    Arrow's allocator otherwise keeps the pages of its largest step: in a worker, of its largest
+    shard (two idle workers holding them count in the run's peak memory); in the driver, of the
+    last large join.
     """
     pa.default_memory_pool().release_unused()
 
@@ -303,8 +305,14 @@ ARTIFACT_ROWS = 10
 def report_snapshot(wh: store.Warehouse, snapshot_id: str) -> str:
     """Run the key report queries over the published snapshot and post them as an artifact."""
     connection = catalog.connect(wh, snapshot_id)
+    # Within the run's memory budget, like its other DuckDB work; past it, DuckDB spills.
+    spill_dir = tempfile.TemporaryDirectory(prefix="newsetl-report-")
+    spill.bound(connection, Path(spill_dir.name))
     sections = [f"# newsetl report, snapshot `{snapshot_id}`"]
-    for result in catalog.run_reports(connection):
+    with spill_dir:
+        results = catalog.run_reports(connection)
+        connection.close()
+    for result in results:
         if result.query.key not in ARTIFACT_REPORTS:
             continue
         table = render(result.columns, result.rows[:ARTIFACT_ROWS], "markdown")
@@ -345,11 +353,13 @@ def _nothing_new(
     )
 
 
-def _shards(paths: tuple[str, ...], size: int) -> list[list[str]]:
-    return [list(paths[start : start + size]) for start in range(0, len(paths), size)]
+def _shards(paths: pa.StringArray, size: int) -> list[pa.StringArray]:
+    """Slices of ``size`` paths (no copies: a shard's list of names is made at submission)."""
+    return [paths.slice(start, size) for start in range(0, len(paths), size)]
 
 
 T = TypeVar("T")
+Submit = Callable[[int, list[str]], PrefectFuture[T]]
 # Shard tasks kept submitted per worker. Prefect's process pool pickles a task's parameters and
 # context when it is submitted and holds them until a worker takes it: submitting the 500 shards
 # of a million files at once held hundreds of MB in the driver. A cluster's workers are not
@@ -358,9 +368,7 @@ SHARDS_PER_WORKER = 2
 SHARDS_ON_A_CLUSTER = 256
 
 
-def _run_shards(
-    submit: Callable[[int, list[str]], PrefectFuture[T]], shards: list[list[str]], workers: int
-) -> Iterator[T]:
+def _run_shards(submit: Submit[T], shards: list[pa.StringArray], workers: int) -> Iterator[T]:
     """Run a task per shard with a bounded number submitted; yield results as they finish."""
     window = SHARDS_ON_A_CLUSTER if runs_on_cluster() else SHARDS_PER_WORKER * workers + 2
     queue = iter(enumerate(shards))
@@ -368,7 +376,7 @@ def _run_shards(
 
     def top_up() -> None:
         for number, shard in itertools.islice(queue, max(window - len(pending), 0)):
-            pending.append(submit(number, shard))
+            pending.append(submit(number, shard.to_pylist()))
 
     top_up()
     while pending:
@@ -379,7 +387,7 @@ def _run_shards(
 
 
 def _census(
-    root: Path | str, paths: tuple[str, ...], staging: store.RunStaging, settings: RunSettings
+    root: Path | str, paths: pa.StringArray, staging: store.RunStaging, settings: RunSettings
 ) -> list[Path]:
     """Stage the edge lines of the files to process, one census task per shard."""
 
@@ -391,20 +399,21 @@ def _census(
 
 def _plan_census(
     previous: store.Snapshot | None,
-    discovery: sources.Discovery,
+    root: Path | str,
+    present: pa.StringArray,
     todo: pa.Table,
-    paths: tuple[str, ...],
+    paths: pa.StringArray,
     staging: store.RunStaging,
     settings: RunSettings,
     stage_seconds: dict[str, float],
-) -> tuple[incremental.CensusPlan, pa.Table, tuple[str, ...]]:
+) -> tuple[incremental.CensusPlan, pa.Table, pa.StringArray]:
     """Count this run's edge lines; add the unchanged files whose learned chrome changed."""
     mark = time.perf_counter()
     census = incremental.plan_census(
         previous,
-        pa.array(paths, pa.string()),
-        _census(discovery.root, paths, staging, settings),
-        pa.array(discovery.paths, pa.string()),
+        paths,
+        _census(root, paths, staging, settings),
+        present,
         spill_dir=staging.path,
     )
     if census.affected:
@@ -416,14 +425,14 @@ def _plan_census(
             [todo, incremental.manifest_stats(previous, census.affected)],
             promote_options="permissive",
         )
-        paths = (*paths, *census.affected)
+        paths = pa.concat_arrays([paths, pa.array(census.affected, pa.string())])
     stage_seconds["census"] = time.perf_counter() - mark
     return census, todo, paths
 
 
 def _process_shards(
     root: Path | str,
-    paths: tuple[str, ...],
+    paths: pa.StringArray,
     staging: store.RunStaging,
     settings: RunSettings,
     signatures: tuple[PublisherSignature, ...],
@@ -505,6 +514,24 @@ def ingest_articles(
         wait_for_lock=wait_for_lock,
     ).check_paths()  # parameters of a served or deployed run are checked before any work
     signatures = load_signatures(settings.publishers_file)
+    summary = _ingest(settings, signatures)
+    if summary.status == "unchanged":
+        return summary
+    create_markdown_artifact(
+        summary.markdown(), key="newsetl-run-summary", description="newsetl ingest summary"
+    )
+    report_snapshot(store.Warehouse(settings.warehouse), summary.snapshot_id)
+    logger.info("run %s published snapshot %s", summary.run_id, summary.snapshot_id)
+    return summary
+
+
+def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -> RunSummary:
+    """Discover, process, deduplicate and publish, under the warehouse's writer lock.
+
+    Everything a run holds in memory (document keys, clusters, the tables of the snapshot) goes
+    when this returns, before the report queries run.
+    """
+    logger = get_run_logger()
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     stage_seconds: dict[str, float] = {}
@@ -516,27 +543,32 @@ def ingest_articles(
         discovery = discover_files(settings.input, settings.pattern)
         previous = wh.snapshot() if wh.current_snapshot_id() else None
         todo = incremental.pending_files(previous, discovery)
-        paths = tuple(todo.column("source_path").to_pylist())
+        paths = todo.column("source_path").combine_chunks()
+        # The paths as Arrow strings, not a million Python objects (~130 MB in the driver).
+        root, files_seen = discovery.root, len(discovery.paths)
+        present = pa.array(discovery.paths, pa.string())
+        del discovery
+        _release_memory()  # the stat join's buffers (~200 MB at a million files)
         stage_seconds["discover"] = time.perf_counter() - mark
         logger.info(
             "run %s: %d files under %s, %d new or changed",
             run_id,
-            len(discovery.paths),
-            discovery.root,
+            files_seen,
+            root,
             len(paths),
         )
-        if not paths and previous is not None:
-            return _nothing_new(wh, previous, run_id, settings, len(discovery.paths), started)
+        if not len(paths) and previous is not None:
+            return _nothing_new(wh, previous, run_id, settings, files_seen, started)
 
         # Removed at the end; after a failure its finished shards stay for the next run to reuse.
         with wh.staging(run_id) as staging:
             census, todo, paths = _plan_census(
-                previous, discovery, todo, paths, staging, settings, stage_seconds
+                previous, root, present, todo, paths, staging, settings, stage_seconds
             )
 
             mark = time.perf_counter()
             stage_seconds["minhash_cpu"] = _process_shards(
-                discovery.root, paths, staging, settings, signatures, census.learned
+                root, paths, staging, settings, signatures, census.learned
             )
             stage_seconds["extract_normalise"] = time.perf_counter() - mark
             stop_local_workers()
@@ -551,11 +583,12 @@ def ingest_articles(
             by_reason = dict(sorted(Counter(new_quarantine.column("reason").to_pylist()).items()))
 
             mark = time.perf_counter()
-            reprocessed = pa.array(paths, pa.string())
+            reprocessed = paths
             keys = incremental.gather_keys(previous, staging, reprocessed)
             dedup = cast(Deduplication, deduplicate_documents(keys, previous, staging, run_id))
             clusters = dedup.clusters
             stage_seconds["deduplicate"] = time.perf_counter() - mark
+            _release_memory()
             canonical = np.count_nonzero(clusters.column("is_canonical").to_numpy(False))
             duplicates, cluster_count = clusters.num_rows - int(canonical), int(canonical)
 
@@ -570,7 +603,7 @@ def ingest_articles(
                 "finished_at": datetime.now(UTC),
                 "input": settings.input,
                 "status": "published",
-                "files_seen": len(discovery.paths),
+                "files_seen": files_seen,
                 "files_processed": len(paths),
                 "documents": new_documents.num_rows,
                 "quarantined": new_quarantine.num_rows,
@@ -603,7 +636,7 @@ def ingest_articles(
         run_id=run_id,
         snapshot_id=snapshot.snapshot_id,
         input=settings.input,
-        files_seen=len(discovery.paths),
+        files_seen=files_seen,
         files_processed=len(paths),
         documents=new_documents.num_rows,
         quarantined_by_reason=by_reason,
@@ -612,9 +645,4 @@ def ingest_articles(
         seconds=time.perf_counter() - started,
         stage_seconds=stage_seconds,
     )
-    create_markdown_artifact(
-        summary.markdown(), key="newsetl-run-summary", description="newsetl ingest summary"
-    )
-    report_snapshot(wh, summary.snapshot_id)
-    logger.info("run %s published snapshot %s", run_id, snapshot.snapshot_id)
     return summary

@@ -22,7 +22,15 @@ def spilling_connection(
         spill_dir: A run's staging folder (removed with it); DuckDB's default place if None.
         memory_limit: DuckDB's memory limit.
     """
-    connection = duckdb.connect(":memory:")
+    return bound(duckdb.connect(":memory:"), spill_dir, memory_limit)
+
+
+def bound(
+    connection: duckdb.DuckDBPyConnection,
+    spill_dir: Path | None,
+    memory_limit: str = MEMORY_LIMIT,
+) -> duckdb.DuckDBPyConnection:
+    """Apply :func:`spilling_connection`'s limits to an open connection; return it."""
     connection.execute(f"SET memory_limit = '{memory_limit}'")
     if spill_dir is not None:
         connection.execute(f"SET temp_directory = '{spill_dir / 'duckdb-spill'}'")
