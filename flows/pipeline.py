@@ -38,6 +38,7 @@ from flows.runners import (
     runs_on_cluster,
     stop_local_workers,
     task_runner_from_env,
+    use_jemalloc,
 )
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
@@ -51,6 +52,8 @@ from transforms.publishers import (
 )
 from warehouse import catalog, incremental, neardup, resume, sources, spill, store
 from warehouse.clusters import cluster_table, document_matches
+
+use_jemalloc()
 
 
 class BooksDoNotBalance(RuntimeError):
@@ -585,6 +588,7 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
             mark = time.perf_counter()
             reprocessed = paths
             keys = incremental.gather_keys(previous, staging, reprocessed)
+            _release_memory()  # read buffers of the keys' files
             dedup = cast(Deduplication, deduplicate_documents(keys, previous, staging, run_id))
             clusters = dedup.clusters
             stage_seconds["deduplicate"] = time.perf_counter() - mark

@@ -1,5 +1,6 @@
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -217,3 +218,23 @@ def test_a_partial_reprint_is_a_copy_but_a_short_templated_notice_is_not() -> No
         bodies, np.array([0, 2]), np.array([1, 3]), NearDupParams(min_contained_shingles=1)
     )
     assert loose.tolist() == [True, True]
+
+
+@given(st.lists(st.text("0123456789abcdefABCDEF", min_size=16, max_size=40), max_size=50))
+def test_body_keys_read_the_first_sixteen_hex_digits(hashes: list[str]) -> None:
+    from transforms.neardup import body_keys
+
+    expected = np.array([int(h[:16], 16) for h in hashes], dtype=np.uint64)
+    assert (body_keys(pa.array(hashes, pa.string())) == expected).all()
+    if len(hashes) > 2:  # a slice and a chunked array read the same bytes
+        assert (body_keys(pa.array(hashes).slice(1)) == expected[1:]).all()
+        chunked = pa.chunked_array([pa.array(hashes[:2]), pa.array(hashes[2:])])
+        assert (body_keys(chunked) == expected).all()
+
+
+def test_body_keys_refuse_what_is_not_a_hash() -> None:
+    from transforms.neardup import body_keys
+
+    for bad in (["0123456789abcde"], ["0123456789abcdeg"], [None]):
+        with pytest.raises(ValueError, match="content hashes must"):
+            body_keys(pa.array(bad, pa.string()))
