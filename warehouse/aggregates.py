@@ -1,7 +1,8 @@
 """The report tables: pre-aggregated at publish by DuckDB, so a report reads thousands of rows.
 
 Each table is one query under ``warehouse/sql/aggregates``, run in file order; a query reads the
-snapshot's ``documents`` and ``mentions`` and the report tables before it. At publish they are
+snapshot's ``documents`` and ``mentions`` and the report tables before it, and the ``run_id``
+column is added to its rows here. At publish they are
 written into the snapshot being built (so they are swapped in with it, atomically); for a snapshot
 published before they existed, :func:`create_report_tables` builds them in memory.
 """
@@ -24,10 +25,11 @@ AGGREGATES_DIR = Path(__file__).parent / "sql" / "aggregates"
 # document_entities (~370k rows at a million documents) spans a handful of row groups, so a
 # date-filtered report skips the rest by their doc_number statistics.
 REPORT_GROUP_ROWS = 65_536
-# Two threads build the tables in about half the time of one; their joins are of integers with at
-# most a million build rows, within the memory limit (measured on the 1M warehouse, BENCHMARKS.md).
+# Two threads build the tables in about half the time of one: their joins are of integers, and
+# DuckDB spills what does not fit. 256 MB keeps the build's process under 450 MB at a million
+# documents (400 MB: 570 MB, a second or two faster; measured on the 1M warehouse, BENCHMARKS.md).
 BUILD_THREADS = 2
-BUILD_MEMORY_LIMIT = "400MB"
+BUILD_MEMORY_LIMIT = "256MB"
 
 
 def report_table_queries() -> list[tuple[str, str]]:
@@ -51,7 +53,10 @@ def create_report_tables(connection: duckdb.DuckDBPyConnection, run_id: str = ""
     """
     for name, query in report_table_queries():
         # Table names come from our own files (checked against REPORT_TABLES), never from input.
-        connection.execute(f"CREATE OR REPLACE TABLE {name} AS {query}", {"run_id": run_id})
+        connection.execute(
+            f"CREATE OR REPLACE TABLE {name} AS SELECT *, $run_id AS run_id FROM ({query})",  # noqa: S608
+            {"run_id": run_id},
+        )
 
 
 def write_report_tables(
@@ -106,12 +111,20 @@ def _write(
     """Stream ``query``'s rows into ``target`` in ``schema``, batch by batch; return the count."""
     target.parent.mkdir(parents=True, exist_ok=True)
     faults.check("publish", target)
-    reader = connection.sql(query, params={"run_id": run_id}).to_arrow_reader(REPORT_GROUP_ROWS)
+    reader = connection.sql(query).to_arrow_reader(REPORT_GROUP_ROWS)
+    # The run id is added here, as slices of one array: DuckDB would copy the string into every
+    # row it hands over (a second more for 13.5M rows).
+    run_ids = pa.array([run_id] * REPORT_GROUP_ROWS, pa.string())
     rows = 0
     # Straight to the build folder: the snapshot is published whole by one rename, or not at all.
     with pq.ParquetWriter(target, schema, compression=compression) as writer:
         for batch in reader:
-            table = conform(pa.Table.from_batches([batch]), schema, name=target.parent.name)
+            if batch.num_rows > len(run_ids):
+                run_ids = pa.array([run_id] * batch.num_rows, pa.string())
+            table = pa.Table.from_batches([batch]).append_column(
+                "run_id", run_ids.slice(0, batch.num_rows)
+            )
+            table = conform(table, schema, name=target.parent.name)
             writer.write_table(table, row_group_size=REPORT_GROUP_ROWS)
             rows += table.num_rows
     return rows

@@ -395,6 +395,16 @@ DOCUMENT_ENTITIES = pa.schema(
     ]
 )
 
+ENTITY_DOCUMENTS = pa.schema(
+    [
+        _field("entity_number", pa.int32(), "An entity (entities).", required=True),
+        _field(
+            "doc_number", pa.int32(), "A document that names it (document_facts).", required=True
+        ),
+        _field("run_id", pa.string(), "Run that published this snapshot.", required=True),
+    ]
+)
+
 PUBLISHER_DAYS = pa.schema(
     [
         _field(
@@ -452,6 +462,7 @@ REPORT_TABLES: dict[str, pa.Schema] = {
     "story_stats": STORY_STATS,
     "entities": ENTITIES,
     "document_entities": DOCUMENT_ENTITIES,
+    "entity_documents": ENTITY_DOCUMENTS,
     "daily_mentions": DAILY_MENTIONS,
     "daily_comentions": DAILY_COMENTIONS,
 }

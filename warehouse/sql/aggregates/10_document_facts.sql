@@ -14,7 +14,6 @@ SELECT
         AS day_number,
     CAST(dense_rank() OVER (ORDER BY cluster_id) AS INTEGER) AS cluster_number,
     cluster_size,
-    is_canonical,
-    $run_id AS run_id
+    is_canonical
 FROM documents
 ORDER BY doc_number

@@ -6,8 +6,7 @@ SELECT
     any_value(month) AS month,
     any_value(publisher) AS publisher,
     count(*) AS documents,
-    count(*) FILTER (WHERE is_canonical) AS stories,
-    $run_id AS run_id
+    count(*) FILTER (WHERE is_canonical) AS stories
 FROM document_facts
 GROUP BY day_number
 ORDER BY day_number

@@ -25,8 +25,7 @@ SELECT
     min(first_date) AS first_date,
     max(last_date) AS last_date,
     max(cluster_size) AS cluster_size,
-    string_agg(publisher, ', ' ORDER BY publisher) AS publishers,
-    $run_id AS run_id
+    string_agg(publisher, ', ' ORDER BY publisher) AS publishers
 FROM by_outlet
 GROUP BY cluster_id
 -- Widest first: the widest-syndicated report reads the first row groups and skips the rest.

@@ -4,7 +4,6 @@ SELECT
     CAST(row_number() OVER (ORDER BY kind, entity) AS INTEGER) AS entity_number,
     kind,
     entity,
-    lower(entity) AS entity_key,
-    $run_id AS run_id
+    lower(entity) AS entity_key
 FROM (SELECT DISTINCT kind, entity FROM mentions)
 ORDER BY entity_number

@@ -3,8 +3,7 @@
 SELECT
     d.doc_number,
     e.entity_number,
-    m.mentions,
-    $run_id AS run_id
+    m.mentions
 FROM mentions AS m
 JOIN document_facts AS d USING (doc_id)
 JOIN entities AS e USING (kind, entity)

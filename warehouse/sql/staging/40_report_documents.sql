@@ -4,7 +4,8 @@
 -- filter is set). Reports call it with bound parameters:
 -- report_documents($from, $to, $publisher, $entity).
 -- Bound values are constants to DuckDB's optimiser: a date filter skips the row groups of
--- document_facts (sorted by date) outside the range, and a filter left NULL costs nothing.
+-- document_facts (sorted by date) outside the range, an entity filter reads only the row groups
+-- of entity_documents (sorted by entity) that hold it, and a filter left NULL costs nothing.
 CREATE OR REPLACE MACRO report_documents(date_from, date_to, publisher_name, entity_name) AS TABLE
 SELECT d.*
 FROM document_facts AS d
@@ -14,8 +15,8 @@ WHERE (date_from IS NULL OR d.published_date >= date_from)
   AND (
       entity_name IS NULL
       OR d.doc_number IN (
-          SELECT de.doc_number
-          FROM document_entities AS de
+          SELECT ed.doc_number
+          FROM entity_documents AS ed
           JOIN entities AS e USING (entity_number)
           WHERE e.entity_key = lower(entity_name)
       )

@@ -4,8 +4,7 @@ SELECT
     d.day_number,
     de.entity_number,
     count(*) AS documents,
-    sum(de.mentions) AS mentions,
-    $run_id AS run_id
+    sum(de.mentions) AS mentions
 FROM document_entities AS de
 JOIN document_facts AS d USING (doc_number)
 GROUP BY d.day_number, de.entity_number

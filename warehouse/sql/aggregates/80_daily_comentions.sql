@@ -10,8 +10,7 @@ SELECT
     d.day_number,
     a.entity_number AS country_number,
     b.entity_number AS other_country_number,
-    count(*) AS documents,
-    $run_id AS run_id
+    count(*) AS documents
 FROM countries AS a
 JOIN countries AS b ON a.doc_number = b.doc_number AND a.entity_number < b.entity_number
 JOIN document_facts AS d ON d.doc_number = a.doc_number
