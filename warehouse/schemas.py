@@ -307,6 +307,9 @@ MENTIONS = pa.schema(
 # The report tables: built by DuckDB at publish from the snapshot's documents and mentions
 # (warehouse/sql/aggregates, warehouse/aggregates.py), so that reports read small, sorted tables
 # rather than grouping a million documents per query.
+# The run_id of every report table: the run that published the snapshot they were built for.
+PUBLISHED_BY = _field("run_id", pa.string(), "Run that published this snapshot.", required=True)
+
 DOCUMENT_FACTS = pa.schema(
     [
         _field(
@@ -335,7 +338,7 @@ DOCUMENT_FACTS = pa.schema(
         _field(
             "is_canonical", pa.bool_(), "True for its cluster's canonical member.", required=True
         ),
-        _field("run_id", pa.string(), "Run that published this snapshot.", required=True),
+        PUBLISHED_BY,
     ]
 )
 
@@ -365,7 +368,7 @@ STORY_STATS = pa.schema(
             "The publishers that carried it, sorted, comma-separated.",
             required=True,
         ),
-        _field("run_id", pa.string(), "Run that published this snapshot.", required=True),
+        PUBLISHED_BY,
     ]
 )
 
@@ -382,7 +385,7 @@ ENTITIES = pa.schema(
             "The name in lower case, as the report's entity filter compares it.",
             required=True,
         ),
-        _field("run_id", pa.string(), "Run that published this snapshot.", required=True),
+        PUBLISHED_BY,
     ]
 )
 
@@ -391,7 +394,7 @@ DOCUMENT_ENTITIES = pa.schema(
         _field("doc_number", pa.int32(), "The document (document_facts).", required=True),
         _field("entity_number", pa.int32(), "The entity it names (entities).", required=True),
         _field("mentions", pa.int32(), "Times it names it (mentions.mentions).", required=True),
-        _field("run_id", pa.string(), "Run that published this snapshot.", required=True),
+        PUBLISHED_BY,
     ]
 )
 
@@ -401,7 +404,7 @@ ENTITY_DOCUMENTS = pa.schema(
         _field(
             "doc_number", pa.int32(), "A document that names it (document_facts).", required=True
         ),
-        _field("run_id", pa.string(), "Run that published this snapshot.", required=True),
+        PUBLISHED_BY,
     ]
 )
 
@@ -420,7 +423,7 @@ PUBLISHER_DAYS = pa.schema(
         _field(
             "stories", pa.int64(), "Of those, canonical ones (stories of its own).", required=True
         ),
-        _field("run_id", pa.string(), "Run that published this snapshot.", required=True),
+        PUBLISHED_BY,
     ]
 )
 
@@ -432,7 +435,7 @@ DAILY_MENTIONS = pa.schema(
             "documents", pa.int64(), "Documents of that publisher and day naming it.", required=True
         ),
         _field("mentions", pa.int64(), "Times they name it, in all.", required=True),
-        _field("run_id", pa.string(), "Run that published this snapshot.", required=True),
+        PUBLISHED_BY,
     ]
 )
 
@@ -452,7 +455,7 @@ DAILY_COMENTIONS = pa.schema(
             "Documents of that publisher and day naming both.",
             required=True,
         ),
-        _field("run_id", pa.string(), "Run that published this snapshot.", required=True),
+        PUBLISHED_BY,
     ]
 )
 
