@@ -20,6 +20,7 @@ from tests.warehouse.report_corpus import report_tables
 from warehouse import aggregates, catalog
 from warehouse.catalog import ReportFilters, ReportQuery
 from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE, REPORT_TABLES
+from warehouse.store import Snapshot
 
 REFERENCE = Path(__file__).parent / "reference_sql"
 PUBLISHERS = ["Reuters", "TASS", "BBC", "unknown", "Moscow Times"]
@@ -212,3 +213,29 @@ def test_published_report_tables_answer_as_the_reference(tmp_path: Path) -> None
         assert answers(connection, reports, chosen) == answers(
             reference_connection(tables), reference, chosen
         )
+
+
+def test_snapshot_without_all_report_tables_builds_them_when_opened(tmp_path: Path) -> None:
+    """A snapshot published before a report table existed still answers as the reference."""
+    tables = report_tables()
+    manifest: dict[str, Any] = {"tables": {}}
+    for name in ("documents", "mentions", "quarantine"):
+        (tmp_path / name).mkdir()
+        pq.write_table(tables[name], tmp_path / name / "part-0.parquet")
+        manifest["tables"][name] = {"files": [f"{name}/part-0.parquet"], "rows": 1}
+    aggregates.write_report_tables(
+        tmp_path,
+        "r",
+        [tmp_path / "documents" / "part-0.parquet"],
+        [tmp_path / "mentions" / "part-0.parquet"],
+        tmp_path,
+        "zstd",
+    )
+    # Only the first report table was published; the others came later.
+    manifest["tables"]["document_facts"] = {"files": ["document_facts/part-r.parquet"], "rows": 1}
+    connection = duckdb.connect(":memory:")
+    catalog.create_views(connection, Snapshot("old", tmp_path, manifest))
+    chosen = ReportFilters(entity="russia")
+    assert answers(connection, catalog.report_queries(), chosen) == answers(
+        reference_connection(tables), reference_queries(), chosen
+    )
