@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -239,3 +240,10 @@ def test_snapshot_without_all_report_tables_builds_them_when_opened(tmp_path: Pa
     assert answers(connection, catalog.report_queries(), chosen) == answers(
         reference_connection(tables), reference_queries(), chosen
     )
+
+
+def test_reports_ask_the_questions_they_asked_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """How a report is answered is said below its header: the header stays the question."""
+    now = [(q.key, q.name, q.question) for q in catalog.report_queries()]
+    monkeypatch.setattr(catalog, "REPORTS_DIR", REFERENCE / "reports")
+    assert now == [(q.key, q.name, q.question) for q in catalog.report_queries()]

@@ -1,7 +1,7 @@
 -- Volume by publisher and month: how many documents each publisher put out per month, and how
 -- many of them were stories of their own (canonical) rather than copies of a story seen elsewhere.
--- Without an entity filter, from the daily counts; with one, from the documents that name it.
 WITH volume AS (
+    -- Without an entity filter, from the daily counts; with one, from the documents naming it.
     SELECT publisher, month, documents, stories
     FROM report_days($from, $to, $publisher)
     WHERE $entity IS NULL
