@@ -1,38 +1,64 @@
-"""Report query latency at a million documents, on synthetic tables (no ingest needed).
+"""Report query latency at a million documents, on a real warehouse or on synthetic tables.
 
-``python -m bench.report_scale [--documents 1000000] [--write]`` makes ``documents``,
-``mentions`` and ``quarantine`` Parquet files shaped like a real snapshot (24 publishers, three
-years, 40% of documents in clusters of copies, six entity mentions a document drawn from
-skewed vocabularies of 200 countries, 500 cities, 50,000 people and 5,000 organisations), runs
-every report query over them through the real staging views, unfiltered and with every filter
-set, and prints the median milliseconds of 5 runs. ``--write`` puts the table into BENCHMARKS.md
-under its own heading (``make bench`` keeps that section).
+``python -m bench.report_scale --warehouse DIR [--add-report-tables] [--write]`` times every
+report query over the current snapshot of a warehouse (``make bench-full`` leaves one of a
+million articles), unfiltered, with every filter set (a 30-day range from the first day of the
+biggest publisher, that publisher, entity Russia, as ``bench.run`` does) and with each filter
+alone, and prints the median milliseconds of 7 runs after one warm-up. ``--add-report-tables``
+first gives a snapshot published before the report tables a new snapshot with them (the
+original files hard-linked), timing the build as publish runs it.
 
-Generating the tables takes DuckDB well under a minute on 2 cores; nothing is downloaded.
+Without ``--warehouse`` it makes ``documents``, ``mentions`` and ``quarantine`` Parquet files
+shaped like a real snapshot (24 publishers, three years, 40% of documents in clusters of copies,
+six entity mentions a document drawn from skewed vocabularies of 200 countries, 500 cities,
+50,000 people and 5,000 organisations), builds the report tables from them as publish does, and
+times the reports the same way. ``--write`` puts the table into BENCHMARKS.md under its own
+heading (``make bench`` keeps that section).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
+import platform
+import resource
+import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from bench.sections import REPORT_QUERIES, put_section
-from warehouse import catalog
+from warehouse import aggregates, catalog
+from warehouse.schemas import REPORT_TABLES
+from warehouse.store import (
+    COMPRESSION,
+    CURRENT,
+    MANIFEST_FILE,
+    SNAPSHOTS,
+    STAGING,
+    Warehouse,
+    new_snapshot_id,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 HEADING = REPORT_QUERIES
-REPEATS = 5
+REPEATS = 7
+BUILD_REPEATS = 3
+FilterSets = dict[str, catalog.ReportFilters]
 
 
-def make_tables(connection: duckdb.DuckDBPyConnection, folder: Path, documents: int) -> None:
-    """Write the synthetic tables as Parquet files under ``folder`` and view them."""
+def make_tables(connection: duckdb.DuckDBPyConnection, folder: Path, documents: int) -> float:
+    """Write the synthetic tables and their report tables under ``folder`` and view them.
+
+    Returns:
+        Seconds the report tables took to build.
+    """
     connection.execute("SELECT setseed(0.42)")
     connection.execute(
         """
@@ -93,55 +119,196 @@ def make_tables(connection: duckdb.DuckDBPyConnection, folder: Path, documents: 
         connection.execute(
             f"COPY ({query}) TO '{path}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536)"
         )
-        connection.execute(
-            f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet('{path}')"  # noqa: S608
-        )
+        _view(connection, table, [path])
+    started = time.perf_counter()
+    aggregates.write_report_tables(
+        folder / "report",
+        "bench",
+        [folder / "documents.parquet"],
+        [folder / "mentions.parquet"],
+        spill_dir=folder,
+        compression=COMPRESSION,
+    )
+    seconds = time.perf_counter() - started
+    for table in REPORT_TABLES:
+        _view(connection, table, [folder / "report" / table / "part-bench.parquet"])
     catalog.create_staging_views(connection)
+    return seconds
 
 
-def measure(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, float, float | None]]:
-    """Median milliseconds of every report, unfiltered and with every filter set."""
-    filters = catalog.ReportFilters(
+def _view(connection: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> None:
+    paths = ", ".join(f"'{path}'" for path in files)
+    connection.execute(
+        f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet([{paths}])"  # noqa: S608
+    )
+
+
+def add_report_tables(root: Path) -> tuple[str, float, float, float]:
+    """Give a warehouse's current snapshot its report tables, as a new snapshot.
+
+    The other tables' files are hard-linked from the current snapshot; the report tables are
+    built as publish builds them (stamped with the run that published the snapshot), then the
+    snapshot is renamed in and the pointer swapped. Hold no run meanwhile: this takes no lock.
+
+    Returns:
+        The new snapshot's id, the build's median wall and CPU seconds over ``BUILD_REPEATS``
+        builds (CPU: both threads, which a busy neighbour on the machine does not inflate as it
+        does the wall time) and the peak RSS (MB) of this process.
+    """
+    warehouse = Warehouse(root)
+    current = warehouse.snapshot()
+    missing = [t for t in REPORT_TABLES if t not in current.manifest["tables"]]
+    if not missing:
+        return current.snapshot_id, 0.0, 0.0, 0.0
+    snapshot_id = new_snapshot_id(dt.datetime.now(dt.UTC))
+    rows: dict[str, int] = {}
+    staging = root / STAGING / f"report-tables-{snapshot_id}"
+    build = staging / "snapshot"
+    for table in current.manifest["tables"]:
+        for path in current.files(table):
+            target = build / path.relative_to(current.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target)
+    seconds, cpu_seconds = [], []
+    for attempt in range(BUILD_REPEATS):
+        # The first build is the one published; the others only time it again.
+        folder = build if attempt == 0 else staging / f"again-{attempt}"
+        started, cpu_started = time.perf_counter(), time.process_time()
+        built = aggregates.write_report_tables(
+            folder,
+            current.manifest["run_id"],
+            current.files("documents"),
+            current.files("mentions"),
+            spill_dir=staging,
+            compression=COMPRESSION,
+        )
+        seconds.append(time.perf_counter() - started)
+        cpu_seconds.append(time.process_time() - cpu_started)
+        rows = rows or built
+        if folder != build:
+            shutil.rmtree(folder)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    manifest = current.manifest | {
+        "snapshot_id": snapshot_id,
+        "parent_snapshot_id": current.snapshot_id,
+        "tables": current.manifest["tables"]
+        | {
+            table: {"files": [f"{table}/part-{current.manifest['run_id']}.parquet"], "rows": count}
+            for table, count in rows.items()
+        },
+    }
+    (build / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    os.rename(build, root / SNAPSHOTS / snapshot_id)
+    pointer = root / f".{CURRENT}.{snapshot_id}.tmp"
+    os.symlink(Path(SNAPSHOTS) / snapshot_id, pointer)
+    os.replace(pointer, root / CURRENT)
+    shutil.rmtree(staging)
+    catalog.write_catalog(warehouse, warehouse.snapshot(snapshot_id))
+    return snapshot_id, statistics.median(seconds), statistics.median(cpu_seconds), peak_mb
+
+
+def warehouse_filters(connection: duckdb.DuckDBPyConnection) -> FilterSets:
+    """bench.run's filters on a real warehouse, all together and each alone."""
+    row = connection.execute(
+        "select publisher, min(published_date) from documents where published_date is not null "
+        "group by 1 order by count(*) desc limit 1"
+    ).fetchone()
+    publisher, first_day = row if row else ("unknown", dt.date(2021, 1, 1))
+    last_day = first_day + dt.timedelta(days=30)
+    return {
+        "all filters": catalog.ReportFilters(first_day, last_day, publisher, "Russia"),
+        "30 days": catalog.ReportFilters(first_day, last_day),
+        "publisher": catalog.ReportFilters(publisher=publisher),
+        "entity": catalog.ReportFilters(entity="Russia"),
+    }
+
+
+SYNTHETIC_FILTERS: FilterSets = {
+    "all filters": catalog.ReportFilters(
         dt.date(2020, 1, 1), dt.date(2020, 12, 31), "Publisher 3", "Country 1"
     )
+}
+
+
+def measure(
+    connection: duckdb.DuckDBPyConnection, filter_sets: FilterSets, repeats: int = REPEATS
+) -> list[tuple[str, list[float | None]]]:
+    """Median milliseconds of every report, unfiltered and with each set of filters."""
     rows = []
     for report in catalog.report_queries():
         timings: list[float | None] = []
-        for chosen in (None, filters):
+        for chosen in [None, *filter_sets.values()]:
             if chosen and not report.parameter_names:
                 timings.append(None)
                 continue
-            report.run(connection, chosen)  # warm the file cache and metadata
-            seconds = []
-            for _ in range(REPEATS):
-                started = time.perf_counter()
-                report.run(connection, chosen)
-                seconds.append(time.perf_counter() - started)
-            timings.append(statistics.median(seconds) * 1000)
-        rows.append((report.name, timings[0] or 0.0, timings[1]))
+            timings.append(_median_ms(lambda r=report, f=chosen: r.run(connection, f), repeats))
+        rows.append((report.name, timings))
     return rows
 
 
-def markdown(documents: int, mentions: int, rows: list[tuple[str, float, float | None]]) -> str:
-    """The BENCHMARKS.md section."""
+def _median_ms(run: Callable[[], object], repeats: int) -> float:
+    run()  # warm the file cache and metadata
+    seconds = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds) * 1000
+
+
+def markdown(how: str, filter_sets: FilterSets, rows: list[tuple[str, list[float | None]]]) -> str:
+    """The BENCHMARKS.md section: ``how`` says what was measured and how."""
+    columns = ["ms", *(f"ms, {name}" for name in filter_sets)]
     lines = [
         HEADING,
         "",
-        f"`python -m bench.report_scale --documents {documents} --write`, written "
-        f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}: synthetic tables of "
-        f"{documents:,} documents and {mentions:,} mention rows (see the module), every report "
-        "through the real staging views, median of 5 runs after one warm-up. Filtered: 2020, "
-        f"one publisher, one country. Load average {os.getloadavg()[0]:.1f} on 2 cores while "
-        "measuring (the machine is shared), so these are upper bounds.",
+        how,
         "",
-        "| report | ms | ms filtered |",
-        "|---|---|---|",
+        "| report | " + " | ".join(columns) + " |",
+        "|---|" + "---|" * len(columns),
     ]
-    for name, plain, filtered in rows:
-        lines.append(
-            f"| {name} | {plain:,.0f} | {'' if filtered is None else f'{filtered:,.0f}'} |"
-        )
+    for name, timings in rows:
+        cells = ["" if ms is None else f"{ms:,.0f}" for ms in timings]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _machine() -> str:
+    load = os.getloadavg()[0]
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"duckdb {duckdb.__version__}; load average {load:.1f} while measuring (the machine "
+        "is shared), so these are upper bounds"
+    )
+
+
+def _measure_warehouse(
+    root: Path, add_tables: bool, now: str
+) -> tuple[str, FilterSets, list[tuple[str, list[float | None]]]]:
+    build = ""
+    if add_tables:
+        snapshot_id, seconds, cpu_seconds, peak_mb = add_report_tables(root)
+        if seconds:
+            build = (
+                f" The report tables were added first (`--add-report-tables`, snapshot "
+                f"`{snapshot_id}`), built as publish builds them: {seconds:.1f} s wall and "
+                f"{cpu_seconds:.1f} s of CPU on two threads (medians of {BUILD_REPEATS} builds), "
+                f"peak RSS of the process {peak_mb:,.0f} MB (Python, pyarrow and DuckDB "
+                "together, before the reports ran)."
+            )
+            print(build.strip(), flush=True)
+    connection = catalog.connect(Warehouse(root))
+    documents = connection.execute("select count(*) from documents").fetchone()
+    filter_sets = warehouse_filters(connection)
+    described = "; ".join(f"{name}: {f.describe()}" for name, f in filter_sets.items())
+    how = (
+        f"`python -m bench.report_scale --warehouse DIR --add-report-tables --write`, written "
+        f"{now}, on a copy of the {documents[0] if documents else 0:,}-document warehouse of "
+        f"`make bench-full` (`catalog.connect`: views over the snapshot's Parquet files). "
+        f"Median of {REPEATS} runs after one warm-up. Filters: {described}.{build} "
+        f"Machine: {_machine()}."
+    )
+    return how, filter_sets, measure(connection, filter_sets)
 
 
 def write_section(path: Path, section: str) -> None:
@@ -150,19 +317,36 @@ def write_section(path: Path, section: str) -> None:
 
 
 def main() -> None:
-    """Generate, measure, print (and with --write, record)."""
+    """Measure, print (and with --write, record)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--documents", type=int, default=1_000_000)
+    parser.add_argument("--warehouse", type=Path, help="time a real warehouse's current snapshot")
+    parser.add_argument(
+        "--add-report-tables",
+        action="store_true",
+        help="first give a snapshot published without report tables a new snapshot with them",
+    )
+    parser.add_argument("--documents", type=int, default=1_000_000, help="synthetic documents")
     parser.add_argument("--write", action="store_true", help="record the table in BENCHMARKS.md")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="newsetl-report-scale-") as folder:
-        connection = duckdb.connect(":memory:")
-        started = time.perf_counter()
-        make_tables(connection, Path(folder), args.documents)
-        row = connection.execute("SELECT count(*) FROM mentions").fetchone()
-        mentions = int(row[0]) if row else 0
-        print(f"tables made in {time.perf_counter() - started:.1f} s")
-        section = markdown(args.documents, mentions, measure(connection))
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if args.warehouse:
+        how, filter_sets, rows = _measure_warehouse(args.warehouse, args.add_report_tables, now)
+    else:
+        with tempfile.TemporaryDirectory(prefix="newsetl-report-scale-") as folder:
+            connection = duckdb.connect(":memory:")
+            started = time.perf_counter()
+            seconds = make_tables(connection, Path(folder), args.documents)
+            print(f"tables made in {time.perf_counter() - started:.1f} s")
+            filter_sets = SYNTHETIC_FILTERS
+            how = (
+                f"`python -m bench.report_scale --documents {args.documents} --write`, written "
+                f"{now}: synthetic tables of {args.documents:,} documents (see the module), "
+                f"report tables built as publish does in {seconds:.1f} s, median of {REPEATS} "
+                f"runs after one warm-up; filtered: 2020, one publisher, one country. "
+                f"Machine: {_machine()}."
+            )
+            rows = measure(connection, filter_sets)
+    section = markdown(how, filter_sets, rows)
     print(section)
     if args.write:
         write_section(REPO / "BENCHMARKS.md", section)

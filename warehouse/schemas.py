@@ -304,6 +304,172 @@ MENTIONS = pa.schema(
     ]
 )
 
+# The report tables: built by DuckDB at publish from the snapshot's documents and mentions
+# (warehouse/sql/aggregates, warehouse/aggregates.py), so that reports read small, sorted tables
+# rather than grouping a million documents per query.
+# The run_id of every report table: the run that published the snapshot they were built for.
+PUBLISHED_BY = _field("run_id", pa.string(), "Run that published this snapshot.", required=True)
+
+DOCUMENT_FACTS = pa.schema(
+    [
+        _field(
+            "doc_number",
+            pa.int32(),
+            "Number of the document in this snapshot, in date order (undated last).",
+            required=True,
+        ),
+        _field("doc_id", pa.string(), "The document (documents.doc_id).", required=True),
+        _field("published_date", pa.date32(), "Publication date, null when undated."),
+        _field("month", pa.string(), "Publication month, `YYYY-MM` or `undated`.", required=True),
+        _field("publisher", pa.string(), "Outlet that published it.", required=True),
+        _field(
+            "day_number",
+            pa.int32(),
+            "Its publisher and day (publisher_days.day_number).",
+            required=True,
+        ),
+        _field(
+            "cluster_number",
+            pa.int32(),
+            "Number of its story in this snapshot (story_stats.cluster_number).",
+            required=True,
+        ),
+        _field("cluster_size", pa.int32(), "Documents in its cluster.", required=True),
+        _field(
+            "is_canonical", pa.bool_(), "True for its cluster's canonical member.", required=True
+        ),
+        PUBLISHED_BY,
+    ]
+)
+
+STORY_STATS = pa.schema(
+    [
+        _field(
+            "cluster_number",
+            pa.int32(),
+            "Number of the story in this snapshot, in cluster_id order.",
+            required=True,
+        ),
+        _field("cluster_id", pa.string(), "The story (documents.cluster_id).", required=True),
+        _field("title", pa.string(), "Headline of its canonical document."),
+        _field("copies", pa.int64(), "Documents of the story.", required=True),
+        _field("outlets", pa.int64(), "Distinct publishers that carried it.", required=True),
+        _field("first_date", pa.date32(), "Earliest publication date of a copy."),
+        _field("last_date", pa.date32(), "Latest publication date of a copy."),
+        _field(
+            "cluster_size",
+            pa.int32(),
+            "Documents in the cluster (documents.cluster_size).",
+            required=True,
+        ),
+        _field(
+            "publishers",
+            pa.string(),
+            "The publishers that carried it, sorted, comma-separated.",
+            required=True,
+        ),
+        PUBLISHED_BY,
+    ]
+)
+
+ENTITIES = pa.schema(
+    [
+        _field(
+            "entity_number", pa.int32(), "Number of the entity in this snapshot.", required=True
+        ),
+        _field("kind", pa.string(), "country, city, person or organisation.", required=True),
+        _field("entity", pa.string(), "Canonical name (mentions.entity).", required=True),
+        _field(
+            "entity_key",
+            pa.string(),
+            "The name in lower case, as the report's entity filter compares it.",
+            required=True,
+        ),
+        PUBLISHED_BY,
+    ]
+)
+
+DOCUMENT_ENTITIES = pa.schema(
+    [
+        _field("doc_number", pa.int32(), "The document (document_facts).", required=True),
+        _field("entity_number", pa.int32(), "The entity it names (entities).", required=True),
+        _field("mentions", pa.int32(), "Times it names it (mentions.mentions).", required=True),
+        PUBLISHED_BY,
+    ]
+)
+
+ENTITY_DOCUMENTS = pa.schema(
+    [
+        _field("entity_number", pa.int32(), "An entity (entities).", required=True),
+        _field(
+            "doc_number", pa.int32(), "A document that names it (document_facts).", required=True
+        ),
+        PUBLISHED_BY,
+    ]
+)
+
+PUBLISHER_DAYS = pa.schema(
+    [
+        _field(
+            "day_number",
+            pa.int32(),
+            "Number of the (day, publisher) pair in this snapshot, in date order (undated last).",
+            required=True,
+        ),
+        _field("published_date", pa.date32(), "Publication day, null for undated documents."),
+        _field("month", pa.string(), "Its month, `YYYY-MM` or `undated`.", required=True),
+        _field("publisher", pa.string(), "Outlet.", required=True),
+        _field("documents", pa.int64(), "Documents it published that day.", required=True),
+        _field(
+            "stories", pa.int64(), "Of those, canonical ones (stories of its own).", required=True
+        ),
+        PUBLISHED_BY,
+    ]
+)
+
+DAILY_MENTIONS = pa.schema(
+    [
+        _field("day_number", pa.int32(), "Publisher and day (publisher_days).", required=True),
+        _field("entity_number", pa.int32(), "The entity (entities).", required=True),
+        _field(
+            "documents", pa.int64(), "Documents of that publisher and day naming it.", required=True
+        ),
+        _field("mentions", pa.int64(), "Times they name it, in all.", required=True),
+        PUBLISHED_BY,
+    ]
+)
+
+DAILY_COMENTIONS = pa.schema(
+    [
+        _field("day_number", pa.int32(), "Publisher and day (publisher_days).", required=True),
+        _field("country_number", pa.int32(), "One country (entities).", required=True),
+        _field(
+            "other_country_number",
+            pa.int32(),
+            "The other, whose name sorts after the first's.",
+            required=True,
+        ),
+        _field(
+            "documents",
+            pa.int64(),
+            "Documents of that publisher and day naming both.",
+            required=True,
+        ),
+        PUBLISHED_BY,
+    ]
+)
+
+REPORT_TABLES: dict[str, pa.Schema] = {
+    "document_facts": DOCUMENT_FACTS,
+    "publisher_days": PUBLISHER_DAYS,
+    "story_stats": STORY_STATS,
+    "entities": ENTITIES,
+    "document_entities": DOCUMENT_ENTITIES,
+    "entity_documents": ENTITY_DOCUMENTS,
+    "daily_mentions": DAILY_MENTIONS,
+    "daily_comentions": DAILY_COMENTIONS,
+}
+
 TABLES: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "quarantine": QUARANTINE,
@@ -316,6 +482,7 @@ TABLES: dict[str, pa.Schema] = {
     "body_signatures": BODY_SIGNATURES,
     "body_pairs": BODY_PAIRS,
     "mentions": MENTIONS,
+    **REPORT_TABLES,
 }
 
 

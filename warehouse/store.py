@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from warehouse import faults, resume
+from warehouse import aggregates, faults, resume
 from warehouse.schemas import (
     BODY_BANDS,
     BODY_SIGNATURES,
@@ -44,6 +44,7 @@ from warehouse.schemas import (
     LINE_CENSUS,
     MANIFEST,
     QUARANTINE,
+    REPORT_TABLES,
     RUNS,
     TABLES,
     SchemaContractError,
@@ -355,7 +356,8 @@ class RunStaging:
             quarantine: The complete quarantine table of the new snapshot.
             manifest: The complete manifest of processed files of the new snapshot.
             tables: The other tables of the snapshot (``line_census``, ``clusters``...), written
-                whole; a table of ``TABLES`` not given is written empty.
+                whole; a table of ``TABLES`` not given is written empty. The report tables are
+                not given: they are built here from the snapshot's documents and mentions.
             carried_files: Files hard-linked into a table of the same name, beside what
                 ``tables`` writes for it: the previous snapshot's, and staged shard files already
                 in the table's schema.
@@ -390,6 +392,16 @@ class RunStaging:
         _write_single(build / "quarantine", conform(quarantine, QUARANTINE, name="quarantine"))
         _write_single(build / "manifest", conform(manifest, MANIFEST, name="manifest"))
         extra_rows = _write_other_tables(build, self.run_id, tables or {}, carried_files or {})
+
+        on_step("write_report_tables")
+        extra_rows |= aggregates.write_report_tables(
+            build,
+            self.run_id,
+            sorted((build / "documents").rglob("*.parquet")),
+            sorted((build / MENTIONS).rglob("*.parquet")),
+            spill_dir=self.path,
+            compression=COMPRESSION,
+        )
 
         on_step("write_runs")
         previous = (
@@ -623,10 +635,10 @@ def _write_other_tables(
     tables: Mapping[str, pa.Table],
     carried_files: Mapping[str, Sequence[Path]],
 ) -> dict[str, int]:
-    """Write every table but the four publish builds itself; return their row counts."""
+    """Write every table but those publish builds itself; return their row counts."""
     rows: dict[str, int] = {}
     for name, schema in TABLES.items():
-        if name in OWN_TABLES:
+        if name in OWN_TABLES or name in REPORT_TABLES:
             continue
         carried = carried_files.get(name, ())
         table = tables.get(name)

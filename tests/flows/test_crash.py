@@ -19,6 +19,7 @@ from warehouse.store import Warehouse
 STEPS = [
     "write_documents",
     "write_quarantine",
+    "write_report_tables",
     "write_runs",
     "fsync",
     "rename_snapshot",

@@ -13,7 +13,7 @@ import pytest
 
 from flows.report_html import PALETTE, render_report_html
 from tests.warehouse.report_corpus import report_connection
-from warehouse import catalog
+from warehouse import aggregates, catalog
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Flags for a sandboxed, offline, one-shot render: no first-run work, no network of its own.
@@ -100,6 +100,7 @@ def test_values_and_text_are_escaped() -> None:
     connection.execute(
         "update documents set title = '<script>alert(1)</script>' where doc_id = 'w1'"
     )
+    aggregates.create_report_tables(connection)  # as the next publish would
     page = render_report_html(
         catalog.run_reports(connection),
         snapshot_id="s",

@@ -11,7 +11,7 @@ import datetime as dt
 import duckdb
 import pyarrow as pa
 
-from warehouse import catalog
+from warehouse import aggregates, catalog
 from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE
 
 
@@ -96,9 +96,10 @@ def report_tables() -> dict[str, pa.Table]:
 
 
 def report_connection() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the report corpus as tables and the staging views over them."""
+    """An in-memory DuckDB with the report corpus, its report tables and the staging views."""
     connection = duckdb.connect(":memory:")
     for name, table in report_tables().items():
         connection.from_arrow(table).create(name)
+    aggregates.create_report_tables(connection)
     catalog.create_staging_views(connection)
     return connection

@@ -1,0 +1,249 @@
+"""The report tables: reports that read them answer exactly what the reference SQL answers.
+
+The reference is the report SQL as it was before the report tables (``reference_sql/``), which
+grouped the documents and mentions themselves. Both run over the same random warehouses with
+random filters: day-level date ranges, publishers and entities in any case, undated documents.
+"""
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.warehouse.report_corpus import report_tables
+from warehouse import aggregates, catalog
+from warehouse.catalog import ReportFilters, ReportQuery
+from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE, REPORT_TABLES
+from warehouse.store import Snapshot
+
+REFERENCE = Path(__file__).parent / "reference_sql"
+PUBLISHERS = ["Reuters", "TASS", "BBC", "unknown", "Moscow Times"]
+# Names that collide across kinds and case: an entity filter matches any kind, in any case.
+ENTITIES = [
+    ("country", "Russia"),
+    ("country", "Myanmar"),
+    ("country", "Georgia"),
+    ("country", "China"),
+    ("country", "Chad"),
+    ("city", "Moscow"),
+    ("city", "Georgia"),
+    ("person", "Dmitry Peskov"),
+    ("person", "Georgia"),
+    ("person", "Maung Maung Aye"),
+    ("organisation", "Kremlin"),
+    ("organisation", "UN"),
+]
+FIRST_DAY = dt.date(2021, 1, 25)
+DAYS = 70  # three months and a bit: month boundaries, and months with no documents
+
+
+def reference_queries() -> list[ReportQuery]:
+    """The report queries of ``reference_sql/reports``, named as the real ones are."""
+    real = {query.key: query for query in catalog.report_queries()}
+    queries = []
+    for sql_file in sorted((REFERENCE / "reports").glob("*.sql")):
+        key = sql_file.stem.partition("_")[2]
+        queries.append(ReportQuery(real[key].name, real[key].question, sql_file.read_text(), key))
+    return queries
+
+
+def reference_connection(tables: dict[str, pa.Table]) -> duckdb.DuckDBPyConnection:
+    """The tables with the reference staging views: no report tables."""
+    connection = duckdb.connect(":memory:")
+    for name, table in tables.items():
+        connection.from_arrow(table).create(name)
+    for sql_file in sorted((REFERENCE / "staging").glob("*.sql")):
+        connection.execute(sql_file.read_text())
+    return connection
+
+
+def report_connection(tables: dict[str, pa.Table]) -> duckdb.DuckDBPyConnection:
+    """The tables with their report tables and the real staging views."""
+    connection = duckdb.connect(":memory:")
+    for name, table in tables.items():
+        connection.from_arrow(table).create(name)
+    aggregates.create_report_tables(connection)
+    catalog.create_staging_views(connection)
+    return connection
+
+
+def answers(
+    connection: duckdb.DuckDBPyConnection, queries: list[ReportQuery], filters: ReportFilters
+) -> dict[str, list[Any]]:
+    """Every report's rows, NaN as the text "nan" (a trend over one month is NaN in both)."""
+    return {
+        query.key: [
+            tuple("nan" if isinstance(v, float) and math.isnan(v) else v for v in row)
+            for row in query.run(connection, filters)[1]
+        ]
+        for query in queries
+    }
+
+
+@st.composite
+def warehouses(draw: st.DrawFn) -> dict[str, pa.Table]:
+    """Random documents in clusters of copies, with random mentions, and a fixed quarantine."""
+    stories = draw(st.integers(0, 12))
+    documents = []
+    for story in range(stories):
+        copies = draw(st.integers(1, 4))
+        # Cluster ids in random order, unrelated to the order of the documents.
+        cluster_id = f"c{draw(st.integers(0, 10**6)):07d}-{story}"
+        for copy in range(copies):
+            number = len(documents)
+            undated = draw(st.integers(0, 6)) == 0
+            documents.append(
+                {field.name: None for field in DOCUMENTS}
+                | {
+                    "doc_id": f"d{number:03d}",
+                    "source_path": f"{number}.txt",
+                    "raw_sha256": "0" * 64,
+                    "bytes": 1,
+                    "encoding": "utf-8",
+                    "published_date": None
+                    if undated
+                    else FIRST_DAY + dt.timedelta(days=draw(st.integers(0, DAYS))),
+                    "date_precision": "none" if undated else "day",
+                    "date_source": "none" if undated else "header",
+                    "title": draw(st.sampled_from([None, f"Story {story}", f"story {story}!"])),
+                    "publisher": draw(st.sampled_from(PUBLISHERS)),
+                    "language": "en",
+                    "body": "-",
+                    "word_count": 1,
+                    "content_hash": f"h{story}",
+                    "cluster_id": cluster_id,
+                    "is_canonical": copy == 0,
+                    "cluster_size": copies,
+                    "run_id": "r",
+                }
+            )
+    mentions = []
+    for document in documents:
+        named = draw(st.sets(st.sampled_from(ENTITIES), max_size=6))
+        for kind, entity in sorted(named):
+            mentions.append(
+                {
+                    "doc_id": document["doc_id"],
+                    "kind": kind,
+                    "entity": entity,
+                    "mentions": draw(st.integers(1, 5)),
+                    "run_id": "r",
+                }
+            )
+    quarantine = [{"source_path": "bad.txt", "reason": "empty", "bytes": 0, "run_id": "r"}]
+    return {
+        "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS),
+        "mentions": pa.Table.from_pylist(mentions, schema=MENTIONS),
+        "quarantine": pa.Table.from_pylist(
+            [{field.name: row.get(field.name) for field in QUARANTINE} for row in quarantine],
+            schema=QUARANTINE,
+        ),
+    }
+
+
+def _in_any_case(name: str) -> st.SearchStrategy[str]:
+    return st.sampled_from([name, name.lower(), name.upper()])
+
+
+days = st.one_of(
+    st.none(), st.integers(-3, DAYS + 3).map(lambda day: FIRST_DAY + dt.timedelta(days=day))
+)
+report_filters = st.builds(
+    ReportFilters,
+    date_from=days,
+    date_to=days,
+    publisher=st.one_of(st.none(), st.sampled_from([*PUBLISHERS, "AFP"]).flatmap(_in_any_case)),
+    entity=st.one_of(
+        st.none(),
+        st.sampled_from([entity for _, entity in ENTITIES] + ["Atlantis"]).flatmap(_in_any_case),
+    ),
+)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(tables=warehouses(), filters=st.lists(report_filters, min_size=1, max_size=4))
+def test_reports_from_report_tables_equal_the_reference(
+    tables: dict[str, pa.Table], filters: list[ReportFilters]
+) -> None:
+    reference, reports = reference_queries(), catalog.report_queries()
+    expected_connection = reference_connection(tables)
+    connection = report_connection(tables)
+    for chosen in [ReportFilters(), *filters]:
+        got = answers(connection, reports, chosen)
+        expected = answers(expected_connection, reference, chosen)
+        for key in expected:
+            assert got[key] == expected[key], (key, chosen)
+
+
+def test_published_report_tables_answer_as_the_reference(tmp_path: Path) -> None:
+    """The Parquet files publish writes give the same reports as the tables built in memory."""
+    tables = report_tables()
+    files = {}
+    for name in ("documents", "mentions"):
+        files[name] = tmp_path / f"{name}.parquet"
+        pq.write_table(tables[name], files[name])
+    build = tmp_path / "build"
+    rows = aggregates.write_report_tables(
+        build, "r1", [files["documents"]], [files["mentions"]], tmp_path, "zstd"
+    )
+    assert rows["document_facts"] == tables["documents"].num_rows
+    assert rows["document_entities"] == tables["mentions"].num_rows
+    connection = duckdb.connect(":memory:")
+    for name, table in tables.items():
+        connection.from_arrow(table).create(name)
+    for name, schema in REPORT_TABLES.items():
+        written = pq.read_table(build / name / "part-r1.parquet")
+        assert written.schema.equals(schema, check_metadata=False), name
+        assert set(written.column("run_id").to_pylist()) <= {"r1"}, name
+        connection.from_arrow(written).create(name)
+    catalog.create_staging_views(connection)
+    reports, reference = catalog.report_queries(), reference_queries()
+    for chosen in (
+        ReportFilters(),
+        ReportFilters(dt.date(2021, 2, 1), dt.date(2021, 3, 10), "tass", "RUSSIA"),
+    ):
+        assert answers(connection, reports, chosen) == answers(
+            reference_connection(tables), reference, chosen
+        )
+
+
+def test_snapshot_without_all_report_tables_builds_them_when_opened(tmp_path: Path) -> None:
+    """A snapshot published before a report table existed still answers as the reference."""
+    tables = report_tables()
+    manifest: dict[str, Any] = {"tables": {}}
+    for name in ("documents", "mentions", "quarantine"):
+        (tmp_path / name).mkdir()
+        pq.write_table(tables[name], tmp_path / name / "part-0.parquet")
+        manifest["tables"][name] = {"files": [f"{name}/part-0.parquet"], "rows": 1}
+    aggregates.write_report_tables(
+        tmp_path,
+        "r",
+        [tmp_path / "documents" / "part-0.parquet"],
+        [tmp_path / "mentions" / "part-0.parquet"],
+        tmp_path,
+        "zstd",
+    )
+    # Only the first report table was published; the others came later.
+    manifest["tables"]["document_facts"] = {"files": ["document_facts/part-r.parquet"], "rows": 1}
+    connection = duckdb.connect(":memory:")
+    catalog.create_views(connection, Snapshot("old", tmp_path, manifest))
+    chosen = ReportFilters(entity="russia")
+    assert answers(connection, catalog.report_queries(), chosen) == answers(
+        reference_connection(tables), reference_queries(), chosen
+    )
+
+
+def test_reports_ask_the_questions_they_asked_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """How a report is answered is said below its header: the header stays the question."""
+    now = [(q.key, q.name, q.question) for q in catalog.report_queries()]
+    monkeypatch.setattr(catalog, "REPORTS_DIR", REFERENCE / "reports")
+    assert now == [(q.key, q.name, q.question) for q in catalog.report_queries()]

@@ -1,0 +1,130 @@
+"""The report tables: pre-aggregated at publish by DuckDB, so a report reads thousands of rows.
+
+Each table is one query under ``warehouse/sql/aggregates``, run in file order; a query reads the
+snapshot's ``documents`` and ``mentions`` and the report tables before it, and the ``run_id``
+column is added to its rows here. At publish they are
+written into the snapshot being built (so they are swapped in with it, atomically); for a snapshot
+published before they existed, :func:`create_report_tables` builds them in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from warehouse import faults
+from warehouse.schemas import REPORT_TABLES, conform
+from warehouse.spill import spilling_connection
+
+AGGREGATES_DIR = Path(__file__).parent / "sql" / "aggregates"
+# Rows per Parquet row group, and per batch fetched from DuckDB. Small enough that a month of
+# document_entities (~370k rows at a million documents) spans a handful of row groups, so a
+# date-filtered report skips the rest by their doc_number statistics.
+REPORT_GROUP_ROWS = 65_536
+# Two threads build the tables in about half the time of one: their joins are of integers, and
+# DuckDB spills what does not fit. 256 MB keeps the build's process under 450 MB at a million
+# documents (400 MB: 570 MB, a second or two faster; measured on the 1M warehouse, BENCHMARKS.md).
+BUILD_THREADS = 2
+BUILD_MEMORY_LIMIT = "256MB"
+
+
+def report_table_queries() -> list[tuple[str, str]]:
+    """(table name, query) of every report table, in build order."""
+    queries = []
+    for sql_file in sorted(AGGREGATES_DIR.glob("*.sql")):
+        name = sql_file.stem.partition("_")[2]
+        if name not in REPORT_TABLES:
+            raise ValueError(f"{sql_file} builds {name!r}, which has no schema in REPORT_TABLES")
+        queries.append((name, sql_file.read_text()))
+    if [name for name, _ in queries] != list(REPORT_TABLES):
+        raise ValueError(f"warehouse/sql/aggregates does not build exactly {list(REPORT_TABLES)}")
+    return queries
+
+
+def create_report_tables(connection: duckdb.DuckDBPyConnection, run_id: str = "") -> None:
+    """Build the report tables in ``connection``'s memory from its ``documents`` and ``mentions``.
+
+    For snapshots published before the report tables existed, and for tests: the same queries as
+    publish, so the reports answer the same.
+    """
+    for name, query in report_table_queries():
+        # Table names come from our own files (checked against REPORT_TABLES), never from input.
+        connection.execute(
+            f"CREATE OR REPLACE TABLE {name} AS SELECT *, $run_id AS run_id FROM ({query})",  # noqa: S608
+            {"run_id": run_id},
+        )
+
+
+def write_report_tables(
+    build: Path,
+    run_id: str,
+    documents: Sequence[Path],
+    mentions: Sequence[Path],
+    spill_dir: Path,
+    compression: str,
+) -> dict[str, int]:
+    """Write the report tables of a snapshot being built; return their row counts.
+
+    Args:
+        build: The snapshot's build folder; each table goes to ``<table>/part-<run_id>.parquet``.
+        run_id: The publishing run, stamped on every row.
+        documents: The snapshot's document files.
+        mentions: The snapshot's mention files.
+        spill_dir: Where DuckDB spills past its memory limit (the run's staging folder).
+        compression: Parquet compression, the store's.
+    """
+    connection = spilling_connection(spill_dir, BUILD_MEMORY_LIMIT)
+    connection.execute(f"SET threads = {BUILD_THREADS}")
+    rows: dict[str, int] = {}
+    try:
+        _view(connection, "documents", documents)
+        _view(connection, "mentions", mentions)
+        for name, query in report_table_queries():
+            target = build / name / f"part-{run_id}.parquet"
+            rows[name] = _write(connection, query, run_id, target, REPORT_TABLES[name], compression)
+            _view(connection, name, [target])
+    finally:
+        connection.close()
+    return rows
+
+
+def _view(connection: duckdb.DuckDBPyConnection, name: str, files: Sequence[Path]) -> None:
+    """View ``files`` as table ``name`` (for the queries that come next)."""
+    quoted = ", ".join("'" + str(path).replace("'", "''") + "'" for path in files)
+    # Views take no parameters; names are ours and paths our own build files, quoted.
+    source = f"read_parquet([{quoted}], hive_partitioning = false)"
+    connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {source}")  # noqa: S608
+
+
+def _write(
+    connection: duckdb.DuckDBPyConnection,
+    query: str,
+    run_id: str,
+    target: Path,
+    schema: pa.Schema,
+    compression: str,
+) -> int:
+    """Stream ``query``'s rows into ``target`` in ``schema``, batch by batch; return the count."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    faults.check("publish", target)
+    reader = connection.sql(query).to_arrow_reader(REPORT_GROUP_ROWS)
+    # The run id is added here, as slices of one array: DuckDB would copy the string into every
+    # row it hands over (a second more for 13.5M rows).
+    run_ids = pa.array([run_id] * REPORT_GROUP_ROWS, pa.string())
+    rows = 0
+    # Straight to the build folder: the snapshot is published whole by one rename, or not at all.
+    with pq.ParquetWriter(target, schema, compression=compression) as writer:
+        for batch in reader:
+            if batch.num_rows > len(run_ids):
+                run_ids = pa.array([run_id] * batch.num_rows, pa.string())
+            table = pa.Table.from_batches([batch]).append_column(
+                "run_id", run_ids.slice(0, batch.num_rows)
+            )
+            table = conform(table, schema, name=target.parent.name)
+            writer.write_table(table, row_group_size=REPORT_GROUP_ROWS)
+            rows += table.num_rows
+    return rows

@@ -1,0 +1,32 @@
+-- story_stats: one row per story (cluster of copies): its headline, copies, outlets, the dates
+-- of its first and last copy, its cluster size and the outlets that carried it, counted over all
+-- of its copies.
+-- Grouped by (story, publisher) first: counting distinct publishers per story directly is
+-- several times slower at a million documents.
+WITH by_outlet AS (
+    SELECT
+        cluster_id,
+        publisher,
+        count(*) AS copies,
+        min(published_date) AS first_date,
+        max(published_date) AS last_date,
+        max(title) FILTER (WHERE is_canonical) AS title,
+        max(cluster_size) AS cluster_size
+    FROM documents
+    GROUP BY cluster_id, publisher
+)
+SELECT
+    -- The same numbers as document_facts.cluster_number: both count cluster ids in order.
+    CAST(row_number() OVER (ORDER BY cluster_id) AS INTEGER) AS cluster_number,
+    cluster_id,
+    max(title) AS title,
+    sum(copies) AS copies,
+    count(*) AS outlets,
+    min(first_date) AS first_date,
+    max(last_date) AS last_date,
+    max(cluster_size) AS cluster_size,
+    string_agg(publisher, ', ' ORDER BY publisher) AS publishers
+FROM by_outlet
+GROUP BY cluster_id
+-- Widest first: the widest-syndicated report reads the first row groups and skips the rest.
+ORDER BY outlets DESC, copies DESC, first_date NULLS LAST, cluster_id
