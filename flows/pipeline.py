@@ -584,10 +584,17 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
                     f"{new_quarantine.num_rows} quarantined"
                 )
             by_reason = dict(sorted(Counter(new_quarantine.column("reason").to_pylist()).items()))
+            # The next snapshot's quarantine and manifest now, so that the file lists they are
+            # made of (a million paths and hashes) do not stay through dedup and publish.
+            quarantine = incremental.next_quarantine(previous, paths, new_quarantine, run_id)
+            manifest = incremental.next_manifest(
+                previous, todo, new_documents, new_quarantine, run_id
+            )
+            documents, quarantined = new_documents.num_rows, new_quarantine.num_rows
+            del new_documents, new_quarantine, todo, present
 
             mark = time.perf_counter()
-            reprocessed = paths
-            keys = incremental.gather_keys(previous, staging, reprocessed)
+            keys = incremental.gather_keys(previous, staging, paths)
             _release_memory()  # read buffers of the keys' files
             dedup = cast(Deduplication, deduplicate_documents(keys, previous, staging, run_id))
             clusters = dedup.clusters
@@ -597,10 +604,6 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
             duplicates, cluster_count = clusters.num_rows - int(canonical), int(canonical)
 
             mark = time.perf_counter()
-            quarantine = incremental.next_quarantine(previous, reprocessed, new_quarantine, run_id)
-            manifest = incremental.next_manifest(
-                previous, todo, new_documents, new_quarantine, run_id
-            )
             run_row = {
                 "run_id": run_id,
                 "started_at": started_at,
@@ -609,8 +612,8 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
                 "status": "published",
                 "files_seen": files_seen,
                 "files_processed": len(paths),
-                "documents": new_documents.num_rows,
-                "quarantined": new_quarantine.num_rows,
+                "documents": documents,
+                "quarantined": quarantined,
                 "quarantined_by_reason": list(by_reason.items()),
                 "total_documents": clusters.num_rows,
                 "duplicates": duplicates,
@@ -642,7 +645,7 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
         input=settings.input,
         files_seen=files_seen,
         files_processed=len(paths),
-        documents=new_documents.num_rows,
+        documents=documents,
         quarantined_by_reason=by_reason,
         duplicates=duplicates,
         clusters=cluster_count,
