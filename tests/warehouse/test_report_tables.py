@@ -77,7 +77,7 @@ def report_connection(tables: dict[str, pa.Table]) -> duckdb.DuckDBPyConnection:
 def answers(
     connection: duckdb.DuckDBPyConnection, queries: list[ReportQuery], filters: ReportFilters
 ) -> dict[str, list[Any]]:
-    """Every report's rows, NaN as the text "nan" (a trend over one month is NaN in both)."""
+    """Every report's rows, NaN as the text "nan" (NaN equals nothing, not even itself)."""
     return {
         query.key: [
             tuple("nan" if isinstance(v, float) and math.isnan(v) else v for v in row)

@@ -148,6 +148,12 @@ def test_top_entities_rank_by_documents_with_trend() -> None:
     )
 
 
+def test_a_period_of_one_month_has_no_trend() -> None:
+    """One point fits no line: the trend is NULL, not NaN (shown as a number by a renderer)."""
+    rows = answer("top_entities", ReportFilters(dt.date(2021, 2, 1), dt.date(2021, 2, 28)))
+    assert rows and all(r["trend"] is None for r in rows)
+
+
 def test_entities_by_month_fills_months_without_mentions() -> None:
     rows = answer("entities_by_month")
     russia = [(r["month"], r["documents"]) for r in rows if r["entity"] == "Russia"]

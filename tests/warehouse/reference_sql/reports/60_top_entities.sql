@@ -1,6 +1,7 @@
 -- Top entities: which countries, people and organisations the most documents name (ten of each),
 -- in how many months, and their trend: the change in documents per month, fitted over the
--- months of the period that have documents (positive: named more and more).
+-- months of the period that have documents (positive: named more and more; none for a
+-- period of one month).
 WITH docs AS (
     SELECT doc_id, month FROM report_documents($from, $to, $publisher, $entity)
 ),
@@ -50,8 +51,12 @@ SELECT
     t.documents,
     t.mentions,
     count(monthly.documents) FILTER (WHERE monthly.documents > 0) AS months,
+    -- A trend needs two months: over one the slope is NaN, shown as no trend (NULL).
     -- + 0 turns a rounded -0.0 into 0.
-    round(coalesce(regr_slope(monthly.documents, monthly.month_index), 0), 2) + 0 AS trend
+    CASE
+        WHEN count(monthly.month_index) >= 2
+        THEN round(coalesce(regr_slope(monthly.documents, monthly.month_index), 0), 2) + 0
+    END AS trend
 FROM totals AS t
 LEFT JOIN monthly ON monthly.kind = t.kind AND monthly.entity = t.entity
 GROUP BY t.kind, t.rank, t.entity, t.documents, t.mentions
