@@ -384,7 +384,7 @@ def real_duplicates(work: Path, env: dict[str, str]) -> dict[str, dict[str, Any]
         )[0]
         sample = query(
             warehouse,
-            "select any_value(title) as title, count(*) as copies, string_agg(source_path, ', ' order by source_path) as files from documents group by cluster_id having count(*) > 1 order by copies desc, title limit 5",
+            "select max(title) filter (where is_canonical) as title, count(*) as copies, string_agg(source_path, ', ' order by source_path) as files from documents group by cluster_id having count(*) > 1 order by copies desc, title limit 5",
         )
         kinds = query(
             warehouse,
