@@ -313,8 +313,10 @@ def report_snapshot(wh: store.Warehouse, snapshot_id: str) -> str:
     spill.bound(connection, Path(spill_dir.name))
     sections = [f"# newsetl report, snapshot `{snapshot_id}`"]
     with spill_dir:
-        results = catalog.run_reports(connection)
-        connection.close()
+        try:
+            results = catalog.run_reports(connection)
+        finally:
+            connection.close()
     for result in results:
         if result.query.key not in ARTIFACT_REPORTS:
             continue
