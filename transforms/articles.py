@@ -19,6 +19,7 @@ import xxhash
 
 from transforms.boilerplate import edge_line_keys, remove_chrome, select_main_text
 from transforms.decode import decode_bytes
+from transforms.dedup import SHORT_BODY_WORDS
 from transforms.header import DatePrecision, DateSource, dateline_dates, parse_date_headers
 from transforms.language import detect_languages
 from transforms.normalise import normalise_text
@@ -45,11 +46,19 @@ def document_id(source_path: str, raw_sha256: str) -> str:
     return xxhash.xxh3_128_hexdigest(f"{source_path}\0{raw_sha256}".encode())[:DOC_ID_HEX]
 
 
-def content_hashes(bodies: pa.Array) -> pa.Array:
-    """A 128-bit hash of each body's UTF-8 text, the key of exact deduplication."""
-    return pa.array(
-        [xxhash.xxh3_128_hexdigest(body.encode()) for body in bodies.to_pylist()], pa.string()
-    )
+def content_hashes(bodies: pa.Array, titles: pa.Array, word_counts: pa.Array) -> pa.Array:
+    """A 128-bit hash of each body's UTF-8 text, the key of exact deduplication.
+
+    A body of fewer than ``SHORT_BODY_WORDS`` words is hashed with its headline: two short
+    notices with the same words and different headlines are different stories.
+    """
+    hashes = []
+    for body, title, words in zip(
+        bodies.to_pylist(), titles.to_pylist(), word_counts.to_pylist(), strict=True
+    ):
+        text = body if words >= SHORT_BODY_WORDS else f"{title or ''}\0{body}"
+        hashes.append(xxhash.xxh3_128_hexdigest(text.encode()))
+    return pa.array(hashes, pa.string())
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +192,7 @@ def parse_articles(
             "language": detect_languages(body),
             "body": body,
             "word_count": word_count,
-            "content_hash": content_hashes(body),
+            "content_hash": content_hashes(body, structure.title, word_count),
         }
     )
     empty = pc.equal(word_count, 0)

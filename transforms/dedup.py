@@ -18,6 +18,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+# A body of fewer words than this says too little to make two documents one story by itself: a
+# templated notice (Reuters: `Qtly div five cts vs five cts prior / Pay July One / Record June
+# 17`) is word for word the same for two companies, whose names are in the headlines. Such a
+# body is an exact copy only under the same headline, and never a near copy.
+SHORT_BODY_WORDS = 30
 # Latest representable date32 value: sorts documents without a date after every dated one.
 NO_DATE_SORTS_LAST = np.iinfo(np.int32).max
 CLUSTER_ID_HEX = 16

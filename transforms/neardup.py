@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.dedup import canonical_order, cluster_id_for, contiguous
+from transforms.dedup import SHORT_BODY_WORDS, canonical_order, cluster_id_for, contiguous
 from transforms.minhash import MinHashParams, band_keys, shingle, signatures, similarity
 
 
@@ -132,6 +132,9 @@ class NearDupParams:
     """...and the shorter body has this many shingles: a short notice is wholly contained in
     another of the same template (Reuters: `Qtly div five cts vs five cts prior / Pay July One /
     Record June 17` of two companies), which says nothing about them being one story."""
+    min_words: int = SHORT_BODY_WORDS
+    """Bodies of fewer words are never near copies (nor exact ones under another headline:
+    :data:`transforms.dedup.SHORT_BODY_WORDS`)."""
     estimate_margin: float = 0.1
     """Candidates whose estimated similarity falls this far short of a threshold (2.5 standard
     errors of the estimate) are not measured on their text."""
@@ -261,14 +264,19 @@ def verify_pairs(
     if len(left) == 0:
         empty = np.zeros(0, dtype=np.float32)
         return empty, empty, np.zeros(0, dtype=bool)
-    shingles = shingle(contiguous(bodies), params.minhash.shingle_words)
+    texts = contiguous(bodies)
+    shingles = shingle(texts, params.minhash.shingle_words)
     jaccard, containment = similarity(shingles, left, right)
     sizes = shingles.sizes()
-    is_copy = (jaccard >= params.min_jaccard) | (
-        (containment >= params.min_containment)
-        & (jaccard >= params.min_jaccard_contained)
-        & (np.minimum(sizes[left], sizes[right]) >= params.min_contained_shingles)
-    )
+    words = pc.count_substring_regex(pc.fill_null(texts, ""), r"\S+").to_numpy()
+    is_copy = (
+        (jaccard >= params.min_jaccard)
+        | (
+            (containment >= params.min_containment)
+            & (jaccard >= params.min_jaccard_contained)
+            & (np.minimum(sizes[left], sizes[right]) >= params.min_contained_shingles)
+        )
+    ) & (np.minimum(words[left], words[right]) >= params.min_words)
     return jaccard.astype(np.float32), containment.astype(np.float32), is_copy
 
 

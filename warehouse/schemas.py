@@ -83,7 +83,8 @@ DOCUMENTS = pa.schema(
         _field(
             "content_hash",
             pa.string(),
-            "xxh3-128 of the body, hex: equal bodies, equal hash.",
+            "xxh3-128 of the body (with the headline when the body has under 30 words), hex: "
+            "equal bodies, equal hash.",
             required=True,
         ),
         _field("cluster_id", pa.string(), "Cluster of copies of the same story.", required=True),

@@ -16,7 +16,8 @@ from warehouse.store import Warehouse
 
 GOOD_TEXT = (
     " date 2021-05-04 Ministers Meet in Geneva\n\nGENEVA, May 4 - Ministers met on Tuesday to "
-    "discuss the ceasefire and said the talks would continue next week in the same city."
+    "discuss the ceasefire and said the talks would continue next week in the same city. "
+    "Officials from both sides said the next round would turn to prisoners and aid corridors."
 )
 
 

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from tests.conftest import CASES, SEEDS
@@ -69,3 +70,20 @@ def test_tass_seed_has_a_dateline_and_no_headline() -> None:
     assert row["publisher"] == "TASS"
     assert str(row["body"]).startswith("Russia is prepared to develop military")
     assert str(row["body"]).endswith("in a news release after the negotiations.")
+
+
+def test_a_short_body_is_the_same_text_only_under_the_same_headline() -> None:
+    from transforms.articles import content_hashes
+    from transforms.dedup import SHORT_BODY_WORDS
+
+    notice = "Qtly div five cts vs five cts prior. Pay July One. Record June 17."
+    story = " ".join(f"word{i}" for i in range(SHORT_BODY_WORDS))
+    bodies = pa.array([notice, notice, notice, story, story])
+    titles = pa.array(["GENERAL HOST SETS QUARTERLY", "MDS HEALTH SETS PAYOUT"] * 2 + [None])
+    words = pc.count_substring_regex(bodies, r"\S+")
+    first, other_company, same_company, long_one, long_other = content_hashes(
+        bodies, titles, words
+    ).to_pylist()
+    assert first != other_company  # two companies' notices
+    assert first == same_company  # a re-crawl of one
+    assert long_one == long_other  # a story under a new headline is still the same text

@@ -213,11 +213,13 @@ def test_a_partial_reprint_is_a_copy_but_a_short_templated_notice_is_not() -> No
     assert containment.tolist() == [1.0, 1.0]  # each shorter text lies wholly in the other
     assert (jaccard < NearDupParams().min_jaccard).all()  # not copies by Jaccard
     assert is_copy.tolist() == [True, False]
-    # Without the floor on the contained body's size the notice would pass for a copy.
-    _, _, loose = verify_pairs(
-        bodies, np.array([0, 2]), np.array([1, 3]), NearDupParams(min_contained_shingles=1)
-    )
-    assert loose.tolist() == [True, True]
+    # Without the floors on the contained body's size the notice would pass for a copy.
+    loose = NearDupParams(min_contained_shingles=1, min_words=1)
+    _, _, copies = verify_pairs(bodies, np.array([0, 2]), np.array([1, 3]), loose)
+    assert copies.tolist() == [True, True]
+    for floor in (NearDupParams(min_words=1), NearDupParams(min_contained_shingles=1)):
+        _, _, copies = verify_pairs(bodies, np.array([0, 2]), np.array([1, 3]), floor)
+        assert copies.tolist() == [True, False]  # either floor alone keeps them apart
 
 
 @given(st.lists(st.text("0123456789abcdefABCDEF", min_size=16, max_size=40), max_size=50))
@@ -238,3 +240,15 @@ def test_body_keys_refuse_what_is_not_a_hash() -> None:
     for bad in (["0123456789abcde"], ["0123456789abcdeg"], [None]):
         with pytest.raises(ValueError, match="content hashes must"):
             body_keys(pa.array(bad, pa.string()))
+
+
+def test_short_bodies_are_never_near_copies() -> None:
+    """Word for word the same, but too short to be evidence of one story by themselves."""
+    from transforms.dedup import SHORT_BODY_WORDS
+
+    notice = "Qtly div five cts vs five cts prior. Pay July One. Record June 17."
+    story = " ".join(f"word{i}" for i in range(SHORT_BODY_WORDS))
+    bodies = pa.array([notice, notice + " ", story, story + " Updated."])
+    jaccard, _, is_copy = verify_pairs(bodies, np.array([0, 2]), np.array([1, 3]), NearDupParams())
+    assert jaccard[0] == 1.0 and not is_copy[0]
+    assert is_copy[1]
