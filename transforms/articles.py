@@ -19,7 +19,7 @@ import xxhash
 
 from transforms.boilerplate import edge_line_keys, remove_chrome, select_main_text
 from transforms.decode import decode_bytes
-from transforms.dedup import SHORT_BODY_WORDS
+from transforms.dedup import SHORT_BODY_WORDS, word_counts
 from transforms.header import DatePrecision, DateSource, dateline_dates, parse_date_headers
 from transforms.language import detect_languages
 from transforms.normalise import normalise_text
@@ -169,7 +169,7 @@ def parse_articles(
         DateSource.NONE,
     )
     body = structure.body
-    word_count = pc.cast(pc.count_substring_regex(body, r"\S+"), pa.int32())
+    word_count = word_counts(body)
     documents = pa.table(
         {
             "doc_id": pa.array(

@@ -19,7 +19,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.dedup import SHORT_BODY_WORDS, canonical_order, cluster_id_for, contiguous
+from transforms.dedup import (
+    SHORT_BODY_WORDS,
+    canonical_order,
+    cluster_id_for,
+    contiguous,
+    word_counts,
+)
 from transforms.minhash import MinHashParams, band_keys, shingle, signatures, similarity
 
 
@@ -268,7 +274,7 @@ def verify_pairs(
     shingles = shingle(texts, params.minhash.shingle_words)
     jaccard, containment = similarity(shingles, left, right)
     sizes = shingles.sizes()
-    words = pc.count_substring_regex(pc.fill_null(texts, ""), r"\S+").to_numpy()
+    words = word_counts(pc.fill_null(texts, "")).to_numpy()
     is_copy = (
         (jaccard >= params.min_jaccard)
         | (

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 
 from tests.conftest import CASES, SEEDS
@@ -74,13 +73,13 @@ def test_tass_seed_has_a_dateline_and_no_headline() -> None:
 
 def test_a_short_body_is_the_same_text_only_under_the_same_headline() -> None:
     from transforms.articles import content_hashes
-    from transforms.dedup import SHORT_BODY_WORDS
+    from transforms.dedup import SHORT_BODY_WORDS, word_counts
 
     notice = "Qtly div five cts vs five cts prior. Pay July One. Record June 17."
     story = " ".join(f"word{i}" for i in range(SHORT_BODY_WORDS))
     bodies = pa.array([notice, notice, notice, story, story])
     titles = pa.array(["GENERAL HOST SETS QUARTERLY", "MDS HEALTH SETS PAYOUT"] * 2 + [None])
-    words = pc.count_substring_regex(bodies, r"\S+")
+    words = word_counts(bodies)
     first, other_company, same_company, long_one, long_other = content_hashes(
         bodies, titles, words
     ).to_pylist()
