@@ -26,7 +26,15 @@ from transforms.dedup import (
     contiguous,
     word_counts,
 )
-from transforms.minhash import MinHashParams, band_keys, shingle, signatures, similarity
+from transforms.minhash import (
+    HASH_BITS,
+    MinHashParams,
+    Shingles,
+    band_keys,
+    shingle,
+    signatures,
+    similarity,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +149,16 @@ class NearDupParams:
     min_words: int = SHORT_BODY_WORDS
     """Bodies of fewer words are never near copies (nor exact ones under another headline:
     :data:`transforms.dedup.SHORT_BODY_WORDS`)."""
+    min_number_mismatch: float = 0.25
+    """Copies by the rules above are reports of one template, not one story, when at least this
+    share of the numbers stated by the body stating fewer is not stated by the other
+    (:func:`number_tokens`; Reuters: `FED ADDS RESERVES VIA CUSTOMER REPURCHASES`, the same 46
+    words every few days with another amount and rate)..."""
+    min_number_gap: float = 0.05
+    """...and masking every number raises their containment by at least this much: at least
+    this share of the shorter body's shingles agree only once the figures are masked, so the
+    numbers are a real part of what the bodies say. A correction of one figure of a results
+    table, or a long story with one figure changed, stays a copy."""
     estimate_margin: float = 0.1
     """Candidates whose estimated similarity falls this far short of a threshold (2.5 standard
     errors of the estimate) are not measured on their text."""
@@ -283,7 +301,114 @@ def verify_pairs(
             & (np.minimum(sizes[left], sizes[right]) >= params.min_contained_shingles)
         )
     ) & (np.minimum(words[left], words[right]) >= params.min_words)
+    copies = np.flatnonzero(is_copy)
+    is_copy[copies[templated(texts, left[copies], right[copies], params)]] = False
     return jaccard.astype(np.float32), containment.astype(np.float32), is_copy
+
+
+# Number words and the digits they are written as: `ten years` in one copy is `10 years` in
+# another. Magnitudes (million, billion) are words, the same in both.
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+NUMBER_WORDS: dict[str, str] = (
+    {word: str(value) for value, word in enumerate(_UNITS)}
+    | {word: str(10 * tens) for tens, word in enumerate(_TENS, start=2)}
+    | {"hundred": "100"}
+)
+# A number as written in figures: 6, 1,914,388, 58.7, 6-3/16 (a fraction of a per cent), 1/2.
+NUMBER_FIGURES = r"[0-9]+(?:[.,/-][0-9]+)*"
+# Bits of a number element (:func:`number_tokens`) that count its repeats in a body.
+REPEAT_BITS = 12
+_NUMBER_WORD_PATTERN = r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b"
+
+
+def number_tokens(bodies: pa.Array) -> Shingles:
+    """The numbers each body states, as a set per body that counts repeats (a multiset).
+
+    A number is a figure (:data:`NUMBER_FIGURES`, thousands commas and trailing decimal zeros
+    dropped: `4,200` is `4200`, `1.0` is `1`, `0.50` is `0.5`) or a number word written as its
+    figure (:data:`NUMBER_WORDS`). Each element is the number's index in this batch's
+    vocabulary and its occurrence (first, second...), so :func:`transforms.minhash.similarity`
+    over two bodies' numbers counts the numbers they share, repeats included.
+    """
+    n = len(bodies)
+    lowered = pc.utf8_lower(pc.fill_null(contiguous(bodies), ""))
+    words = pc.split_pattern_regex(lowered, r"[^0-9a-z.,/-]+")
+    flat = pc.utf8_trim(pc.list_flatten(words), ".,/-")
+    parent = pc.list_parent_indices(words).to_numpy()
+    spelled = pc.index_in(flat, pa.array(list(NUMBER_WORDS)))
+    figure = pc.match_substring_regex(flat, "^" + NUMBER_FIGURES + "$")
+    keep = pc.or_(figure, pc.is_valid(spelled))
+    flat = pc.if_else(
+        figure,
+        _plain_figures(flat),
+        pc.take(pa.array(list(NUMBER_WORDS.values())), spelled),
+    ).filter(keep)
+    parent = parent[keep.to_numpy(zero_copy_only=False)]
+    code = pc.dictionary_encode(flat).indices.to_numpy().astype(np.uint64)
+    # Sort by body and number; the k-th repeat of a number in a body is a distinct element.
+    order = np.lexsort((code, parent))
+    parent, code = parent[order], code[order]
+    first = np.r_[True, (parent[1:] != parent[:-1]) | (code[1:] != code[:-1])]
+    run_start = np.flatnonzero(first)[np.cumsum(first) - 1]
+    repeat = (np.arange(len(code)) - run_start).astype(np.uint64)
+    if len(code) and int(code.max()) >= 1 << (HASH_BITS - REPEAT_BITS):
+        raise ValueError("too many distinct numbers in one batch of bodies (batch them)")
+    listed = repeat < (1 << REPEAT_BITS)  # a number's 4,096th repeat in a body adds nothing
+    parent = parent[listed]
+    return Shingles(
+        offsets=np.searchsorted(parent, np.arange(n + 1)).astype(np.int64),
+        hashes=(code[listed] << np.uint64(REPEAT_BITS)) | repeat[listed],
+    )
+
+
+def _plain_figures(figures: pa.Array) -> pa.Array:
+    """Figures without thousands commas and trailing decimal zeros (`4,200.50` is `4200.5`)."""
+    plain = pc.replace_substring(figures, ",", "")
+    plain = pc.replace_substring_regex(plain, r"^([0-9]+)\.0+$", r"\1")
+    return pc.replace_substring_regex(plain, r"^([0-9]+\.[0-9]*[1-9])0+$", r"\1")
+
+
+def templated(
+    texts: pa.Array, left: np.ndarray, right: np.ndarray, params: NearDupParams
+) -> np.ndarray:
+    """Which pairs of similar bodies are reports of one template that differ in their numbers.
+
+    True where the body stating fewer numbers states some, at least ``min_number_mismatch`` of
+    them are not stated by the other, and masking every number (figures and number words as
+    ``0``) raises the pair's containment by ``min_number_gap`` or more. Only the bodies of the
+    pairs are read, and shingled again only for the pairs whose numbers disagree.
+
+    Args:
+        texts: Bodies.
+        left: Index in ``texts`` of one side of each pair.
+        right: The other side.
+        params: The two thresholds and the shingle size.
+    """
+    if len(left) == 0:
+        return np.zeros(0, dtype=bool)
+    involved, local = np.unique(np.concatenate([left, right]), return_inverse=True)
+    a, b = local[: len(left)], local[len(left) :]
+    bodies = contiguous(texts).take(pa.array(involved))
+    numbers = number_tokens(bodies)
+    _, shared_numbers = similarity(numbers, a, b)
+    counts = numbers.sizes()
+    stated = np.minimum(counts[a], counts[b]) > 0
+    suspect = stated & (1.0 - shared_numbers >= params.min_number_mismatch)
+    if not suspect.any():
+        return suspect
+    k = params.minhash.shingle_words
+    _, containment = similarity(shingle(bodies, k), a, b)
+    masked = pc.replace_substring_regex(
+        pc.replace_substring_regex(pc.utf8_lower(bodies), NUMBER_FIGURES, "0"),
+        _NUMBER_WORD_PATTERN,
+        "0",
+    )
+    _, masked_containment = similarity(shingle(masked, k), a, b)
+    return suspect & (masked_containment - containment >= params.min_number_gap)
 
 
 def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ from transforms.neardup import (
     candidate_pairs,
     component_batches,
     components,
+    number_tokens,
     star_clusters,
     verify_pairs,
 )
@@ -252,3 +253,67 @@ def test_short_bodies_are_never_near_copies() -> None:
     jaccard, _, is_copy = verify_pairs(bodies, np.array([0, 2]), np.array([1, 3]), NearDupParams())
     assert jaccard[0] == 1.0 and not is_copy[0]
     assert is_copy[1]
+
+
+def test_number_tokens_read_figures_and_number_words_alike() -> None:
+    from transforms.minhash import similarity
+
+    bodies = pa.array(
+        [
+            "Over ten years, 4,200 banks; 1.0 ounce, 0.50 ounce, 6-3/16 pct. Shr 30 cts vs 30 cts.",
+            "Over 10 years, 4200 banks; one ounce, 0.5 ounce, 6-3/16 pct. Shr 30 cts vs 30 cts.",
+            "Shr 30 cts vs 36 cts.",
+            None,
+            "No figures here at all.",
+        ]
+    )
+    numbers = number_tokens(bodies)
+    assert numbers.sizes().tolist() == [7, 7, 2, 0, 0]  # repeats count: 30 and 30
+    _, shared = similarity(numbers, np.array([0, 0]), np.array([1, 2]))
+    assert shared.tolist() == [1.0, 0.5]  # the same numbers however written; 30 of 30, 36
+
+
+FED = (
+    "The Federal Reserve entered the U.S. Government securities market to arrange {amount} "
+    "billion dlrs of customer repurchase agreements, a Fed spokesman said. Dealers said "
+    "Federal funds were trading at {rate} pct when the Fed began its temporary and indirect "
+    "supply of reserves to the banking system."
+)
+
+
+# Reuters, 2 March 1987: Arbor Drugs' quarter and half year, sent twice.
+ARBOR = (
+    "Shr 30 cts vs 36 cts\nNet 1,914,388 vs 1,906,095\nSales {} mln vs 40.6 mln\n"
+    "Shr 47 cts vs 53 cts\nNet 2,961,718 vs 2,817,439\nSales {} mln vs 74.9 mln\n"
+    "Avg shrs 6,342,353 vs 5,342,353"
+)
+
+
+def test_a_template_with_other_figures_is_another_story_but_a_corrected_figure_is_not() -> None:
+    # 150 distinct made-up words (no figures, no number words) around one figure.
+    prose = [chr(97 + i % 26) + chr(97 + i // 26) + "ka" for i in range(150)]
+    counted = " ".join(prose[:75]) + " Officials counted {} trucks. " + " ".join(prose[75:])
+    bodies = pa.array(
+        [
+            FED.format(amount="1.5", rate="6-3/16"),
+            FED.format(amount="two", rate="6-5/16"),  # another day's report
+            FED.format(amount="1.5", rate="6-3/16") + " It was the third such operation.",
+            ARBOR.format(58.7, 107.6),
+            ARBOR.format(58.8, 107.7),  # the same results, two sales figures corrected
+            counted.format(12),
+            counted.format(14),  # the one figure of a long story
+        ]
+    )
+    left, right = np.array([0, 0, 3, 5]), np.array([1, 2, 4, 6])
+    jaccard, _, is_copy = verify_pairs(bodies, left, right, NearDupParams())
+    assert (jaccard >= NearDupParams().min_jaccard).all()  # all copies by their words alone
+    assert is_copy.tolist() == [False, True, True, True]
+    # Without the figures rule the two reports would be one story.
+    _, _, without = verify_pairs(bodies, left, right, NearDupParams(min_number_mismatch=2.0))
+    assert without.tolist() == [True, True, True, True]
+    # Each half of the rule keeps one of the copies. The corrected table: most figures agree,
+    # though they are most of what it says. The long story: its one figure is a small part of it.
+    _, _, no_share = verify_pairs(bodies, left, right, NearDupParams(min_number_mismatch=0.0))
+    assert no_share.tolist() == [False, True, False, True]
+    _, _, no_gap = verify_pairs(bodies, left, right, NearDupParams(min_number_gap=0.0))
+    assert no_gap.tolist() == [False, True, True, False]
