@@ -92,7 +92,7 @@ def _mix(values: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
-def _lower_utf8(bodies: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, pa.Buffer]:
+def lower_utf8(bodies: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, pa.Buffer]:
     """Lower-cased bodies as one UTF-8 byte array, the bodies' byte offsets into it, its buffer."""
     texts = pc.utf8_lower(pc.fill_null(pc.cast(bodies, pa.large_string()), ""))
     if isinstance(texts, pa.ChunkedArray):
@@ -154,7 +154,7 @@ def _word_bytes(data: np.ndarray) -> np.ndarray:
 
 def _words(bodies: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Hash of every word of every body in order, and the number of words of each body."""
-    data, offsets, data_buffer = _lower_utf8(bodies)
+    data, offsets, data_buffer = lower_utf8(bodies)
     n = len(offsets) - 1
     if len(data) == 0:
         return np.empty(0, np.uint64), np.zeros(n, np.int64)

@@ -31,6 +31,7 @@ from transforms.minhash import (
     MinHashParams,
     Shingles,
     band_keys,
+    lower_utf8,
     shingle,
     signatures,
     similarity,
@@ -302,7 +303,8 @@ def verify_pairs(
         )
     ) & (np.minimum(words[left], words[right]) >= params.min_words)
     copies = np.flatnonzero(is_copy)
-    is_copy[copies[templated(texts, left[copies], right[copies], params)]] = False
+    figures_disagree = templated(texts, left[copies], right[copies], containment[copies], params)
+    is_copy[copies[figures_disagree]] = False
     return jaccard.astype(np.float32), containment.astype(np.float32), is_copy
 
 
@@ -333,22 +335,42 @@ def number_tokens(bodies: pa.Array) -> Shingles:
     figure (:data:`NUMBER_WORDS`). Each element is the number's index in this batch's
     vocabulary and its occurrence (first, second...), so :func:`transforms.minhash.similarity`
     over two bodies' numbers counts the numbers they share, repeats included.
+
+    Found with numpy over the lower-cased bytes: runs of digits (with `.,/-` between two
+    digits) and runs of ASCII letters that are number words. (Arrow's regex split of every body
+    into words cost more than shingling it.)
     """
     n = len(bodies)
-    lowered = pc.utf8_lower(pc.fill_null(contiguous(bodies), ""))
-    words = pc.split_pattern_regex(lowered, r"[^0-9a-z.,/-]+")
-    flat = pc.utf8_trim(pc.list_flatten(words), ".,/-")
-    parent = pc.list_parent_indices(words).to_numpy()
-    spelled = pc.index_in(flat, pa.array(list(NUMBER_WORDS)))
-    figure = pc.match_substring_regex(flat, "^" + NUMBER_FIGURES + "$")
-    keep = pc.or_(figure, pc.is_valid(spelled))
-    flat = pc.if_else(
-        figure,
-        _plain_figures(flat),
-        pc.take(pa.array(list(NUMBER_WORDS.values())), spelled),
-    ).filter(keep)
-    parent = parent[keep.to_numpy(zero_copy_only=False)]
-    code = pc.dictionary_encode(flat).indices.to_numpy().astype(np.uint64)
+    data, offsets, buffer = lower_utf8(bodies)
+    digit = data - np.uint8(ord("0")) < 10
+    joins = np.isin(data, np.frombuffer(b".,/-", np.uint8))
+    joins[1:-1] &= digit[:-2] & digit[2:]
+    # A body's first or last byte is between two digits of other bodies, not of its own.
+    ends = np.r_[offsets[:-1], offsets[1:] - 1]
+    joins[ends[(ends >= 0) & (ends < len(joins))]] = False
+    letter = data - np.uint8(ord("a")) < 26
+    figure_starts, figure_ends = _runs(digit | joins, offsets)
+    # Digits glued to letters are part of a word: 1st, 3rd, G7, F-16's 16 stays a figure.
+    # (A body's first or last byte touches no other of its bytes.)
+    glued = letter[np.maximum(figure_starts - 1, 0)] & ~np.isin(figure_starts, offsets)
+    glued |= letter[np.minimum(figure_ends, len(data) - 1)] & ~np.isin(figure_ends, offsets)
+    figure_starts, figure_ends = figure_starts[~glued], figure_ends[~glued]
+    word_starts, word_ends = _runs(letter, offsets)
+    length = word_ends - word_starts
+    short = (length >= 3) & (length <= 9)  # the length of a number word: one ... seventeen
+    word_starts, word_ends = word_starts[short], word_ends[short]
+    spelled = pc.index_in(_texts(word_starts, word_ends, buffer), pa.array(list(NUMBER_WORDS)))
+    named = pc.is_valid(spelled).to_numpy(zero_copy_only=False)
+    values = pa.chunked_array(
+        [
+            _plain_figures(_texts(figure_starts, figure_ends, buffer)),
+            pc.take(pa.array(list(NUMBER_WORDS.values())), spelled.filter(pa.array(named))),
+        ],
+        pa.string(),
+    ).combine_chunks()
+    starts = np.concatenate([figure_starts, word_starts[named]])
+    parent = np.searchsorted(offsets, starts, side="right") - 1
+    code = pc.dictionary_encode(values).indices.to_numpy().astype(np.uint64)
     # Sort by body and number; the k-th repeat of a number in a body is a distinct element.
     order = np.lexsort((code, parent))
     parent, code = parent[order], code[order]
@@ -365,6 +387,33 @@ def number_tokens(bodies: pa.Array) -> Shingles:
     )
 
 
+def _runs(mask: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First byte and end of each run of True bytes of ``mask`` within one body."""
+    if len(mask) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    body_start = np.zeros(len(mask), dtype=bool)
+    body_end = np.zeros(len(mask), dtype=bool)
+    nonempty = offsets[1:] > offsets[:-1]
+    body_start[offsets[:-1][nonempty]] = True
+    body_end[offsets[1:][nonempty] - 1] = True
+    before = np.r_[False, mask[:-1]]
+    after = np.r_[mask[1:], False]
+    starts = np.flatnonzero(mask & (~before | body_start))
+    ends = np.flatnonzero(mask & (~after | body_end)) + 1
+    return starts, ends
+
+
+def _texts(starts: np.ndarray, ends: np.ndarray, buffer: pa.Buffer) -> pa.Array:
+    """The text of each byte range of ``buffer`` (ranges in order, not overlapping)."""
+    if len(starts) == 0:
+        return pa.array([], pa.string())
+    # The ranges and the gaps between them as one string array; every other one is a range.
+    edges = np.empty(2 * len(starts), dtype=np.int64)
+    edges[0::2], edges[1::2] = starts, ends
+    segments = pa.LargeStringArray.from_buffers(len(edges) - 1, pa.py_buffer(edges), buffer)
+    return segments.take(pa.array(np.arange(0, len(edges), 2))).cast(pa.string())
+
+
 def _plain_figures(figures: pa.Array) -> pa.Array:
     """Figures without thousands commas and trailing decimal zeros (`4,200.50` is `4200.5`)."""
     plain = pc.replace_substring(figures, ",", "")
@@ -373,42 +422,54 @@ def _plain_figures(figures: pa.Array) -> pa.Array:
 
 
 def templated(
-    texts: pa.Array, left: np.ndarray, right: np.ndarray, params: NearDupParams
+    texts: pa.Array,
+    left: np.ndarray,
+    right: np.ndarray,
+    containment: np.ndarray,
+    params: NearDupParams,
 ) -> np.ndarray:
     """Which pairs of similar bodies are reports of one template that differ in their numbers.
 
     True where the body stating fewer numbers states some, at least ``min_number_mismatch`` of
     them are not stated by the other, and masking every number (figures and number words as
     ``0``) raises the pair's containment by ``min_number_gap`` or more. Only the bodies of the
-    pairs are read, and shingled again only for the pairs whose numbers disagree.
+    pairs are read, and only those of pairs whose numbers disagree are shingled (masked).
 
     Args:
         texts: Bodies.
         left: Index in ``texts`` of one side of each pair.
         right: The other side.
+        containment: The pairs' containment (:func:`transforms.minhash.similarity`).
         params: The two thresholds and the shingle size.
     """
     if len(left) == 0:
         return np.zeros(0, dtype=bool)
-    involved, local = np.unique(np.concatenate([left, right]), return_inverse=True)
-    a, b = local[: len(left)], local[len(left) :]
-    bodies = contiguous(texts).take(pa.array(involved))
+    bodies, a, b = _pair_bodies(texts, left, right)
     numbers = number_tokens(bodies)
     _, shared_numbers = similarity(numbers, a, b)
     counts = numbers.sizes()
     stated = np.minimum(counts[a], counts[b]) > 0
-    suspect = stated & (1.0 - shared_numbers >= params.min_number_mismatch)
-    if not suspect.any():
-        return suspect
-    k = params.minhash.shingle_words
-    _, containment = similarity(shingle(bodies, k), a, b)
+    suspect = np.flatnonzero(stated & (1.0 - shared_numbers >= params.min_number_mismatch))
+    is_templated = np.zeros(len(left), dtype=bool)
+    if len(suspect) == 0:
+        return is_templated
+    bodies, a, b = _pair_bodies(bodies, a[suspect], b[suspect])
     masked = pc.replace_substring_regex(
         pc.replace_substring_regex(pc.utf8_lower(bodies), NUMBER_FIGURES, "0"),
         _NUMBER_WORD_PATTERN,
         "0",
     )
-    _, masked_containment = similarity(shingle(masked, k), a, b)
-    return suspect & (masked_containment - containment >= params.min_number_gap)
+    _, masked_containment = similarity(shingle(masked, params.minhash.shingle_words), a, b)
+    is_templated[suspect] = masked_containment - containment[suspect] >= params.min_number_gap
+    return is_templated
+
+
+def _pair_bodies(
+    texts: pa.Array, left: np.ndarray, right: np.ndarray
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The bodies the pairs name, and the pairs as indices into them."""
+    involved, local = np.unique(np.concatenate([left, right]), return_inverse=True)
+    return contiguous(texts).take(pa.array(involved)), local[: len(left)], local[len(left) :]
 
 
 def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:

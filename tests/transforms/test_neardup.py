@@ -264,7 +264,7 @@ def test_number_tokens_read_figures_and_number_words_alike() -> None:
             "Over 10 years, 4200 banks; one ounce, 0.5 ounce, 6-3/16 pct. Shr 30 cts vs 30 cts.",
             "Shr 30 cts vs 36 cts.",
             None,
-            "No figures here at all.",
+            "No figures here at all: 1st half, 3rd qtr, the G7, someone often.",
         ]
     )
     numbers = number_tokens(bodies)
@@ -317,3 +317,27 @@ def test_a_template_with_other_figures_is_another_story_but_a_corrected_figure_i
     assert no_share.tolist() == [False, True, False, True]
     _, _, no_gap = verify_pairs(bodies, left, right, NearDupParams(min_number_gap=0.0))
     assert no_gap.tolist() == [False, True, True, False]
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                ["1", "2.5", "4,200", "-", ".", "/", "ten", "two", "a", "é", " ", "\n"]
+            ),
+            max_size=12,
+        ).map("".join),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_number_tokens_of_a_body_do_not_depend_on_its_batch(texts: list[str]) -> None:
+    from transforms.minhash import similarity
+
+    together = number_tokens(pa.array(texts))
+    for i, text in enumerate(texts):
+        assert together.sizes()[i] == number_tokens(pa.array([text])).sizes()[0]
+    for i in range(len(texts) - 1):  # numbers shared by neighbours, in a batch or as a pair
+        _, shared = similarity(together, np.array([i]), np.array([i + 1]))
+        pair = number_tokens(pa.array(texts[i : i + 2]))
+        assert shared[0] == similarity(pair, np.array([0]), np.array([1]))[1][0]
