@@ -21,7 +21,7 @@ JOIN publisher_days AS p USING (day_number)
 SEMI JOIN report_frequent_months(date_from, date_to, publisher_name, entity_name) AS f
     ON f.publisher = p.publisher AND f.month = p.month
 -- The documents naming the frequent name, by its bit: no lookup of its documents.
-WHERE (i.frequent_names >> (
+WHERE entity_name IS NOT NULL AND (i.frequent_names >> (
     SELECT any_value(f.name_bit)
     FROM frequent_entities AS f
     JOIN entities AS e USING (entity_number)
