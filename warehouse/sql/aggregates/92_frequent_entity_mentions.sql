@@ -70,4 +70,5 @@ SELECT c.filter_entity_number, p.publisher, p.month, c.entity_number, c.document
 FROM counts AS c
 JOIN periods AS p USING (period)
 WHERE c.documents > 0
-ORDER BY c.filter_entity_number, p.month, p.publisher, c.entity_number
+-- period numbers are in (month, publisher) order: sorting integers, not names.
+ORDER BY c.filter_entity_number, c.period, c.entity_number

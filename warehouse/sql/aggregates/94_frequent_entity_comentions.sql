@@ -106,4 +106,5 @@ FROM (
     SELECT * FROM other_counts
 ) AS c
 JOIN periods AS p USING (period)
-ORDER BY c.filter_entity_number, p.month, p.publisher, c.country_number, c.other_country_number
+-- period numbers are in (month, publisher) order: sorting integers, not names.
+ORDER BY c.filter_entity_number, c.period, c.country_number, c.other_country_number
