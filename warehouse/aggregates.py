@@ -30,6 +30,17 @@ REPORT_GROUP_ROWS = 65_536
 # documents (400 MB: 570 MB, a second or two faster; measured on the 1M warehouse, BENCHMARKS.md).
 BUILD_THREADS = 2
 BUILD_MEMORY_LIMIT = "256MB"
+FREQUENT_ENTITY_SHARE = 0.05
+"""A name is frequent when entities bearing it are named in more than this share of documents.
+
+With such a name as its entity filter, a report reads monthly counts built at publish (the
+``frequent_entity_*`` tables) instead of every document naming it. Measured on the 1M warehouse
+(BENCHMARKS.md): document by document, entity reports cost a floor of about 100 ms (reading the
+doc_number column of document_entities) plus a part growing with the share, 50 to 200 ms more for
+Russia's 34%; at 5% about 30 ms. Lower shares make more names frequent: a bigger
+build (at 1M the names are in under 0.5% or over 17% of documents, so any share in between gives
+the same 39), not different answers; the tests draw shares from 0 to 1.
+"""
 
 
 def report_table_queries() -> list[tuple[str, str]]:
@@ -45,17 +56,26 @@ def report_table_queries() -> list[tuple[str, str]]:
     return queries
 
 
-def create_report_tables(connection: duckdb.DuckDBPyConnection, run_id: str = "") -> None:
+def query_parameters(query: str, frequent_share: float) -> dict[str, object]:
+    """The bound values a report table's query uses, by name (DuckDB refuses unused ones)."""
+    return {"frequent_share": frequent_share} if "$frequent_share" in query else {}
+
+
+def create_report_tables(
+    connection: duckdb.DuckDBPyConnection,
+    run_id: str = "",
+    frequent_share: float = FREQUENT_ENTITY_SHARE,
+) -> None:
     """Build the report tables in ``connection``'s memory from its ``documents`` and ``mentions``.
 
     For snapshots published before the report tables existed, and for tests: the same queries as
-    publish, so the reports answer the same.
+    publish, so the reports answer the same. ``frequent_share``: see FREQUENT_ENTITY_SHARE.
     """
     for name, query in report_table_queries():
         # Table names come from our own files (checked against REPORT_TABLES), never from input.
         connection.execute(
             f"CREATE OR REPLACE TABLE {name} AS SELECT *, $run_id AS run_id FROM ({query})",  # noqa: S608
-            {"run_id": run_id},
+            {"run_id": run_id} | query_parameters(query, frequent_share),
         )
 
 
@@ -66,6 +86,7 @@ def write_report_tables(
     mentions: Sequence[Path],
     spill_dir: Path,
     compression: str,
+    frequent_share: float = FREQUENT_ENTITY_SHARE,
 ) -> dict[str, int]:
     """Write the report tables of a snapshot being built; return their row counts.
 
@@ -76,6 +97,7 @@ def write_report_tables(
         mentions: The snapshot's mention files.
         spill_dir: Where DuckDB spills past its memory limit (the run's staging folder).
         compression: Parquet compression, the store's.
+        frequent_share: See FREQUENT_ENTITY_SHARE.
     """
     connection = spilling_connection(spill_dir, BUILD_MEMORY_LIMIT)
     connection.execute(f"SET threads = {BUILD_THREADS}")
@@ -85,7 +107,10 @@ def write_report_tables(
         _view(connection, "mentions", mentions)
         for name, query in report_table_queries():
             target = build / name / f"part-{run_id}.parquet"
-            rows[name] = _write(connection, query, run_id, target, REPORT_TABLES[name], compression)
+            parameters = query_parameters(query, frequent_share)
+            rows[name] = _write(
+                connection, query, parameters, run_id, target, REPORT_TABLES[name], compression
+            )
             _view(connection, name, [target])
     finally:
         connection.close()
@@ -103,6 +128,7 @@ def _view(connection: duckdb.DuckDBPyConnection, name: str, files: Sequence[Path
 def _write(
     connection: duckdb.DuckDBPyConnection,
     query: str,
+    parameters: dict[str, object],
     run_id: str,
     target: Path,
     schema: pa.Schema,
@@ -111,7 +137,7 @@ def _write(
     """Stream ``query``'s rows into ``target`` in ``schema``, batch by batch; return the count."""
     target.parent.mkdir(parents=True, exist_ok=True)
     faults.check("publish", target)
-    reader = connection.sql(query).to_arrow_reader(REPORT_GROUP_ROWS)
+    reader = connection.sql(query, params=parameters or None).to_arrow_reader(REPORT_GROUP_ROWS)
     # The run id is added here, as slices of one array: DuckDB would copy the string into every
     # row it hands over (a second more for 13.5M rows).
     run_ids = pa.array([run_id] * REPORT_GROUP_ROWS, pa.string())

@@ -460,6 +460,125 @@ DAILY_COMENTIONS = pa.schema(
     ]
 )
 
+FREQUENT_ENTITIES = pa.schema(
+    [
+        _field(
+            "entity_number", pa.int32(), "An entity of a frequent name (entities).", required=True
+        ),
+        _field(
+            "filter_entity_number",
+            pa.int32(),
+            "The number an entity filter by its name goes by: the lowest entity_number bearing it.",
+            required=True,
+        ),
+        _field(
+            "documents",
+            pa.int64(),
+            "Documents naming the name, once per kind bearing it.",
+            required=True,
+        ),
+        _field(
+            "name_bit",
+            pa.int32(),
+            "Its name's bit in infrequent_document_entities.frequent_names (0: most frequent).",
+            required=True,
+        ),
+        PUBLISHED_BY,
+    ]
+)
+
+_FILTER_ENTITY = _field(
+    "filter_entity_number",
+    pa.int32(),
+    "The frequent name (frequent_entities.filter_entity_number).",
+    required=True,
+)
+_PUBLISHER = _field("publisher", pa.string(), "Outlet.", required=True)
+_MONTH = _field("month", pa.string(), "Publication month, `YYYY-MM` or `undated`.", required=True)
+
+FREQUENT_ENTITY_MONTHS = pa.schema(
+    [
+        _FILTER_ENTITY,
+        _PUBLISHER,
+        _MONTH,
+        _field(
+            "documents",
+            pa.int64(),
+            "Documents of that publisher and month naming the name.",
+            required=True,
+        ),
+        _field(
+            "stories", pa.int64(), "Of those, canonical ones (stories of their own).", required=True
+        ),
+        PUBLISHED_BY,
+    ]
+)
+
+FREQUENT_ENTITY_MENTIONS = pa.schema(
+    [
+        _FILTER_ENTITY,
+        _PUBLISHER,
+        _MONTH,
+        _field(
+            "entity_number",
+            pa.int32(),
+            "An entity of a frequent name (entities), named with it.",
+            required=True,
+        ),
+        _field(
+            "documents",
+            pa.int64(),
+            "Documents of that publisher and month naming the name and the entity.",
+            required=True,
+        ),
+        _field("mentions", pa.int64(), "Times they name the entity, in all.", required=True),
+        PUBLISHED_BY,
+    ]
+)
+
+INFREQUENT_DOCUMENT_ENTITIES = pa.schema(
+    [
+        _field("doc_number", pa.int32(), "The document (document_facts).", required=True),
+        _field("day_number", pa.int32(), "Its publisher and day (publisher_days).", required=True),
+        _field(
+            "entity_number",
+            pa.int32(),
+            "An entity it names whose name is not frequent (entities).",
+            required=True,
+        ),
+        _field("mentions", pa.int32(), "Times it names it (mentions.mentions).", required=True),
+        _field(
+            "frequent_names",
+            pa.uint64(),
+            "The frequent names the document names: bit frequent_entities.name_bit of each.",
+            required=True,
+        ),
+        PUBLISHED_BY,
+    ]
+)
+
+FREQUENT_ENTITY_COMENTIONS = pa.schema(
+    [
+        _FILTER_ENTITY,
+        _PUBLISHER,
+        _MONTH,
+        _field("country_number", pa.int32(), "One country (entities).", required=True),
+        _field(
+            "other_country_number",
+            pa.int32(),
+            "The other, whose name sorts after the first's.",
+            required=True,
+        ),
+        _field(
+            "documents",
+            pa.int64(),
+            "Documents of that publisher and month naming the name and both countries.",
+            required=True,
+        ),
+        PUBLISHED_BY,
+    ]
+)
+
 REPORT_TABLES: dict[str, pa.Schema] = {
     "document_facts": DOCUMENT_FACTS,
     "publisher_days": PUBLISHER_DAYS,
@@ -469,6 +588,11 @@ REPORT_TABLES: dict[str, pa.Schema] = {
     "entity_documents": ENTITY_DOCUMENTS,
     "daily_mentions": DAILY_MENTIONS,
     "daily_comentions": DAILY_COMENTIONS,
+    "frequent_entities": FREQUENT_ENTITIES,
+    "frequent_entity_months": FREQUENT_ENTITY_MONTHS,
+    "frequent_entity_mentions": FREQUENT_ENTITY_MENTIONS,
+    "infrequent_document_entities": INFREQUENT_DOCUMENT_ENTITIES,
+    "frequent_entity_comentions": FREQUENT_ENTITY_COMENTIONS,
 }
 
 TABLES: dict[str, pa.Schema] = {

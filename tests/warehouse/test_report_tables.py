@@ -2,7 +2,9 @@
 
 The reference is the report SQL as it was before the report tables (``reference_sql/``), which
 grouped the documents and mentions themselves. Both run over the same random warehouses with
-random filters: day-level date ranges, publishers and entities in any case, undated documents.
+random filters: day-level date ranges, publishers and entities in any case, undated documents;
+and random thresholds for a frequent name (aggregates.FREQUENT_ENTITY_SHARE), so that an entity
+filter is answered from the monthly counts of frequent names, from single documents, or both.
 """
 
 import datetime as dt
@@ -64,12 +66,14 @@ def reference_connection(tables: dict[str, pa.Table]) -> duckdb.DuckDBPyConnecti
     return connection
 
 
-def report_connection(tables: dict[str, pa.Table]) -> duckdb.DuckDBPyConnection:
+def report_connection(
+    tables: dict[str, pa.Table], frequent_share: float = aggregates.FREQUENT_ENTITY_SHARE
+) -> duckdb.DuckDBPyConnection:
     """The tables with their report tables and the real staging views."""
     connection = duckdb.connect(":memory:")
     for name, table in tables.items():
         connection.from_arrow(table).create(name)
-    aggregates.create_report_tables(connection)
+    aggregates.create_report_tables(connection, frequent_share=frequent_share)
     catalog.create_staging_views(connection)
     return connection
 
@@ -170,18 +174,50 @@ report_filters = st.builds(
 @settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
-@given(tables=warehouses(), filters=st.lists(report_filters, min_size=1, max_size=4))
+@given(
+    tables=warehouses(),
+    filters=st.lists(report_filters, min_size=1, max_size=4),
+    # Every name frequent; those in over a quarter of documents (each entity is named in about
+    # a quarter: some are, some not); none.
+    frequent_share=st.sampled_from([0.0, 0.25, 1.0]),
+)
 def test_reports_from_report_tables_equal_the_reference(
-    tables: dict[str, pa.Table], filters: list[ReportFilters]
+    tables: dict[str, pa.Table], filters: list[ReportFilters], frequent_share: float
 ) -> None:
     reference, reports = reference_queries(), catalog.report_queries()
     expected_connection = reference_connection(tables)
-    connection = report_connection(tables)
+    connection = report_connection(tables, frequent_share)
     for chosen in [ReportFilters(), *filters]:
         got = answers(connection, reports, chosen)
         expected = answers(expected_connection, reference, chosen)
         for key in expected:
             assert got[key] == expected[key], (key, chosen)
+
+
+def test_frequent_names_answer_as_the_reference() -> None:
+    """A frequent name's monthly counts, whole or cut by dates and publisher, answer exactly."""
+    tables = report_tables()
+    # Russia is in 6 of the 9 documents, Myanmar in 2: at a third, only Russia is frequent.
+    connection = report_connection(tables, frequent_share=1 / 3)
+    frequent = "SELECT report_frequent_entity($name)"
+    assert connection.execute(frequent, {"name": "RUSSIA"}).fetchone() != (None,)
+    assert connection.execute(frequent, {"name": "Myanmar"}).fetchone() == (None,)
+    rows = connection.execute("SELECT count(*) FROM frequent_entity_mentions").fetchone()
+    assert rows is not None and rows[0] > 0
+    reference, reports = reference_queries(), catalog.report_queries()
+    expected_connection = reference_connection(tables)
+    for chosen in (
+        ReportFilters(entity="russia"),
+        ReportFilters(entity="Myanmar"),
+        # Whole months, a month cut at both ends, one cut at its start only, a publisher.
+        ReportFilters(dt.date(2021, 1, 1), dt.date(2021, 2, 28), entity="Russia"),
+        ReportFilters(dt.date(2021, 2, 9), dt.date(2021, 2, 11), entity="Russia"),
+        ReportFilters(dt.date(2021, 1, 11), None, "TASS", "Russia"),
+        ReportFilters(None, dt.date(2021, 3, 9), "bbc", "Russia"),
+    ):
+        assert answers(connection, reports, chosen) == answers(
+            expected_connection, reference, chosen
+        ), chosen
 
 
 def test_published_report_tables_answer_as_the_reference(tmp_path: Path) -> None:

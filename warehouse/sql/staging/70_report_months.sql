@@ -6,5 +6,9 @@ FROM report_days(date_from, date_to, publisher_name)
 WHERE entity_name IS NULL AND month <> 'undated'
 UNION
 SELECT DISTINCT month
-FROM report_documents(date_from, date_to, publisher_name, entity_name)
-WHERE entity_name IS NOT NULL AND month <> 'undated';
+FROM report_frequent_months(date_from, date_to, publisher_name, entity_name)
+WHERE month <> 'undated'
+UNION
+SELECT DISTINCT month
+FROM report_single_documents(date_from, date_to, publisher_name, entity_name)
+WHERE month <> 'undated';
