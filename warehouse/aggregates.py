@@ -33,13 +33,15 @@ BUILD_MEMORY_LIMIT = "256MB"
 FREQUENT_ENTITY_SHARE = 0.05
 """A name is frequent when entities bearing it are named in more than this share of documents.
 
-With such a name as its entity filter, a report reads monthly counts built at publish (the
-``frequent_entity_*`` tables) instead of every document naming it. Measured on the 1M warehouse
-(BENCHMARKS.md): document by document, entity reports cost a floor of about 100 ms (reading the
-doc_number column of document_entities) plus a part growing with the share, 50 to 200 ms more for
-Russia's 34%; at 5% about 30 ms. Lower shares make more names frequent: a bigger
-build (at 1M the names are in under 0.5% or over 17% of documents, so any share in between gives
-the same 39), not different answers; the tests draw shares from 0 to 1.
+With any name as its entity filter a report reads monthly counts built at publish (the
+``name_*`` tables) instead of every document naming it: document by document, entity reports
+cost a floor of about 80-100 ms at 1M (reading the doc_number column of document_entities) plus a
+part growing with the share, 50 to 200 ms more for Russia's 34%. A frequent name's counts are made
+with bitstrings (``name_mentions``, ``name_comentions``): pairing its rows would be too many. The
+others' are made by pairing rows (``other_name_*``): a name under this share, at 1M, pairs ~4,900
+documents' ~70,000 entity rows at most. Lower shares make more names frequent (at most 64): a
+different build (at 1M the names are in under 0.5% or over 17% of documents, so any share in
+between gives the same 39), not different answers; the tests draw shares from 0 to 1.
 """
 
 

@@ -460,23 +460,27 @@ DAILY_COMENTIONS = pa.schema(
     ]
 )
 
-FREQUENT_ENTITIES = pa.schema(
+_NAME_FIELDS = [
+    _field("entity_number", pa.int32(), "An entity bearing the name (entities).", required=True),
+    _field(
+        "filter_entity_number",
+        pa.int32(),
+        "The number an entity filter by its name goes by: the lowest entity_number bearing it.",
+        required=True,
+    ),
+    _field(
+        "documents",
+        pa.int64(),
+        "Documents naming the name, once per kind bearing it.",
+        required=True,
+    ),
+]
+
+FILTER_NAMES = pa.schema([*_NAME_FIELDS, PUBLISHED_BY])
+
+FREQUENT_NAMES = pa.schema(
     [
-        _field(
-            "entity_number", pa.int32(), "An entity of a frequent name (entities).", required=True
-        ),
-        _field(
-            "filter_entity_number",
-            pa.int32(),
-            "The number an entity filter by its name goes by: the lowest entity_number bearing it.",
-            required=True,
-        ),
-        _field(
-            "documents",
-            pa.int64(),
-            "Documents naming the name, once per kind bearing it.",
-            required=True,
-        ),
+        *_NAME_FIELDS,
         _field(
             "name_bit",
             pa.int32(),
@@ -490,13 +494,13 @@ FREQUENT_ENTITIES = pa.schema(
 _FILTER_ENTITY = _field(
     "filter_entity_number",
     pa.int32(),
-    "The frequent name (frequent_entities.filter_entity_number).",
+    "The name filtered by (filter_names.filter_entity_number).",
     required=True,
 )
 _PUBLISHER = _field("publisher", pa.string(), "Outlet.", required=True)
 _MONTH = _field("month", pa.string(), "Publication month, `YYYY-MM` or `undated`.", required=True)
 
-FREQUENT_ENTITY_MONTHS = pa.schema(
+NAME_MONTHS = pa.schema(
     [
         _FILTER_ENTITY,
         _PUBLISHER,
@@ -514,7 +518,7 @@ FREQUENT_ENTITY_MONTHS = pa.schema(
     ]
 )
 
-FREQUENT_ENTITY_MENTIONS = pa.schema(
+NAME_MENTIONS = pa.schema(
     [
         _FILTER_ENTITY,
         _PUBLISHER,
@@ -550,14 +554,14 @@ INFREQUENT_DOCUMENT_ENTITIES = pa.schema(
         _field(
             "frequent_names",
             pa.uint64(),
-            "The frequent names the document names: bit frequent_entities.name_bit of each.",
+            "The frequent names the document names: bit frequent_names.name_bit of each.",
             required=True,
         ),
         PUBLISHED_BY,
     ]
 )
 
-FREQUENT_ENTITY_COMENTIONS = pa.schema(
+NAME_COMENTIONS = pa.schema(
     [
         _FILTER_ENTITY,
         _PUBLISHER,
@@ -579,6 +583,23 @@ FREQUENT_ENTITY_COMENTIONS = pa.schema(
     ]
 )
 
+OTHER_NAME_MENTIONS = pa.schema(
+    [
+        _FILTER_ENTITY,
+        _PUBLISHER,
+        _MONTH,
+        _field("entity_number", pa.int32(), "An entity named with it (entities).", required=True),
+        _field(
+            "documents",
+            pa.int64(),
+            "Documents of that publisher and month naming the name and the entity.",
+            required=True,
+        ),
+        _field("mentions", pa.int64(), "Times they name the entity, in all.", required=True),
+        PUBLISHED_BY,
+    ]
+)
+
 REPORT_TABLES: dict[str, pa.Schema] = {
     "document_facts": DOCUMENT_FACTS,
     "publisher_days": PUBLISHER_DAYS,
@@ -588,11 +609,13 @@ REPORT_TABLES: dict[str, pa.Schema] = {
     "entity_documents": ENTITY_DOCUMENTS,
     "daily_mentions": DAILY_MENTIONS,
     "daily_comentions": DAILY_COMENTIONS,
-    "frequent_entities": FREQUENT_ENTITIES,
-    "frequent_entity_months": FREQUENT_ENTITY_MONTHS,
-    "frequent_entity_mentions": FREQUENT_ENTITY_MENTIONS,
+    "filter_names": FILTER_NAMES,
+    "frequent_names": FREQUENT_NAMES,
+    "name_months": NAME_MONTHS,
+    "name_mentions": NAME_MENTIONS,
     "infrequent_document_entities": INFREQUENT_DOCUMENT_ENTITIES,
-    "frequent_entity_comentions": FREQUENT_ENTITY_COMENTIONS,
+    "name_comentions": NAME_COMENTIONS,
+    "other_name_mentions": OTHER_NAME_MENTIONS,
 }
 
 TABLES: dict[str, pa.Schema] = {

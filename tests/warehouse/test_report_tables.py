@@ -195,20 +195,28 @@ def test_reports_from_report_tables_equal_the_reference(
 
 
 def test_frequent_names_answer_as_the_reference() -> None:
-    """A frequent name's monthly counts, whole or cut by dates and publisher, answer exactly."""
+    """A name's monthly counts, whole or cut by dates and publisher, answer exactly: a frequent
+    name's (bitstrings) and another's (pairing rows)."""
     tables = report_tables()
     # Russia is in 6 of the 9 documents, Myanmar in 2: at a third, only Russia is frequent.
     connection = report_connection(tables, frequent_share=1 / 3)
-    frequent = "SELECT report_frequent_entity($name)"
-    assert connection.execute(frequent, {"name": "RUSSIA"}).fetchone() != (None,)
-    assert connection.execute(frequent, {"name": "Myanmar"}).fetchone() == (None,)
-    rows = connection.execute("SELECT count(*) FROM frequent_entity_mentions").fetchone()
+    bit = (
+        "SELECT any_value(f.name_bit) FROM frequent_names AS f JOIN entities AS e "
+        "USING (entity_number) WHERE e.entity_key = lower($name)"
+    )
+    assert connection.execute(bit, {"name": "RUSSIA"}).fetchone() == (0,)
+    assert connection.execute(bit, {"name": "Myanmar"}).fetchone() == (None,)
+    for name in ("Russia", "myanmar"):  # both are read from their monthly counts
+        number = connection.execute("SELECT report_filter_name($name)", {"name": name}).fetchone()
+        assert number is not None and number[0] is not None
+    rows = connection.execute("SELECT count(*) FROM name_mentions").fetchone()
     assert rows is not None and rows[0] > 0
     reference, reports = reference_queries(), catalog.report_queries()
     expected_connection = reference_connection(tables)
     for chosen in (
         ReportFilters(entity="russia"),
         ReportFilters(entity="Myanmar"),
+        ReportFilters(dt.date(2021, 2, 9), dt.date(2021, 3, 31), "TASS", "Myanmar"),
         # Whole months, a month cut at both ends, one cut at its start only, a publisher.
         ReportFilters(dt.date(2021, 1, 1), dt.date(2021, 2, 28), entity="Russia"),
         ReportFilters(dt.date(2021, 2, 9), dt.date(2021, 2, 11), entity="Russia"),

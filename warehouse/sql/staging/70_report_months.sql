@@ -6,7 +6,7 @@ FROM report_days(date_from, date_to, publisher_name)
 WHERE entity_name IS NULL AND month <> 'undated'
 UNION
 SELECT DISTINCT month
-FROM report_frequent_months(date_from, date_to, publisher_name, entity_name)
+FROM report_name_months(date_from, date_to, publisher_name, entity_name)
 WHERE month <> 'undated'
 UNION
 SELECT DISTINCT month

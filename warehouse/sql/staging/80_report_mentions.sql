@@ -1,9 +1,10 @@
 -- report_mentions: the entities named by the documents a report looks at (see report_documents),
 -- as (entity_number, month, documents, mentions) rows whose sums are the answer. Without an
--- entity filter they come from the daily counts. With a frequent name, in the months taken whole
--- (report_frequent_months), the entities of frequent names come from its monthly counts and the
--- others from each of its documents that names them (infrequent_document_entities); otherwise,
--- and in the months the date range cuts, from each document naming it (report_single_documents).
+-- entity filter they come from the daily counts. With one, in the months taken whole
+-- (report_name_months), from the name's monthly counts: for a frequent name, those of the
+-- entities of frequent names (name_mentions) and each of its documents' other entities
+-- (infrequent_document_entities); for another name, those of every entity (other_name_mentions).
+-- In the months the date range cuts, from each document naming it (report_single_documents).
 CREATE OR REPLACE MACRO report_mentions(date_from, date_to, publisher_name, entity_name) AS TABLE
 SELECT m.entity_number, p.month, m.documents, m.mentions
 FROM daily_mentions AS m
@@ -11,19 +12,24 @@ JOIN report_days(date_from, date_to, publisher_name) AS p USING (day_number)
 WHERE entity_name IS NULL
 UNION ALL
 SELECT m.entity_number, m.month, m.documents, m.mentions
-FROM frequent_entity_mentions AS m
-JOIN report_frequent_months(date_from, date_to, publisher_name, entity_name) AS f
+FROM name_mentions AS m
+JOIN report_name_months(date_from, date_to, publisher_name, entity_name) AS f
+    USING (filter_entity_number, publisher, month)
+UNION ALL
+SELECT m.entity_number, m.month, m.documents, m.mentions
+FROM other_name_mentions AS m
+JOIN report_name_months(date_from, date_to, publisher_name, entity_name) AS f
     USING (filter_entity_number, publisher, month)
 UNION ALL
 SELECT i.entity_number, p.month, 1 AS documents, i.mentions
 FROM infrequent_document_entities AS i
 JOIN publisher_days AS p USING (day_number)
-SEMI JOIN report_frequent_months(date_from, date_to, publisher_name, entity_name) AS f
+SEMI JOIN report_name_months(date_from, date_to, publisher_name, entity_name) AS f
     ON f.publisher = p.publisher AND f.month = p.month
 -- The documents naming the frequent name, by its bit: no lookup of its documents.
 WHERE entity_name IS NOT NULL AND (i.frequent_names >> (
     SELECT any_value(f.name_bit)
-    FROM frequent_entities AS f
+    FROM frequent_names AS f
     JOIN entities AS e USING (entity_number)
     WHERE e.entity_key = lower(entity_name)
 )) & 1 = 1

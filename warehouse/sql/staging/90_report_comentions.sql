@@ -2,12 +2,13 @@
 -- report_documents), as (country_number, other_country_number, documents) rows whose sums are
 -- the answer; country_number < other_country_number puts the names in alphabetical order.
 -- Without an entity filter they come from the daily counts; with a frequent name, from its
--- monthly counts in the months taken whole (report_frequent_months); otherwise from each document.
+-- monthly counts in the months taken whole (name_comentions); otherwise from each document
+-- (report_pair_documents).
 CREATE OR REPLACE MACRO report_comentions(date_from, date_to, publisher_name, entity_name) AS TABLE
 WITH countries AS (
     SELECT de.doc_number, de.entity_number
     FROM document_entities AS de
-    JOIN report_single_documents(date_from, date_to, publisher_name, entity_name) AS d
+    JOIN report_pair_documents(date_from, date_to, publisher_name, entity_name) AS d
         USING (doc_number)
     SEMI JOIN entities AS e ON e.entity_number = de.entity_number AND e.kind = 'country'
 )
@@ -17,8 +18,8 @@ JOIN report_days(date_from, date_to, publisher_name) AS p USING (day_number)
 WHERE entity_name IS NULL
 UNION ALL
 SELECT c.country_number, c.other_country_number, c.documents
-FROM frequent_entity_comentions AS c
-JOIN report_frequent_months(date_from, date_to, publisher_name, entity_name) AS f
+FROM name_comentions AS c
+JOIN report_name_months(date_from, date_to, publisher_name, entity_name) AS f
     USING (filter_entity_number, publisher, month)
 UNION ALL
 SELECT a.entity_number, b.entity_number, 1

@@ -1,10 +1,12 @@
--- frequent_entity_comentions: per frequent name (frequent_entities), publisher and month, how
+-- name_comentions: per frequent name (frequent_names), publisher and month, how
 -- many documents naming it named each pair of countries, each pair once (country_number <
--- other_country_number, as in daily_comentions).
--- Pairs of countries of frequent names are counted with bitstrings, as frequent_entity_mentions
--- counts (see there): the documents naming the name and both countries are the bit_count of their
--- three bitstrings ANDed. Pairs with a country of another name (few documents) are counted
--- document by document.
+-- other_country_number, as in daily_comentions). Other names' pairs are counted from their
+-- documents when a report asks (report_pair_documents): counted ahead they would be 19M rows at a
+-- million documents.
+-- Pairs of countries of frequent names are counted with bitstrings, as name_mentions counts (see
+-- there): the documents naming the name and both countries are the bit_count of their three
+-- bitstrings ANDed. Pairs with a country of another name (few documents) are counted document by
+-- document.
 WITH positions AS NOT MATERIALIZED (
     SELECT
         doc_number,
@@ -15,7 +17,7 @@ WITH positions AS NOT MATERIALIZED (
 named AS NOT MATERIALIZED (
     SELECT de.doc_number, de.entity_number, f.filter_entity_number
     FROM document_entities AS de
-    JOIN frequent_entities AS f USING (entity_number)
+    JOIN frequent_names AS f USING (entity_number)
 ),
 name_bits AS (
     -- bitstring_agg needs its range as constants: 2048 bits, one block.
@@ -56,7 +58,7 @@ countries AS (
     SELECT de.doc_number, de.entity_number, f.entity_number IS NOT NULL AS is_frequent
     FROM document_entities AS de
     SEMI JOIN entities AS e ON e.entity_number = de.entity_number AND e.kind = 'country'
-    LEFT JOIN frequent_entities AS f ON f.entity_number = de.entity_number
+    LEFT JOIN frequent_names AS f ON f.entity_number = de.entity_number
 ),
 other_pairs AS (
     -- Each pair with a country of an infrequent name: from that country's side, once (a pair of

@@ -1,10 +1,10 @@
--- frequent_entity_months: per frequent name (frequent_entities), publisher and month, how many
--- documents name it and how many of those were stories of their own (canonical).
+-- name_months: per name (filter_names), publisher and month, how many documents name it and how
+-- many of those were stories of their own (canonical).
 WITH named AS (
     -- A document that names two entities of one name (the country and the city) counts once.
     SELECT DISTINCT f.filter_entity_number, ed.doc_number
     FROM entity_documents AS ed
-    JOIN frequent_entities AS f USING (entity_number)
+    JOIN filter_names AS f USING (entity_number)
 )
 SELECT
     n.filter_entity_number,

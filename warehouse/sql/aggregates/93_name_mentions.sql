@@ -1,7 +1,8 @@
--- frequent_entity_mentions: per frequent name (frequent_entities), publisher and month, and per
+-- name_mentions: per frequent name (frequent_names), publisher and month, and per
 -- entity of a frequent name, how many documents naming the first name the other one and how many
 -- times in all. Entities of other names are counted document by document when a report asks
--- (infrequent_document_entities): few documents name each of them.
+-- (infrequent_document_entities): few documents name each of them. Names that are not frequent
+-- have their counts in other_name_mentions.
 -- Counted with bitstrings rather than by pairing rows: at a million documents each names about 11
 -- frequent names and 14 entities, 150M (name, entity, document) rows to group (18 s and 1.2 GB in
 -- DuckDB). Instead the documents of each publisher and month are numbered in a row and cut into
@@ -19,7 +20,7 @@ WITH positions AS NOT MATERIALIZED (
 named AS NOT MATERIALIZED (
     SELECT de.doc_number, de.entity_number, de.mentions, f.filter_entity_number
     FROM document_entities AS de
-    JOIN frequent_entities AS f USING (entity_number)
+    JOIN frequent_names AS f USING (entity_number)
 ),
 name_bits AS (
     -- bitstring_agg needs its range as constants: 2048 bits, one block.
