@@ -518,27 +518,28 @@ NAME_MONTHS = pa.schema(
     ]
 )
 
-NAME_MENTIONS = pa.schema(
-    [
-        _FILTER_ENTITY,
-        _PUBLISHER,
-        _MONTH,
-        _field(
-            "entity_number",
-            pa.int32(),
-            "An entity of a frequent name (entities), named with it.",
-            required=True,
-        ),
-        _field(
-            "documents",
-            pa.int64(),
-            "Documents of that publisher and month naming the name and the entity.",
-            required=True,
-        ),
-        _field("mentions", pa.int64(), "Times they name the entity, in all.", required=True),
-        PUBLISHED_BY,
-    ]
-)
+
+def _name_mentions(entity_meaning: str) -> pa.Schema:
+    """Per name filtered by, publisher and month, the entities named with it."""
+    return pa.schema(
+        [
+            _FILTER_ENTITY,
+            _PUBLISHER,
+            _MONTH,
+            _field("entity_number", pa.int32(), entity_meaning, required=True),
+            _field(
+                "documents",
+                pa.int64(),
+                "Documents of that publisher and month naming the name and the entity.",
+                required=True,
+            ),
+            _field("mentions", pa.int64(), "Times they name the entity, in all.", required=True),
+            PUBLISHED_BY,
+        ]
+    )
+
+
+NAME_MENTIONS = _name_mentions("An entity of a frequent name (entities), named with it.")
 
 INFREQUENT_DOCUMENT_ENTITIES = pa.schema(
     [
@@ -583,22 +584,7 @@ NAME_COMENTIONS = pa.schema(
     ]
 )
 
-OTHER_NAME_MENTIONS = pa.schema(
-    [
-        _FILTER_ENTITY,
-        _PUBLISHER,
-        _MONTH,
-        _field("entity_number", pa.int32(), "An entity named with it (entities).", required=True),
-        _field(
-            "documents",
-            pa.int64(),
-            "Documents of that publisher and month naming the name and the entity.",
-            required=True,
-        ),
-        _field("mentions", pa.int64(), "Times they name the entity, in all.", required=True),
-        PUBLISHED_BY,
-    ]
-)
+OTHER_NAME_MENTIONS = _name_mentions("An entity named with it (entities).")
 
 REPORT_TABLES: dict[str, pa.Schema] = {
     "document_facts": DOCUMENT_FACTS,
