@@ -209,8 +209,12 @@ def test_frequent_names_answer_as_the_reference() -> None:
     for name in ("Russia", "myanmar"):  # both are read from their monthly counts
         number = connection.execute("SELECT report_filter_name($name)", {"name": name}).fetchone()
         assert number is not None and number[0] is not None
-    rows = connection.execute("SELECT count(*) FROM name_mentions").fetchone()
-    assert rows is not None and rows[0] > 0
+    for table, name in (("name_mentions", "Russia"), ("other_name_mentions", "Myanmar")):
+        rows = connection.execute(
+            f"SELECT count(*) FROM {table} WHERE filter_entity_number = report_filter_name($name)",  # noqa: S608
+            {"name": name},
+        ).fetchone()
+        assert rows is not None and rows[0] > 0, table
     reference, reports = reference_queries(), catalog.report_queries()
     expected_connection = reference_connection(tables)
     for chosen in (

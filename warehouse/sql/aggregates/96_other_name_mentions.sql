@@ -1,8 +1,8 @@
--- other_name_mentions: per name that is not frequent (filter_names, not in frequent_names), publisher
--- and month, and per entity named with it, how many documents naming the name named the entity and
--- how many times in all (name_mentions has the frequent names'). Such a name's documents are few,
--- so its rows are its documents' entity rows, grouped: at a million documents about 32M rows into
--- 6.5M, sorted by name so that a report filtered by one reads a few row groups.
+-- other_name_mentions: per name that is not frequent (in filter_names, not in frequent_names),
+-- publisher and month, and per entity named with it, how many documents naming the name named the
+-- entity and how many times in all (name_mentions has the frequent names'). Such a name's
+-- documents are few, so its rows are its documents' entity rows, grouped: at a million documents
+-- about 32M rows into 6.5M, sorted by name so that a report filtered by one reads a few row groups.
 WITH other_names AS (
     -- A document that names two entities of one name (the country and the city) counts once.
     SELECT DISTINCT f.filter_entity_number, ed.doc_number
