@@ -38,10 +38,12 @@ With any name as its entity filter a report reads monthly counts built at publis
 cost a floor of about 80-100 ms at 1M (reading the doc_number column of document_entities) plus a
 part growing with the share, 50 to 200 ms more for Russia's 34%. A frequent name's counts are made
 with bitstrings (``name_mentions``, ``name_comentions``): pairing its rows would be too many. The
-others' are made by pairing rows (``other_name_*``): a name under this share, at 1M, pairs ~4,900
-documents' ~70,000 entity rows at most. Lower shares make more names frequent (at most 64): a
-different build (at 1M the names are in under 0.5% or over 17% of documents, so any share in
-between gives the same 39), not different answers; the tests draw shares from 0 to 1.
+others' entities by pairing rows (``other_name_mentions``): a name under this share, at 1M, pairs
+~4,900 documents' ~70,000 entity rows at most; their pairs of countries are read from their
+documents when a report asks (19M rows counted ahead, over the build's memory). Lower shares
+make more names frequent (at most 64): a different build (at 1M the names are in under 0.5% or
+over 17% of documents, so any share in between gives the same 39), not different answers; the
+tests draw shares from 0 to 1.
 """
 
 
