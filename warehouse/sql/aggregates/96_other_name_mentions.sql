@@ -16,9 +16,9 @@ periods AS (
     FROM (SELECT DISTINCT month, publisher FROM publisher_days)
 ),
 document_periods AS (
-    SELECT d.doc_number, p.period
-    FROM document_facts AS d
-    JOIN periods AS p ON p.publisher = d.publisher AND p.month = d.month
+    -- The same numbers as periods: both rank the (month, publisher) pairs.
+    SELECT doc_number, CAST(dense_rank() OVER (ORDER BY month, publisher) AS INTEGER) AS period
+    FROM document_facts
 ),
 counts AS (
     SELECT
