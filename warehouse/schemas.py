@@ -138,8 +138,27 @@ RUNS = pa.schema(
         _field(
             "stage_seconds",
             pa.map_(pa.string(), pa.float64()),
-            "Wall time per stage.",
+            "Wall time per stage; minhash_cpu: CPU seconds of MinHash sketches in the shard tasks.",
             required=True,
+        ),
+        _field(
+            "stages",
+            pa.list_(
+                pa.struct(
+                    [
+                        pa.field("stage", pa.string(), nullable=False),
+                        pa.field("files_in", pa.int64(), nullable=False),
+                        pa.field("files_out", pa.int64(), nullable=False),
+                        pa.field("documents", pa.int64(), nullable=False),
+                        pa.field("quarantined", pa.int64(), nullable=False),
+                        pa.field("bytes", pa.int64(), nullable=False),
+                        pa.field("wall_seconds", pa.float64(), nullable=False),
+                        pa.field("cpu_seconds", pa.float64(), nullable=False),
+                    ]
+                )
+            ),
+            "Counters of each stage up to publish: files in and out, documents, quarantined, "
+            "bytes read, wall and CPU seconds (driver and workers). Null for runs before it.",
         ),
         _field("parameters", pa.string(), "Run parameters as JSON.", required=True),
         _field("snapshot_id", pa.string(), "Snapshot this run published.", required=True),
