@@ -47,6 +47,8 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
         with run.warehouse.staging(run.run_id) as staging, api_shared_with_workers():
             census = take_census(run, found, staging)
             processed = process(run, found, census, staging)
+            # A million paths at scale, which no later stage reads: not kept through dedup.
+            found, census = found.without_file_lists(), census.without_file_lists()
             deduplicated = deduplicate(run, found, processed, staging)
             published = publish(run, found, census, processed, deduplicated, staging)
     return RunSummary.of(run, published.record, published.snapshot.snapshot_id, started).with_stage(

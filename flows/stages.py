@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -102,7 +102,13 @@ class Discovered:
     @property
     def files_seen(self) -> int:
         """Files found by discovery."""
-        return len(self.present)
+        return self.counters.files_in
+
+    def without_file_lists(self) -> Discovered:
+        """This result without its lists of files, which the stages after processing never read."""
+        # New empty arrays: a slice would keep the buffers it was cut from.
+        empty = pa.array([], pa.string())
+        return replace(self, present=empty, pending=self.pending.schema.empty_table())
 
 
 def discover(run: Run) -> Discovered:
@@ -179,6 +185,10 @@ class Census:
     def paths(self) -> pa.StringArray:
         """Paths of the files to process, relative to the input root."""
         return self.to_process.column("source_path").combine_chunks()
+
+    def without_file_lists(self) -> Census:
+        """This result without its list of files, which the stages after processing never read."""
+        return replace(self, to_process=self.to_process.schema.empty_table())
 
 
 def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Census:
