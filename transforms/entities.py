@@ -68,11 +68,13 @@ documents of 3,000 characters a second on one core. Package data is read once pe
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+import functools
 from functools import cache
 from typing import NamedTuple, TypeAlias
 
@@ -402,32 +404,6 @@ def _char_class(predicate_chars: Iterable[str]) -> str:
     return "[" + "".join(parts) + "]"
 
 
-# Upper- and lower-case letters of the Latin, Greek and Cyrillic scripts.
-_LETTERS = [chr(c) for c in range(0x41, 0x530) if chr(c).isalpha()]
-_U = _char_class(c for c in _LETTERS if c.isupper())
-_L = _char_class(c for c in _LETTERS if c.islower())
-_SP = r"[ \t]+"
-# A capitalised name token (Smith, McDonald, DiCaprio, O'Brien, Beaumont-Dark) after its first
-# letter, and with an Arabic article (al-Baghdadi); initials (J., J.K.).
-_NAME_REST = rf"(?:['’]{_U})?{_L}+(?:{_U}{_L}+)*(?:-{_U}?{_L}+(?:{_U}{_L}+)*)*"
-_NAME_TOKEN = rf"(?:(?:al|el|ad|as|ash|at|az|ar|an|bin|abu|ibn)-)?{_U}{_NAME_REST}"
-_INITIALS = rf"(?:{_U}\.){{1,3}}"
-_PARTICLE = "(?:" + "|".join(_PARTICLES) + ")"
-# A run of capitalised tokens on one line: the candidate span for a person's name. It starts with
-# a bare capital letter, so that the regex engine skips fast to the places where one can start,
-# and then looks behind it for a word boundary.
-_RUN = (
-    rf"{_U}(?<!\w.)(?:{_NAME_REST}|\.(?:{_U}\.){{0,2}})"
-    rf"(?:{_SP}(?:{_PARTICLE}{_SP})*(?:{_NAME_TOKEN}|{_INITIALS})){{0,6}}"
-)
-_WORD_CHAR = re.compile(r"\w")
-_LOWER_UPPER = re.compile(f"{_L}{_U}")
-_CAMEL_PREFIXES = ("Mac", "Mc", "Fitz", "Van", "Von", "De", "Di", "Da", "Du", "La", "Le")
-_JOINED_CAPITAL = re.compile(rf"(?:-|\s+){_U}")
-_WORD_BEFORE = re.compile(r"([\w'’.-]+)\s+$")
-_CAPS_BEFORE = re.compile(rf"[A-Z]{{2,}}{_SP}$")
-_CAPS_AFTER = re.compile(rf"{_SP}[A-Z]{{2,}}\b")
-
 _Trie: TypeAlias = "dict[str, _Trie]"
 
 
@@ -458,6 +434,37 @@ def _trie_regex(words: Iterable[str]) -> str:
         return f"(?:{body})?" if "" in node else body
 
     return emit(trie)
+
+
+# Upper- and lower-case letters of the Latin, Greek and Cyrillic scripts.
+_LETTERS = [chr(c) for c in range(0x41, 0x530) if chr(c).isalpha()]
+_U = _char_class(c for c in _LETTERS if c.isupper())
+_L = _char_class(c for c in _LETTERS if c.islower())
+_SP = r"[ \t]+"
+# A capitalised name token (Smith, McDonald, DiCaprio, O'Brien, Beaumont-Dark) after its first
+# letter, and with an Arabic article (al-Baghdadi); initials (J., J.K.).
+_NAME_REST = rf"(?:['’]{_U})?{_L}+(?:{_U}{_L}+)*(?:-{_U}?{_L}+(?:{_U}{_L}+)*)*"
+# Arabic articles and patronymics joined to a name by a hyphen (al-Baghdadi, bin-Laden).
+_ARTICLES = ("al", "el", "ad", "as", "ash", "at", "az", "ar", "an", "bin", "abu", "ibn")
+# Alternations are factored as tries: the regex engine then tries one branch per letter rather
+# than every word at every capitalised token of the shard.
+_NAME_TOKEN = rf"(?:(?:{_trie_regex(_ARTICLES)})-)?{_U}{_NAME_REST}"
+_INITIALS = rf"(?:{_U}\.){{1,3}}"
+_PARTICLE = "(?:" + _trie_regex(_PARTICLES) + ")"
+# A run of capitalised tokens on one line: the candidate span for a person's name. It starts with
+# a bare capital letter, so that the regex engine skips fast to the places where one can start,
+# and then looks behind it for a word boundary.
+_RUN = (
+    rf"{_U}(?<!\w.)(?:{_NAME_REST}|\.(?:{_U}\.){{0,2}})"
+    rf"(?:{_SP}(?:{_PARTICLE}{_SP})*(?:{_NAME_TOKEN}|{_INITIALS})){{0,6}}"
+)
+_WORD_CHAR = re.compile(r"\w")
+_LOWER_UPPER = re.compile(f"{_L}{_U}")
+_CAMEL_PREFIXES = ("Mac", "Mc", "Fitz", "Van", "Von", "De", "Di", "Da", "Du", "La", "Le")
+_JOINED_CAPITAL = re.compile(rf"(?:-|\s+){_U}")
+_WORD_BEFORE = re.compile(r"([\w'’.-]+)\s+$")
+_CAPS_BEFORE = re.compile(rf"[A-Z]{{2,}}{_SP}$")
+_CAPS_AFTER = re.compile(rf"{_SP}[A-Z]{{2,}}\b")
 
 
 def _fold(name: str) -> str:
@@ -818,7 +825,7 @@ def _count_people(
             a name, case ignored.
         names: The people of the document (:func:`_merge_suffix_names`).
     """
-    owners = _owners(names)
+    owners = _owners(tuple(names))
     counts: Counter[str] = Counter()
     spans: list[tuple[int, int]] = []
     last_seen: dict[str, int] = {}
@@ -946,6 +953,7 @@ class _Shard:
 
     @classmethod
     def of(cls, array: pa.StringArray) -> _Shard:
+        """The shard of the documents of ``array``."""
         texts = array.to_pylist()
         lengths = pc.utf8_length(array).to_numpy(zero_copy_only=False).astype(np.int64) + 1
         starts = np.concatenate(([0], np.cumsum(lengths)))
@@ -960,6 +968,21 @@ class _Shard:
         """The code point at each offset of ``joined`` (-1 is its last character)."""
         chars = "".join(map(self.joined.__getitem__, offsets.tolist()))
         return np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
+
+    @functools.cached_property
+    def utf8(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The UTF-8 bytes of the documents (no line breaks between), where each starts in
+        them, and the offsets of the bytes that continue a character."""
+        data, starts = _utf8(self.array)
+        return data, starts, np.flatnonzero((data & 0xC0) == 0x80)
+
+    def byte_offsets(self, offsets: np.ndarray, document: np.ndarray) -> np.ndarray:
+        """The offsets of ``joined`` (in the given documents) in the UTF-8 bytes."""
+        continuation = self.utf8[2]
+        # The character a continuation byte belongs to, plus one.
+        after = continuation - np.arange(len(continuation))
+        chars = offsets - document
+        return chars + np.searchsorted(after, chars, side="right")
 
     def having(self, pattern: str) -> np.ndarray:
         """Whether each document has a match of an RE2 pattern."""
@@ -1059,16 +1082,18 @@ def _find_patterns(shard: _Shard) -> _Patterns:
     if shard.having(_SPACE_RUN_PATTERN).any():
         array = pc.replace_substring_regex(array, _SPACE_RUN_PATTERN, " ")
         to_original = _collapse_spaces(shard.joined)
-    data, starts = _utf8(array)
+    data, starts, continuation = shard.utf8 if to_original is None else _utf8(array) + (None,)
     found = matcher.automaton.find_matches_as_indexes(data, overlapping=True)
-    matches = np.array(found, dtype=np.int64).reshape(-1, 3)
+    flat = np.fromiter(itertools.chain.from_iterable(found), np.int64, 3 * len(found))
+    matches = flat.reshape(-1, 3)
     pattern, begin, end = matches[:, 0], matches[:, 1], matches[:, 2]
     document = np.searchsorted(starts, begin, side="right") - 1
     within = end <= starts[document + 1]
     pattern, begin, end, document = pattern[within], begin[within], end[within], document[within]
     # Offsets in characters of the documents joined by line breaks: a byte offset less the
     # UTF-8 continuation bytes before it, plus a line break per document before.
-    continuation = np.flatnonzero((data & 0xC0) == 0x80)
+    if continuation is None:
+        continuation = np.flatnonzero((data & 0xC0) == 0x80)
     begin = begin - np.searchsorted(continuation, begin) + document
     end = end - np.searchsorted(continuation, end) + document
     if to_original is not None:
@@ -1126,6 +1151,9 @@ class _ShardRuns:
     """Whether all leading tokens are function words."""
     last_is_place: np.ndarray
     """Whether the last token is a gazetteer form."""
+    case_special: np.ndarray
+    """Whether a token has a character whose case fold is not its lower case (see
+    :func:`_count_shard_people`)."""
 
     def person_runs(self, shard: _Shard, numbers: np.ndarray) -> list[_Run]:
         """Some runs of one document, with offsets in its text."""
@@ -1185,7 +1213,16 @@ def _find_runs(shard: _Shard) -> _ShardRuns:
     count = len(matches)
     begin = np.fromiter(map(re.Match.start, matches), np.int64, count)
     end = np.fromiter(map(re.Match.end, matches), np.int64, count)
-    lists = pc.utf8_split_whitespace(pa.array(map(re.Match.group, matches), pa.string()))
+    document = shard.document(begin)
+    # The runs' text, cut from the shard's UTF-8 bytes: every other value of a string array
+    # over them with an offset at each run's start and end.
+    data, _, _ = shard.utf8
+    bounds = np.empty(2 * count + 1, dtype=np.int32)
+    bounds[0:-1:2] = shard.byte_offsets(begin, document)
+    bounds[1::2] = shard.byte_offsets(end, document)
+    bounds[-1] = len(data)
+    pieces = pa.StringArray.from_buffers(2 * count, pa.py_buffer(bounds), pa.py_buffer(data))
+    lists = pc.utf8_split_whitespace(pieces.take(pa.array(np.arange(0, 2 * count, 2))))
     tokens = pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64)
     flat = pc.list_flatten(lists)
     offsets = np.concatenate(([0], np.cumsum(tokens)))
@@ -1227,6 +1264,7 @@ def _find_runs(shard: _Shard) -> _ShardRuns:
     for index in np.flatnonzero(camel).tolist():
         camel[index] = _is_company_word(vocabulary[index].as_py())
     never = among("never") | camel[code]
+    special = pc.match_substring_regex(vocabulary, _case_special()).to_numpy(zero_copy_only=False)
     name_words = per_run(name_word)
     person_like = (
         (name_words >= 2)
@@ -1252,7 +1290,7 @@ def _find_runs(shard: _Shard) -> _ShardRuns:
     return _ShardRuns(
         begin=begin,
         end=end,
-        document=shard.document(begin),
+        document=document,
         tokens=tokens,
         first=first,
         last=flat.take(pa.array(offsets[1:] - 1)),
@@ -1263,6 +1301,7 @@ def _find_runs(shard: _Shard) -> _ShardRuns:
         role_led=per_run(lead & among("roles")) > 0,
         function_led=per_run(lead & among("function")) == first,
         last_is_place=in_vocabulary("gazetteer")[last_code],
+        case_special=per_run(special[code]) > 0,
     )
 
 
@@ -1275,6 +1314,11 @@ def _same_pairs(
     size = int(numbers.max()) + 1 if len(numbers) else 1
     keys = np.concatenate([document, among_document]) * size + numbers
     return keys[: len(document)], keys[len(document) :]
+
+
+def _among(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Whether each value is one of ``among`` (a hash lookup: numpy's sorts cost more here)."""
+    return pc.is_in(pa.array(values), value_set=pa.array(among)).to_numpy(zero_copy_only=False)
 
 
 def _tally(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1324,7 +1368,7 @@ def _find_people(shard: _Shard, runs: _ShardRuns) -> dict[int, list[str]]:
         runs.last.filter(pa.array(alone)),
     )
     shortened = (
-        np.isin(candidate_keys, alone_keys, kind="sort")
+        _among(candidate_keys, alone_keys)
         & ~runs.last_is_place[candidates]
         & (runs.tokens[candidates] - runs.first[candidates] <= 3)
         & runs.function_led[candidates]
@@ -1343,7 +1387,8 @@ def _find_people(shard: _Shard, runs: _ShardRuns) -> dict[int, list[str]]:
     return people
 
 
-def _owners(names: list[str]) -> dict[str, list[str]]:
+@functools.lru_cache(maxsize=4096)
+def _owners(names: tuple[str, ...]) -> dict[str, list[str]]:
     """The people each mention key (a full name or an ending of it, case folded) may name."""
     never = _word_sets()["never"]
     gazetteer = _gazetteer()
@@ -1368,21 +1413,21 @@ def _count_shard_people(
     A run is a mention when its name in lower case is a key of one of its document's people
     (:func:`_owners`), matched in Arrow for the whole shard. Where a key names several people
     (the one mentioned last takes it), the matched runs are counted in order by
-    :func:`_count_people`, and so is every run of the rare documents with a character whose case
-    fold is not its lower case.
+    :func:`_count_people`, and so is every run of the rare documents with a token that has a
+    character whose case fold is not its lower case ("Strauß" is "STRAUSS").
     """
     counts: Counter[tuple[int, str]] = Counter()
     spans: list[tuple[np.ndarray, np.ndarray]] = []
-    special = shard.having(_case_special())
+    special = set(runs.document[runs.case_special].tolist())
     one_by_one: dict[int, np.ndarray] = {}
     key_document: list[int] = []
     keys: list[str] = []
     owner_of_key: list[str] = []
     for document, names in people.items():
-        if special[document]:
+        if document in special:
             one_by_one[document] = np.flatnonzero(runs.document == document)
             continue
-        owners = _owners(names)
+        owners = _owners(tuple(names))
         key_document += [document] * len(owners)
         keys += list(owners)
         owner_of_key += [o[0] if len(o) == 1 else "" for o in owners.values()]
@@ -1399,7 +1444,7 @@ def _count_shard_people(
         mention = np.flatnonzero(owner_keys[owner] == run_keys)
         owner = owner[mention]
         shared = np.array([not o for o in owner_of_key])[owner]
-        in_shared = np.isin(runs.document[mention], runs.document[mention[shared]], kind="sort")
+        in_shared = _among(runs.document[mention], runs.document[mention[shared]])
         for document, positions in _groups(runs.document[mention[in_shared]]):
             one_by_one[document] = mention[in_shared][positions]
         sole = ~in_shared
