@@ -1324,6 +1324,8 @@ def _among(values: np.ndarray, among: np.ndarray) -> np.ndarray:
 def _tally(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values, sorted, and how often each occurs."""
     values = np.sort(values)
+    if len(values) == 0:
+        return values, values
     starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
     return values[starts], np.diff(np.concatenate((starts, [len(values)])))
 
@@ -1600,12 +1602,17 @@ def extract_mentions(doc_id: pa.Array, text: pa.Array) -> pa.Table:
         pc.and_(pc.is_valid(ids_array), pc.greater(pc.utf8_length(texts), 0)), False
     )
     first_row: dict[str, int] = {}
-    rows = [first_row.setdefault(key, len(first_row)) for key in ids_array.filter(kept).to_pylist()]
+    rows = pa.array(
+        [first_row.setdefault(key, len(first_row)) for key in ids_array.filter(kept).to_pylist()],
+        pa.int64(),
+    )
     if not rows:
         return MENTIONS_SCHEMA.empty_table()
-    found = _shard_mentions(texts.filter(kept))
-    row_of_id = pa.array(rows, pa.int64())
-    found = found.set_column(0, "row", row_of_id.take(found.column("document")))
+    # Copies of a text (re-crawls, syndicated stories) are read once.
+    distinct = pc.dictionary_encode(texts.filter(kept))
+    found = _shard_mentions(distinct.dictionary)
+    copies = pa.table({"document": distinct.indices.cast(pa.int64()), "row": rows})
+    found = copies.join(found, "document", join_type="inner", use_threads=False)
     totals = found.group_by(["row", "kind", "entity"], use_threads=False).aggregate(
         [("mentions", "sum")]
     )
