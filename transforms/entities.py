@@ -1343,11 +1343,14 @@ def _groups(document: np.ndarray) -> Iterable[tuple[int, np.ndarray]]:
 def _case_special() -> str:
     """RE2 class of the characters whose lower case is not their case fold, or not one
     character."""
-    special = (
-        code
-        for code, c in enumerate(map(chr, range(0x110000)))
-        if c.lower() != c.casefold() or len(c.lower()) != 1
-    )
+    special: list[int] = []
+    for block in range(0, 0x110000, 256):
+        chars = "".join(map(chr, range(block, block + 256)))
+        lower = chars.lower()
+        if lower != chars.casefold() or len(lower) != len(chars):  # few blocks have any
+            special += [
+                ord(c) for c in chars if c.lower() != c.casefold() or len(c.lower()) != 1
+            ]
     return "[" + "".join(f"\\x{{{code:x}}}" for code in special) + "]"
 
 
