@@ -67,8 +67,8 @@ def profile(corpus: Path, out: Path) -> None:
     import pyarrow.parquet as pq
 
     import transforms
-    import transforms.articles as articles
     from flows import pipeline
+    from transforms import articles
     from transforms.boilerplate import count_line_keys, frequent_line_keys
     from transforms.entities import extract_mentions
     from transforms.neardup import sketch_bodies
@@ -81,7 +81,9 @@ def profile(corpus: Path, out: Path) -> None:
     root = corpus / "files"
     paths = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     shards = [paths[i : i + shard_size] for i in range(0, len(paths), shard_size)]
-    census = [articles.census_files(sources.read_files(root, s, MAX_FILE_BYTES).files) for s in shards]
+    census = [
+        articles.census_files(sources.read_files(root, s, MAX_FILE_BYTES).files) for s in shards
+    ]
     keys = pa.concat_arrays([c.column("line_key").combine_chunks() for c in census])
     lists = pa.ListArray.from_arrays(pa.array([0, len(keys)], pa.int32()), keys)
     learned = frequent_line_keys(count_line_keys(lists))
@@ -127,7 +129,15 @@ def profile(corpus: Path, out: Path) -> None:
         task = pipeline.process_shard.fn
         mark = time.process_time()
         for number, shard in enumerate(shards):
-            task(root, shard, number, Path(staging), MAX_FILE_BYTES, pipeline.DEFAULT_SIGNATURES, learned)
+            task(
+                root,
+                shard,
+                number,
+                Path(staging),
+                MAX_FILE_BYTES,
+                pipeline.DEFAULT_SIGNATURES,
+                learned,
+            )
         steps["process_shard (whole task)"] = time.process_time() - mark
     pq.write_table(pa.concat_tables(mentions), out.with_suffix(".mentions.parquet"))
     from bench.entities_quality import score
@@ -229,18 +239,14 @@ def matchers(corpus: Path) -> dict[str, str]:
 
         def scan() -> Any:
             found: list[tuple[int, int, int]] = []
-            database.scan(
-                data, match_event_handler=lambda i, b, e, f, c: found.append((i, b, e))
-            )
+            database.scan(data, match_event_handler=lambda i, b, e, f, c: found.append((i, b, e)))
             return np.array(found)
 
         results["hyperscan (bytes, callback)"] = f"{best(scan):.1f} | {ms:.0f}"
     except ImportError:
         results["hyperscan"] = "not installed"
     regex = entities._regexes()
-    pattern = __import__("re").compile(
-        "(?:" + entities._trie_regex(surfaces) + r")(?![\w&])"
-    )
+    pattern = __import__("re").compile("(?:" + entities._trie_regex(surfaces) + r")(?![\w&])")
     del regex
     results["re, one trie-factored regex (non-overlapping)"] = (
         f"{best(lambda: np.array([m.span() for m in pattern.finditer(joined)])):.1f} | -"
@@ -279,7 +285,9 @@ def run_worker(root: Path, corpus: Path, out: Path) -> dict[str, Any]:
     return result
 
 
-def section(args: argparse.Namespace, runs: dict[str, list[dict]], identical: str, matched: dict[str, str]) -> str:
+def section(
+    args: argparse.Namespace, runs: dict[str, list[dict]], identical: str, matched: dict[str, str]
+) -> str:
     from bench.run import machine
 
     labels = list(runs)
@@ -317,7 +325,10 @@ def section(args: argparse.Namespace, runs: dict[str, list[dict]], identical: st
         ratio = f"{new[0] / old[0]:.2f}" if old and new and old[0] else "-"
         lines.append(f"| {step} | {cells[0]} | {cells[1]} | {ratio} |")
     lines += ["", f"Mentions tables of the corpus: {identical}.", ""]
-    lines += ["| entity quality (`bench.entities_quality`) | baseline | this tree |", "|---|---|---|"]
+    lines += [
+        "| entity quality (`bench.entities_quality`) | baseline | this tree |",
+        "|---|---|---|",
+    ]
     for kind in runs[labels[-1]][0]["quality"]:
         cells = []
         for label in labels:

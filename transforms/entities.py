@@ -68,13 +68,13 @@ documents of 3,000 characters a second on one core. Package data is read once pe
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-import functools
 from functools import cache
 from typing import NamedTuple, TypeAlias
 
@@ -586,6 +586,15 @@ class _Matcher:
     entity_name: pa.Array
 
 
+def _entry_number(
+    gazetteer: dict[str, _Entry], index: dict[tuple[str, str], int], surface: str
+) -> int:
+    if surface not in gazetteer:
+        return -2
+    entry = gazetteer[surface]
+    return -1 if entry is None else index[entry]
+
+
 @cache
 def _matcher() -> _Matcher:
     gazetteer = _gazetteer()
@@ -602,13 +611,7 @@ def _matcher() -> _Matcher:
             [surface.encode() for surface in surfaces],
             implementation=ahocorasick_rs.Implementation.DFA,
         ),
-        entry=np.array(
-            [
-                (-1 if gazetteer[s] is None else index[gazetteer[s]]) if s in gazetteer else -2
-                for s in surfaces
-            ],
-            dtype=np.int64,
-        ),
+        entry=np.array([_entry_number(gazetteer, index, s) for s in surfaces], dtype=np.int64),
         head=np.array([s in heads for s in surfaces], dtype=bool),
         checked=np.array(
             [s.capitalize() in PERSONISH_COUNTRIES or s == "WHO" for s in surfaces], dtype=bool
@@ -971,8 +974,11 @@ class _Shard:
 
     @functools.cached_property
     def utf8(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The UTF-8 bytes of the documents (no line breaks between), where each starts in
-        them, and the offsets of the bytes that continue a character."""
+        """The UTF-8 bytes of the documents, where each starts, and the continuation bytes.
+
+        The documents' bytes follow each other with no line break between; the last array
+        holds the offsets of the bytes that continue a character.
+        """
         data, starts = _utf8(self.array)
         return data, starts, np.flatnonzero((data & 0xC0) == 0x80)
 
@@ -1017,8 +1023,10 @@ def _is_word(codes: np.ndarray) -> np.ndarray:
 
 
 def _leftmost_longest(begin: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Indices of the matches a regex alternation would take: scanning left to right, the
-    longest match at the first place where one starts, then on after its end.
+    """Indices of the matches that a regex alternation of the patterns would take.
+
+    That is: scanning left to right, the longest match at the first place where one starts,
+    then on after its end.
     """
     if len(begin) == 0:
         return np.zeros(0, dtype=np.int64)
@@ -1082,8 +1090,12 @@ def _find_patterns(shard: _Shard) -> _Patterns:
     if shard.having(_SPACE_RUN_PATTERN).any():
         array = pc.replace_substring_regex(array, _SPACE_RUN_PATTERN, " ")
         to_original = _collapse_spaces(shard.joined)
-    data, starts, continuation = shard.utf8 if to_original is None else _utf8(array) + (None,)
-    found = matcher.automaton.find_matches_as_indexes(data, overlapping=True)
+    if to_original is None:
+        data, starts, continuation = shard.utf8
+    else:
+        data, starts = _utf8(array)
+        continuation = np.flatnonzero((data & 0xC0) == 0x80)
+    found = matcher.automaton.find_matches_as_indexes(data.data, overlapping=True)
     flat = np.fromiter(itertools.chain.from_iterable(found), np.int64, 3 * len(found))
     matches = flat.reshape(-1, 3)
     pattern, begin, end = matches[:, 0], matches[:, 1], matches[:, 2]
@@ -1092,8 +1104,6 @@ def _find_patterns(shard: _Shard) -> _Patterns:
     pattern, begin, end, document = pattern[within], begin[within], end[within], document[within]
     # Offsets in characters of the documents joined by line breaks: a byte offset less the
     # UTF-8 continuation bytes before it, plus a line break per document before.
-    if continuation is None:
-        continuation = np.flatnonzero((data & 0xC0) == 0x80)
     begin = begin - np.searchsorted(continuation, begin) + document
     end = end - np.searchsorted(continuation, end) + document
     if to_original is not None:
@@ -1160,7 +1170,7 @@ class _ShardRuns:
         document = int(self.document[numbers[0]])
         text, start = shard.texts[document], int(shard.starts[document])
         runs: list[_Run] = []
-        for number, begin, end, first, titled, role_led in zip(
+        for number, begin, end, first, has_title, role_led in zip(
             numbers.tolist(),
             (self.begin[numbers] - start).tolist(),
             (self.end[numbers] - start).tolist(),
@@ -1169,7 +1179,7 @@ class _ShardRuns:
             self.role_led[numbers].tolist(),
             strict=True,
         ):
-            titled = titled or (role_led and _starts_sentence(text, begin))
+            titled = has_title or (role_led and _starts_sentence(text, begin))
             runs.append(_Run(begin, end, first, titled, number))
         return runs
 
@@ -1177,8 +1187,8 @@ class _ShardRuns:
         """Some runs of one document as possible mentions, with offsets in its text."""
         start = int(shard.starts[self.document[numbers[0]]])
         return [
-            _Mention(*offsets, name)
-            for *offsets, name in zip(
+            _Mention(begin, name_begin, end, name)
+            for begin, name_begin, end, name in zip(
                 (self.begin[numbers] - start).tolist(),
                 (self.name_begin[numbers] - start).tolist(),
                 (self.end[numbers] - start).tolist(),
@@ -1285,8 +1295,10 @@ def _find_runs(shard: _Shard) -> _ShardRuns:
     name_begin = begin + titles_size + np.maximum(first - 1, 0)
     spaced = np.flatnonzero(end - begin != sizes[offsets[1:]] - sizes[offsets[:-1]] + tokens - 1)
     for number in spaced[first[spaced] > 0].tolist():
-        title = shard.joined[begin[number] : end[number]].split()[first[number] - 1]
-        name_begin[number] = shard.joined.index(title, begin[number]) + len(title)
+        at = int(begin[number])
+        for title in shard.joined[at : end[number]].split()[: first[number]]:
+            at = shard.joined.index(title, at) + len(title)
+        name_begin[number] = at
     return _ShardRuns(
         begin=begin,
         end=end,
@@ -1341,16 +1353,13 @@ def _groups(document: np.ndarray) -> Iterable[tuple[int, np.ndarray]]:
 
 @cache
 def _case_special() -> str:
-    """RE2 class of the characters whose lower case is not their case fold, or not one
-    character."""
+    """RE2 class of the characters whose lower case is not their case fold or one character."""
     special: list[int] = []
     for block in range(0, 0x110000, 256):
         chars = "".join(map(chr, range(block, block + 256)))
         lower = chars.lower()
         if lower != chars.casefold() or len(lower) != len(chars):  # few blocks have any
-            special += [
-                ord(c) for c in chars if c.lower() != c.casefold() or len(c.lower()) != 1
-            ]
+            special += [ord(c) for c in chars if c.lower() != c.casefold() or len(c.lower()) != 1]
     return "[" + "".join(f"\\x{{{code:x}}}" for code in special) + "]"
 
 
@@ -1497,8 +1506,11 @@ def _confirmed(shard: _Shard, begin: int, end: int) -> bool:
 
 
 def _shard_mentions(texts: pa.StringArray) -> pa.Table:
-    """Mentions of each document of a shard: ``document`` (index in ``texts``), ``kind``
-    (rank in :data:`KINDS`), ``entity``, ``mentions``; unordered."""
+    """Mentions in each document of a shard, unordered.
+
+    Columns: ``document`` (index in ``texts``), ``kind`` (rank in :data:`KINDS`), ``entity``,
+    ``mentions``.
+    """
     shard = _Shard.of(texts)
     matcher = _matcher()
     runs = _find_runs(shard)
@@ -1552,8 +1564,10 @@ def _find_organisations(
     taken_begin: np.ndarray,
     taken_end: np.ndarray,
 ) -> list[tuple[int, str, int]]:
-    """Organisations named by head words in the documents that have some (see
-    :func:`_organisations`), given the gazetteer's organisations already found."""
+    """Organisations named by head words, in the documents that have some.
+
+    See :func:`_organisations`; the gazetteer's organisations already found are given.
+    """
     found: list[tuple[int, str, int]] = []
     for document, positions in _groups(shard.document(patterns.head_begin)):
         start = int(shard.starts[document])
