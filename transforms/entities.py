@@ -58,12 +58,17 @@ is not an organisation.
 Names never continue across a line break: paragraphs are separated by ``"\n"`` in this
 pipeline's texts, so a name wrapped over two lines of a raw newswire feed is missed.
 
-Performance: the gazetteer (about 4,200 surface forms) is one compiled regular expression,
-factored as a trie so that matching costs the length of the text rather than the number of names.
-The person rules work on one regex scan for capitalised runs and look at the words around a run
-only when it can be a name; organisations start from a scan for their head words. About 3,000
-documents of 3,000 characters a second on one core. Package data is read once per process
-(``functools.cache``); nothing else is read, and the result depends only on the input.
+Performance: a shard is read as a whole, not document by document. Every gazetteer form and
+organisation head word is found in one pass of an Aho-Corasick automaton (ahocorasick-rs) over the
+UTF-8 bytes of the shard's Arrow array; the matches a regex alternation would take (left to right,
+the longest form at a place, then on after its end) are chosen with numpy. The capitalised runs of
+the person rules come from one regex pass over the shard's texts joined by line breaks (a run
+never crosses one), and their tokens are looked up in Arrow, each distinct token once. Python
+looks only at the runs that can be a name (the words around them) and at the documents whose
+people share a name's ending; mentions of people are matched to them in Arrow. Copies of a text
+in a shard are read once. The result is the same as reading each document alone: every rule that
+looks around a match is applied to its own document's text. Package data is read once per
+process (``functools.cache``); nothing else is read, and the result depends only on the input.
 """
 
 from __future__ import annotations
