@@ -1222,6 +1222,49 @@ def _word_arrays() -> dict[str, pa.Array]:
     }
 
 
+def _run_tokens(
+    shard: _Shard, begin: np.ndarray, end: np.ndarray, document: np.ndarray
+) -> pa.ListArray:
+    """The tokens of each run, cut from the shard's UTF-8 bytes.
+
+    The runs are every other value of a string array over the bytes with an offset at each
+    run's start and end.
+    """
+    data, _, _ = shard.utf8
+    bounds = np.empty(2 * len(begin) + 1, dtype=np.int32)
+    bounds[0:-1:2] = shard.byte_offsets(begin, document)
+    bounds[1::2] = shard.byte_offsets(end, document)
+    bounds[-1] = len(data)
+    pieces = pa.StringArray.from_buffers(2 * len(begin), pa.py_buffer(bounds), pa.py_buffer(data))
+    return pc.utf8_split_whitespace(pieces.take(pa.array(np.arange(0, 2 * len(begin), 2))))
+
+
+def _name_begin(
+    shard: _Shard,
+    begin: np.ndarray,
+    end: np.ndarray,
+    first: np.ndarray,
+    token_sizes: pa.Array,
+    offsets: np.ndarray,
+) -> np.ndarray:
+    """Where each run's name starts: where its last leading title ends, or the run's start.
+
+    With one space between tokens that is the titles' lengths and the spaces between them;
+    runs with tabs or several spaces are walked token by token.
+    """
+    sizes = np.concatenate(([0], np.cumsum(token_sizes.to_numpy(zero_copy_only=False))))
+    tokens = np.diff(offsets)
+    titles_size = sizes[offsets[:-1] + first] - sizes[offsets[:-1]]
+    name_begin = begin + titles_size + np.maximum(first - 1, 0)
+    spaced = np.flatnonzero(end - begin != sizes[offsets[1:]] - sizes[offsets[:-1]] + tokens - 1)
+    for number in spaced[first[spaced] > 0].tolist():
+        at = int(begin[number])
+        for title in shard.joined[at : end[number]].split()[: first[number]]:
+            at = shard.joined.index(title, at) + len(title)
+        name_begin[number] = at
+    return name_begin
+
+
 def _find_runs(shard: _Shard) -> _ShardRuns:
     """The runs of capitalised tokens of the whole shard in one regex pass, tokens in Arrow."""
     matches = list(_regexes()["run"].finditer(shard.joined))
@@ -1229,15 +1272,7 @@ def _find_runs(shard: _Shard) -> _ShardRuns:
     begin = np.fromiter(map(re.Match.start, matches), np.int64, count)
     end = np.fromiter(map(re.Match.end, matches), np.int64, count)
     document = shard.document(begin)
-    # The runs' text, cut from the shard's UTF-8 bytes: every other value of a string array
-    # over them with an offset at each run's start and end.
-    data, _, _ = shard.utf8
-    bounds = np.empty(2 * count + 1, dtype=np.int32)
-    bounds[0:-1:2] = shard.byte_offsets(begin, document)
-    bounds[1::2] = shard.byte_offsets(end, document)
-    bounds[-1] = len(data)
-    pieces = pa.StringArray.from_buffers(2 * count, pa.py_buffer(bounds), pa.py_buffer(data))
-    lists = pc.utf8_split_whitespace(pieces.take(pa.array(np.arange(0, 2 * count, 2))))
+    lists = _run_tokens(shard, begin, end, document)
     tokens = pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64)
     flat = pc.list_flatten(lists)
     offsets = np.concatenate(([0], np.cumsum(tokens)))
@@ -1293,17 +1328,7 @@ def _find_runs(shard: _Shard) -> _ShardRuns:
     person_like[maybe] = ~pc.is_in(
         name.take(pa.array(maybe)), value_set=words["gazetteer"]
     ).to_numpy(zero_copy_only=False)
-    # A name starts where its last leading title ends; with one space between tokens that is
-    # the titles' lengths and the spaces between them.
-    sizes = np.concatenate(([0], np.cumsum(pc.utf8_length(flat).to_numpy(zero_copy_only=False))))
-    titles_size = sizes[offsets[:-1] + first] - sizes[offsets[:-1]]
-    name_begin = begin + titles_size + np.maximum(first - 1, 0)
-    spaced = np.flatnonzero(end - begin != sizes[offsets[1:]] - sizes[offsets[:-1]] + tokens - 1)
-    for number in spaced[first[spaced] > 0].tolist():
-        at = int(begin[number])
-        for title in shard.joined[at : end[number]].split()[: first[number]]:
-            at = shard.joined.index(title, at) + len(title)
-        name_begin[number] = at
+    name_begin = _name_begin(shard, begin, end, first, pc.utf8_length(flat), offsets)
     return _ShardRuns(
         begin=begin,
         end=end,
