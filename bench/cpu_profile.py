@@ -98,6 +98,7 @@ def profile(corpus: Path, out: Path) -> None:
     steps: dict[str, float] = {}
     articles_count = 0
     mentions: list[pa.Table] = []
+    documents_seen: list[pa.Table] = []
 
     def add(step: str, seconds: float) -> None:
         steps[step] = steps.get(step, 0.0) + seconds
@@ -110,6 +111,7 @@ def profile(corpus: Path, out: Path) -> None:
         parsed = articles.parse_articles(read.files, learned_chrome=learned)
         add("parse_articles", time.process_time() - mark)
         documents = parsed.documents
+        documents_seen.append(documents)
         articles_count += documents.num_rows
         mark = time.process_time()
         text = pc.binary_join_element_wise(
@@ -140,6 +142,7 @@ def profile(corpus: Path, out: Path) -> None:
             )
         steps["process_shard (whole task)"] = time.process_time() - mark
     pq.write_table(pa.concat_tables(mentions), out.with_suffix(".mentions.parquet"))
+    pq.write_table(pa.concat_tables(documents_seen), out.with_suffix(".documents.parquet"))
     from bench.entities_quality import score
 
     quality = {
@@ -324,7 +327,12 @@ def section(
         cells = [f"{f[0]:.3f} ({f[1]:.3f})" if f else "-" for f in (old, new)]
         ratio = f"{new[0] / old[0]:.2f}" if old and new and old[0] else "-"
         lines.append(f"| {step} | {cells[0]} | {cells[1]} | {ratio} |")
-    lines += ["", f"Mentions tables of the corpus: {identical}.", ""]
+    lines += [
+        "",
+        f"Tables of the corpus, baseline against this tree: `documents` {identical['documents']}; "
+        f"`mentions` {identical['mentions']}.",
+        "",
+    ]
     lines += [
         "| entity quality (`bench.entities_quality`) | baseline | this tree |",
         "|---|---|---|",
@@ -378,16 +386,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{label} {repeat}: {runs[label][-1]['ms_per_article']}", flush=True)
         import pyarrow.parquet as pq
 
-        old = pq.read_table(Path(scratch) / "baseline-0.mentions.parquet")
-        new = pq.read_table(Path(scratch) / "this-0.mentions.parquet")
-        if old.equals(new):
-            identical = f"identical ({new.num_rows:,} rows)"
-        else:
-            a = {tuple(r.values()) for r in old.to_pylist()}
-            b = {tuple(r.values()) for r in new.to_pylist()}
-            identical = (
-                f"DIFFERENT: {len(a - b)} rows only in the baseline, {len(b - a)} only in this tree"
+        identical = {
+            table: compare(
+                pq.read_table(Path(scratch) / f"baseline-0.{table}.parquet"),
+                pq.read_table(Path(scratch) / f"this-0.{table}.parquet"),
             )
+            for table in ("documents", "mentions")
+        }
     matched = matchers(corpus) if args.matchers else {}
     text = section(args, runs, identical, matched)
     print(text)
