@@ -288,8 +288,20 @@ def run_worker(root: Path, corpus: Path, out: Path) -> dict[str, Any]:
     return result
 
 
+def compare(old: Any, new: Any) -> str:
+    """Whether two tables are identical, or how many rows each has that the other lacks."""
+    if old.equals(new):
+        return f"identical ({new.num_rows:,} rows)"
+    a = {tuple(r.values()) for r in old.to_pylist()}
+    b = {tuple(r.values()) for r in new.to_pylist()}
+    return f"DIFFERENT: {len(a - b)} rows only in the baseline, {len(b - a)} only in this tree"
+
+
 def section(
-    args: argparse.Namespace, runs: dict[str, list[dict]], identical: str, matched: dict[str, str]
+    args: argparse.Namespace,
+    runs: dict[str, list[dict]],
+    identical: dict[str, str],
+    matched: dict[str, str],
 ) -> str:
     from bench.run import machine
 
