@@ -1267,10 +1267,12 @@ def _name_begin(
 
 def _find_runs(shard: _Shard) -> _ShardRuns:
     """The runs of capitalised tokens of the whole shard in one regex pass, tokens in Arrow."""
-    matches = list(_regexes()["run"].finditer(shard.joined))
-    count = len(matches)
-    begin = np.fromiter(map(re.Match.start, matches), np.int64, count)
-    end = np.fromiter(map(re.Match.end, matches), np.int64, count)
+    # Each match is dropped as soon as its span is read: a list of them all would make the
+    # garbage collector walk the whole heap of a worker process, again and again.
+    matches = _regexes()["run"].finditer(shard.joined)
+    spans = np.fromiter(itertools.chain.from_iterable(map(re.Match.span, matches)), np.int64)
+    begin, end = spans[0::2], spans[1::2]
+    count = len(begin)
     document = shard.document(begin)
     lists = _run_tokens(shard, begin, end, document)
     tokens = pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64)
