@@ -57,6 +57,10 @@ def repair_mojibake(texts: pa.Array) -> pa.Array:
     return pa.array(fixed, type=pa.string())
 
 
+# Below this size NFKC of everything costs less than looking for what it could change.
+_NFKC_ALL_BELOW_BYTES = 1 << 16
+
+
 @cache
 def _nfkc_unstable() -> str:
     """RE2 pattern of a character outside the blocks NFKC is known to leave unchanged."""
@@ -67,11 +71,25 @@ def _nfkc_unstable() -> str:
         if unicodedata.normalize("NFKC", chr(code)) == chr(code)
         and not unicodedata.combining(chr(code))
     ]
-    return "[^" + "".join(f"\\x{{{code:x}}}" for code in stable) + "]"
+    ranges: list[list[int]] = []
+    for code in stable:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    # Written as ranges: RE2 compiles the class on every call.
+    return "[^" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges) + "]"
 
 
-def nfkc(texts: pa.Array) -> pa.Array:
-    """NFKC of each text, computed only for the texts with a character it could change."""
+def nfkc(texts: pa.Array, *, all_below_bytes: int = _NFKC_ALL_BELOW_BYTES) -> pa.Array:
+    """NFKC of each text, computed only for the texts with a character it could change.
+
+    Args:
+        texts: Texts (nulls pass through).
+        all_below_bytes: Below this size, every text is normalised.
+    """
+    if texts.nbytes < all_below_bytes:
+        return pc.utf8_normalize(texts, form="NFKC")
     unstable = pc.fill_null(pc.match_substring_regex(texts, _nfkc_unstable()), False)
     if not pc.any(unstable).as_py():
         return texts

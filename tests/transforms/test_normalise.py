@@ -120,12 +120,18 @@ def test_fused_passes_equal_the_unfused_ones(texts: list[str | None]) -> None:
     assert normalise_text(array).to_pylist() == unfused_normalise_text(array).to_pylist()
 
 
+@settings(max_examples=300)
+@given(st.lists(ANY_TEXT | st.none(), min_size=1, max_size=6))
+def test_nfkc_of_the_texts_it_can_change_is_nfkc_of_all(texts: list[str | None]) -> None:
+    array = pa.array(texts, pa.string())
+    expected = pc.utf8_normalize(array, form="NFKC").to_pylist()
+    assert normalisation.nfkc(array, all_below_bytes=0).to_pylist() == expected
+
+
 def test_nfkc_runs_only_where_a_character_can_change() -> None:
-    texts = pa.array(["plain “quoted” café — Łódź €5", "ﬁnancial ½", None])
-    assert normalisation.nfkc(texts).to_pylist() == [
-        "plain “quoted” café — Łódź €5",
-        "financial 1⁄2",
-        None,
-    ]
-    plain = pa.array(["nothing to change here"])
-    assert normalisation.nfkc(plain) is plain
+    # A shard large enough to look first for the texts NFKC could change.
+    plain = "plain “quoted” café — Łódź €5 " * 3000
+    texts = pa.array([plain, "ﬁnancial ½", None])
+    assert normalisation.nfkc(texts).to_pylist() == [plain, "financial 1⁄2", None]
+    unchanged = pa.array([plain])
+    assert normalisation.nfkc(unchanged) is unchanged
