@@ -67,11 +67,16 @@ def profile(corpus: Path, out: Path) -> None:
     import pyarrow.parquet as pq
 
     import transforms
-    from flows import pipeline
+
+    try:  # the shard task moved from flows.pipeline to flows.tasks
+        from flows.tasks import NEAR_DUPLICATES, process_shard
+    except ImportError:
+        from flows.pipeline import NEAR_DUPLICATES, process_shard  # type: ignore[attr-defined]
     from transforms import articles
     from transforms.boilerplate import count_line_keys, frequent_line_keys
     from transforms.entities import extract_mentions
     from transforms.neardup import sketch_bodies
+    from transforms.publishers import DEFAULT_SIGNATURES
     from warehouse import sources
 
     try:
@@ -121,14 +126,12 @@ def profile(corpus: Path, out: Path) -> None:
         add("extract_mentions", time.process_time() - mark)
         mentions.append(found)
         mark = time.process_time()
-        sketch_bodies(
-            documents.column("content_hash"), documents.column("body"), pipeline.NEAR_DUPLICATES
-        )
+        sketch_bodies(documents.column("content_hash"), documents.column("body"), NEAR_DUPLICATES)
         add("minhash", time.process_time() - mark)
     for name, seconds in clock.seconds.items():
         steps[f"parse_articles: {name}"] = seconds
     with tempfile.TemporaryDirectory() as staging:
-        task = pipeline.process_shard.fn
+        task = process_shard.fn
         mark = time.process_time()
         for number, shard in enumerate(shards):
             task(
@@ -137,7 +140,7 @@ def profile(corpus: Path, out: Path) -> None:
                 number,
                 Path(staging),
                 MAX_FILE_BYTES,
-                pipeline.DEFAULT_SIGNATURES,
+                DEFAULT_SIGNATURES,
                 learned,
             )
         steps["process_shard (whole task)"] = time.process_time() - mark
