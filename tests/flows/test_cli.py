@@ -11,10 +11,6 @@ import pytest
 from tests.conftest import REPO, SEEDS
 from tests.readme import SEED_QUERY, expected_seed_articles, expected_table
 
-# The tests read one module-scoped run: `make test` (xdist, --dist loadgroup) keeps them on one
-# worker, so that the run is made once.
-pytestmark = pytest.mark.xdist_group("cli-run")
-
 # What `make run` prints, as the README shows it: the README is the one place these rows live.
 EXPECTED_SEED_ARTICLES = expected_seed_articles()
 

@@ -50,11 +50,6 @@ class History:
     changed: RunSummary
 
 
-# The tests of one history share its runs: `make test` (xdist, --dist loadgroup) keeps them on one
-# worker, so that the runs are made once.
-ON_HISTORY = pytest.mark.xdist_group("incremental-history")
-
-
 @pytest.fixture(scope="module")
 def history(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> History:
     """Runs in sequence on one warehouse; each test reads the (immutable) snapshots it needs."""
@@ -78,7 +73,6 @@ def history(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Histo
     return History(warehouse, first, unchanged, added, changed)
 
 
-@ON_HISTORY
 def test_rerun_on_unchanged_input_publishes_nothing(history: History) -> None:
     first, second = history.first, history.unchanged
     assert second.status == "unchanged" and second.files_processed == 0
@@ -91,7 +85,6 @@ def test_rerun_on_unchanged_input_publishes_nothing(history: History) -> None:
     ]
 
 
-@ON_HISTORY
 def test_new_files_only_are_processed_and_old_files_are_carried(history: History) -> None:
     warehouse, second = history.warehouse, history.added
     old = Warehouse(warehouse).snapshot(history.first.snapshot_id)
@@ -111,7 +104,6 @@ def test_new_files_only_are_processed_and_old_files_are_carried(history: History
     assert runs == [(4, 4), (1, 5)]
 
 
-@ON_HISTORY
 def test_a_changed_file_supersedes_its_earlier_version(history: History) -> None:
     warehouse, summary = history.warehouse, history.changed
     before = {row[0]: row[1] for row in documents(warehouse, history.added.snapshot_id)}
@@ -205,7 +197,6 @@ def test_learned_chrome_day_by_day_equals_one_run_over_everything(
     assert not any("Harbour Gazette" in body or "Port | City" in body for _, _, body, _ in rows)
 
 
-@ON_HISTORY
 def test_every_row_of_every_table_names_a_run_that_published(history: History) -> None:
     """Lineage: each table has a run_id, and every value is a run in ``runs``, over three runs."""
     from warehouse.schemas import TABLES

@@ -14,10 +14,6 @@ from transforms.reasons import QuarantineReason
 from warehouse import catalog
 from warehouse.store import Warehouse
 
-# The tests read one module-scoped run: `make test` (xdist, --dist loadgroup) keeps them on one
-# worker, so that the run is made once.
-pytestmark = pytest.mark.xdist_group("pipeline-run")
-
 GOOD_TEXT = (
     " date 2021-05-04 Ministers Meet in Geneva\n\nGENEVA, May 4 - Ministers met on Tuesday to "
     "discuss the ceasefire and said the talks would continue next week in the same city. "
