@@ -167,14 +167,13 @@ def command_serve(args: argparse.Namespace) -> int:
 
 def command_run(args: argparse.Namespace) -> int:
     """``newsetl run``: run the ingest flow and print its summary."""
-    configure_prefect()
-    from flows.runners import make_task_runner
-
     settings = _run_settings(args)
-    settings.check_paths()  # a bad path fails here, before Prefect starts
+    settings.check_paths()  # a bad setting or path fails here, before Prefect is imported
     if not args.force and _up_to_date(settings, args.pattern):
         return EXIT_OK
+    configure_prefect()
     from flows.pipeline import ingest_articles
+    from flows.runners import make_task_runner
 
     started = time.perf_counter()
     start_prefect_api()

@@ -137,16 +137,20 @@ def test_read_commands_do_not_start_prefect(warehouse: Path, tmp_path: Path) -> 
     code = (
         "import sys; from flows.cli import main; main(['sql', '--warehouse', sys.argv[1], "
         "'select 1']); main(['report', '--warehouse', sys.argv[1], '--html', sys.argv[2]]); "
+        # Nor does a run with nothing new, or with a bad setting: they answer at once.
+        "main(['run', '--input', sys.argv[3], '--warehouse', sys.argv[1]]); "
+        "main(['run', '--shard-size', '0', '--warehouse', sys.argv[1]]); "
         "assert 'prefect' not in sys.modules, 'prefect was imported'"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code, str(warehouse), str(tmp_path / "report.html")],
+        [sys.executable, "-c", code, str(warehouse), str(tmp_path / "report.html"), str(SEEDS)],
         capture_output=True,
         text=True,
         cwd=REPO,
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    assert "up to date: 2 files unchanged" in result.stdout
 
 
 def test_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
