@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.flows.runs import TwoBatches, contents, make_input, newsetl_run
+from tests.flows.runs import TwoBatches, contents, make_input, newsetl_run, run_in_process
 from warehouse.faults import FAULT_DIR, FAULT_IO
 from warehouse.store import Warehouse
 
@@ -39,7 +39,7 @@ def test_transient_read_and_write_faults_are_retried_to_identical_tables(
 
 # A fault in the shard tasks fails them in the worker processes; one at publish fails the driver,
 # once the workers are gone: there one worker spares the start-up of a pool.
-ONE_WORKER = {"NEWSETL_WORKERS": "1"}
+ONE_WORKER = 1
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ ONE_WORKER = {"NEWSETL_WORKERS": "1"}
         pytest.param(
             "read:story-0042=EIO",
             "Input/output error (injected fault)",
-            {},
+            None,
             marks=pytest.mark.slow,
         ),
         # Disk full at publish.
@@ -59,13 +59,16 @@ ONE_WORKER = {"NEWSETL_WORKERS": "1"}
 def test_a_persistent_fault_fails_the_run_and_leaves_the_warehouse_as_it_was(
     rule: str,
     message: str,
-    workers: dict[str, str],
+    workers: int | None,
     prefect_api: str,
     two_batches: TwoBatches,
     tmp_path: Path,
 ) -> None:
     input_dir, warehouse, before, before_contents, (code, stderr) = second_batch_with(
-        tmp_path, prefect_api, two_batches, {FAULT_IO: rule, **workers}
+        tmp_path,
+        prefect_api,
+        two_batches,
+        {FAULT_IO: rule} | ({"NEWSETL_WORKERS": str(workers)} if workers else {}),
     )
     assert code == 1
     assert "newsetl: run failed, warehouse unchanged" in stderr and message in stderr
@@ -74,8 +77,7 @@ def test_a_persistent_fault_fails_the_run_and_leaves_the_warehouse_as_it_was(
     assert contents(warehouse) == before_contents
     # Nothing half-built is left; the next run, without the fault, completes and cleans up.
     assert not list((warehouse / "staging").glob("*/snapshot"))
-    recovered = newsetl_run(input_dir, warehouse, prefect_api, **workers)
-    _, stderr = recovered.communicate()
-    assert recovered.returncode == 0, stderr
+    # The CLI's code, in this process.
+    run_in_process(input_dir, warehouse, *(["--workers", str(workers)] if workers else []))
     assert contents(warehouse) == two_batches.clean
     assert list((warehouse / "staging").iterdir()) == []
