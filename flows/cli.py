@@ -7,13 +7,13 @@ import it, so they answer at once.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from flows.prefect_api import PrefectServerUnavailable, configure_prefect, start_prefect_api
 from flows.render import query, render
 from flows.settings import SettingsError, default_input, default_warehouse
 from warehouse.store import SnapshotNotFound, Warehouse, WarehouseLocked
@@ -154,29 +154,29 @@ def _run_settings(args: argparse.Namespace) -> Any:
 
 def command_serve(args: argparse.Namespace) -> int:
     """``newsetl serve``: serve the ingest flow on a cron schedule until interrupted."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    configure_prefect()
     from flows.serving import check_cron, serve_ingest
 
     settings = _run_settings(args)
     settings.check_paths()
     check_cron(args.cron)
+    start_prefect_api()
     serve_ingest(settings, args.cron)
     return EXIT_OK
 
 
 def command_run(args: argparse.Namespace) -> int:
     """``newsetl run``: run the ingest flow and print its summary."""
-    # This machine may have no route out; Prefect's anonymous usage pings would only log errors.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.runners import make_task_runner
-
     settings = _run_settings(args)
-    settings.check_paths()  # a bad path fails here, before Prefect starts
+    settings.check_paths()  # a bad setting or path fails here, before Prefect is imported
     if not args.force and _up_to_date(settings, args.pattern):
         return EXIT_OK
+    configure_prefect()
     from flows.pipeline import ingest_articles
+    from flows.runners import make_task_runner
 
     started = time.perf_counter()
+    start_prefect_api()
     flow = ingest_articles.with_options(task_runner=make_task_runner(settings))
     summary = flow(
         input=settings.input,
@@ -328,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (SettingsError, SnapshotNotFound, WarehouseLocked) as error:
+    except (SettingsError, SnapshotNotFound, WarehouseLocked, PrefectServerUnavailable) as error:
         print(f"newsetl: {error}", file=sys.stderr)
         return EXIT_USAGE if isinstance(error, SettingsError) else EXIT_FAILED
     except Exception as error:

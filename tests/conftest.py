@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
-# Examples are judged by what they compute, never by how long they take: these machines are
-# shared, and a deadline turns a busy minute into a failed test.
-settings.register_profile("newsetl", deadline=None)
+# Property tests check behaviour, not speed (speed is BENCHMARKS.md's): on a shared 2-core machine
+# one example can take longer than Hypothesis's 200 ms deadline, which failed them as flaky.
+settings.register_profile("newsetl", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("newsetl")
 
 # Prefect reads these when it is first imported: point its home and result storage at a fresh

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from tests.flows.test_crash import newsetl_run
+from tests.flows.runs import newsetl_run
 from transforms.reasons import QuarantineReason as Reason
 from warehouse import catalog
 from warehouse.faults import FAULT_IO
