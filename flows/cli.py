@@ -110,7 +110,7 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     if warehouse.current_snapshot_id() is None:
         return False
     snapshot = warehouse.snapshot()
-    discovery = discover(settings.input, pattern)
+    discovery = discover(settings.input, pattern, skip=settings.warehouse)
     if pending_files(snapshot, discovery).num_rows:
         return False  # the run clears leftovers itself, reusing the shards a crash finished
     if repair(warehouse):

@@ -115,9 +115,9 @@ def load_signatures(publishers_file: Path | None) -> tuple[PublisherSignature, .
 
 
 @task(name="discover_files", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
-def discover_files(input_spec: str, pattern: str) -> sources.Discovery:
-    """Find the article files of the input."""
-    return sources.discover(input_spec, pattern)
+def discover_files(input_spec: str, pattern: str, warehouse: Path) -> sources.Discovery:
+    """Find the article files of the input (never those of the warehouse, if it lies inside)."""
+    return sources.discover(input_spec, pattern, skip=warehouse)
 
 
 @task(name="census_shard", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
@@ -545,7 +545,7 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
 
     with wh.writer_lock(run_id, wait_seconds=settings.wait_for_lock), api_shared_with_workers():
         mark = time.perf_counter()
-        discovery = discover_files(settings.input, settings.pattern)
+        discovery = discover_files(settings.input, settings.pattern, settings.warehouse)
         previous = wh.snapshot() if wh.current_snapshot_id() else None
         todo = incremental.pending_files(previous, discovery)
         paths = todo.column("source_path").combine_chunks()

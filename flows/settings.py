@@ -74,13 +74,15 @@ class RunSettings:
         """These settings, once the input is found readable and the warehouse writable.
 
         Raises:
-            SettingsError: The input folder or file does not exist, a glob matches nothing, or
-                the warehouse is a file or lies under something that is not a writable folder.
+            SettingsError: The input folder or file does not exist, a glob matches nothing, the
+                input is the warehouse or lies inside it, or the warehouse is a file or lies under
+                something that is not a writable folder.
         """
         if not self.pattern:
             raise SettingsError("pattern must not be empty")
         try:
             sources.check_input(self.input)
+            sources.check_apart(self.input, self.warehouse)
         except sources.InputError as error:
             raise SettingsError(str(error)) from None
         warehouse = self.warehouse.absolute()
