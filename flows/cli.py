@@ -24,12 +24,27 @@ EXIT_USAGE = 2
 
 
 def command_sql(args: argparse.Namespace) -> int:
-    """``newsetl sql``: run one SQL statement against a snapshot and print the result."""
-    from warehouse import catalog
+    """``newsetl sql``: run one read-only query against a snapshot; print or export the result.
 
-    connection = catalog.connect(Warehouse(args.warehouse), args.as_of)
-    columns, rows = query(connection, args.query)
-    print(render(columns, rows, args.format))
+    The query reaches nothing but the snapshot's files and changes nothing (``warehouse.sandbox``);
+    ``--output`` files are written by newsetl, never by the SQL.
+    """
+    from warehouse import exports, sandbox
+
+    if args.output is not None:
+        try:
+            exports.check_target(args.output, args.warehouse)
+        except exports.ExportError as error:
+            raise SettingsError(str(error)) from None
+    connection = sandbox.connect_read_only(Warehouse(args.warehouse), args.as_of)
+    statement = sandbox.read_only_statement(connection, args.query)
+    if args.output is None:
+        columns, rows = query(connection, statement)
+        print(render(columns, rows, args.format))
+        return EXIT_OK
+    rows_written = exports.export(connection.sql(statement), args.output)
+    plural = "" if rows_written == 1 else "s"
+    print(f"newsetl: {rows_written} row{plural} written to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -279,9 +294,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(handler=command_serve)
 
-    sql = commands.add_parser("sql", help="run SQL against the warehouse")
-    sql.add_argument("query", help="one SQL statement")
+    sql = commands.add_parser("sql", help="run one read-only query against the warehouse")
+    sql.add_argument("query", help="one query: SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN")
     add_read_options(sql)
+    sql.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the result to FILE.parquet, .csv, .json or .jsonl (atomically) instead",
+    )
     sql.set_defaults(handler=command_sql)
 
     report = commands.add_parser(
@@ -335,9 +356,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Bad SQL and bad input paths: a message, not a traceback.
         import duckdb
 
+        from warehouse.exports import ExportError
+        from warehouse.sandbox import QueryRefused
         from warehouse.sources import InputError
 
-        if isinstance(error, InputError | duckdb.Error):
+        if isinstance(error, InputError | duckdb.Error | QueryRefused | ExportError):
             print(f"newsetl: {error}", file=sys.stderr)
             return EXIT_FAILED
         if isinstance(error, OSError):
