@@ -624,6 +624,17 @@ class SchemaContractError(ValueError):
     """A table does not match its declared schema."""
 
 
+def widen(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with the optional columns of ``schema`` it lacks added as nulls.
+
+    Rows written before a column was added (``runs`` of older versions) keep conforming.
+    """
+    for field in schema:
+        if field.nullable and field.name not in table.column_names:
+            table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
+    return table
+
+
 def conform(table: pa.Table, schema: pa.Schema, *, name: str) -> pa.Table:
     """Return ``table`` with exactly the declared columns, order and types.
 

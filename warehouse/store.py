@@ -57,6 +57,7 @@ from warehouse.schemas import (
     TABLES,
     SchemaContractError,
     conform,
+    widen,
 )
 from warehouse.schemas import MENTIONS as MENTION_ROWS
 
@@ -426,6 +427,7 @@ class RunStaging:
         run_row: dict[str, Any],
         now: datetime,
         on_step: Callable[[str], None] = lambda step: None,
+        runs_history: pa.Table | None = None,
     ) -> Snapshot:
         """Write a new snapshot from staged data and make it current, atomically.
 
@@ -443,6 +445,8 @@ class RunStaging:
             run_row: This run's row of the ``runs`` table (``snapshot_id`` is filled in here).
             now: Publication time, for the snapshot id.
             on_step: Called with the name of each step as it starts (logging, crash tests).
+            runs_history: The earlier ``runs`` rows to keep; default: the current snapshot's
+                (a rebuild over a damaged snapshot passes what of them it could read).
 
         Returns:
             The published snapshot.
@@ -483,14 +487,16 @@ class RunStaging:
         )
 
         on_step("write_runs")
-        previous = (
-            pa.concat_tables(pq.read_table(f) for f in warehouse.snapshot(parent).files("runs"))
-            if parent
-            else RUNS.empty_table()
-        )
+        if runs_history is None:
+            runs_history = (
+                pa.concat_tables(pq.read_table(f) for f in warehouse.snapshot(parent).files("runs"))
+                if parent
+                else RUNS.empty_table()
+            )
         row = run_row | {"snapshot_id": snapshot_id, "parent_snapshot_id": parent}
         this_run = conform(pa.Table.from_pylist([row], schema=RUNS), RUNS, name="runs")
-        runs = pa.concat_tables([conform(previous, RUNS, name="runs"), this_run])
+        history = conform(widen(runs_history, RUNS), RUNS, name="runs")
+        runs = pa.concat_tables([history, this_run])
         _write_single(build / "runs", runs)
 
         rows = {
@@ -511,19 +517,29 @@ class RunStaging:
         }
         _check_written_schemas(build, tables)
         on_step("record_checksums")
-        known = _records_by_inode(warehouse.snapshot(parent)) if parent else {}
+        previous = warehouse.snapshot(parent) if parent else None
         snapshot_manifest = {
             "snapshot_id": snapshot_id,
             "parent_snapshot_id": parent,
             "run_id": self.run_id,
             "created_at": now.astimezone(UTC).isoformat(),
             "tables": tables,
-            "files": {
-                relative: _file_record(build / relative, known)
-                for entry in tables.values()
-                for relative in entry["files"]
-            },
+            "files": file_records(build, tables, previous),
         }
+        return self.commit(build, snapshot_manifest, on_step)
+
+    def commit(
+        self,
+        build: Path,
+        snapshot_manifest: dict[str, Any],
+        on_step: Callable[[str], None] = lambda step: None,
+    ) -> Snapshot:
+        """Make the snapshot built in ``build`` current: manifest, fsync, rename, pointer swap.
+
+        The pointer swap is the commit point: before it, the previous snapshot stays current.
+        """
+        warehouse = self.warehouse
+        snapshot_id = snapshot_manifest["snapshot_id"]
         (build / MANIFEST_FILE).write_text(json.dumps(snapshot_manifest, indent=2, sort_keys=True))
 
         on_step("fsync")
@@ -741,6 +757,21 @@ def _write_other_tables(
             os.link(path, build / name / (f"part-{run_id}-{path.name}" if staged else path.name))
             rows[name] = rows.get(name, 0) + pq.ParquetFile(path).metadata.num_rows
     return rows
+
+
+def file_records(
+    build: Path, tables: Mapping[str, Mapping[str, Any]], previous: Snapshot | None
+) -> dict[str, dict[str, Any]]:
+    """Size, checksum and rows of every file of the snapshot being built, by relative path.
+
+    Files hard-linked from ``previous`` keep its records: only what this run wrote is hashed.
+    """
+    known = _records_by_inode(previous) if previous is not None else {}
+    return {
+        relative: _file_record(build / relative, known)
+        for entry in tables.values()
+        for relative in entry["files"]
+    }
 
 
 def _records_by_inode(snapshot: Snapshot) -> dict[tuple[int, int], dict[str, Any]]:
