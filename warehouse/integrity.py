@@ -237,15 +237,15 @@ def readable_runs(snapshot: Snapshot | None) -> pa.Table:
 
 
 def _repair_row(
-    base: Snapshot, history: pa.Table, run_id: str, now: datetime, how: str
+    base: Snapshot, documents: list[Path], history: pa.Table, run_id: str, now: datetime, how: str
 ) -> dict[str, Any]:
-    """A ``runs`` row for a repair: the figures of the snapshot whose content it publishes."""
+    """A ``runs`` row for a repair: the figures of the content it publishes (``documents``)."""
     last: dict[str, Any] = next(
         (r for r in reversed(history.to_pylist()) if r["snapshot_id"] == base.snapshot_id), {}
     )
     canonical = sum(
         pc.sum(pq.read_table(path, columns=["is_canonical"]).column(0)).as_py() or 0
-        for path in base.files("documents")
+        for path in documents
     )
     return {
         **{field.name: None for field in RUNS},
@@ -309,7 +309,8 @@ def publish_copy(
                 target = build / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.link(substitutes.get(relative, base.path / relative), target)
-        row = _repair_row(base, history, run_id, now, how)
+        linked = [build / relative for relative in tables["documents"]["files"]]
+        row = _repair_row(base, linked, history, run_id, now, how)
         row |= {"snapshot_id": snapshot_id, "parent_snapshot_id": warehouse.current_snapshot_id()}
         this = conform(pa.Table.from_pylist([row], schema=RUNS), RUNS, name="runs")
         runs = pa.concat_tables([history, this])
