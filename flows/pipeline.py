@@ -8,6 +8,7 @@ runs on the driver over compact columns; bodies only stream through once more, a
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -43,6 +44,8 @@ from flows.runners import (
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
 from transforms.entities import extract_mentions
+from transforms.header import PlausibleDates
+from transforms.isolation import parse_isolating
 from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
 from transforms.publishers import (
     DEFAULT_SIGNATURES,
@@ -50,7 +53,7 @@ from transforms.publishers import (
     combine_signatures,
     parse_signatures,
 )
-from warehouse import catalog, incremental, neardup, resume, sources, spill, store
+from warehouse import catalog, incremental, integrity, neardup, resume, sources, spill, store
 from warehouse.clusters import cluster_table, document_matches
 
 use_jemalloc()
@@ -76,6 +79,12 @@ class RunSummary:
     seconds: float
     stage_seconds: dict[str, float] = field(default_factory=dict)
     status: str = "published"
+    files_missing: int = 0
+    """Files of earlier runs not found in the input now (their documents are kept)."""
+    files_pruned: int = 0
+    """Missing files whose documents this run removed (``--prune-missing``)."""
+    replaced: list[str] = field(default_factory=list)
+    """Under a new input root, paths whose earlier documents this run replaced."""
 
     @property
     def quarantined(self) -> int:
@@ -95,6 +104,8 @@ class RunSummary:
             f"| files new or changed | {self.files_processed} |",
             f"| documents | {self.documents} |",
             f"| quarantined | {self.quarantined} |",
+            f"| files missing from the input | {self.files_missing} |",
+            f"| missing files pruned | {self.files_pruned} |",
             f"| duplicates | {self.duplicates} |",
             f"| stories (clusters) | {self.clusters} |",
             f"| snapshot | `{self.snapshot_id}` |",
@@ -140,6 +151,7 @@ def process_shard(
     max_file_bytes: int,
     signatures: tuple[PublisherSignature, ...],
     learned_chrome: pa.Array,
+    plausible_dates: PlausibleDates,
 ) -> store.StagedShard:
     """Extract and normalise one shard of files and stage its documents and quarantine rows.
 
@@ -147,13 +159,19 @@ def process_shard(
     key is taken as it is: the key covers the files' sizes and mtimes, the parameters, the learned
     chrome and the code.
     """
-    parameters = (max_file_bytes, signatures, NEAR_DUPLICATES)
+    parameters = (max_file_bytes, signatures, NEAR_DUPLICATES, plausible_dates)
     key = resume.shard_key(root, paths, parameters, learned_chrome)
     resumed = store.resumed_shard(staging_path, shard, key)
     if resumed is not None:
         return resumed
     read = sources.read_files(root, paths, max_file_bytes)
-    parsed = parse_articles(read.files, signatures=signatures, learned_chrome=learned_chrome)
+    parse = functools.partial(
+        parse_articles,
+        signatures=signatures,
+        learned_chrome=learned_chrome,
+        plausible_dates=plausible_dates,
+    )
+    parsed = parse_isolating(parse, read.files)  # a file parsing fails on is quarantined
     quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
     documents = parsed.documents
     # Entities are read from the headline and the cleaned body, one paragraph apart.
@@ -247,8 +265,14 @@ def publish_snapshot(
     tables: dict[str, pa.Table],
     carried_files: dict[str, list[Path]],
     run_row: dict[str, Any],
+    previous: store.Snapshot | None,
+    runs_history: pa.Table | None = None,
 ) -> store.Snapshot:
-    """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog."""
+    """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog.
+
+    ``previous`` is the snapshot this run builds on (None for a first run or a rebuild);
+    ``runs_history`` the earlier ``runs`` rows, when not those of the current snapshot.
+    """
     logger = get_run_logger()
     plan = incremental.plan_documents(keys, clusters)
     logger.info(
@@ -257,8 +281,6 @@ def publish_snapshot(
         len(plan.rewritten),
         keys.new.num_rows,
     )
-    # We hold the writer lock: the current snapshot is the one this run started from.
-    previous = staging.warehouse.snapshot() if staging.warehouse.current_snapshot_id() else None
     mentions = incremental.next_mentions(keys, staging, previous)
     snapshot = staging.publish(
         documents=incremental.document_batches(keys, clusters, plan, staging),
@@ -270,6 +292,7 @@ def publish_snapshot(
         run_row=run_row,
         now=datetime.now(UTC),
         on_step=_publish_step,
+        runs_history=runs_history,
     )
     _publish_step("write_catalog")
     catalog.write_catalog(staging.warehouse, snapshot)
@@ -336,6 +359,7 @@ def _nothing_new(
     settings: RunSettings,
     files_seen: int,
     started: float,
+    files_missing: int,
 ) -> RunSummary:
     """Publish nothing; finish what a run killed after its commit left undone; summarise."""
     get_run_logger().info("nothing new since snapshot %s: nothing published", previous.snapshot_id)
@@ -355,6 +379,7 @@ def _nothing_new(
         clusters=int(last["clusters"]),
         seconds=time.perf_counter() - started,
         status="unchanged",
+        files_missing=files_missing,
     )
 
 
@@ -408,6 +433,7 @@ def _plan_census(
     present: pa.StringArray,
     todo: pa.Table,
     paths: pa.StringArray,
+    pruned: pa.StringArray,
     staging: store.RunStaging,
     settings: RunSettings,
     stage_seconds: dict[str, float],
@@ -416,7 +442,7 @@ def _plan_census(
     mark = time.perf_counter()
     census = incremental.plan_census(
         previous,
-        paths,
+        pa.concat_arrays([paths, pruned]),
         _census(root, paths, staging, settings),
         present,
         spill_dir=staging.path,
@@ -442,6 +468,7 @@ def _process_shards(
     settings: RunSettings,
     signatures: tuple[PublisherSignature, ...],
     learned_chrome: pa.Array,
+    plausible_dates: PlausibleDates,
 ) -> float:
     """Submit one task per shard to the task runner and stage their outputs as they finish.
 
@@ -460,6 +487,7 @@ def _process_shards(
             settings.max_file_bytes,
             signatures,
             learned_chrome,
+            plausible_dates,
         )
 
     files_done = resumed = 0
@@ -495,6 +523,11 @@ def ingest_articles(
     shard_size: int | None = None,
     publishers_file: str | None = None,
     wait_for_lock: float = 0.0,
+    prune_missing: bool = False,
+    allow_new_root: bool = False,
+    earliest_date: str | None = None,
+    max_days_ahead: int | None = None,
+    rebuild: bool = False,
 ) -> RunSummary:
     """Ingest article files into the warehouse and publish a new snapshot.
 
@@ -507,6 +540,12 @@ def ingest_articles(
         shard_size: Files per shard task.
         publishers_file: TOML file of extra publisher signatures.
         wait_for_lock: Seconds to wait for another run writing the same warehouse.
+        prune_missing: Remove the documents of files no longer in the input.
+        allow_new_root: Go ahead when the input root is not the warehouse's last one.
+        earliest_date: The earliest publication date believed (YYYY-MM-DD).
+        max_days_ahead: Days after the run's date a publication date may be.
+        rebuild: Build everything from the input, ignoring the current snapshot's content
+            (the repair of a damaged snapshot); its runs history is kept where it reads.
     """
     logger = get_run_logger()
     settings = RunSettings.from_env(
@@ -517,9 +556,13 @@ def ingest_articles(
         shard_size=shard_size,
         publishers_file=Path(publishers_file) if publishers_file else None,
         wait_for_lock=wait_for_lock,
+        prune_missing=prune_missing,
+        allow_new_root=allow_new_root,
+        earliest_date=earliest_date,
+        max_days_ahead=max_days_ahead,
     ).check_paths()  # parameters of a served or deployed run are checked before any work
     signatures = load_signatures(settings.publishers_file)
-    summary = _ingest(settings, signatures)
+    summary = _ingest(settings, signatures, rebuild=rebuild)
     if summary.status == "unchanged":
         return summary
     create_markdown_artifact(
@@ -530,7 +573,78 @@ def ingest_articles(
     return summary
 
 
-def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -> RunSummary:
+@dataclass(frozen=True)
+class InputPlan:
+    """What a run does with its input, given the warehouse it builds on."""
+
+    previous: store.Snapshot | None
+    """The snapshot built on: the current one, checked intact; None for a first run or rebuild."""
+    runs_history: pa.Table | None
+    """For a rebuild, the earlier ``runs`` rows that could be read; else None (the current's)."""
+    input_root: str
+    todo: pa.Table
+    """The files new or changed: ``source_path``, ``bytes``, ``mtime_ns``."""
+    missing: int
+    """Files of earlier runs not in the input any more."""
+    pruned: pa.Array
+    """The missing files' paths whose rows this run removes (``--prune-missing``), or none."""
+    replaced: list[str]
+    """Under a new input root (allowed), the paths whose earlier documents are replaced."""
+
+
+def plan_input(
+    wh: store.Warehouse, discovery: sources.Discovery, settings: RunSettings, *, rebuild: bool
+) -> InputPlan:
+    """Check the current snapshot and the input root; find the new, changed and missing files.
+
+    Raises:
+        SnapshotDamaged: A file of the current snapshot is missing or has another size.
+        InputRootChanged: Another input root than the last run's, without ``allow_new_root``.
+    """
+    logger = get_run_logger()
+    previous = wh.snapshot() if wh.current_snapshot_id() else None
+    runs_history = None
+    if rebuild:  # nothing of the damaged snapshot is carried but what of its runs reads
+        runs_history, previous = integrity.best_history(wh), None
+    elif previous is not None:
+        integrity.require_intact(previous)  # never publish on top of damage
+    input_root = incremental.root_of(discovery.root)
+    earlier_root = incremental.check_root(
+        previous, input_root, allow_new_root=settings.allow_new_root
+    )
+    changes = incremental.input_changes(previous, discovery)
+    replaced = incremental.replaced_paths(previous, changes.todo) if earlier_root else []
+    if earlier_root:
+        logger.warning(
+            "input root %s is not %s, the last run's: %d documents replaced: %s",
+            input_root,
+            earlier_root,
+            len(replaced),
+            ", ".join(replaced) or "none",
+        )
+    missing = changes.missing.num_rows
+    if missing:
+        logger.warning(
+            "%d files of earlier runs are missing from the input (%d documents): %s",
+            missing,
+            changes.missing_documents,
+            "pruned" if settings.prune_missing else "kept (--prune-missing removes them)",
+        )
+    pruned = changes.missing.column("source_path").combine_chunks()
+    return InputPlan(
+        previous,
+        runs_history,
+        input_root,
+        changes.todo,
+        missing,
+        pruned if settings.prune_missing else pa.array([], pa.string()),
+        replaced,
+    )
+
+
+def _ingest(
+    settings: RunSettings, signatures: tuple[PublisherSignature, ...], *, rebuild: bool = False
+) -> RunSummary:
     """Discover, process, deduplicate and publish, under the warehouse's writer lock.
 
     Everything a run holds in memory (document keys, clusters, the tables of the snapshot) goes
@@ -546,8 +660,8 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
     with wh.writer_lock(run_id, wait_seconds=settings.wait_for_lock), api_shared_with_workers():
         mark = time.perf_counter()
         discovery = discover_files(settings.input, settings.pattern, settings.warehouse)
-        previous = wh.snapshot() if wh.current_snapshot_id() else None
-        todo = incremental.pending_files(previous, discovery)
+        plan = plan_input(wh, discovery, settings, rebuild=rebuild)
+        previous, todo, pruned = plan.previous, plan.todo, plan.pruned
         paths = todo.column("source_path").combine_chunks()
         # The paths as Arrow strings, not a million Python objects (~130 MB in the driver).
         root, files_seen = discovery.root, len(discovery.paths)
@@ -562,18 +676,28 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
             root,
             len(paths),
         )
-        if not len(paths) and previous is not None:
-            return _nothing_new(wh, previous, run_id, settings, files_seen, started)
+        if not len(paths) and not len(pruned) and previous is not None:
+            return _nothing_new(
+                wh, previous, run_id, settings, files_seen, started, files_missing=plan.missing
+            )
 
         # Removed at the end; after a failure its finished shards stay for the next run to reuse.
         with wh.staging(run_id) as staging:
             census, todo, paths = _plan_census(
-                previous, root, present, todo, paths, staging, settings, stage_seconds
+                previous, root, present, todo, paths, pruned, staging, settings, stage_seconds
             )
+            # Files processed again and files pruned: their earlier rows go from every table.
+            superseded = pa.concat_arrays([paths, pruned])
 
             mark = time.perf_counter()
             stage_seconds["minhash_cpu"] = _process_shards(
-                root, paths, staging, settings, signatures, census.learned
+                root,
+                paths,
+                staging,
+                settings,
+                signatures,
+                census.learned,
+                settings.plausible_dates(started_at.date()),
             )
             stage_seconds["extract_normalise"] = time.perf_counter() - mark
             stop_local_workers()
@@ -588,15 +712,15 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
             by_reason = dict(sorted(Counter(new_quarantine.column("reason").to_pylist()).items()))
             # The next snapshot's quarantine and manifest now, so that the file lists they are
             # made of (a million paths and hashes) do not stay through dedup and publish.
-            quarantine = incremental.next_quarantine(previous, paths, new_quarantine, run_id)
+            quarantine = incremental.next_quarantine(previous, superseded, new_quarantine, run_id)
             manifest = incremental.next_manifest(
-                previous, todo, new_documents, new_quarantine, run_id
+                previous, todo, new_documents, new_quarantine, run_id, pruned=pruned
             )
             documents, quarantined = new_documents.num_rows, new_quarantine.num_rows
             del new_documents, new_quarantine, todo, present
 
             mark = time.perf_counter()
-            keys = incremental.gather_keys(previous, staging, paths)
+            keys = incremental.gather_keys(previous, staging, superseded)
             _release_memory()  # read buffers of the keys' files
             dedup = cast(Deduplication, deduplicate_documents(keys, previous, staging, run_id))
             clusters = dedup.clusters
@@ -610,12 +734,15 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
                 "run_id": run_id,
                 "started_at": started_at,
                 "finished_at": datetime.now(UTC),
-                "input": settings.input,
-                "status": "published",
+                "input": sources.escape_name(settings.input),
+                "input_root": sources.escape_name(plan.input_root),
+                "status": "rebuilt" if rebuild else "published",
                 "files_seen": files_seen,
                 "files_processed": len(paths),
                 "documents": documents,
                 "quarantined": quarantined,
+                "files_missing": plan.missing,
+                "files_pruned": len(pruned),
                 "quarantined_by_reason": list(by_reason.items()),
                 "total_documents": clusters.num_rows,
                 "duplicates": duplicates,
@@ -637,6 +764,8 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
                     dedup.tables,
                     {**dedup.carried, "line_census": census.files},
                     run_row,
+                    previous,
+                    plan.runs_history,
                 ),
             )
             stage_seconds["publish"] = time.perf_counter() - mark
@@ -653,5 +782,8 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
         clusters=cluster_count,
         seconds=time.perf_counter() - started,
         stage_seconds=stage_seconds,
+        files_missing=plan.missing,
+        files_pruned=len(pruned),
+        replaced=plan.replaced,
     )
     return summary
