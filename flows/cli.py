@@ -21,7 +21,7 @@ from flows.render import query, render
 from flows.settings import SettingsError, check_duration, default_input, default_warehouse
 from warehouse.store import SnapshotNotFound, Warehouse, WarehouseLocked
 
-LOCK_OWNER = "started from the command line"
+LOCK_OWNER = "starting from the command line"
 
 EXIT_OK = 0
 EXIT_FAILED = 1

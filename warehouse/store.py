@@ -164,8 +164,14 @@ def table_files(snapshot: Snapshot | None, table: str) -> list[Path]:
 # Warehouses whose writer lock this process holds (real path -> pid, depth). The command line
 # takes the lock before Prefect starts, so that a held lock is one clear line, not a failed flow
 # run; the flow it then runs in this process takes it again through here.
-_HELD: dict[str, tuple[int, int]] = {}
+_HELD: dict[str, tuple[int, int, int]] = {}  # real path -> pid, depth, lock file descriptor
 _HELD_GUARD = threading.Lock()
+
+
+def _write_owner(descriptor: int, owner: str) -> None:
+    """Name the holder in the lock file, for the message another writer gets."""
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, f"run {owner} (pid {os.getpid()})\n".encode(), 0)
 
 
 class Warehouse:
@@ -217,7 +223,7 @@ class Warehouse:
         """Hold the one-writer lock for the duration of the block.
 
         The lock is re-entrant within a process: a block inside another one holding it (the CLI
-        around the flow it runs) goes ahead.
+        around the flow it runs) goes ahead, and names itself as the holder while it runs.
 
         Args:
             owner: Who takes it (a run id), recorded for the message another run gets.
@@ -229,19 +235,19 @@ class Warehouse:
         self.root.mkdir(parents=True, exist_ok=True)
         key = os.path.realpath(self.root)
         with _HELD_GUARD:
-            pid, depth = _HELD.get(key, (0, 0))
+            pid, depth, held = _HELD.get(key, (0, 0, -1))
             if pid == os.getpid():
-                _HELD[key] = (pid, depth + 1)
-                held = True
+                _HELD[key] = (pid, depth + 1, held)
+                _write_owner(held, owner)
             else:
-                held = False
-        if held:
+                held = -1
+        if held >= 0:
             try:
                 yield
             finally:
                 with _HELD_GUARD:
-                    pid, depth = _HELD[key]
-                    _HELD[key] = (pid, depth - 1)
+                    pid, depth, held = _HELD[key]
+                    _HELD[key] = (pid, depth - 1, held)
             return
         path = self.root / LOCK
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -259,10 +265,9 @@ class Warehouse:
                             "wait for it to finish or pass --wait-for-lock SECONDS"
                         ) from None
                     time.sleep(0.2)
-            os.ftruncate(descriptor, 0)
-            os.pwrite(descriptor, f"run {owner} (pid {os.getpid()})\n".encode(), 0)
+            _write_owner(descriptor, owner)
             with _HELD_GUARD:
-                _HELD[key] = (os.getpid(), 1)
+                _HELD[key] = (os.getpid(), 1, descriptor)
             try:
                 yield
             finally:

@@ -270,3 +270,30 @@ def test_queries_read_one_snapshot_even_while_another_publishes(tmp_path: Path) 
     publish(warehouse, "r2", documents(9, "r2"))
     assert connection.execute("select count(*) from documents").fetchone() == (3,)
     assert catalog.connect(warehouse).execute("select count(*) from documents").fetchone() == (9,)
+
+
+def test_the_lock_is_reentrant_in_its_process_and_names_the_inner_holder(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    with warehouse.writer_lock("cli"):
+        with warehouse.writer_lock("run-42"):  # the flow, inside the command that started it
+            assert "run run-42" in (tmp_path / "newsetl.lock").read_text()
+            pid = os.fork()
+            if pid == 0:  # another process is still kept out
+                try:
+                    with Warehouse(tmp_path).writer_lock("intruder"):
+                        os._exit(0)
+                except WarehouseLocked as error:
+                    os._exit(3 if "run run-42" in str(error) else 4)
+            _, status = os.waitpid(pid, 0)
+            assert os.waitstatus_to_exitcode(status) == 3
+        pid = os.fork()
+        if pid == 0:  # the inner block's end does not release the outer one's lock
+            try:
+                with Warehouse(tmp_path).writer_lock("intruder"):
+                    os._exit(0)
+            except WarehouseLocked:
+                os._exit(3)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 3
+    with warehouse.writer_lock("after"):
+        pass
