@@ -504,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
             add("peak_rss_mb", full["peak_mb"])
             add("peak_pss_mb", full["peak_pss_mb"])
             add("x_floor", full["wall"] / floor)
-            # minhash_cpu is CPU time inside extract_normalise (both workers), not a wall stage.
+            # minhash_cpu is CPU time inside the process stage (both workers), not a wall stage.
             stage_total = sum(v for k, v in full["stages"].items() if k != "minhash_cpu")
             add("prefect_and_startup_seconds", full["wall"] - stage_total)
             add("prefect_share", (full["wall"] - stage_total) / full["wall"])

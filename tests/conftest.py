@@ -10,6 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Examples are judged by what they compute, never by how long they take: these machines are
+# shared, and a deadline turns a busy minute into a failed test.
+settings.register_profile("newsetl", deadline=None)
+settings.load_profile("newsetl")
 
 # Prefect reads these when it is first imported: point its home and result storage at a fresh
 # folder so that no state from an earlier test run (a cached result, a profile) leaks in.

@@ -25,25 +25,20 @@ AGGREGATES_DIR = Path(__file__).parent / "sql" / "aggregates"
 # document_entities (~370k rows at a million documents) spans a handful of row groups, so a
 # date-filtered report skips the rest by their doc_number statistics.
 REPORT_GROUP_ROWS = 65_536
-# Two threads build the tables in about half the time of one: their joins are of integers, and
-# DuckDB spills what does not fit. 256 MB keeps the build's process under 450 MB at a million
-# documents (400 MB: 570 MB, a second or two faster; measured on the 1M warehouse, BENCHMARKS.md).
+# Two threads: the builds are joins of integers that split well. The memory limit bounds the
+# build within the run's budget; DuckDB spills what does not fit (BENCHMARKS.md has its cost).
 BUILD_THREADS = 2
 BUILD_MEMORY_LIMIT = "256MB"
 FREQUENT_ENTITY_SHARE = 0.05
 """A name is frequent when entities bearing it are named in more than this share of documents.
 
 With any name as its entity filter a report reads monthly counts built at publish (the
-``name_*`` tables) instead of every document naming it: document by document, entity reports
-cost a floor of about 80-100 ms at 1M (reading the doc_number column of document_entities) plus a
-part growing with the share, 50 to 200 ms more for Russia's 34%. A frequent name's counts are made
-with bitstrings (``name_mentions``, ``name_comentions``): pairing its rows would be too many. The
-others' entities by pairing rows (``other_name_mentions``): a name under this share, at 1M, pairs
-~4,900 documents' ~70,000 entity rows at most; their pairs of countries are read from their
-documents when a report asks (19M rows counted ahead, over the build's memory). Lower shares
-make more names frequent (at most 64): a different build (at 1M the names are in under 0.5% or
-over 17% of documents, so any share in between gives the same 39), not different answers; the
-tests draw shares from 0 to 1.
+``name_*`` tables) instead of every document naming it, whose cost grows with the share. A
+frequent name's counts are made with bitstrings (``name_mentions``, ``name_comentions``): pairing
+its rows would be too many. The others' entities are counted by pairing rows
+(``other_name_mentions``), which stays small below this share; their pairs of countries are read
+from their documents when a report asks, since counting them ahead would outgrow the build's
+memory. The share changes the build, never the answers: the tests draw shares from 0 to 1.
 """
 
 

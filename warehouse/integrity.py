@@ -36,7 +36,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from warehouse.schemas import RUNS, conform, widen
+from warehouse.runs import upgrade_runs
+from warehouse.schemas import RUNS, conform
 from warehouse.store import (
     CHECKSUM,
     Snapshot,
@@ -233,7 +234,7 @@ def readable_runs(snapshot: Snapshot | None) -> pa.Table:
         runs = pa.concat_tables(pq.read_table(path) for path in snapshot.files("runs"))
     except (OSError, pa.ArrowException):
         return RUNS.empty_table()
-    return conform(widen(runs, RUNS), RUNS, name="runs")
+    return upgrade_runs(runs)
 
 
 def _repair_row(

@@ -33,7 +33,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ import pyarrow.parquet as pq
 import xxhash
 
 from warehouse import aggregates, faults, resume
+from warehouse.runs import RunRecord, upgrade_runs
 from warehouse.schemas import (
     BODY_BANDS,
     BODY_SIGNATURES,
@@ -57,7 +58,6 @@ from warehouse.schemas import (
     TABLES,
     SchemaContractError,
     conform,
-    widen,
 )
 from warehouse.schemas import MENTIONS as MENTION_ROWS
 
@@ -363,7 +363,31 @@ class Warehouse:
         return RunStaging(self, run_id, path)
 
 
-@dataclass
+@dataclass(frozen=True)
+class SnapshotTables:
+    """The tables of a new snapshot besides its documents, runs and report tables."""
+
+    quarantine: pa.Table
+    """The complete quarantine table."""
+    manifest: pa.Table
+    """The complete manifest of processed files."""
+    written: Mapping[str, pa.Table] = field(default_factory=dict)
+    """Other tables (``clusters``...) written whole; a table of ``TABLES`` given neither here
+    nor in ``carried`` is written empty."""
+    carried: Mapping[str, Sequence[Path]] = field(default_factory=dict)
+    """Files hard-linked into the table of the same name, beside what ``written`` has for it:
+    the previous snapshot's, and staged shard files already in the table's schema."""
+
+    def with_table(self, name: str, table: pa.Table, carried: Sequence[Path]) -> SnapshotTables:
+        """These tables and one more, written and carried."""
+        return replace(
+            self,
+            written={**self.written, name: table},
+            carried={**self.carried, name: carried},
+        )
+
+
+@dataclass(frozen=True)
 class StagedShard:
     """Where one shard's staged tables are, and their row counts."""
 
@@ -372,8 +396,6 @@ class StagedShard:
     quarantine: Path
     document_rows: int
     quarantine_rows: int
-    minhash_seconds: float = 0.0
-    """CPU seconds the shard spent on MinHash signatures and band keys (dedup work)."""
     resumed: bool = False
     """Taken finished from a crashed run's staging (or an earlier try), not computed again."""
 
@@ -425,11 +447,8 @@ class RunStaging:
         *,
         documents: Iterable[pa.Table],
         carried_documents: Sequence[Path] = (),
-        quarantine: pa.Table,
-        manifest: pa.Table,
-        tables: Mapping[str, pa.Table] | None = None,
-        carried_files: Mapping[str, Sequence[Path]] | None = None,
-        run_row: dict[str, Any],
+        tables: SnapshotTables,
+        record: RunRecord,
         now: datetime,
         on_step: Callable[[str], None] = lambda step: None,
         runs_history: pa.Table | None = None,
@@ -439,15 +458,9 @@ class RunStaging:
         Args:
             documents: Documents to write, batch by batch (each conformed to ``DOCUMENTS``).
             carried_documents: Unchanged document files of the previous snapshot, hard-linked in.
-            quarantine: The complete quarantine table of the new snapshot.
-            manifest: The complete manifest of processed files of the new snapshot.
-            tables: The other tables of the snapshot (``line_census``, ``clusters``...), written
-                whole; a table of ``TABLES`` not given is written empty. The report tables are
+            tables: The snapshot's quarantine, manifest and other tables. The report tables are
                 not given: they are built here from the snapshot's documents and mentions.
-            carried_files: Files hard-linked into a table of the same name, beside what
-                ``tables`` writes for it: the previous snapshot's, and staged shard files already
-                in the table's schema.
-            run_row: This run's row of the ``runs`` table (``snapshot_id`` is filled in here).
+            record: This run's row of the ``runs`` table, but for the snapshot ids.
             now: Publication time, for the snapshot id.
             on_step: Called with the name of each step as it starts (logging, crash tests).
             runs_history: The earlier ``runs`` rows to keep; default: the current snapshot's
@@ -477,9 +490,11 @@ class RunStaging:
             _write_single(build / "documents", DOCUMENTS.empty_table())
 
         on_step("write_quarantine")
-        _write_single(build / "quarantine", conform(quarantine, QUARANTINE, name="quarantine"))
-        _write_single(build / "manifest", conform(manifest, MANIFEST, name="manifest"))
-        extra_rows = _write_other_tables(build, self.run_id, tables or {}, carried_files or {})
+        quarantine = conform(tables.quarantine, QUARANTINE, name="quarantine")
+        manifest = conform(tables.manifest, MANIFEST, name="manifest")
+        _write_single(build / "quarantine", quarantine)
+        _write_single(build / "manifest", manifest)
+        extra_rows = _write_other_tables(build, self.run_id, tables.written, tables.carried)
 
         on_step("write_report_tables")
         extra_rows |= aggregates.write_report_tables(
@@ -494,14 +509,14 @@ class RunStaging:
         on_step("write_runs")
         if runs_history is None:
             runs_history = (
-                pa.concat_tables(pq.read_table(f) for f in warehouse.snapshot(parent).files("runs"))
+                pa.concat_tables(
+                    (pq.read_table(f) for f in warehouse.snapshot(parent).files("runs")),
+                    promote_options="permissive",
+                )
                 if parent
                 else RUNS.empty_table()
             )
-        row = run_row | {"snapshot_id": snapshot_id, "parent_snapshot_id": parent}
-        this_run = conform(pa.Table.from_pylist([row], schema=RUNS), RUNS, name="runs")
-        history = conform(widen(runs_history, RUNS), RUNS, name="runs")
-        runs = pa.concat_tables([history, this_run])
+        runs = pa.concat_tables([upgrade_runs(runs_history), record.table(snapshot_id, parent)])
         _write_single(build / "runs", runs)
 
         rows = {
@@ -511,7 +526,7 @@ class RunStaging:
             "manifest": manifest.num_rows,
             **extra_rows,
         }
-        tables = {
+        listing = {
             name: {
                 "files": sorted(
                     str(p.relative_to(build)) for p in (build / name).rglob("*.parquet")
@@ -520,7 +535,7 @@ class RunStaging:
             }
             for name, count in rows.items()
         }
-        _check_written_schemas(build, tables)
+        _check_written_schemas(build, listing)
         on_step("record_checksums")
         previous = warehouse.snapshot(parent) if parent else None
         snapshot_manifest = {
@@ -528,8 +543,8 @@ class RunStaging:
             "parent_snapshot_id": parent,
             "run_id": self.run_id,
             "created_at": now.astimezone(UTC).isoformat(),
-            "tables": tables,
-            "files": file_records(build, tables, previous),
+            "tables": listing,
+            "files": file_records(build, listing, previous),
         }
         return self.commit(build, snapshot_manifest, on_step)
 
@@ -682,7 +697,7 @@ def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> 
     ``DOCUMENT_GROUP_MIN_ROWS`` of them, and while all waiting rows take more than
     ``DOCUMENT_WAIT_BYTES``, the month with the most waiting goes out as a row group. (pyarrow's
     ``write_dataset`` queues up to 64M rows when reading outruns writing, a limit Python cannot
-    set; and holding 2,048 rows for each of 37 months is 450 MB of a million documents' text.)
+    set; and holding a row group for each of dozens of months is hundreds of MB of text.)
     """
     faults.check("publish", folder)
     rows = 0
@@ -821,6 +836,15 @@ def _check_written_schemas(build: Path, tables: dict[str, dict[str, Any]]) -> No
             written = pq.read_schema(build / relative)
             if not written.equals(declared, check_metadata=False):
                 raise SchemaContractError(f"{relative} was written as {written}, not {declared}")
+
+
+def written_bytes(snapshot: Snapshot) -> int:
+    """Bytes of the snapshot's files written by its own publish, not linked from another."""
+    return sum(
+        stat.st_size
+        for path in snapshot.path.rglob("*")
+        if (stat := path.stat()).st_nlink == 1 and path.is_file()
+    )
 
 
 def write_text_atomic(path: Path, text: str) -> Path:

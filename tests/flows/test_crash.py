@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.pipeline import FAULT_KILL_AT
+from flows.tasks import FAULT_KILL_AT
 from tests.conftest import REPO, SEEDS
 from warehouse import catalog
 from warehouse.store import Warehouse

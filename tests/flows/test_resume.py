@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.pipeline import FAULT_KILL_AT
+from flows.tasks import FAULT_KILL_AT
 from tests.flows.test_crash import contents, make_input, newsetl_run
 from warehouse import catalog
 from warehouse.store import Warehouse

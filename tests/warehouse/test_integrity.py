@@ -7,10 +7,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from tests.warehouse.test_store import NOW, documents, run_row
+from tests.warehouse.test_store import NOW, documents, run_record
 from warehouse import catalog, integrity
 from warehouse.schemas import MANIFEST, QUARANTINE
-from warehouse.store import Snapshot, Warehouse
+from warehouse.store import Snapshot, SnapshotTables, Warehouse
 
 
 def publish(
@@ -21,9 +21,8 @@ def publish(
         snapshot = staging.publish(
             documents=[docs],
             carried_documents=carried or [],
-            quarantine=QUARANTINE.empty_table(),
-            manifest=MANIFEST.empty_table(),
-            run_row=run_row(run_id),
+            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
+            record=run_record(run_id),
             now=NOW,
         )
         staging.remove()

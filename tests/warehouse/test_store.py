@@ -8,8 +8,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from warehouse import catalog, store
+from warehouse.runs import RunRecord, StageCounters, upgrade_runs
 from warehouse.schemas import DOCUMENTS, MANIFEST, QUARANTINE, RUNS, SchemaContractError, conform
-from warehouse.store import SnapshotNotFound, Warehouse, WarehouseLocked
+from warehouse.store import SnapshotNotFound, SnapshotTables, Warehouse, WarehouseLocked
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 
@@ -46,25 +47,23 @@ def documents(n: int, run_id: str = "r1") -> pa.Table:
     return pa.Table.from_pylist(rows, schema=DOCUMENTS)
 
 
-def run_row(run_id: str) -> dict[str, object]:
-    return {
-        "run_id": run_id,
-        "started_at": NOW,
-        "finished_at": NOW,
-        "input": "in",
-        "status": "published",
-        "files_seen": 0,
-        "files_processed": 0,
-        "documents": 0,
-        "quarantined": 0,
-        "quarantined_by_reason": [],
-        "total_documents": 0,
-        "duplicates": 0,
-        "clusters": 0,
-        "stage_seconds": [],
-        "parameters": "{}",
-        "newsetl_version": "test",
-    }
+def run_record(run_id: str) -> RunRecord:
+    return RunRecord(
+        run_id=run_id,
+        started_at=NOW,
+        finished_at=NOW,
+        input="in",
+        files_seen=0,
+        files_processed=0,
+        documents=0,
+        quarantined_by_reason={},
+        total_documents=0,
+        duplicates=0,
+        clusters=0,
+        stages=(StageCounters("discover", files_in=3, wall_seconds=0.5, cpu_seconds=0.25),),
+        parameters="{}",
+        newsetl_version="test",
+    )
 
 
 def publish(warehouse: Warehouse, run_id: str, docs: pa.Table) -> str:
@@ -72,9 +71,8 @@ def publish(warehouse: Warehouse, run_id: str, docs: pa.Table) -> str:
         staging = warehouse.staging(run_id)
         snapshot = staging.publish(
             documents=[docs],
-            quarantine=QUARANTINE.empty_table(),
-            manifest=MANIFEST.empty_table(),
-            run_row=run_row(run_id),
+            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
+            record=run_record(run_id),
             now=NOW,
         )
         staging.remove()
@@ -297,3 +295,49 @@ def test_the_lock_is_reentrant_in_its_process_and_names_the_inner_holder(tmp_pat
         assert os.waitstatus_to_exitcode(status) == 3
     with warehouse.writer_lock("after"):
         pass
+
+
+def test_the_runs_table_keeps_each_stage_s_counters(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    snapshot = warehouse.snapshot(publish(warehouse, "r1", documents(2)))
+    row = pq.read_table(snapshot.files("runs")[0]).to_pylist()[0]
+    assert row["stages"] == [
+        {
+            "stage": "discover",
+            "files_in": 3,
+            "files_out": 0,
+            "documents": 0,
+            "quarantined": 0,
+            "bytes": 0,
+            "wall_seconds": 0.5,
+            "cpu_seconds": 0.25,
+        }
+    ]
+    assert dict(row["stage_seconds"]) == {"discover": 0.5, "minhash_cpu": 0.0}
+
+
+def test_runs_written_before_a_column_existed_are_read_with_it_null() -> None:
+    old = run_record("r0").table("s0", None).drop_columns(["stages"])
+    upgraded = upgrade_runs(old)
+    assert upgraded.schema.equals(RUNS)
+    assert upgraded.column("stages").to_pylist() == [None]
+    with pytest.raises(SchemaContractError, match="snapshot_id"):
+        upgrade_runs(old.drop_columns(["snapshot_id"]))
+
+
+def test_written_bytes_count_what_a_publish_wrote_not_what_it_linked(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    first = warehouse.snapshot(publish(warehouse, "r1", documents(3)))
+    with warehouse.writer_lock("r2"):
+        staging = warehouse.staging("r2")
+        second = staging.publish(
+            documents=[],
+            carried_documents=first.files("documents"),
+            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
+            record=run_record("r2"),
+            now=NOW,
+        )
+        staging.remove()
+    linked = sum(path.stat().st_size for path in first.files("documents"))
+    everything = sum(p.stat().st_size for p in second.path.rglob("*") if p.is_file())
+    assert 0 < store.written_bytes(second) == everything - linked
