@@ -36,8 +36,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from warehouse.runs import upgrade_runs
-from warehouse.schemas import RUNS, conform
+from warehouse.runs import RunRecord, upgrade_runs
+from warehouse.schemas import RUNS
 from warehouse.store import (
     CHECKSUM,
     Snapshot,
@@ -237,10 +237,10 @@ def readable_runs(snapshot: Snapshot | None) -> pa.Table:
     return upgrade_runs(runs)
 
 
-def _repair_row(
+def _repair_record(
     base: Snapshot, documents: list[Path], history: pa.Table, run_id: str, now: datetime, how: str
-) -> dict[str, Any]:
-    """A ``runs`` row for a repair: the figures of the content it publishes (``documents``)."""
+) -> RunRecord:
+    """The ``runs`` row of a repair: the figures of the content it publishes (``documents``)."""
     last: dict[str, Any] = next(
         (r for r in reversed(history.to_pylist()) if r["snapshot_id"] == base.snapshot_id), {}
     )
@@ -248,26 +248,24 @@ def _repair_row(
         pc.sum(pq.read_table(path, columns=["is_canonical"]).column(0)).as_py() or 0
         for path in documents
     )
-    return {
-        **{field.name: None for field in RUNS},
-        "run_id": run_id,
-        "started_at": now,
-        "finished_at": now,
-        "input": last.get("input") or "",
-        "input_root": last.get("input_root"),
-        "status": "repaired",
-        "files_seen": 0,
-        "files_processed": 0,
-        "documents": 0,
-        "quarantined": 0,
-        "quarantined_by_reason": [],
-        "total_documents": base.rows("documents"),
-        "duplicates": base.rows("documents") - canonical,
-        "clusters": canonical,
-        "stage_seconds": [],
-        "parameters": json.dumps({"repair": how, "content_of": base.snapshot_id}),
-        "newsetl_version": _version(),
-    }
+    return RunRecord(
+        run_id=run_id,
+        started_at=now,
+        finished_at=now,
+        input=last.get("input") or "",
+        input_root=last.get("input_root"),
+        status="repaired",
+        files_seen=0,
+        files_processed=0,
+        documents=0,
+        quarantined_by_reason={},
+        total_documents=base.rows("documents"),
+        duplicates=base.rows("documents") - canonical,
+        clusters=canonical,
+        stages=(),
+        parameters=json.dumps({"repair": how, "content_of": base.snapshot_id}),
+        newsetl_version=_version(),
+    )
 
 
 def _version() -> str:
@@ -311,9 +309,8 @@ def publish_copy(
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.link(substitutes.get(relative, base.path / relative), target)
         linked = [build / relative for relative in tables["documents"]["files"]]
-        row = _repair_row(base, linked, history, run_id, now, how)
-        row |= {"snapshot_id": snapshot_id, "parent_snapshot_id": warehouse.current_snapshot_id()}
-        this = conform(pa.Table.from_pylist([row], schema=RUNS), RUNS, name="runs")
+        record = _repair_record(base, linked, history, run_id, now, how)
+        this = record.table(snapshot_id, warehouse.current_snapshot_id())
         runs = pa.concat_tables([history, this])
         (build / "runs").mkdir(parents=True)
         pq.write_table(runs, build / "runs" / "part-0.parquet", compression="zstd")
@@ -326,7 +323,7 @@ def publish_copy(
             "created_at": now.astimezone(UTC).isoformat(),
             "tables": tables,
             "files": {
-                **base.file_records(),
+                **{k: v for k, v in base.file_records().items() if not k.startswith("runs/")},
                 **file_records(build, {"runs": tables["runs"]}, previous),
             },
             "repaired": {"how": how, "content_of": base.snapshot_id},
@@ -337,16 +334,6 @@ def publish_copy(
     finally:
         staging.remove()
     return snapshot
-
-
-def restore_candidates(warehouse: Warehouse) -> list[str]:
-    """Snapshots on disk other than the current one, newest first, that pass a full check."""
-    current = warehouse.current_snapshot_id()
-    intact = []
-    for snapshot_id in reversed(warehouse.snapshot_ids()):
-        if snapshot_id != current and check_snapshot(warehouse.snapshot(snapshot_id)).intact:
-            intact.append(snapshot_id)
-    return intact
 
 
 def relink(warehouse: Warehouse, report: CheckReport) -> Repair | None:
