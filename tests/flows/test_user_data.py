@@ -294,3 +294,33 @@ def test_missing_files_a_deleted_snapshot_file_and_a_new_input_root(
         r["input_root"] for r in rows(warehouse, "select input_root from runs order by started_at")
     ]
     assert roots == [str(crawl), str(crawl), str(crawl), str(second)]
+
+
+def test_each_expected_failure_has_its_exit_code_and_a_bug_has_none() -> None:
+    import duckdb
+
+    from flows.cli import _exit_code, _one_line
+    from flows.settings import SettingsError
+    from flows.stages import BooksDoNotBalance
+    from warehouse.incremental import InputRootChanged
+    from warehouse.store import WarehouseLocked
+
+    damaged = integrity.CheckReport(
+        "s1", "sizes", 1, 0, (integrity.Damage("t", "t/x", "missing"),), True
+    )
+    assert _exit_code(SettingsError("x")) == 2
+    assert _exit_code(InputRootChanged("x")) == 2
+    for error in (
+        WarehouseLocked("x"),
+        integrity.SnapshotDamaged(damaged),
+        BooksDoNotBalance("x"),
+        duckdb.ParserException("x"),
+        OSError(28, "No space left on device"),
+    ):
+        assert _exit_code(error) == 1, error
+    assert _exit_code(KeyError("a bug")) is None
+    parser_error = duckdb.ParserException("Parser Error: syntax error\n\nLINE 1: selec\n        ^")
+    assert _one_line(parser_error, "sql") == "Parser Error: syntax error LINE 1: selec"
+    assert _one_line(OSError(28, "No space left on device"), "run").startswith(
+        "run failed, warehouse unchanged: [Errno 28]"
+    )
