@@ -153,8 +153,8 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
 
 def _missing_note(files: int, documents: int) -> str:
     return (
-        f"{files} files of earlier runs are missing from the input; their {documents} documents "
-        "are kept (--prune-missing removes them)"
+        f"missing from the input: {files} file(s) of earlier runs; their {documents} "
+        "document(s) are kept (--prune-missing removes them)"
     )
 
 

@@ -242,7 +242,7 @@ def test_missing_files_a_deleted_snapshot_file_and_a_new_input_root(
     (crawl / "gone.txt").unlink()
     kept = newsetl("run", "--input", str(crawl), "--warehouse", str(warehouse))
     assert kept.returncode == 0 and "up to date" in kept.stdout
-    assert "1 files of earlier runs are missing from the input; their 1 documents are kept" in (
+    assert "missing from the input: 1 file(s) of earlier runs; their 1 document(s) are kept" in (
         kept.stdout
     )
     paths = {r["source_path"] for r in rows(warehouse, "select source_path from documents")}
