@@ -31,7 +31,9 @@ from warehouse.store import Warehouse
 use_jemalloc()
 
 
-def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -> RunSummary:
+def _ingest(
+    settings: RunSettings, signatures: tuple[PublisherSignature, ...], *, rebuild: bool = False
+) -> RunSummary:
     """Run the stages under the warehouse's writer lock.
 
     Everything a run holds in memory (document keys, clusters, the tables of the snapshot) goes
@@ -40,8 +42,8 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
     run = Run.start(settings, signatures)
     started = time.perf_counter()
     with run.warehouse.writer_lock(run.run_id, wait_seconds=settings.wait_for_lock):
-        found = discover(run)
-        if not found.pending.num_rows and found.previous is not None:
+        found = discover(run, rebuild=rebuild)
+        if found.nothing_to_do:
             return _nothing_new(run, found, started)
         # Removed at the end; after a failure its finished shards stay for the next run to reuse.
         with run.warehouse.staging(run.run_id) as staging, api_shared_with_workers():
@@ -51,9 +53,8 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
             found, census = found.without_file_lists(), census.without_file_lists()
             deduplicated = deduplicate(run, found, processed, staging)
             published = publish(run, found, census, processed, deduplicated, staging)
-    return RunSummary.of(run, published.record, published.snapshot.snapshot_id, started).with_stage(
-        published.counters
-    )
+    summary = RunSummary.of(run, published.record, published.snapshot.snapshot_id, started)
+    return replace(summary.with_stage(published.counters), replaced=found.replaced)
 
 
 @flow(name="newsetl-ingest", log_prints=True, task_runner=task_runner_from_env())
@@ -65,6 +66,11 @@ def ingest_articles(
     shard_size: int | None = None,
     publishers_file: str | None = None,
     wait_for_lock: float = 0.0,
+    prune_missing: bool = False,
+    allow_new_root: bool = False,
+    earliest_date: str | None = None,
+    max_days_ahead: int | None = None,
+    rebuild: bool = False,
 ) -> RunSummary:
     """Ingest article files into the warehouse and publish a new snapshot.
 
@@ -77,6 +83,12 @@ def ingest_articles(
         shard_size: Files per shard task.
         publishers_file: TOML file of extra publisher signatures.
         wait_for_lock: Seconds to wait for another run writing the same warehouse.
+        prune_missing: Remove the documents of files no longer in the input.
+        allow_new_root: Go ahead when the input root is not the warehouse's last one.
+        earliest_date: The earliest publication date believed (YYYY-MM-DD).
+        max_days_ahead: Days after the run's date a publication date may be.
+        rebuild: Build everything from the input, ignoring the current snapshot's content
+            (the repair of a damaged snapshot); its runs history is kept where it reads.
     """
     settings = RunSettings.from_env(
         input=input,
@@ -86,8 +98,12 @@ def ingest_articles(
         shard_size=shard_size,
         publishers_file=Path(publishers_file) if publishers_file else None,
         wait_for_lock=wait_for_lock,
+        prune_missing=prune_missing,
+        allow_new_root=allow_new_root,
+        earliest_date=earliest_date,
+        max_days_ahead=max_days_ahead,
     ).check_paths()  # parameters of a served or deployed run are checked before any work
-    summary = _ingest(settings, load_signatures(settings.publishers_file))
+    summary = _ingest(settings, load_signatures(settings.publishers_file), rebuild=rebuild)
     if summary.status == "unchanged":
         return summary
     create_markdown_artifact(
@@ -127,6 +143,7 @@ def _nothing_new(run: Run, found: Discovered, started: float) -> RunSummary:
         seconds=time.perf_counter() - started,
         stages=(found.counters,),
         status="unchanged",
+        files_missing=found.files_missing,
     )
 
 
@@ -146,6 +163,12 @@ class RunSummary:
     seconds: float
     stages: tuple[StageCounters, ...] = ()
     status: str = "published"
+    files_missing: int = 0
+    """Files of earlier runs not found in the input now (their documents are kept)."""
+    files_pruned: int = 0
+    """Missing files whose documents this run removed (``--prune-missing``)."""
+    replaced: tuple[str, ...] = ()
+    """Under a new input root, paths whose earlier documents this run replaced."""
 
     @classmethod
     def of(cls, run: Run, record: RunRecord, snapshot_id: str, started: float) -> RunSummary:
@@ -162,6 +185,8 @@ class RunSummary:
             clusters=record.clusters,
             seconds=time.perf_counter() - started,
             stages=record.stages,
+            files_missing=record.files_missing,
+            files_pruned=record.files_pruned,
         )
 
     def with_stage(self, counters: StageCounters) -> RunSummary:
@@ -186,6 +211,8 @@ class RunSummary:
             f"| files new or changed | {self.files_processed} |",
             f"| documents | {self.documents} |",
             f"| quarantined | {self.quarantined} |",
+            f"| files missing from the input | {self.files_missing} |",
+            f"| missing files pruned | {self.files_pruned} |",
             f"| duplicates | {self.duplicates} |",
             f"| stories (clusters) | {self.clusters} |",
             f"| snapshot | `{self.snapshot_id}` |",

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -39,7 +39,7 @@ from flows.tasks import (
     release_memory,
 )
 from transforms.publishers import PublisherSignature
-from warehouse import incremental, store
+from warehouse import incremental, integrity, sources, store
 from warehouse.clusters import cluster_table, document_matches
 from warehouse.runs import RunRecord, StageCounters
 
@@ -93,42 +93,102 @@ class Discovered:
 
     root: Path | str
     previous: store.Snapshot | None
+    """The snapshot built on: the current one, checked intact; None for a first run or rebuild."""
     present: pa.StringArray
     """Every file found, as a path relative to the root."""
     pending: pa.Table
     """``source_path``, ``bytes``, ``mtime_ns`` of the files new or changed since ``previous``."""
     counters: StageCounters
+    input_root: str = ""
+    """The root as the ``runs`` table records it: an absolute real path, or a URL."""
+    pruned: pa.StringArray = field(default_factory=lambda: pa.array([], pa.string()))
+    """Missing files whose rows this run removes (``--prune-missing``)."""
+    files_missing: int = 0
+    """Files of earlier runs not in the input any more."""
+    files_pruned: int = 0
+    replaced: tuple[str, ...] = ()
+    """Under a new input root (allowed), the paths whose earlier documents are replaced."""
+    runs_history: pa.Table | None = None
+    """For a rebuild, the earlier ``runs`` rows that could be read; else None (the current's)."""
 
     @property
     def files_seen(self) -> int:
         """Files found by discovery."""
         return self.counters.files_in
 
+    @property
+    def nothing_to_do(self) -> bool:
+        """No file new, changed or to prune since a published snapshot."""
+        return self.previous is not None and not self.pending.num_rows and not len(self.pruned)
+
     def without_file_lists(self) -> Discovered:
         """This result without its lists of files, which the stages after processing never read."""
         # New empty arrays: a slice would keep the buffers it was cut from.
         empty = pa.array([], pa.string())
-        return replace(self, present=empty, pending=self.pending.schema.empty_table())
+        return replace(self, present=empty, pending=self.pending.schema.empty_table(), pruned=empty)
 
 
-def discover(run: Run) -> Discovered:
-    """Find the input's files and keep those new or changed since the current snapshot."""
+def discover(run: Run, *, rebuild: bool = False) -> Discovered:
+    """Find the input's files: those new or changed since the current snapshot, those gone.
+
+    The current snapshot is checked first (sizes: a run never publishes on top of damage), and
+    the input root against the last run's. A ``rebuild`` starts from nothing but the readable
+    ``runs`` history of the current snapshot.
+
+    Raises:
+        SnapshotDamaged: A file of the current snapshot is missing or has another size.
+        InputRootChanged: Another input root than the last run's, without ``allow_new_root``.
+    """
     clock = _Clock()
-    discovery = discover_files(run.settings.input, run.settings.pattern)
+    settings = run.settings
+    discovery = discover_files(settings.input, settings.pattern, settings.warehouse)
     wh = run.warehouse
     previous = wh.snapshot() if wh.current_snapshot_id() else None
-    pending = incremental.pending_files(previous, discovery)
+    runs_history = None
+    if rebuild:  # nothing of the damaged snapshot is carried but what of its runs reads
+        runs_history, previous = integrity.best_history(wh), None
+    elif previous is not None:
+        integrity.require_intact(previous)
+    input_root = incremental.root_of(discovery.root)
+    earlier_root = incremental.check_root(
+        previous, input_root, allow_new_root=settings.allow_new_root
+    )
+    changes = incremental.input_changes(previous, discovery)
+    pending = changes.todo
+    replaced = incremental.replaced_paths(previous, pending) if earlier_root else []
     # The paths as Arrow strings, not a million Python objects.
     present = pa.array(discovery.paths, pa.string())
     root = discovery.root
     del discovery
     release_memory()  # the stat join's buffers
-    get_run_logger().info(
+    logger = get_run_logger()
+    logger.info(
         "run %s: %d files under %s, %d new or changed",
         run.run_id,
         len(present),
         root,
         pending.num_rows,
+    )
+    if earlier_root:
+        logger.warning(
+            "input root %s is not %s, the last run's: %d documents replaced: %s",
+            input_root,
+            earlier_root,
+            len(replaced),
+            ", ".join(replaced) or "none",
+        )
+    missing = changes.missing.num_rows
+    if missing:
+        logger.warning(
+            "%d files of earlier runs are missing from the input (%d documents): %s",
+            missing,
+            changes.missing_documents,
+            "pruned" if settings.prune_missing else "kept (--prune-missing removes them)",
+        )
+    pruned = (
+        changes.missing.column("source_path").combine_chunks()
+        if settings.prune_missing
+        else pa.array([], pa.string())
     )
     counters = clock.counters(
         "discover",
@@ -136,7 +196,19 @@ def discover(run: Run) -> Discovered:
         files_out=pending.num_rows,
         bytes=int(pc.sum(pending.column("bytes")).as_py() or 0),
     )
-    return Discovered(root, previous, present, pending, counters)
+    return Discovered(
+        root,
+        previous,
+        present,
+        pending,
+        counters,
+        input_root=input_root,
+        pruned=pruned,
+        files_missing=missing,
+        files_pruned=len(pruned),
+        replaced=tuple(replaced),
+        runs_history=runs_history,
+    )
 
 
 T = TypeVar("T")
@@ -203,7 +275,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
     shards = list(_run_shards(submit, _shards(paths, settings.shard_size), settings.workers))
     plan = incremental.plan_census(
         found.previous,
-        paths,
+        pa.concat_arrays([paths, found.pruned]),  # their earlier census rows go
         [shard.path for shard in shards],
         found.present,
         spill_dir=staging.path,
@@ -233,7 +305,9 @@ class Processed:
     """What the shard tasks staged, and the next snapshot's quarantine and manifest."""
 
     reprocessed: pa.StringArray
-    """Paths this run processed: their earlier rows are superseded."""
+    """Paths this run processed."""
+    superseded: pa.StringArray
+    """Paths whose earlier rows go: those processed again, and those pruned."""
     documents: int
     quarantined_by_reason: dict[str, int]
     quarantine: pa.Table
@@ -263,6 +337,7 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
             settings.max_file_bytes,
             run.signatures,
             census.plan.learned,
+            settings.plausible_dates(run.started_at.date()),
         )
 
     files_done = resumed = 0
@@ -290,9 +365,17 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
     by_reason = dict(sorted(Counter(staged_quarantine.column("reason").to_pylist()).items()))
     # The next snapshot's quarantine and manifest now, so that the file lists they are made of
     # (a million paths and hashes) do not stay through dedup and publish.
-    quarantine = incremental.next_quarantine(found.previous, paths, staged_quarantine, run.run_id)
+    superseded = pa.concat_arrays([paths, found.pruned])
+    quarantine = incremental.next_quarantine(
+        found.previous, superseded, staged_quarantine, run.run_id
+    )
     manifest = incremental.next_manifest(
-        found.previous, census.to_process, staged_documents, staged_quarantine, run.run_id
+        found.previous,
+        census.to_process,
+        staged_documents,
+        staged_quarantine,
+        run.run_id,
+        pruned=found.pruned,
     )
     counters = clock.counters(
         "process",
@@ -305,6 +388,7 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
     )
     return Processed(
         paths,
+        superseded,
         staged_documents.num_rows,
         by_reason,
         quarantine,
@@ -355,7 +439,7 @@ def deduplicate(
 ) -> Deduplicated:
     """Gather every document's keys and cluster them: exact copies, then verified near copies."""
     clock = _Clock()
-    keys = incremental.gather_keys(found.previous, staging, processed.reprocessed)
+    keys = incremental.gather_keys(found.previous, staging, processed.superseded)
     release_memory()  # read buffers of the keys' files
     assigned, pairs = deduplicate_documents(keys, found.previous, staging)
     table = keys.all_keys()
@@ -417,6 +501,8 @@ def publish(
             },
         ),
         record,
+        found.previous,
+        found.runs_history,
     )
     counters = clock.counters(
         "publish",
@@ -439,7 +525,11 @@ def run_record(
         run_id=run.run_id,
         started_at=run.started_at,
         finished_at=datetime.now(UTC),
-        input=run.settings.input,
+        input=sources.escape_name(run.settings.input),
+        input_root=sources.escape_name(found.input_root),
+        files_missing=found.files_missing,
+        files_pruned=found.files_pruned,
+        status="rebuilt" if found.runs_history is not None else "published",
         files_seen=found.files_seen,
         files_processed=len(processed.reprocessed),
         documents=processed.documents,

@@ -8,6 +8,7 @@ the flow's own process, over compact columns.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import tempfile
@@ -25,6 +26,8 @@ from prefect.cache_policies import NONE
 from flows.render import render
 from transforms.articles import census_files, parse_articles
 from transforms.entities import extract_mentions
+from transforms.header import PlausibleDates
+from transforms.isolation import parse_isolating
 from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
 from transforms.publishers import PublisherSignature
 from warehouse import catalog, incremental, neardup, resume, sources, spill, store
@@ -40,9 +43,9 @@ SHARD_RETRY_DELAYS: list[float] = [1, 5]
 
 
 @task(name="discover_files", retries=2, retry_delay_seconds=SHARD_RETRY_DELAYS, cache_policy=NONE)
-def discover_files(input_spec: str, pattern: str) -> sources.Discovery:
-    """Find the article files of the input."""
-    return sources.discover(input_spec, pattern)
+def discover_files(input_spec: str, pattern: str, warehouse: Path) -> sources.Discovery:
+    """Find the article files of the input (never those of the warehouse, if it lies inside)."""
+    return sources.discover(input_spec, pattern, skip=warehouse)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ def process_shard(
     max_file_bytes: int,
     signatures: tuple[PublisherSignature, ...],
     learned_chrome: pa.Array,
+    plausible_dates: PlausibleDates,
 ) -> ProcessedShard:
     """Extract and normalise one shard of files and stage its documents and quarantine rows.
 
@@ -103,13 +107,19 @@ def process_shard(
     chrome and the code.
     """
     started = time.process_time()
-    parameters = (max_file_bytes, signatures, NEAR_DUPLICATES)
+    parameters = (max_file_bytes, signatures, NEAR_DUPLICATES, plausible_dates)
     key = resume.shard_key(root, paths, parameters, learned_chrome)
     resumed = store.resumed_shard(staging_path, shard, key)
     if resumed is not None:
         return ProcessedShard(resumed, time.process_time() - started, 0.0)
     read = sources.read_files(root, paths, max_file_bytes)
-    parsed = parse_articles(read.files, signatures=signatures, learned_chrome=learned_chrome)
+    parse = functools.partial(
+        parse_articles,
+        signatures=signatures,
+        learned_chrome=learned_chrome,
+        plausible_dates=plausible_dates,
+    )
+    parsed = parse_isolating(parse, read.files)  # a file parsing fails on is quarantined
     quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
     documents = parsed.documents
     # Entities are read from the headline and the cleaned body, one paragraph apart.
@@ -177,8 +187,14 @@ def publish_snapshot(
     assigned: pa.Table,
     tables: store.SnapshotTables,
     record: RunRecord,
+    previous: store.Snapshot | None,
+    runs_history: pa.Table | None = None,
 ) -> store.Snapshot:
-    """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog."""
+    """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog.
+
+    ``previous`` is the snapshot the run builds on (None for a first run or a rebuild);
+    ``runs_history`` the earlier ``runs`` rows, when not the current snapshot's (a rebuild).
+    """
     logger = get_run_logger()
     plan = incremental.plan_documents(keys, assigned)
     logger.info(
@@ -187,8 +203,6 @@ def publish_snapshot(
         len(plan.rewritten),
         keys.new.num_rows,
     )
-    # We hold the writer lock: the current snapshot is the one this run started from.
-    previous = staging.warehouse.snapshot() if staging.warehouse.current_snapshot_id() else None
     mentions = incremental.next_mentions(keys, staging, previous)
     snapshot = staging.publish(
         documents=incremental.document_batches(keys, assigned, plan, staging),
@@ -197,6 +211,7 @@ def publish_snapshot(
         record=record,
         now=datetime.now(UTC),
         on_step=_publish_step,
+        runs_history=runs_history,
     )
     _publish_step("write_catalog")
     catalog.write_catalog(staging.warehouse, snapshot)

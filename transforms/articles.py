@@ -20,7 +20,13 @@ import xxhash
 from transforms.boilerplate import edge_line_keys, remove_chrome, select_main_text
 from transforms.decode import decode_bytes
 from transforms.dedup import SHORT_BODY_WORDS, word_counts
-from transforms.header import DatePrecision, DateSource, dateline_dates, parse_date_headers
+from transforms.header import (
+    DatePrecision,
+    DateSource,
+    PlausibleDates,
+    dateline_dates,
+    parse_date_headers,
+)
 from transforms.language import detect_languages
 from transforms.normalise import normalise_text
 from transforms.publishers import DEFAULT_SIGNATURES, PublisherSignature, attribute_publishers
@@ -129,6 +135,7 @@ def parse_articles(
     *,
     signatures: Sequence[PublisherSignature] = DEFAULT_SIGNATURES,
     learned_chrome: pa.Array | None = None,
+    plausible_dates: PlausibleDates | None = None,
 ) -> ParsedShard:
     """Turn one shard of raw files into document rows and quarantine rows.
 
@@ -136,6 +143,7 @@ def parse_articles(
         files: ``source_path`` and ``raw`` bytes per file (see ``FILES_SCHEMA``).
         signatures: Publisher site signatures, highest priority first.
         learned_chrome: Edge-line keys frequent in the corpus census, for chrome removal.
+        plausible_dates: Publication dates to believe; runs pass the range of their date.
 
     Returns:
         Documents (every column of the ``documents`` table except the cluster and run columns)
@@ -146,7 +154,7 @@ def parse_articles(
     texts, encodings, rejected = decoded.texts, decoded.encodings, decoded.rejected
 
     normalised = normalise_text(pa.array(texts, pa.string()))
-    headers = parse_date_headers(normalised)
+    headers = parse_date_headers(normalised, plausible_dates)
     cleaned = remove_chrome(
         headers.texts,
         edge_keys=_census_keys(texts) if learned_chrome is not None else None,
@@ -157,7 +165,9 @@ def parse_articles(
         headers.texts, structure.dateline_agency, signatures, structure.site_name
     )
     # Without a date header, a dateline's date stands in, with the year from context.
-    from_dateline = dateline_dates(structure.dateline_date, pa.array(paths, pa.string()))
+    from_dateline = dateline_dates(
+        structure.dateline_date, pa.array(paths, pa.string()), plausible_dates
+    )
     no_header = pc.equal(headers.date_precision, DatePrecision.NONE)
     use_dateline = pc.and_(no_header, pc.is_valid(from_dateline))
     published_date = pc.if_else(use_dateline, from_dateline, headers.published_date)

@@ -51,6 +51,13 @@ class RunRecord:
     newsetl_version: str
     minhash_cpu_seconds: float = 0.0
     status: str = "published"
+    """published; rebuilt (a repair that processed the input again)."""
+    input_root: str | None = None
+    """The absolute folder (or URL) that this run's source paths are relative to."""
+    files_missing: int = 0
+    """Files of earlier runs not found in the input."""
+    files_pruned: int = 0
+    """Missing files whose rows this run removed (``--prune-missing``)."""
 
     def table(self, snapshot_id: str, parent_snapshot_id: str | None) -> pa.Table:
         """This run's row of ``runs``, conformed to its schema."""
@@ -60,11 +67,14 @@ class RunRecord:
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "input": self.input,
+            "input_root": self.input_root,
             "status": self.status,
             "files_seen": self.files_seen,
             "files_processed": self.files_processed,
             "documents": self.documents,
             "quarantined": sum(self.quarantined_by_reason.values()),
+            "files_missing": self.files_missing,
+            "files_pruned": self.files_pruned,
             "quarantined_by_reason": sorted(self.quarantined_by_reason.items()),
             "total_documents": self.total_documents,
             "duplicates": self.duplicates,

@@ -121,11 +121,31 @@ RUNS = pa.schema(
         _field("started_at", UTC_MICROS, "When the run started (UTC).", required=True),
         _field("finished_at", UTC_MICROS, "When the run published (UTC).", required=True),
         _field("input", pa.string(), "Input folder or glob as given.", required=True),
-        _field("status", pa.string(), "Outcome of the run: published.", required=True),
+        _field(
+            "input_root",
+            pa.string(),
+            "Absolute folder (or URL) that source paths are relative to; null before recorded.",
+        ),
+        _field(
+            "status",
+            pa.string(),
+            "published; rebuilt or repaired: by newsetl repair (docs/operations.md).",
+            required=True,
+        ),
         _field("files_seen", pa.int64(), "Files found by discovery.", required=True),
         _field("files_processed", pa.int64(), "New or changed files this run read.", required=True),
         _field("documents", pa.int64(), "Processed files accepted as documents.", required=True),
         _field("quarantined", pa.int64(), "Processed files quarantined.", required=True),
+        _field(
+            "files_missing",
+            pa.int64(),
+            "Files of earlier runs not found in the input (documents kept unless pruned).",
+        ),
+        _field(
+            "files_pruned",
+            pa.int64(),
+            "Missing files whose rows this run removed (--prune-missing).",
+        ),
         _field(
             "quarantined_by_reason",
             pa.map_(pa.string(), pa.int64()),

@@ -7,13 +7,18 @@ Layout of a warehouse folder::
     snapshots/<id>/documents/published_month=YYYY-MM/part-N.parquet
     snapshots/<id>/quarantine/part-0.parquet
     snapshots/<id>/runs/part-0.parquet
-    staging/<run_id>/                work in progress of a run; never read by queries
+    staging/<run_id>/                work in progress of a run (marked by a file of its own);
+                                     never read by queries
     newsetl.duckdb                   DuckDB catalog with views over the current snapshot
     newsetl.lock                     held by the one run that may write
 
 Nothing is ever written in place: a run stages everything, fsyncs it, renames the finished
 snapshot folder into ``snapshots/`` and then swaps the pointer. A crash at any moment leaves the
-previous snapshot current; leftovers in ``staging/`` are removed by the next run.
+previous snapshot current; leftovers in ``staging/`` are removed by the next run, but only the
+folders a run marked as its own: whatever else is there is not newsetl's to delete.
+
+Every file of a snapshot is recorded in its manifest with its size, checksum and row count
+(``files``), so that damage can be found later (``warehouse.integrity``).
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -35,6 +42,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import xxhash
 
 from warehouse import aggregates, faults, resume
 from warehouse.runs import RunRecord, upgrade_runs
@@ -68,6 +76,13 @@ COMPRESSION = "zstd"
 ROW_GROUP_ROWS = 65_536
 DOCUMENT_GROUP_MIN_ROWS = 2_048
 DOCUMENT_WAIT_BYTES = 64 << 20
+# Marks a staging folder as a run's own: cleanup deletes nothing else.
+STAGING_MARKER = ".newsetl-run"
+# A run id as flows.pipeline makes them: a crash between creating a staging folder and marking it
+# leaves an empty folder so named, which is removed (only if empty).
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
+CHECKSUM = "xxh3_128"
+HASH_CHUNK_BYTES = 1 << 20
 
 
 class WarehouseLocked(RuntimeError):
@@ -91,6 +106,15 @@ def _fsync_tree(root: Path) -> None:
         for name in files:
             _fsync_path(Path(folder) / name)
         _fsync_path(Path(folder))
+
+
+def file_checksum(path: Path) -> str:
+    """The xxh3-128 checksum of a file's bytes, hex: fast enough to record at every publish."""
+    digest = xxhash.xxh3_128()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def new_snapshot_id(now: datetime) -> str:
@@ -119,6 +143,13 @@ class Snapshot:
         """Row count of ``table`` as recorded at publish time."""
         return int(self.manifest["tables"][table]["rows"])
 
+    def file_records(self) -> dict[str, dict[str, Any]]:
+        """Size, checksum and rows of each file, by path in the snapshot, as recorded at publish.
+
+        Empty for snapshots published before newsetl recorded them.
+        """
+        return dict(self.manifest.get("files", {}))
+
 
 def table_files(snapshot: Snapshot | None, table: str) -> list[Path]:
     """The files of ``table`` in ``snapshot``, none without a snapshot.
@@ -128,6 +159,19 @@ def table_files(snapshot: Snapshot | None, table: str) -> list[Path]:
     if snapshot is None or table not in snapshot.manifest["tables"]:
         return []
     return snapshot.files(table)
+
+
+# Warehouses whose writer lock this process holds (real path -> pid, depth). The command line
+# takes the lock before Prefect starts, so that a held lock is one clear line, not a failed flow
+# run; the flow it then runs in this process takes it again through here.
+_HELD: dict[str, tuple[int, int, int]] = {}  # real path -> pid, depth, lock file descriptor
+_HELD_GUARD = threading.Lock()
+
+
+def _write_owner(descriptor: int, owner: str) -> None:
+    """Name the holder in the lock file, for the message another writer gets."""
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, f"run {owner} (pid {os.getpid()})\n".encode(), 0)
 
 
 class Warehouse:
@@ -178,6 +222,9 @@ class Warehouse:
     def writer_lock(self, owner: str, *, wait_seconds: float = 0.0) -> Iterator[None]:
         """Hold the one-writer lock for the duration of the block.
 
+        The lock is re-entrant within a process: a block inside another one holding it (the CLI
+        around the flow it runs) goes ahead, and names itself as the holder while it runs.
+
         Args:
             owner: Who takes it (a run id), recorded for the message another run gets.
             wait_seconds: How long to wait for a run that holds it; 0 fails at once.
@@ -186,6 +233,22 @@ class Warehouse:
             WarehouseLocked: Another process holds the lock past ``wait_seconds``.
         """
         self.root.mkdir(parents=True, exist_ok=True)
+        key = os.path.realpath(self.root)
+        with _HELD_GUARD:
+            pid, depth, held = _HELD.get(key, (0, 0, -1))
+            if pid == os.getpid():
+                _HELD[key] = (pid, depth + 1, held)
+                _write_owner(held, owner)
+            else:
+                held = -1
+        if held >= 0:
+            try:
+                yield
+            finally:
+                with _HELD_GUARD:
+                    pid, depth, held = _HELD[key]
+                    _HELD[key] = (pid, depth - 1, held)
+            return
         path = self.root / LOCK
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + wait_seconds
@@ -202,9 +265,14 @@ class Warehouse:
                             "wait for it to finish or pass --wait-for-lock SECONDS"
                         ) from None
                     time.sleep(0.2)
-            os.ftruncate(descriptor, 0)
-            os.pwrite(descriptor, f"run {owner} (pid {os.getpid()})\n".encode(), 0)
-            yield
+            _write_owner(descriptor, owner)
+            with _HELD_GUARD:
+                _HELD[key] = (os.getpid(), 1, descriptor)
+            try:
+                yield
+            finally:
+                with _HELD_GUARD:
+                    _HELD.pop(key, None)
         finally:
             os.close(descriptor)
 
@@ -228,18 +296,33 @@ class Warehouse:
         published = set(self.published_chain())
         return [s for s in self.snapshot_ids() if s not in published]
 
+    def staging_leftovers(self) -> list[Path]:
+        """Staging folders of runs that are over: marked as a run's own, or empty and named so.
+
+        Anything else under ``staging/`` is not newsetl's, and is neither read nor deleted.
+        """
+        staging_root = self.root / STAGING
+        if not staging_root.is_dir():
+            return []
+        found = []
+        for entry in sorted(staging_root.iterdir()):
+            if entry.is_symlink() or not entry.is_dir():
+                continue
+            if (entry / STAGING_MARKER).is_file() or (
+                RUN_ID.match(entry.name) and not any(entry.iterdir())
+            ):
+                found.append(entry)
+        return found
+
     def has_leftovers(self) -> bool:
         """Whether a crashed run left staging folders or a snapshot that never became current."""
-        staging_root = self.root / STAGING
-        return bool(self._orphans()) or (staging_root.is_dir() and any(staging_root.iterdir()))
+        return bool(self._orphans()) or bool(self.staging_leftovers())
 
     def remove_leftovers(self, keep: Path | None = None) -> None:
         """Delete what crashed runs left behind. Call only while holding :meth:`writer_lock`."""
-        staging_root = self.root / STAGING
-        if staging_root.is_dir():
-            for leftover in staging_root.iterdir():
-                if leftover != keep:
-                    shutil.rmtree(leftover, ignore_errors=True)
+        for leftover in self.staging_leftovers():
+            if leftover != keep:
+                shutil.rmtree(leftover, ignore_errors=True)
         for snapshot_id in self._orphans():
             # Renamed into place by a run that died before its pointer swap: never published.
             shutil.rmtree(self.root / SNAPSHOTS / snapshot_id, ignore_errors=True)
@@ -272,8 +355,9 @@ class Warehouse:
         Call only while holding :meth:`writer_lock`: staging of a live run is never removed.
         """
         path = self.root / STAGING / run_id
-        leftovers = sorted((self.root / STAGING).glob("*"))
+        leftovers = self.staging_leftovers()
         path.mkdir(parents=True)
+        (path / STAGING_MARKER).write_text(f"staging of newsetl run {run_id}\n")
         resume.adopt_finished_shards(leftovers, path)  # before they go: finished shards of theirs
         self.remove_leftovers(keep=path)
         return RunStaging(self, run_id, path)
@@ -367,6 +451,7 @@ class RunStaging:
         record: RunRecord,
         now: datetime,
         on_step: Callable[[str], None] = lambda step: None,
+        runs_history: pa.Table | None = None,
     ) -> Snapshot:
         """Write a new snapshot from staged data and make it current, atomically.
 
@@ -378,6 +463,8 @@ class RunStaging:
             record: This run's row of the ``runs`` table, but for the snapshot ids.
             now: Publication time, for the snapshot id.
             on_step: Called with the name of each step as it starts (logging, crash tests).
+            runs_history: The earlier ``runs`` rows to keep; default: the current snapshot's
+                (a rebuild over a damaged snapshot passes what of them it could read).
 
         Returns:
             The published snapshot.
@@ -420,15 +507,16 @@ class RunStaging:
         )
 
         on_step("write_runs")
-        previous = (
-            pa.concat_tables(
-                (pq.read_table(f) for f in warehouse.snapshot(parent).files("runs")),
-                promote_options="permissive",
+        if runs_history is None:
+            runs_history = (
+                pa.concat_tables(
+                    (pq.read_table(f) for f in warehouse.snapshot(parent).files("runs")),
+                    promote_options="permissive",
+                )
+                if parent
+                else RUNS.empty_table()
             )
-            if parent
-            else RUNS.empty_table()
-        )
-        runs = pa.concat_tables([upgrade_runs(previous), record.table(snapshot_id, parent)])
+        runs = pa.concat_tables([upgrade_runs(runs_history), record.table(snapshot_id, parent)])
         _write_single(build / "runs", runs)
 
         rows = {
@@ -448,13 +536,30 @@ class RunStaging:
             for name, count in rows.items()
         }
         _check_written_schemas(build, listing)
+        on_step("record_checksums")
+        previous = warehouse.snapshot(parent) if parent else None
         snapshot_manifest = {
             "snapshot_id": snapshot_id,
             "parent_snapshot_id": parent,
             "run_id": self.run_id,
             "created_at": now.astimezone(UTC).isoformat(),
             "tables": listing,
+            "files": file_records(build, listing, previous),
         }
+        return self.commit(build, snapshot_manifest, on_step)
+
+    def commit(
+        self,
+        build: Path,
+        snapshot_manifest: dict[str, Any],
+        on_step: Callable[[str], None] = lambda step: None,
+    ) -> Snapshot:
+        """Make the snapshot built in ``build`` current: manifest, fsync, rename, pointer swap.
+
+        The pointer swap is the commit point: before it, the previous snapshot stays current.
+        """
+        warehouse = self.warehouse
+        snapshot_id = snapshot_manifest["snapshot_id"]
         (build / MANIFEST_FILE).write_text(json.dumps(snapshot_manifest, indent=2, sort_keys=True))
 
         on_step("fsync")
@@ -672,6 +777,48 @@ def _write_other_tables(
             os.link(path, build / name / (f"part-{run_id}-{path.name}" if staged else path.name))
             rows[name] = rows.get(name, 0) + pq.ParquetFile(path).metadata.num_rows
     return rows
+
+
+def file_records(
+    build: Path, tables: Mapping[str, Mapping[str, Any]], previous: Snapshot | None
+) -> dict[str, dict[str, Any]]:
+    """Size, checksum and rows of every file of the snapshot being built, by relative path.
+
+    Files hard-linked from ``previous`` keep its records: only what this run wrote is hashed.
+    """
+    known = _records_by_inode(previous) if previous is not None else {}
+    return {
+        relative: _file_record(build / relative, known)
+        for entry in tables.values()
+        for relative in entry["files"]
+    }
+
+
+def _records_by_inode(snapshot: Snapshot) -> dict[tuple[int, int], dict[str, Any]]:
+    """The file records of ``snapshot`` by (device, inode): what hard links into a new one share."""
+    known = {}
+    for relative, record in snapshot.file_records().items():
+        with contextlib.suppress(OSError):
+            info = os.stat(snapshot.path / relative)
+            known[info.st_dev, info.st_ino] = record
+    return known
+
+
+def _file_record(path: Path, known: Mapping[tuple[int, int], dict[str, Any]]) -> dict[str, Any]:
+    """Size, checksum and rows of a snapshot file, for ``newsetl check`` to compare against.
+
+    A file hard-linked from the previous snapshot is the same bytes: its record is taken over,
+    so a run that carries most of the warehouse hashes only what it wrote.
+    """
+    info = os.stat(path)
+    record = known.get((info.st_dev, info.st_ino))
+    if record is not None and record.get("bytes") == info.st_size:
+        return dict(record)
+    return {
+        "bytes": info.st_size,
+        CHECKSUM: file_checksum(path),
+        "rows": pq.read_metadata(path).num_rows,
+    }
 
 
 def _write_single(folder: Path, table: pa.Table, file_name: str = "part-0.parquet") -> None:

@@ -72,6 +72,7 @@ def test_a_persistent_fault_fails_the_run_and_leaves_the_warehouse_as_it_was(
     )
     assert code == 1
     assert "newsetl: run failed, warehouse unchanged" in stderr and message in stderr
+    assert "Traceback" not in stderr, "an expected failure is a message, not a traceback"
     assert Warehouse(warehouse).current_snapshot_id() == before
     assert len(Warehouse(warehouse).snapshot_ids()) == 1
     assert contents(warehouse) == before_contents

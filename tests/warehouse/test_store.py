@@ -208,11 +208,38 @@ def test_one_writer_at_a_time(tmp_path: Path) -> None:
 
 def test_staging_leftovers_of_a_crashed_run_are_removed(tmp_path: Path) -> None:
     warehouse = Warehouse(tmp_path)
-    leftover = tmp_path / "staging" / "crashed-run" / "documents"
-    leftover.mkdir(parents=True)
-    (leftover / "shard-000000.parquet").write_bytes(b"half")
+    with warehouse.writer_lock("crashed-run"):
+        crashed = warehouse.staging("crashed-run")  # a run that died without cleaning up
+    (crashed.path / "documents").mkdir()
+    (crashed.path / "documents" / "shard-000000.parquet").write_bytes(b"half")
+    # Killed between creating its folder and marking it: empty, named like a run id.
+    (tmp_path / "staging" / "20261201T120000Z-0123abcd").mkdir()
     publish(warehouse, "r1", documents(1))
     assert list((tmp_path / "staging").iterdir()) == []
+
+
+def test_staging_cleanup_deletes_only_what_newsetl_made(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    theirs = tmp_path / "staging" / "day1"
+    theirs.mkdir(parents=True)
+    (theirs / "a.txt").write_text("a user's article")
+    named_like_a_run = tmp_path / "staging" / "20261201T120000Z-0123abcd"
+    named_like_a_run.mkdir()
+    (named_like_a_run / "b.txt").write_text("not empty, not marked: not ours")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "c.txt").write_text("linked to")
+    (tmp_path / "staging" / "link").symlink_to(outside, target_is_directory=True)
+    assert not warehouse.has_leftovers()
+    publish(warehouse, "r1", documents(1))
+    publish(warehouse, "r2", documents(2))
+    assert (theirs / "a.txt").read_text() == "a user's article"
+    assert (named_like_a_run / "b.txt").is_file() and (outside / "c.txt").is_file()
+    assert sorted(p.name for p in (tmp_path / "staging").iterdir()) == [
+        "20261201T120000Z-0123abcd",
+        "day1",
+        "link",
+    ]
 
 
 def test_catalog_file_works_from_any_directory(
@@ -241,6 +268,33 @@ def test_queries_read_one_snapshot_even_while_another_publishes(tmp_path: Path) 
     publish(warehouse, "r2", documents(9, "r2"))
     assert connection.execute("select count(*) from documents").fetchone() == (3,)
     assert catalog.connect(warehouse).execute("select count(*) from documents").fetchone() == (9,)
+
+
+def test_the_lock_is_reentrant_in_its_process_and_names_the_inner_holder(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    with warehouse.writer_lock("cli"):
+        with warehouse.writer_lock("run-42"):  # the flow, inside the command that started it
+            assert "run run-42" in (tmp_path / "newsetl.lock").read_text()
+            pid = os.fork()
+            if pid == 0:  # another process is still kept out
+                try:
+                    with Warehouse(tmp_path).writer_lock("intruder"):
+                        os._exit(0)
+                except WarehouseLocked as error:
+                    os._exit(3 if "run run-42" in str(error) else 4)
+            _, status = os.waitpid(pid, 0)
+            assert os.waitstatus_to_exitcode(status) == 3
+        pid = os.fork()
+        if pid == 0:  # the inner block's end does not release the outer one's lock
+            try:
+                with Warehouse(tmp_path).writer_lock("intruder"):
+                    os._exit(0)
+            except WarehouseLocked:
+                os._exit(3)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 3
+    with warehouse.writer_lock("after"):
+        pass
 
 
 def test_the_runs_table_keeps_each_stage_s_counters(tmp_path: Path) -> None:
