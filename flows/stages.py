@@ -270,7 +270,14 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
     paths = found.pending.column("source_path").combine_chunks()
 
     def submit(number: int, shard: list[str]) -> PrefectFuture[CensusShard]:
-        return census_shard.submit(found.root, shard, number, staging.path, settings.max_file_bytes)
+        return census_shard.submit(
+            staging.warehouse.storage,
+            found.root,
+            shard,
+            number,
+            staging.path,
+            settings.max_file_bytes,
+        )
 
     shards = list(_run_shards(submit, _shards(paths, settings.shard_size), settings.workers))
     plan = incremental.plan_census(
@@ -279,6 +286,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
         [shard.path for shard in shards],
         found.present,
         spill_dir=staging.path,
+        storage=staging.warehouse.storage,
     )
     to_process = found.pending
     if plan.affected:
@@ -330,6 +338,7 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
 
     def submit(number: int, shard: list[str]) -> PrefectFuture[ProcessedShard]:
         return process_shard.submit(
+            staging.warehouse.storage,
             found.root,
             shard,
             number,

@@ -9,8 +9,6 @@ the flow's own process, over compact columns.
 from __future__ import annotations
 
 import functools
-import os
-import signal
 import tempfile
 import time
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
 from transforms.publishers import PublisherSignature
 from warehouse import catalog, incremental, neardup, resume, sources, spill, store
 from warehouse.runs import RunRecord
+from warehouse.storage import Storage
 
 # Near-duplicate settings: shingles, MinHash banding and similarity thresholds (docs/design.md).
 NEAR_DUPLICATES = NearDupParams()
@@ -63,12 +62,17 @@ class CensusShard:
     cache_policy=NONE,
 )
 def census_shard(
-    root: Path | str, paths: list[str], shard: int, staging_path: Path, max_file_bytes: int
+    storage: Storage,
+    root: Path | str,
+    paths: list[str],
+    shard: int,
+    staging_path: Path,
+    max_file_bytes: int,
 ) -> CensusShard:
     """Stage the edge lines of one shard of files, for learned chrome removal."""
     started = time.process_time()
-    read = sources.read_files(root, paths, max_file_bytes)
-    staged = store.write_staged_census(staging_path, shard, census_files(read.files))
+    read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
+    staged = store.write_staged_census(storage, staging_path, shard, census_files(read.files))
     release_memory()
     return CensusShard(staged, time.process_time() - started)
 
@@ -91,6 +95,7 @@ class ProcessedShard:
     cache_policy=NONE,
 )
 def process_shard(
+    storage: Storage,
     root: Path | str,
     paths: list[str],
     shard: int,
@@ -109,10 +114,10 @@ def process_shard(
     started = time.process_time()
     parameters = (max_file_bytes, signatures, NEAR_DUPLICATES, plausible_dates)
     key = resume.shard_key(root, paths, parameters, learned_chrome)
-    resumed = store.resumed_shard(staging_path, shard, key)
+    resumed = store.resumed_shard(storage, staging_path, shard, key)
     if resumed is not None:
         return ProcessedShard(resumed, time.process_time() - started, 0.0)
-    read = sources.read_files(root, paths, max_file_bytes)
+    read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
     parse = functools.partial(
         parse_articles,
         signatures=signatures,
@@ -133,6 +138,7 @@ def process_shard(
     )
     sketch_seconds = time.process_time() - sketching
     staged = store.write_staged_shard(
+        storage,
         staging_path,
         shard,
         documents,
@@ -210,26 +216,10 @@ def publish_snapshot(
         tables=tables.with_table("mentions", mentions.written, mentions.carried),
         record=record,
         now=datetime.now(UTC),
-        on_step=_publish_step,
         runs_history=runs_history,
     )
-    _publish_step("write_catalog")
     catalog.write_catalog(staging.warehouse, snapshot)
     return snapshot
-
-
-FAULT_KILL_AT = "NEWSETL_FAULT_KILL_AT"
-
-
-def _publish_step(step: str) -> None:
-    """Log a publish step; under crash testing, die at the step named in ``FAULT_KILL_AT``.
-
-    The crash tests of RELIABILITY.md kill the run with SIGKILL at every named step and check
-    that the warehouse is always exactly the previous or the new snapshot.
-    """
-    get_run_logger().debug("publish step %s", step)
-    if os.environ.get(FAULT_KILL_AT) == step:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 # The reports of the run's artifact, and rows shown of each: a summary, `newsetl report` has all.

@@ -82,6 +82,7 @@ def write_catalog(warehouse: Warehouse, snapshot: Snapshot) -> Path:
     A DuckDB client that has the old catalog open keeps reading the old snapshot, which stays on
     disk; the next one to open it sees the new snapshot.
     """
+    warehouse.storage.step("write_catalog")
     target = warehouse.catalog_path
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
@@ -104,7 +105,7 @@ def write_catalog(warehouse: Warehouse, snapshot: Snapshot) -> Path:
         connection.execute("CHECKPOINT")
     finally:
         connection.close()
-    os.replace(temporary, target)
+    warehouse.storage.replace(temporary, target)
     return target
 
 

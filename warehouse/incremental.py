@@ -24,6 +24,7 @@ from transforms.incremental import files_to_process
 from warehouse.schemas import LINE_CENSUS, MANIFEST, MENTIONS, QUARANTINE, conform
 from warehouse.sources import Discovery, stat_files
 from warehouse.spill import spilling_connection
+from warehouse.storage import Storage
 from warehouse.store import RunStaging, Snapshot, table_files
 
 KEY_COLUMNS = [
@@ -361,6 +362,7 @@ def plan_census(
     staged: list[Path],
     present: pa.Array,
     spill_dir: Path,
+    storage: Storage,
     min_documents: int = MIN_LEARNED_DOCUMENTS,
 ) -> CensusPlan:
     """Merge this run's census into the previous one and find the files it changes.
@@ -378,6 +380,7 @@ def plan_census(
         present: Paths discovered now: only those can be parsed again.
         spill_dir: Where DuckDB spills, and where the kept rows are written when this run
             supersedes some.
+        storage: Through which the kept rows are written.
         min_documents: Documents an edge line must be in to be chrome.
     """
     old = [str(p) for p in table_files(previous, "line_census")]
@@ -431,7 +434,7 @@ def plan_census(
         reader = connection.sql(
             (CENSUS_SQL / "30_kept_rows.sql").read_text(), params={"previous": old}
         ).to_arrow_reader(1 << 20)
-        with pq.ParquetWriter(kept_file, LINE_CENSUS, compression="zstd") as writer:
+        with storage.parquet_writer(kept_file, LINE_CENSUS) as writer:
             for batch in reader:
                 table = pa.Table.from_batches([batch])
                 writer.write_table(conform(table, LINE_CENSUS, name="line_census"))

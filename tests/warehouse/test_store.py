@@ -10,6 +10,7 @@ import pytest
 from warehouse import catalog, store
 from warehouse.runs import RunRecord, StageCounters, upgrade_runs
 from warehouse.schemas import DOCUMENTS, MANIFEST, QUARANTINE, RUNS, SchemaContractError, conform
+from warehouse.storage import Storage
 from warehouse.store import SnapshotNotFound, SnapshotTables, Warehouse, WarehouseLocked
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
@@ -109,7 +110,7 @@ def test_documents_stream_out_by_month_within_the_memory_budget(
     monkeypatch.setattr(store, "DOCUMENT_GROUP_MIN_ROWS", 10**9)  # only the budget flushes
     docs = documents(300)
     batches = [docs.slice(start, 7) for start in range(0, 300, 7)]
-    written = store._write_documents(tmp_path / "documents", batches, "r1")
+    written = store._write_documents(Storage(), tmp_path / "documents", batches, "r1")
     assert written == 300
     files = sorted((tmp_path / "documents").rglob("*.parquet"))
     by_month = {f.parent.name: pq.read_table(f) for f in files}
