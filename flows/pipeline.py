@@ -42,15 +42,17 @@ from flows.runners import (
 )
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
+from transforms.clustering import cluster_documents
 from transforms.entities import extract_mentions
-from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
+from transforms.near_copies import NearDupParams
 from transforms.publishers import (
     DEFAULT_SIGNATURES,
     PublisherSignature,
     combine_signatures,
     parse_signatures,
 )
-from warehouse import catalog, incremental, neardup, resume, sources, spill, store
+from transforms.sketches import sketch_bodies
+from warehouse import body_pairs, catalog, incremental, resume, sources, spill, store
 from warehouse.clusters import cluster_table, document_matches
 
 use_jemalloc()
@@ -211,8 +213,8 @@ def deduplicate_documents(
 ) -> Deduplication:
     """Cluster all documents of the next snapshot: exact copies, then verified near copies."""
     table = keys.all_keys()
-    new_pairs = neardup.find_copies(previous, staging, table, NEAR_DUPLICATES)
-    pairs = neardup.all_pairs(previous, staging, new_pairs, NEAR_DUPLICATES)
+    new_pairs = body_pairs.find_copies(previous, staging, table, NEAR_DUPLICATES)
+    pairs = body_pairs.all_pairs(previous, staging, new_pairs, NEAR_DUPLICATES)
     assigned = cluster_documents(
         table.column("doc_id"),
         table.column("content_hash"),

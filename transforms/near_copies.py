@@ -1,0 +1,151 @@
+"""When two bodies are near copies of one story: the parameters, a screen, the verification.
+
+Candidates (bodies sharing an LSH bucket) are first judged on their stored signatures and
+shingle counts (:func:`plausible_pairs`), so the text of most is never read; the rest are
+verified on their exact shingle sets (:func:`verify_pairs`), with the figures rule of
+:mod:`transforms.figures` on top.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from transforms.arrays import contiguous
+from transforms.figures import templated
+from transforms.minhash import MinHashParams
+from transforms.shingles import shingle, similarity
+from transforms.word_count import SHORT_BODY_WORDS, word_counts
+
+# Candidate pairs whose signatures are compared at once (rows x permutations bytes each).
+ESTIMATE_CHUNK = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class NearDupParams:
+    """When two bodies are copies of one story, and how candidates are found (LSH banding).
+
+    Defaults measured on the generator's syndication labels (BENCHMARKS.md): a copy either shares
+    most of its shingles with the other (Jaccard), or is mostly contained in it (a partial
+    reprint, a trimmed tail) while still sharing a fair part of the longer text.
+    """
+
+    minhash: MinHashParams = field(default_factory=MinHashParams)
+    min_jaccard: float = 0.5
+    """Bodies this similar are copies."""
+    min_containment: float = 0.8
+    """A body this much contained in another is a copy of it..."""
+    min_jaccard_contained: float = 0.2
+    """...if the two also share this much (a shared background paragraph or quote does not)..."""
+    min_contained_shingles: int = 25
+    """...and the shorter body has this many shingles: a short notice is wholly contained in
+    another of the same template (Reuters: `Qtly div five cts vs five cts prior / Pay July One /
+    Record June 17` of two companies), which says nothing about them being one story."""
+    min_words: int = SHORT_BODY_WORDS
+    """Bodies of fewer words are never near copies (nor exact ones under another headline:
+    :data:`transforms.word_count.SHORT_BODY_WORDS`)."""
+    min_number_mismatch: float = 0.25
+    """Copies by the rules above are reports of one template, not one story, when at least this
+    share of the numbers stated by the body stating fewer is not stated by the other
+    (:func:`transforms.figures.number_tokens`; Reuters: `FED ADDS RESERVES VIA CUSTOMER
+    REPURCHASES`, the same 46 words every few days with another amount and rate)..."""
+    min_number_gap: float = 0.05
+    """...and masking every number raises their containment by at least this much: at least
+    this share of the shorter body's shingles agree only once the figures are masked, so the
+    numbers are a real part of what the bodies say. A correction of one figure of a results
+    table, or a long story with one figure changed, stays a copy."""
+    estimate_margin: float = 0.1
+    """Candidates whose estimated similarity falls this far short of a threshold (2.5 standard
+    errors of the estimate) are not measured on their text."""
+    max_bucket_bodies: int = 100
+    """An LSH bucket shared by more distinct bodies than this is stock text (a phrase used by
+    every few articles fills the band's rows), not evidence of copies, and yields no candidates.
+    Without the cap, candidates grow with the square of the corpus; a story needs this many
+    distinct versions sharing every one of its buckets before its copies are missed."""
+
+    def __post_init__(self) -> None:
+        if self.max_bucket_bodies < 2:
+            raise ValueError("max_bucket_bodies must be at least 2")
+
+
+def plausible_pairs(
+    sigs: np.ndarray,
+    sizes: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    params: NearDupParams,
+) -> np.ndarray:
+    """Indices of the pairs that may be copies, judged on their signatures and shingle counts.
+
+    Signature agreement estimates Jaccard J (standard error about 0.04 at 111 rows), and with
+    the two shingle counts it estimates containment, J (|A| + |B|) / ((1 + J) min(|A|, |B|)).
+    ``sigs`` may hold only the low byte of each row (:func:`transforms.sketches.signature_bytes`):
+    rows then agree by chance one time in 256, which raises the estimate by at most 0.004,
+    keeping more pairs.
+    A pair is kept when either estimate is within ``estimate_margin`` of its copy threshold;
+    only those are measured on their text. Computed in chunks of pairs to bound memory.
+    """
+    margin = params.estimate_margin
+    keep: list[np.ndarray] = []
+    for start in range(0, len(left), ESTIMATE_CHUNK):
+        a, b = left[start : start + ESTIMATE_CHUNK], right[start : start + ESTIMATE_CHUNK]
+        jaccard = (sigs[a] == sigs[b]).mean(axis=1)
+        small = np.maximum(np.minimum(sizes[a], sizes[b]), 1)
+        containment = jaccard * (sizes[a] + sizes[b]) / ((1 + jaccard) * small)
+        maybe = (jaccard >= params.min_jaccard - margin) | (
+            (containment >= params.min_containment - 1.5 * margin)
+            & (jaccard >= params.min_jaccard_contained - margin)
+            & (small >= params.min_contained_shingles)
+        )
+        keep.append(start + np.flatnonzero(maybe))
+    return np.concatenate(keep) if keep else np.empty(0, np.int64)
+
+
+def verify_pairs(
+    bodies: pa.Array, left: np.ndarray, right: np.ndarray, params: NearDupParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact similarity of pairs of bodies, and which pairs are copies.
+
+    Each body is shingled once however many pairs it is in. The callers measure only the pairs
+    their signatures call plausible (:func:`plausible_pairs`).
+
+    Args:
+        bodies: The distinct bodies the pairs name.
+        left: Index in ``bodies`` of one side of each pair.
+        right: Index of the other side.
+        params: Thresholds and MinHash settings.
+
+    Returns:
+        ``(jaccard, containment, is_copy)`` aligned with the pairs.
+    """
+    if len(left) == 0:
+        empty = np.zeros(0, dtype=np.float32)
+        return empty, empty, np.zeros(0, dtype=bool)
+    texts = contiguous(bodies)
+    shingles = shingle(texts, params.minhash.shingle_words)
+    jaccard, containment = similarity(shingles, left, right)
+    sizes = shingles.sizes()
+    words = word_counts(pc.fill_null(texts, "")).to_numpy()
+    is_copy = (
+        (jaccard >= params.min_jaccard)
+        | (
+            (containment >= params.min_containment)
+            & (jaccard >= params.min_jaccard_contained)
+            & (np.minimum(sizes[left], sizes[right]) >= params.min_contained_shingles)
+        )
+    ) & (np.minimum(words[left], words[right]) >= params.min_words)
+    copies = np.flatnonzero(is_copy)
+    figures_disagree = templated(
+        texts,
+        left[copies],
+        right[copies],
+        containment[copies],
+        min_mismatch=params.min_number_mismatch,
+        min_gap=params.min_number_gap,
+        shingle_words=params.minhash.shingle_words,
+    )
+    is_copy[copies[figures_disagree]] = False
+    return jaccard.astype(np.float32), containment.astype(np.float32), is_copy
