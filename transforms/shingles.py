@@ -118,12 +118,17 @@ def _word_bytes(data: np.ndarray) -> np.ndarray:
     return is_word
 
 
-def _words(bodies: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """Hash of every word of every body in order, and the number of words of each body."""
+def _word_edges(
+    bodies: pa.Array | pa.ChunkedArray,
+) -> tuple[np.ndarray, np.ndarray, pa.Buffer, np.ndarray]:
+    """Lower-cased bytes, body offsets, their buffer, and the byte bounds of every word in order.
+
+    The bounds alternate word start, word end, next word start...: ``edges[0::2]`` are the
+    words' first bytes and ``edges[1::2]`` their ends (empty when there is no word).
+    """
     data, offsets, data_buffer = lower_utf8(bodies)
-    n = len(offsets) - 1
     if len(data) == 0:
-        return np.empty(0, np.uint64), np.zeros(n, np.int64)
+        return data, offsets, data_buffer, np.empty(0, np.int64)
     is_word = _word_bytes(data)
     # Where bytes turn from word to gap or back, plus the ends when a word touches them: segments
     # between these bounds alternate word, gap, word, ...
@@ -134,13 +139,22 @@ def _words(bodies: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
         bounds.append(np.array([len(data)], np.int64))
     edges = np.concatenate(bounds)
     if len(edges) == 0:  # punctuation only
-        return np.empty(0, np.uint64), np.zeros(n, np.int64)
+        return data, offsets, data_buffer, edges
     # A body boundary inside a run of word bytes splits it: an empty gap keeps the alternation.
     inner = offsets[1:-1]
     inner = np.unique(inner[(inner > 0) & (inner < len(data))])
     glued = inner[is_word[inner - 1] & is_word[inner]]
     if len(glued):
         edges = np.insert(edges, np.searchsorted(edges, glued).repeat(2), glued.repeat(2))
+    return data, offsets, data_buffer, edges
+
+
+def _words(bodies: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Hash of every word of every body in order, and the number of words of each body."""
+    data, offsets, data_buffer, edges = _word_edges(bodies)
+    n = len(offsets) - 1
+    if len(edges) == 0:
+        return np.empty(0, np.uint64), np.zeros(n, np.int64)
     # Word and gap segments share one dictionary (gaps are few distinct strings); Arrow's hash
     # table is faster on 32-bit offsets.
     wide = len(data) >= 2**31
@@ -159,24 +173,32 @@ def _words(bodies: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return word_hash, counts
 
 
-def shingle(bodies: pa.Array, shingle_words: int) -> Shingles:
-    """The set of word ``shingle_words``-shingle hashes of each body.
+@dataclass(frozen=True, slots=True)
+class ShingleSequences:
+    """The shingles of a batch of bodies in text order: one per window of k words, repeats kept."""
 
-    Words are runs of Unicode letters and digits of the lower-cased text; everything else
-    (punctuation of any style, spaces) only separates them. A shingle hashes ``shingle_words``
-    consecutive words of one body.
+    offsets: np.ndarray
+    """int64, one more than documents: body i's windows are hashes[offsets[i]:offsets[i+1]]."""
+    hashes: np.ndarray
+    """uint64 values below 2^HASH_BITS, the same hashes as the bodies' :class:`Shingles`."""
+    words: np.ndarray
+    """Words of each body (window j covers words j to j + k - 1; a body shorter than k words
+    has one window over all of them)."""
 
-    Args:
-        bodies: Texts (string, large_string or string_view; nulls are empty).
-        shingle_words: Words per shingle (k).
 
-    Returns:
-        Each body's sorted, distinct shingle hashes. A body with fewer than k words has one
-        shingle of all its words; a body without words has none.
+@dataclass(frozen=True, slots=True)
+class _Windows:
+    """Every shingle of a batch in text order, with its body and its first word's position."""
 
-    Raises:
-        ValueError: ``shingle_words`` below 1, or 2^24 bodies or more (batch them).
-    """
+    hashes: np.ndarray
+    owner: np.ndarray
+    position: np.ndarray
+    counts: np.ndarray
+    """Words of each body."""
+
+
+def _windows(bodies: pa.Array, shingle_words: int) -> _Windows:
+    """The shingle of every window of ``shingle_words`` words of every body, in text order."""
     n = len(bodies)
     if shingle_words < 1:
         raise ValueError("shingle_words must be at least 1")
@@ -209,16 +231,187 @@ def shingle(bodies: pa.Array, shingle_words: int) -> Shingles:
             powers = np.cumprod(np.r_[np.uint64(1), np.full(k - 1, FOLD, np.uint64)])
             terms = word_hash[first + position] * powers[power]
             short_hash = np.add.reduceat(terms, term_starts)
-    hashes = mix(np.concatenate([folded, short_hash]))
-    owner = np.concatenate([document[at], short_docs]).astype(np.uint64)
-    # One sort of (body, hash) packed in 64 bits groups and deduplicates every body's shingles;
-    # the hash keeps HASH_BITS bits, plenty for sets of thousands (collisions ~ 2^-40 a pair).
-    packed = np.sort((owner << np.uint64(HASH_BITS)) | (hashes >> np.uint64(64 - HASH_BITS)))
+    # The hash keeps HASH_BITS bits, plenty for sets of thousands (collisions ~ 2^-40 a pair).
+    hashes = mix(np.concatenate([folded, short_hash])) >> np.uint64(64 - HASH_BITS)
+    owner = np.concatenate([document[at], short_docs])
+    position = np.concatenate([at - starts[document[at]], np.zeros(len(short_docs), np.int64)])
+    if len(short_docs):  # back in body order (a short body's window after the others' is fine
+        order = np.argsort(owner, kind="stable")  # for sets, but sequences need body order)
+        hashes, owner, position = hashes[order], owner[order], position[order]
+    return _Windows(hashes, owner, position, counts)
+
+
+def _sets(hashes: np.ndarray, owner: np.ndarray, n: int) -> Shingles:
+    """Each body's sorted, distinct hashes."""
+    # One sort of (body, hash) packed in 64 bits groups and deduplicates every body's shingles.
+    packed = np.sort((owner.astype(np.uint64) << np.uint64(HASH_BITS)) | hashes)
     if len(packed):
         packed = packed[np.r_[True, packed[1:] != packed[:-1]]]
     bodies_start = np.arange(n + 1, dtype=np.uint64) << np.uint64(HASH_BITS)
     offsets = np.searchsorted(packed, bodies_start).astype(np.int64)
     return Shingles(offsets, packed & np.uint64((1 << HASH_BITS) - 1))
+
+
+def shingle(bodies: pa.Array, shingle_words: int) -> Shingles:
+    """The set of word ``shingle_words``-shingle hashes of each body.
+
+    Words are runs of Unicode letters and digits of the lower-cased text; everything else
+    (punctuation of any style, spaces) only separates them. A shingle hashes ``shingle_words``
+    consecutive words of one body.
+
+    Args:
+        bodies: Texts (string, large_string or string_view; nulls are empty).
+        shingle_words: Words per shingle (k).
+
+    Returns:
+        Each body's sorted, distinct shingle hashes. A body with fewer than k words has one
+        shingle of all its words; a body without words has none.
+
+    Raises:
+        ValueError: ``shingle_words`` below 1, or 2^24 bodies or more (batch them).
+    """
+    windows = _windows(bodies, shingle_words)
+    return _sets(windows.hashes, windows.owner, len(bodies))
+
+
+def shingle_sequences(bodies: pa.Array, shingle_words: int) -> tuple[Shingles, ShingleSequences]:
+    """The shingle sets of each body (:func:`shingle`) and its shingles in text order."""
+    windows = _windows(bodies, shingle_words)
+    n = len(bodies)
+    offsets = np.searchsorted(windows.owner, np.arange(n + 1)).astype(np.int64)
+    return _sets(windows.hashes, windows.owner, n), ShingleSequences(
+        offsets, windows.hashes, windows.counts.astype(np.int64)
+    )
+
+
+def coverage(
+    sequences: ShingleSequences,
+    sets: Shingles,
+    query: np.ndarray,
+    target: np.ndarray,
+    shingle_words: int,
+) -> np.ndarray:
+    """Words of each ``query`` body that lie inside a shingle it shares with its ``target`` body.
+
+    Shingle containment counts shared shingles, so one misspelt word every ten words (OCR, a
+    light rewording) costs half of them; counted in words, the passages around the misspelling
+    still stand in the other body and only the misspelt words are lost. A word is covered when
+    some window of ``shingle_words`` words containing it is a shingle of the target: covered
+    words come only from passages of at least that many words found in the target. Pairs are
+    measured in chunks of about MERGE_CHUNK windows, so memory stays bounded.
+
+    Args:
+        sequences: Shingles of the bodies in text order (:func:`shingle_sequences`).
+        sets: Shingle sets of the same bodies.
+        query: Body index of the body measured, per pair.
+        target: Body index of the body it is looked up in, same length.
+        shingle_words: The k the shingles were made with.
+
+    Returns:
+        Covered words per pair (int64); the query's word count is ``sequences.words[query]``.
+    """
+    query = np.asarray(query, dtype=np.int64).reshape(-1)
+    target = np.asarray(target, dtype=np.int64).reshape(-1)
+    if len(query) != len(target):
+        raise ValueError(f"{len(query)} query bodies but {len(target)} target bodies")
+    lengths = np.diff(sequences.offsets)[query]
+    set_sizes = sets.sizes()[target]
+    covered = np.zeros(len(query), dtype=np.int64)
+    work = np.cumsum(lengths + set_sizes)
+    start = 0
+    while start < len(query):
+        done = int(work[start - 1]) if start else 0
+        stop = int(np.searchsorted(work, done + MERGE_CHUNK, side="right"))
+        stop = min(max(stop, start + 1), start + MERGE_CHUNK)
+        chunk = slice(start, stop)
+        covered[chunk] = _covered(
+            sequences, sets, query[chunk], target[chunk], set_sizes[chunk], shingle_words
+        )
+        start = stop
+    return covered
+
+
+def _covered(
+    sequences: ShingleSequences,
+    sets: Shingles,
+    query: np.ndarray,
+    target: np.ndarray,
+    set_sizes: np.ndarray,
+    k: int,
+) -> np.ndarray:
+    """Covered words of each pair of a chunk (:func:`coverage`)."""
+    tags = np.arange(len(query), dtype=np.uint64) << np.uint64(HASH_BITS)
+    # The targets' sets, tagged with their pair: one sorted run (pairs in order, sets sorted).
+    found_in = _tagged(sets, target, set_sizes, tags)
+    starts, ends = sequences.offsets[query], sequences.offsets[query + 1]
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0 or len(found_in) == 0:
+        return np.zeros(len(query), dtype=np.int64)
+    pair = np.repeat(np.arange(len(query)), lengths)
+    index = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths) + starts[pair]
+    looked_up = sequences.hashes[index] | tags[pair]
+    at = np.minimum(np.searchsorted(found_in, looked_up), len(found_in) - 1)
+    shared = found_in[at] == looked_up
+    # Each shared window covers its k words (all the words of a body shorter than k): +1 where
+    # its first word is, -1 after its last, in one array of every pair's words.
+    words = sequences.words[query]
+    word_start = np.cumsum(words) - words
+    window = index - starts[pair]
+    first = word_start[pair] + window
+    last = np.minimum(first + k, word_start[pair] + words[pair])
+    size = int(words.sum()) + 1
+    delta = np.bincount(first[shared], minlength=size) - np.bincount(last[shared], minlength=size)
+    is_covered = np.cumsum(delta[:-1]) > 0
+    word_pair = np.repeat(np.arange(len(query)), words)
+    return np.bincount(word_pair[is_covered], minlength=len(query)).astype(np.int64)
+
+
+def opening_grams(bodies: pa.Array, opening_words: int, gram_bytes: int) -> Shingles:
+    """The set of character ``gram_bytes``-grams of each body's opening passage.
+
+    The opening is the body's first ``opening_words`` words, lower-cased and each followed by
+    one space (so punctuation and spacing do not matter, as for shingles); a gram is
+    ``gram_bytes`` consecutive bytes of it (UTF-8). Characters rather than words: a misread
+    letter (OCR) costs the few grams around it, where it costs every word shingle it is in.
+
+    Args:
+        bodies: Texts (nulls are empty).
+        opening_words: Words of the opening passage.
+        gram_bytes: Bytes per gram.
+
+    Returns:
+        Each body's sorted, distinct gram hashes (none for an opening shorter than a gram).
+    """
+    n = len(bodies)
+    if gram_bytes < 1 or opening_words < 1:
+        raise ValueError("gram_bytes and opening_words must be at least 1")
+    data, offsets, _, edges = _word_edges(bodies)
+    starts, ends = edges[0::2], edges[1::2]
+    counts = np.diff(np.searchsorted(starts, offsets))
+    rank = np.arange(len(starts)) - np.repeat(np.cumsum(counts) - counts, counts)
+    keep = rank < opening_words
+    starts, ends = starts[keep], ends[keep]
+    owner = np.repeat(np.arange(n, dtype=np.int64), counts)[keep]
+    # The openings as one byte stream: each kept word's bytes, then a space.
+    lengths = ends - starts + 1
+    total = int(lengths.sum())
+    if total < gram_bytes:
+        return Shingles(np.zeros(n + 1, np.int64), np.empty(0, np.uint64))
+    within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    source = np.minimum(np.repeat(starts, lengths) + within, max(len(data) - 1, 0))
+    stream = np.where(within == np.repeat(lengths - 1, lengths), ord(" "), data[source])
+    stream = stream.astype(np.uint64)
+    stream_owner = np.repeat(owner, lengths)
+    windows = total - gram_bytes + 1
+    with np.errstate(over="ignore"):
+        folded = stream[:windows].copy()
+        for j in range(1, gram_bytes):
+            folded *= FOLD
+            folded += stream[j : j + windows]
+    at = np.flatnonzero(stream_owner[:windows] == stream_owner[gram_bytes - 1 :])
+    hashes = mix(folded[at]) >> np.uint64(64 - HASH_BITS)
+    return _sets(hashes, stream_owner[at], n)
 
 
 def similarity(sh: Shingles, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

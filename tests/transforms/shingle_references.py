@@ -53,6 +53,31 @@ def reference_shingles(body: str | None, k: int) -> list[int]:
     return sorted({reference_hash(t) for t in reference_tuples(body, k)})
 
 
+def reference_covered(query: str | None, target: str | None, k: int) -> int:
+    """Words of ``query`` inside a window of k words (all of a shorter body) that is a shingle
+    of ``target``."""
+    words = reference_words(query)
+    found = reference_tuples(target, k)
+    if len(words) < k:
+        return len(words) if words and tuple(words) in found else 0
+    windows = [tuple(words[i : i + k]) in found for i in range(len(words) - k + 1)]
+    return sum(
+        any(windows[max(0, j - k + 1) : min(j, len(windows) - 1) + 1]) for j in range(len(words))
+    )
+
+
+def reference_opening_grams(body: str | None, opening_words: int, gram_bytes: int) -> list[int]:
+    """Hashes of the byte grams of the first words, each followed by a space, sorted."""
+    stream = "".join(f"{w} " for w in reference_words(body)[:opening_words]).encode()
+    grams = set()
+    for start in range(len(stream) - gram_bytes + 1):
+        folded = 0
+        for byte in stream[start : start + gram_bytes]:
+            folded = (folded * FOLD + byte) & MASK
+        grams.add(mix(folded) >> 24)
+    return sorted(grams)
+
+
 def sets_of(sh: Shingles) -> list[list[int]]:
     return [sh.hashes[a:b].tolist() for a, b in zip(sh.offsets[:-1], sh.offsets[1:], strict=True)]
 

@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 
 from tests.transforms.shingle_references import (
     bodies_strategy,
+    reference_covered,
     reference_hash,
+    reference_opening_grams,
     reference_shingles,
     reference_tuples,
     reference_words,
@@ -16,7 +18,13 @@ from tests.transforms.shingle_references import (
 )
 from transforms import shingles
 from transforms.minhash import MinHashParams, signatures
-from transforms.shingles import shingle, similarity
+from transforms.shingles import (
+    coverage,
+    opening_grams,
+    shingle,
+    shingle_sequences,
+    similarity,
+)
 
 # Bodies without shingles and typographic variants are checked down to their signatures.
 PARAMS = MinHashParams()
@@ -170,3 +178,53 @@ def test_similarity_does_not_depend_on_the_merge_chunk(monkeypatch: pytest.Monke
     monkeypatch.setattr(shingles, "MERGE_CHUNK", 7)
     chunked = similarity(sh, left, right)
     assert (whole[0] == chunked[0]).all() and (whole[1] == chunked[1]).all()
+
+
+# --- openings and coverage ---------------------------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(bodies_strategy, st.integers(1, 12), st.integers(1, 9))
+def test_opening_grams_equal_the_reference(
+    bodies: list[str | None], opening_words: int, gram_bytes: int
+) -> None:
+    grams = opening_grams(pa.array(bodies, pa.string()), opening_words, gram_bytes)
+    assert sets_of(grams) == [reference_opening_grams(b, opening_words, gram_bytes) for b in bodies]
+
+
+def test_a_misread_letter_costs_few_opening_grams_but_five_shingles() -> None:
+    story = " ".join(f"word{i}" for i in range(60))
+    misread = story.replace("word30", "wsrd30")
+    grams = opening_grams(pa.array([story, misread]), 60, 7)
+    jaccard, _ = similarity(grams, np.array([0]), np.array([1]))
+    words, _ = similarity(shingle(pa.array([story, misread]), 5), np.array([0]), np.array([1]))
+    assert jaccard[0] > 0.9 and words[0] < 0.85
+
+
+@settings(max_examples=100, deadline=None)
+@given(bodies_strategy, st.integers(min_value=1, max_value=5), st.data())
+def test_coverage_equals_the_reference(
+    bodies: list[str | None], k: int, data: st.DataObject
+) -> None:
+    index = st.integers(min_value=0, max_value=len(bodies) - 1)
+    pairs = data.draw(st.lists(st.tuples(index, index), max_size=20))
+    query = np.array([p[0] for p in pairs], dtype=np.int64)
+    target = np.array([p[1] for p in pairs], dtype=np.int64)
+    sets, sequences = shingle_sequences(pa.array(bodies, pa.string()), k)
+    assert sets_of(sets) == sets_of(shingle(pa.array(bodies, pa.string()), k))
+    assert sequences.words.tolist() == [len(reference_words(b)) for b in bodies]
+    covered = coverage(sequences, sets, query, target, k)
+    assert covered.tolist() == [reference_covered(bodies[a], bodies[b], k) for a, b in pairs]
+
+
+def test_coverage_keeps_the_words_around_a_misreading(monkeypatch: pytest.MonkeyPatch) -> None:
+    story = [f"w{i}" for i in range(100)]
+    noisy = [w if i % 10 != 5 else f"x{i}" for i, w in enumerate(story)]  # every tenth word
+    sets, sequences = shingle_sequences(pa.array([" ".join(story), " ".join(noisy)]), 5)
+    _, containment = similarity(sets, np.array([1]), np.array([0]))
+    covered = coverage(sequences, sets, np.array([1, 0]), np.array([0, 1]), 5)
+    assert containment[0] == pytest.approx(46 / 96)  # half the shingles are lost...
+    # ...but only the misread words (and the last four, after the last misreading).
+    assert covered.tolist() == [86, 86]
+    monkeypatch.setattr(shingles, "MERGE_CHUNK", 3)  # chunking changes nothing
+    assert coverage(sequences, sets, np.array([1, 0]), np.array([0, 1]), 5).tolist() == [86, 86]
