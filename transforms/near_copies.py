@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from transforms.arrays import contiguous
 from transforms.figures import templated
 from transforms.minhash import MinHashParams
-from transforms.shingles import shingle, similarity
+from transforms.shingles import coverage, shingle_sequences, similarity
 from transforms.word_count import SHORT_BODY_WORDS, word_counts
 
 # Candidate pairs whose signatures are compared at once (rows x permutations bytes each).
@@ -65,10 +65,49 @@ class NearDupParams:
     every few articles fills the band's rows), not evidence of copies, and yields no candidates.
     Without the cap, candidates grow with the square of the corpus; a story needs this many
     distinct versions sharing every one of its buckets before its copies are missed."""
+    opening_words: int = 40
+    """A body's opening passage is its first this many words. A brief or a teaser reprints a
+    story's opening, and has a Jaccard too small for the body bands to find at any size ratio
+    (a 60-word brief of a 2,000-word story: 0.03); bodies whose openings agree are candidates
+    whatever their lengths. Forty words: the shortest brief or teaser holds the whole opening."""
+    opening_gram_bytes: int = 9
+    """The opening is sketched as character grams of this many bytes, not word shingles: a
+    misread letter (OCR) costs the few grams around it, not the five shingles it is in, so a
+    scanned copy's opening still agrees with the story's. Shorter grams are shared by unrelated
+    openings that use the same stock words."""
+    opening_minhash: MinHashParams = field(
+        default_factory=lambda: MinHashParams(permutations=32, bands=8, rows=4, seed=2)
+    )
+    """MinHash and banding of the opening's grams (its ``shingle_words`` is unused). Its band
+    keys are stored after the body's in ``body_bands`` (band numbers from ``minhash.bands``)."""
+    min_opening_bands: int = 3
+    """Bodies whose openings agree on this many bands are measured on their text whatever their
+    signatures say: the opening is the same passage (a brief, a teaser). One band in common is
+    what unrelated openings of the same stock phrases share now and then."""
+    min_coverage: float = 0.75
+    """A body whose words lie this much inside passages of the other (runs of at least
+    ``shingle_words`` words found in it: :func:`transforms.shingles.coverage`) is a copy of it
+    when, besides, ..."""
+    min_coverage_jaccard: float = 0.2
+    """...the two share this much (a copy with misread or reworded words all through it: every
+    tenth word misread costs half of the shingles but few of the words)..."""
+    min_reprint_containment: float = 0.7
+    """...or this share of its shingles stands in the other, and..."""
+    min_reprinted_words: int = 40
+    """...the covered passages hold this many words: a brief or a teaser, a passage reprinted
+    nearly word for word, however long the story it comes from. A digest quoting the first
+    sentences of several stories covers a third of itself or less with any one of them."""
 
     def __post_init__(self) -> None:
         if self.max_bucket_bodies < 2:
             raise ValueError("max_bucket_bodies must be at least 2")
+        if self.opening_words < 1 or self.opening_gram_bytes < 1:
+            raise ValueError("opening_words and opening_gram_bytes must be at least 1")
+
+    @property
+    def bands(self) -> int:
+        """Band keys per body: the body's, then its opening's."""
+        return self.minhash.bands + self.opening_minhash.bands
 
 
 def plausible_pairs(
@@ -77,16 +116,30 @@ def plausible_pairs(
     left: np.ndarray,
     right: np.ndarray,
     params: NearDupParams,
+    openings: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Indices of the pairs that may be copies, judged on their signatures and shingle counts.
+    """Indices of the pairs that may be copies, judged on their sketches.
 
     Signature agreement estimates Jaccard J (standard error about 0.04 at 111 rows), and with
     the two shingle counts it estimates containment, J (|A| + |B|) / ((1 + J) min(|A|, |B|)).
     ``sigs`` may hold only the low byte of each row (:func:`transforms.sketches.signature_bytes`):
     rows then agree by chance one time in 256, which raises the estimate by at most 0.004,
-    keeping more pairs.
-    A pair is kept when either estimate is within ``estimate_margin`` of its copy threshold;
-    only those are measured on their text. Computed in chunks of pairs to bound memory.
+    keeping more pairs. A pair is kept when an estimate is within ``estimate_margin`` of a copy
+    threshold (Jaccard, or containment with its Jaccard floor), when the estimated Jaccard
+    reaches the floor of the coverage rule, or when the two bodies' openings agree on
+    ``min_opening_bands`` bands: a brief of a long story has a Jaccard too small to estimate its
+    containment from (at 60 words against 2,000 the error of the estimate is larger than the
+    value). Only the kept pairs are measured on their text. Depends on the two bodies only (not on bucket sizes), so runs day by day keep
+    the pairs one run over everything keeps. Computed in chunks of pairs to bound memory.
+
+    Args:
+        sigs: Signatures (or their low bytes) of the bodies.
+        sizes: Shingles of each body.
+        left: Index of one side of each pair.
+        right: Index of the other side.
+        params: Thresholds and the margin.
+        openings: Opening band keys of the bodies (``(bodies, opening bands)``, any unsigned
+            type: their low 32 bits are enough), or None to ignore openings.
     """
     margin = params.estimate_margin
     keep: list[np.ndarray] = []
@@ -95,11 +148,19 @@ def plausible_pairs(
         jaccard = (sigs[a] == sigs[b]).mean(axis=1)
         small = np.maximum(np.minimum(sizes[a], sizes[b]), 1)
         containment = jaccard * (sizes[a] + sizes[b]) / ((1 + jaccard) * small)
-        maybe = (jaccard >= params.min_jaccard - margin) | (
-            (containment >= params.min_containment - 1.5 * margin)
-            & (jaccard >= params.min_jaccard_contained - margin)
-            & (small >= params.min_contained_shingles)
+        maybe = (
+            (jaccard >= params.min_jaccard - margin)
+            | (
+                (containment >= params.min_containment - 1.5 * margin)
+                & (jaccard >= params.min_jaccard_contained - margin)
+                & (small >= params.min_contained_shingles)
+            )
+            # At its floor, not within the margin: below 0.2, candidates are mostly unrelated
+            # stories of the same stock phrases, which would read ten times the text.
+            | (jaccard >= params.min_coverage_jaccard)
         )
+        if openings is not None:
+            maybe |= (openings[a] == openings[b]).sum(axis=1) >= params.min_opening_bands
         keep.append(start + np.flatnonzero(maybe))
     return np.concatenate(keep) if keep else np.empty(0, np.int64)
 
@@ -125,18 +186,44 @@ def verify_pairs(
         empty = np.zeros(0, dtype=np.float32)
         return empty, empty, np.zeros(0, dtype=bool)
     texts = contiguous(bodies)
-    shingles = shingle(texts, params.minhash.shingle_words)
+    k = params.minhash.shingle_words
+    shingles, sequences = shingle_sequences(texts, k)
     jaccard, containment = similarity(shingles, left, right)
     sizes = shingles.sizes()
     words = word_counts(pc.fill_null(texts, "")).to_numpy()
+    long_enough = np.minimum(words[left], words[right]) >= params.min_words
+    contained_enough = np.minimum(sizes[left], sizes[right]) >= params.min_contained_shingles
     is_copy = (
         (jaccard >= params.min_jaccard)
         | (
             (containment >= params.min_containment)
             & (jaccard >= params.min_jaccard_contained)
-            & (np.minimum(sizes[left], sizes[right]) >= params.min_contained_shingles)
+            & contained_enough
         )
-    ) & (np.minimum(words[left], words[right]) >= params.min_words)
+    ) & long_enough
+    # Partial and noisy reprints, by the words of the shorter body found in the other.
+    maybe = np.flatnonzero(
+        ~is_copy
+        & long_enough
+        & contained_enough
+        & (
+            (jaccard >= params.min_coverage_jaccard)
+            | (containment >= params.min_reprint_containment)
+        )
+    )
+    if len(maybe):
+        a, b = left[maybe], right[maybe]
+        shorter_is_a = sequences.words[a] <= sequences.words[b]
+        query, target = np.where(shorter_is_a, a, b), np.where(shorter_is_a, b, a)
+        covered = coverage(sequences, shingles, query, target, k)
+        share = covered / np.maximum(sequences.words[query], 1)
+        is_copy[maybe] = (share >= params.min_coverage) & (
+            (jaccard[maybe] >= params.min_coverage_jaccard)
+            | (
+                (containment[maybe] >= params.min_reprint_containment)
+                & (covered >= params.min_reprinted_words)
+            )
+        )
     copies = np.flatnonzero(is_copy)
     figures_disagree = templated(
         texts,

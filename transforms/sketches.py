@@ -1,8 +1,9 @@
 """Sketches of bodies: what later runs need to find copies of a body without its text.
 
 Each distinct body gets its MinHash signature and LSH band keys (:mod:`transforms.minhash`),
-stored in ``body_signatures`` and ``body_bands``; later runs meet its band keys with theirs and
-judge candidates on the signatures before reading any text.
+and band keys of its opening passage (character grams of its first words), stored in
+``body_signatures`` and ``body_bands``; later runs meet its band keys with theirs and judge
+candidates on the signatures and opening keys before reading any text.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from transforms.arrays import contiguous
 from transforms.body_keys import body_keys
 from transforms.minhash import band_keys, signatures
 from transforms.near_copies import NearDupParams
-from transforms.shingles import shingle
+from transforms.shingles import opening_grams, shingle
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,8 @@ class Sketches:
     """What later runs need to find copies of a batch's distinct bodies without their text."""
 
     bands: pa.Table
-    """``body_key``, ``band`` (int16), ``band_key`` (uint64): LSH band keys."""
+    """``body_key``, ``band`` (int16), ``band_key`` (uint64): LSH band keys, the body's
+    (``band`` below ``minhash.bands``) then its opening's."""
     signatures: pa.Table
     """``body_key``, ``shingles`` (int32) and ``signature`` (binary: uint32 rows, little-endian)."""
 
@@ -35,10 +37,15 @@ def sketch_bodies(content_hash: pa.Array, bodies: pa.Array, params: NearDupParam
     _, first = np.unique(hashes.to_numpy(zero_copy_only=False), return_index=True)
     take = pa.array(first, pa.int64())
     keys = body_keys(hashes.take(take)) if len(first) else np.empty(0, np.uint64)
-    shingles = shingle(contiguous(bodies).take(take), params.minhash.shingle_words)
+    texts = contiguous(bodies).take(take)
+    shingles = shingle(texts, params.minhash.shingle_words)
     sigs = signatures(shingles, params.minhash)
-    bands = params.minhash.bands
-    rows = band_keys(sigs, params.minhash) if len(first) else np.empty((0, bands), np.uint64)
+    bands = params.bands
+    rows = (
+        np.concatenate([band_keys(sigs, params.minhash), opening_keys(texts, params)], axis=1)
+        if len(first)
+        else np.empty((0, bands), np.uint64)
+    )
     width = 4 * params.minhash.permutations
     packed = np.ascontiguousarray(sigs.astype("<u4")).view(np.uint8).reshape(-1)
     return Sketches(
@@ -65,6 +72,12 @@ def sketch_bodies(content_hash: pa.Array, bodies: pa.Array, params: NearDupParam
             }
         ),
     )
+
+
+def opening_keys(bodies: pa.Array, params: NearDupParams) -> np.ndarray:
+    """Band keys of each body's opening passage: ``(bodies, opening_minhash.bands)`` uint64."""
+    grams = opening_grams(bodies, params.opening_words, params.opening_gram_bytes)
+    return band_keys(signatures(grams, params.opening_minhash), params.opening_minhash)
 
 
 def unpack_signatures(column: pa.Array, permutations: int) -> np.ndarray:

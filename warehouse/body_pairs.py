@@ -56,6 +56,7 @@ def find_copies(
     order = np.argsort(present)
     present, hashes = present[order], hashes.take(pa.array(order))
     sigs, sizes = _signatures(previous, staging, present, params.minhash.permutations)
+    openings = _opening_keys(previous, staging, present, params)
     kept_left: list[np.ndarray] = []
     kept_right: list[np.ndarray] = []
     for batch in candidate_batches(
@@ -68,10 +69,10 @@ def find_copies(
         right = key_positions(present, batch.column(1).to_numpy())
         both = (left >= 0) & (right >= 0)
         left, right = left[both], right[both]
-        plausible = plausible_pairs(sigs, sizes, left, right, params)
+        plausible = plausible_pairs(sigs, sizes, left, right, params, openings)
         kept_left.append(left[plausible])
         kept_right.append(right[plausible])
-    del sigs, sizes
+    del sigs, sizes, openings
     if not kept_left:
         return BODY_PAIRS.empty_table()
     left, right = np.concatenate(kept_left), np.concatenate(kept_right)
@@ -188,6 +189,38 @@ def _signatures(
     finally:
         connection.close()
     return sigs, sizes
+
+
+def _opening_keys(
+    previous: Snapshot | None, staging: RunStaging, wanted: np.ndarray, params: NearDupParams
+) -> np.ndarray:
+    """Stored opening band keys (their low 32 bits) of the wanted body keys (sorted).
+
+    ``(bodies, opening bands)`` uint32; a body stored without them (hashed before openings
+    were sketched) gets values of its own, which agree with no other body's.
+    """
+    bands = params.opening_minhash.bands
+    opening = np.arange(len(wanted) * bands, dtype=np.uint32).reshape(-1, bands) | np.uint32(
+        1 << 31
+    )
+    files = [str(p) for p in staging.band_files() + table_files(previous, "body_bands")]
+    if not files or len(wanted) == 0:
+        return opening
+    connection = spilling_connection(staging.path)
+    try:
+        connection.register("wanted", pa.table({"body_key": pa.array(wanted, pa.uint64())}))
+        reader = connection.sql(
+            "SELECT body_key, band, band_key FROM read_parquet($files) "
+            "SEMI JOIN wanted USING (body_key) WHERE band >= $first AND band < $last",
+            params={"files": files, "first": params.minhash.bands, "last": params.bands},
+        ).to_arrow_reader(262_144)
+        for rows in reader:
+            at = np.searchsorted(wanted, rows.column(0).to_numpy())
+            band = rows.column(1).to_numpy().astype(np.int64) - params.minhash.bands
+            opening[at, band] = rows.column(2).to_numpy().astype(np.uint32)
+    finally:
+        connection.close()
+    return opening
 
 
 def all_pairs(

@@ -96,3 +96,88 @@ def test_a_template_with_other_figures_is_another_story_but_a_corrected_figure_i
     assert no_share.tolist() == [False, True, False, True]
     _, _, no_gap = verify_pairs(bodies, left, right, NearDupParams(min_number_gap=0.0))
     assert no_gap.tolist() == [False, True, True, False]
+
+
+# --- partial and noisy reprints ----------------------------------------------------------------
+
+SYLLABLES = ["ka", "lo", "mer", "sin", "ta", "vel", "dor", "pri", "nu", "hes", "gra", "bol"]
+SHORT_WORDS = ["the", "of", "and", "to", "in", "a", "on", "for", "was", "by", "at", "its"]
+
+
+def _prose(seed: int, sentences: int) -> list[str]:
+    """Sentences of 12 to 24 words: short common words and made-up ones of 2 to 4 syllables."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(sentences):
+        words = [
+            rng.choice(SHORT_WORDS)
+            if rng.random() < 0.5
+            else "".join(rng.choice(SYLLABLES, size=rng.integers(2, 5)))
+            for _ in range(rng.integers(12, 25))
+        ]
+        out.append(" ".join(words).capitalize() + ".")
+    return out
+
+
+def _misread(text: str, every: int = 6) -> str:
+    """Every sixth word of five letters or more misread, as OCR does (one letter each)."""
+    words, seen = text.split(" "), 0
+    for i, word in enumerate(words):
+        if len(word.strip(".")) >= 5:
+            if seen % every == 0:
+                words[i] = word[:2] + ("c" if word[2] != "c" else "e") + word[3:]
+            seen += 1
+    return " ".join(words)
+
+
+def _verify(*bodies: str, pairs: list[tuple[int, int]]) -> list[bool]:
+    left, right = np.array([a for a, _ in pairs]), np.array([b for _, b in pairs])
+    _, _, is_copy = verify_pairs(pa.array(list(bodies)), left, right, NearDupParams())
+    return is_copy.tolist()
+
+
+def test_a_brief_of_a_long_story_is_a_copy_at_any_size_ratio() -> None:
+    story = _prose(1, 110)  # about 2,000 words
+    words = " ".join(story).split()
+    assert len(words) > 1900
+    brief = " ".join(words[:60])
+    short = " ".join(words[:35])  # under the minimum shared length
+    params = NearDupParams()
+    jaccard, containment, is_copy = verify_pairs(
+        pa.array([" ".join(story), brief, short]), np.array([0, 0]), np.array([1, 2]), params
+    )
+    assert jaccard[0] < 0.05 and containment.tolist() == [1.0, 1.0]
+    assert is_copy.tolist() == [True, False]
+
+
+def test_a_teaser_with_its_subscription_line_is_a_copy() -> None:
+    story = _prose(2, 20)
+    teaser = " ".join(story[:5]) + "\n\nSubscribe to The Daily Planet to read the rest of this."
+    assert _verify(" ".join(story), teaser, pairs=[(0, 1)]) == [True]
+
+
+def test_a_misread_copy_is_a_copy_though_it_shares_half_of_its_shingles() -> None:
+    story = " ".join(_prose(3, 25))
+    scanned = _misread(story)
+    jaccard, containment, is_copy = verify_pairs(
+        pa.array([story, scanned]), np.array([0]), np.array([1]), NearDupParams()
+    )
+    assert jaccard[0] < 0.5 and containment[0] < 0.8  # no copy by the shingle rules alone
+    assert is_copy.tolist() == [True]
+
+
+def test_a_digest_of_first_sentences_is_no_copy_of_its_stories() -> None:
+    stories = [_prose(10 + i, 15) for i in range(3)]
+    digest = "\n\n".join(f"Headline {i}: {story[0]}" for i, story in enumerate(stories))
+    bodies = [" ".join(story) for story in stories] + [digest]
+    assert _verify(*bodies, pairs=[(0, 3), (1, 3), (2, 3)]) == [False, False, False]
+    # A digest of one story's first sentences (a brief of it) is a copy of that story.
+    one = "\n\n".join(stories[0][:4])
+    assert _verify(bodies[0], one, pairs=[(0, 1)]) == [True]
+
+
+def test_stories_sharing_a_long_quote_are_not_copies() -> None:
+    quote = " ".join(_prose(20, 3))  # a statement of about 50 words quoted by both
+    first = " ".join(_prose(21, 12)) + " " + quote
+    second = quote + " " + " ".join(_prose(22, 14))
+    assert _verify(first, second, pairs=[(0, 1)]) == [False]
