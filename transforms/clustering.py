@@ -90,8 +90,9 @@ def cluster_documents(
     """Clusters of documents: exact copies share a body; near copies are verified body pairs.
 
     Bodies (distinct content hashes) are the nodes of :func:`star_clusters`, ranked by their best
-    document in the canonical order of :mod:`transforms.canonical`; each document belongs to its
-    body's cluster, and the canonical document is the best document of the canonical body.
+    document in the canonical order of :mod:`transforms.canonical` (which counts each body's
+    verified partners); each document belongs to its body's cluster, and the canonical document
+    is the best document of the canonical body.
 
     Args:
         doc_id: Unique document ids.
@@ -115,15 +116,9 @@ def cluster_documents(
                 "canonical_doc_id": pa.array([], pa.string()),
             }
         )
-    order = canonical_order(doc_id, published_date, word_count)
     encoded = pc.dictionary_encode(contiguous(content_hash))
     body = encoded.indices.to_numpy().astype(np.int64)
     n_bodies = len(encoded.dictionary)
-    # Each body's best document, and the bodies in the order of their best documents.
-    best_doc = np.full(n_bodies, -1, dtype=np.int64)
-    _, first = np.unique(body[order], return_index=True)
-    best_doc[body[order[first]]] = order[first]
-    body_order = body[order[np.sort(first)]]
     # Pairs of present bodies (without pairs, every body is its own cluster: exact copies only).
     left = right = np.empty(0, np.int64)
     if len(left_key):
@@ -132,7 +127,15 @@ def cluster_documents(
         left = key_positions(keys, left_key, sorter)
         right = key_positions(keys, right_key, sorter)
     present = (left >= 0) & (right >= 0) & (left != right)
-    stars = star_clusters(n_bodies, left[present], right[present], body_order)
+    left, right = left[present], right[present]
+    links = _partners(n_bodies, left, right)
+    order = canonical_order(doc_id, published_date, word_count, links[body])
+    # Each body's best document, and the bodies in the order of their best documents.
+    best_doc = np.full(n_bodies, -1, dtype=np.int64)
+    _, first = np.unique(body[order], return_index=True)
+    best_doc[body[order[first]]] = order[first]
+    body_order = body[order[np.sort(first)]]
+    stars = star_clusters(n_bodies, left, right, body_order)
     head_body = stars.canonical[body]
     canonical_doc = best_doc[head_body]
     docs_per_body = np.bincount(body, minlength=n_bodies)
@@ -146,3 +149,11 @@ def cluster_documents(
             "canonical_doc_id": pc.take(contiguous(doc_id), pa.array(canonical_doc)),
         }
     )
+
+
+def _partners(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Distinct other bodies each of ``n`` bodies is paired with (pairs in any order, repeats)."""
+    if len(left) == 0:
+        return np.zeros(n, np.int64)
+    pairs = np.unique(np.sort(np.stack([left, right], axis=1), axis=1), axis=0)
+    return np.bincount(pairs.ravel(), minlength=n).astype(np.int64)

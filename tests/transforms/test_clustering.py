@@ -119,3 +119,31 @@ def test_document_clusters_do_not_depend_on_input_order(
     shuffled = forward[:]
     random.shuffle(shuffled)  # type: ignore[attr-defined]
     assert clustered(forward) == clustered(shuffled)
+
+
+def test_the_version_the_others_copy_is_canonical_on_a_tie_of_dates() -> None:
+    """A story, its brief, its teaser, a scan of it and a longer rewrite, all the same day: each
+    partial copy is similar to the story only, so the story (not the longest) is canonical."""
+    names = ["story", "brief", "teaser", "scan", "rewrite"]
+    hashes = [f"{i + 1:02d}" * 16 for i in range(5)]
+    keys = body_keys(pa.array(hashes))
+    # brief, teaser, scan and rewrite are each verified against the story; the teaser also
+    # against the brief (the brief lies in it), the scan against the rewrite.
+    left = np.array([keys[1], keys[2], keys[3], keys[4], keys[1], keys[3]], np.uint64)
+    right = np.array([keys[0], keys[0], keys[0], keys[0], keys[2], keys[4]], np.uint64)
+    day = dt.date(2021, 4, 1)
+    table = cluster_documents(
+        pa.array(names),
+        pa.array(hashes),
+        pa.array([day] * 5),
+        pa.array([600, 80, 150, 600, 700]),
+        left,
+        right,
+    )
+    assert table.column("canonical_doc_id").to_pylist() == ["story"] * 5
+    # Without the links as a tie-break the rewrite (most words) would lead, and the brief and
+    # the teaser, similar to the story only, would be a story of their own.
+    alone = star_clusters(
+        5, np.array([1, 2, 3, 4, 1, 3]), np.array([0, 0, 0, 0, 2, 4]), np.array([4, 0, 3, 2, 1])
+    )
+    assert alone.canonical.tolist() == [4, 2, 2, 4, 4]
