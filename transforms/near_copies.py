@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from transforms.arrays import contiguous
 from transforms.figures import templated
 from transforms.minhash import MinHashParams
+from transforms.misreadings import differences, words
 from transforms.shingles import coverage, shingle_sequences, similarity
 from transforms.word_count import SHORT_BODY_WORDS, word_counts
 
@@ -85,18 +86,25 @@ class NearDupParams:
     signatures say: the opening is the same passage (a brief, a teaser). One band in common is
     what unrelated openings of the same stock phrases share now and then."""
     min_coverage: float = 0.75
-    """A body whose words lie this much inside passages of the other (runs of at least
-    ``shingle_words`` words found in it: :func:`transforms.shingles.coverage`) is a copy of it
-    when, besides, ..."""
+    """A body whose words lie this much inside passages of at least ``shingle_words`` words
+    found in the other (:func:`transforms.shingles.coverage`) is a copy of it (a scan) when,
+    besides, ..."""
     min_coverage_jaccard: float = 0.2
-    """...the two share this much (a copy with misread or reworded words all through it: every
-    tenth word misread costs half of the shingles but few of the words)..."""
-    min_reprint_containment: float = 0.7
-    """...or this share of its shingles stands in the other, and..."""
+    """...the two share this much (every tenth word misread costs half of the shingles but few
+    of the words)..."""
+    min_misread_share: float = 0.7
+    """...and this share of the words it does not share with the other are misreadings of the
+    word at their place there (:mod:`transforms.misreadings`: a letter or two changed, never
+    another figure). Other reports of one template (another amount, another company, `raises`
+    for `cuts`) differ in other words."""
+    min_reprint_share: float = 0.7
+    """A body of which one passage found in the other holds this share of its words is a
+    partial reprint of it (a brief, a teaser and its subscription line), whatever the length of
+    the other, when..."""
     min_reprinted_words: int = 40
-    """...the covered passages hold this many words: a brief or a teaser, a passage reprinted
-    nearly word for word, however long the story it comes from. A digest quoting the first
-    sentences of several stories covers a third of itself or less with any one of them."""
+    """...that passage holds this many words (the minimum shared length). A digest quoting the
+    first sentences of several stories shares one sentence with any one of them; a template
+    filled with another company's name and figures breaks its passages at every value."""
 
     def __post_init__(self) -> None:
         if self.max_bucket_bodies < 2:
@@ -129,8 +137,9 @@ def plausible_pairs(
     reaches the floor of the coverage rule, or when the two bodies' openings agree on
     ``min_opening_bands`` bands: a brief of a long story has a Jaccard too small to estimate its
     containment from (at 60 words against 2,000 the error of the estimate is larger than the
-    value). Only the kept pairs are measured on their text. Depends on the two bodies only (not on bucket sizes), so runs day by day keep
-    the pairs one run over everything keeps. Computed in chunks of pairs to bound memory.
+    value). Only the kept pairs are measured on their text. Depends on the two bodies only (not
+    on bucket sizes), so runs day by day keep the pairs one run over everything keeps. Computed
+    in chunks of pairs to bound memory.
 
     Args:
         sigs: Signatures (or their low bytes) of the bodies.
@@ -206,24 +215,24 @@ def verify_pairs(
         ~is_copy
         & long_enough
         & contained_enough
-        & (
-            (jaccard >= params.min_coverage_jaccard)
-            | (containment >= params.min_reprint_containment)
-        )
+        & ((jaccard >= params.min_coverage_jaccard) | (containment >= params.min_reprint_share))
     )
     if len(maybe):
         a, b = left[maybe], right[maybe]
         shorter_is_a = sequences.words[a] <= sequences.words[b]
         query, target = np.where(shorter_is_a, a, b), np.where(shorter_is_a, b, a)
-        covered = coverage(sequences, shingles, query, target, k)
-        share = covered / np.maximum(sequences.words[query], 1)
-        is_copy[maybe] = (share >= params.min_coverage) & (
-            (jaccard[maybe] >= params.min_coverage_jaccard)
-            | (
-                (containment[maybe] >= params.min_reprint_containment)
-                & (covered >= params.min_reprinted_words)
-            )
+        covered, passage = coverage(sequences, shingles, query, target, k)
+        words_of_query = sequences.words[query]
+        # A brief or a teaser: one passage of the other, nearly all of the shorter body.
+        reprint = (passage >= params.min_reprint_share * words_of_query) & (
+            passage >= params.min_reprinted_words
         )
+        # A scan: nearly all of its words in passages of the other, the rest misread.
+        scan = ~reprint & (jaccard[maybe] >= params.min_coverage_jaccard)
+        scan &= covered >= params.min_coverage * words_of_query
+        for at in np.flatnonzero(scan):
+            scan[at] = _misread_enough(texts, int(query[at]), int(target[at]), params)
+        is_copy[maybe] = reprint | scan
     copies = np.flatnonzero(is_copy)
     figures_disagree = templated(
         texts,
@@ -236,3 +245,11 @@ def verify_pairs(
     )
     is_copy[copies[figures_disagree]] = False
     return jaccard.astype(np.float32), containment.astype(np.float32), is_copy
+
+
+def _misread_enough(texts: pa.Array, shorter: int, longer: int, params: NearDupParams) -> bool:
+    """Whether most words the shorter body does not share with the longer are misreadings."""
+    found = differences(
+        words(texts[shorter].as_py()), words(texts[longer].as_py()), params.minhash.shingle_words
+    )
+    return found.misread >= params.min_misread_share * found.differing

@@ -290,10 +290,11 @@ def coverage(
     query: np.ndarray,
     target: np.ndarray,
     shingle_words: int,
-) -> np.ndarray:
-    """Words of each ``query`` body that lie inside a shingle it shares with its ``target`` body.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Words of each ``query`` body inside shingles it shares with its ``target``, and their run.
 
-    Shingle containment counts shared shingles, so one misspelt word every ten words (OCR, a
+    Covered words, and the longest run of them: the longest passage of the query found in the
+    target. Shingle containment counts shared shingles, so one misspelt word every ten words (OCR, a
     light rewording) costs half of them; counted in words, the passages around the misspelling
     still stand in the other body and only the misspelt words are lost. A word is covered when
     some window of ``shingle_words`` words containing it is a shingle of the target: covered
@@ -308,7 +309,8 @@ def coverage(
         shingle_words: The k the shingles were made with.
 
     Returns:
-        Covered words per pair (int64); the query's word count is ``sequences.words[query]``.
+        ``(covered, longest)`` words per pair (int64); the query's word count is
+        ``sequences.words[query]``.
     """
     query = np.asarray(query, dtype=np.int64).reshape(-1)
     target = np.asarray(target, dtype=np.int64).reshape(-1)
@@ -317,6 +319,7 @@ def coverage(
     lengths = np.diff(sequences.offsets)[query]
     set_sizes = sets.sizes()[target]
     covered = np.zeros(len(query), dtype=np.int64)
+    longest = np.zeros(len(query), dtype=np.int64)
     work = np.cumsum(lengths + set_sizes)
     start = 0
     while start < len(query):
@@ -324,11 +327,11 @@ def coverage(
         stop = int(np.searchsorted(work, done + MERGE_CHUNK, side="right"))
         stop = min(max(stop, start + 1), start + MERGE_CHUNK)
         chunk = slice(start, stop)
-        covered[chunk] = _covered(
+        covered[chunk], longest[chunk] = _covered(
             sequences, sets, query[chunk], target[chunk], set_sizes[chunk], shingle_words
         )
         start = stop
-    return covered
+    return covered, longest
 
 
 def _covered(
@@ -338,8 +341,8 @@ def _covered(
     target: np.ndarray,
     set_sizes: np.ndarray,
     k: int,
-) -> np.ndarray:
-    """Covered words of each pair of a chunk (:func:`coverage`)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Covered words, and the longest run of them, of each pair of a chunk (:func:`coverage`)."""
     tags = np.arange(len(query), dtype=np.uint64) << np.uint64(HASH_BITS)
     # The targets' sets, tagged with their pair: one sorted run (pairs in order, sets sorted).
     found_in = _tagged(sets, target, set_sizes, tags)
@@ -347,7 +350,7 @@ def _covered(
     lengths = ends - starts
     total = int(lengths.sum())
     if total == 0 or len(found_in) == 0:
-        return np.zeros(len(query), dtype=np.int64)
+        return np.zeros(len(query), dtype=np.int64), np.zeros(len(query), dtype=np.int64)
     pair = np.repeat(np.arange(len(query)), lengths)
     index = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths) + starts[pair]
     looked_up = sequences.hashes[index] | tags[pair]
@@ -364,7 +367,18 @@ def _covered(
     delta = np.bincount(first[shared], minlength=size) - np.bincount(last[shared], minlength=size)
     is_covered = np.cumsum(delta[:-1]) > 0
     word_pair = np.repeat(np.arange(len(query)), words)
-    return np.bincount(word_pair[is_covered], minlength=len(query)).astype(np.int64)
+    covered = np.bincount(word_pair[is_covered], minlength=len(query)).astype(np.int64)
+    # Runs of covered words, each within one pair: the longest per pair.
+    longest = np.zeros(len(query), dtype=np.int64)
+    if len(is_covered):
+        starts = np.r_[
+            True, (is_covered[1:] != is_covered[:-1]) | (word_pair[1:] != word_pair[:-1])
+        ]
+        runs = np.diff(np.r_[np.flatnonzero(starts), len(is_covered)])
+        first = np.flatnonzero(starts)
+        kept = is_covered[first]
+        np.maximum.at(longest, word_pair[first][kept], runs[kept])
+    return covered, longest
 
 
 def opening_grams(bodies: pa.Array, opening_words: int, gram_bytes: int) -> Shingles:

@@ -53,17 +53,24 @@ def reference_shingles(body: str | None, k: int) -> list[int]:
     return sorted({reference_hash(t) for t in reference_tuples(body, k)})
 
 
-def reference_covered(query: str | None, target: str | None, k: int) -> int:
+def reference_covered(query: str | None, target: str | None, k: int) -> tuple[int, int]:
     """Words of ``query`` inside a window of k words (all of a shorter body) that is a shingle
-    of ``target``."""
+    of ``target``, and the longest run of such words."""
     words = reference_words(query)
     found = reference_tuples(target, k)
     if len(words) < k:
-        return len(words) if words and tuple(words) in found else 0
-    windows = [tuple(words[i : i + k]) in found for i in range(len(words) - k + 1)]
-    return sum(
-        any(windows[max(0, j - k + 1) : min(j, len(windows) - 1) + 1]) for j in range(len(words))
-    )
+        covered = [bool(words) and tuple(words) in found] * len(words)
+    else:
+        windows = [tuple(words[i : i + k]) in found for i in range(len(words) - k + 1)]
+        covered = [
+            any(windows[max(0, j - k + 1) : min(j, len(windows) - 1) + 1])
+            for j in range(len(words))
+        ]
+    longest = run = 0
+    for is_covered in covered:
+        run = run + 1 if is_covered else 0
+        longest = max(longest, run)
+    return sum(covered), longest
 
 
 def reference_opening_grams(body: str | None, opening_words: int, gram_bytes: int) -> list[int]:

@@ -181,3 +181,41 @@ def test_stories_sharing_a_long_quote_are_not_copies() -> None:
     first = " ".join(_prose(21, 12)) + " " + quote
     second = quote + " " + " ".join(_prose(22, 14))
     assert _verify(first, second, pairs=[(0, 1)]) == [False]
+
+
+# Reuters-21578, October 1987: two companies' notices of one price rise, in one template.
+PHILLIPS = (
+    "Phillips Petroleum Corp said it raised the contract price it will pay for all grades of "
+    "crude oil by 50 cts a barrel, effective Oct 16. The increase brings the company's postings "
+    "for the West Texas Intermediate and West Texas Sour grades to 19.00 dlrs a barrel. Phillips "
+    "last changed it crude oil postings on Sept 9."
+)
+CITGO = (
+    "Citgo Petroleum Corp, a subsidiary of Southland Corp, said it raised the contract price it "
+    "will pay for all grades of crude oil by 50 cts a barrel, effective Oct 16 The increase "
+    "brings Citgo's postings for the West Texas Intermediate and West Texas Sour grades to 19.00 "
+    "dlrs/barrel, while Light Louisiana SWeet is now priced at 19.35 dlrs. Citgo last changed it "
+    "crude oil postings on Sept 9."
+)
+# Reuters, April and March 1987: the Fed's overnight and customer repurchases, one template.
+OVERNIGHT = (
+    "The Federal Reserve entered the U.S. Government securities market to arrange overnight "
+    "System repurchase agreements, a Fed spokesman said. Dealers said that Federal funds were "
+    "trading at 6-3/8 pct when the Fed began its temporary and direct supply of reserves to the "
+    "banking system."
+)
+CUSTOMER = (
+    "The Federal Reserve entered the U.S. Government securities market to arrange two billion "
+    "dlrs of customer repurchase agreements, a Fed spokesman said. Dealers said Federal funds "
+    "were trading at 6-3/8 pct when the Fed began its temporary and indirect supply of reserves "
+    "to the banking system."
+)
+
+
+def test_one_template_filled_with_other_names_is_no_scan_and_no_reprint() -> None:
+    """Most words in shared passages, as in a scan, but the others are other words."""
+    assert _verify(PHILLIPS, CITGO, OVERNIGHT, CUSTOMER, pairs=[(0, 1), (2, 3)]) == [False, False]
+    # The same notices with misread letters instead of other names are scans of each other.
+    scanned = PHILLIPS.replace("Petroleum", "Petro1eum").replace("changed", "cbanged")
+    scanned = scanned.replace("contract", "coutract").replace("postings", "p0stings")
+    assert _verify(PHILLIPS, scanned, pairs=[(0, 1)]) == [True]

@@ -213,8 +213,9 @@ def test_coverage_equals_the_reference(
     sets, sequences = shingle_sequences(pa.array(bodies, pa.string()), k)
     assert sets_of(sets) == sets_of(shingle(pa.array(bodies, pa.string()), k))
     assert sequences.words.tolist() == [len(reference_words(b)) for b in bodies]
-    covered = coverage(sequences, sets, query, target, k)
-    assert covered.tolist() == [reference_covered(bodies[a], bodies[b], k) for a, b in pairs]
+    covered, longest = coverage(sequences, sets, query, target, k)
+    assert covered.tolist() == [reference_covered(bodies[a], bodies[b], k)[0] for a, b in pairs]
+    assert longest.tolist() == [reference_covered(bodies[a], bodies[b], k)[1] for a, b in pairs]
 
 
 def test_coverage_keeps_the_words_around_a_misreading(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -222,9 +223,11 @@ def test_coverage_keeps_the_words_around_a_misreading(monkeypatch: pytest.Monkey
     noisy = [w if i % 10 != 5 else f"x{i}" for i, w in enumerate(story)]  # every tenth word
     sets, sequences = shingle_sequences(pa.array([" ".join(story), " ".join(noisy)]), 5)
     _, containment = similarity(sets, np.array([1]), np.array([0]))
-    covered = coverage(sequences, sets, np.array([1, 0]), np.array([0, 1]), 5)
+    covered, longest = coverage(sequences, sets, np.array([1, 0]), np.array([0, 1]), 5)
     assert containment[0] == pytest.approx(46 / 96)  # half the shingles are lost...
     # ...but only the misread words (and the last four, after the last misreading).
     assert covered.tolist() == [86, 86]
+    assert longest.tolist() == [9, 9]  # between two misreadings
     monkeypatch.setattr(shingles, "MERGE_CHUNK", 3)  # chunking changes nothing
-    assert coverage(sequences, sets, np.array([1, 0]), np.array([0, 1]), 5).tolist() == [86, 86]
+    again = coverage(sequences, sets, np.array([1, 0]), np.array([0, 1]), 5)
+    assert again[0].tolist() == [86, 86] and again[1].tolist() == [9, 9]
