@@ -16,6 +16,7 @@ tokenisation and hashing here are part of the stored format.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -320,17 +321,10 @@ def coverage(
     set_sizes = sets.sizes()[target]
     covered = np.zeros(len(query), dtype=np.int64)
     longest = np.zeros(len(query), dtype=np.int64)
-    work = np.cumsum(lengths + set_sizes)
-    start = 0
-    while start < len(query):
-        done = int(work[start - 1]) if start else 0
-        stop = int(np.searchsorted(work, done + MERGE_CHUNK, side="right"))
-        stop = min(max(stop, start + 1), start + MERGE_CHUNK)
-        chunk = slice(start, stop)
+    for chunk in _chunks(lengths + set_sizes):
         covered[chunk], longest[chunk] = _covered(
             sequences, sets, query[chunk], target[chunk], set_sizes[chunk], shingle_words
         )
-        start = stop
     return covered, longest
 
 
@@ -451,22 +445,30 @@ def similarity(sh: Shingles, left: np.ndarray, right: np.ndarray) -> tuple[np.nd
     sizes = sh.sizes()
     left_sizes, right_sizes = sizes[left], sizes[right]
     common = np.zeros(len(left), dtype=np.int64)
-    work = np.cumsum(left_sizes + right_sizes)
-    start = 0
-    while start < len(left):
-        done = int(work[start - 1]) if start else 0
-        stop = int(np.searchsorted(work, done + MERGE_CHUNK, side="right"))
-        stop = min(max(stop, start + 1), start + MERGE_CHUNK)
-        chunk = slice(start, stop)
+    for chunk in _chunks(left_sizes + right_sizes):
         common[chunk] = _common(
             sh, left[chunk], right[chunk], left_sizes[chunk], right_sizes[chunk]
         )
-        start = stop
     union = left_sizes + right_sizes - common
     smaller = np.minimum(left_sizes, right_sizes)
     jaccard = np.where(union > 0, common / np.maximum(union, 1), 0.0)
     containment = np.where(smaller > 0, common / np.maximum(smaller, 1), 0.0)
     return jaccard.astype(np.float32), containment.astype(np.float32)
+
+
+def _chunks(work: np.ndarray) -> Iterator[slice]:
+    """Consecutive slices of pairs, each about MERGE_CHUNK elements of ``work``.
+
+    At most MERGE_CHUNK pairs a slice; a pair larger than that is a slice of its own.
+    """
+    total = np.cumsum(work)
+    start = 0
+    while start < len(work):
+        done = int(total[start - 1]) if start else 0
+        stop = int(np.searchsorted(total, done + MERGE_CHUNK, side="right"))
+        stop = min(max(stop, start + 1), start + MERGE_CHUNK)
+        yield slice(start, stop)
+        start = stop
 
 
 def _common(

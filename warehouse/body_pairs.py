@@ -173,21 +173,18 @@ def _signatures(
     sizes = np.zeros(len(wanted), np.int64)
     if not files or len(wanted) == 0:
         return sigs, sizes
-    connection = spilling_connection(staging.path)
-    try:
-        connection.register("wanted", pa.table({"body_key": pa.array(wanted, pa.uint64())}))
-        # A body stored twice (in two shards or runs) has the same signature: either row does.
-        reader = connection.sql(
-            "SELECT body_key, shingles, signature "
-            "FROM read_parquet($files) SEMI JOIN wanted USING (body_key)",
-            params={"files": files},
-        ).to_arrow_reader(65_536)
-        for rows in reader:
-            at = np.searchsorted(wanted, rows.column(0).to_numpy())
-            sigs[at] = signature_bytes(unpack_signatures(rows.column(2), permutations))
-            sizes[at] = rows.column(1).to_numpy()
-    finally:
-        connection.close()
+    # A body stored twice (in two shards or runs) has the same signature: either row does.
+    for rows in _rows_of_wanted(
+        staging,
+        wanted,
+        "SELECT body_key, shingles, signature "
+        "FROM read_parquet($files) SEMI JOIN wanted USING (body_key)",
+        {"files": files},
+        65_536,
+    ):
+        at = np.searchsorted(wanted, rows.column(0).to_numpy())
+        sigs[at] = signature_bytes(unpack_signatures(rows.column(2), permutations))
+        sizes[at] = rows.column(1).to_numpy()
     return sigs, sizes
 
 
@@ -206,21 +203,30 @@ def _opening_keys(
     files = [str(p) for p in staging.band_files() + table_files(previous, "body_bands")]
     if not files or len(wanted) == 0:
         return opening
+    for rows in _rows_of_wanted(
+        staging,
+        wanted,
+        "SELECT body_key, band, band_key FROM read_parquet($files) "
+        "SEMI JOIN wanted USING (body_key) WHERE band >= $first AND band < $last",
+        {"files": files, "first": params.minhash.bands, "last": params.bands},
+        262_144,
+    ):
+        at = np.searchsorted(wanted, rows.column(0).to_numpy())
+        band = rows.column(1).to_numpy().astype(np.int64) - params.minhash.bands
+        opening[at, band] = rows.column(2).to_numpy().astype(np.uint32)
+    return opening
+
+
+def _rows_of_wanted(
+    staging: RunStaging, wanted: np.ndarray, sql: str, params: dict[str, object], batch_rows: int
+) -> Iterator[pa.RecordBatch]:
+    """Stream the rows ``sql`` selects, with the wanted body keys registered as ``wanted``."""
     connection = spilling_connection(staging.path)
     try:
         connection.register("wanted", pa.table({"body_key": pa.array(wanted, pa.uint64())}))
-        reader = connection.sql(
-            "SELECT body_key, band, band_key FROM read_parquet($files) "
-            "SEMI JOIN wanted USING (body_key) WHERE band >= $first AND band < $last",
-            params={"files": files, "first": params.minhash.bands, "last": params.bands},
-        ).to_arrow_reader(262_144)
-        for rows in reader:
-            at = np.searchsorted(wanted, rows.column(0).to_numpy())
-            band = rows.column(1).to_numpy().astype(np.int64) - params.minhash.bands
-            opening[at, band] = rows.column(2).to_numpy().astype(np.uint32)
+        yield from connection.sql(sql, params=params).to_arrow_reader(batch_rows)
     finally:
         connection.close()
-    return opening
 
 
 def all_pairs(

@@ -2,10 +2,9 @@
 
 from pathlib import Path
 
-import numpy as np
-
 from flows.pipeline import ingest_articles
 from tests.conftest import CASES
+from tests.texts import misread, paragraphs
 from warehouse import catalog
 from warehouse.store import Warehouse
 
@@ -145,44 +144,8 @@ def test_templated_reports_with_other_figures_are_other_stories_and_corrections_
 
 # --- partial reprints --------------------------------------------------------------------------
 
-SYLLABLES = ["ka", "lo", "mer", "sin", "ta", "vel", "dor", "pri", "nu", "hes", "gra", "bol"]
-SHORT_WORDS = ["the", "of", "and", "to", "in", "a", "on", "for", "was", "by", "at", "its"]
-
-
-def prose(seed: int, paragraphs: int) -> list[str]:
-    """Paragraphs of three sentences of common short words and made-up longer ones."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(paragraphs):
-        sentences = []
-        for _ in range(3):
-            words = [
-                str(rng.choice(SHORT_WORDS))
-                if rng.random() < 0.5
-                else "".join(rng.choice(SYLLABLES, size=rng.integers(2, 5)))
-                for _ in range(rng.integers(12, 25))
-            ]
-            sentences.append(" ".join(words).capitalize() + ".")
-        out.append(" ".join(sentences))
-    return out
-
-
-def misread(paragraphs: list[str]) -> list[str]:
-    """Every sixth word of five letters or more with one letter misread, as OCR does."""
-    seen, out = 0, []
-    for paragraph in paragraphs:
-        words = paragraph.split(" ")
-        for i, word in enumerate(words):
-            if len(word.strip(".")) >= 5:
-                if seen % 6 == 0:
-                    words[i] = word[:2] + ("c" if word[2] != "c" else "e") + word[3:]
-                seen += 1
-        out.append(" ".join(words))
-    return out
-
-
-LONG = prose(1, 30)  # about 1,600 words
-OTHERS = [prose(seed, 8) for seed in (2, 3)]
+LONG = paragraphs(1, 30)  # about 1,600 words
+OTHERS = [paragraphs(seed, 8) for seed in (2, 3)]
 REPRINTS = {
     "story.txt": ("2021-04-01", "Council Backs Harbour Plan", LONG),
     "brief.txt": ("2021-04-01", "In Brief: Harbour Plan", [" ".join(" ".join(LONG).split()[:100])]),

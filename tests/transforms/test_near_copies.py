@@ -3,6 +3,7 @@
 import numpy as np
 import pyarrow as pa
 
+from tests.texts import misread, sentences
 from transforms.near_copies import NearDupParams, verify_pairs
 from transforms.word_count import SHORT_BODY_WORDS
 
@@ -100,35 +101,6 @@ def test_a_template_with_other_figures_is_another_story_but_a_corrected_figure_i
 
 # --- partial and noisy reprints ----------------------------------------------------------------
 
-SYLLABLES = ["ka", "lo", "mer", "sin", "ta", "vel", "dor", "pri", "nu", "hes", "gra", "bol"]
-SHORT_WORDS = ["the", "of", "and", "to", "in", "a", "on", "for", "was", "by", "at", "its"]
-
-
-def _prose(seed: int, sentences: int) -> list[str]:
-    """Sentences of 12 to 24 words: short common words and made-up ones of 2 to 4 syllables."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(sentences):
-        words = [
-            rng.choice(SHORT_WORDS)
-            if rng.random() < 0.5
-            else "".join(rng.choice(SYLLABLES, size=rng.integers(2, 5)))
-            for _ in range(rng.integers(12, 25))
-        ]
-        out.append(" ".join(words).capitalize() + ".")
-    return out
-
-
-def _misread(text: str, every: int = 6) -> str:
-    """Every sixth word of five letters or more misread, as OCR does (one letter each)."""
-    words, seen = text.split(" "), 0
-    for i, word in enumerate(words):
-        if len(word.strip(".")) >= 5:
-            if seen % every == 0:
-                words[i] = word[:2] + ("c" if word[2] != "c" else "e") + word[3:]
-            seen += 1
-    return " ".join(words)
-
 
 def _verify(*bodies: str, pairs: list[tuple[int, int]]) -> list[bool]:
     left, right = np.array([a for a, _ in pairs]), np.array([b for _, b in pairs])
@@ -137,7 +109,7 @@ def _verify(*bodies: str, pairs: list[tuple[int, int]]) -> list[bool]:
 
 
 def test_a_brief_of_a_long_story_is_a_copy_at_any_size_ratio() -> None:
-    story = _prose(1, 110)  # about 2,000 words
+    story = sentences(1, 110)  # about 2,000 words
     words = " ".join(story).split()
     assert len(words) > 1900
     brief = " ".join(words[:60])
@@ -151,14 +123,14 @@ def test_a_brief_of_a_long_story_is_a_copy_at_any_size_ratio() -> None:
 
 
 def test_a_teaser_with_its_subscription_line_is_a_copy() -> None:
-    story = _prose(2, 20)
+    story = sentences(2, 20)
     teaser = " ".join(story[:5]) + "\n\nSubscribe to The Daily Planet to read the rest of this."
     assert _verify(" ".join(story), teaser, pairs=[(0, 1)]) == [True]
 
 
 def test_a_misread_copy_is_a_copy_though_it_shares_half_of_its_shingles() -> None:
-    story = " ".join(_prose(3, 25))
-    scanned = _misread(story)
+    story = " ".join(sentences(3, 25))
+    scanned = misread([story])[0]
     jaccard, containment, is_copy = verify_pairs(
         pa.array([story, scanned]), np.array([0]), np.array([1]), NearDupParams()
     )
@@ -167,7 +139,7 @@ def test_a_misread_copy_is_a_copy_though_it_shares_half_of_its_shingles() -> Non
 
 
 def test_a_digest_of_first_sentences_is_no_copy_of_its_stories() -> None:
-    stories = [_prose(10 + i, 15) for i in range(3)]
+    stories = [sentences(10 + i, 15) for i in range(3)]
     digest = "\n\n".join(f"Headline {i}: {story[0]}" for i, story in enumerate(stories))
     bodies = [" ".join(story) for story in stories] + [digest]
     assert _verify(*bodies, pairs=[(0, 3), (1, 3), (2, 3)]) == [False, False, False]
@@ -177,9 +149,9 @@ def test_a_digest_of_first_sentences_is_no_copy_of_its_stories() -> None:
 
 
 def test_stories_sharing_a_long_quote_are_not_copies() -> None:
-    quote = " ".join(_prose(20, 3))  # a statement of about 50 words quoted by both
-    first = " ".join(_prose(21, 12)) + " " + quote
-    second = quote + " " + " ".join(_prose(22, 14))
+    quote = " ".join(sentences(20, 3))  # a statement of about 50 words quoted by both
+    first = " ".join(sentences(21, 12)) + " " + quote
+    second = quote + " " + " ".join(sentences(22, 14))
     assert _verify(first, second, pairs=[(0, 1)]) == [False]
 
 
