@@ -441,6 +441,7 @@ class GeneratorSummary:
     reasons: dict[str, int] = field(default_factory=dict)
     publishers: int = 0
     stories: int = 0
+    reprint_groups: int = 0
 
 
 class _Writer:
@@ -651,8 +652,412 @@ def _foreign(rng: random.Random, language: str) -> tuple[str, str]:
     return " ".join(rng.choice(words) for _ in range(5)).capitalize(), body
 
 
+# --- Partial reprints and their negatives -------------------------------------------------------
+# Copies of a long story that keep only part of it, or alter it heavily, and documents that share
+# words with stories without copying any. Drawn from their own random stream, so the rest of the
+# corpus is the same files as without them (only fewer, to make room).
+
+REPRINT_KINDS = (
+    "brief",
+    "teaser",
+    "ocr",
+    "link_list",
+    "reordered",
+    "rewritten_lead",
+    "reworded",
+)
+"""Copies of a long story (kind ``long_story``), each labelled with the story it copies:
+``brief`` the first 60-140 words; ``teaser`` the first quarter, then a subscription line;
+``ocr`` every sixth longer word corrupted as OCR does; ``link_list`` a dozen related headlines
+dropped into the middle; ``reordered`` the paragraphs in another order; ``rewritten_lead`` a new
+lead paragraph and two new paragraphs in the middle; ``reworded`` every third sentence lightly
+reworded."""
+REPRINT_NEGATIVES = ("other_outlet", "digest")
+"""Stories of their own that must not be linked to the stories they resemble: ``other_outlet``
+another outlet's own article on the same news, the same day (same people, place and topic,
+sometimes one sentence quoted alike); ``digest`` a news-in-brief digest quoting the first
+sentences of three to five stories."""
+# Share of the generator's iterations that write a reprint group (a long story, one to three
+# copies, sometimes other outlets' articles and a digest: about four files), so that about a
+# tenth of the corpus belongs to these groups.
+REPRINT_SHARE = 0.065
+SUBSCRIPTION_LINES = (
+    "Subscribe to {name} to read the rest of this article.",
+    "This article is for subscribers only. Already a subscriber? Log in to keep reading.",
+    "To continue reading, subscribe to {name} from one dollar a week.",
+    "The full story is available to {name} subscribers. Subscribe now.",
+)
+DIGEST_TITLES = ("News in brief", "Morning briefing", "The day in brief", "World news roundup")
+RELATED_HEADINGS = ("Related coverage", "More on this story", "Also in the news", "Further reading")
+# Light rewording: a word or phrase and what another desk writes instead.
+REWORDINGS = {
+    "said": "stated",
+    "told reporters": "told journalists",
+    "announced": "declared",
+    "warned": "cautioned",
+    "confirmed": "affirmed",
+    "insisted": "maintained",
+    "noted": "observed",
+    "acknowledged": "conceded",
+    "stressed": "underlined",
+    "added": "went on to say",
+    "officials": "authorities",
+    "analysts": "commentators",
+    "diplomats": "envoys",
+    "talks": "negotiations",
+    "would": "will",
+    "situation": "position",
+    "received": "been sent",
+    "requests": "applications",
+    "described": "characterised",
+    "citing": "pointing to",
+    "follows": "comes after",
+    "weeks": "months",
+    "move": "step",
+    "since": "starting in",
+}
+# Characters OCR confuses: what it reads instead of each.
+OCR_CONFUSIONS = (
+    ("rn", "m"),
+    ("m", "rn"),
+    ("cl", "d"),
+    ("d", "cl"),
+    ("li", "h"),
+    ("l", "1"),
+    ("i", "l"),
+    ("e", "c"),
+    ("o", "0"),
+    ("a", "o"),
+    ("h", "b"),
+    ("u", "v"),
+    ("n", "u"),
+    ("s", "5"),
+    ("t", "f"),
+    ("g", "q"),
+)
+# A longer word, for OCR noise: this many letters or more.
+OCR_LONGER_WORD = 5
+OCR_EVERY = 6
+
+
+@dataclass(frozen=True)
+class _News:
+    """One piece of news: the people, country, topic, place and day every story of it shares."""
+
+    cast: tuple[str, ...]
+    country: str
+    topic: str
+    place: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class _LongStory:
+    """A long story (300 to 2,000 words) and its sentences, paragraph by paragraph."""
+
+    story: _Story
+    sentences: tuple[tuple[str, ...], ...]
+
+
+def _news(rng: random.Random, date: dt.date) -> _News:
+    return _News(
+        tuple(f"{rng.choice(ROLES)} {_person(rng)}" for _ in range(3)),
+        rng.choice(COUNTRIES),
+        rng.choice(TOPICS),
+        rng.choice(CITIES),
+        date,
+    )
+
+
+def _news_paragraphs(rng: random.Random, news: _News, count: int) -> list[list[str]]:
+    """``count`` paragraphs of two or three sentences about ``news``."""
+    return [
+        [
+            _sentence(rng, list(news.cast), news.country, news.topic)
+            for _ in range(rng.randint(2, 3))
+        ]
+        for _ in range(count)
+    ]
+
+
+def _headline(rng: random.Random, news: _News) -> str:
+    return (
+        f"{news.country} {rng.choice(['Weighs', 'Rejects', 'Backs', 'Delays', 'Signs'])} "
+        f"{news.topic.title()} {rng.choice(['Plan', 'Deal', 'Move', 'Talks', 'Proposal'])}"
+    )
+
+
+def _long_story(rng: random.Random, story_id: str, news: _News) -> _LongStory:
+    """Paragraphs of two or three sentences up to a length from 300 to 2,000 words (mean ~650)."""
+    target = min(2000, 300 + int(rng.expovariate(1 / 350)))
+    sentences: list[list[str]] = []
+    words = 0
+    while words < target:
+        paragraph = _news_paragraphs(rng, news, 1)[0]
+        if words + sum(len(s.split()) for s in paragraph) > 2000:
+            break
+        sentences.append(paragraph)
+        words += sum(len(s.split()) for s in paragraph)
+    story = _Story(
+        story_id,
+        news.date,
+        _headline(rng, news),
+        [" ".join(paragraph) for paragraph in sentences],
+        rng.choice(list(AGENCIES)),
+        news.place,
+    )
+    return _LongStory(story, tuple(tuple(paragraph) for paragraph in sentences))
+
+
+def _leading_sentences(
+    sentences: tuple[tuple[str, ...], ...], words: int, at_least: int = 1, at_most: int = 10**9
+) -> list[str]:
+    """The story's opening paragraphs in whole sentences, up to about ``words`` words: as many
+    sentences as fit in ``words``, then more until ``at_least`` words, the last one cut at
+    ``at_most`` words."""
+    taken: list[list[str]] = []
+    count = 0
+    for paragraph in sentences:
+        taken.append([])
+        for sentence in paragraph:
+            size = len(sentence.split())
+            if count >= at_least and count + size > words:
+                return [" ".join(p) for p in taken if p]
+            if count + size > at_most:
+                taken[-1].append(" ".join(sentence.split()[: at_most - count]))
+                return [" ".join(p) for p in taken if p]
+            taken[-1].append(sentence)
+            count += size
+    return [" ".join(p) for p in taken if p]
+
+
+def _brief(rng: random.Random, long: _LongStory) -> list[str]:
+    """The first 60-140 words: whole sentences up to a length drawn in that range, and at least
+    60 words (a sentence that would pass 140 words is cut there)."""
+    return _leading_sentences(long.sentences, rng.randint(60, 140), at_least=60, at_most=140)
+
+
+def _teaser(rng: random.Random, long: _LongStory, publisher: Publisher) -> tuple[list[str], str]:
+    """The first quarter of the story, and the subscription line that ends the page's text."""
+    total = sum(len(s.split()) for p in long.sentences for s in p)
+    line = rng.choice(SUBSCRIPTION_LINES).format(name=publisher.name)
+    return _leading_sentences(long.sentences, total // 4), line
+
+
+def _ocr_word(rng: random.Random, word: str) -> str:
+    """One OCR misreading of ``word``: a confused character pair, else a dropped letter."""
+    options = [(a, b) for a, b in OCR_CONFUSIONS if a in word]
+    if options:
+        wrong, read = rng.choice(options)
+        at = rng.choice([i for i in range(len(word)) if word.startswith(wrong, i)])
+        return word[:at] + read + word[at + len(wrong) :]
+    at = rng.randrange(len(word))
+    return word[:at] + word[at + 1 :]
+
+
+def _ocr(rng: random.Random, paragraphs: list[str]) -> list[str]:
+    """Every sixth longer word (five letters or more) misread, from a random first one."""
+    phase = rng.randrange(OCR_EVERY)
+    seen = 0
+    out = []
+    for paragraph in paragraphs:
+        words = paragraph.split(" ")
+        for index, word in enumerate(words):
+            if sum(c.isalpha() for c in word) >= OCR_LONGER_WORD:
+                if seen % OCR_EVERY == phase:
+                    words[index] = _ocr_word(rng, word)
+                seen += 1
+        out.append(" ".join(words))
+    return out
+
+
+def _link_list(rng: random.Random, paragraphs: list[str]) -> tuple[list[str], str]:
+    """The story with a dozen related headlines dropped into the middle (the page's paragraphs),
+    and that block (chrome: the clean body is the story)."""
+    headlines = [
+        f"{rng.choice(COUNTRIES)} {rng.choice(['weighs', 'rejects', 'backs', 'delays', 'signs'])} "
+        f"{rng.choice(TOPICS)} {rng.choice(['plan', 'deal', 'move', 'talks', 'proposal'])}"
+        for _ in range(12)
+    ]
+    block = "\n".join([rng.choice(RELATED_HEADINGS), *headlines])
+    middle = max(1, len(paragraphs) // 2)
+    return [*paragraphs[:middle], block, *paragraphs[middle:]], block
+
+
+def _reordered(rng: random.Random, paragraphs: list[str]) -> list[str]:
+    """The same paragraphs in another order."""
+    order = list(range(len(paragraphs)))
+    while len(order) > 1 and order == sorted(order):
+        rng.shuffle(order)
+    return [paragraphs[i] for i in order]
+
+
+def _rewritten_lead(rng: random.Random, long: _LongStory, news: _News) -> list[str]:
+    """A new lead paragraph in place of the first, and two new paragraphs in the middle."""
+    new = [" ".join(p) for p in _news_paragraphs(rng, news, 3)]
+    rest = list(long.story.paragraphs[1:])
+    middle = len(rest) // 2
+    return [new[0], *rest[:middle], new[1], new[2], *rest[middle:]]
+
+
+def _reword(rng: random.Random, sentence: str) -> str:
+    """One or two words of ``sentence`` as another desk writes them (a word swap when none)."""
+    found = [phrase for phrase in REWORDINGS if f" {phrase} " in f" {sentence} "]
+    if not found:
+        words = sentence.split(" ")
+        at = rng.randrange(max(1, len(words) - 1))
+        words[at : at + 2] = reversed(words[at : at + 2])
+        return " ".join(words)
+    for phrase in rng.sample(found, min(len(found), rng.randint(1, 2))):
+        sentence = f" {sentence} ".replace(f" {phrase} ", f" {REWORDINGS[phrase]} ", 1).strip()
+    return sentence
+
+
+def _reworded(rng: random.Random, long: _LongStory) -> list[str]:
+    """Every third sentence lightly reworded, from a random first one."""
+    phase = rng.randrange(3)
+    out, index = [], 0
+    for paragraph in long.sentences:
+        sentences = []
+        for sentence in paragraph:
+            sentences.append(_reword(rng, sentence) if index % 3 == phase else sentence)
+            index += 1
+        out.append(" ".join(sentences))
+    return out
+
+
+def _other_outlet(rng: random.Random, news: _News, long: _LongStory) -> tuple[str, list[str]]:
+    """Another outlet's own article on the same news: its own words, now and then one sentence
+    (a quote) the same as the story's."""
+    paragraphs = [" ".join(p) for p in _news_paragraphs(rng, news, rng.randint(4, 14))]
+    if rng.random() < 0.5:
+        quoted = rng.choice([s for p in long.sentences for s in p])
+        at = rng.randrange(len(paragraphs))
+        paragraphs[at] = f"{paragraphs[at]} {quoted}"
+    return _headline(rng, news), paragraphs
+
+
+def _digest(stories: list[_LongStory]) -> list[str]:
+    """A news-in-brief digest: each story's headline and first sentence."""
+    return [f"{long.story.title}: {long.sentences[0][0]}" for long in stories]
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One document of a reprint group, before its page is rendered."""
+
+    story_id: str
+    kind: str
+    publisher: Publisher
+    title: str
+    page: list[str]
+    """Paragraphs as the page shows them."""
+    clean: list[str]
+    """Paragraphs of the clean body (a perfect cleaner drops inserted chrome)."""
+
+
+def _reprint_pieces(rng: random.Random, long: _LongStory, news: _News, number: int) -> list[_Piece]:
+    """The documents of one reprint group but its digest, the long story first."""
+    story = long.story
+    pieces = [
+        _Piece(
+            story.story_id,
+            "long_story",
+            rng.choice(PUBLISHERS),
+            story.title,
+            story.paragraphs,
+            story.paragraphs,
+        )
+    ]
+    for _ in range(rng.choice([1, 1, 2, 2, 3])):
+        kind = rng.choice(REPRINT_KINDS)
+        publisher = rng.choice(PUBLISHERS)
+        title = story.title if rng.random() < 0.5 else f"{news.place.title()}: {story.title}"
+        page = clean = list(story.paragraphs)
+        if kind == "brief":
+            page = clean = _brief(rng, long)
+        elif kind == "teaser":
+            clean, line = _teaser(rng, long, publisher)
+            page = [*clean, line]
+        elif kind == "ocr":
+            page = clean = _ocr(rng, story.paragraphs)
+        elif kind == "link_list":
+            page, _ = _link_list(rng, story.paragraphs)
+        elif kind == "reordered":
+            page = clean = _reordered(rng, story.paragraphs)
+        elif kind == "rewritten_lead":
+            page = clean = _rewritten_lead(rng, long, news)
+        else:
+            page = clean = _reworded(rng, long)
+        pieces.append(_Piece(story.story_id, kind, publisher, title, page, clean))
+    for index in range(rng.choices([0, 1, 2], [0.5, 0.35, 0.15])[0]):
+        title, paragraphs = _other_outlet(rng, news, long)
+        pieces.append(
+            _Piece(
+                f"r{number}-o{index}",
+                "other_outlet",
+                rng.choice(PUBLISHERS),
+                title,
+                paragraphs,
+                paragraphs,
+            )
+        )
+    return pieces
+
+
+def _write_reprint_group(
+    rng: random.Random, writer: _Writer, n: int, number: int, recent: list[_LongStory]
+) -> None:
+    """Write reprint group ``number``: a long story, its copies, other outlets' articles on the
+    same news, and now and then a digest of the last few long stories."""
+    date = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(3 * 365))
+    news = _news(rng, date)
+    long = _long_story(rng, f"r{number}", news)
+    pieces = _reprint_pieces(rng, long, news, number)
+    recent.append(long)
+    if len(recent) >= 5 and rng.random() < 0.3:
+        quoted = rng.sample(recent, rng.randint(3, 5))
+        digest = _digest(quoted)
+        title = rng.choice(DIGEST_TITLES)
+        pieces.append(
+            _Piece(f"r{number}-d", "digest", rng.choice(PUBLISHERS), title, digest, digest)
+        )
+        recent.clear()
+    for piece in pieces:
+        if writer.count >= n:
+            return
+        page, byline, dateline, _ = _render(
+            rng, piece.publisher, long.story, piece.title, piece.page, long.story.agency
+        )
+        writer.write(
+            f"{piece.publisher.slug}/{date.strftime('%Y-%m')}",
+            (_header(date, "day") + page).encode(),
+            {
+                "story_id": piece.story_id,
+                "publisher": piece.publisher.name,
+                "published_date": date,
+                "date_precision": "day",
+                "language": "en",
+                "expected": "accepted",
+                "reason": None,
+                "kind": piece.kind,
+                "edit": None,
+                "title": piece.title,
+                "byline": byline,
+                "dateline": dateline,
+                "clean_body": "\n\n".join(piece.clean),
+            },
+        )
+
+
 def generate(
-    out_dir: Path, n: int, seed: int, *, bad_share: float = 0.01, max_file_bytes: int = 1 << 20
+    out_dir: Path,
+    n: int,
+    seed: int,
+    *,
+    bad_share: float = 0.01,
+    max_file_bytes: int = 1 << 20,
+    reprint_share: float = REPRINT_SHARE,
 ) -> GeneratorSummary:
     """Write ``n`` article files and their ground truth into ``out_dir``.
 
@@ -662,14 +1067,24 @@ def generate(
         seed: Random seed: the same seed gives the same bytes.
         bad_share: Share of bad files (empty, binary, undecodable, oversized).
         max_file_bytes: newsetl's size cap; oversized files are made just past it.
+        reprint_share: Share of iterations that write a reprint group (:data:`REPRINT_KINDS`);
+            0 writes the corpus without them.
     """
     rng = random.Random(seed)
+    # Reprint groups draw from their own stream: the other files are the same with or without.
+    reprint_rng = random.Random(f"{seed}/reprints")
+    recent: list[_LongStory] = []
+    reprint_groups = 0
     out_dir.mkdir(parents=True, exist_ok=True)
     writer = _Writer(out_dir, seed)
     start = dt.date(2020, 1, 1)
     stories = 0
     try:
         while writer.count < n:
+            if reprint_share and reprint_rng.random() < reprint_share:
+                _write_reprint_group(reprint_rng, writer, n, reprint_groups, recent)
+                reprint_groups += 1
+                continue
             roll = rng.random()
             date = start + dt.timedelta(days=rng.randrange(3 * 365))
             precision = "none" if rng.random() < 0.02 else "month" if rng.random() < 0.03 else "day"
@@ -849,6 +1264,7 @@ def generate(
         dict(writer.reasons),
         len(PUBLISHERS),
         stories,
+        reprint_groups,
     )
     (out_dir / "generator.json").write_text(json.dumps(asdict(summary), indent=1, sort_keys=True))
     return summary
@@ -861,9 +1277,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--bad-share", type=float, default=0.01)
     parser.add_argument("--max-file-bytes", type=int, default=1 << 20)
+    parser.add_argument(
+        "--reprint-share",
+        type=float,
+        default=REPRINT_SHARE,
+        help="share of iterations writing a partial-reprint group (0: none)",
+    )
     args = parser.parse_args(argv)
     summary = generate(
-        args.out, args.n, args.seed, bad_share=args.bad_share, max_file_bytes=args.max_file_bytes
+        args.out,
+        args.n,
+        args.seed,
+        bad_share=args.bad_share,
+        max_file_bytes=args.max_file_bytes,
+        reprint_share=args.reprint_share,
     )
     print(json.dumps(asdict(summary), indent=1, sort_keys=True))
     return 0

@@ -72,7 +72,7 @@ def _fmt(value: float) -> str:
 
 
 def peak_rss_of(
-    command: list[str], env: dict[str, str], timeline: Path | None = None
+    command: list[str], env: dict[str, str], timeline: Path | None = None, cwd: Path = REPO
 ) -> tuple[subprocess.CompletedProcess[str], float, float, float]:
     """Run ``command``; return its result, wall seconds and its process tree's peak memory (MB).
 
@@ -84,7 +84,7 @@ def peak_rss_of(
     """
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd
     )
     peak = peak_pss = 0.0
     stop = threading.Event()
@@ -149,10 +149,19 @@ def timed(function: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def run_newsetl(
-    corpus: Path, warehouse: Path, env: dict[str, str], timeline: Path | None = None
+    corpus: Path,
+    warehouse: Path,
+    env: dict[str, str],
+    timeline: Path | None = None,
+    checkout: Path = REPO,
 ) -> dict[str, Any]:
+    """One ``newsetl run``; ``checkout`` runs another checkout's code (with its own ``.venv``)."""
+    newsetl = NEWSETL if checkout == REPO else [str(checkout / ".venv/bin/python"), *NEWSETL[1:]]
     result, seconds, peak, peak_pss = peak_rss_of(
-        [*NEWSETL, "run", "--input", str(corpus), "--warehouse", str(warehouse)], env, timeline
+        [*newsetl, "run", "--input", str(corpus), "--warehouse", str(warehouse)],
+        env,
+        timeline,
+        cwd=checkout,
     )
     if "up to date" in result.stdout:
         return {"wall": seconds, "peak_mb": peak, "peak_pss_mb": peak_pss, "unchanged": True}

@@ -23,12 +23,14 @@ from prefect.cache_policies import NONE
 
 from flows.render import render
 from transforms.articles import census_files, parse_articles
+from transforms.clustering import cluster_documents
 from transforms.entities import extract_mentions
 from transforms.header import PlausibleDates
 from transforms.isolation import parse_isolating
-from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
+from transforms.near_copies import NearDupParams
 from transforms.publishers import PublisherSignature
-from warehouse import catalog, incremental, neardup, resume, sources, spill, store
+from transforms.sketches import sketch_bodies
+from warehouse import body_pairs, catalog, incremental, resume, sources, spill, store
 from warehouse.runs import RunRecord
 from warehouse.storage import Storage
 
@@ -173,8 +175,8 @@ def deduplicate_documents(
         ``keys.all_keys()``), and every verified pair of bodies.
     """
     table = keys.all_keys()
-    new_pairs = neardup.find_copies(previous, staging, table, NEAR_DUPLICATES)
-    pairs = neardup.all_pairs(previous, staging, new_pairs, NEAR_DUPLICATES)
+    new_pairs = body_pairs.find_copies(previous, staging, table, NEAR_DUPLICATES)
+    pairs = body_pairs.all_pairs(previous, staging, new_pairs, NEAR_DUPLICATES)
     assigned = cluster_documents(
         table.column("doc_id"),
         table.column("content_hash"),

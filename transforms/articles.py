@@ -19,7 +19,6 @@ import xxhash
 
 from transforms.boilerplate import edge_line_keys, remove_chrome, select_main_text
 from transforms.decode import decode_bytes
-from transforms.dedup import SHORT_BODY_WORDS, word_counts
 from transforms.header import (
     DatePrecision,
     DateSource,
@@ -33,6 +32,7 @@ from transforms.publishers import DEFAULT_SIGNATURES, PublisherSignature, attrib
 from transforms.reasons import QuarantineReason
 from transforms.records import quarantine_rows
 from transforms.structure import parse_structure
+from transforms.word_count import SHORT_BODY_WORDS, word_counts
 
 # The date header as it opens a decoded file, before normalisation.
 CENSUS_HEADER = r"^\s*date [0-9][0-9-]*(?:[ \n]|$)"

@@ -279,7 +279,12 @@ BODY_BANDS = pa.schema(
             "First 16 hex digits of a body's content hash, as a number.",
             required=True,
         ),
-        _field("band", pa.int16(), "LSH band number.", required=True),
+        _field(
+            "band",
+            pa.int16(),
+            "LSH band number: the body's (0-36), then its opening passage's (37-44).",
+            required=True,
+        ),
         _field("band_key", pa.uint64(), "Hash of the band's MinHash rows.", required=True),
         _field("run_id", pa.string(), "Run that hashed this body.", required=True),
     ]

@@ -73,3 +73,45 @@ def test_the_corpus_has_what_the_benchmark_needs(corpus: Path) -> None:
     assert 0.005 < precisions["none"] / len(truth) < 0.06
     assert 0.005 < sum(r["language"] not in ("en", None) for r in truth) / len(truth) < 0.08
     assert 0.005 < sum(r["expected"] == "quarantined" for r in truth) / len(truth) < 0.03
+
+
+def test_reprint_groups_have_every_kind_and_their_labels_hold(corpus: Path) -> None:
+    from bench.generator import REPRINT_KINDS, REPRINT_NEGATIVES
+
+    truth = pq.read_table(corpus / "truth.parquet").to_pylist()
+    kinds = Counter(r["kind"] for r in truth)
+    for kind in ("long_story", *REPRINT_KINDS, *REPRINT_NEGATIVES):
+        assert kinds[kind] > 0, kind
+    stories = {r["story_id"]: r for r in truth if r["kind"] == "long_story"}
+    assert all(300 <= len(s["clean_body"].split()) <= 2000 for s in stories.values())
+    first_sentences = {s["clean_body"].split(". ")[0] + "." for s in stories.values()}
+    for row in truth:
+        kind, body = row["kind"], row["clean_body"]
+        if kind not in (*REPRINT_KINDS, *REPRINT_NEGATIVES):
+            continue
+        story = stories.get(row["story_id"].split("-")[0])
+        original = story["clean_body"] if story else None
+        words = body.split()
+        page = (corpus / "files" / row["source_path"]).read_text()
+        if kind == "brief":
+            assert 60 <= len(words) <= 140 and " ".join(original.split()).startswith(
+                " ".join(words)
+            )
+        elif kind == "teaser":
+            assert " ".join(original.split()).startswith(" ".join(words))
+            assert len(words) <= len(original.split()) // 4 + 30
+            assert "subscri" in page.split(body.split("\n\n")[-1])[1].split("\n\n")[1].lower()
+        elif kind == "ocr":
+            misread = [a for a, b in zip(words, original.split(), strict=True) if a != b]
+            longer = [w for w in original.split() if sum(c.isalpha() for c in w) >= 5]
+            assert len(misread) == pytest.approx(len(longer) / 6, abs=1)
+        elif kind == "link_list":
+            assert body == original and body not in page  # a dozen headlines inside the page
+            assert len(page.splitlines()) > len(original.splitlines()) + 12
+        elif kind in ("reordered", "rewritten_lead", "reworded"):
+            assert body != original and row["story_id"] in stories
+        elif kind == "digest":
+            quoted = [p.split(": ", 1)[1] for p in body.split("\n\n")]
+            assert 3 <= len(quoted) <= 5 and set(quoted) <= first_sentences
+        else:  # another outlet's article: same day, its own story
+            assert row["published_date"] == story["published_date"] and body != original

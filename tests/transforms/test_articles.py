@@ -73,7 +73,7 @@ def test_tass_seed_has_a_dateline_and_no_headline() -> None:
 
 def test_a_short_body_is_the_same_text_only_under_the_same_headline() -> None:
     from transforms.articles import content_hashes
-    from transforms.dedup import SHORT_BODY_WORDS, word_counts
+    from transforms.word_count import SHORT_BODY_WORDS, word_counts
 
     notice = "Qtly div five cts vs five cts prior. Pay July One. Record June 17."
     story = " ".join(f"word{i}" for i in range(SHORT_BODY_WORDS))
