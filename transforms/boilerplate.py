@@ -29,6 +29,10 @@ import xxhash
 _SOCIAL = (
     r"(?:Facebook|Twitter|X|WhatsApp|Telegram|LinkedIn|Reddit|Email|E-mail|Print|VK|Copy link)"
 )
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 _AGENCY = r"(?:AP|AFP|Reuters|TASS|EPA|Getty Images|Sputnik|Xinhua|AP Photo|Reuters Photo)"
 
 # Whole lines that are chrome wherever they stand.
@@ -39,23 +43,58 @@ CHROME_LINE = "|".join(
         rf"^(?:Share(?: this)?(?: article| story| on)?:?|Tweet|Follow us(?: on)?:?)"
         rf"(?: {_SOCIAL})*$",
         rf"^{_SOCIAL}(?:,? {_SOCIAL})+$",
-        r"^(?:©|\(c\)|Copyright\b).{0,150}$",
         r"^All rights reserved\.?$",
         # The sign-off of Reuters wire items: a signature, not text of the story.
         r"^REUTER$",
+        # Share buttons that name what they do: `Click to share on Twitter (Opens in new window)`.
+        r"^(?:Click|Tap) to (?:share|print|email|e-mail)\b[^.]*$",
         r"^(?:Advertisement|ADVERTISEMENT|Sponsored(?: content)?|Skip to (?:main )?content)$",
-        r"^(?:Read more|Read next|Read also|Also read|See also|More on this|Related)\b"
-        r"[^.!?]{0,120}$",
         r"^\d+ (?:comments?|shares?|views?)$",
         r"^Comments? \(\d+\)$",
         r"^(?:Photo|Image|Credit|Photograph|Picture)s?(?: credit)?: [^.]{1,80}$",
-        # A caption that ends with its photo credits: `... military coup. AP / TASS`.
-        rf"^.{{10,400}}[.!?\"”] {_AGENCY}(?: ?/ ?{_AGENCY})+$",
+        r"^\((?i:photo|image|picture|pic)s?(?: credit)?: ?[^()]+\)$",
         r"^(?:We use cookies|This (?:site|website) uses cookies"
         r"|By continuing to (?:use|browse)).*$",
         r"^(?:Sign up|Subscribe)(?: now)?(?: to| for)? (?:our|the) [^.]{0,50}newsletters?\b.*$",
+        # Picture galleries (`Image 1 of 8`, `1 / 8`) and their buttons.
+        r"^(?:(?:Image|Photo|Picture|Slide) \d+ of /? ?\d+|\d+ / \d+)$",
+        r"^(?:Caption|Close|Back to (?:Gallery|top)|Hide caption|Toggle caption|Enlarge this image"
+        r"|View (?:gallery|slideshow)|Expand)$",
+        # Time stamps and labels above the story: `Updated: Nov. 20, 2019 1:35 a.m.`, `By`.
+        rf"^(?i:(?:first |last )?(?:published|updated|posted)(?: on| at)?:? ?)?"
+        rf"(?:(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?,? )?"
+        rf"(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH},? \d{{4}})"
+        rf"(?:,? (?:at )?\d{{1,2}}[:.]\d\d(?: ?[ap]\.?m\.?| ?[AP]M)?(?: [A-Z]{{2,4}})?)?"
+        rf"(?:,? (?:\| )?(?i:updated):? .+)?$",
+        r"^(?:By|BY|Author|Authors|Publish(?:ed)? date|Posted by|Written by):?$",
+        r"^(?i:word ?count): \d+$",
+        r"^(?i:subscribe|sign up|sign in|log in|register)(?: now| today| here)?!?$",
     ]
 )
+# Chrome lines that only a short line can be: a paragraph that ends with a credit or speaks of a
+# newsletter is still a paragraph.
+SHORT_CHROME_LINE = "|".join(
+    [
+        r"^(?:©|\(c\)|Copyright\b).*$",
+        r"^(?:Read more|Read next|Read also|Also read|See also|More on this|Related)\b[^.!?]*$",
+        # A caption that ends with its photo credits: `... military coup. AP / TASS`,
+        # `... in Hanoi. (Image: GETTY )`, `... on the moon. Credit: ESA`,
+        # `... at the Capitol. J. Scott Applewhite / AP file`, `3 of 4 <caption>`.
+        rf"^.{{10,}}[.!?\"”] {_AGENCY}(?: ?/ ?{_AGENCY})+$",
+        r"^.{10,}[.!?\"”)] \(?(?i:photo|image|picture|pic|credit|source)s?(?: credit)?:"
+        r" ?[^.()]+\)?$",
+        rf"^.{{10,}}[.!?] (?:[A-Z][\w.'’-]*\.? ){{1,3}}/ {_AGENCY}(?: file| Photo)?$",
+        r"^\d+ of \d+ .{10,}$",
+        r"^(?i:(?:first |last )?(?:published|updated|posted))(?: on| at)?:? .*\d{4}.*$",
+        r"^(?i:tags|topics|filed under|categories|keywords): .+$",
+        # Newsletter appeals, worded in many ways, name the newsletter or the inbox and ask.
+        r"^(?i:.*\b(?:sign up|subscribe|subscribing|delivered|get)\b.*"
+        r"\b(?:newsletters?|inbox(?:es)?)\b.*)$",
+        r"^(?i:.*\b(?:newsletters?|inbox(?:es)?)\b.*"
+        r"\b(?:sign up|subscribe|subscribing|delivered)\b.*)$",
+    ]
+)
+MAX_SHORT_CHROME_CHARS = 400
 
 # Headings of lists of other stories. Inside a story they head a small box of two or three links
 # that the story continues after; after the story they head the long list that ends the page.
@@ -63,11 +102,15 @@ LIST_MARKER = "|".join(
     [
         # `Read more: <headline>` inside a story is one inserted link (a chrome line); a bare
         # `Read more` or `Read more about: <tags>` heads a list of other stories.
-        r"^(?i:Read more)(?: about:?.{0,120}|:)?$",
+        r"^(?i:Read more)(?: about:?.*|:)?$",
         r"^(?i:Related|Related articles|Related stories|Related news|(?:More|Latest) (?:from|in)"
         r" [^.]{1,60}|More stories|You may also like|You might also like|Recommended(?: for you)?"
-        r"|Most read|Most popular|Trending(?: now)?|Latest news|See more|Don['’]t miss|Tags)"
+        r"|Most read|Most popular|Trending(?: now)?|Latest news|See more|Don['’]t miss|Tags"
+        r"|We recommend|Explore further|Top stories|Editor['’]s picks|Must read|Popular"
+        r"|(?:Previous|Next) (?:article|post|story))"
         r":?$",
+        # `More Washington Examiner`, `More Videos`: a list of the site's other pages.
+        r"^More(?: [A-Z][\w.'’&-]*){1,4}:?$",
         # The same headings in the languages of the corpora seen so far.
         r"^(?i:Leia (?:também|mais)|Veja também|Você (?:pode|também pode) gostar|Lesen Sie auch"
         r"|Mehr zum Thema|Lire aussi|À lire aussi|Ver también|Te puede interesar|Leer más"
@@ -78,9 +121,13 @@ LIST_MARKER = "|".join(
 END_MARKER = "|".join(
     [
         r"^(?i:Comments|View comments|Show comments|Leave a (?:Reply|comment)|Post a comment"
-        r"|Comments are closed\.?|\d+ (?:comments?|responses?|thoughts|replies) (?:on|to) .{1,200}"
+        r"|Comments are closed\.?|\d+ (?:comments?|responses?|thoughts|replies) (?:on|to) .+"
         r"|blog comments powered by Disqus)$",
+        r"^(?i:\[ ?\d+ comments? ?\]|(?:Top rated|Most recent|Newest|Oldest|Reader|Latest) comments"
+        r"|Join the (?:conversation|discussion))$",
         r"^Independent journalism isn['’]t dead\b.*$",
+        # The author's box after the story: `About Jane Doe`, `About the author`.
+        r"^(?:About|Über|Sobre|À propos de) (?:the author|[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3})$",
     ]
 )
 TAIL_MARKER = f"{LIST_MARKER}|{END_MARKER}"
@@ -90,6 +137,8 @@ TAIL_MARKER = f"{LIST_MARKER}|{END_MARKER}"
 MIN_PROSE_WORDS = 8
 MIN_LONG_WORDS = 30
 SENTENCE_END = r"[.!?…\"”’»:)。！？」]$"
+# A teaser cut short (`Police say the fire was set ...`) does not end like a sentence.
+TRUNCATED = r"\s(?:\.\.\.|…)$"
 # Long lines without a sentence in them are tag clouds and keyword lists, not paragraphs.
 SENTENCE_PUNCTUATION = r"[.!?。！？](?:\s|$)"
 # Scripts written without spaces: two characters count as one word.
@@ -118,6 +167,13 @@ MAX_LEARNED_CHROME_CHARS = 200
 # Seen at the top or bottom of this many documents, a short line is site chrome rather than a
 # coincidence: a story's own lines recur only in its few syndicated copies.
 MIN_LEARNED_DOCUMENTS = 20
+# A page title often ends with the site's name after a separator; the headline above the story
+# does not.
+SITE_TAIL = r"\s+[|\-\x{2013}\x{2014}:]+\s+[^|\x{2013}\x{2014}]{1,60}$"
+MIN_HEADLINE_CHARS = 12
+# Lines this long printed twice in one page are captions, not paragraphs (table rows and short
+# labels repeat for good reasons).
+MIN_REPEATED_WORDS = 5
 # The lines of a text the census counts: chrome sits at the top and the bottom of a page.
 EDGE_LINES = 8
 
@@ -227,11 +283,13 @@ def remove_chrome(
     if len(lines) == 0:
         return texts
     chrome = _matches(lines, CHROME_LINE)
+    short = pc.less_equal(pc.utf8_length(lines), MAX_SHORT_CHROME_CHARS)
+    chrome |= _matches(lines, SHORT_CHROME_LINE) & short.to_numpy(zero_copy_only=False)
     if edge_keys is not None and learned is not None and len(learned):
         chrome |= _learned_chrome(lines, document, edge_keys, learned)
     # Tail markers stay for select_main_text, except those that open a text: they are menu
     # entries, and the headline follows them.
-    marker = _matches(lines, TAIL_MARKER)
+    marker = _matches(lines, LIST_MARKER) | _matches(lines, END_MARKER)
     chrome &= ~marker
     blank = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(lines)), 0)
     content = ~marker & ~chrome & ~blank.to_numpy(zero_copy_only=False)
@@ -266,7 +324,7 @@ class _LineFeatures:
         unspaced = pc.count_substring_regex(stripped, UNSPACED_SCRIPT)
         words = np.maximum(words, unspaced.to_numpy(zero_copy_only=False) // 2)
         blank = pc.equal(pc.utf8_length(stripped), 0).to_numpy(zero_copy_only=False)
-        sentence_end = _matches(stripped, SENTENCE_END)
+        sentence_end = _matches(stripped, SENTENCE_END) & ~_matches(stripped, TRUNCATED)
         punctuated = _matches(stripped, SENTENCE_PUNCTUATION)
         line_prose = ((words >= MIN_PROSE_WORDS) & sentence_end) | (
             (words >= MIN_LONG_WORDS) & punctuated
@@ -349,7 +407,9 @@ class _Paragraphs:
         )
 
 
-def _number_blocks(f: _LineFeatures, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
+def _number_blocks(
+    f: _LineFeatures, max_gap: int, anchor: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The prose lines (indices) and the block of each.
 
     A prose line opens a new block when it is the first of its text, or when more than
@@ -371,6 +431,9 @@ def _number_blocks(f: _LineFeatures, max_gap: int) -> tuple[np.ndarray, np.ndarr
             | (others_before[cur] - others_before[prev] > max_gap)
             | (ends_before[cur] != ends_before[prev])
         )
+        if anchor is not None:
+            at = anchor[f.document[cur]]
+            hard[1:] |= (at > prev) & (at < cur)
         after_list[1:] = lists_before[cur] != lists_before[prev]
     block = np.cumsum(hard | after_list) - 1
     nonblank_before = np.cumsum(~f.blank)
@@ -384,14 +447,21 @@ def _number_blocks(f: _LineFeatures, max_gap: int) -> tuple[np.ndarray, np.ndarr
     return prose_at, np.cumsum(hard | (after_list & ~continues[block])) - 1
 
 
-def _story_spans(f: _LineFeatures, n_docs: int, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
+def _story_spans(
+    f: _LineFeatures, n_docs: int, max_gap: int, anchor: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """First and last line index of each text's story; -1 and -2 for texts without prose.
 
     End markers cut a page into sections: the story is in the first section that holds a block of
     MIN_STORY_WORDS words (comments come after a marker), and it is that section's wordiest
     block; the earlier block wins a tie.
+
+    Where a page repeats its headline above a substantial block (``anchor``), the blocks before
+    the repeat are the page above the story (menus, teasers) and are left out; the story runs
+    from the first block after the repeat to the wordiest, unless a list of other stories stands
+    between them: a picture or a box inside a story splits it into blocks.
     """
-    prose_at, block = _number_blocks(f, max_gap)
+    prose_at, block = _number_blocks(f, max_gap, anchor)
     start = np.full(n_docs, -1, dtype=np.int64)
     end = np.full(n_docs, -2, dtype=np.int64)
     if len(prose_at) == 0:
@@ -402,22 +472,55 @@ def _story_spans(f: _LineFeatures, n_docs: int, max_gap: int) -> tuple[np.ndarra
     block_last = np.zeros(len(block_first), dtype=np.int64)
     np.maximum.at(block_last, block, prose_at)
     block_document = f.document[block_first]
-    block_section = np.cumsum(f.end_marker)[block_first]
     substantial = block_words >= MIN_STORY_WORDS
+    candidate = np.ones(len(block_first), dtype=bool)
+    anchored = np.zeros(len(block_first), dtype=bool)
+    if anchor is not None:
+        at = anchor[block_document]
+        after = (at >= 0) & (block_first > at)
+        has_after = np.zeros(n_docs, dtype=bool)
+        has_after[block_document[after & substantial]] = True
+        anchored = has_after[block_document]
+        candidate = after | ~anchored
+    # The story's section: the first that holds a substantial block. Below a headline's repeat,
+    # lists of other stories bound it too, as end markers do.
+    ends_before = np.cumsum(f.end_marker)
+    cuts = ends_before[block_first]
+    if anchored.any():
+        # A box of links inside a story is followed by more of the story; a list of other
+        # stories by teasers, whose lines are seldom prose.
+        nonblank_before = np.cumsum(~f.blank)
+        prose_lines = np.bincount(block, minlength=len(block_first))
+        spread = nonblank_before[block_last] - nonblank_before[block_first] + 1
+        continues = (prose_lines >= MIN_PROSE_SHARE * spread) & (prose_lines > 1) & substantial
+        lists_before = np.cumsum(f.list_marker)
+        after_list = np.zeros(len(block_first), dtype=bool)
+        after_list[1:] = (lists_before[block_first[1:]] != lists_before[block_last[:-1]]) & (
+            block_document[1:] == block_document[:-1]
+        )
+        cut = (after_list & ~continues) | np.r_[False, cuts[1:] != cuts[:-1]]
+        cuts = np.where(anchored, np.cumsum(cut), cuts)
     no_section = np.iinfo(np.int64).max
     story_section = np.full(n_docs, no_section)
-    np.minimum.at(story_section, block_document[substantial], block_section[substantial])
+    chosen = candidate & substantial
+    np.minimum.at(story_section, block_document[chosen], cuts[chosen])
     section = story_section[block_document]
-    eligible = (block_section == section) | (section == no_section)
+    eligible = candidate & ((cuts == section) | (section == no_section))
     order = np.lexsort((block_first, -block_words, ~eligible, block_document))
     documents, first_of_document = np.unique(block_document[order], return_index=True)
     story = order[first_of_document]
     start[documents] = block_first[story]
     end[documents] = block_last[story]
+    # A picture or a box inside a story splits it into blocks: below a headline's repeat, the
+    # story starts at the first block of its section, but for a standfirst (a paragraph alone).
+    joins = anchored & eligible & (np.bincount(block, minlength=len(block_first)) > 1)
+    np.minimum.at(start, block_document[joins], block_first[joins])
     return start, end
 
 
-def select_main_text(texts: pa.Array, *, max_gap: int = MAX_GAP_LINES) -> pa.Array:
+def select_main_text(
+    texts: pa.Array, *, max_gap: int = MAX_GAP_LINES, headlines: pa.Array | None = None
+) -> pa.Array:
     r"""Keep the story: the densest run of prose lines of each text, without the page around it.
 
     A line is prose when it reads like a paragraph: at least ``MIN_PROSE_WORDS`` words ending like
@@ -432,6 +535,8 @@ def select_main_text(texts: pa.Array, *, max_gap: int = MAX_GAP_LINES) -> pa.Arr
     Args:
         texts: Texts after chrome removal, without their headline and byline.
         max_gap: Non-prose lines allowed between two prose lines of one block.
+        headlines: Each text's headline, null where none: a line that repeats it stands above
+            the story, and the story is looked for below it.
 
     Returns:
         The main text of each input, paragraphs separated by one blank line; nulls stay null.
@@ -442,7 +547,14 @@ def select_main_text(texts: pa.Array, *, max_gap: int = MAX_GAP_LINES) -> pa.Arr
     if len(lines) == 0:
         return texts
     features = _LineFeatures.of(lines, document)
-    start, end = _story_spans(features, len(counts), max_gap)
+    anchor = None
+    if headlines is not None:
+        repeats = _headline_repeats(lines, document, headlines)
+        features.prose[repeats] = False  # the headline is no paragraph of the story
+        anchor = np.full(len(counts), np.iinfo(np.int64).max)
+        np.minimum.at(anchor, document[repeats], np.flatnonzero(repeats))
+        anchor[anchor == np.iinfo(np.int64).max] = -1
+    start, end = _story_spans(features, len(counts), max_gap, anchor)
     at = np.arange(len(lines))
     marker = features.marker
     in_story = (at >= start[document]) & (at <= end[document])
@@ -454,6 +566,9 @@ def select_main_text(texts: pa.Array, *, max_gap: int = MAX_GAP_LINES) -> pa.Arr
     link_like &= (features.words <= MAX_LINK_WORDS) & (figures * 3 < features.words)
     outside = np.bincount(document[~in_story & (link_like | marker)], minlength=len(counts))
     whole = (start[document] < 0) | (outside[document] < MIN_CHROME_LINES)
+    if anchor is not None:
+        # A text that repeats its headline above its story is a page, whatever is around it.
+        whole &= ~((anchor[document] >= 0) & (start[document] > anchor[document]))
     # A whole text still ends at a tail marker after its story (a text without prose, at one
     # past its first fifth).
     cut = marker & (at > end[document])
@@ -461,8 +576,49 @@ def select_main_text(texts: pa.Array, *, max_gap: int = MAX_GAP_LINES) -> pa.Arr
     first_cut = np.full(len(counts), len(lines))
     np.minimum.at(first_cut, document[cut], at[cut])
     whole_keep = before_cut & ~marker & (at < first_cut[document])
-    keep = np.where(whole, whole_keep, in_story & ~marker)
+    # A picture's caption is often printed twice or more (gallery, lightbox); a paragraph of a
+    # story is not.
+    # A page that prints its whole story twice keeps it.
+    repeated = _repeated_lines(
+        lines, document, in_story & ~features.blank & (features.words >= MIN_REPEATED_WORDS)
+    )
+    story_prose = np.bincount(document[in_story & features.prose], minlength=len(counts))
+    repeated_prose = np.bincount(document[repeated & features.prose], minlength=len(counts))
+    repeated &= (2 * repeated_prose < story_prose)[document]
+    keep = np.where(whole, whole_keep, in_story & ~marker & ~repeated)
     return _rebuild(texts, lines, document, counts, keep)
+
+
+def _repeated_lines(lines: pa.Array, document: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """Lines among ``candidate`` that stand more than once in their text."""
+    at = np.flatnonzero(candidate)
+    repeated = np.zeros(len(document), dtype=bool)
+    if len(at) == 0:
+        return repeated
+    pairs = _pair(document[at].astype(np.uint64), line_keys(lines.take(pa.array(at))))
+    _, inverse, counts = np.unique(pairs, return_inverse=True, return_counts=True)
+    repeated[at] = counts[inverse] > 1
+    return repeated
+
+
+def _fold(lines: pa.Array) -> pa.Array:
+    return pc.utf8_trim_whitespace(
+        pc.replace_substring_regex(pc.utf8_lower(lines), r"[\s\x{a0}\x{2000}-\x{200b}]+", " ")
+    )
+
+
+def _headline_repeats(lines: pa.Array, document: np.ndarray, headlines: pa.Array) -> np.ndarray:
+    """Lines that repeat their text's headline (with or without the site's name after it)."""
+    folded = _fold(headlines)
+    bare = _fold(pc.replace_substring_regex(headlines, SITE_TAIL, ""))
+    per_line = pa.array(document)
+    line_folded = _fold(lines)
+    hit = pc.or_(
+        pc.equal(line_folded, pc.take(folded, per_line)),
+        pc.equal(line_folded, pc.take(bare, per_line)),
+    )
+    hit = pc.and_(hit, pc.greater_equal(pc.utf8_length(line_folded), MIN_HEADLINE_CHARS))
+    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
 
 
 def _learned_chrome(

@@ -221,7 +221,7 @@ def _strip_datelines(texts: pa.Array, found: pa.Array) -> pa.Array:
 
 
 def parse_structure(
-    texts: pa.Array, *, main_text: Callable[[pa.Array], pa.Array] | None = None
+    texts: pa.Array, *, main_text: Callable[..., pa.Array] | None = None
 ) -> ArticleStructure:
     """Split cleaned article texts into headline, byline, dateline and body.
 
@@ -257,7 +257,7 @@ def parse_structure(
     texts = _drop_first_line(texts, has_byline)
     if main_text is not None:
         page = texts
-        texts = main_text(texts)
+        texts = main_text(texts, headlines=title)
         byline = pc.coalesce(byline, _bylines_above(page, texts))
 
     dateline, place, date_text, agency, found = parse_datelines(texts)
