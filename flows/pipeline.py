@@ -42,14 +42,10 @@ from flows.runners import (
 )
 from flows.settings import RunSettings
 from transforms.articles import census_files, parse_articles
+from transforms.census import LearnedChrome
 from transforms.entities import extract_mentions
 from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
-from transforms.publishers import (
-    DEFAULT_SIGNATURES,
-    PublisherSignature,
-    combine_signatures,
-    parse_signatures,
-)
+from transforms.publishers import PublisherRules, parse_rules
 from warehouse import catalog, incremental, neardup, resume, sources, spill, store
 from warehouse.clusters import cluster_table, document_matches
 
@@ -107,11 +103,11 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def load_signatures(publishers_file: Path | None) -> tuple[PublisherSignature, ...]:
-    """The built-in publisher signatures, with those of ``publishers_file`` in front."""
+def load_signatures(publishers_file: Path | None) -> PublisherRules:
+    """The built-in publisher signatures, behind the mapping and signatures of a publishers file."""
     if publishers_file is None:
-        return DEFAULT_SIGNATURES
-    return combine_signatures(parse_signatures(publishers_file.read_text(encoding="utf-8")))
+        return PublisherRules()
+    return parse_rules(publishers_file.read_text(encoding="utf-8"))
 
 
 @task(name="discover_files", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
@@ -122,11 +118,16 @@ def discover_files(input_spec: str, pattern: str) -> sources.Discovery:
 
 @task(name="census_shard", retries=2, retry_delay_seconds=[1, 5], cache_policy=NONE)
 def census_shard(
-    root: Path | str, paths: list[str], shard: int, staging_path: Path, max_file_bytes: int
+    root: Path | str,
+    paths: list[str],
+    shard: int,
+    staging_path: Path,
+    max_file_bytes: int,
+    rules: PublisherRules,
 ) -> Path:
     """Stage the edge lines of one shard of files, for learned chrome removal."""
     read = sources.read_files(root, paths, max_file_bytes)
-    staged = store.write_staged_census(staging_path, shard, census_files(read.files))
+    staged = store.write_staged_census(staging_path, shard, census_files(read.files, rules))
     _release_memory()
     return staged
 
@@ -138,8 +139,8 @@ def process_shard(
     shard: int,
     staging_path: Path,
     max_file_bytes: int,
-    signatures: tuple[PublisherSignature, ...],
-    learned_chrome: pa.Array,
+    rules: PublisherRules,
+    learned: LearnedChrome,
 ) -> store.StagedShard:
     """Extract and normalise one shard of files and stage its documents and quarantine rows.
 
@@ -147,13 +148,13 @@ def process_shard(
     key is taken as it is: the key covers the files' sizes and mtimes, the parameters, the learned
     chrome and the code.
     """
-    parameters = (max_file_bytes, signatures, NEAR_DUPLICATES)
-    key = resume.shard_key(root, paths, parameters, learned_chrome)
+    parameters = (max_file_bytes, rules, NEAR_DUPLICATES, learned.digest)
+    key = resume.shard_key(root, paths, parameters, None)
     resumed = store.resumed_shard(staging_path, shard, key)
     if resumed is not None:
         return resumed
     read = sources.read_files(root, paths, max_file_bytes)
-    parsed = parse_articles(read.files, signatures=signatures, learned_chrome=learned_chrome)
+    parsed = parse_articles(read.files, rules=rules, learned=learned)
     quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
     documents = parsed.documents
     # Entities are read from the headline and the cleaned body, one paragraph apart.
@@ -392,12 +393,18 @@ def _run_shards(submit: Submit[T], shards: list[pa.StringArray], workers: int) -
 
 
 def _census(
-    root: Path | str, paths: pa.StringArray, staging: store.RunStaging, settings: RunSettings
+    root: Path | str,
+    paths: pa.StringArray,
+    staging: store.RunStaging,
+    settings: RunSettings,
+    rules: PublisherRules,
 ) -> list[Path]:
     """Stage the edge lines of the files to process, one census task per shard."""
 
     def submit(number: int, shard: list[str]) -> PrefectFuture[Path]:
-        return census_shard.submit(root, shard, number, staging.path, settings.max_file_bytes)
+        return census_shard.submit(
+            root, shard, number, staging.path, settings.max_file_bytes, rules
+        )
 
     return list(_run_shards(submit, _shards(paths, settings.shard_size), settings.workers))
 
@@ -410,6 +417,7 @@ def _plan_census(
     paths: pa.StringArray,
     staging: store.RunStaging,
     settings: RunSettings,
+    rules: PublisherRules,
     stage_seconds: dict[str, float],
 ) -> tuple[incremental.CensusPlan, pa.Table, pa.StringArray]:
     """Count this run's edge lines; add the unchanged files whose learned chrome changed."""
@@ -417,7 +425,7 @@ def _plan_census(
     census = incremental.plan_census(
         previous,
         paths,
-        _census(root, paths, staging, settings),
+        _census(root, paths, staging, settings, rules),
         present,
         spill_dir=staging.path,
     )
@@ -440,8 +448,8 @@ def _process_shards(
     paths: pa.StringArray,
     staging: store.RunStaging,
     settings: RunSettings,
-    signatures: tuple[PublisherSignature, ...],
-    learned_chrome: pa.Array,
+    rules: PublisherRules,
+    learned: LearnedChrome,
 ) -> float:
     """Submit one task per shard to the task runner and stage their outputs as they finish.
 
@@ -458,8 +466,8 @@ def _process_shards(
             number,
             staging.path,
             settings.max_file_bytes,
-            signatures,
-            learned_chrome,
+            rules,
+            learned,
         )
 
     files_done = resumed = 0
@@ -530,7 +538,7 @@ def ingest_articles(
     return summary
 
 
-def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -> RunSummary:
+def _ingest(settings: RunSettings, signatures: PublisherRules) -> RunSummary:
     """Discover, process, deduplicate and publish, under the warehouse's writer lock.
 
     Everything a run holds in memory (document keys, clusters, the tables of the snapshot) goes
@@ -568,7 +576,7 @@ def _ingest(settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -
         # Removed at the end; after a failure its finished shards stay for the next run to reuse.
         with wh.staging(run_id) as staging:
             census, todo, paths = _plan_census(
-                previous, root, present, todo, paths, staging, settings, stage_seconds
+                previous, root, present, todo, paths, staging, settings, signatures, stage_seconds
             )
 
             mark = time.perf_counter()

@@ -6,9 +6,9 @@ Scraped article text still carries the site around the story: share bars, donati
 1. Rules (RE2 patterns over every line of the shard at once): chrome lines, dropped wherever they
    stand (``Support The Moscow Times!``, ``Share on Facebook``, ``© 2021 ...``,
    ``Advertisement``, photo credits standing alone), by :func:`remove_chrome`.
-2. Learned: short lines at the top or bottom of many documents of the corpus are chrome. A census
-   counts, for every file, the distinct keys of its edge lines (:func:`edge_line_keys`); the
-   counts persist in the warehouse, so later runs add to them and see lines that became frequent.
+2. Learned: lines at the top or bottom of most stories of a site are chrome, however they read
+   (menus, the site's name, disclaimers, appeals). :mod:`transforms.census` counts, per site, the
+   distinct stories whose edges carry each line; :func:`remove_chrome` takes the lines it learned.
 3. The story itself (:func:`select_main_text`): on a page, the wordiest run of prose lines, cut
    at comment sections; list headings (``Related articles``, ``Read more about: Kremlin``) and
    end markers (``Leave a reply``, the Moscow Times appeal) bound it. A text without menus or
@@ -25,6 +25,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
+
+from transforms.structure import BYLINE
 
 _SOCIAL = (
     r"(?:Facebook|Twitter|X|WhatsApp|Telegram|LinkedIn|Reddit|Email|E-mail|Print|VK|Copy link)"
@@ -87,6 +89,9 @@ SHORT_CHROME_LINE = "|".join(
         r"^\d+ of \d+ .{10,}$",
         r"^(?i:(?:first |last )?(?:published|updated|posted))(?: on| at)?:? .*\d{4}.*$",
         r"^(?i:tags|topics|filed under|categories|keywords): .+$",
+        # A wire's credits: `(Reporting by Jane Doe; Editing by John Smith)`.
+        r"^\(?(?:[Aa]dditional |[Ee]xtra )?(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Cc]ompiled) by"
+        r" [A-Z][^.!?]*\)?\.?$",
         # Newsletter appeals, worded in many ways, name the newsletter or the inbox and ask.
         r"^(?i:.*\b(?:sign up|subscribe|subscribing|delivered|get)\b.*"
         r"\b(?:newsletters?|inbox(?:es)?)\b.*)$",
@@ -161,12 +166,6 @@ MIN_STORY_WORDS = 50
 # A tail marker in the first fifth of the page is navigation, not the end of the story: it is
 # dropped as a line, but it does not cut the page.
 MIN_TAIL_POSITION = 0.2
-# A repeated line this long reads like prose: boilerplate sentences are short, and a paragraph of
-# wire copy repeated across syndicated copies must not be removed from all of them.
-MAX_LEARNED_CHROME_CHARS = 200
-# Seen at the top or bottom of this many documents, a short line is site chrome rather than a
-# coincidence: a story's own lines recur only in its few syndicated copies.
-MIN_LEARNED_DOCUMENTS = 20
 # A page title often ends with the site's name after a separator; the headline above the story
 # does not.
 SITE_TAIL = r"\s+[|\-\x{2013}\x{2014}:]+\s+[^|\x{2013}\x{2014}]{1,60}$"
@@ -174,8 +173,12 @@ MIN_HEADLINE_CHARS = 12
 # Lines this long printed twice in one page are captions, not paragraphs (table rows and short
 # labels repeat for good reasons).
 MIN_REPEATED_WORDS = 5
-# The lines of a text the census counts: chrome sits at the top and the bottom of a page.
+# Learned chrome is looked for in the lines at the top and the bottom of a text, where chrome
+# is: the first and last EDGE_LINES non-blank lines of at most MAX_EDGE_CHARS characters. Long
+# enough for disclaimers, copyright notices and appeals that read like sentences; what decides
+# whether such a line is chrome is how many of a site's stories carry it (transforms.census).
 EDGE_LINES = 8
+MAX_EDGE_CHARS = 400
 
 
 def _lines(texts: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -202,7 +205,7 @@ def _edges(lines: pa.Array, document: np.ndarray, counts: np.ndarray) -> np.ndar
     """Lines among the first and last EDGE_LINES non-blank, short lines of their text."""
     candidate = pc.and_(
         pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(lines)), 0),
-        pc.less_equal(pc.utf8_length(lines), MAX_LEARNED_CHROME_CHARS),
+        pc.less_equal(pc.utf8_length(lines), MAX_EDGE_CHARS),
     ).to_numpy(zero_copy_only=False)
     rank = np.cumsum(candidate) - 1
     per_document = np.bincount(document[candidate], minlength=len(counts))
@@ -211,54 +214,52 @@ def _edges(lines: pa.Array, document: np.ndarray, counts: np.ndarray) -> np.ndar
     return candidate & ((position < EDGE_LINES) | (position >= per_document[document] - EDGE_LINES))
 
 
-def edge_line_keys(texts: pa.Array) -> pa.Array:
-    """The distinct keys of the lines at the top and the bottom of each text, where chrome is.
+@dataclass(frozen=True, slots=True)
+class EdgeLines:
+    """The lines at the edges of a shard's texts that chrome can be learned from."""
 
-    These are what the corpus-wide census counts (:func:`count_line_keys`) and what learned
-    chrome removal looks at, so a line's fate depends only on its own text and the census.
+    lines: pa.Array
+    document: np.ndarray
+    """Index of each line's text."""
+    line_key: np.ndarray
+    """:func:`line_keys` of each line."""
 
-    Returns:
-        A ``list<uint64>`` array aligned with ``texts`` (sorted keys; empty for null texts).
+
+def edge_lines(texts: pa.Array) -> EdgeLines:
+    """The distinct edge lines of each text, bylines left out.
+
+    A staff writer's byline recurs on many stories of a site, and is never chrome.
     """
     lines, document, counts = _lines(texts)
     if len(lines) == 0:
-        return pa.array([[] for _ in range(len(texts))], pa.list_(pa.uint64()))
+        return EdgeLines(pa.array([], pa.string()), np.zeros(0, np.int64), np.zeros(0, np.uint64))
     edge = _edges(lines, document, counts)
-    pairs = pa.table({"document": document[edge], "key": line_keys(lines.filter(edge))})
-    distinct = (
-        pairs.group_by(["document", "key"])
-        .aggregate([])
-        .sort_by([("document", "ascending"), ("key", "ascending")])
-    )
-    per_document = np.bincount(
-        distinct.column("document").to_numpy(), minlength=len(counts)
-    ).astype(np.int32)
-    offsets = np.concatenate([[0], np.cumsum(per_document)]).astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(offsets), distinct.column("key").combine_chunks())
+    edge &= ~_matches(pc.utf8_trim_whitespace(lines), BYLINE)
+    at = np.flatnonzero(edge)
+    picked = lines.take(pa.array(at))
+    keys = line_keys(picked)
+    _, first = np.unique(_pair(document[at].astype(np.uint64), keys), return_index=True)
+    first.sort()
+    return EdgeLines(picked.take(pa.array(first)), document[at][first], keys[first])
 
 
-def count_line_keys(keys: pa.Array) -> pa.Table:
-    """How many texts have each edge-line key: ``line_key`` (uint64) and ``documents`` (int64)."""
-    flat = pc.list_flatten(keys)
-    if len(flat) == 0:
-        return pa.table(
-            {"line_key": pa.array([], pa.uint64()), "documents": pa.array([], pa.int64())}
-        )
-    counted = pa.table({"line_key": flat}).group_by("line_key").aggregate([("line_key", "count")])
-    return counted.rename_columns(["line_key", "documents"])
-
-
-def frequent_line_keys(counts: pa.Table, min_documents: int = MIN_LEARNED_DOCUMENTS) -> pa.Array:
-    """Keys of the edge lines that enough texts share to be chrome, sorted."""
-    mask = pc.greater_equal(counts.column("documents"), min_documents)
-    keys = counts.column("line_key").filter(mask).combine_chunks()
-    return keys.take(pc.sort_indices(keys))
+def site_line_keys(sites: pa.Array, keys: np.ndarray) -> np.ndarray:
+    """One 64-bit key per (site, line): what learned chrome is a set of."""
+    encoded = pc.dictionary_encode(pc.fill_null(sites, ""))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    unique = [
+        xxhash.xxh3_64_intdigest(f"site\0{site}".encode())
+        for site in encoded.dictionary.to_pylist()
+    ]
+    site_hash = np.asarray(unique, dtype=np.uint64)[encoded.indices.to_numpy()]
+    return keys ^ site_hash
 
 
 def remove_chrome(
     texts: pa.Array,
     *,
-    edge_keys: pa.Array | None = None,
+    sites: pa.Array | None = None,
     learned: pa.Array | None = None,
 ) -> pa.Array:
     r"""Remove the lines that are page chrome wherever they stand (rules and learned lines).
@@ -268,10 +269,9 @@ def remove_chrome(
 
     Args:
         texts: Normalised texts (``\n`` line breaks, blank lines between paragraphs).
-        edge_keys: Each text's edge-line keys as the census counted them
-            (:func:`edge_line_keys` of the decoded text).
-        learned: Edge-line keys frequent in the corpus (:func:`frequent_line_keys`): a line of a
-            text whose key is among both is chrome, if it is short.
+        sites: The site of each text (see :func:`transforms.publishers.sites_of`).
+        learned: Sorted :func:`site_line_keys` of the learned chrome: an edge line of a text
+            whose (site, line) key is among them is chrome.
 
     Returns:
         The texts without chrome lines, paragraphs still separated by one blank line; nulls stay
@@ -285,8 +285,8 @@ def remove_chrome(
     chrome = _matches(lines, CHROME_LINE)
     short = pc.less_equal(pc.utf8_length(lines), MAX_SHORT_CHROME_CHARS)
     chrome |= _matches(lines, SHORT_CHROME_LINE) & short.to_numpy(zero_copy_only=False)
-    if edge_keys is not None and learned is not None and len(learned):
-        chrome |= _learned_chrome(lines, document, edge_keys, learned)
+    if sites is not None and learned is not None and len(learned):
+        chrome |= _learned_chrome(lines, document, counts, sites, learned)
     # Tail markers stay for select_main_text, except those that open a text: they are menu
     # entries, and the headline follows them.
     marker = _matches(lines, LIST_MARKER) | _matches(lines, END_MARKER)
@@ -609,44 +609,51 @@ def _fold(lines: pa.Array) -> pa.Array:
 
 def _headline_repeats(lines: pa.Array, document: np.ndarray, headlines: pa.Array) -> np.ndarray:
     """Lines that repeat their text's headline (with or without the site's name after it)."""
-    folded = _fold(headlines)
+    found = np.zeros(len(lines), dtype=bool)
+    full = _fold(headlines)
     bare = _fold(pc.replace_substring_regex(headlines, SITE_TAIL, ""))
-    per_line = pa.array(document)
-    line_folded = _fold(lines)
-    hit = pc.or_(
-        pc.equal(line_folded, pc.take(folded, per_line)),
-        pc.equal(line_folded, pc.take(bare, per_line)),
+    shortest = pc.fill_null(pc.utf8_length(bare), 2**30).to_numpy(zero_copy_only=False)
+    longest = pc.fill_null(pc.utf8_length(headlines), -1).to_numpy(zero_copy_only=False)
+    # Folding only takes white space out: a line much shorter or longer than its headline is not
+    # it, and only the few lines of about its length are folded and compared.
+    length = pc.utf8_length(lines).to_numpy(zero_copy_only=False)
+    maybe = (length >= np.maximum(shortest[document], MIN_HEADLINE_CHARS)) & (
+        length <= 2 * longest[document] + 10
     )
-    hit = pc.and_(hit, pc.greater_equal(pc.utf8_length(line_folded), MIN_HEADLINE_CHARS))
-    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    at = np.flatnonzero(maybe)
+    if len(at) == 0:
+        return found
+    candidates = _fold(lines.take(pa.array(at)))
+    of = pa.array(document[at])
+    hit = pc.or_(pc.equal(candidates, pc.take(full, of)), pc.equal(candidates, pc.take(bare, of)))
+    found[at] = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    return found
 
 
 def _learned_chrome(
-    lines: pa.Array, document: np.ndarray, edge_keys: pa.Array, learned: pa.Array
+    lines: pa.Array, document: np.ndarray, counts: np.ndarray, sites: pa.Array, learned: pa.Array
 ) -> np.ndarray:
-    """Short non-prose lines whose key is frequent in the corpus and at an edge of their text."""
-    keys = line_keys(lines)
-    short = pc.less_equal(pc.utf8_length(lines), MAX_LEARNED_CHROME_CHARS).to_numpy(
-        zero_copy_only=False
+    """Edge lines (not bylines) whose (site, line) key is learned chrome."""
+    edge = _edges(lines, document, counts)
+    edge &= ~_matches(pc.utf8_trim_whitespace(lines), BYLINE)
+    at = np.flatnonzero(edge)
+    found = np.zeros(len(lines), dtype=bool)
+    if len(at) == 0:
+        return found
+    keys = site_line_keys(
+        pc.take(sites, pa.array(document[at])), line_keys(lines.take(pa.array(at)))
     )
-    candidates = pc.is_in(pa.array(keys), value_set=learned).to_numpy(zero_copy_only=False)
-    # A sentence repeated across a corpus is as likely a stock line of the story ("The ministry
-    # did not respond to a request for comment.") as chrome: learning leaves prose alone.
-    stripped = pc.utf8_trim_whitespace(lines)
-    words = pc.count_substring_regex(stripped, r"\S+").to_numpy(zero_copy_only=False)
-    prose = (words >= MIN_PROSE_WORDS) & _matches(stripped, SENTENCE_END)
-    candidates &= short & ~prose
-    if not candidates.any():
-        return candidates
-    # Pair each key with its text, so that a frequent line counts only where the census saw it.
-    lengths = pc.list_value_length(edge_keys).to_numpy(zero_copy_only=False)
-    edge_document = np.repeat(np.arange(len(edge_keys), dtype=np.uint64), lengths)
-    edge_pairs = _pair(edge_document, pc.list_flatten(edge_keys).to_numpy())
-    pairs = _pair(document.astype(np.uint64), keys)
-    at_edge = pc.is_in(pa.array(pairs), value_set=pa.array(edge_pairs)).to_numpy(
-        zero_copy_only=False
-    )
-    return candidates & at_edge
+    found[at] = pc.is_in(pa.array(keys), value_set=learned).to_numpy(zero_copy_only=False)
+    return found
+
+
+def count_learned_chrome(texts: pa.Array, sites: pa.Array, learned: pa.Array) -> np.ndarray:
+    """How many learned chrome lines of its site each text carries."""
+    lines, document, counts = _lines(texts)
+    if len(lines) == 0 or not len(learned):
+        return np.zeros(len(counts), dtype=np.int64)
+    found = _learned_chrome(lines, document, counts, sites, learned)
+    return np.bincount(document[found], minlength=len(counts))
 
 
 def _pair(document: np.ndarray, keys: np.ndarray) -> np.ndarray:
