@@ -8,8 +8,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from bench.generator import PUBLISHERS, generate
+from bench.generator import PUBLISHERS, RECURRING_HEADLINES, WIDE_OUTLETS, generate
 from transforms.decode import decode_bytes
+from transforms.publishers import DEFAULT_SIGNATURES, parse_rules
 
 
 def tree_digest(root: Path) -> str:
@@ -73,3 +74,28 @@ def test_the_corpus_has_what_the_benchmark_needs(corpus: Path) -> None:
     assert 0.005 < precisions["none"] / len(truth) < 0.06
     assert 0.005 < sum(r["language"] not in ("en", None) for r in truth) / len(truth) < 0.08
     assert 0.005 < sum(r["expected"] == "quarantined" for r in truth) / len(truth) < 0.03
+
+
+def test_the_corpus_is_as_hard_as_real_crawls(corpus: Path) -> None:
+    """Wide syndication, recurring headlines, staff bylines, sentence-like chrome, outlets that
+    nothing names, and the truth of every field the benchmark scores."""
+    truth = pq.read_table(corpus / "truth.parquet").to_pylist()
+    accepted = [r for r in truth if r["expected"] == "accepted"]
+    outlets = Counter(r["story_id"] for r in accepted if r["kind"] != "recrawl")
+    assert max(outlets.values()) >= WIDE_OUTLETS[0]
+    assert {r["title"] for r in accepted} & set(RECURRING_HEADLINES)
+    staff = Counter(r["byline"] for r in accepted if r["byline"] and " " in r["byline"])
+    assert staff.most_common(1)[0][1] >= 10  # a writer's byline recurs
+    assert len(PUBLISHERS) >= 70
+    signed = {s.publisher for s in DEFAULT_SIGNATURES}
+    evidence = Counter(p.evidence for p in PUBLISHERS if p.name not in signed)
+    assert evidence["chrome"] >= 40 and evidence["mapping"] and evidence["none"]
+    assert any("views expressed in this article" in line for p in PUBLISHERS for line in p.bottom)
+    assert {r["publisher"] for r in accepted} >= {"unknown"}
+    assert {r["agency"] for r in accepted} >= {"AFP", "AP", "Reuters", "TASS", "dpa", None}
+    assert any(r["subtitle"] for r in accepted)
+    # The mapping a user gives for the outlets whose pages never name them.
+    mapped = parse_rules((corpus / "publishers.toml").read_text())
+    assert {rule.publisher for rule in mapped.paths} == {
+        p.name for p in PUBLISHERS if p.evidence == "mapping"
+    }
