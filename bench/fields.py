@@ -33,10 +33,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bench.quality import pairwise_scores, token_scores
+from bench.sections import FIELDS as HEADING
 from bench.sections import put_section
 
 REPO = Path(__file__).resolve().parents[1]
-HEADING = "## Field accuracy"
 # Fields compared for equality, documents column -> truth column.
 FIELDS = {
     "title": "title",

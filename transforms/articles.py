@@ -20,7 +20,13 @@ from transforms.boilerplate import count_learned_chrome, remove_chrome, select_m
 from transforms.census import LearnedChrome, census_table
 from transforms.decode import decode_bytes
 from transforms.dedup import SHORT_BODY_WORDS, word_counts
-from transforms.header import DatePrecision, DateSource, dateline_dates, parse_date_headers
+from transforms.header import (
+    HEADER_PREFIX,
+    DatePrecision,
+    DateSource,
+    dateline_dates,
+    parse_date_headers,
+)
 from transforms.language import detect_languages
 from transforms.normalise import normalise_text
 from transforms.publishers import PublisherRules, attribute_publishers, sites_of
@@ -97,7 +103,10 @@ def _decode_all(files: pa.Table) -> _Decoded:
 
 def _page_texts(texts: list[str]) -> pa.Array:
     """Normalised texts without their date header: what the census counts and chrome removes."""
-    return parse_date_headers(normalise_text(pa.array(texts, pa.string()))).texts
+    normalised = normalise_text(pa.array(texts, pa.string()))
+    return pc.utf8_ltrim_whitespace(
+        pc.replace_substring_regex(normalised, HEADER_PREFIX, "", max_replacements=1)
+    )
 
 
 def census_files(files: pa.Table, rules: PublisherRules | None = None) -> pa.Table:

@@ -104,3 +104,15 @@ def test_a_census_row_per_distinct_edge_line() -> None:
     assert set(table.column("site").to_pylist()) == {"harbour/", "other/"}
     names = [n for n in table.column("name").to_pylist() if n]
     assert names == ["Harbour Gazette"]
+
+
+def test_the_census_counts_the_text_chrome_removal_sees() -> None:
+    from tests.conftest import SEEDS
+    from transforms.articles import _page_texts
+    from transforms.header import parse_date_headers
+    from transforms.normalise import normalise_text
+
+    texts = [s.read_text() for s in sorted(SEEDS.glob("*.txt"))]
+    texts += [" date 2021-05  \r\n\r\nHeadline\u00a0 here\n\n\nBody.", "No header.", ""]
+    expected = parse_date_headers(normalise_text(pa.array(texts))).texts
+    assert _page_texts(texts).equals(expected)
