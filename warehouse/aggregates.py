@@ -26,12 +26,10 @@ AGGREGATES_DIR = Path(__file__).parent / "sql" / "aggregates"
 # date-filtered report skips the rest by their doc_number statistics.
 REPORT_GROUP_ROWS = 65_536
 # Two threads build the tables in about half the time of one: their joins are of integers, and
-# DuckDB spills what does not fit. 256 MB kept the build's process under 450 MB at a million
-# documents of 24 publishers (400 MB: 570 MB, a second or two faster; BENCHMARKS.md); with 80
-# publishers over 36 months, two threads sorting name_comentions (3.4M rows at 10k documents)
-# ran out of 256 MB, and pass with 384 MB (or with one thread).
+# DuckDB spills what does not fit. 256 MB keeps the build's process under 450 MB at a million
+# documents (400 MB: 570 MB, a second or two faster; measured on the 1M warehouse, BENCHMARKS.md).
 BUILD_THREADS = 2
-BUILD_MEMORY_LIMIT = "384MB"
+BUILD_MEMORY_LIMIT = "256MB"
 FREQUENT_ENTITY_SHARE = 0.05
 """A name is frequent when entities bearing it are named in more than this share of documents.
 
