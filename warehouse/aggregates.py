@@ -25,10 +25,12 @@ AGGREGATES_DIR = Path(__file__).parent / "sql" / "aggregates"
 # document_entities (~370k rows at a million documents) spans a handful of row groups, so a
 # date-filtered report skips the rest by their doc_number statistics.
 REPORT_GROUP_ROWS = 65_536
-# Two threads build the tables in about half the time of one: their joins are of integers, and
-# DuckDB spills what does not fit. 256 MB keeps the build's process under 450 MB at a million
-# documents (400 MB: 570 MB, a second or two faster; measured on the 1M warehouse, BENCHMARKS.md).
-BUILD_THREADS = 2
+# Two threads built the tables of a million documents of 24 publishers in about half the time of
+# one, but with 80 publishers over 36 months (a wide crawl; the benchmark corpus since issue 15)
+# two threads sorting name_comentions (3.4M rows at 10k documents) ran out of 256 MB and of 384
+# MB, where one thread spills and passes. 256 MB keeps the build's process under 450 MB at a
+# million documents (400 MB: 570 MB, a second or two faster; measured on the 1M warehouse).
+BUILD_THREADS = 1
 BUILD_MEMORY_LIMIT = "256MB"
 FREQUENT_ENTITY_SHARE = 0.05
 """A name is frequent when entities bearing it are named in more than this share of documents.
