@@ -208,25 +208,33 @@ class Sites:
     mapped: pa.Array
 
 
+# Crawls often name a page's file after its site: `www.kyivindependent.com_2021-05-01_1.txt`.
+FILE_NAME_DOMAIN = (
+    r"(?:^|/)(?P<domain>(?i:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})[_ ]"
+)
+
+
 def sites_of(paths: pa.Array, rules: PublisherRules) -> Sites:
     """Each file's site and mapped publisher, from its path alone.
 
-    The site is the mapped publisher, else the layout's folder (by default the first folder of
-    the path, written with its ``/``), else ``""``: the files at the input root are one site.
+    The site is the mapped publisher, else the layout's folder (written with its ``/``), else a
+    domain that opens the file's name, else (without a layout) the first folder of the path,
+    else ``""``: the files at the input root are one site.
     """
     n = len(paths)
     mapped = pa.nulls(n, pa.string())
     for rule in rules.paths:
         hit = pc.fill_null(pc.match_substring_regex(paths, rule.pattern), False)
         mapped = pc.if_else(pc.and_(hit, pc.is_null(mapped)), rule.publisher, mapped)
+    domain = pc.struct_field(pc.extract_regex(paths, FILE_NAME_DOMAIN), "domain")
     if rules.layout is not None:
         folder = pc.struct_field(pc.extract_regex(paths, rules.layout), rules.site_group)
         if rules.site_group == "publisher":
             mapped = pc.coalesce(mapped, folder)
-        folder = pc.binary_join_element_wise(folder, "", "/")
+        site = pc.coalesce(mapped, pc.binary_join_element_wise(folder, "", "/"), domain, "")
     else:
         folder = pc.struct_field(pc.extract_regex(paths, r"^(?P<folder>[^/]+/)"), "folder")
-    site = pc.coalesce(mapped, folder, "")
+        site = pc.coalesce(mapped, domain, folder, "")
     return Sites(site, mapped)
 
 

@@ -132,6 +132,13 @@ def test_a_site_is_the_mapped_publisher_the_layout_s_folder_or_the_first_folder(
         "",
         "x/",
     ]
+    # A domain that opens a file's name tells its site, in a folder of many sites.
+    named = pa.array(["crawl/www.wsj.com_1.txt", "crawl/apnews.com_2.txt", "crawl/3_x.com.txt"])
+    assert sites_of(named, PublisherRules()).site.to_pylist() == [
+        "www.wsj.com",
+        "apnews.com",
+        "crawl/",
+    ]
     mapped = parse_rules('[[publisher]]\nname = "Kyiv Independent"\npaths = ["kyiv/**"]\n')
     assert sites_of(paths, mapped).site.to_pylist()[0] == "Kyiv Independent"
     deeper = parse_rules('layout = "*/{site}/**"')
