@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 import xxhash
 
 from transforms.agencies import credited_agencies
-from transforms.boilerplate import count_learned_chrome, remove_chrome, select_main_text
+from transforms.boilerplate import select_main_text, strip_chrome
 from transforms.census import LearnedChrome, census_table
 from transforms.decode import decode_bytes
 from transforms.dedup import SHORT_BODY_WORDS, word_counts
@@ -151,10 +151,10 @@ def parse_articles(
     normalised = normalise_text(pa.array(texts, pa.string()))
     headers = parse_date_headers(normalised)
     sites = sites_of(pa.array(paths, pa.string()), rules)
-    cleaned = remove_chrome(headers.texts, sites=sites.site, learned=learned.keys)
-    structure = parse_structure(cleaned, main_text=select_main_text)
+    cleaned = strip_chrome(headers.texts, sites=sites.site, learned=learned.keys)
+    structure = parse_structure(cleaned.texts, main_text=select_main_text)
     # A site's learned name is evidence for the pages that carry the site's chrome.
-    carries = count_learned_chrome(headers.texts, sites.site, learned.keys) > 0
+    carries = cleaned.learned_lines > 0
     publisher = attribute_publishers(
         headers.texts,
         sites,

@@ -277,16 +277,38 @@ def remove_chrome(
         The texts without chrome lines, paragraphs still separated by one blank line; nulls stay
         null.
     """
+    return strip_chrome(texts, sites=sites, learned=learned).texts
+
+
+@dataclass(frozen=True, slots=True)
+class StrippedChrome:
+    """Texts without their chrome, and how many learned chrome lines each carried."""
+
+    texts: pa.Array
+    learned_lines: np.ndarray
+
+
+def strip_chrome(
+    texts: pa.Array,
+    *,
+    sites: pa.Array | None = None,
+    learned: pa.Array | None = None,
+) -> StrippedChrome:
+    """:func:`remove_chrome`, also counting the learned chrome lines of each text."""
+    none = np.zeros(len(texts), dtype=np.int64)
     if len(texts) == 0:
-        return texts
+        return StrippedChrome(texts, none)
     lines, document, counts = _lines(texts)
     if len(lines) == 0:
-        return texts
+        return StrippedChrome(texts, none)
     chrome = _matches(lines, CHROME_LINE)
     short = pc.less_equal(pc.utf8_length(lines), MAX_SHORT_CHROME_CHARS)
     chrome |= _matches(lines, SHORT_CHROME_LINE) & short.to_numpy(zero_copy_only=False)
+    learned_lines = none
     if sites is not None and learned is not None and len(learned):
-        chrome |= _learned_chrome(lines, document, counts, sites, learned)
+        found = _learned_chrome(lines, document, counts, sites, learned)
+        learned_lines = np.bincount(document[found], minlength=len(counts))
+        chrome |= found
     # Tail markers stay for select_main_text, except those that open a text: they are menu
     # entries, and the headline follows them.
     marker = _matches(lines, LIST_MARKER) | _matches(lines, END_MARKER)
@@ -297,7 +319,7 @@ def remove_chrome(
     first_content = np.full(len(counts), len(lines))
     np.minimum.at(first_content, document[content], at[content])
     chrome |= marker & (at < first_content[document])
-    return _rebuild(texts, lines, document, counts, ~chrome)
+    return StrippedChrome(_rebuild(texts, lines, document, counts, ~chrome), learned_lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,7 +602,9 @@ def select_main_text(
     # story is not.
     # A page that prints its whole story twice keeps it.
     repeated = _repeated_lines(
-        lines, document, in_story & ~features.blank & (features.words >= MIN_REPEATED_WORDS)
+        lines,
+        document,
+        ~whole & in_story & ~features.blank & (features.words >= MIN_REPEATED_WORDS),
     )
     story_prose = np.bincount(document[in_story & features.prose], minlength=len(counts))
     repeated_prose = np.bincount(document[repeated & features.prose], minlength=len(counts))
@@ -645,15 +669,6 @@ def _learned_chrome(
     )
     found[at] = pc.is_in(pa.array(keys), value_set=learned).to_numpy(zero_copy_only=False)
     return found
-
-
-def count_learned_chrome(texts: pa.Array, sites: pa.Array, learned: pa.Array) -> np.ndarray:
-    """How many learned chrome lines of its site each text carries."""
-    lines, document, counts = _lines(texts)
-    if len(lines) == 0 or not len(learned):
-        return np.zeros(len(counts), dtype=np.int64)
-    found = _learned_chrome(lines, document, counts, sites, learned)
-    return np.bincount(document[found], minlength=len(counts))
 
 
 def _pair(document: np.ndarray, keys: np.ndarray) -> np.ndarray:
