@@ -26,14 +26,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from transforms.structure import BYLINE
+from transforms.structure import BYLINE, MONTH
 
 _SOCIAL = (
     r"(?:Facebook|Twitter|X|WhatsApp|Telegram|LinkedIn|Reddit|Email|E-mail|Print|VK|Copy link)"
-)
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _AGENCY = r"(?:AP|AFP|Reuters|TASS|EPA|Getty Images|Sputnik|Xinhua|AP Photo|Reuters Photo)"
 
@@ -65,7 +61,7 @@ CHROME_LINE = "|".join(
         # Time stamps and labels above the story: `Updated: Nov. 20, 2019 1:35 a.m.`, `By`.
         rf"^(?i:(?:first |last )?(?:published|updated|posted)(?: on| at)?:? ?)?"
         rf"(?:(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?,? )?"
-        rf"(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH},? \d{{4}})"
+        rf"(?:{MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {MONTH},? \d{{4}})"
         rf"(?:,? (?:at )?\d{{1,2}}[:.]\d\d(?: ?[ap]\.?m\.?| ?[AP]M)?(?: [A-Z]{{2,4}})?)?"
         rf"(?:,? (?:\| )?(?i:updated):? .+)?$",
         r"^(?:By|BY|Author|Authors|Publish(?:ed)? date|Posted by|Written by):?$",
