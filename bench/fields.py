@@ -49,6 +49,8 @@ FIELDS = {
     "language": "language",
 }
 SHARD = 2000
+# What a file's document must repeat, inside a small corpus and a large one.
+COMPARED = [*FIELDS, "body"]
 
 
 @dataclass
@@ -165,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[int, dict[str, Any]] = {}
+    reference: dict[str, list[object]] | None = None
     for size in sizes:
         corpus = args.work / f"corpus-{size}-{args.seed}"
         if not (corpus / "truth.parquet").is_file():
@@ -179,6 +182,14 @@ def main(argv: list[str] | None = None) -> int:
             documents, dedup = run_newsetl(corpus, args.work)
         scores = score_fields(documents, truth)
         results[size] = {"exact": scores.exact, "body": scores.body, "dedup": dedup}
+        # One seed: the smallest corpus is the first files of every larger one, and each of its
+        # files must come out the same inside the larger corpus.
+        if reference is None:
+            reference = {d["source_path"]: [d[f] for f in COMPARED] for d in documents}
+        else:
+            shared = [d for d in documents if d["source_path"] in reference]
+            same = sum(reference[d["source_path"]] == [d[f] for f in COMPARED] for d in shared)
+            results[size]["same_as_smallest"] = [same, len(reference)]
         print(json.dumps({size: results[size]}, indent=1), flush=True)
         if args.errors:
             for field, found in scores.errors.items():
@@ -239,6 +250,16 @@ def report(
             + " | ".join(f"{results[s]['dedup'].get(key, float('nan')):.4f}" for s in sizes)
             + " |"
         )
+    lines.append(
+        f"| files of the {sizes[0]:,} corpus with every field and the body as there | "
+        + " | ".join(
+            "{:,} of {:,}".format(*results[s]["same_as_smallest"])
+            if "same_as_smallest" in results[s]
+            else "—"
+            for s in sizes
+        )
+        + " |"
+    )
     lines.append("")
     if isinstance(extraction, dict):
         lines.append(
