@@ -54,7 +54,7 @@ def test_a_tiny_corpus_has_too_few_stories_per_site_to_learn_from(tmp_path: Path
 
 @pytest.mark.slow
 def test_with_enough_stories_per_site_every_field_is_right(tmp_path: Path) -> None:
-    generate(tmp_path / "c", 3000, seed=3)
+    generate(tmp_path / "c", 10_000, seed=3)
     documents = parse_in_process(tmp_path / "c" / "files", tmp_path / "c" / "publishers.toml")
     scores = score_fields(documents, pq.read_table(tmp_path / "c" / "truth.parquet"))
     assert min(scores.exact.values()) >= 0.98, scores.exact
