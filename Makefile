@@ -33,7 +33,9 @@ test: setup browser
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -n 2
+	@# Two processes, each test module whole in one (--dist loadscope): a module-scoped run is made
+	@# once, not once per process (xdist 3.8's loadgroup does not group under pytest 9).
+	$(BIN)/pytest -n 2 --dist loadscope
 
 test-all: setup browser
 	$(BIN)/pytest -m "slow or not slow"

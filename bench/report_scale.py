@@ -36,6 +36,7 @@ import duckdb
 from bench.sections import REPORT_QUERIES, put_section
 from warehouse import aggregates, catalog
 from warehouse.schemas import REPORT_TABLES
+from warehouse.storage import Storage
 from warehouse.store import (
     COMPRESSION,
     CURRENT,
@@ -123,6 +124,7 @@ def make_tables(connection: duckdb.DuckDBPyConnection, folder: Path, documents: 
         _view(connection, table, [path])
     started = time.perf_counter()
     aggregates.write_report_tables(
+        Storage(),
         folder / "report",
         "bench",
         [folder / "documents.parquet"],
@@ -180,6 +182,7 @@ def add_report_tables(root: Path) -> tuple[str, float, float, float]:
         folder = build if attempt == 0 else staging / f"again-{attempt}"
         started, cpu_started = time.perf_counter(), time.process_time()
         built = aggregates.write_report_tables(
+            Storage(),
             folder,
             current.manifest["run_id"],
             current.files("documents"),

@@ -30,7 +30,7 @@ from bench.sections import SCALE, put_section
 
 # Stages the run records in its ``runs`` row; the row is written by publish, so publish and the
 # report after it are the rest of the flow's time.
-STAGES = ["discover", "census", "extract_normalise", "deduplicate"]
+STAGES = ["discover", "census", "process", "deduplicate"]
 
 
 def rest_of_flow(result: dict[str, Any]) -> float:

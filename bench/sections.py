@@ -1,8 +1,8 @@
-"""Sections of BENCHMARKS.md that ``make bench`` does not measure, kept when it rewrites the file.
+"""Sections of BENCHMARKS.md: each benchmark writes its own, and ``make bench`` keeps the others.
 
-``bench.scale`` (make bench-full), ``bench.report_scale`` and ``bench.fields`` write their own
-sections, and the reliability report is written by hand from test runs. A section runs from its ``## `` heading to
-the next one.
+A section runs from its ``## `` heading to the next one. ``bench.run`` (make bench) rewrites the
+sections it measures and keeps every other section as it was, so a benchmark that writes its own
+section (``bench.scale``, ``bench.report_scale``, ``bench.cpu_profile``...) needs no registry here.
 """
 
 from __future__ import annotations
@@ -12,8 +12,11 @@ from pathlib import Path
 SCALE = "## Scale: a million articles"
 REPORT_QUERIES = "## Report queries at scale"
 RELIABILITY = "## Reliability report"
+CPU = "## CPU per article"
+FIRST_START = "## First start on a busy machine"
+TEST_SUITE = "## Test suite on a clean clone"
+INTEGRITY = "## Integrity checks"
 FIELDS = "## Field accuracy"
-KEPT = (SCALE, REPORT_QUERIES, FIELDS, RELIABILITY)
 
 
 def section(text: str, heading: str) -> str:
@@ -36,7 +39,14 @@ def put_section(path: Path, heading: str, text: str) -> None:
     path.write_text(new)
 
 
-def kept_sections(path: Path) -> str:
-    """The kept sections found in ``path``, each after a blank line, to append to a rewrite."""
+def headings(text: str) -> list[str]:
+    """The ``## `` headings of ``text``, in order."""
+    return [line for line in text.splitlines() if line.startswith("## ")]
+
+
+def kept_sections(path: Path, rewritten: tuple[str, ...]) -> str:
+    """The sections of ``path`` not among ``rewritten``, each after a blank line, to append."""
     text = path.read_text() if path.is_file() else ""
-    return "".join("\n" + section(text, heading) for heading in KEPT if heading in text)
+    return "".join(
+        "\n" + section(text, heading) for heading in headings(text) if heading not in rewritten
+    )

@@ -1,22 +1,27 @@
 """The ``newsetl`` command line.
 
-``run`` starts Prefect; ``sql``, ``report`` and ``snapshots`` only read the warehouse and never
-import it, so they answer at once.
+``run`` starts Prefect; ``sql``, ``report``, ``snapshots``, ``check`` and ``expire`` never import
+it, so they answer at once. An expected failure is one ``newsetl:`` line on stderr and an exit
+code (0 ok, 1 failed, 2 invalid setting), never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import contextlib
+import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from flows.prefect_api import PrefectServerUnavailable, configure_prefect, start_prefect_api
 from flows.render import query, render
-from flows.settings import SettingsError, default_input, default_warehouse
+from flows.settings import SettingsError, check_duration, default_input, default_warehouse
 from warehouse.store import SnapshotNotFound, Warehouse, WarehouseLocked
+
+LOCK_OWNER = "starting from the command line"
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -24,12 +29,27 @@ EXIT_USAGE = 2
 
 
 def command_sql(args: argparse.Namespace) -> int:
-    """``newsetl sql``: run one SQL statement against a snapshot and print the result."""
-    from warehouse import catalog
+    """``newsetl sql``: run one read-only query against a snapshot; print or export the result.
 
-    connection = catalog.connect(Warehouse(args.warehouse), args.as_of)
-    columns, rows = query(connection, args.query)
-    print(render(columns, rows, args.format))
+    The query reaches nothing but the snapshot's files and changes nothing (``warehouse.sandbox``);
+    ``--output`` files are written by newsetl, never by the SQL.
+    """
+    from warehouse import exports, sandbox
+
+    if args.output is not None:
+        try:
+            exports.check_target(args.output, args.warehouse)
+        except exports.ExportError as error:
+            raise SettingsError(str(error)) from None
+    connection = sandbox.connect_read_only(Warehouse(args.warehouse), args.as_of)
+    statement = sandbox.read_only_statement(connection, args.query)
+    if args.output is None:
+        columns, rows = query(connection, statement)
+        print(render(columns, rows, args.format))
+        return EXIT_OK
+    rows_written = exports.export(connection.sql(statement), args.output)
+    plural = "" if rows_written == 1 else "s"
+    print(f"newsetl: {rows_written} row{plural} written to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -100,18 +120,25 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     """True (and says so) when no input file is new or changed since the current snapshot.
 
     Checked before Prefect starts, so an unchanged re-run costs a directory walk and a stat per
-    file, not a server start and a flow run.
+    file, not a server start and a flow run. A damaged snapshot is never "up to date".
+
+    Raises:
+        SnapshotDamaged: A file of the current snapshot is missing or has another size.
     """
+    from warehouse import incremental, integrity
     from warehouse.catalog import repair
-    from warehouse.incremental import pending_files
     from warehouse.sources import discover
 
     warehouse = Warehouse(settings.warehouse)
     if warehouse.current_snapshot_id() is None:
         return False
     snapshot = warehouse.snapshot()
-    discovery = discover(settings.input, pattern)
-    if pending_files(snapshot, discovery).num_rows:
+    integrity.require_intact(snapshot)
+    discovery = discover(settings.input, pattern, skip=settings.warehouse)
+    if incremental.last_root(snapshot) not in (None, incremental.root_of(discovery.root)):
+        return False  # the run refuses it, or replaces documents and names them
+    changes = incremental.input_changes(snapshot, discovery)
+    if changes.todo.num_rows or (settings.prune_missing and changes.missing.num_rows):
         return False  # the run clears leftovers itself, reusing the shards a crash finished
     if repair(warehouse):
         print("newsetl: finished the publish of a run that was interrupted after its commit")
@@ -119,20 +146,96 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
         f"newsetl: up to date: {len(discovery.paths)} files unchanged since snapshot "
         f"{snapshot.snapshot_id}; nothing published"
     )
+    if changes.missing.num_rows:
+        print(f"newsetl: {_missing_note(changes.missing.num_rows, changes.missing_documents)}")
     return True
+
+
+def _missing_note(files: int, documents: int) -> str:
+    return (
+        f"missing from the input: {files} file(s) of earlier runs; their {documents} "
+        "document(s) are kept (--prune-missing removes them)"
+    )
 
 
 def command_expire(args: argparse.Namespace) -> int:
     """``newsetl expire``: delete old snapshots but the newest and those within their grace."""
     import datetime as dt
 
+    if args.keep < 1:
+        raise SettingsError(
+            f"--keep must be 1 or more (the current snapshot stays), not {args.keep}"
+        )
+    grace_hours = check_duration("--grace-hours", args.grace_hours, "hours")
+    wait = check_duration("--wait-for-lock", args.wait_for_lock)
     warehouse = Warehouse(args.warehouse)
-    with warehouse.writer_lock("expire", wait_seconds=args.wait_for_lock):
+    with warehouse.writer_lock("expire", wait_seconds=wait):
         deleted = warehouse.expire_snapshots(
-            keep=args.keep, grace=dt.timedelta(hours=args.grace_hours), now=dt.datetime.now(dt.UTC)
+            keep=args.keep, grace=dt.timedelta(hours=grace_hours), now=dt.datetime.now(dt.UTC)
         )
     print(f"newsetl: deleted {len(deleted)} snapshot(s): {', '.join(deleted) or 'none'}")
     return EXIT_OK
+
+
+def command_check(args: argparse.Namespace) -> int:
+    """``newsetl check``: verify a snapshot's files against what publish recorded."""
+    from warehouse import integrity
+
+    warehouse = Warehouse(args.warehouse)
+    level: integrity.Level = "sizes" if args.quick else "full"
+    ids = (
+        warehouse.snapshot_ids()[::-1] if args.all else [warehouse.snapshot(args.as_of).snapshot_id]
+    )
+    damaged = 0
+    for snapshot_id in ids:
+        report = integrity.check_snapshot(warehouse.snapshot(snapshot_id), level)
+        current = " (current)" if snapshot_id == warehouse.current_snapshot_id() else ""
+        print(f"{report.describe()}{current}")
+        for damage in report.damage:
+            print(f"  {damage.table:<18} {damage.path}: {damage.problem}")
+        damaged += not report.intact
+    if damaged:
+        print(
+            f"newsetl: {damaged} damaged snapshot(s); `newsetl repair` publishes a repaired "
+            "current snapshot (docs/operations.md, Repair)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def command_repair(args: argparse.Namespace) -> int:
+    """``newsetl repair``: publish a repaired snapshot when the current one is damaged.
+
+    Intact twins of the damaged files are linked in if there are some; ``--from-snapshot``
+    restores an older snapshot's content; otherwise the input is processed again from scratch.
+    """
+    from warehouse import catalog, integrity
+
+    settings = _run_settings(args)
+    warehouse = Warehouse(settings.warehouse)
+    with warehouse.writer_lock(LOCK_OWNER, wait_seconds=settings.wait_for_lock):
+        report = integrity.check_snapshot(warehouse.snapshot())
+        print(report.describe())
+        for damage in report.damage:
+            print(f"  {damage.table:<18} {damage.path}: {damage.problem}")
+        if report.intact and not args.from_snapshot:
+            catalog.repair(warehouse)
+            print("newsetl: nothing to repair")
+            return EXIT_OK
+        repair = (
+            integrity.restore(warehouse, args.from_snapshot)
+            if args.from_snapshot
+            else integrity.relink(warehouse, report)
+        )
+        if repair is not None:
+            catalog.write_catalog(warehouse, repair.snapshot)
+            print(f"newsetl: published snapshot {repair.snapshot.snapshot_id}: {repair.how}")
+            if args.from_snapshot:
+                print("newsetl: run `newsetl run` to process the files changed since then")
+            return EXIT_OK
+        print("newsetl: no intact copy of the damaged files: rebuilding from the input")
+        return _run_flow(args, settings, rebuild=True)
 
 
 def _run_settings(args: argparse.Namespace) -> Any:
@@ -149,44 +252,87 @@ def _run_settings(args: argparse.Namespace) -> Any:
         publishers_file=args.publishers_file,
         wait_for_lock=args.wait_for_lock,
         dask_address=args.dask_address,
+        prune_missing=args.prune_missing or None,
+        allow_new_root=args.allow_new_root or None,
+        earliest_date=args.earliest_date,
+        max_days_ahead=args.max_days_ahead,
     )
 
 
 def command_serve(args: argparse.Namespace) -> int:
     """``newsetl serve``: serve the ingest flow on a cron schedule until interrupted."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    configure_prefect()
     from flows.serving import check_cron, serve_ingest
 
     settings = _run_settings(args)
     settings.check_paths()
     check_cron(args.cron)
+    start_prefect_api()
     serve_ingest(settings, args.cron)
     return EXIT_OK
 
 
 def command_run(args: argparse.Namespace) -> int:
     """``newsetl run``: run the ingest flow and print its summary."""
-    # This machine may have no route out; Prefect's anonymous usage pings would only log errors.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.runners import make_task_runner
-
     settings = _run_settings(args)
-    settings.check_paths()  # a bad path fails here, before Prefect starts
+    settings.check_paths()  # a bad setting or path fails here, before Prefect is imported
     if not args.force and _up_to_date(settings, args.pattern):
         return EXIT_OK
-    from flows.pipeline import ingest_articles
+    return _run_flow(args, settings)
 
-    started = time.perf_counter()
-    flow = ingest_articles.with_options(task_runner=make_task_runner(settings))
-    summary = flow(
-        input=settings.input,
-        warehouse=str(settings.warehouse),
-        pattern=args.pattern,
-        max_file_bytes=settings.max_file_bytes,
-        shard_size=settings.shard_size,
-        publishers_file=str(settings.publishers_file) if settings.publishers_file else None,
-        wait_for_lock=settings.wait_for_lock,
-    )
+
+def _check_before_run(settings: Any, pattern: str) -> None:
+    """What the flow would refuse, refused before Prefect starts (the caller holds the lock).
+
+    Raises:
+        SnapshotDamaged: The current snapshot is damaged.
+        InputRootChanged: The input root is another than the last run's, not allowed.
+    """
+    from warehouse import incremental, integrity
+    from warehouse.sources import input_root, is_url
+
+    warehouse = Warehouse(settings.warehouse)
+    if warehouse.current_snapshot_id() is None:
+        return
+    snapshot = warehouse.snapshot()
+    integrity.require_intact(snapshot)
+    if not is_url(settings.input):
+        root = incremental.root_of(input_root(settings.input).absolute())
+        incremental.check_root(snapshot, root, allow_new_root=settings.allow_new_root)
+
+
+def _run_flow(args: argparse.Namespace, settings: Any, *, rebuild: bool = False) -> int:
+    """Run the ingest flow holding the writer lock, and print its summary.
+
+    The lock is taken here, before Prefect starts: a held lock is one clear line, not a failed
+    flow run; the flow takes it again in this process.
+    """
+    configure_prefect()
+    warehouse = Warehouse(settings.warehouse)
+    with warehouse.writer_lock(LOCK_OWNER, wait_seconds=settings.wait_for_lock):
+        if not rebuild:
+            _check_before_run(settings, args.pattern)
+        from flows.pipeline import ingest_articles
+        from flows.runners import make_task_runner
+
+        started = time.perf_counter()
+        start_prefect_api()
+        flow = ingest_articles.with_options(task_runner=make_task_runner(settings))
+        with _quiet_expected_failures():
+            summary = flow(
+                input=settings.input,
+                warehouse=str(settings.warehouse),
+                pattern=args.pattern,
+                max_file_bytes=settings.max_file_bytes,
+                shard_size=settings.shard_size,
+                publishers_file=str(settings.publishers_file) if settings.publishers_file else None,
+                wait_for_lock=settings.wait_for_lock,
+                prune_missing=settings.prune_missing,
+                allow_new_root=settings.allow_new_root,
+                earliest_date=settings.earliest_date.isoformat(),
+                max_days_ahead=settings.max_days_ahead,
+                rebuild=rebuild,
+            )
     print(f"\nnewsetl run {summary.run_id}")
     print(f"  status         {summary.status}")
     print(f"  files seen     {summary.files_seen}")
@@ -195,6 +341,14 @@ def command_run(args: argparse.Namespace) -> int:
     print(f"  quarantined    {summary.quarantined}")
     for reason, count in summary.quarantined_by_reason.items():
         print(f"    {reason:<22}{count}")
+    print(f"  missing        {summary.files_missing}", end="")
+    if summary.files_pruned:
+        print(f" (pruned {summary.files_pruned}: their documents removed)")
+    else:
+        print(" (documents kept; --prune-missing removes them)" if summary.files_missing else "")
+    if summary.replaced:
+        print(f"  replaced       {len(summary.replaced)} (new input root): ", end="")
+        print(", ".join(summary.replaced[:20]) + (" ..." if len(summary.replaced) > 20 else ""))
     print(f"  duplicates     {summary.duplicates}")
     print(f"  stories        {summary.clusters}")
     print(f"  snapshot       {summary.snapshot_id}")
@@ -203,28 +357,9 @@ def command_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``newsetl`` command."""
-    parser = argparse.ArgumentParser(
-        prog="newsetl", description="Batch ETL for news article corpora."
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    def add_warehouse(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "--warehouse",
-            type=Path,
-            default=default_warehouse(),
-            help="warehouse folder (env NEWSETL_WAREHOUSE; default: %(default)s)",
-        )
-
-    def add_read_options(sub: argparse.ArgumentParser) -> None:
-        add_warehouse(sub)
-        sub.add_argument("--as-of", metavar="SNAPSHOT", help="read this snapshot, not the current")
-        sub.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
-
-    # The options of a run, shared by ``run`` and ``serve``.
-    run_options = argparse.ArgumentParser(add_help=False)
+def _run_options(add_warehouse: Callable[[argparse.ArgumentParser], None]) -> _ArgumentParser:
+    """The options of a run, shared by ``run``, ``serve`` and ``repair``."""
+    run_options = _ArgumentParser(add_help=False)
     run_options.add_argument(
         "--input",
         default=None,
@@ -247,7 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, help="worker processes (env NEWSETL_WORKERS; default: cores)"
     )
     run_options.add_argument(
-        "--publishers-file", type=Path, help="TOML file of extra publisher signatures"
+        "--publishers-file", type=Path, help="TOML file of publisher mappings and signatures"
     )
     run_options.add_argument(
         "--wait-for-lock",
@@ -259,6 +394,52 @@ def build_parser() -> argparse.ArgumentParser:
     run_options.add_argument(
         "--dask-address", help="run shard tasks on this Dask scheduler (tcp://host:8786)"
     )
+    run_options.add_argument(
+        "--prune-missing",
+        action="store_true",
+        help="remove the documents of files no longer in the input (default: keep, and count)",
+    )
+    run_options.add_argument(
+        "--allow-new-root",
+        action="store_true",
+        help="go ahead when the input root is not the last run's (replaced documents are named)",
+    )
+    run_options.add_argument(
+        "--earliest-date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="earlier publication dates are invalid "
+        "(env NEWSETL_EARLIEST_DATE; default 1800-01-01)",
+    )
+    run_options.add_argument(
+        "--max-days-ahead",
+        type=int,
+        metavar="DAYS",
+        help="publication dates later than the run's date plus DAYS are invalid "
+        "(env NEWSETL_MAX_DAYS_AHEAD; default 2)",
+    )
+    return run_options
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``newsetl`` command."""
+    parser = _ArgumentParser(prog="newsetl", description="Batch ETL for news article corpora.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add_warehouse(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--warehouse",
+            type=Path,
+            default=default_warehouse(),
+            help="warehouse folder (env NEWSETL_WAREHOUSE; default: %(default)s)",
+        )
+
+    def add_read_options(sub: argparse.ArgumentParser) -> None:
+        add_warehouse(sub)
+        sub.add_argument("--as-of", metavar="SNAPSHOT", help="read this snapshot, not the current")
+        sub.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
+
+    run_options = _run_options(add_warehouse)
     run = commands.add_parser(
         "run", parents=[run_options], help="ingest article files and publish a snapshot"
     )
@@ -279,9 +460,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(handler=command_serve)
 
-    sql = commands.add_parser("sql", help="run SQL against the warehouse")
-    sql.add_argument("query", help="one SQL statement")
+    sql = commands.add_parser("sql", help="run one read-only query against the warehouse")
+    sql.add_argument("query", help="one query: SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN")
     add_read_options(sql)
+    sql.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the result to FILE.parquet, .csv, .json or .jsonl (atomically) instead",
+    )
     sql.set_defaults(handler=command_sql)
 
     report = commands.add_parser(
@@ -320,7 +507,110 @@ def build_parser() -> argparse.ArgumentParser:
     )
     expire.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS")
     expire.set_defaults(handler=command_expire)
+
+    check = commands.add_parser(
+        "check", help="verify a snapshot's files against the sizes and checksums of its publish"
+    )
+    add_warehouse(check)
+    check.add_argument("--as-of", metavar="SNAPSHOT", help="check this snapshot, not the current")
+    check.add_argument("--all", action="store_true", help="check every snapshot on disk")
+    check.add_argument(
+        "--quick", action="store_true", help="sizes only, as every run checks (no reading)"
+    )
+    check.set_defaults(handler=command_check)
+
+    repair = commands.add_parser(
+        "repair",
+        parents=[run_options],
+        help="publish a repaired snapshot: intact copies linked in, or the input processed again",
+    )
+    repair.add_argument(
+        "--from-snapshot",
+        metavar="SNAPSHOT",
+        help="publish this older snapshot's content (then `newsetl run` catches up)",
+    )
+    repair.set_defaults(handler=command_repair)
     return parser
+
+
+def _exit_code(error: BaseException) -> int | None:
+    """The exit code of an expected failure (2: a setting, 1: the work failed), None for a bug."""
+    import duckdb
+
+    from warehouse.exports import ExportError
+    from warehouse.incremental import InputRootChanged
+    from warehouse.integrity import SnapshotDamaged
+    from warehouse.sandbox import QueryRefused
+    from warehouse.schemas import SchemaContractError
+    from warehouse.sources import InputError
+
+    if isinstance(error, SettingsError | ExportError | InputRootChanged):
+        return EXIT_USAGE
+    failed: tuple[type[BaseException], ...] = (
+        PrefectServerUnavailable,
+        SnapshotNotFound,
+        WarehouseLocked,
+        SnapshotDamaged,
+        InputError,
+        QueryRefused,
+        SchemaContractError,
+        duckdb.Error,
+        OSError,
+    )
+    stages = sys.modules.get("flows.stages")  # imported by runs only: it imports Prefect
+    if stages is not None:
+        failed += (stages.BooksDoNotBalance,)
+    return EXIT_FAILED if isinstance(error, failed) else None
+
+
+def _one_line(error: BaseException, command: str) -> str:
+    """An error's message on one line (DuckDB's span several, with a caret under the spot)."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    text = " ".join(line for line in lines if line and set(line) != {"^"})
+    if isinstance(error, OSError) and command in {"run", "repair", "serve"}:
+        # Storage faults that outlasted the retries, a full disk: the warehouse is unchanged.
+        return f"run failed, warehouse unchanged: {text}"
+    return text or type(error).__name__
+
+
+class _ExpectedFailureFilter(logging.Filter):
+    """Keeps Prefect's log lines of an expected failure but drops their tracebacks.
+
+    The command prints the failure as its one ``newsetl:`` line; the traceback of, say, a full
+    disk says nothing more. Failures that are bugs keep theirs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            if _exit_code(record.exc_info[1]) is not None:
+                record.exc_info = None
+                record.exc_text = None
+        return True
+
+
+@contextlib.contextmanager
+def _quiet_expected_failures() -> Iterator[None]:
+    """Within the block, Prefect's console shows expected failures without tracebacks."""
+    handlers = {
+        handler
+        for name in ("prefect", "prefect.flow_runs", "prefect.task_runs", "")
+        for handler in logging.getLogger(name).handlers
+    }
+    quiet = _ExpectedFailureFilter()
+    for handler in handlers:
+        handler.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(quiet)
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one ``newsetl:`` line (exit 2) like every other."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"newsetl: {message} (see `{self.prog} --help`)\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -328,23 +618,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (SettingsError, SnapshotNotFound, WarehouseLocked) as error:
-        print(f"newsetl: {error}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(error, SettingsError) else EXIT_FAILED
     except Exception as error:
-        # Bad SQL and bad input paths: a message, not a traceback.
-        import duckdb
-
-        from warehouse.sources import InputError
-
-        if isinstance(error, InputError | duckdb.Error):
-            print(f"newsetl: {error}", file=sys.stderr)
-            return EXIT_FAILED
-        if isinstance(error, OSError):
-            # Storage faults that outlasted the retries, a full disk: the warehouse is unchanged.
-            print(f"newsetl: run failed, warehouse unchanged: {error}", file=sys.stderr)
-            return EXIT_FAILED
-        raise
+        code = _exit_code(error)
+        if code is None:
+            raise  # a bug: its traceback is what a report needs
+        print(f"newsetl: {_one_line(error, args.command)}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import decimal
 import io
 import json
 from collections.abc import Sequence
 from typing import Any
+
+from warehouse.exports import json_value
 
 
 def query(
@@ -47,14 +47,6 @@ def format_table(
     return "\n".join(out)
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    return str(value)
-
-
 def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], output_format: str) -> str:
     """Render a result as ``table``, ``csv``, ``json`` (an array of objects) or ``markdown``."""
     if output_format == "markdown":
@@ -70,5 +62,5 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], output_format:
         return buffer.getvalue().rstrip("\n")
     if output_format == "json":
         records = [dict(zip(columns, row, strict=True)) for row in rows]
-        return json.dumps(records, default=_json_default, ensure_ascii=False, indent=1)
+        return json.dumps(records, default=json_value, ensure_ascii=False, indent=1)
     return format_table(columns, rows)

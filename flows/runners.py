@@ -20,8 +20,7 @@ from flows.settings import RunSettings
 def use_jemalloc() -> None:
     """Allocate Arrow's memory with jemalloc, unless ``ARROW_DEFAULT_MEMORY_POOL`` names a pool.
 
-    pyarrow's default, mimalloc, kept freed pages: deduplicating a million documents peaked at
-    1,144 MB with it and 916 MB with jemalloc (same steps, same files, measured in-process).
+    pyarrow's default, mimalloc, keeps freed pages, which raised the peak of deduplication.
     Called where a process imports the flow: the driver, and each local or Dask worker.
     """
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
@@ -123,7 +122,7 @@ def stop_local_workers() -> None:
     """Stop this flow run's local worker processes: every shard task has finished.
 
     Deduplication and the publish run in the flow's own process. Idle pool workers would keep
-    what they hold (each has imported the whole stack: ~400 MB) through them, and count in the
+    what they hold (each has imported the whole stack) through them, and count in the
     run's peak memory. Workers of a Dask cluster are the cluster's and are left alone.
     """
     context = FlowRunContext.get()

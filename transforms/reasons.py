@@ -31,3 +31,5 @@ class QuarantineReason(enum.StrEnum):
     """A compressed file that decompresses past the size cap."""
     NO_TEXT = "no_text"
     """Decoded fine, but nothing of an article is left after the page chrome is removed."""
+    PARSE_FAILED = "parse_failed"
+    """newsetl raised an error on this file alone (a bug to report; the detail names it)."""

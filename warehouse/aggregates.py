@@ -14,38 +14,30 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from warehouse import faults
 from warehouse.schemas import REPORT_TABLES, conform
 from warehouse.spill import spilling_connection
+from warehouse.storage import Storage
 
 AGGREGATES_DIR = Path(__file__).parent / "sql" / "aggregates"
 # Rows per Parquet row group, and per batch fetched from DuckDB. Small enough that a month of
 # document_entities (~370k rows at a million documents) spans a handful of row groups, so a
 # date-filtered report skips the rest by their doc_number statistics.
 REPORT_GROUP_ROWS = 65_536
-# Two threads built the tables of a million documents of 24 publishers in about half the time of
-# one, but with 80 publishers over 36 months (a wide crawl; the benchmark corpus since issue 15)
-# two threads sorting name_comentions (3.4M rows at 10k documents) ran out of 256 MB and of 384
-# MB, where one thread spills and passes. 256 MB keeps the build's process under 450 MB at a
-# million documents (400 MB: 570 MB, a second or two faster; measured on the 1M warehouse).
-BUILD_THREADS = 1
+# Two threads: the builds are joins of integers that split well. The memory limit bounds the
+# build within the run's budget; DuckDB spills what does not fit (BENCHMARKS.md has its cost).
+BUILD_THREADS = 2
 BUILD_MEMORY_LIMIT = "256MB"
 FREQUENT_ENTITY_SHARE = 0.05
 """A name is frequent when entities bearing it are named in more than this share of documents.
 
 With any name as its entity filter a report reads monthly counts built at publish (the
-``name_*`` tables) instead of every document naming it: document by document, entity reports
-cost a floor of about 80-100 ms at 1M (reading the doc_number column of document_entities) plus a
-part growing with the share, 50 to 200 ms more for Russia's 34%. A frequent name's counts are made
-with bitstrings (``name_mentions``, ``name_comentions``): pairing its rows would be too many. The
-others' entities by pairing rows (``other_name_mentions``): a name under this share, at 1M, pairs
-~4,900 documents' ~70,000 entity rows at most; their pairs of countries are read from their
-documents when a report asks (19M rows counted ahead, over the build's memory). Lower shares
-make more names frequent (at most 64): a different build (at 1M the names are in under 0.5% or
-over 17% of documents, so any share in between gives the same 39), not different answers; the
-tests draw shares from 0 to 1.
+``name_*`` tables) instead of every document naming it, whose cost grows with the share. A
+frequent name's counts are made with bitstrings (``name_mentions``, ``name_comentions``): pairing
+its rows would be too many. The others' entities are counted by pairing rows
+(``other_name_mentions``), which stays small below this share; their pairs of countries are read
+from their documents when a report asks, since counting them ahead would outgrow the build's
+memory. The share changes the build, never the answers: the tests draw shares from 0 to 1.
 """
 
 
@@ -86,6 +78,7 @@ def create_report_tables(
 
 
 def write_report_tables(
+    storage: Storage,
     build: Path,
     run_id: str,
     documents: Sequence[Path],
@@ -97,6 +90,7 @@ def write_report_tables(
     """Write the report tables of a snapshot being built; return their row counts.
 
     Args:
+        storage: Through which the files are written.
         build: The snapshot's build folder; each table goes to ``<table>/part-<run_id>.parquet``.
         run_id: The publishing run, stamped on every row.
         documents: The snapshot's document files.
@@ -115,7 +109,14 @@ def write_report_tables(
             target = build / name / f"part-{run_id}.parquet"
             parameters = query_parameters(query, frequent_share)
             rows[name] = _write(
-                connection, query, parameters, run_id, target, REPORT_TABLES[name], compression
+                storage,
+                connection,
+                query,
+                parameters,
+                run_id,
+                target,
+                REPORT_TABLES[name],
+                compression,
             )
             _view(connection, name, [target])
     finally:
@@ -132,6 +133,7 @@ def _view(connection: duckdb.DuckDBPyConnection, name: str, files: Sequence[Path
 
 
 def _write(
+    storage: Storage,
     connection: duckdb.DuckDBPyConnection,
     query: str,
     parameters: dict[str, object],
@@ -141,15 +143,13 @@ def _write(
     compression: str,
 ) -> int:
     """Stream ``query``'s rows into ``target`` in ``schema``, batch by batch; return the count."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    faults.check("publish", target)
     reader = connection.sql(query, params=parameters or None).to_arrow_reader(REPORT_GROUP_ROWS)
     # The run id is added here, as slices of one array: DuckDB would copy the string into every
     # row it hands over (a second more for 13.5M rows).
     run_ids = pa.array([run_id] * REPORT_GROUP_ROWS, pa.string())
     rows = 0
     # Straight to the build folder: the snapshot is published whole by one rename, or not at all.
-    with pq.ParquetWriter(target, schema, compression=compression) as writer:
+    with storage.parquet_writer(target, schema, compression=compression) as writer:
         for batch in reader:
             if batch.num_rows > len(run_ids):
                 run_ids = pa.array([run_id] * batch.num_rows, pa.string())

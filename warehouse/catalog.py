@@ -27,6 +27,8 @@ SQL_DIR = Path(__file__).parent / "sql"
 STAGING_DIR = SQL_DIR / "staging"
 VIEWS_DIR = SQL_DIR / "views"
 REPORTS_DIR = SQL_DIR / "reports"
+# The storage format of the catalog file: DuckDB 1.1 and every later version read it.
+CATALOG_STORAGE_VERSION = "v1.1.0"
 # A named parameter in report SQL: $from, $to, $publisher, $entity.
 PARAMETER = re.compile(r"\$([a-z_]+)\b")
 
@@ -106,12 +108,20 @@ def write_catalog(warehouse: Warehouse, snapshot: Snapshot) -> Path:
     A DuckDB client that has the old catalog open keeps reading the old snapshot, which stays on
     disk; the next one to open it sees the new snapshot.
     """
+    warehouse.storage.step("write_catalog")
     target = warehouse.catalog_path
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         temporary.unlink()
-    connection = duckdb.connect(str(temporary))
+    connection = duckdb.connect(":memory:")
     try:
+        # The file is written in an older storage format, so that the DuckDB users have (the CLI
+        # of the package registries lags the Python package) opens it too.
+        connection.execute(
+            f"ATTACH {_quote(str(temporary))} AS catalog "
+            f"(STORAGE_VERSION {_quote(CATALOG_STORAGE_VERSION)})"
+        )
+        connection.execute("USE catalog")
         create_views(connection, snapshot)
         # Views take no parameters; the id is quoted, and it is ours (see new_snapshot_id).
         connection.execute(
@@ -121,7 +131,7 @@ def write_catalog(warehouse: Warehouse, snapshot: Snapshot) -> Path:
         connection.execute("CHECKPOINT")
     finally:
         connection.close()
-    os.replace(temporary, target)
+    warehouse.storage.replace(temporary, target)
     return target
 
 

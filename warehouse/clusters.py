@@ -17,7 +17,7 @@ from warehouse.schemas import CLUSTERS, DOCUMENT_MATCHES, conform
 def cluster_table(keys: pa.Table, assigned: pa.Table, run_id: str) -> pa.Table:
     """One row per cluster: canonical document, size, first and last date, publishers.
 
-    All in Arrow kernels: a million documents' publisher lists as Python objects cost ~200 MB.
+    All in Arrow kernels: a million documents' publisher lists as Python objects would not be.
     """
     table = pa.table(
         {

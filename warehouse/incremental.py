@@ -9,6 +9,7 @@ assignments are rewritten. So a run adding 1% of files rewrites little more than
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from transforms.incremental import files_to_process
 from warehouse.schemas import LINE_CENSUS, MANIFEST, MENTIONS, QUARANTINE, conform
 from warehouse.sources import Discovery, stat_files
 from warehouse.spill import spilling_connection
+from warehouse.storage import Storage
 from warehouse.store import RunStaging, Snapshot, table_files
 
 KEY_COLUMNS = [
@@ -179,16 +181,90 @@ def next_mentions(
     return MentionsPlan([*carried, *staging.mention_files()], written)
 
 
-def pending_files(previous: Snapshot | None, discovery: Discovery) -> pa.Table:
-    """Stat the discovered files and keep those new or changed since ``previous``.
+@dataclass(frozen=True)
+class InputChanges:
+    """How the input differs from what the warehouse holds."""
 
-    Under a census of an older layout every file is pending: its chrome must be counted again.
+    todo: pa.Table
+    """``source_path``, ``bytes``, ``mtime_ns`` of the files new or changed, in input order."""
+    missing: pa.Table
+    """``source_path`` and ``outcome`` of the files processed before and not found now."""
+
+    @property
+    def missing_documents(self) -> int:
+        """Missing files that are documents (the others are quarantine rows)."""
+        return int(pc.sum(pc.equal(self.missing.column("outcome"), "document")).as_py() or 0)
+
+
+def input_changes(previous: Snapshot | None, discovery: Discovery) -> InputChanges:
+    """Stat the discovered files: which are new or changed since ``previous``, which are gone.
+
+    A file that disappears from the input keeps its document (a crawl folder is often an
+    archive that gets cleaned up); runs count such files, and ``--prune-missing`` removes them.
     """
     stats = stat_files(discovery.root, discovery.paths)
     processed = carry_table(previous, "manifest", pa.array([], pa.string()))
+    found = pc.is_in(processed.column("source_path"), value_set=stats.column("source_path"))
+    missing = processed.filter(pc.invert(found)).select(["source_path", "outcome"])
     if not census_is_current(previous):
+        # Under a census of an older layout every file is pending: its chrome is counted again.
         processed = processed.slice(0, 0)
-    return files_to_process(stats, processed)
+    return InputChanges(files_to_process(stats, processed), missing)
+
+
+def pending_files(previous: Snapshot | None, discovery: Discovery) -> pa.Table:
+    """Stat the discovered files and keep those new or changed since ``previous``."""
+    return input_changes(previous, discovery).todo
+
+
+class InputRootChanged(ValueError):
+    """The input's root differs from the one the warehouse's source paths are relative to."""
+
+
+def root_of(root: Path | str) -> str:
+    """An input root as the ``runs`` table records it: an absolute real path, or a URL."""
+    text = str(root)
+    return text if "://" in text else os.path.realpath(text)
+
+
+def last_root(previous: Snapshot | None) -> str | None:
+    """The input root of the run that published ``previous``; None if unknown or none."""
+    if previous is None:
+        return None
+    root = previous.last_run().get("input_root")
+    return None if root is None else str(root)
+
+
+def check_root(previous: Snapshot | None, root: str, *, allow_new_root: bool) -> str | None:
+    """Check a run's input root against the warehouse's last one.
+
+    A document's identity is its path relative to the root: under another root, paths that
+    happen to be the same replace each other's documents, and all the others pile up beside.
+
+    Returns:
+        The earlier root when it differs and ``allow_new_root`` says go ahead, else None.
+
+    Raises:
+        InputRootChanged: The root differs and ``allow_new_root`` is false.
+    """
+    earlier = last_root(previous)
+    if earlier is None or earlier == root:
+        return None
+    if not allow_new_root:
+        raise InputRootChanged(
+            f"input root {root!r} is not {earlier!r}, the root of this warehouse's last run: "
+            "documents are known by their path under the root, so files of the two would mix "
+            "and same-named ones replace each other's documents. Use a warehouse per input "
+            "root, or pass --allow-new-root to go ahead (replaced documents are named)"
+        )
+    return earlier
+
+
+def replaced_paths(previous: Snapshot | None, todo: pa.Table) -> list[str]:
+    """Paths this run processes that earlier runs processed too: their documents are replaced."""
+    processed = carry_table(previous, "manifest", pa.array([], pa.string())).column("source_path")
+    paths = todo.column("source_path")
+    return sorted(paths.filter(pc.is_in(paths, value_set=processed)).to_pylist())
 
 
 def carry_table(previous: Snapshot | None, table: str, reprocessed: pa.Array) -> pa.Table:
@@ -221,9 +297,16 @@ def next_manifest(
     documents: pa.Table,
     quarantine: pa.Table,
     run_id: str,
+    *,
+    pruned: pa.Array | None = None,
 ) -> pa.Table:
-    """The manifest of the next snapshot: earlier entries not superseded, then this run's files."""
+    """The manifest of the next snapshot: earlier entries not superseded, then this run's files.
+
+    ``pruned`` paths (missing files removed on purpose) leave the manifest without a new entry.
+    """
     reprocessed = processed.column("source_path")
+    if pruned is not None and len(pruned):
+        reprocessed = pa.concat_arrays([reprocessed.combine_chunks(), pruned])
     return pa.concat_tables(
         [
             carry_table(previous, "manifest", reprocessed),
@@ -238,7 +321,7 @@ def manifest_rows(
     """Manifest rows for the files this run processed: their stat, hash and outcome.
 
     Each document and quarantine row finds its file's stat by position (``index_in``) rather
-    than by a table join, which held ~600 MB for a million files.
+    than by a table join, whose hash table of a million paths was the driver's largest.
     """
     outcomes = pa.concat_tables(
         [
@@ -323,6 +406,7 @@ def plan_census(
     staged: list[Path],
     present: pa.Array,
     spill_dir: Path,
+    storage: Storage,
     min_stories: int = MIN_LEARNED_STORIES,
     min_share: float = MIN_LEARNED_SHARE,
 ) -> CensusPlan:
@@ -341,6 +425,7 @@ def plan_census(
         present: Paths discovered now: only those can be parsed again.
         spill_dir: Where DuckDB spills, and where the kept rows are written when this run
             supersedes some.
+        storage: Through which the kept rows are written.
         min_stories: Distinct stories of a site that must carry a line for it to be chrome.
         min_share: Share of the site's distinct stories that must carry it.
     """
@@ -395,7 +480,7 @@ def plan_census(
         reader = connection.sql(
             (CENSUS_SQL / "30_kept_rows.sql").read_text(), params={"previous": old}
         ).to_arrow_reader(1 << 20)
-        with pq.ParquetWriter(kept_file, LINE_CENSUS, compression="zstd") as writer:
+        with storage.parquet_writer(kept_file, LINE_CENSUS) as writer:
             for batch in reader:
                 table = pa.Table.from_batches([batch])
                 writer.write_table(conform(table, LINE_CENSUS, name="line_census"))

@@ -129,11 +129,31 @@ RUNS = pa.schema(
         _field("started_at", UTC_MICROS, "When the run started (UTC).", required=True),
         _field("finished_at", UTC_MICROS, "When the run published (UTC).", required=True),
         _field("input", pa.string(), "Input folder or glob as given.", required=True),
-        _field("status", pa.string(), "Outcome of the run: published.", required=True),
+        _field(
+            "input_root",
+            pa.string(),
+            "Absolute folder (or URL) that source paths are relative to; null before recorded.",
+        ),
+        _field(
+            "status",
+            pa.string(),
+            "published; rebuilt or repaired: by newsetl repair (docs/operations.md).",
+            required=True,
+        ),
         _field("files_seen", pa.int64(), "Files found by discovery.", required=True),
         _field("files_processed", pa.int64(), "New or changed files this run read.", required=True),
         _field("documents", pa.int64(), "Processed files accepted as documents.", required=True),
         _field("quarantined", pa.int64(), "Processed files quarantined.", required=True),
+        _field(
+            "files_missing",
+            pa.int64(),
+            "Files of earlier runs not found in the input (documents kept unless pruned).",
+        ),
+        _field(
+            "files_pruned",
+            pa.int64(),
+            "Missing files whose rows this run removed (--prune-missing).",
+        ),
         _field(
             "quarantined_by_reason",
             pa.map_(pa.string(), pa.int64()),
@@ -146,8 +166,27 @@ RUNS = pa.schema(
         _field(
             "stage_seconds",
             pa.map_(pa.string(), pa.float64()),
-            "Wall time per stage.",
+            "Wall time per stage; minhash_cpu: CPU seconds of MinHash sketches in the shard tasks.",
             required=True,
+        ),
+        _field(
+            "stages",
+            pa.list_(
+                pa.struct(
+                    [
+                        pa.field("stage", pa.string(), nullable=False),
+                        pa.field("files_in", pa.int64(), nullable=False),
+                        pa.field("files_out", pa.int64(), nullable=False),
+                        pa.field("documents", pa.int64(), nullable=False),
+                        pa.field("quarantined", pa.int64(), nullable=False),
+                        pa.field("bytes", pa.int64(), nullable=False),
+                        pa.field("wall_seconds", pa.float64(), nullable=False),
+                        pa.field("cpu_seconds", pa.float64(), nullable=False),
+                    ]
+                )
+            ),
+            "Counters of each stage up to publish: files in and out, documents, quarantined, "
+            "bytes read, wall and CPU seconds (driver and workers). Null for runs before it.",
         ),
         _field("parameters", pa.string(), "Run parameters as JSON.", required=True),
         _field("snapshot_id", pa.string(), "Snapshot this run published.", required=True),
@@ -674,18 +713,76 @@ def conform(table: pa.Table, schema: pa.Schema, *, name: str) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
+TABLE_MEANINGS: dict[str, str] = {
+    "documents": "One row per accepted file version, with its story. Partitioned by "
+    "`published_month`; the `articles` view keeps the canonical documents, one per story, with "
+    "`copies`.",
+    "quarantine": "One row per file that did not become a document, with its reason code "
+    "(`transforms/reasons.py`).",
+    "runs": "One row per run that published a snapshot: parameters, code version, counts, stage "
+    "times.",
+    "manifest": "The files processed, one row per path: what makes runs incremental.",
+    "line_census": "Keys of every file's first and last short lines, from which learned chrome "
+    "is counted.",
+    "clusters": "One row per story: its canonical document, size, dates and publishers.",
+    "document_matches": "One row per copy: the canonical it matched and how similar they are.",
+    "body_bands": "LSH band keys of every distinct body, append-only: what later runs match new "
+    "bodies against, without hashing old ones again.",
+    "body_signatures": "MinHash signatures and shingle counts of every distinct body, append-only.",
+    "body_pairs": "Verified copy pairs of distinct bodies, accumulated over runs.",
+    "mentions": "One row per document and entity it names; carried from run to run like the "
+    "documents.",
+    "document_facts": "Report table: one row per document with its numbers for the reports.",
+    "publisher_days": "Report table: documents and stories per publisher and day.",
+    "story_stats": "Report table: one row per story with its outlets, copies and dates.",
+    "entities": "Report table: every entity named, numbered.",
+    "document_entities": "Report table: the entities of each document, sorted by document.",
+    "entity_documents": "Report table: the documents of each entity, sorted by entity.",
+    "daily_mentions": "Report table: documents naming each entity per publisher and day.",
+    "daily_comentions": "Report table: documents naming each pair of countries per publisher "
+    "and day.",
+    "filter_names": "Report table: every name an entity filter may be given.",
+    "frequent_names": "Report table: the names in more than a set share of the documents.",
+    "name_months": "Report table: documents and stories naming a frequent name, per publisher "
+    "and month.",
+    "name_mentions": "Report table: entities named with a frequent name, per publisher and month.",
+    "infrequent_document_entities": "Report table: the rows of document_entities of names that "
+    "are not frequent, with the frequent names of their document.",
+    "name_comentions": "Report table: pairs of countries named with a frequent name, per "
+    "publisher and month.",
+    "other_name_mentions": "Report table: entities named with each other name, per publisher "
+    "and month.",
+}
+
+TABLES_DOC_HEADER = """# Tables
+
+Generated from `warehouse/schemas.py` by `python -m warehouse.schemas > docs/tables.md`; a test
+fails when this file is stale. Every table is Parquet in the current snapshot
+(`DIR/current/<table>/`) and a view in the DuckDB catalog and `newsetl sql`. Report-table numbers
+(`doc_number`, `day_number`, `cluster_number`, `entity_number`) are valid within one snapshot
+only: join on them, never keep them. How the tables are made: [design.md](design.md).
+"""
+
+
 def markdown_tables() -> str:
-    """The README table reference, from the schemas (``python -m warehouse.schemas``)."""
-    sections = []
+    """``docs/tables.md``: every table's meaning and columns, from the schemas."""
+    sections = [TABLES_DOC_HEADER.rstrip()]
     for name, schema in TABLES.items():
-        lines = [f"### `{name}`", "", "| column | type | required | meaning |", "|---|---|---|---|"]
+        lines = [
+            f"## `{name}`",
+            "",
+            TABLE_MEANINGS[name],
+            "",
+            "| column | type | required | meaning |",
+            "|---|---|---|---|",
+        ]
         for field in schema:
             meaning = (field.metadata or {}).get(b"meaning", b"").decode()
             required = "yes" if not field.nullable else ""
             lines.append(f"| `{field.name}` | `{field.type}` | {required} | {meaning} |")
         sections.append("\n".join(lines))
-    return "\n\n".join(sections)
+    return "\n\n".join(sections) + "\n"
 
 
 if __name__ == "__main__":
-    print(markdown_tables())
+    print(markdown_tables(), end="")

@@ -7,6 +7,7 @@ block forever) and never as an exception that stops the run.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import fnmatch
 import functools
@@ -16,10 +17,10 @@ import io
 import os
 import stat
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +28,6 @@ import pyarrow as pa
 from transforms.incremental import FILE_STAT_SCHEMA
 from transforms.reasons import QuarantineReason
 from transforms.records import FILES_SCHEMA, quarantine_rows
-from warehouse import faults
 
 DEFAULT_PATTERN = "*.txt"
 # Compressed articles, decompressed on read; `*.txt` also finds `*.txt.gz` and `*.txt.zst`.
@@ -44,6 +44,36 @@ TRANSIENT_ERRNOS = frozenset(
 
 class InputError(ValueError):
     """The input given to a run does not exist or matches nothing that can be read."""
+
+
+def escape_name(name: str) -> str:
+    r"""The ``source_path`` of a local relative path, as Python's ``os`` functions give it.
+
+    A name that is valid UTF-8 and has no backslash is itself. Otherwise each byte that is not
+    valid UTF-8 becomes ``\xHH`` and a backslash becomes ``\\``, so every name has one
+    escaped form and :func:`name_bytes` gets the exact bytes back (``docs/design.md``). Arrow,
+    Parquet and DuckDB take only valid UTF-8: without this, one such name stopped every run.
+    """
+    if name.isascii() and "\\" not in name:
+        return name
+    raw = os.fsencode(name)  # the bytes on disk: undecodable ones were kept as surrogates
+    return raw.replace(b"\\", b"\\\\").decode("utf-8", errors="backslashreplace")
+
+
+def name_bytes(source_path: str) -> bytes:
+    """The bytes of the file name that :func:`escape_name` turned into ``source_path``."""
+    if "\\" not in source_path:
+        return source_path.encode("utf-8")
+    # Only the escapes escape_name writes can occur (every literal backslash is doubled), and
+    # Python's bytes-literal decoder reads exactly those.
+    return codecs.escape_decode(source_path.encode("utf-8"))[0]
+
+
+def os_name(source_path: str) -> str:
+    """The path to hand to ``os`` functions for a ``source_path`` of a local file."""
+    if "\\" not in source_path:
+        return source_path
+    return os.fsdecode(name_bytes(source_path))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +93,28 @@ def matches(name: str, pattern: str) -> bool:
     return bool(dot) and f".{suffix}" in COMPRESSED_SUFFIXES and fnmatch.fnmatch(stem, pattern)
 
 
-def _walk(directory: Path, pattern: str) -> Iterator[Path]:
-    """Yield every entry under ``directory`` whose name matches, without following links."""
+def _walk(directory: Path, pattern: str, skip: frozenset[tuple[int, int]]) -> Iterator[Path]:
+    """Yield every entry under ``directory`` whose name matches, without following links.
+
+    Folders whose (device, inode) is in ``skip`` are not entered: the warehouse, when it lies
+    inside the input.
+    """
     try:
         entries = list(os.scandir(directory))
     except OSError:
         return
     for entry in entries:
+        if skip and entry.is_dir(follow_symlinks=False) and _identity(entry) in skip:
+            continue
         if matches(entry.name, pattern):
             yield Path(entry.path)
         elif entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path), pattern)
+            yield from _walk(Path(entry.path), pattern, skip)
+
+
+def _identity(entry: os.DirEntry[str] | Path) -> tuple[int, int]:
+    info = entry.stat(follow_symlinks=False)
+    return info.st_dev, info.st_ino
 
 
 def is_url(input_spec: str | Path) -> bool:
@@ -168,11 +209,20 @@ def check_input(input_spec: str | Path) -> None:
         raise InputError(f"input {spec!r}: the glob matches no file")
 
 
-def discover(input_spec: str | Path, pattern: str = DEFAULT_PATTERN) -> Discovery:
+def discover(
+    input_spec: str | Path, pattern: str = DEFAULT_PATTERN, *, skip: Path | None = None
+) -> Discovery:
     """Find the article files named by a folder (searched recursively) or a glob.
 
     Entries are matched by name, so a directory or a broken link named like an article is found
-    too and quarantined later rather than silently skipped.
+    too and quarantined later rather than silently skipped. Names are escaped where they are not
+    valid UTF-8 (:func:`escape_name`).
+
+    Args:
+        input_spec: A folder, a file, a glob or a URL.
+        pattern: File name pattern inside folders.
+        skip: A folder inside the input not to look into (the warehouse): newsetl never reads
+            its own files as articles.
 
     Raises:
         InputError: The folder does not exist, or the glob's folder does not.
@@ -181,15 +231,49 @@ def discover(input_spec: str | Path, pattern: str = DEFAULT_PATTERN) -> Discover
     if is_url(spec):
         return _discover_url(spec, pattern)
     root = input_root(spec)
+    skipped = skip.absolute() if skip is not None and skip.is_dir() else None
     if GLOB_CHARACTERS.intersection(spec):
-        matches: Iterator[Path] = (Path(match) for match in glob.iglob(spec, recursive=True))
+        found: Iterator[Path] = (Path(match) for match in glob.iglob(spec, recursive=True))
+        if skipped is not None:
+            found = (match for match in found if not _inside(match.absolute(), skipped))
     elif Path(spec).is_file():
-        return Discovery(root.absolute(), (Path(spec).name,))
+        return Discovery(root.absolute(), (escape_name(Path(spec).name),))
     else:
-        matches = _walk(root, pattern)
+        identity = frozenset({_identity(skipped)}) if skipped is not None else frozenset()
+        found = _walk(root, pattern, identity)
     absolute_root = root.absolute()
-    paths = sorted(str(match.absolute().relative_to(absolute_root)) for match in matches)
+    paths = sorted(escape_name(str(match.absolute().relative_to(absolute_root))) for match in found)
     return Discovery(absolute_root, tuple(paths))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it, by name or through links."""
+    if path.is_relative_to(folder):
+        return True
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
+
+
+def check_apart(input_spec: str | Path, warehouse: Path) -> None:
+    """Check that the input does not lie inside the warehouse (nor is it).
+
+    A warehouse inside the input is fine: discovery skips it. The other way round, newsetl would
+    read its own snapshots as articles, and the input would sit among folders newsetl creates
+    and deletes.
+
+    Raises:
+        InputError: The input's folder is the warehouse or lies inside it.
+    """
+    spec = local_spec(input_spec)
+    if is_url(spec):
+        return  # a remote store is never the local warehouse
+    root = Path(os.path.realpath(input_root(spec)))
+    home = Path(os.path.realpath(warehouse.absolute()))
+    if root.is_relative_to(home):
+        where = "is the warehouse" if root == home else f"lies inside the warehouse {str(home)!r}"
+        raise InputError(
+            f"input {spec!r} {where}: newsetl would read its own files as articles and clean up "
+            "folders among yours; keep the input and the warehouse apart"
+        )
 
 
 def _stat_url(fs: Any, path: str) -> tuple[int | None, int | None]:
@@ -214,7 +298,7 @@ def _stat_local(root: Path | str, paths: Sequence[str]) -> tuple[pa.Array, pa.Ar
     failed = np.zeros(len(paths), np.bool_)
     for index, relative in enumerate(paths):
         try:
-            info = os.stat(os.path.join(root, relative))
+            info = os.stat(os.path.join(root, os_name(relative)))
         except OSError:
             failed[index] = True
             continue
@@ -257,10 +341,17 @@ def _failure(
     }
 
 
+Opener = Callable[[str], BinaryIO]
+
+
+def _open_bytes(path: str) -> BinaryIO:
+    return open(path, "rb")
+
+
 def _read_one(
-    root: str, real_root: str, relative: str, max_bytes: int
+    opener: Opener, root: str, real_root: str, relative: str, max_bytes: int
 ) -> bytes | dict[str, object]:
-    path = os.path.join(root, relative)
+    path = os.path.join(root, os_name(relative))
     try:
         # One lstat answers most files; only links pay for resolving their target.
         info = os.lstat(path)
@@ -268,7 +359,8 @@ def _read_one(
             target = os.path.realpath(path)
             if os.path.commonpath([real_root, target]) != real_root:
                 reason = QuarantineReason.SYMLINK_OUTSIDE_ROOT
-                return _failure(relative, reason, f"links to {target}, outside the input root")
+                detail = f"links to {escape_name(target)}, outside the input root"
+                return _failure(relative, reason, detail)
             info = os.stat(path)
     except OSError as error:
         if error.errno in TRANSIENT_ERRNOS:
@@ -281,9 +373,7 @@ def _read_one(
         detail = f"{info.st_size} bytes, over the cap of {max_bytes}"
         return _failure(relative, QuarantineReason.OVERSIZED, detail, info.st_size)
     try:
-        if faults.RULES:
-            faults.check("read", path)
-        with open(path, "rb") as handle:
+        with opener(path) as handle:
             # One byte past the cap tells a file that grew since stat from one that did not.
             raw = handle.read(max_bytes + 1)
     except OSError as error:
@@ -308,8 +398,6 @@ def _read_url(fs: Any, base: str, relative: str, max_bytes: int) -> bytes | dict
     """:func:`_read_one` for a file of a remote store: no links there, but folders and caps."""
     path = f"{base}/{relative}"
     try:
-        if faults.RULES:
-            faults.check("read", path)
         info = fs.info(path)
         if info.get("type") != "file":
             return _failure(relative, QuarantineReason.NOT_A_FILE, f"a {info.get('type')}")
@@ -347,13 +435,19 @@ def _decompress(relative: str, compressed: bytes, max_bytes: int) -> bytes | dic
     return raw
 
 
-def read_files(root: Path | str, paths: list[str] | tuple[str, ...], max_bytes: int) -> ReadShard:
+def read_files(
+    root: Path | str,
+    paths: list[str] | tuple[str, ...],
+    max_bytes: int,
+    opener: Opener = _open_bytes,
+) -> ReadShard:
     """Read the files of one shard.
 
     Args:
         root: The input root the paths are relative to.
         paths: Relative paths from :func:`discover`.
         max_bytes: Files larger than this are quarantined as ``oversized`` without being read.
+        opener: Opens a local file for reading its bytes (the warehouse's storage object's).
 
     Returns:
         The bytes of every readable file and a quarantine row for every other one.
@@ -365,7 +459,7 @@ def read_files(root: Path | str, paths: list[str] | tuple[str, ...], max_bytes: 
         fs, base = _filesystem(root)
         read = functools.partial(_read_url, fs, base.rstrip("/"))
     else:
-        read = functools.partial(_read_one, str(root), os.path.realpath(root))
+        read = functools.partial(_read_one, opener, str(root), os.path.realpath(root))
     for relative in paths:
         outcome = read(relative, max_bytes)
         if isinstance(outcome, bytes):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import duckdb
 
-# The candidate join of a million documents' band keys (33.7M pairs) takes 43 s with 256 MB
-# and with 512 MB alike (the larger limit only adds 290 MB to the run's peak); 128 MB fails.
+# Large enough for the candidate join of a million documents' band keys to spill rather than
+# fail; a larger limit does not make it faster, only the run's peak higher (BENCHMARKS.md).
 MEMORY_LIMIT = "256MB"
 
 
@@ -16,9 +16,9 @@ def spilling_connection(
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that spills past ``memory_limit`` into ``spill_dir``.
 
-    One thread: DuckDB's hash tables are per thread, and with two the join of a million
-    documents' band keys (37M rows, ~35M distinct keys) ran out of 512 MB (measured on synthetic
-    band keys); with one it spills. Row order is not kept: no caller needs it.
+    One thread: DuckDB's hash tables are per thread, and with two a join of mostly distinct
+    keys (the band keys) runs out of memory where one thread spills. Row order is not kept: no
+    caller needs it.
 
     Args:
         spill_dir: A run's staging folder (removed with it); DuckDB's default place if None.

@@ -7,13 +7,18 @@ Layout of a warehouse folder::
     snapshots/<id>/documents/published_month=YYYY-MM/part-N.parquet
     snapshots/<id>/quarantine/part-0.parquet
     snapshots/<id>/runs/part-0.parquet
-    staging/<run_id>/                work in progress of a run; never read by queries
+    staging/<run_id>/                work in progress of a run (marked by a file of its own);
+                                     never read by queries
     newsetl.duckdb                   DuckDB catalog with views over the current snapshot
     newsetl.lock                     held by the one run that may write
 
 Nothing is ever written in place: a run stages everything, fsyncs it, renames the finished
 snapshot folder into ``snapshots/`` and then swaps the pointer. A crash at any moment leaves the
-previous snapshot current; leftovers in ``staging/`` are removed by the next run.
+previous snapshot current; leftovers in ``staging/`` are removed by the next run, but only the
+folders a run marked as its own: whatever else is there is not newsetl's to delete.
+
+Every file of a snapshot is recorded in its manifest with its size, checksum and row count
+(``files``), so that damage can be found later (``warehouse.integrity``).
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ import contextlib
 import fcntl
 import json
 import os
-import shutil
+import re
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,8 +41,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import xxhash
 
-from warehouse import aggregates, faults, resume
+from warehouse import aggregates, resume
+from warehouse.runs import RunRecord, upgrade_runs
 from warehouse.schemas import (
     BODY_BANDS,
     BODY_SIGNATURES,
@@ -51,6 +59,7 @@ from warehouse.schemas import (
     conform,
 )
 from warehouse.schemas import MENTIONS as MENTION_ROWS
+from warehouse.storage import Storage, default_storage
 
 CURRENT = "current"
 SNAPSHOTS = "snapshots"
@@ -67,6 +76,13 @@ COMPRESSION = "zstd"
 ROW_GROUP_ROWS = 65_536
 DOCUMENT_GROUP_MIN_ROWS = 2_048
 DOCUMENT_WAIT_BYTES = 64 << 20
+# Marks a staging folder as a run's own: cleanup deletes nothing else.
+STAGING_MARKER = ".newsetl-run"
+# A run id as flows.pipeline makes them: a crash between creating a staging folder and marking it
+# leaves an empty folder so named, which is removed (only if empty).
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
+CHECKSUM = "xxh3_128"
+HASH_CHUNK_BYTES = 1 << 20
 
 
 class WarehouseLocked(RuntimeError):
@@ -77,19 +93,13 @@ class SnapshotNotFound(LookupError):
     """The warehouse has no current snapshot, or not the one asked for."""
 
 
-def _fsync_path(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _fsync_tree(root: Path) -> None:
-    for folder, _, files in os.walk(root):
-        for name in files:
-            _fsync_path(Path(folder) / name)
-        _fsync_path(Path(folder))
+def file_checksum(path: Path) -> str:
+    """The xxh3-128 checksum of a file's bytes, hex: fast enough to record at every publish."""
+    digest = xxhash.xxh3_128()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def new_snapshot_id(now: datetime) -> str:
@@ -118,6 +128,13 @@ class Snapshot:
         """Row count of ``table`` as recorded at publish time."""
         return int(self.manifest["tables"][table]["rows"])
 
+    def file_records(self) -> dict[str, dict[str, Any]]:
+        """Size, checksum and rows of each file, by path in the snapshot, as recorded at publish.
+
+        Empty for snapshots published before newsetl recorded them.
+        """
+        return dict(self.manifest.get("files", {}))
+
 
 def table_files(snapshot: Snapshot | None, table: str) -> list[Path]:
     """The files of ``table`` in ``snapshot``, none without a snapshot.
@@ -129,11 +146,26 @@ def table_files(snapshot: Snapshot | None, table: str) -> list[Path]:
     return snapshot.files(table)
 
 
+# Warehouses whose writer lock this process holds (real path -> pid, depth). The command line
+# takes the lock before Prefect starts, so that a held lock is one clear line, not a failed flow
+# run; the flow it then runs in this process takes it again through here.
+_HELD: dict[str, tuple[int, int, int]] = {}  # real path -> pid, depth, lock file descriptor
+_HELD_GUARD = threading.Lock()
+
+
+def _write_owner(descriptor: int, owner: str) -> None:
+    """Name the holder in the lock file, for the message another writer gets."""
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, f"run {owner} (pid {os.getpid()})\n".encode(), 0)
+
+
 class Warehouse:
     """A warehouse folder: read its snapshots, or (holding the lock) stage and publish new ones."""
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, storage: Storage | None = None) -> None:
         self.root = Path(root).absolute()
+        self.storage = storage or default_storage()
+        """Through which every write to the folder goes."""
 
     @property
     def catalog_path(self) -> Path:
@@ -177,6 +209,9 @@ class Warehouse:
     def writer_lock(self, owner: str, *, wait_seconds: float = 0.0) -> Iterator[None]:
         """Hold the one-writer lock for the duration of the block.
 
+        The lock is re-entrant within a process: a block inside another one holding it (the CLI
+        around the flow it runs) goes ahead, and names itself as the holder while it runs.
+
         Args:
             owner: Who takes it (a run id), recorded for the message another run gets.
             wait_seconds: How long to wait for a run that holds it; 0 fails at once.
@@ -184,9 +219,25 @@ class Warehouse:
         Raises:
             WarehouseLocked: Another process holds the lock past ``wait_seconds``.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.storage.make_dir(self.root)
+        key = os.path.realpath(self.root)
+        with _HELD_GUARD:
+            pid, depth, held = _HELD.get(key, (0, 0, -1))
+            if pid == os.getpid():
+                _HELD[key] = (pid, depth + 1, held)
+                _write_owner(held, owner)
+            else:
+                held = -1
+        if held >= 0:
+            try:
+                yield
+            finally:
+                with _HELD_GUARD:
+                    pid, depth, held = _HELD[key]
+                    _HELD[key] = (pid, depth - 1, held)
+            return
         path = self.root / LOCK
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        descriptor = self.storage.open_lock(path)
         deadline = time.monotonic() + wait_seconds
         try:
             while True:
@@ -201,9 +252,14 @@ class Warehouse:
                             "wait for it to finish or pass --wait-for-lock SECONDS"
                         ) from None
                     time.sleep(0.2)
-            os.ftruncate(descriptor, 0)
-            os.pwrite(descriptor, f"run {owner} (pid {os.getpid()})\n".encode(), 0)
-            yield
+            _write_owner(descriptor, owner)
+            with _HELD_GUARD:
+                _HELD[key] = (os.getpid(), 1, descriptor)
+            try:
+                yield
+            finally:
+                with _HELD_GUARD:
+                    _HELD.pop(key, None)
         finally:
             os.close(descriptor)
 
@@ -227,21 +283,36 @@ class Warehouse:
         published = set(self.published_chain())
         return [s for s in self.snapshot_ids() if s not in published]
 
+    def staging_leftovers(self) -> list[Path]:
+        """Staging folders of runs that are over: marked as a run's own, or empty and named so.
+
+        Anything else under ``staging/`` is not newsetl's, and is neither read nor deleted.
+        """
+        staging_root = self.root / STAGING
+        if not staging_root.is_dir():
+            return []
+        found = []
+        for entry in sorted(staging_root.iterdir()):
+            if entry.is_symlink() or not entry.is_dir():
+                continue
+            if (entry / STAGING_MARKER).is_file() or (
+                RUN_ID.match(entry.name) and not any(entry.iterdir())
+            ):
+                found.append(entry)
+        return found
+
     def has_leftovers(self) -> bool:
         """Whether a crashed run left staging folders or a snapshot that never became current."""
-        staging_root = self.root / STAGING
-        return bool(self._orphans()) or (staging_root.is_dir() and any(staging_root.iterdir()))
+        return bool(self._orphans()) or bool(self.staging_leftovers())
 
     def remove_leftovers(self, keep: Path | None = None) -> None:
         """Delete what crashed runs left behind. Call only while holding :meth:`writer_lock`."""
-        staging_root = self.root / STAGING
-        if staging_root.is_dir():
-            for leftover in staging_root.iterdir():
-                if leftover != keep:
-                    shutil.rmtree(leftover, ignore_errors=True)
+        for leftover in self.staging_leftovers():
+            if leftover != keep:
+                self.storage.remove(leftover)
         for snapshot_id in self._orphans():
             # Renamed into place by a run that died before its pointer swap: never published.
-            shutil.rmtree(self.root / SNAPSHOTS / snapshot_id, ignore_errors=True)
+            self.storage.remove(self.root / SNAPSHOTS / snapshot_id)
 
     def expire_snapshots(self, *, keep: int, grace: timedelta, now: datetime) -> list[str]:
         """Delete snapshots beyond the newest ``keep``, once older than ``grace``.
@@ -259,7 +330,7 @@ class Warehouse:
         for snapshot_id in self.published_chain()[keep:]:
             created = datetime.fromisoformat(self.snapshot(snapshot_id).manifest["created_at"])
             if now - created >= grace:
-                shutil.rmtree(self.root / SNAPSHOTS / snapshot_id)
+                self.storage.remove(self.root / SNAPSHOTS / snapshot_id)
                 deleted.append(snapshot_id)
         return deleted
 
@@ -271,14 +342,40 @@ class Warehouse:
         Call only while holding :meth:`writer_lock`: staging of a live run is never removed.
         """
         path = self.root / STAGING / run_id
-        leftovers = sorted((self.root / STAGING).glob("*"))
-        path.mkdir(parents=True)
-        resume.adopt_finished_shards(leftovers, path)  # before they go: finished shards of theirs
+        leftovers = self.staging_leftovers()
+        self.storage.make_dir(path)
+        self.storage.write_text(path / STAGING_MARKER, f"staging of newsetl run {run_id}\n")
+        # Before they go: the finished shards of theirs.
+        resume.adopt_finished_shards(self.storage, leftovers, path)
         self.remove_leftovers(keep=path)
         return RunStaging(self, run_id, path)
 
 
-@dataclass
+@dataclass(frozen=True)
+class SnapshotTables:
+    """The tables of a new snapshot besides its documents, runs and report tables."""
+
+    quarantine: pa.Table
+    """The complete quarantine table."""
+    manifest: pa.Table
+    """The complete manifest of processed files."""
+    written: Mapping[str, pa.Table] = field(default_factory=dict)
+    """Other tables (``clusters``...) written whole; a table of ``TABLES`` given neither here
+    nor in ``carried`` is written empty."""
+    carried: Mapping[str, Sequence[Path]] = field(default_factory=dict)
+    """Files hard-linked into the table of the same name, beside what ``written`` has for it:
+    the previous snapshot's, and staged shard files already in the table's schema."""
+
+    def with_table(self, name: str, table: pa.Table, carried: Sequence[Path]) -> SnapshotTables:
+        """These tables and one more, written and carried."""
+        return replace(
+            self,
+            written={**self.written, name: table},
+            carried={**self.carried, name: carried},
+        )
+
+
+@dataclass(frozen=True)
 class StagedShard:
     """Where one shard's staged tables are, and their row counts."""
 
@@ -287,8 +384,6 @@ class StagedShard:
     quarantine: Path
     document_rows: int
     quarantine_rows: int
-    minhash_seconds: float = 0.0
-    """CPU seconds the shard spent on MinHash signatures and band keys (dedup work)."""
     resumed: bool = False
     """Taken finished from a crashed run's staging (or an earlier try), not computed again."""
 
@@ -340,30 +435,22 @@ class RunStaging:
         *,
         documents: Iterable[pa.Table],
         carried_documents: Sequence[Path] = (),
-        quarantine: pa.Table,
-        manifest: pa.Table,
-        tables: Mapping[str, pa.Table] | None = None,
-        carried_files: Mapping[str, Sequence[Path]] | None = None,
-        run_row: dict[str, Any],
+        tables: SnapshotTables,
+        record: RunRecord,
         now: datetime,
-        on_step: Callable[[str], None] = lambda step: None,
+        runs_history: pa.Table | None = None,
     ) -> Snapshot:
         """Write a new snapshot from staged data and make it current, atomically.
 
         Args:
             documents: Documents to write, batch by batch (each conformed to ``DOCUMENTS``).
             carried_documents: Unchanged document files of the previous snapshot, hard-linked in.
-            quarantine: The complete quarantine table of the new snapshot.
-            manifest: The complete manifest of processed files of the new snapshot.
-            tables: The other tables of the snapshot (``line_census``, ``clusters``...), written
-                whole; a table of ``TABLES`` not given is written empty. The report tables are
+            tables: The snapshot's quarantine, manifest and other tables. The report tables are
                 not given: they are built here from the snapshot's documents and mentions.
-            carried_files: Files hard-linked into a table of the same name, beside what
-                ``tables`` writes for it: the previous snapshot's, and staged shard files already
-                in the table's schema.
-            run_row: This run's row of the ``runs`` table (``snapshot_id`` is filled in here).
+            record: This run's row of the ``runs`` table, but for the snapshot ids.
             now: Publication time, for the snapshot id.
-            on_step: Called with the name of each step as it starts (logging, crash tests).
+            runs_history: The earlier ``runs`` rows to keep; default: the current snapshot's
+                (a rebuild over a damaged snapshot passes what of them it could read).
 
         Returns:
             The published snapshot.
@@ -372,29 +459,34 @@ class RunStaging:
             SchemaContractError: A table does not match its schema; nothing is published.
         """
         warehouse = self.warehouse
+        storage = warehouse.storage
         parent = warehouse.current_snapshot_id()
         snapshot_id = new_snapshot_id(now)
         build = self.path / "snapshot"
-        build.mkdir()
+        storage.make_dir(build)
 
-        on_step("write_documents")
-        document_rows = _write_documents(build / "documents", documents, self.run_id)
+        storage.step("write_documents")
+        document_rows = _write_documents(storage, build / "documents", documents, self.run_id)
         for path in carried_documents:
             target = build / "documents" / path.parent.name / path.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(path, target)
+            storage.link(path, target)
             document_rows += pq.ParquetFile(target).metadata.num_rows
         if not (build / "documents").is_dir():
             # An empty table is still a table: one file with the schema, so readers see columns.
-            _write_single(build / "documents", DOCUMENTS.empty_table())
+            _write_single(storage, build / "documents", DOCUMENTS.empty_table())
 
-        on_step("write_quarantine")
-        _write_single(build / "quarantine", conform(quarantine, QUARANTINE, name="quarantine"))
-        _write_single(build / "manifest", conform(manifest, MANIFEST, name="manifest"))
-        extra_rows = _write_other_tables(build, self.run_id, tables or {}, carried_files or {})
+        storage.step("write_quarantine")
+        quarantine = conform(tables.quarantine, QUARANTINE, name="quarantine")
+        manifest = conform(tables.manifest, MANIFEST, name="manifest")
+        _write_single(storage, build / "quarantine", quarantine)
+        _write_single(storage, build / "manifest", manifest)
+        extra_rows = _write_other_tables(
+            storage, build, self.run_id, tables.written, tables.carried
+        )
 
-        on_step("write_report_tables")
+        storage.step("write_report_tables")
         extra_rows |= aggregates.write_report_tables(
+            storage,
             build,
             self.run_id,
             sorted((build / "documents").rglob("*.parquet")),
@@ -403,16 +495,18 @@ class RunStaging:
             compression=COMPRESSION,
         )
 
-        on_step("write_runs")
-        previous = (
-            pa.concat_tables(pq.read_table(f) for f in warehouse.snapshot(parent).files("runs"))
-            if parent
-            else RUNS.empty_table()
-        )
-        row = run_row | {"snapshot_id": snapshot_id, "parent_snapshot_id": parent}
-        this_run = conform(pa.Table.from_pylist([row], schema=RUNS), RUNS, name="runs")
-        runs = pa.concat_tables([conform(previous, RUNS, name="runs"), this_run])
-        _write_single(build / "runs", runs)
+        storage.step("write_runs")
+        if runs_history is None:
+            runs_history = (
+                pa.concat_tables(
+                    (pq.read_table(f) for f in warehouse.snapshot(parent).files("runs")),
+                    promote_options="permissive",
+                )
+                if parent
+                else RUNS.empty_table()
+            )
+        runs = pa.concat_tables([upgrade_runs(runs_history), record.table(snapshot_id, parent)])
+        _write_single(storage, build / "runs", runs)
 
         rows = {
             "documents": document_rows,
@@ -421,7 +515,7 @@ class RunStaging:
             "manifest": manifest.num_rows,
             **extra_rows,
         }
-        tables = {
+        listing = {
             name: {
                 "files": sorted(
                     str(p.relative_to(build)) for p in (build / name).rglob("*.parquet")
@@ -430,33 +524,38 @@ class RunStaging:
             }
             for name, count in rows.items()
         }
-        _check_written_schemas(build, tables)
+        _check_written_schemas(build, listing)
+        storage.step("record_checksums")
+        previous = warehouse.snapshot(parent) if parent else None
         snapshot_manifest = {
             "snapshot_id": snapshot_id,
             "parent_snapshot_id": parent,
             "run_id": self.run_id,
             "created_at": now.astimezone(UTC).isoformat(),
-            "tables": tables,
+            "tables": listing,
+            "files": file_records(build, listing, previous),
         }
-        (build / MANIFEST_FILE).write_text(json.dumps(snapshot_manifest, indent=2, sort_keys=True))
+        return self.commit(build, snapshot_manifest)
 
-        on_step("fsync")
-        _fsync_tree(build)
+    def commit(self, build: Path, snapshot_manifest: dict[str, Any]) -> Snapshot:
+        """Make the snapshot built in ``build`` current: manifest, fsync, rename, pointer swap.
 
-        on_step("rename_snapshot")
-        snapshots = warehouse.root / SNAPSHOTS
-        snapshots.mkdir(exist_ok=True)
-        final = snapshots / snapshot_id
-        os.rename(build, final)
-        _fsync_path(snapshots)
+        The pointer swap is the commit point: before it, the previous snapshot stays current.
+        """
+        warehouse = self.warehouse
+        storage = warehouse.storage
+        snapshot_id = snapshot_manifest["snapshot_id"]
+        manifest_text = json.dumps(snapshot_manifest, indent=2, sort_keys=True)
+        storage.write_text(build / MANIFEST_FILE, manifest_text)
 
-        on_step("swap_pointer")
-        pointer = warehouse.root / f".{CURRENT}.{self.run_id}.tmp"
-        with contextlib.suppress(FileNotFoundError):
-            pointer.unlink()
-        os.symlink(Path(SNAPSHOTS) / snapshot_id, pointer)
-        os.replace(pointer, warehouse.root / CURRENT)
-        _fsync_path(warehouse.root)
+        storage.step("fsync")
+        storage.sync(build)
+
+        storage.step("rename_snapshot")
+        storage.move(build, warehouse.root / SNAPSHOTS / snapshot_id)
+
+        storage.step("swap_pointer")
+        storage.point(warehouse.root / CURRENT, Path(SNAPSHOTS) / snapshot_id)
         return warehouse.snapshot(snapshot_id)
 
     def __enter__(self) -> RunStaging:
@@ -472,16 +571,19 @@ class RunStaging:
         After a failure, ``keep_finished_shards`` leaves the staged shards for the next run, which
         reuses the finished ones and deletes the rest; only the snapshot being built goes now.
         """
+        storage = self.warehouse.storage
         if keep_finished_shards and (self.path / resume.DONE).is_dir():
-            shutil.rmtree(self.path / "snapshot", ignore_errors=True)
+            storage.remove(self.path / "snapshot")
             return
-        shutil.rmtree(self.path, ignore_errors=True)
+        storage.remove(self.path)
 
 
-def write_staged_census(path: Path, shard: int, census: pa.Table) -> Path:
+def write_staged_census(storage: Storage, path: Path, shard: int, census: pa.Table) -> Path:
     """Stage one shard's chrome census (called in worker processes); return its file."""
     target = path / CENSUS / f"shard-{shard:06d}.parquet"
-    _write_staged(target, conform(_with_run_id(census, path), LINE_CENSUS, name="line_census"))
+    storage.write_parquet(
+        target, conform(_with_run_id(census, path), LINE_CENSUS, name="line_census")
+    )
     return target
 
 
@@ -492,18 +594,9 @@ def _with_run_id(table: pa.Table, staging_path: Path) -> pa.Table:
     )
 
 
-def _write_staged(target: Path, table: pa.Table) -> None:
-    """Write a staged file whole or not at all (a retried task may write it again)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    faults.check("write", target)
-    temporary = target.with_suffix(".tmp")
-    pq.write_table(table, temporary, compression=COMPRESSION)
-    os.replace(temporary, target)
-
-
-def resumed_shard(path: Path, shard: int, key: str) -> StagedShard | None:
+def resumed_shard(storage: Storage, path: Path, shard: int, key: str) -> StagedShard | None:
     """Shard ``shard`` from finished work with content key ``key``, if there is some to reuse."""
-    rows = resume.take_resumable(path, key, shard)
+    rows = resume.take_resumable(storage, path, key, shard)
     if rows is None:
         return None
     files = resume.shard_files(path, shard)
@@ -518,6 +611,7 @@ def resumed_shard(path: Path, shard: int, key: str) -> StagedShard | None:
 
 
 def write_staged_shard(
+    storage: Storage,
     path: Path,
     shard: int,
     documents: pa.Table,
@@ -549,10 +643,11 @@ def write_staged_shard(
         mentions = conform(_with_run_id(mentions, path), MENTION_ROWS, name="mentions")
         outputs.append((path / MENTIONS / f"shard-{shard:06d}.parquet", mentions))
     for target, table in outputs:
-        _write_staged(target, table)
+        # Whole or not at all: a retried task may write it again.
+        storage.write_parquet(target, table)
     if key is not None and bands is not None and signatures is not None:
         rows = {"documents": documents.num_rows, "quarantine": quarantine.num_rows}
-        resume.mark_done(path, key, shard, rows)
+        resume.mark_done(storage, path, key, shard, rows)
     return StagedShard(
         shard, documents_path, quarantine_path, documents.num_rows, quarantine.num_rows
     )
@@ -568,18 +663,20 @@ def _months(table: pa.Table) -> pa.DictionaryArray:
     return pc.fill_null(month, NULL_PARTITION).combine_chunks().dictionary_encode()
 
 
-def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> int:
+def _write_documents(
+    storage: Storage, folder: Path, batches: Iterable[pa.Table], run_id: str
+) -> int:
     """Write documents into one file per month (``published_month=YYYY-MM``); return the rows.
 
     Memory is bounded whatever the input size: a month's rows wait until there are
     ``DOCUMENT_GROUP_MIN_ROWS`` of them, and while all waiting rows take more than
     ``DOCUMENT_WAIT_BYTES``, the month with the most waiting goes out as a row group. (pyarrow's
     ``write_dataset`` queues up to 64M rows when reading outruns writing, a limit Python cannot
-    set; and holding 2,048 rows for each of 37 months is 450 MB of a million documents' text.)
+    set; and holding a row group for each of dozens of months is hundreds of MB of text.)
     """
-    faults.check("publish", folder)
     rows = 0
     writers: dict[str, pq.ParquetWriter] = {}
+    opened = contextlib.ExitStack()
     waiting: dict[str, list[pa.Table]] = {}
     waiting_rows: dict[str, int] = {}
     waiting_bytes = 0
@@ -592,11 +689,10 @@ def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> 
         if month not in writers:
             name = f"part-{run_id}-{len(writers)}.parquet"
             target = folder / f"{PARTITION_COLUMN}={month}" / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            writers[month] = pq.ParquetWriter(target, DOCUMENTS, compression=COMPRESSION)
+            writers[month] = opened.enter_context(storage.parquet_writer(target, DOCUMENTS))
         writers[month].write_table(pa.concat_tables(parts), row_group_size=ROW_GROUP_ROWS)
 
-    try:
+    with opened:
         for batch in batches:
             table = conform(batch, DOCUMENTS, name="documents")
             rows += table.num_rows
@@ -620,9 +716,6 @@ def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> 
                 flush(max(waiting_rows, key=waiting_rows.__getitem__))
         for month in sorted(waiting):
             flush(month)
-    finally:
-        for writer in writers.values():
-            writer.close()
     return rows
 
 
@@ -630,6 +723,7 @@ OWN_TABLES = ("documents", "quarantine", "runs", "manifest")
 
 
 def _write_other_tables(
+    storage: Storage,
     build: Path,
     run_id: str,
     tables: Mapping[str, pa.Table],
@@ -645,24 +739,66 @@ def _write_other_tables(
         # An empty table beside carried files adds nothing; without them it keeps the columns.
         if (table is not None and table.num_rows) or not carried:
             table = schema.empty_table() if table is None else table
-            _write_single(build / name, conform(table, schema, name=name), f"part-{run_id}.parquet")
+            _write_single(
+                storage, build / name, conform(table, schema, name=name), f"part-{run_id}.parquet"
+            )
             rows[name] = table.num_rows
         for path in carried:
-            (build / name).mkdir(parents=True, exist_ok=True)
             # Files of earlier snapshots keep their (unique) names; this run's staged files (the
             # build folder sits in the run's staging) are named after the run.
             staged = path.is_relative_to(build.parent)
-            os.link(path, build / name / (f"part-{run_id}-{path.name}" if staged else path.name))
+            link_name = f"part-{run_id}-{path.name}" if staged else path.name
+            storage.link(path, build / name / link_name)
             rows[name] = rows.get(name, 0) + pq.ParquetFile(path).metadata.num_rows
     return rows
 
 
-def _write_single(folder: Path, table: pa.Table, file_name: str = "part-0.parquet") -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    faults.check("publish", folder / file_name)
-    pq.write_table(
-        table, folder / file_name, compression=COMPRESSION, row_group_size=ROW_GROUP_ROWS
-    )
+def file_records(
+    build: Path, tables: Mapping[str, Mapping[str, Any]], previous: Snapshot | None
+) -> dict[str, dict[str, Any]]:
+    """Size, checksum and rows of every file of the snapshot being built, by relative path.
+
+    Files hard-linked from ``previous`` keep its records: only what this run wrote is hashed.
+    """
+    known = _records_by_inode(previous) if previous is not None else {}
+    return {
+        relative: _file_record(build / relative, known)
+        for entry in tables.values()
+        for relative in entry["files"]
+    }
+
+
+def _records_by_inode(snapshot: Snapshot) -> dict[tuple[int, int], dict[str, Any]]:
+    """The file records of ``snapshot`` by (device, inode): what hard links into a new one share."""
+    known = {}
+    for relative, record in snapshot.file_records().items():
+        with contextlib.suppress(OSError):
+            info = os.stat(snapshot.path / relative)
+            known[info.st_dev, info.st_ino] = record
+    return known
+
+
+def _file_record(path: Path, known: Mapping[tuple[int, int], dict[str, Any]]) -> dict[str, Any]:
+    """Size, checksum and rows of a snapshot file, for ``newsetl check`` to compare against.
+
+    A file hard-linked from the previous snapshot is the same bytes: its record is taken over,
+    so a run that carries most of the warehouse hashes only what it wrote.
+    """
+    info = os.stat(path)
+    record = known.get((info.st_dev, info.st_ino))
+    if record is not None and record.get("bytes") == info.st_size:
+        return dict(record)
+    return {
+        "bytes": info.st_size,
+        CHECKSUM: file_checksum(path),
+        "rows": pq.read_metadata(path).num_rows,
+    }
+
+
+def _write_single(
+    storage: Storage, folder: Path, table: pa.Table, file_name: str = "part-0.parquet"
+) -> None:
+    storage.write_parquet(folder / file_name, table, row_group_size=ROW_GROUP_ROWS)
 
 
 def _check_written_schemas(build: Path, tables: dict[str, dict[str, Any]]) -> None:
@@ -674,13 +810,19 @@ def _check_written_schemas(build: Path, tables: dict[str, dict[str, Any]]) -> No
                 raise SchemaContractError(f"{relative} was written as {written}, not {declared}")
 
 
+def written_bytes(snapshot: Snapshot) -> int:
+    """Bytes of the snapshot's files written by its own publish, not linked from another."""
+    return sum(
+        stat.st_size
+        for path in snapshot.path.rglob("*")
+        if (stat := path.stat()).st_nlink == 1 and path.is_file()
+    )
+
+
 def write_text_atomic(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file and one rename; return ``path``.
 
     A reader (a browser on the report) sees the old file or the new one, never half of one.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    default_storage().write_text(path, text)
     return path

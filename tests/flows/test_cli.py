@@ -9,13 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SEEDS
+from tests.readme import SEED_QUERY, expected_seed_articles, expected_table
 
-EXPECTED_SEED_ARTICLES = [
-    ("2021-03-29", "The Moscow Times", "Russia 'Concerned' Over Myanmar Civilian Casualties"),
-    # TASS wrote it (agency); nothing on the page says whose page it is.
-    ("2021-08-23", "unknown", None),
-]
-SEED_QUERY = "select published_date, publisher, title from articles order by 1"
+# What `make run` prints, as the README shows it: the README is the one place these rows live.
+EXPECTED_SEED_ARTICLES = expected_seed_articles()
 
 
 def newsetl(
@@ -62,16 +59,16 @@ def test_sql_prints_the_two_seed_articles(warehouse: Path) -> None:
 def test_sql_table_and_csv_formats(warehouse: Path, tmp_path: Path) -> None:
     table = newsetl("sql", "--warehouse", str(warehouse), SEED_QUERY, cwd=tmp_path)
     assert table.returncode == 0, table.stderr
+    # The README's table, line for line (trailing spaces aside).
+    assert [line.rstrip() for line in table.stdout.splitlines()] == expected_table()
     lines = table.stdout.splitlines()
-    assert lines[0].split(" | ")[0].strip() == "published_date"
     assert "2021-03-29" in lines[2] and "Russia 'Concerned' Over Myanmar" in lines[2]
-    assert "2021-08-23" in lines[3] and "unknown" in lines[3] and "NULL" in lines[3]
+    assert "2021-08-23" in lines[3] and "NULL" in lines[3]
     assert lines[-1] == "(2 rows)"
     csv = newsetl("sql", "--warehouse", str(warehouse), "--format", "csv", SEED_QUERY)
     assert csv.stdout.splitlines() == [
         "published_date,publisher,title",
-        "2021-03-29,The Moscow Times,Russia 'Concerned' Over Myanmar Civilian Casualties",
-        "2021-08-23,unknown,",
+        *(",".join(cell or "" for cell in row) for row in EXPECTED_SEED_ARTICLES),
     ]
 
 
@@ -140,16 +137,20 @@ def test_read_commands_do_not_start_prefect(warehouse: Path, tmp_path: Path) -> 
     code = (
         "import sys; from flows.cli import main; main(['sql', '--warehouse', sys.argv[1], "
         "'select 1']); main(['report', '--warehouse', sys.argv[1], '--html', sys.argv[2]]); "
+        # Nor does a run with nothing new, or with a bad setting: they answer at once.
+        "main(['run', '--input', sys.argv[3], '--warehouse', sys.argv[1]]); "
+        "main(['run', '--shard-size', '0', '--warehouse', sys.argv[1]]); "
         "assert 'prefect' not in sys.modules, 'prefect was imported'"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code, str(warehouse), str(tmp_path / "report.html")],
+        [sys.executable, "-c", code, str(warehouse), str(tmp_path / "report.html"), str(SEEDS)],
         capture_output=True,
         text=True,
         cwd=REPO,
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    assert "up to date: 2 files unchanged" in result.stdout
 
 
 def test_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:

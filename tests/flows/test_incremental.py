@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,9 @@ def run(input_dir: Path, warehouse: Path) -> RunSummary:
     return ingest_articles(input=str(input_dir), warehouse=str(warehouse))
 
 
-def documents(warehouse: Path) -> list[tuple]:
+def documents(warehouse: Path, snapshot_id: str | None = None) -> list[tuple]:
     return (
-        catalog.connect(Warehouse(warehouse))
+        catalog.connect(Warehouse(warehouse), snapshot_id)
         .execute(
             "select source_path, doc_id, cluster_id, is_canonical, cluster_size from documents "
             "order by source_path"
@@ -38,35 +39,55 @@ def documents(warehouse: Path) -> list[tuple]:
     )
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    root = tmp_path / "in"
-    write_corpus(root, {s.name: s.read_text() for s in SEEDS.glob("*.txt")})
+@dataclass(frozen=True)
+class History:
+    """One warehouse through four runs: the first, an unchanged re-run, a new file, a change."""
+
+    warehouse: Path
+    first: RunSummary
+    unchanged: RunSummary
+    added: RunSummary
+    changed: RunSummary
+
+
+@pytest.fixture(scope="module")
+def history(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> History:
+    """Runs in sequence on one warehouse; each test reads the (immutable) snapshots it needs."""
+    root = tmp_path_factory.mktemp("incremental")
+    corpus, warehouse = root / "in", root / "wh"
+    write_corpus(corpus, {s.name: s.read_text() for s in SEEDS.glob("*.txt")})
     write_corpus(
-        root, {"a.txt": STORY.format(day=5, extra=""), "b.txt": STORY.format(day=6, extra=" again")}
+        corpus,
+        {
+            "a.txt": STORY.format(day=5, extra=" in Kenya"),
+            "b.txt": STORY.format(day=6, extra=" again"),
+        },
     )
-    return root
-
-
-def test_rerun_on_unchanged_input_publishes_nothing(
-    prefect_api: str, corpus: Path, tmp_path: Path
-) -> None:
-    warehouse = tmp_path / "wh"
     first = run(corpus, warehouse)
-    second = run(corpus, warehouse)
+    unchanged = run(corpus, warehouse)
+    write_corpus(corpus, {"c.txt": STORY.format(day=7, extra=" a third time")})
+    added = run(corpus, warehouse)
+    (corpus / "a.txt").write_text(STORY.format(day=5, extra=" in Uganda, with a correction"))
+    os.utime(corpus / "a.txt", ns=(1, 1))  # a different mtime even on coarse clocks
+    changed = run(corpus, warehouse)
+    return History(warehouse, first, unchanged, added, changed)
+
+
+def test_rerun_on_unchanged_input_publishes_nothing(history: History) -> None:
+    first, second = history.first, history.unchanged
     assert second.status == "unchanged" and second.files_processed == 0
     assert second.snapshot_id == first.snapshot_id
-    assert Warehouse(warehouse).snapshot_ids() == [first.snapshot_id]
+    # Only the runs that had new or changed files published a snapshot.
+    assert Warehouse(history.warehouse).snapshot_ids() == [
+        first.snapshot_id,
+        history.added.snapshot_id,
+        history.changed.snapshot_id,
+    ]
 
 
-def test_new_files_only_are_processed_and_old_files_are_carried(
-    prefect_api: str, corpus: Path, tmp_path: Path
-) -> None:
-    warehouse = tmp_path / "wh"
-    first = run(corpus, warehouse)
-    old = Warehouse(warehouse).snapshot(first.snapshot_id)
-    write_corpus(corpus, {"c.txt": STORY.format(day=7, extra=" a third time")})
-    second = run(corpus, warehouse)
+def test_new_files_only_are_processed_and_old_files_are_carried(history: History) -> None:
+    warehouse, second = history.warehouse, history.added
+    old = Warehouse(warehouse).snapshot(history.first.snapshot_id)
     assert (second.files_processed, second.documents, second.status) == (1, 1, "published")
     new = Warehouse(warehouse).snapshot(second.snapshot_id)
     assert new.rows("documents") == old.rows("documents") + 1
@@ -76,23 +97,16 @@ def test_new_files_only_are_processed_and_old_files_are_carried(
     old_mentions = {os.stat(p).st_ino for p in old.files("mentions")}
     assert old_mentions <= {os.stat(p).st_ino for p in new.files("mentions")}
     runs = (
-        catalog.connect(Warehouse(warehouse))
+        catalog.connect(Warehouse(warehouse), second.snapshot_id)
         .execute("select files_processed, total_documents from runs order by started_at")
         .fetchall()
     )
     assert runs == [(4, 4), (1, 5)]
 
 
-def test_a_changed_file_supersedes_its_earlier_version(
-    prefect_api: str, corpus: Path, tmp_path: Path
-) -> None:
-    warehouse = tmp_path / "wh"
-    (corpus / "a.txt").write_text(STORY.format(day=5, extra=" in Kenya"))
-    run(corpus, warehouse)
-    before = {row[0]: row[1] for row in documents(warehouse)}
-    (corpus / "a.txt").write_text(STORY.format(day=5, extra=" in Uganda, with a correction"))
-    os.utime(corpus / "a.txt", ns=(1, 1))  # a different mtime even on coarse clocks
-    summary = run(corpus, warehouse)
+def test_a_changed_file_supersedes_its_earlier_version(history: History) -> None:
+    warehouse, summary = history.warehouse, history.changed
+    before = {row[0]: row[1] for row in documents(warehouse, history.added.snapshot_id)}
     after = {row[0]: row[1] for row in documents(warehouse)}
     assert summary.files_processed == 1
     assert set(after) == set(before)
@@ -100,6 +114,8 @@ def test_a_changed_file_supersedes_its_earlier_version(
     assert {k: v for k, v in after.items() if k != "a.txt"} == {
         k: v for k, v in before.items() if k != "a.txt"
     }
+    earlier = mentions(warehouse, history.added.snapshot_id)
+    assert [row[2:] for row in earlier if row[0] == "a.txt"] == [("country", "Kenya", 1)]
     # The superseded version's mentions went away with it; the others' were carried.
     assert {row[1] for row in mentions(warehouse)} <= set(after.values())
     of_a = [row[2:] for row in mentions(warehouse) if row[0] == "a.txt"]
@@ -142,10 +158,10 @@ def site_page(n: int) -> str:
     )
 
 
-def mentions(warehouse: Path) -> list[tuple]:
+def mentions(warehouse: Path, snapshot_id: str | None = None) -> list[tuple]:
     """Mentions by file path (doc ids are the same for the same file version in any run)."""
     return (
-        catalog.connect(Warehouse(warehouse))
+        catalog.connect(Warehouse(warehouse), snapshot_id)
         .execute(
             "select d.source_path, m.doc_id, m.kind, m.entity, m.mentions from mentions m "
             "join documents d using (doc_id) order by all"
@@ -182,20 +198,15 @@ def test_learned_chrome_day_by_day_equals_one_run_over_everything(
     assert not any("Harbour Gazette" in body or "Port | City" in body for _, _, body, _ in rows)
 
 
-def test_every_row_of_every_table_names_a_run_that_published(
-    prefect_api: str, corpus: Path, tmp_path: Path
-) -> None:
-    """Lineage: each table has a run_id, and every value is a run in ``runs``, over two runs."""
+def test_every_row_of_every_table_names_a_run_that_published(history: History) -> None:
+    """Lineage: each table has a run_id, and every value is a run in ``runs``, over three runs."""
     from warehouse.schemas import TABLES
 
-    warehouse = tmp_path / "wh"
-    first = run(corpus, warehouse)
-    (corpus / "c.txt").write_text(STORY.format(day=7, extra=" once more, near the border"))
-    second = run(corpus, warehouse)
-    assert second.files_processed == 1
+    warehouse = history.warehouse
     connection = catalog.connect(Warehouse(warehouse))
     runs = {row[0] for row in connection.execute("select run_id from runs").fetchall()}
-    assert runs == {first.run_id, second.run_id}
+    published = (history.first, history.added, history.changed)
+    assert runs == {summary.run_id for summary in published}
     seen: set[str] = set()
     for name, schema in TABLES.items():
         assert "run_id" in schema.names, name
@@ -209,4 +220,4 @@ def test_every_row_of_every_table_names_a_run_that_published(
         }
         assert values <= runs, name
         seen |= values
-    assert seen == runs  # both runs left rows behind
+    assert seen == runs  # every run that published left rows behind

@@ -132,6 +132,35 @@ def test_summary_and_runs_table_agree(ingested: tuple) -> None:
     assert warehouse.current_snapshot_id() == summary.snapshot_id
 
 
+def test_each_stage_keeps_its_books(ingested: tuple) -> None:
+    summary, warehouse, expected = ingested
+    stages = {s.stage: s for s in summary.stages}
+    assert list(stages) == ["discover", "census", "process", "deduplicate", "publish"]
+    files = len(expected)
+    assert (stages["discover"].files_in, stages["discover"].files_out) == (files, files)
+    assert (stages["process"].files_in, stages["process"].files_out) == (files, files)
+    assert stages["process"].documents == summary.documents
+    assert stages["process"].quarantined == summary.quarantined
+    assert stages["process"].bytes == stages["discover"].bytes > 0
+    assert stages["deduplicate"].documents == summary.documents
+    assert stages["publish"].bytes > 0
+    # The shard tasks' CPU runs in the worker processes and is counted with their stage.
+    assert stages["process"].cpu_seconds > 0
+    recorded = (
+        catalog.connect(warehouse)
+        .execute("select unnest(stages, recursive := true) from runs")
+        .fetchall()
+    )
+    assert [row[0] for row in recorded] == ["discover", "census", "process", "deduplicate"]
+    assert recorded[2][1:6] == (
+        files,
+        files,
+        summary.documents,
+        summary.quarantined,
+        stages["process"].bytes,
+    )
+
+
 def test_the_exact_copy_is_linked_to_the_tass_original(ingested: tuple) -> None:
     summary, warehouse, _ = ingested
     connection = catalog.connect(warehouse)
@@ -215,6 +244,10 @@ def test_run_posts_its_summary_and_the_report_as_artifacts(ingested: tuple) -> N
     report = Artifact.get("newsetl-report")
     assert run_summary is not None and report is not None
     assert f"| files seen | {summary.files_seen} |" in str(run_summary.data)
+    process = next(s for s in summary.stages if s.stage == "process")
+    assert f"| process | {process.files_in} | {process.files_out} | {process.documents} |" in str(
+        run_summary.data
+    )
     for heading in ("## Duplicates", "## Syndication reach", "## Top entities"):
         assert heading in str(report.data)
     # The two seeds and the copy of the TASS one name both countries.

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.flows.test_crash import make_input, newsetl_run
+from tests.flows.runs import make_input, newsetl_run
 
 # Runs in its own process until the stop file appears: each query reads the documents, the
 # quarantine and the runs table of one snapshot, through `newsetl sql`'s path (catalog.connect)

@@ -34,6 +34,11 @@ def test_served_deployment_has_the_schedule_and_the_run_parameters(tmp_path: Pat
         "shard_size": 50,
         "publishers_file": None,
         "wait_for_lock": 0.0,
+        "prune_missing": False,
+        "allow_new_root": False,
+        "earliest_date": "1800-01-01",
+        "max_days_ahead": 2,
+        "rebuild": False,
     }
     # Every parameter is one the flow takes, with a value of the type it declares.
     assert ingest_articles.validate_parameters(deployment.parameters) == deployment.parameters

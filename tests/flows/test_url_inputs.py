@@ -6,7 +6,7 @@ from pathlib import Path
 import fsspec
 
 from flows.pipeline import ingest_articles
-from tests.flows.test_crash import contents, make_input
+from tests.flows.runs import contents, make_input
 
 
 def test_memory_and_file_urls_give_the_tables_of_a_local_run(

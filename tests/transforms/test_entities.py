@@ -278,3 +278,78 @@ def test_an_added_lowercase_paragraph_changes_nothing(pick: int, noise: str) -> 
     before = rows(extract_mentions(pa.array(["d"]), pa.array([text])))
     after = rows(extract_mentions(pa.array(["d"]), pa.array([text + "\n" + noise])))
     assert after == before
+
+
+# Mentions are found over a whole batch at once (one matcher pass, one regex pass); these check
+# that a document's neighbours in the batch, its spacing and its characters change nothing.
+
+
+def test_a_name_written_with_several_spaces_or_a_tab_is_matched() -> None:
+    assert mentions("Talks in New  York and New\tYork.") == {("city", "New York City"): 2}
+
+
+def test_word_boundaries_hold_next_to_any_character() -> None:
+    text = "😀 Russia, 😀Russia, _Russia, ĀRussia, Russia_, Russia& co; Bogotá and São Paulo."
+    assert mentions(text) == {
+        ("country", "Russia"): 2,
+        ("city", "Bogotá"): 1,
+        ("city", "São Paulo"): 1,
+    }
+
+
+def test_the_next_document_is_not_read_as_the_words_after_a_name() -> None:
+    # Jordan is joined to a capitalised word only if one follows in the same document.
+    assert rows(
+        extract_mentions(pa.array(["a", "b"]), pa.array(["Egypt and Jordan", "Smith"]))
+    ) == {
+        ("a", "country", "Egypt", 1),
+        ("a", "country", "Jordan", 1),
+    }
+    # A US state in the document before says nothing about Georgia.
+    found = extract_mentions(
+        pa.array(["a", "b"]), pa.array(["Banks in Florida", "Georgia is offering an amnesty."])
+    )
+    assert rows(found) == {("b", "country", "Georgia", 1)}
+
+
+def test_a_name_is_matched_whatever_its_case_folds_to() -> None:
+    found = mentions("Composer Johann Strauß arrived. Strauss said so.")
+    assert found == {("person", "Johann Strauß"): 2}
+
+
+def test_ids_are_in_order_of_their_first_row_even_without_mentions_there() -> None:
+    table = extract_mentions(pa.array(["a", "b", "a"]), pa.array(["no names", "China", "Russia"]))
+    assert table.column("doc_id").to_pylist() == ["a", "b"]
+
+
+def test_copies_of_a_text_are_each_counted() -> None:
+    same = "Russia and China"
+    assert rows(extract_mentions(pa.array(["x", "y", "x"]), pa.array([same, same, same]))) == {
+        ("x", "country", "China", 2),
+        ("x", "country", "Russia", 2),
+        ("y", "country", "China", 1),
+        ("y", "country", "Russia", 1),
+    }
+
+
+_WORDS = (
+    "Russia Georgia Jordan GEORGIA WHO New York Papua Guinea U.S. Britain Mr Dr President "
+    "spokesman said told by according to of the and Kremlin Dmitry Peskov Maung Aye Joe Cole van "
+    "der Leyen al-Baghdadi J. K. Rowling Bank England Ministry Corp. Co Defense Federation Strauß "
+    "Kyiv São Paulo Bogotá Москва 東京 😀 Alabama NATO EU Parliament McDonald O'Brien Airlines"
+).split()
+_SPACING = st.sampled_from([" ", " ", " ", "  ", "\t", "\n", ", ", ". ", "-", "", "’s "])
+_TEXT = st.lists(st.tuples(st.sampled_from(_WORDS), _SPACING), min_size=1, max_size=40).map(
+    lambda pairs: "".join(word + space for word, space in pairs)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_TEXT, min_size=1, max_size=5))
+def test_a_batch_of_any_texts_is_the_union_of_its_documents(texts: list[str]) -> None:
+    ids = [f"doc{i}" for i in range(len(texts))]
+    together = rows(extract_mentions(pa.array(ids), pa.array(texts)))
+    alone: set[tuple[str, str, str, int]] = set()
+    for doc_id, text in zip(ids, texts, strict=True):
+        alone |= rows(extract_mentions(pa.array([doc_id]), pa.array([text])))
+    assert together == alone

@@ -3,7 +3,7 @@ import datetime as dt
 import pyarrow as pa
 
 from transforms.articles import parse_articles
-from transforms.header import dateline_dates, parse_date_headers
+from transforms.header import PlausibleDates, dateline_dates, parse_date_headers
 from transforms.records import FILES_SCHEMA
 
 
@@ -47,6 +47,109 @@ def test_parses_day_month_missing_and_invalid_headers() -> None:
         "A leap day.",
         None,
     ]
+
+
+RUN_DAY = dt.date(2026, 12, 1)
+
+
+def test_dates_outside_the_plausible_range_are_invalid_and_null() -> None:
+    plausible = PlausibleDates.for_run(RUN_DAY)
+    assert plausible == PlausibleDates(dt.date(1800, 1, 1), dt.date(2026, 12, 3))
+    texts = pa.array(
+        [
+            "date 0001-01-01 A copy dated year one.",
+            "date 9999-12-31 A copy dated the end of time.",
+            "date 1799-12-31 Before newspapers as we know them.",
+            "date 1800-01-01 The first day believed.",
+            "date 2026-12-03 Two days ahead: a time zone, an embargo.",
+            "date 2026-12-04 Three days ahead.",
+            "date 2026-12 This month.",
+        ]
+    )
+    headers = parse_date_headers(texts, plausible)
+    assert [str(d) if d else None for d in headers.published_date.to_pylist()] == [
+        None,
+        None,
+        None,
+        "1800-01-01",
+        "2026-12-03",
+        None,
+        "2026-12-01",
+    ]
+    assert headers.date_precision.to_pylist() == [
+        "invalid",
+        "invalid",
+        "invalid",
+        "day",
+        "day",
+        "invalid",
+        "month",
+    ]
+    assert headers.texts.to_pylist()[0] == "A copy dated year one."
+
+
+def test_only_the_first_line_is_the_header_and_garbage_never_becomes_text() -> None:
+    texts = pa.array(
+        [
+            "date 2021-06-06\ndate 2021-06-06\nMinisters Meet\n\nThe body.",
+            "date 2021-06-06\n\ndate 2021-06-07 date 2021-06-08\nMinisters Meet",
+            "date 2021-06-06abc Ministers Meet\n\nThe body.",
+            "date 2021/06/06\nMinisters Meet",
+            "date 2021-06-06T10:00:00Z Ministers Meet",
+            "Ministers Meet\ndate 2021-06-06\nThe body.",
+        ]
+    )
+    headers = parse_date_headers(texts)
+    assert [str(d) if d else None for d in headers.published_date.to_pylist()] == [
+        "2021-06-06",
+        "2021-06-06",
+        None,
+        None,
+        None,
+        None,
+    ]
+    assert headers.date_precision.to_pylist() == [
+        "day",
+        "day",
+        "invalid",
+        "invalid",
+        "invalid",
+        "none",
+    ]
+    assert headers.texts.to_pylist() == [
+        "Ministers Meet\n\nThe body.",
+        "Ministers Meet",
+        "Ministers Meet\n\nThe body.",
+        "Ministers Meet",
+        "Ministers Meet",
+        "Ministers Meet\ndate 2021-06-06\nThe body.",
+    ]
+
+
+def test_a_repeated_or_garbled_header_never_becomes_the_headline() -> None:
+    body = "GENEVA, May 4 - Ministers met on Tuesday to discuss the ceasefire and the talks."
+    raw = [
+        f" date 2021-06-06 \n date 2021-06-06 \nMinisters Meet\n\n{body}",
+        f" date 2021-06-06xyz \nMinisters Meet\n\n{body}",
+    ]
+    files = pa.table(
+        {"source_path": ["a.txt", "b.txt"], "raw": [text.encode() for text in raw]},
+        schema=FILES_SCHEMA,
+    )
+    rows = parse_articles(files).documents.to_pylist()
+    assert [(r["title"], r["date_precision"]) for r in rows] == [
+        ("Ministers Meet", "day"),
+        ("Ministers Meet", "invalid"),
+    ]
+
+
+def test_implausible_dateline_dates_are_null() -> None:
+    dates = dateline_dates(
+        pa.array(["March 5, 1001", "March 5, 2087", "March 5, 2021"]),
+        pa.array(["a.txt", "b.txt", "c.txt"]),
+        PlausibleDates.for_run(RUN_DAY),
+    )
+    assert dates.to_pylist() == [None, None, dt.date(2021, 3, 5)]
 
 
 def test_a_text_that_merely_mentions_a_date_keeps_it() -> None:

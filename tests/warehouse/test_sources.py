@@ -7,10 +7,22 @@ from pathlib import Path
 import fsspec
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from tests.faulty_storage import FaultyStorage
 from transforms.reasons import QuarantineReason
-from warehouse import faults
-from warehouse.sources import InputError, check_input, discover, read_files, stat_files
+from warehouse.sources import (
+    InputError,
+    check_apart,
+    check_input,
+    discover,
+    escape_name,
+    name_bytes,
+    os_name,
+    read_files,
+    stat_files,
+)
 
 
 def reasons(root: Path, max_bytes: int = 1000) -> dict[str, str]:
@@ -82,15 +94,13 @@ def test_a_read_error_is_quarantined_not_raised(
     assert "Permission denied" in row["detail"]
 
 
-def test_a_storage_error_fails_the_read_for_a_retry(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_storage_error_fails_the_read_for_a_retry(tmp_path: Path) -> None:
     # EIO says the disk or the network failed, not the file: quarantining the file would mark
     # it processed for good, so the shard task fails and Prefect retries it.
     (tmp_path / "a.txt").write_text("x")
-    monkeypatch.setattr(faults, "RULES", faults.parse_rules("read:a.txt=EIO"))
+    storage = FaultyStorage("read:a.txt=EIO")
     with pytest.raises(OSError, match="injected fault") as raised:
-        read_files(tmp_path, ["a.txt"], 100)
+        read_files(tmp_path, ["a.txt"], 100, opener=storage.open_input)
     assert raised.value.errno == errno.EIO
 
 
@@ -146,3 +156,66 @@ def test_input_checks_for_urls_and_file_urls(memory_crawl: str, tmp_path: Path) 
     (tmp_path / "a.txt").write_text("x")
     check_input(f"file://{tmp_path}")
     assert discover(f"file://{tmp_path}") == discover(tmp_path)  # the local fast path
+
+
+def test_names_that_are_not_utf8_are_escaped_reversibly(tmp_path: Path) -> None:
+    root = os.fsencode(tmp_path)
+    names = [b"bad\xff\xfe.txt", b"back\\slash.txt", b"caf\xc3\xa9.txt", b"lat\xe9n/x.txt"]
+    os.mkdir(root + b"/lat\xe9n")
+    for number, name in enumerate(names):
+        with open(root + b"/" + name, "wb") as handle:
+            handle.write(b"article %d" % number)
+    found = discover(tmp_path)
+    assert found.paths == (
+        "back\\\\slash.txt",
+        "bad\\xff\\xfe.txt",
+        "café.txt",
+        "lat\\xe9n/x.txt",
+    )
+    assert sorted(name_bytes(path) for path in found.paths) == sorted(names)
+    read = read_files(found.root, found.paths, 1000)
+    assert read.quarantine.num_rows == 0
+    contents = dict(
+        zip(
+            read.files.column("source_path").to_pylist(),
+            read.files.column("raw").to_pylist(),
+            strict=True,
+        )
+    )
+    assert contents["bad\\xff\\xfe.txt"] == b"article 0"
+    assert contents["lat\\xe9n/x.txt"] == b"article 3"
+    stats = stat_files(found.root, found.paths)
+    assert stats.column("bytes").to_pylist() == [9, 9, 9, 9]
+
+
+@given(
+    st.binary(min_size=1, max_size=40).filter(lambda name: b"/" not in name and b"\0" not in name)
+)
+def test_escaping_is_a_bijection_on_names(name: bytes) -> None:
+    escaped = escape_name(os.fsdecode(name))
+    escaped.encode("utf-8")  # valid UTF-8, whatever the bytes
+    assert name_bytes(escaped) == name
+    assert os.fsencode(os_name(escaped)) == name
+
+
+def test_an_input_inside_the_warehouse_is_refused(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh"
+    (warehouse / "staging" / "crawl").mkdir(parents=True)
+    for spec in (warehouse, warehouse / "staging" / "crawl", f"{warehouse}/staging/**/*.txt"):
+        with pytest.raises(InputError, match="warehouse"):
+            check_apart(spec, warehouse)
+    (tmp_path / "link").symlink_to(warehouse / "staging", target_is_directory=True)
+    with pytest.raises(InputError, match="lies inside the warehouse"):
+        check_apart(tmp_path / "link", warehouse)
+    check_apart(tmp_path, warehouse)  # the warehouse inside the input: discovery skips it
+    check_apart(tmp_path / "link" / ".." / "..", tmp_path / "other")
+
+
+def test_discovery_skips_the_warehouse_inside_the_input(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x")
+    snapshot = tmp_path / "wh" / "snapshots" / "s1"
+    snapshot.mkdir(parents=True)
+    (snapshot / "notes.txt").write_text("newsetl's own file")
+    assert discover(tmp_path, skip=tmp_path / "wh").paths == ("a.txt",)
+    assert discover(f"{tmp_path}/**/*.txt", skip=tmp_path / "wh").paths == ("a.txt",)
+    assert discover(tmp_path).paths == ("a.txt", "wh/snapshots/s1/notes.txt")

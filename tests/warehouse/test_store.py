@@ -8,8 +8,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from warehouse import catalog, store
+from warehouse.runs import RunRecord, StageCounters, upgrade_runs
 from warehouse.schemas import DOCUMENTS, MANIFEST, QUARANTINE, RUNS, SchemaContractError, conform
-from warehouse.store import SnapshotNotFound, Warehouse, WarehouseLocked
+from warehouse.storage import Storage
+from warehouse.store import SnapshotNotFound, SnapshotTables, Warehouse, WarehouseLocked
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 
@@ -46,25 +48,23 @@ def documents(n: int, run_id: str = "r1") -> pa.Table:
     return pa.Table.from_pylist(rows, schema=DOCUMENTS)
 
 
-def run_row(run_id: str) -> dict[str, object]:
-    return {
-        "run_id": run_id,
-        "started_at": NOW,
-        "finished_at": NOW,
-        "input": "in",
-        "status": "published",
-        "files_seen": 0,
-        "files_processed": 0,
-        "documents": 0,
-        "quarantined": 0,
-        "quarantined_by_reason": [],
-        "total_documents": 0,
-        "duplicates": 0,
-        "clusters": 0,
-        "stage_seconds": [],
-        "parameters": "{}",
-        "newsetl_version": "test",
-    }
+def run_record(run_id: str) -> RunRecord:
+    return RunRecord(
+        run_id=run_id,
+        started_at=NOW,
+        finished_at=NOW,
+        input="in",
+        files_seen=0,
+        files_processed=0,
+        documents=0,
+        quarantined_by_reason={},
+        total_documents=0,
+        duplicates=0,
+        clusters=0,
+        stages=(StageCounters("discover", files_in=3, wall_seconds=0.5, cpu_seconds=0.25),),
+        parameters="{}",
+        newsetl_version="test",
+    )
 
 
 def publish(warehouse: Warehouse, run_id: str, docs: pa.Table) -> str:
@@ -72,9 +72,8 @@ def publish(warehouse: Warehouse, run_id: str, docs: pa.Table) -> str:
         staging = warehouse.staging(run_id)
         snapshot = staging.publish(
             documents=[docs],
-            quarantine=QUARANTINE.empty_table(),
-            manifest=MANIFEST.empty_table(),
-            run_row=run_row(run_id),
+            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
+            record=run_record(run_id),
             now=NOW,
         )
         staging.remove()
@@ -111,7 +110,7 @@ def test_documents_stream_out_by_month_within_the_memory_budget(
     monkeypatch.setattr(store, "DOCUMENT_GROUP_MIN_ROWS", 10**9)  # only the budget flushes
     docs = documents(300)
     batches = [docs.slice(start, 7) for start in range(0, 300, 7)]
-    written = store._write_documents(tmp_path / "documents", batches, "r1")
+    written = store._write_documents(Storage(), tmp_path / "documents", batches, "r1")
     assert written == 300
     files = sorted((tmp_path / "documents").rglob("*.parquet"))
     by_month = {f.parent.name: pq.read_table(f) for f in files}
@@ -210,11 +209,38 @@ def test_one_writer_at_a_time(tmp_path: Path) -> None:
 
 def test_staging_leftovers_of_a_crashed_run_are_removed(tmp_path: Path) -> None:
     warehouse = Warehouse(tmp_path)
-    leftover = tmp_path / "staging" / "crashed-run" / "documents"
-    leftover.mkdir(parents=True)
-    (leftover / "shard-000000.parquet").write_bytes(b"half")
+    with warehouse.writer_lock("crashed-run"):
+        crashed = warehouse.staging("crashed-run")  # a run that died without cleaning up
+    (crashed.path / "documents").mkdir()
+    (crashed.path / "documents" / "shard-000000.parquet").write_bytes(b"half")
+    # Killed between creating its folder and marking it: empty, named like a run id.
+    (tmp_path / "staging" / "20261201T120000Z-0123abcd").mkdir()
     publish(warehouse, "r1", documents(1))
     assert list((tmp_path / "staging").iterdir()) == []
+
+
+def test_staging_cleanup_deletes_only_what_newsetl_made(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    theirs = tmp_path / "staging" / "day1"
+    theirs.mkdir(parents=True)
+    (theirs / "a.txt").write_text("a user's article")
+    named_like_a_run = tmp_path / "staging" / "20261201T120000Z-0123abcd"
+    named_like_a_run.mkdir()
+    (named_like_a_run / "b.txt").write_text("not empty, not marked: not ours")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "c.txt").write_text("linked to")
+    (tmp_path / "staging" / "link").symlink_to(outside, target_is_directory=True)
+    assert not warehouse.has_leftovers()
+    publish(warehouse, "r1", documents(1))
+    publish(warehouse, "r2", documents(2))
+    assert (theirs / "a.txt").read_text() == "a user's article"
+    assert (named_like_a_run / "b.txt").is_file() and (outside / "c.txt").is_file()
+    assert sorted(p.name for p in (tmp_path / "staging").iterdir()) == [
+        "20261201T120000Z-0123abcd",
+        "day1",
+        "link",
+    ]
 
 
 def test_catalog_file_works_from_any_directory(
@@ -257,3 +283,76 @@ def test_a_snapshot_published_before_a_column_existed_still_opens(tmp_path: Path
         0,
     )
     assert connection.execute("select count(agency) from articles").fetchone() == (0,)
+
+
+def test_the_lock_is_reentrant_in_its_process_and_names_the_inner_holder(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    with warehouse.writer_lock("cli"):
+        with warehouse.writer_lock("run-42"):  # the flow, inside the command that started it
+            assert "run run-42" in (tmp_path / "newsetl.lock").read_text()
+            pid = os.fork()
+            if pid == 0:  # another process is still kept out
+                try:
+                    with Warehouse(tmp_path).writer_lock("intruder"):
+                        os._exit(0)
+                except WarehouseLocked as error:
+                    os._exit(3 if "run run-42" in str(error) else 4)
+            _, status = os.waitpid(pid, 0)
+            assert os.waitstatus_to_exitcode(status) == 3
+        pid = os.fork()
+        if pid == 0:  # the inner block's end does not release the outer one's lock
+            try:
+                with Warehouse(tmp_path).writer_lock("intruder"):
+                    os._exit(0)
+            except WarehouseLocked:
+                os._exit(3)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 3
+    with warehouse.writer_lock("after"):
+        pass
+
+
+def test_the_runs_table_keeps_each_stage_s_counters(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    snapshot = warehouse.snapshot(publish(warehouse, "r1", documents(2)))
+    row = pq.read_table(snapshot.files("runs")[0]).to_pylist()[0]
+    assert row["stages"] == [
+        {
+            "stage": "discover",
+            "files_in": 3,
+            "files_out": 0,
+            "documents": 0,
+            "quarantined": 0,
+            "bytes": 0,
+            "wall_seconds": 0.5,
+            "cpu_seconds": 0.25,
+        }
+    ]
+    assert dict(row["stage_seconds"]) == {"discover": 0.5, "minhash_cpu": 0.0}
+
+
+def test_runs_written_before_a_column_existed_are_read_with_it_null() -> None:
+    old = run_record("r0").table("s0", None).drop_columns(["stages"])
+    upgraded = upgrade_runs(old)
+    assert upgraded.schema.equals(RUNS)
+    assert upgraded.column("stages").to_pylist() == [None]
+    with pytest.raises(SchemaContractError, match="snapshot_id"):
+        upgrade_runs(old.drop_columns(["snapshot_id"]))
+
+
+def test_written_bytes_count_what_a_publish_wrote_not_what_it_linked(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    first = warehouse.snapshot(publish(warehouse, "r1", documents(3)))
+    with warehouse.writer_lock("r2"):
+        staging = warehouse.staging("r2")
+        second = staging.publish(
+            documents=[],
+            carried_documents=first.files("documents"),
+            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
+            record=run_record("r2"),
+            now=NOW,
+        )
+        staging.remove()
+    linked = sum(path.stat().st_size for path in first.files("documents"))
+    everything = sum(p.stat().st_size for p in second.path.rglob("*") if p.is_file())
+    assert 0 < store.written_bytes(second) == everything - linked

@@ -1,0 +1,555 @@
+"""The stages of an ingest run: discover, census, process, deduplicate, publish.
+
+Each stage is a function that returns a frozen dataclass: what later stages need, and the
+:class:`~warehouse.runs.StageCounters` of what it did. ``flows/pipeline.py`` runs them in order;
+state passes only through these results.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from prefect import get_run_logger
+from prefect.futures import PrefectFuture, as_completed
+
+from flows.runners import runs_on_cluster, stop_local_workers
+from flows.settings import RunSettings
+from flows.tasks import (
+    CensusShard,
+    ProcessedShard,
+    census_shard,
+    deduplicate_documents,
+    discover_files,
+    process_shard,
+    publish_snapshot,
+    release_memory,
+)
+from transforms.publishers import PublisherRules
+from warehouse import incremental, integrity, sources, store
+from warehouse.clusters import cluster_table, document_matches
+from warehouse.runs import RunRecord, StageCounters
+
+
+class BooksDoNotBalance(RuntimeError):
+    """Files seen != documents + quarantined: a file went missing inside the run."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """Who runs, with what: fixed for the whole run."""
+
+    run_id: str
+    started_at: datetime
+    settings: RunSettings
+    signatures: PublisherRules
+    """The user's publisher mapping and signatures, with the built-in ones."""
+
+    @classmethod
+    def start(cls, settings: RunSettings, signatures: PublisherRules) -> Run:
+        """A new run now, with a sortable unique id."""
+        now = datetime.now(UTC)
+        run_id = f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
+        return cls(run_id, now, settings, signatures)
+
+    @property
+    def warehouse(self) -> store.Warehouse:
+        """The warehouse this run writes."""
+        return store.Warehouse(self.settings.warehouse)
+
+
+class _Clock:
+    """Wall and CPU time of the driver since a stage started."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def counters(self, stage: str, *, worker_cpu: float = 0.0, **counts: int) -> StageCounters:
+        """The stage's counters, timed up to now."""
+        return StageCounters(
+            stage,
+            wall_seconds=time.perf_counter() - self.wall,
+            cpu_seconds=time.process_time() - self.cpu + worker_cpu,
+            **counts,
+        )
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """The input as found now, and the snapshot the run starts from."""
+
+    root: Path | str
+    previous: store.Snapshot | None
+    """The snapshot built on: the current one, checked intact; None for a first run or rebuild."""
+    present: pa.StringArray
+    """Every file found, as a path relative to the root."""
+    pending: pa.Table
+    """``source_path``, ``bytes``, ``mtime_ns`` of the files new or changed since ``previous``."""
+    counters: StageCounters
+    input_root: str = ""
+    """The root as the ``runs`` table records it: an absolute real path, or a URL."""
+    pruned: pa.StringArray = field(default_factory=lambda: pa.array([], pa.string()))
+    """Missing files whose rows this run removes (``--prune-missing``)."""
+    files_missing: int = 0
+    """Files of earlier runs not in the input any more."""
+    files_pruned: int = 0
+    replaced: tuple[str, ...] = ()
+    """Under a new input root (allowed), the paths whose earlier documents are replaced."""
+    runs_history: pa.Table | None = None
+    """For a rebuild, the earlier ``runs`` rows that could be read; else None (the current's)."""
+
+    @property
+    def files_seen(self) -> int:
+        """Files found by discovery."""
+        return self.counters.files_in
+
+    @property
+    def nothing_to_do(self) -> bool:
+        """No file new, changed or to prune since a published snapshot."""
+        return self.previous is not None and not self.pending.num_rows and not len(self.pruned)
+
+    def without_file_lists(self) -> Discovered:
+        """This result without its lists of files, which the stages after processing never read."""
+        # New empty arrays: a slice would keep the buffers it was cut from.
+        empty = pa.array([], pa.string())
+        return replace(self, present=empty, pending=self.pending.schema.empty_table(), pruned=empty)
+
+
+def discover(run: Run, *, rebuild: bool = False) -> Discovered:
+    """Find the input's files: those new or changed since the current snapshot, those gone.
+
+    The current snapshot is checked first (sizes: a run never publishes on top of damage), and
+    the input root against the last run's. A ``rebuild`` starts from nothing but the readable
+    ``runs`` history of the current snapshot.
+
+    Raises:
+        SnapshotDamaged: A file of the current snapshot is missing or has another size.
+        InputRootChanged: Another input root than the last run's, without ``allow_new_root``.
+    """
+    clock = _Clock()
+    settings = run.settings
+    discovery = discover_files(settings.input, settings.pattern, settings.warehouse)
+    wh = run.warehouse
+    previous = wh.snapshot() if wh.current_snapshot_id() else None
+    runs_history = None
+    if rebuild:  # nothing of the damaged snapshot is carried but what of its runs reads
+        runs_history, previous = integrity.best_history(wh), None
+    elif previous is not None:
+        integrity.require_intact(previous)
+    input_root = incremental.root_of(discovery.root)
+    earlier_root = incremental.check_root(
+        previous, input_root, allow_new_root=settings.allow_new_root
+    )
+    changes = incremental.input_changes(previous, discovery)
+    pending = changes.todo
+    replaced = incremental.replaced_paths(previous, pending) if earlier_root else []
+    # The paths as Arrow strings, not a million Python objects.
+    present = pa.array(discovery.paths, pa.string())
+    root = discovery.root
+    del discovery
+    release_memory()  # the stat join's buffers
+    logger = get_run_logger()
+    logger.info(
+        "run %s: %d files under %s, %d new or changed",
+        run.run_id,
+        len(present),
+        root,
+        pending.num_rows,
+    )
+    if earlier_root:
+        logger.warning(
+            "input root %s is not %s, the last run's: %d documents replaced: %s",
+            input_root,
+            earlier_root,
+            len(replaced),
+            ", ".join(replaced) or "none",
+        )
+    missing = changes.missing.num_rows
+    if missing:
+        logger.warning(
+            "%d files of earlier runs are missing from the input (%d documents): %s",
+            missing,
+            changes.missing_documents,
+            "pruned" if settings.prune_missing else "kept (--prune-missing removes them)",
+        )
+    pruned = (
+        changes.missing.column("source_path").combine_chunks()
+        if settings.prune_missing
+        else pa.array([], pa.string())
+    )
+    counters = clock.counters(
+        "discover",
+        files_in=len(present),
+        files_out=pending.num_rows,
+        bytes=int(pc.sum(pending.column("bytes")).as_py() or 0),
+    )
+    return Discovered(
+        root,
+        previous,
+        present,
+        pending,
+        counters,
+        input_root=input_root,
+        pruned=pruned,
+        files_missing=missing,
+        files_pruned=len(pruned),
+        replaced=tuple(replaced),
+        runs_history=runs_history,
+    )
+
+
+T = TypeVar("T")
+Submit = Callable[[int, list[str]], PrefectFuture[T]]
+# Shard tasks kept submitted per worker. Prefect's process pool pickles a task's parameters and
+# context when it is submitted and holds them until a worker takes it: submitting the 500 shards
+# of a million files at once held hundreds of MB in the driver. A cluster's workers are not
+# counted here, so runs on Dask keep a larger number in flight.
+SHARDS_PER_WORKER = 2
+SHARDS_ON_A_CLUSTER = 256
+
+
+def _shards(paths: pa.StringArray, size: int) -> list[pa.StringArray]:
+    """Slices of ``size`` paths (no copies: a shard's list of names is made at submission)."""
+    return [paths.slice(start, size) for start in range(0, len(paths), size)]
+
+
+def _run_shards(submit: Submit[T], shards: list[pa.StringArray], workers: int) -> Iterator[T]:
+    """Run a task per shard with a bounded number submitted; yield results as they finish."""
+    window = SHARDS_ON_A_CLUSTER if runs_on_cluster() else SHARDS_PER_WORKER * workers + 2
+    queue = iter(enumerate(shards))
+    pending: list[PrefectFuture[T]] = []
+
+    def top_up() -> None:
+        for number, shard in itertools.islice(queue, max(window - len(pending), 0)):
+            pending.append(submit(number, shard.to_pylist()))
+
+    top_up()
+    while pending:
+        finished = next(as_completed(pending))
+        pending.remove(finished)
+        top_up()
+        yield finished.result()
+
+
+@dataclass(frozen=True)
+class Census:
+    """Learned chrome for this run, and the files it must process."""
+
+    plan: incremental.CensusPlan
+    to_process: pa.Table
+    """The pending files, then unchanged ones whose learned chrome changed (``manifest`` stats)."""
+    counters: StageCounters
+
+    @property
+    def paths(self) -> pa.StringArray:
+        """Paths of the files to process, relative to the input root."""
+        return self.to_process.column("source_path").combine_chunks()
+
+    def without_file_lists(self) -> Census:
+        """This result without its list of files, which the stages after processing never read."""
+        return replace(self, to_process=self.to_process.schema.empty_table())
+
+
+def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Census:
+    """Count the edge lines of the pending files; add unchanged files whose chrome changed."""
+    clock = _Clock()
+    settings = run.settings
+    paths = found.pending.column("source_path").combine_chunks()
+
+    def submit(number: int, shard: list[str]) -> PrefectFuture[CensusShard]:
+        return census_shard.submit(
+            staging.warehouse.storage,
+            found.root,
+            shard,
+            number,
+            staging.path,
+            settings.max_file_bytes,
+            run.signatures,
+        )
+
+    shards = list(_run_shards(submit, _shards(paths, settings.shard_size), settings.workers))
+    plan = incremental.plan_census(
+        found.previous,
+        pa.concat_arrays([paths, found.pruned]),  # their earlier census rows go
+        [shard.path for shard in shards],
+        found.present,
+        spill_dir=staging.path,
+        storage=staging.warehouse.storage,
+    )
+    to_process = found.pending
+    if plan.affected:
+        get_run_logger().info(
+            "%d unchanged files parsed again: edge lines of theirs became chrome or stopped being",
+            len(plan.affected),
+        )
+        to_process = pa.concat_tables(
+            [to_process, incremental.manifest_stats(found.previous, plan.affected)],
+            promote_options="permissive",
+        )
+    counters = clock.counters(
+        "census",
+        worker_cpu=sum(shard.cpu_seconds for shard in shards),
+        files_in=len(paths),
+        files_out=to_process.num_rows,
+        bytes=int(pc.sum(found.pending.column("bytes")).as_py() or 0),
+    )
+    return Census(plan, to_process, counters)
+
+
+@dataclass(frozen=True)
+class Processed:
+    """What the shard tasks staged, and the next snapshot's quarantine and manifest."""
+
+    reprocessed: pa.StringArray
+    """Paths this run processed."""
+    superseded: pa.StringArray
+    """Paths whose earlier rows go: those processed again, and those pruned."""
+    documents: int
+    quarantined_by_reason: dict[str, int]
+    quarantine: pa.Table
+    manifest: pa.Table
+    sketch_cpu_seconds: float
+    """CPU seconds the shards spent on MinHash sketches (part of deduplication's cost)."""
+    counters: StageCounters
+
+
+def process(run: Run, found: Discovered, census: Census, staging: store.RunStaging) -> Processed:
+    """Read, decode, normalise and parse every file to process, one task per shard.
+
+    Raises:
+        BooksDoNotBalance: Staged documents and quarantine rows do not account for every file.
+    """
+    clock = _Clock()
+    settings = run.settings
+    paths = census.paths
+    shards = _shards(paths, settings.shard_size)
+
+    def submit(number: int, shard: list[str]) -> PrefectFuture[ProcessedShard]:
+        return process_shard.submit(
+            staging.warehouse.storage,
+            found.root,
+            shard,
+            number,
+            staging.path,
+            settings.max_file_bytes,
+            run.signatures,
+            census.plan.learned,
+            settings.plausible_dates(run.started_at.date()),
+        )
+
+    files_done = resumed = 0
+    worker_cpu = sketch_cpu = 0.0
+    for done, result in enumerate(_run_shards(submit, shards, settings.workers), start=1):
+        staging.add_shard(result.staged)
+        resumed += result.staged.resumed
+        files_done += result.staged.document_rows + result.staged.quarantine_rows
+        worker_cpu += result.cpu_seconds
+        sketch_cpu += result.sketch_cpu_seconds
+        _progress(done, len(shards), files_done, clock.wall)
+    if resumed:
+        get_run_logger().info(
+            "reused %d of %d shards finished by a crashed run", resumed, len(shards)
+        )
+    stop_local_workers()
+
+    staged_quarantine = staging.read_quarantine()
+    staged_documents = staging.read_documents(["source_path", "raw_sha256"])
+    if staged_documents.num_rows + staged_quarantine.num_rows != len(paths):
+        raise BooksDoNotBalance(
+            f"{len(paths)} files processed but {staged_documents.num_rows} documents + "
+            f"{staged_quarantine.num_rows} quarantined"
+        )
+    by_reason = dict(sorted(Counter(staged_quarantine.column("reason").to_pylist()).items()))
+    # The next snapshot's quarantine and manifest now, so that the file lists they are made of
+    # (a million paths and hashes) do not stay through dedup and publish.
+    superseded = pa.concat_arrays([paths, found.pruned])
+    quarantine = incremental.next_quarantine(
+        found.previous, superseded, staged_quarantine, run.run_id
+    )
+    manifest = incremental.next_manifest(
+        found.previous,
+        census.to_process,
+        staged_documents,
+        staged_quarantine,
+        run.run_id,
+        pruned=found.pruned,
+    )
+    counters = clock.counters(
+        "process",
+        worker_cpu=worker_cpu,
+        files_in=len(paths),
+        files_out=files_done,
+        documents=staged_documents.num_rows,
+        quarantined=staged_quarantine.num_rows,
+        bytes=int(pc.sum(census.to_process.column("bytes")).as_py() or 0),
+    )
+    return Processed(
+        paths,
+        superseded,
+        staged_documents.num_rows,
+        by_reason,
+        quarantine,
+        manifest,
+        sketch_cpu,
+        counters,
+    )
+
+
+def _progress(done: int, total: int, files: int, started: float) -> None:
+    if sys.stderr.isatty():
+        rate = files / max(time.perf_counter() - started, 1e-9)
+        sys.stderr.write(f"\rshards {done}/{total} · files {files} · {rate:,.0f} files/s ")
+        sys.stderr.flush()
+        if done == total:
+            sys.stderr.write("\n")
+
+
+@dataclass(frozen=True)
+class Deduplicated:
+    """Clusters of every document of the next snapshot, and the tables that explain them."""
+
+    keys: incremental.DocumentKeys
+    assigned: pa.Table
+    """``cluster_id``, ``is_canonical``, ``cluster_size``, aligned with ``keys.all_keys()``."""
+    clusters: pa.Table
+    document_matches: pa.Table
+    body_pairs: pa.Table
+    band_files: list[Path]
+    """Band keys of every body: the previous snapshot's files and this run's shard files."""
+    signature_files: list[Path]
+    """MinHash signatures of every body, likewise."""
+    counters: StageCounters
+
+    @property
+    def stories(self) -> int:
+        """Clusters in the next snapshot: one canonical document each."""
+        return int(np.count_nonzero(self.assigned.column("is_canonical").to_numpy(False)))
+
+    @property
+    def duplicates(self) -> int:
+        """Documents of the next snapshot that are not their cluster's canonical."""
+        return self.assigned.num_rows - self.stories
+
+
+def deduplicate(
+    run: Run, found: Discovered, processed: Processed, staging: store.RunStaging
+) -> Deduplicated:
+    """Gather every document's keys and cluster them: exact copies, then verified near copies."""
+    clock = _Clock()
+    keys = incremental.gather_keys(found.previous, staging, processed.superseded)
+    release_memory()  # read buffers of the keys' files
+    assigned, pairs = deduplicate_documents(keys, found.previous, staging)
+    table = keys.all_keys()
+    clusters = cluster_table(table, assigned, run.run_id)
+    matches = document_matches(table, assigned, pairs, run.run_id)
+    assigned = assigned.select(["cluster_id", "is_canonical", "cluster_size"])
+    release_memory()
+    # This run's band keys and signatures are staged in their declared schemas: their files are
+    # linked into the snapshot beside the earlier runs' (never read into memory here).
+    band_files = [*store.table_files(found.previous, "body_bands"), *staging.band_files()]
+    signature_files = [
+        *store.table_files(found.previous, "body_signatures"),
+        *staging.signature_files(),
+    ]
+    counters = clock.counters(
+        "deduplicate", files_in=len(processed.reprocessed), documents=assigned.num_rows
+    )
+    return Deduplicated(
+        keys, assigned, clusters, matches, pairs, band_files, signature_files, counters
+    )
+
+
+@dataclass(frozen=True)
+class Published:
+    """The snapshot this run made current."""
+
+    snapshot: store.Snapshot
+    record: RunRecord
+    counters: StageCounters
+
+
+def publish(
+    run: Run,
+    found: Discovered,
+    census: Census,
+    processed: Processed,
+    deduplicated: Deduplicated,
+    staging: store.RunStaging,
+) -> Published:
+    """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog."""
+    clock = _Clock()
+    record = run_record(run, found, census, processed, deduplicated)
+    snapshot = publish_snapshot(
+        staging,
+        deduplicated.keys,
+        deduplicated.assigned,
+        store.SnapshotTables(
+            quarantine=processed.quarantine,
+            manifest=processed.manifest,
+            written={
+                "clusters": deduplicated.clusters,
+                "document_matches": deduplicated.document_matches,
+                "body_pairs": deduplicated.body_pairs,
+            },
+            carried={
+                "body_bands": deduplicated.band_files,
+                "body_signatures": deduplicated.signature_files,
+                "line_census": census.plan.files,
+            },
+        ),
+        record,
+        found.previous,
+        found.runs_history,
+    )
+    counters = clock.counters(
+        "publish",
+        files_in=found.files_seen,
+        documents=record.total_documents,
+        bytes=store.written_bytes(snapshot),
+    )
+    return Published(snapshot, record, counters)
+
+
+def run_record(
+    run: Run,
+    found: Discovered,
+    census: Census,
+    processed: Processed,
+    deduplicated: Deduplicated,
+) -> RunRecord:
+    """This run's row of the ``runs`` table, with the counters of every stage before publish."""
+    return RunRecord(
+        run_id=run.run_id,
+        started_at=run.started_at,
+        finished_at=datetime.now(UTC),
+        input=sources.escape_name(run.settings.input),
+        input_root=sources.escape_name(found.input_root),
+        files_missing=found.files_missing,
+        files_pruned=found.files_pruned,
+        status="rebuilt" if found.runs_history is not None else "published",
+        files_seen=found.files_seen,
+        files_processed=len(processed.reprocessed),
+        documents=processed.documents,
+        quarantined_by_reason=processed.quarantined_by_reason,
+        total_documents=deduplicated.assigned.num_rows,
+        duplicates=deduplicated.duplicates,
+        clusters=deduplicated.stories,
+        stages=(found.counters, census.counters, processed.counters, deduplicated.counters),
+        minhash_cpu_seconds=processed.sketch_cpu_seconds,
+        parameters=json.dumps({k: str(v) for k, v in asdict(run.settings).items()}, sort_keys=True),
+        newsetl_version=version("newsetl"),
+    )

@@ -1,0 +1,262 @@
+"""The Prefect tasks of the ingest flow.
+
+A shard task reads, decodes, normalises and stages a shard of thousands of files (seconds of
+CPU), so Prefect's per-task cost stays negligible and the shards spread over the worker processes
+of the task runner (a local process pool, or a Dask cluster). The other tasks run once per run in
+the flow's own process, over compact columns.
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+
+from flows.render import render
+from transforms.articles import census_files, parse_articles
+from transforms.census import LearnedChrome
+from transforms.entities import extract_mentions
+from transforms.header import PlausibleDates
+from transforms.isolation import parse_isolating
+from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
+from transforms.publishers import PublisherRules
+from warehouse import catalog, incremental, neardup, resume, sources, spill, store
+from warehouse.runs import RunRecord
+from warehouse.storage import Storage
+
+# Near-duplicate settings: shingles, MinHash banding and similarity thresholds (docs/design.md).
+NEAR_DUPLICATES = NearDupParams()
+
+# Shard tasks touch the input and the staging folder: a storage hiccup is retried, a bad file is
+# not (it is quarantined, never raised).
+SHARD_RETRIES = 2
+SHARD_RETRY_DELAYS: list[float] = [1, 5]
+
+
+@task(name="discover_files", retries=2, retry_delay_seconds=SHARD_RETRY_DELAYS, cache_policy=NONE)
+def discover_files(input_spec: str, pattern: str, warehouse: Path) -> sources.Discovery:
+    """Find the article files of the input (never those of the warehouse, if it lies inside)."""
+    return sources.discover(input_spec, pattern, skip=warehouse)
+
+
+@dataclass(frozen=True)
+class CensusShard:
+    """One shard's staged census of edge lines, and what it cost."""
+
+    path: Path
+    cpu_seconds: float
+
+
+@task(
+    name="census_shard",
+    retries=SHARD_RETRIES,
+    retry_delay_seconds=SHARD_RETRY_DELAYS,
+    cache_policy=NONE,
+)
+def census_shard(
+    storage: Storage,
+    root: Path | str,
+    paths: list[str],
+    shard: int,
+    staging_path: Path,
+    max_file_bytes: int,
+    rules: PublisherRules,
+) -> CensusShard:
+    """Stage the edge lines of one shard of files, for learned chrome removal."""
+    started = time.process_time()
+    read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
+    census = census_files(read.files, rules)
+    staged = store.write_staged_census(storage, staging_path, shard, census)
+    release_memory()
+    return CensusShard(staged, time.process_time() - started)
+
+
+@dataclass(frozen=True)
+class ProcessedShard:
+    """One shard's staged outputs, and what it cost."""
+
+    staged: store.StagedShard
+    cpu_seconds: float
+    """CPU seconds of the whole task in its worker process."""
+    sketch_cpu_seconds: float
+    """Of which MinHash signatures and band keys (deduplication's share of the work)."""
+
+
+@task(
+    name="process_shard",
+    retries=SHARD_RETRIES,
+    retry_delay_seconds=SHARD_RETRY_DELAYS,
+    cache_policy=NONE,
+)
+def process_shard(
+    storage: Storage,
+    root: Path | str,
+    paths: list[str],
+    shard: int,
+    staging_path: Path,
+    max_file_bytes: int,
+    signatures: PublisherRules,
+    learned_chrome: LearnedChrome,
+    plausible_dates: PlausibleDates,
+) -> ProcessedShard:
+    """Extract and normalise one shard of files and stage its documents and quarantine rows.
+
+    A shard finished by a crashed run (or by an earlier try of this task) with the same content
+    key is taken as it is: the key covers the files' sizes and mtimes, the parameters, the learned
+    chrome and the code.
+    """
+    started = time.process_time()
+    parameters = (max_file_bytes, signatures, NEAR_DUPLICATES, plausible_dates)
+    key = resume.shard_key(root, paths, (*parameters, learned_chrome.digest), None)
+    resumed = store.resumed_shard(storage, staging_path, shard, key)
+    if resumed is not None:
+        return ProcessedShard(resumed, time.process_time() - started, 0.0)
+    read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
+    parse = functools.partial(
+        parse_articles,
+        rules=signatures,
+        learned=learned_chrome,
+        plausible_dates=plausible_dates,
+    )
+    parsed = parse_isolating(parse, read.files)  # a file parsing fails on is quarantined
+    quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
+    documents = parsed.documents
+    # Entities are read from the headline and the cleaned body, one paragraph apart.
+    text = pc.binary_join_element_wise(
+        pc.fill_null(documents.column("title"), ""), documents.column("body"), "\n"
+    )
+    mentions = extract_mentions(documents.column("doc_id"), text)
+    sketching = time.process_time()
+    sketches = sketch_bodies(
+        documents.column("content_hash"), documents.column("body"), NEAR_DUPLICATES
+    )
+    sketch_seconds = time.process_time() - sketching
+    staged = store.write_staged_shard(
+        storage,
+        staging_path,
+        shard,
+        documents,
+        quarantine,
+        sketches.bands,
+        sketches.signatures,
+        mentions,
+        key,
+    )
+    release_memory()
+    return ProcessedShard(staged, time.process_time() - started, sketch_seconds)
+
+
+def release_memory() -> None:
+    """Give the memory Arrow freed back to the system.
+
+    Arrow's allocator otherwise keeps the pages of its largest step: in a worker, of its largest
+    shard (two idle workers holding them count in the run's peak memory); in the driver, of the
+    last large join.
+    """
+    pa.default_memory_pool().release_unused()
+
+
+@task(name="deduplicate_documents", cache_policy=NONE)
+def deduplicate_documents(
+    keys: incremental.DocumentKeys, previous: store.Snapshot | None, staging: store.RunStaging
+) -> tuple[pa.Table, pa.Table]:
+    """Cluster all documents of the next snapshot: exact copies, then verified near copies.
+
+    Returns:
+        Each document's ``cluster_id``, ``is_canonical`` and ``cluster_size`` (aligned with
+        ``keys.all_keys()``), and every verified pair of bodies.
+    """
+    table = keys.all_keys()
+    new_pairs = neardup.find_copies(previous, staging, table, NEAR_DUPLICATES)
+    pairs = neardup.all_pairs(previous, staging, new_pairs, NEAR_DUPLICATES)
+    assigned = cluster_documents(
+        table.column("doc_id"),
+        table.column("content_hash"),
+        table.column("published_date"),
+        table.column("word_count"),
+        pairs.column("left_key").to_numpy(),
+        pairs.column("right_key").to_numpy(),
+    )
+    return assigned, pairs
+
+
+@task(name="publish_snapshot", cache_policy=NONE)
+def publish_snapshot(
+    staging: store.RunStaging,
+    keys: incremental.DocumentKeys,
+    assigned: pa.Table,
+    tables: store.SnapshotTables,
+    record: RunRecord,
+    previous: store.Snapshot | None,
+    runs_history: pa.Table | None = None,
+) -> store.Snapshot:
+    """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog.
+
+    ``previous`` is the snapshot the run builds on (None for a first run or a rebuild);
+    ``runs_history`` the earlier ``runs`` rows, when not the current snapshot's (a rebuild).
+    """
+    logger = get_run_logger()
+    plan = incremental.plan_documents(keys, assigned)
+    logger.info(
+        "documents: %d files carried unchanged, %d rewritten, %d new documents",
+        len(plan.carried),
+        len(plan.rewritten),
+        keys.new.num_rows,
+    )
+    mentions = incremental.next_mentions(keys, staging, previous)
+    snapshot = staging.publish(
+        documents=incremental.document_batches(keys, assigned, plan, staging),
+        carried_documents=plan.carried,
+        tables=tables.with_table("mentions", mentions.written, mentions.carried),
+        record=record,
+        now=datetime.now(UTC),
+        runs_history=runs_history,
+    )
+    catalog.write_catalog(staging.warehouse, snapshot)
+    return snapshot
+
+
+# The reports of the run's artifact, and rows shown of each: a summary, `newsetl report` has all.
+ARTIFACT_REPORTS = (
+    "duplicates",
+    "quarantine_by_reason",
+    "syndication_reach",
+    "widest_syndicated",
+    "top_entities",
+    "country_comentions",
+)
+ARTIFACT_ROWS = 10
+
+
+@task(name="report_snapshot", cache_policy=NONE)
+def report_snapshot(wh: store.Warehouse, snapshot_id: str) -> str:
+    """Run the key report queries over the published snapshot and post them as an artifact."""
+    connection = catalog.connect(wh, snapshot_id)
+    # Within the run's memory budget, like its other DuckDB work; past it, DuckDB spills.
+    spill_dir = tempfile.TemporaryDirectory(prefix="newsetl-report-")
+    spill.bound(connection, Path(spill_dir.name))
+    sections = [f"# newsetl report, snapshot `{snapshot_id}`"]
+    with spill_dir:
+        try:
+            results = catalog.run_reports(connection)
+        finally:
+            connection.close()
+    for result in results:
+        if result.query.key not in ARTIFACT_REPORTS:
+            continue
+        table = render(result.columns, result.rows[:ARTIFACT_ROWS], "markdown")
+        if len(result.rows) > ARTIFACT_ROWS:
+            table += f"\n\n(first {ARTIFACT_ROWS} of {len(result.rows)} rows)"
+        sections.append(f"## {result.query.name}\n\n{result.query.question}\n\n{table}")
+    markdown = "\n\n".join(sections)
+    create_markdown_artifact(markdown, key="newsetl-report", description="newsetl aggregate report")
+    return markdown

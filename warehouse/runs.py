@@ -1,0 +1,97 @@
+"""The record of a run: its counts, stage by stage, as the ``runs`` table keeps them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+import pyarrow as pa
+
+from warehouse.schemas import RUNS, conform
+
+
+@dataclass(frozen=True)
+class StageCounters:
+    """What one stage of a run did: its books, its bytes and its cost."""
+
+    stage: str
+    files_in: int = 0
+    """Files the stage was given."""
+    files_out: int = 0
+    """Files it passed on (accepted or quarantined, each counted once)."""
+    documents: int = 0
+    """Documents it produced or handled."""
+    quarantined: int = 0
+    """Files it quarantined."""
+    bytes: int = 0
+    """Bytes it read (discover, census, process) or wrote (publish)."""
+    wall_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    """CPU of the driver and of the worker processes on its behalf."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of the ``runs`` table but for the snapshot it publishes (known at publish)."""
+
+    run_id: str
+    started_at: datetime
+    finished_at: datetime
+    input: str
+    files_seen: int
+    files_processed: int
+    documents: int
+    quarantined_by_reason: Mapping[str, int]
+    total_documents: int
+    duplicates: int
+    clusters: int
+    stages: tuple[StageCounters, ...]
+    parameters: str
+    newsetl_version: str
+    minhash_cpu_seconds: float = 0.0
+    status: str = "published"
+    """published; rebuilt (a repair that processed the input again)."""
+    input_root: str | None = None
+    """The absolute folder (or URL) that this run's source paths are relative to."""
+    files_missing: int = 0
+    """Files of earlier runs not found in the input."""
+    files_pruned: int = 0
+    """Missing files whose rows this run removed (``--prune-missing``)."""
+
+    def table(self, snapshot_id: str, parent_snapshot_id: str | None) -> pa.Table:
+        """This run's row of ``runs``, conformed to its schema."""
+        stage_seconds = [(s.stage, s.wall_seconds) for s in self.stages]
+        row = {
+            "run_id": self.run_id,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "input": self.input,
+            "input_root": self.input_root,
+            "status": self.status,
+            "files_seen": self.files_seen,
+            "files_processed": self.files_processed,
+            "documents": self.documents,
+            "quarantined": sum(self.quarantined_by_reason.values()),
+            "files_missing": self.files_missing,
+            "files_pruned": self.files_pruned,
+            "quarantined_by_reason": sorted(self.quarantined_by_reason.items()),
+            "total_documents": self.total_documents,
+            "duplicates": self.duplicates,
+            "clusters": self.clusters,
+            "stage_seconds": [*stage_seconds, ("minhash_cpu", self.minhash_cpu_seconds)],
+            "stages": [asdict(stage) for stage in self.stages],
+            "parameters": self.parameters,
+            "snapshot_id": snapshot_id,
+            "parent_snapshot_id": parent_snapshot_id,
+            "newsetl_version": self.newsetl_version,
+        }
+        return conform(pa.Table.from_pylist([row], schema=RUNS), RUNS, name="runs")
+
+
+def upgrade_runs(previous: pa.Table) -> pa.Table:
+    """Runs written before a column of ``runs`` existed, with that column null, conformed."""
+    for field_ in RUNS:
+        if field_.name not in previous.column_names and field_.nullable:
+            previous = previous.append_column(field_, pa.nulls(previous.num_rows, field_.type))
+    return conform(previous, RUNS, name="runs")
