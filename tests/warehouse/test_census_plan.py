@@ -10,6 +10,7 @@ from transforms.articles import census_files
 from transforms.census import learn_chrome
 from warehouse.incremental import plan_census
 from warehouse.schemas import LINE_CENSUS, conform
+from warehouse.storage import Storage
 
 
 def test_the_sql_learns_what_the_reference_rule_learns(tmp_path: Path) -> None:
@@ -23,7 +24,7 @@ def test_the_sql_learns_what_the_reference_rule_learns(tmp_path: Path) -> None:
         staged.append(tmp_path / f"shard-{number}.parquet")
         pq.write_table(conform(part, LINE_CENSUS, name="line_census"), staged[-1])
     paths = table.column("source_path").combine_chunks()
-    plan = plan_census(None, paths, staged, paths, tmp_path)
+    plan = plan_census(None, paths, staged, paths, tmp_path, Storage())
     reference = learn_chrome(census)
     assert plan.learned.keys.equals(reference.keys)
     assert plan.learned.names == reference.names
