@@ -1,29 +1,38 @@
 """A deterministic corpus of news article files in the seed format, with ground truth.
 
 ``python -m bench.generator --out DIR --n N --seed S`` writes ``DIR/files/<publisher>/<yyyy-mm>/``
-article files (at most a few thousand per folder), ``DIR/truth.parquet`` (one row per file) and
+article files (at most a few thousand per folder), ``DIR/truth.parquet`` (one row per file),
+``DIR/publishers.toml`` (the user's mapping for the outlets whose pages never name them) and
 ``DIR/generator.json`` (parameters and counts). The same seed gives byte-identical output.
 
 What the corpus holds, so that cleaning and deduplication are really exercised:
 
-* 24 publishers, each with its own page chrome (top lines, share bar, donation or newsletter
-  appeal, "Read more" lists of teasers that differ per page, copyright line), dateline habit
-  (``MOSCOW, March 5. /TASS/.``, ``LONDON (Reuters) -``, ``PARIS, March 5 -`` or none) and byline
-  habit (``By AFP``, ``By Jane Doe`` or none);
-* wire stories syndicated to 1-10 outlets, each copy in that outlet's chrome and lightly edited:
-  trimmed tail, new or upper-cased headline, typographic quotes, typos, extra white space, partial
-  reprints (first half), a local lead paragraph on top, a paragraph dropped in the middle;
+* 56 outlets (24 that write and copy everyday stories, 32 small ones that print the wire's widest
+  stories), each with its own page chrome (top lines, share bar, donation or newsletter
+  appeal, disclaimers and notices that read like sentences, "Read more" lists of teasers that
+  differ per page, copyright line), dateline habit (``MOSCOW, March 5. /TASS/.``,
+  ``LONDON (Reuters) -``, ``PARIS, March 5 -`` or none), byline habit (``By AFP``, one of the
+  outlet's staff writers, whose bylines recur on hundreds of stories, or none), standfirsts and
+  agency sign-offs (``— AFP``). Only The Moscow Times has a built-in signature; most outlets
+  name themselves in their chrome, some never do (mapped by ``publishers.toml``, or unknown);
+* wire stories syndicated to 1-10 outlets, and now and then to 50-56, each copy in that
+  outlet's chrome and lightly edited: trimmed tail, new or upper-cased headline, typographic
+  quotes, typos, extra white space, partial reprints (first half), a local lead paragraph on
+  top, a paragraph dropped in the middle; an outlet's own stories now and then under a
+  recurring headline (``Live updates``, ``Corrections``);
 * exact re-crawls (the same bytes under another name), and hard negatives: different stories on
   the same day that share one templated background paragraph;
 * month-only and missing date headers, non-English articles (Russian, German, French, Spanish)
   in UTF-8, cp1251 or latin-1, UTF-16 and BOM files, CRLF files, and bad files (empty, binary,
   undecodable bytes, oversized).
 
-Ground truth per file: ``story_id`` (copies and re-crawls share it), ``publisher``,
-``published_date``, ``date_precision``, ``language``, ``expected`` (``accepted``/``quarantined``),
-``reason``, ``kind``, ``edit``, ``title``, ``byline``, ``dateline`` and ``clean_body``: the body a
-perfect cleaner returns (paragraphs joined by a blank line; no chrome, headline, byline or
-dateline, as newsetl's ``documents.body`` defines it).
+Ground truth per file: ``story_id`` (copies and re-crawls share it), ``publisher`` (the outlet,
+``unknown`` where nothing on the page or in the mapping names it), ``published_date`` (the
+header's, else the dateline's), ``date_precision`` (the header's), ``language``, ``expected``
+(``accepted``/``quarantined``), ``reason``, ``kind``, ``edit``, ``title``, ``subtitle``,
+``byline``, ``dateline``, ``agency`` (the wire the page credits, by dateline, byline or
+sign-off) and ``clean_body``: the body a perfect cleaner returns (paragraphs joined by a blank
+line; no chrome, headline, byline or dateline, as newsetl's ``documents.body`` defines it).
 """
 
 from __future__ import annotations
@@ -347,6 +356,20 @@ class Publisher:
     related_marker: str
     dateline: str  # "tass", "wire", "plain" or "none"
     byline: str  # "agency", "person" or "none"
+    staff: tuple[str, ...] = ()
+    """Writers whose bylines ("person" habit) recur on the outlet's stories."""
+    evidence: str = "chrome"
+    """How a reader can tell the outlet: "chrome" (it names itself), "mapping" (the corpus's
+    publishers.toml maps its folder) or "none" (nothing does: its truth is unknown)."""
+    subtitle: bool = False
+    """A standfirst between the headline and the byline."""
+    sign_off: bool = False
+    """Wire stories end with a line crediting the agency (`— AFP`)."""
+
+    @property
+    def truth(self) -> str:
+        """The publisher a perfect reader names for this outlet's pages."""
+        return self.name if self.evidence != "none" else "unknown"
 
 
 def _publishers() -> tuple[Publisher, ...]:
@@ -420,13 +443,146 @@ def _publishers() -> tuple[Publisher, ...]:
                 markers[index % len(markers)],
                 habits[index % 4],
                 bylines[index % 3],
+                staff=_staff(name),
+                subtitle=index % 5 == 1,
             )
         )
-    return tuple(publishers)
+    return tuple(publishers) + _more_outlets(len(publishers))
+
+
+def _staff(name: str) -> tuple[str, ...]:
+    """An outlet's writers: three to six names, the same in every corpus."""
+    rng = random.Random(f"staff/{name}")
+    return tuple(f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.randint(3, 6)))
+
+
+OUTLET_PLACES = [
+    "Harbor", "Valley", "Coastal", "Granite", "Prairie", "Hillside", "Bay", "Delta", "Cedar",
+    "Pine", "Maple", "Oak", "River", "Canyon", "Mesa", "Island", "County", "Highland",
+]  # fmt: skip
+OUTLET_WORDS = [
+    "Sentinel", "Ledger", "Clarion", "Beacon", "Monitor", "Register", "Examiner", "Enquirer",
+    "Mercury", "Telegraph", "Advocate", "Leader", "Argus", "Pioneer",
+]  # fmt: skip
+# Chrome that reads like sentences: rules do not know it, only learning across a site's
+# stories can tell it from the story.
+SENTENCE_CHROME = [
+    "The views expressed in this article are the author's own and do not necessarily reflect the "
+    "editorial stance of {name}.",
+    "{name} is an independent newsroom supported by readers like you; every contribution, big or "
+    "small, keeps our reporting free for everyone.",
+    "Share this story with your friends and colleagues on Facebook, Twitter, LinkedIn and "
+    "WhatsApp, or copy the link and send it to them by email.",
+    "Get the best of {name} every morning: our free daily briefing brings you the stories that "
+    "matter, and you can unsubscribe at any time.",
+    "Copyright 2021 {name}. This material may not be published, broadcast, rewritten or "
+    "redistributed without permission.",
+]
+ANONYMOUS_CHROME = [
+    "The views expressed in this article are the author's own and do not necessarily reflect "
+    "those of this website.",
+    "We are an independent newsroom supported by readers like you; every contribution, big or "
+    "small, keeps our reporting free for everyone.",
+    "Share this story with your friends and colleagues on Facebook, Twitter, LinkedIn and "
+    "WhatsApp, or copy the link and send it to them by email.",
+]
+WIRE_OUTLETS = 32
+# Outlets of the second group whose pages never name them: every eighth is mapped by the
+# corpus's publishers.toml, every eighth (offset by four) has no evidence at all.
+EVIDENCE_CYCLE = 8
+
+
+def _more_outlets(first_index: int) -> tuple[Publisher, ...]:
+    """Thirty-two more outlets, so that a wire story can be carried by fifty or more.
+
+    Small outlets that print the wire's widest stories and little else. None has a built-in
+    signature; most name themselves in their chrome, some in sentences only, some never (mapped
+    by the corpus's ``publishers.toml``, or with no evidence at all).
+    """
+    rng = random.Random("outlets")
+    names = [f"{place} {word}" for place in OUTLET_PLACES for word in OUTLET_WORDS]
+    rng.shuffle(names)
+    outlets = []
+    for index, name in enumerate(names[:WIRE_OUTLETS]):
+        slug = name.lower().replace(" ", "-")
+        evidence = (
+            "mapping"
+            if index % EVIDENCE_CYCLE == 0
+            else "none"
+            if index % EVIDENCE_CYCLE == EVIDENCE_CYCLE // 2
+            else "chrome"
+        )
+        named = evidence == "chrome"
+        top = (
+            (name, "Menu", "Search")
+            if named and index % 3 == 0
+            else ("Menu", "Search", "Sign in")
+            if index % 3 == 1
+            else ("Skip to content", "Latest | Local | Business | Sport | Opinion")
+        )
+        pool = [line.format(name=name) for line in SENTENCE_CHROME] if named else ANONYMOUS_CHROME
+        bottom = tuple(rng.sample(pool, rng.randint(2, 3)))
+        # Sites sign their pages with a copyright line, or with a sentence that is one.
+        if named and not any(line.startswith("Copyright") for line in bottom):
+            bottom += (f"© 2021 {name}",)
+        outlets.append(
+            Publisher(
+                name,
+                slug,
+                top,
+                bottom,
+                ["Related", "More stories", "Most read", "Read more"][index % 4],
+                ["tass", "wire", "plain", "none", "wire"][index % 5],
+                ["person", "agency", "person", "none"][index % 4],
+                staff=_staff(name),
+                evidence=evidence,
+                subtitle=index % 3 == 2,
+                sign_off=index % 6 == 3,
+            )
+        )
+    return tuple(outlets)
 
 
 PUBLISHERS = _publishers()
-AGENCIES = {"AFP": "wire", "Reuters": "wire", "AP": "wire", "TASS": "tass"}
+# The outlets that write, and are copied by, the everyday stories; the others print the wire's
+# widest stories. Report tables count per publisher and month: 32 outlets of a few pages a month
+# cost them little, where 80 of the everyday kind ran their build out of memory.
+REGULAR_OUTLETS = PUBLISHERS[: len(PUBLISHERS) - WIRE_OUTLETS]
+AGENCIES = {
+    "AFP": "wire",
+    "Reuters": "wire",
+    "AP": "wire",
+    "TASS": "tass",
+    "Xinhua": "wire",
+    "dpa": "wire",
+    "Kyodo": "wire",
+    "EFE": "wire",
+}
+# Recurring headlines: an outlet's own pages under the same title, on a few percent of them.
+RECURRING_HEADLINES = [
+    "Live updates",
+    "Corrections",
+    "Morning briefing",
+    "Letters to the editor",
+    "The week in review",
+]
+RECURRING_SHARE = 0.04
+# Stories that the wire sends to fifty outlets or more.
+WIDE_SHARE = 0.005
+WIDE_OUTLETS = (50, 56)
+
+
+def publishers_toml(publishers: tuple[Publisher, ...] = PUBLISHERS) -> str:
+    """The user's mapping for the outlets a reader cannot tell from their pages."""
+    entries = [
+        f'[[publisher]]\nname = "{p.name}"\npaths = ["{p.slug}/**"]\n'
+        for p in publishers
+        if p.evidence == "mapping"
+    ]
+    return (
+        "# Written by bench.generator: the folders of outlets whose pages never name them.\n\n"
+        + "\n".join(entries)
+    )
 
 
 @dataclass
@@ -463,6 +619,8 @@ class _Writer:
             ("title", pa.string()),
             ("byline", pa.string()),
             ("dateline", pa.string()),
+            ("subtitle", pa.string()),
+            ("agency", pa.string()),
             ("clean_body", pa.string()),
         ]
     )
@@ -598,6 +756,18 @@ def _typos(rng: random.Random, paragraph: str, count: int) -> str:
     return " ".join(words)
 
 
+@dataclass
+class _Rendered:
+    """One copy's page text and what a perfect reader takes from it."""
+
+    page: str
+    byline: str | None
+    dateline: str | None
+    clean_body: str
+    subtitle: str | None = None
+    agency: str | None = None
+
+
 def _render(
     rng: random.Random,
     publisher: Publisher,
@@ -605,14 +775,11 @@ def _render(
     title: str,
     paragraphs: list[str],
     agency: str,
-) -> tuple[str, str | None, str | None, str]:
-    """Page text of one copy; returns (page, byline, dateline, clean_body)."""
+) -> _Rendered:
+    """Page text of one copy, with its byline, dateline, clean body, subtitle and agency."""
     dateline = _dateline(publisher.dateline, story, agency)
-    byline = (
-        agency
-        if publisher.byline == "agency"
-        else (_person(rng) if publisher.byline == "person" else None)
-    )
+    byline = _byline(rng, publisher, agency)
+    subtitle = _standfirst(rng, story) if publisher.subtitle and byline else None
     body = list(paragraphs)
     clean_body = "\n\n".join(body)
     if dateline:
@@ -628,10 +795,40 @@ def _render(
         ]
     marker = publisher.related_marker.format(topic=rng.choice(COUNTRIES), name=publisher.name)
     lines = [*publisher.top, "", title, ""]
+    if subtitle:
+        lines.append(subtitle)
     if byline:
         lines.append(f"By {byline}")
-    lines += ["\n\n".join(body), "", marker, "", *teasers, "", "\n\n".join(publisher.bottom)]
-    return "\n".join(lines), byline, dateline or None, clean_body
+    lines.append("\n\n".join(body))
+    if publisher.sign_off:
+        lines += ["", f"— {agency}"]
+    lines += ["", marker, "", *teasers, "", "\n\n".join(publisher.bottom)]
+    credited = (
+        agency
+        if publisher.dateline in {"tass", "wire"}
+        or publisher.byline == "agency"
+        or publisher.sign_off
+        else None
+    )
+    return _Rendered("\n".join(lines), byline, dateline or None, clean_body, subtitle, credited)
+
+
+def _byline(rng: random.Random, publisher: Publisher, agency: str) -> str | None:
+    """The name a page credits: the agency, one of the outlet's writers, or nobody."""
+    if publisher.byline == "agency":
+        # Some outlets spell the Associated Press out.
+        return "The Associated Press" if agency == "AP" and len(publisher.name) % 2 else agency
+    if publisher.byline == "person":
+        return rng.choice(publisher.staff) if publisher.staff else _person(rng)
+    return None
+
+
+def _standfirst(rng: random.Random, story: _Story) -> str:
+    """A one-sentence summary under the headline."""
+    return (
+        f"{rng.choice(FILLER).capitalize()} expect {rng.choice(TOPICS)} to dominate the "
+        f"{rng.choice(ADJ)} talks in {story.place.title()} {rng.choice(TIMES)}."
+    )
 
 
 def _header(date: dt.date, precision: str) -> str:
@@ -1026,15 +1223,15 @@ def _write_reprint_group(
     for piece in pieces:
         if writer.count >= n:
             return
-        page, byline, dateline, _ = _render(
+        rendered = _render(
             rng, piece.publisher, long.story, piece.title, piece.page, long.story.agency
         )
         writer.write(
             f"{piece.publisher.slug}/{date.strftime('%Y-%m')}",
-            (_header(date, "day") + page).encode(),
+            (_header(date, "day") + rendered.page).encode(),
             {
                 "story_id": piece.story_id,
-                "publisher": piece.publisher.name,
+                "publisher": piece.publisher.truth,
                 "published_date": date,
                 "date_precision": "day",
                 "language": "en",
@@ -1043,11 +1240,34 @@ def _write_reprint_group(
                 "kind": piece.kind,
                 "edit": None,
                 "title": piece.title,
-                "byline": byline,
-                "dateline": dateline,
+                "byline": rendered.byline,
+                "dateline": rendered.dateline,
+                "subtitle": rendered.subtitle,
+                "agency": rendered.agency,
                 "clean_body": "\n\n".join(piece.clean),
             },
         )
+
+
+def _wide_copies(rng: random.Random, story: _Story) -> list[tuple[_Story, str, Publisher | None]]:
+    """A wire story that fifty outlets or more carry, each once."""
+    outlets = rng.sample(PUBLISHERS, rng.randint(*WIDE_OUTLETS))
+    return [(story, "original", outlets[0])] + [
+        (story, "syndicated_copy", outlet) for outlet in outlets[1:]
+    ]
+
+
+def _shown_date(header: object, publisher: Publisher, story: _Story) -> object:
+    """The date a reader sees: the header's, else a dateline's day (its year from the folder)."""
+    if header is None and publisher.dateline in {"tass", "plain"}:
+        return story.date
+    return header
+
+
+def _recurring_headline(rng: random.Random, story: _Story) -> None:
+    """An outlet's own story, now and then under a headline it uses again and again."""
+    if rng.random() < RECURRING_SHARE:
+        story.title = rng.choice(RECURRING_HEADLINES)
 
 
 def generate(
@@ -1100,6 +1320,8 @@ def generate(
                 "title": None,
                 "byline": None,
                 "dateline": None,
+                "subtitle": None,
+                "agency": None,
                 "clean_body": None,
             }
             folder_month = date.strftime("%Y-%m")
@@ -1133,7 +1355,7 @@ def generate(
             if roll < bad_share * 2.5 + 0.06:
                 language = rng.choice(list(FOREIGN))
                 title, body = _foreign(rng, language)
-                publisher = rng.choice(PUBLISHERS)
+                publisher = rng.choice(REGULAR_OUTLETS)
                 text = _header(date, precision) + f"{title}\n\n{body}"
                 encoding = (
                     "cp1251"
@@ -1150,7 +1372,10 @@ def generate(
                     base
                     | {
                         "story_id": f"s{stories}",
-                        "publisher": "unknown",
+                        # No chrome: only the user's mapping of its folder names the outlet.
+                        "publisher": publisher.truth
+                        if publisher.evidence == "mapping"
+                        else "unknown",
                         "language": language,
                         "expected": "accepted",
                         "reason": None,
@@ -1175,15 +1400,19 @@ def generate(
                 story.paragraphs.insert(1, background)
                 twin.paragraphs.insert(1, background)
                 copies = [(story, "original", None), (twin, "hard_negative", None)]
+            elif rng.random() < WIDE_SHARE:
+                copies = _wide_copies(rng, story)
             else:
                 outlets = min(int(rng.expovariate(0.7)) + 1, 10)
-                copies = [(story, "original", None)] + [(story, "syndicated_copy", "edit")] * (
+                if outlets == 1:
+                    _recurring_headline(rng, story)
+                copies = [(story, "original", None)] + [(story, "syndicated_copy", None)] * (
                     outlets - 1
                 )
-            for piece, kind, _ in copies:
+            for piece, kind, outlet in copies:
                 if writer.count >= n:
                     break
-                publisher = rng.choice(PUBLISHERS)
+                publisher = outlet or rng.choice(REGULAR_OUTLETS)
                 title, paragraphs, edit = piece.title, list(piece.paragraphs), "none"
                 if kind == "syndicated_copy":
                     edit = rng.choice(
@@ -1221,12 +1450,10 @@ def generate(
                         ]
                     elif edit == "drop_middle" and len(paragraphs) > 3:
                         paragraphs.pop(len(paragraphs) // 2)
-                page, byline, dateline, clean = _render(
-                    rng, publisher, piece, title, paragraphs, piece.agency
-                )
-                text = _header(piece.date, precision) + page
+                rendered = _render(rng, publisher, piece, title, paragraphs, piece.agency)
+                text = _header(piece.date, precision) + rendered.page
                 # newsetl folds runs of spaces, so the perfect cleaner's body has single spaces.
-                clean = clean.replace(".  ", ". ")
+                clean = rendered.clean_body.replace(".  ", ". ")
                 encoding = rng.choices(
                     ["utf-8", "utf-8-sig", "utf-16", "crlf"], [0.96, 0.015, 0.01, 0.015]
                 )[0]
@@ -1236,16 +1463,19 @@ def generate(
                     else text.encode(encoding)
                 )
                 row = base | {
+                    "published_date": _shown_date(base["published_date"], publisher, piece),
                     "story_id": piece.story_id,
-                    "publisher": publisher.name,
+                    "publisher": publisher.truth,
                     "language": "en",
                     "expected": "accepted",
                     "reason": None,
                     "kind": kind,
                     "edit": edit,
                     "title": title,
-                    "byline": byline,
-                    "dateline": dateline,
+                    "byline": rendered.byline,
+                    "dateline": rendered.dateline,
+                    "subtitle": rendered.subtitle,
+                    "agency": rendered.agency,
                     "clean_body": clean,
                 }
                 writer.write(f"{publisher.slug}/{folder_month}", content, row)
@@ -1267,6 +1497,7 @@ def generate(
         reprint_groups,
     )
     (out_dir / "generator.json").write_text(json.dumps(asdict(summary), indent=1, sort_keys=True))
+    (out_dir / "publishers.toml").write_text(publishers_toml())
     return summary
 
 

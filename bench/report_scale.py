@@ -79,6 +79,7 @@ def make_tables(connection: duckdb.DuckDBPyConnection, folder: Path, documents: 
             'd' || i AS doc_id,
             'path/' || i || '.txt' AS source_path,
             publisher,
+            CASE WHEN i % 3 = 0 THEN 'AFP' WHEN i % 3 = 1 THEN 'Reuters' END AS agency,
             published_date,
             'Story number ' || story AS title,
             300 AS word_count,

@@ -382,7 +382,7 @@ def _run_options(add_warehouse: Callable[[argparse.ArgumentParser], None]) -> _A
         "--workers", type=int, help="worker processes (env NEWSETL_WORKERS; default: cores)"
     )
     run_options.add_argument(
-        "--publishers-file", type=Path, help="TOML file of extra publisher signatures"
+        "--publishers-file", type=Path, help="TOML file of publisher mappings and signatures"
     )
     run_options.add_argument(
         "--wait-for-lock",

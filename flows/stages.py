@@ -38,7 +38,7 @@ from flows.tasks import (
     publish_snapshot,
     release_memory,
 )
-from transforms.publishers import PublisherSignature
+from transforms.publishers import PublisherRules
 from warehouse import incremental, integrity, sources, store
 from warehouse.clusters import cluster_table, document_matches
 from warehouse.runs import RunRecord, StageCounters
@@ -55,10 +55,11 @@ class Run:
     run_id: str
     started_at: datetime
     settings: RunSettings
-    signatures: tuple[PublisherSignature, ...]
+    signatures: PublisherRules
+    """The user's publisher mapping and signatures, with the built-in ones."""
 
     @classmethod
-    def start(cls, settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -> Run:
+    def start(cls, settings: RunSettings, signatures: PublisherRules) -> Run:
         """A new run now, with a sortable unique id."""
         now = datetime.now(UTC)
         run_id = f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
@@ -277,6 +278,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
             number,
             staging.path,
             settings.max_file_bytes,
+            run.signatures,
         )
 
     shards = list(_run_shards(submit, _shards(paths, settings.shard_size), settings.workers))

@@ -23,12 +23,13 @@ from prefect.cache_policies import NONE
 
 from flows.render import render
 from transforms.articles import census_files, parse_articles
+from transforms.census import LearnedChrome
 from transforms.clustering import cluster_documents
 from transforms.entities import extract_mentions
 from transforms.header import PlausibleDates
 from transforms.isolation import parse_isolating
 from transforms.near_copies import NearDupParams
-from transforms.publishers import PublisherSignature
+from transforms.publishers import PublisherRules
 from transforms.sketches import sketch_bodies
 from warehouse import body_pairs, catalog, incremental, resume, sources, spill, store
 from warehouse.runs import RunRecord
@@ -70,11 +71,13 @@ def census_shard(
     shard: int,
     staging_path: Path,
     max_file_bytes: int,
+    rules: PublisherRules,
 ) -> CensusShard:
     """Stage the edge lines of one shard of files, for learned chrome removal."""
     started = time.process_time()
     read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
-    staged = store.write_staged_census(storage, staging_path, shard, census_files(read.files))
+    census = census_files(read.files, rules)
+    staged = store.write_staged_census(storage, staging_path, shard, census)
     release_memory()
     return CensusShard(staged, time.process_time() - started)
 
@@ -103,8 +106,8 @@ def process_shard(
     shard: int,
     staging_path: Path,
     max_file_bytes: int,
-    signatures: tuple[PublisherSignature, ...],
-    learned_chrome: pa.Array,
+    signatures: PublisherRules,
+    learned_chrome: LearnedChrome,
     plausible_dates: PlausibleDates,
 ) -> ProcessedShard:
     """Extract and normalise one shard of files and stage its documents and quarantine rows.
@@ -115,15 +118,15 @@ def process_shard(
     """
     started = time.process_time()
     parameters = (max_file_bytes, signatures, NEAR_DUPLICATES, plausible_dates)
-    key = resume.shard_key(root, paths, parameters, learned_chrome)
+    key = resume.shard_key(root, paths, (*parameters, learned_chrome.digest), None)
     resumed = store.resumed_shard(storage, staging_path, shard, key)
     if resumed is not None:
         return ProcessedShard(resumed, time.process_time() - started, 0.0)
     read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
     parse = functools.partial(
         parse_articles,
-        signatures=signatures,
-        learned_chrome=learned_chrome,
+        rules=signatures,
+        learned=learned_chrome,
         plausible_dates=plausible_dates,
     )
     parsed = parse_isolating(parse, read.files)  # a file parsing fails on is quarantined

@@ -8,8 +8,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from bench.generator import PUBLISHERS, generate
+from bench.generator import PUBLISHERS, RECURRING_HEADLINES, WIDE_OUTLETS, generate
 from transforms.decode import decode_bytes
+from transforms.publishers import DEFAULT_SIGNATURES, parse_rules
 
 
 def tree_digest(root: Path) -> str:
@@ -115,3 +116,28 @@ def test_reprint_groups_have_every_kind_and_their_labels_hold(corpus: Path) -> N
             assert 3 <= len(quoted) <= 5 and set(quoted) <= first_sentences
         else:  # another outlet's article: same day, its own story
             assert row["published_date"] == story["published_date"] and body != original
+
+
+def test_the_corpus_is_as_hard_as_real_crawls(corpus: Path) -> None:
+    """Wide syndication, recurring headlines, staff bylines, sentence-like chrome, outlets that
+    nothing names, and the truth of every field the benchmark scores."""
+    truth = pq.read_table(corpus / "truth.parquet").to_pylist()
+    accepted = [r for r in truth if r["expected"] == "accepted"]
+    outlets = Counter(r["story_id"] for r in accepted if r["kind"] != "recrawl")
+    assert max(outlets.values()) >= WIDE_OUTLETS[0]
+    assert {r["title"] for r in accepted} & set(RECURRING_HEADLINES)
+    staff = Counter(r["byline"] for r in accepted if r["byline"] and " " in r["byline"])
+    assert staff.most_common(1)[0][1] >= 10  # a writer's byline recurs
+    assert len(PUBLISHERS) >= 50
+    signed = {s.publisher for s in DEFAULT_SIGNATURES}
+    evidence = Counter(p.evidence for p in PUBLISHERS if p.name not in signed)
+    assert evidence["chrome"] >= 40 and evidence["mapping"] and evidence["none"]
+    assert any("views expressed in this article" in line for p in PUBLISHERS for line in p.bottom)
+    assert {r["publisher"] for r in accepted} >= {"unknown"}
+    assert {r["agency"] for r in accepted} >= {"AFP", "AP", "Reuters", "TASS", "dpa", None}
+    assert any(r["subtitle"] for r in accepted)
+    # The mapping a user gives for the outlets whose pages never name them.
+    mapped = parse_rules((corpus / "publishers.toml").read_text())
+    assert {rule.publisher for rule in mapped.paths} == {
+        p.name for p in PUBLISHERS if p.evidence == "mapping"
+    }

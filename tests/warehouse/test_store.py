@@ -271,6 +271,20 @@ def test_queries_read_one_snapshot_even_while_another_publishes(tmp_path: Path) 
     assert catalog.connect(warehouse).execute("select count(*) from documents").fetchone() == (9,)
 
 
+def test_a_snapshot_published_before_a_column_existed_still_opens(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    publish(warehouse, "r1", documents(4))
+    # As an older newsetl wrote it: documents without the agency column.
+    for path in warehouse.snapshot().files("documents"):
+        pq.write_table(pq.read_table(path).drop_columns(["agency"]), path)
+    connection = catalog.connect(warehouse)
+    assert connection.execute("select count(*), count(agency) from stg_documents").fetchone() == (
+        4,
+        0,
+    )
+    assert connection.execute("select count(agency) from articles").fetchone() == (0,)
+
+
 def test_the_lock_is_reentrant_in_its_process_and_names_the_inner_holder(tmp_path: Path) -> None:
     warehouse = Warehouse(tmp_path)
     with warehouse.writer_lock("cli"):
