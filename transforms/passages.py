@@ -1,0 +1,421 @@
+"""Why two bodies are copies: the longest passage they share, and what differs between them.
+
+Words are the body's runs of non-space characters, compared in lower case without their
+punctuation, so quotes, dashes, case and spacing never break a passage (a token of punctuation
+alone is no word). Two bodies share a block where they have the same run of at least ``k`` words
+(deduplication's shingle size): every word k-gram of the copy is looked up among the k-grams of
+its canonical body, and matches on one diagonal (canonical position minus copy position) at
+consecutive copy positions form one block. A block counts only when it holds an anchor, a k-gram
+found once in each body: a phrase a story repeats ("we will act on the grain deal") also matches
+its other occurrences, on diagonals of their own, and would pass for moved text. The longest
+block is the shared passage.
+
+The blocks are then chained in order, longest first, each kept when it lies after the kept blocks
+before it and before those after it, in both bodies (difflib's way of aligning texts). Words of
+the copy before the first block of the chain are a lead it added (words of the canonical body
+there, a lead it dropped); words after the last block, a tail it added (or the canonical body's
+tail it trimmed); each gap between two blocks is an edit, with words inserted by the copy,
+deleted from the canonical body, or both (a changed word).
+
+Everything up to the chain is numpy and Arrow over whole batches of bodies; the chain is a loop
+over the few blocks of each pair.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# One byte each, like the space that replaces them: a body's byte offsets stay as they are.
+SPACE_CHARACTERS = r"[\t\n\r\f\v]"
+NOT_A_WORD_CHARACTER = r"[^\p{L}\p{N}]+"
+# Bits of a k-gram's hash kept beside the body number in one 64-bit sort key; a pair compares
+# some hundreds of k-grams, so a false match of 40 bits is a one in a billion event per pair.
+GRAM_BITS = 40
+# Bits of the packed sort key of a match: pair, diagonal, copy position, anchor flag.
+PAIR_BITS = 20
+DIAGONAL_BITS = 22
+POSITION_BITS = 21
+
+
+@dataclass(frozen=True, slots=True)
+class PassageParams:
+    """How passages are found and kept."""
+
+    block_words: int = 5
+    """Words of the shortest shared block: deduplication's shingle size, so a passage it counted
+    as shared is found here whole."""
+    passage_chars: int = 300
+    """Characters of the longest passage kept as text: enough to read, short enough for a cell."""
+
+    def __post_init__(self) -> None:
+        if self.block_words < 1 or self.passage_chars < 1:
+            raise ValueError("block_words and passage_chars must be at least 1")
+
+
+@dataclass(frozen=True)
+class Words:
+    """The words of a batch of bodies, concatenated in body order."""
+
+    offsets: np.ndarray
+    """One more than bodies: body b's words are positions offsets[b]:offsets[b + 1]."""
+    keys: np.ndarray
+    """Id of each word's lower-cased letters and digits: equal words, equal ids (in one batch)."""
+    char_start: np.ndarray
+    """Code-point offset in its body where each word starts."""
+    char_end: np.ndarray
+    """Code-point offset in its body where each word ends (exclusive)."""
+    byte_start: np.ndarray
+    """Offset of each word's first byte in ``data``."""
+    byte_end: np.ndarray
+    """Offset of the byte after each word in ``data``."""
+    data: pa.Buffer
+    """The bodies' UTF-8 bytes, one after the other."""
+
+
+def words(bodies: pa.Array) -> Words:
+    """Every word of every body (null bodies have none), with its key and where it is."""
+    texts = pc.fill_null(pc.cast(bodies, pa.large_string()), "")
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    n = len(texts)
+    _, offsets_buffer, data_buffer = texts.buffers()
+    if offsets_buffer is None:
+        offsets = np.zeros(n + 1, np.int64)
+    else:
+        offsets = np.frombuffer(offsets_buffer, np.int64, n + 1, 8 * texts.offset)
+    begin, end = int(offsets[0]), int(offsets[-1])
+    data = (data_buffer or pa.py_buffer(b"")).slice(begin, end - begin)
+    offsets = offsets - begin
+    raw = np.frombuffer(data, np.uint8)
+    # Tokens are runs of bytes other than ASCII white space; a body's end ends its last one.
+    solid = (raw != 32) & ((raw < 9) | (raw > 13))
+    edges = np.flatnonzero(solid[1:] != solid[:-1]) + 1
+    if len(raw):
+        edges = np.r_[
+            0 if solid[0] else np.empty(0, np.int64),
+            edges,
+            len(raw) if solid[-1] else np.empty(0, np.int64),
+        ]
+    inner = offsets[1:-1][(offsets[1:-1] > 0) & (offsets[1:-1] < len(raw))]
+    glued = np.unique(inner[solid[inner - 1] & solid[inner]])
+    if len(glued):  # a body boundary inside a run of token bytes: an empty gap there
+        edges = np.insert(edges, np.searchsorted(edges, glued).repeat(2), glued.repeat(2))
+    token_start, token_end = edges[0::2], edges[1::2]
+    if len(edges):
+        # Tokens and the gaps between them as one string array: one dictionary for both.
+        segments = pa.LargeStringArray.from_buffers(len(edges) - 1, pa.py_buffer(edges), data)
+        encoded = pc.dictionary_encode(segments)
+        # Few distinct tokens: fold case and punctuation in the dictionary, not in every token.
+        folded = pc.dictionary_encode(
+            pc.replace_substring_regex(pc.utf8_lower(encoded.dictionary), NOT_A_WORD_CHARACTER, "")
+        )
+        keys = folded.indices.to_numpy()[encoded.indices.to_numpy()[0::2]].astype(np.int64)
+        empty = pc.index(folded.dictionary, "").as_py()
+        kept = np.flatnonzero(keys != empty)
+        keys, byte_start, byte_end = keys[kept], token_start[kept], token_end[kept]
+    else:
+        keys = byte_start = byte_end = np.empty(0, np.int64)
+    owner = np.searchsorted(offsets, byte_start, side="right") - 1
+    # Code points before a byte: the byte's offset less the UTF-8 continuation bytes before it.
+    continuation = np.flatnonzero((raw & 0xC0) == 0x80)
+
+    def chars(at: np.ndarray) -> np.ndarray:
+        return at - np.searchsorted(continuation, at)
+
+    body_char = chars(offsets)
+    return Words(
+        offsets=np.searchsorted(owner, np.arange(n + 1)).astype(np.int64),
+        keys=keys,
+        char_start=chars(byte_start) - body_char[owner],
+        char_end=chars(byte_end) - body_char[owner],
+        byte_start=byte_start,
+        byte_end=byte_end,
+        data=data,
+    )
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser (wrap-around arithmetic): spreads the bits of word ids."""
+    with np.errstate(over="ignore"):
+        z = values.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """Runs of shared words, each of one pair: where in the copy, where in the canonical body."""
+
+    pair: np.ndarray
+    copy_at: np.ndarray
+    """Position of the block's first word among the copy's words."""
+    canonical_at: np.ndarray
+    """Position of the block's first word among the canonical body's words."""
+    length: np.ndarray
+    """Words of the block."""
+
+
+def _grams(found: Words, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every window of ``k`` words within one body: its hash (GRAM_BITS), body and position."""
+    mixed = _mix(found.keys)
+    windows = max(len(mixed) - k + 1, 0)
+    with np.errstate(over="ignore"):
+        folded = mixed[:windows].copy()
+        for j in range(1, k):
+            folded *= np.uint64(0x100000001B3)
+            folded += mixed[j : j + windows]
+    word_body = np.repeat(np.arange(len(found.offsets) - 1), np.diff(found.offsets))
+    at = np.flatnonzero(word_body[:windows] == word_body[k - 1 : k - 1 + windows])
+    body = word_body[at]
+    return _mix(folded[at]) >> np.uint64(64 - GRAM_BITS), body, at - found.offsets[body]
+
+
+@dataclass(frozen=True)
+class _Matches:
+    """Every (copy position, canonical position) of a k-gram a pair's bodies share."""
+
+    pair: np.ndarray
+    copy_at: np.ndarray
+    canonical_at: np.ndarray
+    anchor: np.ndarray
+    """The k-gram is once in each body."""
+
+
+def _matches(found: Words, copy: np.ndarray, canonical: np.ndarray, k: int) -> _Matches:
+    """The k-grams each pair's copy shares with its canonical body, repeated ones included."""
+    low, gram_body, position = _grams(found, k)
+    # Every body's k-grams sorted by (body, gram), and how often each is in its body.
+    key = (gram_body.astype(np.uint64) << np.uint64(GRAM_BITS)) | low
+    order = np.argsort(key)
+    table, table_position = key[order], position[order]
+    group = np.flatnonzero(np.r_[True, table[1:] != table[:-1]])
+    group_size = np.diff(np.r_[group, len(table)])
+    repeats = np.repeat(group_size, group_size)
+    in_own_body = np.empty_like(repeats)
+    in_own_body[order] = repeats
+    # Each pair's copy k-grams, looked up in its canonical body's, in sorted order (fast).
+    first_gram = np.searchsorted(gram_body, np.arange(len(found.offsets)))
+    per_pair = np.diff(first_gram)[copy]
+    pair_of = np.repeat(np.arange(len(copy)), per_pair)
+    gram = np.arange(len(pair_of)) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+    gram += np.repeat(first_gram[copy], per_pair)
+    query = (canonical[pair_of].astype(np.uint64) << np.uint64(GRAM_BITS)) | low[gram]
+    asked = np.argsort(query)
+    at = np.minimum(np.searchsorted(table, query[asked]), max(len(table) - 1, 0))
+    hit = table[at] == query[asked] if len(table) else np.zeros(len(asked), bool)
+    hits = np.zeros(len(query), np.int64)
+    hits[asked[hit]] = repeats[at[hit]]
+    lo = np.zeros(len(query), np.int64)
+    lo[asked] = at
+    match = np.repeat(np.arange(len(query)), hits)
+    slot = np.arange(len(match)) - np.repeat(np.cumsum(hits) - hits, hits) + lo[match]
+    return _Matches(
+        pair=pair_of[match],
+        copy_at=position[gram[match]],
+        canonical_at=table_position[slot],
+        anchor=(hits[match] == 1) & (in_own_body[gram[match]] == 1),
+    )
+
+
+def shared_blocks(found: Words, copy: np.ndarray, canonical: np.ndarray, k: int) -> Blocks:
+    """The maximal anchored runs of at least ``k`` words each copy shares with its canonical body.
+
+    Args:
+        found: The words of a batch of bodies.
+        copy: Body of each pair's copy (an index into the batch).
+        canonical: Body of each pair's canonical document.
+        k: Words of the shortest block.
+
+    Raises:
+        ValueError: More pairs, or longer bodies, than one batch can number.
+    """
+    if len(copy) >= 1 << PAIR_BITS or len(found.offsets) >= 1 << (64 - GRAM_BITS):
+        raise ValueError(f"at most {(1 << PAIR_BITS) - 1} pairs of bodies per batch")
+    if len(found.keys) and int(np.diff(found.offsets).max()) >= 1 << POSITION_BITS:
+        raise ValueError(f"a body of {1 << POSITION_BITS} words or more")
+    found_matches = _matches(found, copy, canonical, k)
+    diagonal = found_matches.canonical_at - found_matches.copy_at + (1 << (DIAGONAL_BITS - 1))
+    key = found_matches.pair.astype(np.uint64) << np.uint64(DIAGONAL_BITS)
+    key = (key | diagonal.astype(np.uint64)) << np.uint64(POSITION_BITS)
+    key = (key | found_matches.copy_at.astype(np.uint64)) << np.uint64(1)
+    packed = np.sort(key | found_matches.anchor.astype(np.uint64))
+    if len(packed) == 0:
+        empty = np.empty(0, np.int64)
+        return Blocks(empty, empty, empty, empty)
+    # A run goes on while the next match is the next copy position on the same diagonal.
+    head = packed >> np.uint64(1)
+    starts = np.flatnonzero(np.r_[True, head[1:] != head[:-1] + np.uint64(1)])
+    anchored = np.add.reduceat((packed & np.uint64(1)).astype(np.int64), starts) > 0
+    grams = np.diff(np.r_[starts, len(packed)])[anchored]
+    first = head[starts][anchored]
+    run_copy = (first & np.uint64((1 << POSITION_BITS) - 1)).astype(np.int64)
+    rest = first >> np.uint64(POSITION_BITS)
+    run_diagonal = (rest & np.uint64((1 << DIAGONAL_BITS) - 1)).astype(np.int64)
+    return Blocks(
+        pair=(rest >> np.uint64(DIAGONAL_BITS)).astype(np.int64),
+        copy_at=run_copy,
+        canonical_at=run_copy + run_diagonal - (1 << (DIAGONAL_BITS - 1)),
+        length=grams + k - 1,
+    )
+
+
+# The figures of a pair, in the order chain() returns them.
+FIGURES = (
+    "shared_words",
+    "lead_added_words",
+    "lead_removed_words",
+    "tail_added_words",
+    "tail_trimmed_words",
+    "edits",
+    "inserted_words",
+    "deleted_words",
+)
+
+
+def chain(
+    blocks: Blocks, pairs: int, copy_words: np.ndarray, canonical_words: np.ndarray
+) -> np.ndarray:
+    """Each pair's chain of blocks in order, and what lies around and between them.
+
+    Args:
+        blocks: The pairs' blocks.
+        pairs: Number of pairs.
+        copy_words: Words of each pair's copy.
+        canonical_words: Words of each pair's canonical body.
+
+    Returns:
+        ``(pairs, len(FIGURES))`` int64. A pair without a block shares nothing: its copy's words
+        are all inserted, its canonical body's all deleted.
+    """
+    figures = np.zeros((pairs, len(FIGURES)), np.int64)
+    figures[:, FIGURES.index("inserted_words")] = copy_words
+    figures[:, FIGURES.index("deleted_words")] = canonical_words
+    # Longest first; among equals, the earliest in the copy.
+    order = np.lexsort((blocks.copy_at, -blocks.length, blocks.pair))
+    copy_at = blocks.copy_at[order].tolist()
+    canonical_at = blocks.canonical_at[order].tolist()
+    length = blocks.length[order].tolist()
+    bounds = np.searchsorted(blocks.pair[order], np.arange(pairs + 1)).tolist()
+    for p in range(pairs):
+        if bounds[p] == bounds[p + 1]:
+            continue
+        starts: list[int] = []  # kept blocks in copy order: starts, canonical starts, lengths
+        others: list[int] = []
+        sizes: list[int] = []
+        for b in range(bounds[p], bounds[p + 1]):
+            a, c, n = copy_at[b], canonical_at[b], length[b]
+            at = bisect.bisect_left(starts, a)
+            if at and (starts[at - 1] + sizes[at - 1] > a or others[at - 1] + sizes[at - 1] > c):
+                continue  # overlaps or precedes the kept block before it
+            if at < len(starts) and (a + n > starts[at] or c + n > others[at]):
+                continue  # overlaps or follows the kept block after it
+            starts.insert(at, a)
+            others.insert(at, c)
+            sizes.insert(at, n)
+        inserted = deleted = edits = 0
+        for i in range(1, len(starts)):
+            gap_copy = starts[i] - starts[i - 1] - sizes[i - 1]
+            gap_canonical = others[i] - others[i - 1] - sizes[i - 1]
+            inserted += gap_copy
+            deleted += gap_canonical
+            edits += bool(gap_copy or gap_canonical)
+        figures[p] = (
+            sum(sizes),
+            starts[0],
+            others[0],
+            int(copy_words[p]) - starts[-1] - sizes[-1],
+            int(canonical_words[p]) - others[-1] - sizes[-1],
+            edits,
+            inserted,
+            deleted,
+        )
+    return figures
+
+
+def shared_passages(
+    bodies: pa.Array, copy: np.ndarray, canonical: np.ndarray, params: PassageParams
+) -> pa.Table:
+    """The longest passage each copy shares with its canonical body, and what differs.
+
+    Args:
+        bodies: The texts of a batch of bodies.
+        copy: Body of each pair's copy (an index into ``bodies``).
+        canonical: Body of each pair's canonical document.
+        params: Block size and text length.
+
+    Returns:
+        One row per pair, in order: ``passage_start`` and ``passage_end`` (code points of the
+        copy's body, end exclusive), ``matched_start`` and ``matched_end`` (of the canonical
+        body), ``passage_words``, ``passage`` (its first ``passage_chars`` characters, cut after a
+        word when one ends in them) and the FIGURES; the passage columns are null for a pair that
+        shares no block.
+    """
+    copy = np.asarray(copy, np.int64)
+    canonical = np.asarray(canonical, np.int64)
+    found = words(bodies)
+    blocks = shared_blocks(found, copy, canonical, params.block_words)
+    word_counts = np.diff(found.offsets)
+    figures = chain(blocks, len(copy), word_counts[copy], word_counts[canonical])
+    # The longest block of each pair (the first in the chain's order).
+    order = np.lexsort((blocks.copy_at, -blocks.length, blocks.pair))
+    first = (
+        order[np.r_[True, blocks.pair[order][1:] != blocks.pair[order][:-1]]]
+        if len(order)
+        else order
+    )
+    has = np.zeros(len(copy), bool)
+    has[blocks.pair[first]] = True
+    longest = np.full(len(copy), -1, np.int64)
+    longest[blocks.pair[first]] = first
+    rows = np.flatnonzero(has)
+    block = longest[rows]
+    copy_word = found.offsets[copy[rows]] + blocks.copy_at[block]
+    last_word = copy_word + blocks.length[block] - 1
+    canonical_word = found.offsets[canonical[rows]] + blocks.canonical_at[block]
+    start = found.char_start[copy_word]
+    # The text: whole words up to passage_chars characters, or the first word cut there.
+    shift = _body_chars_before(found, word_counts)
+    limit = start + shift[copy_word] + params.passage_chars
+    fits = np.searchsorted(found.char_end + shift, limit, side="right") - 1
+    fits = np.clip(fits, copy_word, last_word)
+    data = found.data.to_pybytes()
+    texts: list[str | None] = [None] * len(copy)
+    for row, begin, end in zip(
+        rows.tolist(),
+        found.byte_start[copy_word].tolist(),
+        found.byte_end[fits].tolist(),
+        strict=True,
+    ):
+        texts[row] = data[begin:end].decode("utf-8")[: params.passage_chars]
+    columns: dict[str, pa.Array] = {}
+    for name, values in (
+        ("passage_start", start),
+        ("passage_end", found.char_end[last_word]),
+        ("matched_start", found.char_start[canonical_word]),
+        ("matched_end", found.char_end[canonical_word + blocks.length[block] - 1]),
+        ("passage_words", blocks.length[block]),
+    ):
+        full = np.zeros(len(copy), np.int64)
+        full[rows] = values
+        columns[name] = pa.array(full, pa.int32(), mask=~has)
+    columns["passage"] = pa.array(texts, pa.string())
+    for index, name in enumerate(FIGURES):
+        columns[name] = pa.array(figures[:, index], pa.int32())
+    return pa.table(columns)
+
+
+def _body_chars_before(found: Words, word_counts: np.ndarray) -> np.ndarray:
+    """For each word, a number that makes its body's code-point offsets grow across bodies."""
+    # Offsets restart at 0 in each body; shifting each body past the previous one's last end
+    # makes them one increasing sequence, searchable at once.
+    ends = np.zeros(len(word_counts), np.int64)
+    nonempty = word_counts > 0
+    ends[nonempty] = found.char_end[found.offsets[1:][nonempty] - 1] + 1
+    shift = np.cumsum(ends) - ends
+    return np.repeat(shift, word_counts)
