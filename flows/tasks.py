@@ -27,7 +27,7 @@ from transforms.articles import census_files, parse_articles
 from transforms.entities import extract_mentions
 from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
 from transforms.publishers import PublisherSignature
-from warehouse import catalog, incremental, neardup, resume, sources, spill, store
+from warehouse import catalog, incremental, match_passages, neardup, resume, sources, spill, store
 from warehouse.runs import RunRecord
 
 # Near-duplicate settings: shingles, MinHash banding and similarity thresholds (docs/design.md).
@@ -190,10 +190,16 @@ def publish_snapshot(
     # We hold the writer lock: the current snapshot is the one this run started from.
     previous = staging.warehouse.snapshot() if staging.warehouse.current_snapshot_id() else None
     mentions = incremental.next_mentions(keys, staging, previous)
+    # Why each near copy is linked: computed for the new matches only, the others carried.
+    passages = match_passages.next_match_passages(
+        keys, tables.written["document_matches"], staging, previous
+    )
     snapshot = staging.publish(
         documents=incremental.document_batches(keys, assigned, plan, staging),
         carried_documents=plan.carried,
-        tables=tables.with_table("mentions", mentions.written, mentions.carried),
+        tables=tables.with_table("mentions", mentions.written, mentions.carried).with_table(
+            "match_passages", passages.written, passages.carried
+        ),
         record=record,
         now=datetime.now(UTC),
         on_step=_publish_step,

@@ -229,6 +229,51 @@ DOCUMENT_MATCHES = pa.schema(
     ]
 )
 
+
+def _words_field(name: str, meaning: str) -> pa.Field:
+    return _field(name, pa.int32(), meaning, required=True)
+
+
+MATCH_PASSAGES = pa.schema(
+    [
+        _field("doc_id", pa.string(), "A near copy (document_matches.doc_id).", required=True),
+        _field(
+            "matched_doc_id",
+            pa.string(),
+            "The canonical document it matched (document_matches.matched_doc_id).",
+            required=True,
+        ),
+        _field(
+            "passage_start",
+            pa.int32(),
+            "Where the longest shared passage starts in the copy's body (characters from 0).",
+        ),
+        _field("passage_end", pa.int32(), "Where it ends in the copy's body (exclusive)."),
+        _field("matched_start", pa.int32(), "Where it starts in the canonical document's body."),
+        _field("matched_end", pa.int32(), "Where it ends in the canonical document's body."),
+        _field("passage_words", pa.int32(), "Words of the longest shared passage."),
+        _field(
+            "passage",
+            pa.string(),
+            "Its text as the copy has it, cut after a word within 300 characters.",
+        ),
+        _words_field("shared_words", "Words of the copy in passages shared in order (the chain)."),
+        _words_field("lead_added_words", "Words the copy has before the first shared passage."),
+        _words_field(
+            "lead_removed_words", "Words the canonical body has before the first shared passage."
+        ),
+        _words_field("tail_added_words", "Words the copy has after the last shared passage."),
+        _words_field(
+            "tail_trimmed_words",
+            "Words the canonical body has after the last shared passage (a trimmed tail).",
+        ),
+        _words_field("edits", "Places between shared passages where the two bodies differ."),
+        _words_field("inserted_words", "Words of the copy in those places."),
+        _words_field("deleted_words", "Words of the canonical body in those places."),
+        _field("run_id", pa.string(), "Run that found this passage.", required=True),
+    ]
+)
+
 CLUSTERS = pa.schema(
     [
         _field("cluster_id", pa.string(), "Cluster of copies of one story.", required=True),
@@ -631,6 +676,7 @@ TABLES: dict[str, pa.Schema] = {
     "line_census": LINE_CENSUS,
     "clusters": CLUSTERS,
     "document_matches": DOCUMENT_MATCHES,
+    "match_passages": MATCH_PASSAGES,
     "body_bands": BODY_BANDS,
     "body_signatures": BODY_SIGNATURES,
     "body_pairs": BODY_PAIRS,
@@ -683,6 +729,9 @@ TABLE_MEANINGS: dict[str, str] = {
     "is counted.",
     "clusters": "One row per story: its canonical document, size, dates and publishers.",
     "document_matches": "One row per copy: the canonical it matched and how similar they are.",
+    "match_passages": "One row per near copy: the longest passage it shares with its canonical "
+    "document and what differs (lead, tail, edits); carried from run to run while both "
+    "documents stay.",
     "body_bands": "LSH band keys of every distinct body, append-only: what later runs match new "
     "bodies against, without hashing old ones again.",
     "body_signatures": "MinHash signatures and shingle counts of every distinct body, append-only.",
