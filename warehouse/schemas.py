@@ -650,6 +650,147 @@ NAME_COMENTIONS = pa.schema(
 
 OTHER_NAME_MENTIONS = _name_mentions("An entity named with it (entities).")
 
+_CLUSTER_NUMBER = _field(
+    "cluster_number",
+    pa.int32(),
+    "Number of the story in this snapshot (story_stats.cluster_number).",
+    required=True,
+)
+_CLUSTER_ID = _field("cluster_id", pa.string(), "The story (documents.cluster_id).", required=True)
+
+STORY_OUTLETS = pa.schema(
+    [
+        _CLUSTER_NUMBER,
+        _CLUSTER_ID,
+        _field("publisher", pa.string(), "An outlet that carried the story.", required=True),
+        _field(
+            "outlet_rank",
+            pa.int32(),
+            "Its place in the order outlets ran the story: by first day (undated last), then the "
+            "one holding the canonical document, then by name; 1 is the first-seen outlet.",
+            required=True,
+        ),
+        _field("copies", pa.int64(), "Its copies of the story.", required=True),
+        _field(
+            "first_seen",
+            pa.date32(),
+            "Day it first ran a copy (a month-only date counts on the month's last day); null "
+            "when all its copies are undated.",
+        ),
+        _field("last_seen", pa.date32(), "Day it last ran a copy, likewise."),
+        _field("lag_days", pa.int32(), "Days after the story was first seen; null when undated."),
+        _field(
+            "role",
+            pa.string(),
+            "wire (a wire's story, and the outlet is not that wire), own (first, alone on that "
+            "day), copied (on a later day than another outlet) or unclear (the first day beside "
+            "another outlet, or undated beside others).",
+            required=True,
+        ),
+        _field("agency", pa.string(), "The story's wire (stories.agency)."),
+        _field(
+            "agency_documents",
+            pa.int32(),
+            "Copies of the story crediting that wire (stories.agency_documents).",
+            required=True,
+        ),
+        _field(
+            "first_day_outlets",
+            pa.int32(),
+            "Outlets that ran the story on its first day (stories.first_day_outlets).",
+            required=True,
+        ),
+        _field(
+            "outlets",
+            pa.int64(),
+            "Outlets that carried the story (stories.outlets).",
+            required=True,
+        ),
+        _field(
+            "month",
+            pa.string(),
+            "Month the story was first seen (stories.month).",
+            required=True,
+        ),
+        _field(
+            "canonical_doc_id",
+            pa.string(),
+            "The story's canonical document, on the row of the outlet that ran it.",
+        ),
+        _field("title", pa.string(), "Headline of the canonical document, on the same row."),
+        PUBLISHED_BY,
+    ]
+)
+
+STORIES = pa.schema(
+    [
+        _CLUSTER_NUMBER,
+        _CLUSTER_ID,
+        _field("title", pa.string(), "Headline of its canonical document."),
+        _field(
+            "canonical_doc_id", pa.string(), "Its canonical document (clusters).", required=True
+        ),
+        _field(
+            "agency",
+            pa.string(),
+            "The wire that wrote it: the agency most of its copies credit (dateline, byline); "
+            "null when none does.",
+        ),
+        _field(
+            "agency_documents", pa.int32(), "Copies crediting that wire (0: none).", required=True
+        ),
+        _field(
+            "first_seen_date",
+            pa.date32(),
+            "Day it was first seen (a month-only date counts on the month's last day); null "
+            "when every copy is undated.",
+        ),
+        _field(
+            "first_seen_publisher",
+            pa.string(),
+            "Outlet that ran it first (story_outlets.outlet_rank = 1).",
+            required=True,
+        ),
+        _field(
+            "first_day_outlets",
+            pa.int32(),
+            "Outlets that ran it on that first day: above 1, a tie the first-seen outlet was "
+            "picked from.",
+            required=True,
+        ),
+        _field("outlets", pa.int64(), "Distinct outlets that carried it.", required=True),
+        _field("copies", pa.int64(), "Documents of the story.", required=True),
+        _field("last_seen_date", pa.date32(), "Day of its last dated copy."),
+        _field("spread_days", pa.int32(), "Days from its first to its last dated copy."),
+        _field(
+            "days_to_2_outlets",
+            pa.int32(),
+            "Days from first seen until a second outlet ran it; null if none did (or undated).",
+        ),
+        _field("days_to_5_outlets", pa.int32(), "Days until a fifth outlet ran it, likewise."),
+        _field("days_to_10_outlets", pa.int32(), "Days until a tenth outlet ran it, likewise."),
+        _field("month", pa.string(), "Month first seen, `YYYY-MM` or `undated`.", required=True),
+        PUBLISHED_BY,
+    ]
+)
+
+OUTLET_PAIRS = pa.schema(
+    [
+        _field("leader", pa.string(), "The outlet that ran the stories first.", required=True),
+        _field(
+            "follower",
+            pa.string(),
+            "The outlet that ran them on a later day (same-day copies are no pair).",
+            required=True,
+        ),
+        _field(
+            "lag_days", pa.int32(), "Days the follower ran them after the leader.", required=True
+        ),
+        _field("stories", pa.int64(), "Stories it ran that many days later.", required=True),
+        PUBLISHED_BY,
+    ]
+)
+
 REPORT_TABLES: dict[str, pa.Schema] = {
     "document_facts": DOCUMENT_FACTS,
     "publisher_days": PUBLISHER_DAYS,
@@ -666,6 +807,9 @@ REPORT_TABLES: dict[str, pa.Schema] = {
     "infrequent_document_entities": INFREQUENT_DOCUMENT_ENTITIES,
     "name_comentions": NAME_COMENTIONS,
     "other_name_mentions": OTHER_NAME_MENTIONS,
+    "story_outlets": STORY_OUTLETS,
+    "stories": STORIES,
+    "outlet_pairs": OUTLET_PAIRS,
 }
 
 TABLES: dict[str, pa.Schema] = {
@@ -758,6 +902,12 @@ TABLE_MEANINGS: dict[str, str] = {
     "publisher and month.",
     "other_name_mentions": "Report table: entities named with each other name, per publisher "
     "and month.",
+    "story_outlets": "Report table: one row per story and outlet that carried it: when it first "
+    "ran it, its order among the outlets, and its part (wire copy, own story, copied, unclear).",
+    "stories": "Report table: one row per story and how it spread: its wire, first seen (day and "
+    "outlet), outlets, copies, days from first to last copy and until 2, 5 and 10 outlets.",
+    "outlet_pairs": "Report table: who copies whom: per ordered pair of outlets and lag in days, "
+    "the stories the follower ran after the leader.",
 }
 
 TABLES_DOC_HEADER = """# Tables
