@@ -18,12 +18,15 @@ tail it trimmed); each gap between two blocks is an edit, with words inserted by
 deleted from the canonical body, or both (a changed word).
 
 Everything up to the chain is numpy and Arrow over whole batches of bodies; the chain is a loop
-over the few blocks of each pair.
+over the few blocks of each pair, which then grow over the equal words around them (a block is
+found from k-grams, so the k - 1 words next to a changed word would escape it; the equal words
+that open or close both bodies are shared too, however few).
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -278,24 +281,83 @@ FIGURES = (
 )
 
 
-def chain(
-    blocks: Blocks, pairs: int, copy_words: np.ndarray, canonical_words: np.ndarray
-) -> np.ndarray:
+@dataclass(frozen=True)
+class Chains:
+    """Each pair's figures and its longest block, once the blocks are chained and extended."""
+
+    figures: np.ndarray
+    """``(pairs, len(FIGURES))``."""
+    longest: np.ndarray
+    """``(pairs, 3)``: copy position, canonical position and words of the longest block;
+    words 0 for a pair that shares no block."""
+
+
+def _keep(kept: list[list[int]], a: int, c: int, n: int) -> None:
+    """Add block (a, c, n) to the blocks kept in copy order, unless it conflicts with them."""
+    at = bisect.bisect_left(kept, [a])
+    if at and (kept[at - 1][0] + kept[at - 1][2] > a or kept[at - 1][1] + kept[at - 1][2] > c):
+        return  # overlaps or precedes the kept block before it
+    if at < len(kept) and (a + n > kept[at][0] or c + n > kept[at][1]):
+        return  # overlaps or follows the kept block after it
+    kept.insert(at, [a, c, n])
+
+
+def _extend(kept: list[list[int]], copy_keys: np.ndarray, canonical_keys: np.ndarray) -> None:
+    """Grow each kept block over the equal words around it, up to its neighbours.
+
+    A block is found from k-grams, so up to k - 1 equal words next to a changed word escape it;
+    here they join it, and a changed word is an edit of one word. Equal words at the very start
+    (or end) of both bodies, fewer than k before the first block, are a block of their own: the
+    word after them is a changed word, not a lead.
+    """
+    for i, block in enumerate(kept):
+        a, c, n = block
+        before = (kept[i - 1][0] + kept[i - 1][2], kept[i - 1][1] + kept[i - 1][2]) if i else (0, 0)
+        while a > before[0] and c > before[1] and copy_keys[a - 1] == canonical_keys[c - 1]:
+            a, c, n = a - 1, c - 1, n + 1
+        after = (
+            (kept[i + 1][0], kept[i + 1][1])
+            if i + 1 < len(kept)
+            else (len(copy_keys), len(canonical_keys))
+        )
+        while a + n < after[0] and c + n < after[1] and copy_keys[a + n] == canonical_keys[c + n]:
+            n += 1
+        block[:] = [a, c, n]
+    head = 0
+    while head < min(kept[0][0], kept[0][1]) and copy_keys[head] == canonical_keys[head]:
+        head += 1
+    if head:
+        kept.insert(0, [0, 0, head])
+    end_copy, end_canonical = kept[-1][0] + kept[-1][2], kept[-1][1] + kept[-1][2]
+    tail = 0
+    while (
+        tail < min(len(copy_keys) - end_copy, len(canonical_keys) - end_canonical)
+        and copy_keys[len(copy_keys) - 1 - tail] == canonical_keys[len(canonical_keys) - 1 - tail]
+    ):
+        tail += 1
+    if tail:
+        kept.append([len(copy_keys) - tail, len(canonical_keys) - tail, tail])
+
+
+def chain(blocks: Blocks, found: Words, copy: np.ndarray, canonical: np.ndarray) -> Chains:
     """Each pair's chain of blocks in order, and what lies around and between them.
 
     Args:
         blocks: The pairs' blocks.
-        pairs: Number of pairs.
-        copy_words: Words of each pair's copy.
-        canonical_words: Words of each pair's canonical body.
+        found: The words of the batch.
+        copy: Body of each pair's copy.
+        canonical: Body of each pair's canonical document.
 
     Returns:
-        ``(pairs, len(FIGURES))`` int64. A pair without a block shares nothing: its copy's words
-        are all inserted, its canonical body's all deleted.
+        The figures (a pair without a block shares nothing: its copy's words are all inserted,
+        its canonical body's all deleted) and the longest block of each pair.
     """
+    pairs = len(copy)
+    word_counts = np.diff(found.offsets)
     figures = np.zeros((pairs, len(FIGURES)), np.int64)
-    figures[:, FIGURES.index("inserted_words")] = copy_words
-    figures[:, FIGURES.index("deleted_words")] = canonical_words
+    figures[:, FIGURES.index("inserted_words")] = word_counts[copy]
+    figures[:, FIGURES.index("deleted_words")] = word_counts[canonical]
+    longest = np.zeros((pairs, 3), np.int64)
     # Longest first; among equals, the earliest in the copy.
     order = np.lexsort((blocks.copy_at, -blocks.length, blocks.pair))
     copy_at = blocks.copy_at[order].tolist()
@@ -305,37 +367,28 @@ def chain(
     for p in range(pairs):
         if bounds[p] == bounds[p + 1]:
             continue
-        starts: list[int] = []  # kept blocks in copy order: starts, canonical starts, lengths
-        others: list[int] = []
-        sizes: list[int] = []
+        kept: list[list[int]] = []  # [copy position, canonical position, words], in copy order
         for b in range(bounds[p], bounds[p + 1]):
-            a, c, n = copy_at[b], canonical_at[b], length[b]
-            at = bisect.bisect_left(starts, a)
-            if at and (starts[at - 1] + sizes[at - 1] > a or others[at - 1] + sizes[at - 1] > c):
-                continue  # overlaps or precedes the kept block before it
-            if at < len(starts) and (a + n > starts[at] or c + n > others[at]):
-                continue  # overlaps or follows the kept block after it
-            starts.insert(at, a)
-            others.insert(at, c)
-            sizes.insert(at, n)
-        inserted = deleted = edits = 0
-        for i in range(1, len(starts)):
-            gap_copy = starts[i] - starts[i - 1] - sizes[i - 1]
-            gap_canonical = others[i] - others[i - 1] - sizes[i - 1]
-            inserted += gap_copy
-            deleted += gap_canonical
-            edits += bool(gap_copy or gap_canonical)
+            _keep(kept, copy_at[b], canonical_at[b], length[b])
+        copy_keys = found.keys[found.offsets[copy[p]] : found.offsets[copy[p] + 1]]
+        canonical_keys = found.keys[found.offsets[canonical[p]] : found.offsets[canonical[p] + 1]]
+        _extend(kept, copy_keys, canonical_keys)
+        gaps = [
+            (after[0] - before[0] - before[2], after[1] - before[1] - before[2])
+            for before, after in itertools.pairwise(kept)
+        ]
         figures[p] = (
-            sum(sizes),
-            starts[0],
-            others[0],
-            int(copy_words[p]) - starts[-1] - sizes[-1],
-            int(canonical_words[p]) - others[-1] - sizes[-1],
-            edits,
-            inserted,
-            deleted,
+            sum(block[2] for block in kept),
+            kept[0][0],
+            kept[0][1],
+            len(copy_keys) - kept[-1][0] - kept[-1][2],
+            len(canonical_keys) - kept[-1][1] - kept[-1][2],
+            sum(1 for gap in gaps if gap[0] or gap[1]),
+            sum(gap[0] for gap in gaps),
+            sum(gap[1] for gap in gaps),
         )
-    return figures
+        longest[p] = max(kept, key=lambda block: (block[2], -block[0]))
+    return Chains(figures, longest)
 
 
 def shared_passages(
@@ -359,28 +412,18 @@ def shared_passages(
     copy = np.asarray(copy, np.int64)
     canonical = np.asarray(canonical, np.int64)
     found = words(bodies)
-    blocks = shared_blocks(found, copy, canonical, params.block_words)
-    word_counts = np.diff(found.offsets)
-    figures = chain(blocks, len(copy), word_counts[copy], word_counts[canonical])
-    # The longest block of each pair (the first in the chain's order).
-    order = np.lexsort((blocks.copy_at, -blocks.length, blocks.pair))
-    first = (
-        order[np.r_[True, blocks.pair[order][1:] != blocks.pair[order][:-1]]]
-        if len(order)
-        else order
+    chains = chain(
+        shared_blocks(found, copy, canonical, params.block_words), found, copy, canonical
     )
-    has = np.zeros(len(copy), bool)
-    has[blocks.pair[first]] = True
-    longest = np.full(len(copy), -1, np.int64)
-    longest[blocks.pair[first]] = first
+    has = chains.longest[:, 2] > 0
     rows = np.flatnonzero(has)
-    block = longest[rows]
-    copy_word = found.offsets[copy[rows]] + blocks.copy_at[block]
-    last_word = copy_word + blocks.length[block] - 1
-    canonical_word = found.offsets[canonical[rows]] + blocks.canonical_at[block]
+    size = chains.longest[rows, 2]
+    copy_word = found.offsets[copy[rows]] + chains.longest[rows, 0]
+    last_word = copy_word + size - 1
+    canonical_word = found.offsets[canonical[rows]] + chains.longest[rows, 1]
     start = found.char_start[copy_word]
     # The text: whole words up to passage_chars characters, or the first word cut there.
-    shift = _body_chars_before(found, word_counts)
+    shift = _body_chars_before(found, np.diff(found.offsets))
     limit = start + shift[copy_word] + params.passage_chars
     fits = np.searchsorted(found.char_end + shift, limit, side="right") - 1
     fits = np.clip(fits, copy_word, last_word)
@@ -398,15 +441,15 @@ def shared_passages(
         ("passage_start", start),
         ("passage_end", found.char_end[last_word]),
         ("matched_start", found.char_start[canonical_word]),
-        ("matched_end", found.char_end[canonical_word + blocks.length[block] - 1]),
-        ("passage_words", blocks.length[block]),
+        ("matched_end", found.char_end[canonical_word + size - 1]),
+        ("passage_words", size),
     ):
         full = np.zeros(len(copy), np.int64)
         full[rows] = values
         columns[name] = pa.array(full, pa.int32(), mask=~has)
     columns["passage"] = pa.array(texts, pa.string())
     for index, name in enumerate(FIGURES):
-        columns[name] = pa.array(figures[:, index], pa.int32())
+        columns[name] = pa.array(chains.figures[:, index], pa.int32())
     return pa.table(columns)
 
 

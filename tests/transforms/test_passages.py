@@ -70,6 +70,15 @@ def test_a_changed_word_is_one_edit_and_a_dropped_paragraph_another() -> None:
     assert copy[found["passage_start"] : found["passage_end"]] == longest
 
 
+def test_a_changed_word_near_the_start_is_an_edit_not_a_new_lead() -> None:
+    # Blocks are found from 5-word runs; the three equal words before the change join them.
+    copy = CANONICAL.replace("nine countries", "ten countries", 1)
+    found = explain(copy)
+    assert (found["lead_added_words"], found["lead_removed_words"]) == (0, 0)
+    assert (found["edits"], found["inserted_words"], found["deleted_words"]) == (1, 1, 1)
+    assert found["shared_words"] == word_count(CANONICAL) - 1
+
+
 def test_punctuation_case_and_spacing_do_not_break_a_passage() -> None:
     copy = CANONICAL.replace('"', "“").replace("said", "SAID").replace(". ", ".  ")
     copy = copy.replace("Geneva on", "Geneva — on")
