@@ -1,6 +1,7 @@
 """Sections of BENCHMARKS.md that ``make bench`` does not measure, kept when it rewrites the file.
 
-``bench.scale`` (make bench-full) and ``bench.report_scale`` write their own sections, and the
+``bench.scale`` (make bench-full), ``bench.report_scale`` and ``bench.syndication`` write their
+own sections, and the
 reliability report is written by hand from test runs. A section runs from its ``## `` heading to
 the next one.
 """
@@ -12,7 +13,9 @@ from pathlib import Path
 SCALE = "## Scale: a million articles"
 REPORT_QUERIES = "## Report queries at scale"
 RELIABILITY = "## Reliability report"
-KEPT = (SCALE, REPORT_QUERIES, RELIABILITY)
+SYNDICATION_QUALITY = "## Syndication quality"
+SYNDICATION_COST = "## Syndication cost at a million articles"
+KEPT = (SCALE, REPORT_QUERIES, RELIABILITY, SYNDICATION_QUALITY, SYNDICATION_COST)
 
 
 def section(text: str, heading: str) -> str:
