@@ -12,6 +12,7 @@
   first-seen rules alone, with the generator's publishers put in their place;
 * **Reuters-21578**: the share of stories whose wire is Reuters.
 
+With ``--corpus DIR --warehouse DIR`` it measures a run that exists (``make bench-full``'s).
 ``python -m bench.syndication --cost --warehouse DIR [--write]`` times, on a published warehouse
 (``make bench-full`` leaves one of a million articles), what the syndication tables add to a
 publish: the report tables ``story_outlets``, ``stories`` and ``outlet_pairs`` beside all report
@@ -70,8 +71,11 @@ def truth_stories(corpus: Path) -> dict[str, dict[str, Any]]:
     for row in truth:
         if row["expected"] != "accepted":
             continue
-        story = stories.setdefault(row["story_id"], {"agency": None, "days": {}})
+        story = stories.setdefault(
+            row["story_id"], {"agency": None, "in_dateline": False, "days": {}}
+        )
         story["agency"] = story["agency"] or printed_agency(row["dateline"], row["byline"])
+        story["in_dateline"] |= bool(PRINTED_AGENCY.search(row["dateline"] or ""))
         day = row["published_date"]
         if day is not None and row["date_precision"] == "month":
             day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(1)
@@ -109,18 +113,22 @@ def agency_scores(corpus: Path, connection: duckdb.DuckDBPyConnection) -> dict[s
     """Each story's wire against the one its files print (the story of its canonical file)."""
     stories, story_of = truth_stories(corpus), _story_of(corpus)
     rows = [r for r in _story_rows(connection) if r["source_path"] in story_of]
-    expected = [stories[story_of[r["source_path"]]]["agency"] for r in rows]
+    truth = [stories[story_of[r["source_path"]]] for r in rows]
     got = [r["agency"] for r in rows]
-    printed = sum(1 for e in expected if e)
+    printed = sum(1 for t in truth if t["agency"])
+    in_dateline = [(t, g) for t, g in zip(truth, got, strict=True) if t["in_dateline"]]
     attributed = sum(1 for g in got if g)
-    right = sum(1 for e, g in zip(expected, got, strict=True) if g and g == e)
-    agree = sum(1 for e, g in zip(expected, got, strict=True) if g == e)
+    right = sum(1 for t, g in zip(truth, got, strict=True) if g and g == t["agency"])
+    agree = sum(1 for t, g in zip(truth, got, strict=True) if g == t["agency"])
     return {
         "stories": len(rows),
         "printed": printed,
+        "in_dateline": len(in_dateline),
         "attributed": attributed,
         "precision": right / max(attributed, 1),
         "recall": right / max(printed, 1),
+        "dateline_recall": sum(1 for t, g in in_dateline if g == t["agency"])
+        / max(len(in_dateline), 1),
         "accuracy": agree / max(len(rows), 1),
     }
 
@@ -182,11 +190,9 @@ def reuters(work: Path, env: dict[str, str]) -> dict[str, Any] | str:
     return row
 
 
-def measure_quality(size: int, seed: int, work: Path, env: dict[str, str]) -> str:
-    """The section's quality part: generator truth and Reuters-21578."""
+def generate_and_run(size: int, seed: int, work: Path, env: dict[str, str]) -> tuple[Path, Path]:
+    """A generated corpus of ``size`` files (made once) and a new warehouse of it."""
     from bench.generator import generate
-    from warehouse import catalog
-    from warehouse.store import Warehouse
 
     corpus = work / f"corpus-syndication-{size}-{seed}"
     if not (corpus / "truth.parquet").is_file():
@@ -194,14 +200,23 @@ def measure_quality(size: int, seed: int, work: Path, env: dict[str, str]) -> st
     warehouse = work / f"warehouse-syndication-{size}"
     shutil.rmtree(warehouse, ignore_errors=True)
     run_newsetl(corpus / "files", warehouse, env)
+    return corpus, warehouse
+
+
+def measure_quality(corpus: Path, warehouse: Path, work: Path, env: dict[str, str]) -> str:
+    """The section's quality part: generator truth and Reuters-21578."""
+    from warehouse import catalog
+    from warehouse.store import Warehouse
+
     extracted = catalog.connect(Warehouse(warehouse))
     agency = agency_scores(corpus, extracted)
     first = first_seen_scores(corpus, extracted)
     first_truth = first_seen_scores(corpus, with_truth_publishers(corpus, warehouse))
     real = reuters(work, env)
+    size = pq.ParquetFile(corpus / "truth.parquet").metadata.num_rows
     lines = [
-        f"Generator corpus of {size:,} files (seed {seed}; copies run the same day or 1-14 days "
-        "after the story's first outlet, `bench.generator.copy_delay_days`):",
+        f"Generator corpus of {size:,} files (`{corpus.name}`; copies run the same day or 1-14 "
+        "days after the story's first outlet, `bench.generator.copy_delay_days`):",
         "",
         "| measure | value |",
         "|---|---|",
@@ -210,6 +225,8 @@ def measure_quality(size: int, seed: int, work: Path, env: dict[str, str]) -> st
         f"| stories given a wire | {agency['attributed']:,} |",
         f"| wire precision (right / given) | {agency['precision']:.4f} |",
         f"| wire recall (right / printed) | {agency['recall']:.4f} |",
+        f"| wire recall where a dateline prints it ({agency['in_dateline']:,} stories) | "
+        f"{agency['dateline_recall']:.4f} |",
         f"| wire accuracy (right or rightly none / stories) | {agency['accuracy']:.4f} |",
         f"| stories of 2+ outlets | {first['stories']:,} |",
         f"| of those, first day shared by 2+ outlets (no truth) | {first['tied']:,} |",
@@ -304,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--work", type=Path, default=REPO / ".bench", help="corpora, warehouses")
     parser.add_argument("--cost", action="store_true", help="time the tables on --warehouse")
-    parser.add_argument("--warehouse", type=Path, help="a published warehouse (with --cost)")
+    parser.add_argument("--warehouse", type=Path, help="a published warehouse to measure")
+    parser.add_argument("--corpus", type=Path, help="the generated corpus of --warehouse")
     parser.add_argument("--write", action="store_true", help="record it in BENCHMARKS.md")
     args = parser.parse_args(argv)
     env = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", **os.environ}
@@ -316,8 +334,13 @@ def main(argv: list[str] | None = None) -> int:
         command = "python -m bench.syndication --cost --warehouse DIR"
     else:
         args.work.mkdir(parents=True, exist_ok=True)
-        heading, body = SYNDICATION_QUALITY, measure_quality(args.size, args.seed, args.work, env)
-        command = f"python -m bench.syndication --size {args.size}"
+        if args.corpus and args.warehouse:
+            corpus, warehouse = args.corpus, args.warehouse
+            command = "python -m bench.syndication --corpus DIR --warehouse DIR"
+        else:
+            corpus, warehouse = generate_and_run(args.size, args.seed, args.work, env)
+            command = f"python -m bench.syndication --size {args.size}"
+        heading, body = SYNDICATION_QUALITY, measure_quality(corpus, warehouse, args.work, env)
     text = f"{heading}\n\nCommand: `{command}`, written {now}, on {machine()}.\n\n{body}\n"
     print(text)
     if args.write:
