@@ -4,11 +4,10 @@ Words are the body's runs of non-space characters, compared in lower case withou
 punctuation, so quotes, dashes, case and spacing never break a passage (a token of punctuation
 alone is no word). Two bodies share a block where they have the same run of at least ``k`` words
 (deduplication's shingle size): every word k-gram of the copy is looked up among the k-grams of
-its canonical body, and matches on one diagonal (canonical position minus copy position) at
-consecutive copy positions form one block. A block counts only when it holds an anchor, a k-gram
-found once in each body: a phrase a story repeats ("we will act on the grain deal") also matches
-its other occurrences, on diagonals of their own, and would pass for moved text. The longest
-block is the shared passage.
+its canonical body, each k-gram found once in both (a phrase a story repeats, "we will act on
+the grain deal", would also match its other occurrences, as if the text had moved), and matches
+on one diagonal (canonical position minus copy position) at consecutive copy positions form one
+block.
 
 The blocks are then chained in order, longest first, each kept when it lies after the kept blocks
 before it and before those after it, in both bodies (difflib's way of aligning texts). Words of
@@ -17,10 +16,13 @@ there, a lead it dropped); words after the last block, a tail it added (or the c
 tail it trimmed); each gap between two blocks is an edit, with words inserted by the copy,
 deleted from the canonical body, or both (a changed word).
 
+The blocks then grow over the equal words around them: a block is found from k-grams, so the
+k - 1 words next to a changed word, or a repeated k-gram, would escape it; blocks that come to
+touch on one diagonal are one, and the equal words that open or close both bodies are shared
+too, however few. The longest block is the shared passage.
+
 Everything up to the chain is numpy and Arrow over whole batches of bodies; the chain is a loop
-over the few blocks of each pair, which then grow over the equal words around them (a block is
-found from k-grams, so the k - 1 words next to a changed word would escape it; the equal words
-that open or close both bodies are shared too, however few).
+over the few blocks of each pair.
 """
 
 from __future__ import annotations
@@ -36,13 +38,11 @@ import pyarrow.compute as pc
 # One byte each, like the space that replaces them: a body's byte offsets stay as they are.
 SPACE_CHARACTERS = r"[\t\n\r\f\v]"
 NOT_A_WORD_CHARACTER = r"[^\p{L}\p{N}]+"
-# Bits of a k-gram's hash kept beside the body number in one 64-bit sort key; a pair compares
-# some hundreds of k-grams, so a false match of 40 bits is a one in a billion event per pair.
+# Bits of a k-gram's hash in a 64-bit sort key beside a body's and a pair's number in the batch
+# (12 bits each: 4,096 bodies, 4,096 pairs). A pair compares some hundreds of k-grams, so a false
+# match of 40 bits is a one in a billion event per pair.
 GRAM_BITS = 40
-# Bits of the packed sort key of a match: pair, diagonal, copy position, anchor flag.
-PAIR_BITS = 20
-DIAGONAL_BITS = 22
-POSITION_BITS = 21
+NUMBER_BITS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,55 +179,13 @@ def _grams(found: Words, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return _mix(folded[at]) >> np.uint64(64 - GRAM_BITS), body, at - found.offsets[body]
 
 
-@dataclass(frozen=True)
-class _Matches:
-    """Every (copy position, canonical position) of a k-gram a pair's bodies share."""
-
-    pair: np.ndarray
-    copy_at: np.ndarray
-    canonical_at: np.ndarray
-    anchor: np.ndarray
-    """The k-gram is once in each body."""
-
-
-def _matches(found: Words, copy: np.ndarray, canonical: np.ndarray, k: int) -> _Matches:
-    """The k-grams each pair's copy shares with its canonical body, repeated ones included."""
-    low, gram_body, position = _grams(found, k)
-    # Every body's k-grams sorted by (body, gram), and how often each is in its body.
-    key = (gram_body.astype(np.uint64) << np.uint64(GRAM_BITS)) | low
-    order = np.argsort(key)
-    table, table_position = key[order], position[order]
-    group = np.flatnonzero(np.r_[True, table[1:] != table[:-1]])
-    group_size = np.diff(np.r_[group, len(table)])
-    repeats = np.repeat(group_size, group_size)
-    in_own_body = np.empty_like(repeats)
-    in_own_body[order] = repeats
-    # Each pair's copy k-grams, looked up in its canonical body's, in sorted order (fast).
-    first_gram = np.searchsorted(gram_body, np.arange(len(found.offsets)))
-    per_pair = np.diff(first_gram)[copy]
-    pair_of = np.repeat(np.arange(len(copy)), per_pair)
-    gram = np.arange(len(pair_of)) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
-    gram += np.repeat(first_gram[copy], per_pair)
-    query = (canonical[pair_of].astype(np.uint64) << np.uint64(GRAM_BITS)) | low[gram]
-    asked = np.argsort(query)
-    at = np.minimum(np.searchsorted(table, query[asked]), max(len(table) - 1, 0))
-    hit = table[at] == query[asked] if len(table) else np.zeros(len(asked), bool)
-    hits = np.zeros(len(query), np.int64)
-    hits[asked[hit]] = repeats[at[hit]]
-    lo = np.zeros(len(query), np.int64)
-    lo[asked] = at
-    match = np.repeat(np.arange(len(query)), hits)
-    slot = np.arange(len(match)) - np.repeat(np.cumsum(hits) - hits, hits) + lo[match]
-    return _Matches(
-        pair=pair_of[match],
-        copy_at=position[gram[match]],
-        canonical_at=table_position[slot],
-        anchor=(hits[match] == 1) & (in_own_body[gram[match]] == 1),
-    )
-
-
 def shared_blocks(found: Words, copy: np.ndarray, canonical: np.ndarray, k: int) -> Blocks:
-    """The maximal anchored runs of at least ``k`` words each copy shares with its canonical body.
+    """The runs of at least ``k`` words each copy shares with its canonical body.
+
+    A run is made of the k-grams found once in the copy and once in its canonical body: a k-gram
+    either repeats (a phrase the story says twice) would also match elsewhere, as if the text had
+    moved. Runs split at such k-grams; :func:`chain` joins them again by comparing the words in
+    between.
 
     Args:
         found: The words of a batch of bodies.
@@ -236,36 +194,96 @@ def shared_blocks(found: Words, copy: np.ndarray, canonical: np.ndarray, k: int)
         k: Words of the shortest block.
 
     Raises:
-        ValueError: More pairs, or longer bodies, than one batch can number.
+        ValueError: More bodies or pairs in the batch than its sort keys can number.
     """
-    if len(copy) >= 1 << PAIR_BITS or len(found.offsets) >= 1 << (64 - GRAM_BITS):
-        raise ValueError(f"at most {(1 << PAIR_BITS) - 1} pairs of bodies per batch")
-    if len(found.keys) and int(np.diff(found.offsets).max()) >= 1 << POSITION_BITS:
-        raise ValueError(f"a body of {1 << POSITION_BITS} words or more")
-    found_matches = _matches(found, copy, canonical, k)
-    diagonal = found_matches.canonical_at - found_matches.copy_at + (1 << (DIAGONAL_BITS - 1))
-    key = found_matches.pair.astype(np.uint64) << np.uint64(DIAGONAL_BITS)
-    key = (key | diagonal.astype(np.uint64)) << np.uint64(POSITION_BITS)
-    key = (key | found_matches.copy_at.astype(np.uint64)) << np.uint64(1)
-    packed = np.sort(key | found_matches.anchor.astype(np.uint64))
-    if len(packed) == 0:
+    if len(found.offsets) > 1 << NUMBER_BITS or len(copy) > 1 << NUMBER_BITS:
+        raise ValueError(f"at most {1 << NUMBER_BITS} bodies and pairs in a batch")
+    low, gram_body, position = _grams(found, k)
+    # The canonical bodies' k-grams, sorted by (body, gram); those a body has once.
+    is_canonical = np.zeros(len(found.offsets) - 1, bool)
+    is_canonical[canonical] = True
+    mine = np.flatnonzero(is_canonical[gram_body])
+    key = (gram_body[mine].astype(np.uint64) << np.uint64(GRAM_BITS)) | low[mine]
+    order = np.argsort(key)
+    table, table_position = key[order], position[mine][order]
+    table_once = _once(table)
+    # Each pair's copy k-grams, sorted by (canonical body, gram, pair): a k-gram the copy has
+    # twice is twice in a row.
+    first_gram = np.searchsorted(gram_body, np.arange(len(found.offsets)))
+    per_pair = np.diff(first_gram)[copy]
+    pair_of = np.repeat(np.arange(len(copy)), per_pair)
+    gram = np.arange(len(pair_of)) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+    gram += np.repeat(first_gram[copy], per_pair)
+    query = (canonical[pair_of].astype(np.uint64) << np.uint64(GRAM_BITS)) | low[gram]
+    packed = (query << np.uint64(NUMBER_BITS)) | pair_of.astype(np.uint64)
+    asked = np.argsort(packed)
+    asked_once = _once(packed[asked])
+    sought = query[asked]  # sorted too: the pair is in the low bits
+    at = np.minimum(np.searchsorted(table, sought), max(len(table) - 1, 0))
+    hit = asked_once & (table[at] == sought) & table_once[at] if len(table) else asked_once & False
+    matched = np.full(len(query), -1, np.int64)
+    matched[asked[hit]] = table_position[at[hit]]
+    # In copy order, a run goes on while the next match is the next copy position on the same
+    # diagonal.
+    at_match = np.flatnonzero(matched >= 0)
+    if len(at_match) == 0:
         empty = np.empty(0, np.int64)
         return Blocks(empty, empty, empty, empty)
-    # A run goes on while the next match is the next copy position on the same diagonal.
-    head = packed >> np.uint64(1)
-    starts = np.flatnonzero(np.r_[True, head[1:] != head[:-1] + np.uint64(1)])
-    anchored = np.add.reduceat((packed & np.uint64(1)).astype(np.int64), starts) > 0
-    grams = np.diff(np.r_[starts, len(packed)])[anchored]
-    first = head[starts][anchored]
-    run_copy = (first & np.uint64((1 << POSITION_BITS) - 1)).astype(np.int64)
-    rest = first >> np.uint64(POSITION_BITS)
-    run_diagonal = (rest & np.uint64((1 << DIAGONAL_BITS) - 1)).astype(np.int64)
-    return Blocks(
-        pair=(rest >> np.uint64(DIAGONAL_BITS)).astype(np.int64),
-        copy_at=run_copy,
-        canonical_at=run_copy + run_diagonal - (1 << (DIAGONAL_BITS - 1)),
+    pair, copy_at = pair_of[at_match], position[gram[at_match]]
+    diagonal = matched[at_match] - copy_at
+    goes_on = (pair[1:] == pair[:-1]) & (diagonal[1:] == diagonal[:-1])
+    goes_on &= copy_at[1:] == copy_at[:-1] + 1
+    starts = np.flatnonzero(np.r_[True, ~goes_on])
+    grams = np.diff(np.r_[starts, len(at_match)])
+    runs = Blocks(
+        pair=pair[starts],
+        copy_at=copy_at[starts],
+        canonical_at=copy_at[starts] + diagonal[starts],
         length=grams + k - 1,
     )
+    return _join_on_diagonals(runs, found, copy, canonical)
+
+
+def _join_on_diagonals(
+    runs: Blocks, found: Words, copy: np.ndarray, canonical: np.ndarray
+) -> Blocks:
+    """Runs of a pair next on one diagonal, with equal words between them, as one block.
+
+    A repeated k-gram splits a run of equal words; joining them here, vectorised, leaves the
+    chain a handful of blocks a pair instead of dozens.
+    """
+    if len(runs.pair) < 2:
+        return runs
+    end = runs.copy_at + runs.length
+    diagonal = runs.canonical_at - runs.copy_at
+    follows = (runs.pair[1:] == runs.pair[:-1]) & (diagonal[1:] == diagonal[:-1])
+    gap = np.maximum(runs.copy_at[1:] - end[:-1], 0) * follows
+    # Compare every word of every gap at once: copy and canonical words, by batch position.
+    which = np.repeat(np.arange(len(gap)), gap)
+    step = np.arange(len(which)) - np.repeat(np.cumsum(gap) - gap, gap)
+    at_copy = found.offsets[copy[runs.pair[which]]] + end[which] + step
+    at_canonical = found.offsets[canonical[runs.pair[which]]] + end[which] + diagonal[which] + step
+    unequal = found.keys[at_copy] != found.keys[at_canonical]
+    differs = np.bincount(which, weights=unequal, minlength=len(gap))
+    joined = np.r_[False, follows & (differs == 0)]
+    starts = np.flatnonzero(~joined)
+    last_end = np.maximum.reduceat(end, starts)
+    return Blocks(
+        pair=runs.pair[starts],
+        copy_at=runs.copy_at[starts],
+        canonical_at=runs.canonical_at[starts],
+        length=last_end - runs.copy_at[starts],
+    )
+
+
+def _once(ordered: np.ndarray) -> np.ndarray:
+    """Which values of a sorted array are there once."""
+    once = np.ones(len(ordered), bool)
+    if len(ordered):
+        repeated = ordered[1:] == ordered[:-1]
+        once[1:] &= ~repeated
+        once[:-1] &= ~repeated
+    return once
 
 
 # The figures of a pair, in the order chain() returns them.
@@ -302,7 +320,7 @@ def _keep(kept: list[list[int]], a: int, c: int, n: int) -> None:
     kept.insert(at, [a, c, n])
 
 
-def _extend(kept: list[list[int]], copy_keys: np.ndarray, canonical_keys: np.ndarray) -> None:
+def _extend(kept: list[list[int]], copy_keys: list[int], canonical_keys: list[int]) -> None:
     """Grow each kept block over the equal words around it, up to its neighbours.
 
     A block is found from k-grams, so up to k - 1 equal words next to a changed word escape it;
@@ -323,6 +341,15 @@ def _extend(kept: list[list[int]], copy_keys: np.ndarray, canonical_keys: np.nda
         while a + n < after[0] and c + n < after[1] and copy_keys[a + n] == canonical_keys[c + n]:
             n += 1
         block[:] = [a, c, n]
+    # Blocks that now touch on one diagonal are one block (a repeated k-gram had split it).
+    merged = [kept[0]]
+    for block in kept[1:]:
+        last = merged[-1]
+        if block[0] == last[0] + last[2] and block[1] == last[1] + last[2]:
+            last[2] += block[2]
+        else:
+            merged.append(block)
+    kept[:] = merged
     head = 0
     while head < min(kept[0][0], kept[0][1]) and copy_keys[head] == canonical_keys[head]:
         head += 1
@@ -364,14 +391,17 @@ def chain(blocks: Blocks, found: Words, copy: np.ndarray, canonical: np.ndarray)
     canonical_at = blocks.canonical_at[order].tolist()
     length = blocks.length[order].tolist()
     bounds = np.searchsorted(blocks.pair[order], np.arange(pairs + 1)).tolist()
+    # Python lists: the loop below reads them one item at a time.
+    keys, offsets = found.keys.tolist(), found.offsets.tolist()
+    copies, canonicals = copy.tolist(), canonical.tolist()
     for p in range(pairs):
         if bounds[p] == bounds[p + 1]:
             continue
         kept: list[list[int]] = []  # [copy position, canonical position, words], in copy order
         for b in range(bounds[p], bounds[p + 1]):
             _keep(kept, copy_at[b], canonical_at[b], length[b])
-        copy_keys = found.keys[found.offsets[copy[p]] : found.offsets[copy[p] + 1]]
-        canonical_keys = found.keys[found.offsets[canonical[p]] : found.offsets[canonical[p] + 1]]
+        copy_keys = keys[offsets[copies[p]] : offsets[copies[p] + 1]]
+        canonical_keys = keys[offsets[canonicals[p]] : offsets[canonicals[p] + 1]]
         _extend(kept, copy_keys, canonical_keys)
         gaps = [
             (after[0] - before[0] - before[2], after[1] - before[1] - before[2])
@@ -411,6 +441,17 @@ def shared_passages(
     """
     copy = np.asarray(copy, np.int64)
     canonical = np.asarray(canonical, np.int64)
+    if len(bodies) > 1 << NUMBER_BITS or len(copy) > 1 << NUMBER_BITS:
+        # More than a batch's sort keys can number: a batch at a time, each with its bodies.
+        step = 1 << (NUMBER_BITS - 1)
+        parts = []
+        for start in range(0, len(copy), step):
+            pairs = slice(start, start + step)
+            needed, index = np.unique(np.r_[copy[pairs], canonical[pairs]], return_inverse=True)
+            half = len(index) // 2
+            some = bodies.take(pa.array(needed))
+            parts.append(shared_passages(some, index[:half], index[half:], params))
+        return pa.concat_tables(parts)
     found = words(bodies)
     chains = chain(
         shared_blocks(found, copy, canonical, params.block_words), found, copy, canonical
@@ -448,8 +489,8 @@ def shared_passages(
         full[rows] = values
         columns[name] = pa.array(full, pa.int32(), mask=~has)
     columns["passage"] = pa.array(texts, pa.string())
-    for index, name in enumerate(FIGURES):
-        columns[name] = pa.array(chains.figures[:, index], pa.int32())
+    for column, name in enumerate(FIGURES):
+        columns[name] = pa.array(chains.figures[:, column], pa.int32())
     return pa.table(columns)
 
 

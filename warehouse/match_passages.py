@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from warehouse.store import RunStaging, Snapshot, table_files
 
 # Pairs of bodies computed at once: some 2,000 bodies of text and their words in memory.
 BATCH_PAIRS = 1_000
+COMPUTE_THREADS = 2
 PASSAGES = PassageParams()
 
 
@@ -128,23 +130,28 @@ def _compute(
     starts = np.r_[0, np.flatnonzero(story.to_numpy(zero_copy_only=False)) + 1]
     batch_of_story = starts // batch_pairs
     batch = np.repeat(batch_of_story, np.diff(np.r_[starts, bodies.num_rows]))
-    found = []
-    for number, texts in _bodies_by_batch(previous, staging, bodies, batch):
-        in_batch = bodies.filter(pa.array(batch == number))
+    bounds = np.searchsorted(batch, np.arange(int(batch.max()) + 2)) if len(batch) else [0]
+
+    def compute(number: int, texts: pa.Table) -> pa.Table:
+        in_batch = bodies.slice(bounds[number], bounds[number + 1] - bounds[number])
         hashes_here = texts.column("content_hash")
         copy = pc.index_in(in_batch.column("copy_hash"), value_set=hashes_here).to_numpy()
         canonical = pc.index_in(in_batch.column("canonical_hash"), value_set=hashes_here).to_numpy()
         passages = shared_passages(texts.column("body"), copy, canonical, params)
-        found.append(
-            pa.Table.from_arrays(
-                [
-                    in_batch.column("copy_hash"),
-                    in_batch.column("canonical_hash"),
-                    *passages.columns,
-                ],
-                names=["copy_hash", "canonical_hash", *passages.column_names],
-            )
+        return pa.Table.from_arrays(
+            [in_batch.column("copy_hash"), in_batch.column("canonical_hash"), *passages.columns],
+            names=["copy_hash", "canonical_hash", *passages.column_names],
         )
+
+    # Two batches at a time: numpy and Arrow release the GIL for most of the work.
+    found: list[pa.Table] = []
+    with ThreadPoolExecutor(max_workers=COMPUTE_THREADS) as pool:
+        running: list[Future[pa.Table]] = []
+        for number, texts in _bodies_by_batch(previous, staging, bodies, batch):
+            running.append(pool.submit(compute, number, texts))
+            if len(running) >= COMPUTE_THREADS:
+                found.append(running.pop(0).result())
+        found += [future.result() for future in running]
     computed = pa.concat_tables(found)
     joined = pa.table(
         {
