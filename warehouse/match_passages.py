@@ -8,14 +8,12 @@ matches are computed, so a run adding 1% of the documents reads the bodies of it
 not of every match; a previous file whose rows all stand is hard-linked into the new snapshot.
 
 The bodies of the matches to compute are read in batches of whole stories (a canonical body and
-its copies): one DuckDB scan of the documents picks them out by content hash and streams them
-into a temporary file per batch, read back one at a time, so one batch of text is in memory.
+its copies), one batch of text in memory at a time (:mod:`warehouse.body_batches`), and two
+batches are computed at once.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +24,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms.passages import PassageParams, shared_passages
+from warehouse.body_batches import bodies_by_batch
 from warehouse.incremental import DocumentKeys
 from warehouse.schemas import MATCH_PASSAGES, conform
-from warehouse.spill import spilling_connection
 from warehouse.store import RunStaging, Snapshot, table_files
 
 # Pairs of bodies computed at once: some 2,000 bodies of text and their words in memory.
@@ -147,7 +145,19 @@ def _compute(
     found: list[pa.Table] = []
     with ThreadPoolExecutor(max_workers=COMPUTE_THREADS) as pool:
         running: list[Future[pa.Table]] = []
-        for number, texts in _bodies_by_batch(previous, staging, bodies, batch):
+        hashes = pa.concat_arrays(
+            [
+                bodies.column("canonical_hash").combine_chunks(),
+                bodies.column("copy_hash").combine_chunks(),
+            ]
+        )
+        wanted = pa.table({"content_hash": hashes, "batch": pa.array(np.r_[batch, batch])})
+        # A story's bodies are in one batch: each body once.
+        wanted = wanted.group_by(["content_hash"], use_threads=False).aggregate([("batch", "min")])
+        wanted = wanted.rename_columns(["content_hash", "batch"])
+        files = [shard.documents for shard in staging.shards]
+        files += table_files(previous, "documents")
+        for number, texts in bodies_by_batch(files, wanted, staging.path):
             running.append(pool.submit(compute, number, texts))
             if len(running) >= COMPUTE_THREADS:
                 found.append(running.pop(0).result())
@@ -168,52 +178,3 @@ def _compute(
     )
     joined = joined.sort_by([("doc_id", "ascending")])
     return conform(joined.select(MATCH_PASSAGES.names), MATCH_PASSAGES, name="match_passages")
-
-
-BODIES = (
-    "SELECT w.batch, d.content_hash, d.body "
-    "FROM read_parquet($files, union_by_name = true) AS d "
-    "JOIN wanted AS w USING (content_hash)"
-)
-
-
-def _bodies_by_batch(
-    previous: Snapshot | None, staging: RunStaging, pairs: pa.Table, batch: np.ndarray
-) -> Iterator[tuple[int, pa.Table]]:
-    """Each batch's distinct bodies (``content_hash``, ``body``), read in one scan."""
-    hashes = pa.concat_arrays(
-        [
-            pairs.column("canonical_hash").combine_chunks(),
-            pairs.column("copy_hash").combine_chunks(),
-        ]
-    )
-    wanted = pa.table({"content_hash": hashes, "batch": pa.array(np.r_[batch, batch])})
-    wanted = wanted.group_by(["content_hash"], use_threads=False).aggregate([("batch", "min")])
-    wanted = wanted.rename_columns(["content_hash", "batch"])
-    files = [str(shard.documents) for shard in staging.shards]
-    files += [str(p) for p in table_files(previous, "documents")]
-    with tempfile.TemporaryDirectory(prefix="passages-", dir=staging.path) as folder:
-        writers: dict[int, pq.ParquetWriter] = {}
-        connection = spilling_connection(staging.path)
-        try:
-            connection.register("wanted", wanted)
-            reader = connection.sql(BODIES, params={"files": files}).to_arrow_reader(4096)
-            for record_batch in reader:
-                number_of = record_batch.column(0).to_numpy()
-                for number in np.unique(number_of).tolist():
-                    if number not in writers:
-                        writers[number] = pq.ParquetWriter(
-                            Path(folder) / f"batch-{number}.parquet", record_batch.schema
-                        )
-                    writers[number].write_batch(record_batch.filter(pa.array(number_of == number)))
-        finally:
-            connection.close()
-            for writer in writers.values():
-                writer.close()
-        for number in sorted(writers):
-            table = pq.read_table(Path(folder) / f"batch-{number}.parquet")
-            # Documents with the same content hash have the same body: one of each.
-            first = pc.index_in(
-                pc.unique(table.column("content_hash")), value_set=table.column("content_hash")
-            )
-            yield number, table.take(first).select(["content_hash", "body"])

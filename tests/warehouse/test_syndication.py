@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.warehouse.report_corpus import _document as document
 from tests.warehouse.test_report_tables import (
     answers,
     reference_connection,
@@ -40,22 +41,10 @@ def _document(
     dateline_agency: str | None = None,
     byline: str | None = None,
 ) -> dict[str, Any]:
-    placeholder = {pa.string(): "-", pa.int64(): 0, pa.int32(): 0, pa.bool_(): False}
-    row: dict[str, Any] = {
-        field.name: None if field.nullable else placeholder.get(field.type, 0)
-        for field in DOCUMENTS
-    }
-    return row | {
-        "doc_id": doc_id,
-        "source_path": f"{doc_id}.txt",
-        "publisher": publisher,
-        "published_date": day,
+    return document(doc_id, publisher, day, cluster, canonical, f"Story {cluster}") | {
         "date_precision": precision if day else "none",
-        "title": f"Story {cluster}",
         "dateline_agency": dateline_agency,
         "byline": byline,
-        "cluster_id": cluster,
-        "is_canonical": canonical,
     }
 
 

@@ -5,14 +5,11 @@
 -- Without filters from outlet_pairs (stories per lag, so the median is exact); with filters,
 -- from the outlets of the stories a report looks at.
 WITH chosen AS (
-    SELECT o.cluster_number, o.publisher, o.first_seen
-    FROM story_outlets AS o
+    SELECT cluster_number, publisher, first_seen
+    FROM report_story_outlets($from, $to, $publisher, $entity)
     WHERE NOT report_unfiltered($from, $to, $publisher, $entity)
-      AND o.first_seen IS NOT NULL
-      AND o.publisher <> 'unknown'
-      AND o.cluster_number IN (
-          SELECT cluster_number FROM report_stories($from, $to, $publisher, $entity)
-      )
+      AND first_seen IS NOT NULL
+      AND publisher <> 'unknown'
 ),
 filtered AS (
     SELECT

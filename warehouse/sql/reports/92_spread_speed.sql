@@ -1,19 +1,7 @@
 -- Speed of spread: how fast stories reached other outlets, for all stories and for each wire:
 -- how many stories reached 2, 5 and 10 outlets, the median days from first seen until they did,
 -- and the median days from a story's first to its last dated copy.
-WITH chosen AS (
-    SELECT s.*
-    FROM stories AS s
-    WHERE report_unfiltered($from, $to, $publisher, $entity)
-    UNION ALL
-    SELECT s.*
-    FROM stories AS s
-    WHERE NOT report_unfiltered($from, $to, $publisher, $entity)
-      AND s.cluster_number IN (
-          SELECT cluster_number FROM report_stories($from, $to, $publisher, $entity)
-      )
-),
-grouped AS (
+WITH grouped AS (
     SELECT
         CASE WHEN GROUPING(agency) = 1 THEN 'all stories' ELSE coalesce(agency, '(no wire)') END
             AS agency,
@@ -26,7 +14,7 @@ grouped AS (
         count(*) FILTER (WHERE outlets >= 10) AS reached_10_outlets,
         CAST(median(days_to_10_outlets) AS DOUBLE) AS median_days_to_10,
         CAST(median(spread_days) FILTER (WHERE outlets >= 2) AS DOUBLE) AS median_spread_days
-    FROM chosen
+    FROM report_syndicated_stories($from, $to, $publisher, $entity)
     GROUP BY GROUPING SETS ((agency), ())
     HAVING count(*) > 0  -- no stories, no rows: not a row of zeros
 )

@@ -53,7 +53,7 @@ CREATE OR REPLACE MACRO wire_agency(name) AS (
 -- The agency is derived here and only here (issue 15 adds documents.agency): the canonical
 -- name of the dateline's agency, else of a byline that is only an agency's name (`By AFP`),
 -- else of a publisher that is itself a wire (Reuters sign-offs name Reuters). To read the real
--- column, replace the line marked AGENCY by `agency,`.
+-- column, replace the line after `-- AGENCY` by `agency,`.
 CREATE OR REPLACE VIEW stg_wire_documents AS
 SELECT
     doc_id,
@@ -63,5 +63,6 @@ SELECT
     title,
     CASE WHEN date_precision = 'month' THEN last_day(published_date) ELSE published_date END
         AS seen_by,
-    coalesce(wire_agency(dateline_agency), wire_agency(byline), wire_agency(publisher)) AS agency, -- AGENCY
+    -- AGENCY: the one line to replace by `agency,` once documents has the column.
+    coalesce(wire_agency(dateline_agency), wire_agency(byline), wire_agency(publisher)) AS agency,
 FROM documents;
