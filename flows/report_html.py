@@ -423,6 +423,11 @@ def _comentions_chart(result: ReportResult) -> str:
     return heatmap(names, counts, "Countries named in the same documents", "comentions")
 
 
+def _titled(title: str, chart: str) -> str:
+    """A chart with its title above it, in a figure."""
+    return f"<figure><h3>{_esc(title)}</h3>{chart}</figure>"
+
+
 def _agency_reach_chart(result: ReportResult) -> str:
     rows = [r for r in _rows(result) if r["month"] != "undated"]
     months = sorted({r["month"] for r in rows})
@@ -434,9 +439,8 @@ def _agency_reach_chart(result: ReportResult) -> str:
     for r in rows:
         if r["agency"] in series:
             series[r["agency"]][months.index(r["month"])] = r["stories"]
-    return line_chart(
-        months, series, "Stories first seen per month, by wire", "agency-reach", width=1000
-    )
+    label = "Stories first seen per month, by wire"
+    return _titled(label, line_chart(months, series, label, "agency-reach", width=1000))
 
 
 def _who_copies_whom_chart(result: ReportResult) -> str:
@@ -447,56 +451,62 @@ def _who_copies_whom_chart(result: ReportResult) -> str:
         weight[leader] += n
         weight[follower] += n
     names = sorted(weight, key=lambda name: (-weight[name], name))[:MAX_OUTLETS]
-    return heatmap(
+    label = "Stories the column's outlet ran after the row's outlet"
+    matrix = heatmap(
         names,
         counts,
-        "Stories the column's outlet ran after the row's outlet",
+        label,
         "who-copies-whom",
         directed=True,
         caption="row: ran it first; column: ran it on a later day; grey: none",
     )
+    return _titled(label, matrix)
 
 
 def _spread_speed_chart(result: ReportResult) -> str:
     rows = _rows(result)
     everything = [r for r in rows if r["agency"] == "all stories"]
+    label = "Stories that reached 2, 5 and 10 outlets"
     reached = horizontal_bars(
         ["2 outlets", "5 outlets", "10 outlets"],
         [everything[0][f"reached_{n}_outlets"] if everything else 0 for n in (2, 5, 10)],
-        "Stories that reached 2, 5 and 10 outlets",
+        label,
         "spread-reached",
         width=520,
     )
     agencies = [r for r in rows if r["median_days_to_2"] is not None]
+    days_label = "Median days until a second outlet ran a story"
     days = horizontal_bars(
         [r["agency"] for r in agencies],
         [r["median_days_to_2"] for r in agencies],
-        "Median days until a second outlet ran a story",
+        days_label,
         "spread-days",
         width=520,
     )
-    return f'<div class="charts"><figure>{reached}</figure><figure>{days}</figure></div>'
+    return f'<div class="charts">{_titled(label, reached)}{_titled(days_label, days)}</div>'
 
 
 def _original_sources_chart(result: ReportResult) -> str:
     rows = _rows(result)[:MAX_OUTLETS]
+    label = "Stories an outlet ran first that others then carried"
     picked = horizontal_bars(
         [r["publisher"] for r in rows],
         [r["picked_up"] for r in rows],
-        "Stories an outlet ran first that others then carried",
+        label,
         "original-sources",
         width=700,
     )
     roles = ("wire", "copied", "own", "unclear")
+    shares_label = "Share of each outlet's output: wire copy, copied, its own, unclear"
     shares = vertical_bars(
         [r["publisher"] for r in rows],
         {role: [r[f"{role}_share"] for r in rows] for role in roles},
-        "Share of each outlet's output: wire copy, copied, its own, unclear",
+        shares_label,
         "output-shares",
         x_title="outlet",
         height=260,
     )
-    return picked + shares
+    return _titled(label, picked) + _titled(shares_label, shares)
 
 
 CHARTS: dict[str, Callable[[ReportResult], str]] = {
