@@ -56,7 +56,8 @@ def bodies_by_batch(
             table = pa.concat_tables(parts)
             if number not in writers:
                 target = Path(folder) / f"batch-{number}.parquet"
-                writers[number] = pq.ParquetWriter(target, table.schema)
+                # LZ4: the files live minutes; zstd's better ratio costs more CPU than it saves.
+                writers[number] = pq.ParquetWriter(target, table.schema, compression="lz4")
             writers[number].write_table(table)
 
         connection = spilling_connection(work_dir)
