@@ -241,7 +241,7 @@ def wire_warehouses(draw: st.DrawFn) -> dict[str, pa.Table]:
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 @given(tables=wire_warehouses(), filters=st.lists(report_filters, min_size=1, max_size=3))
 def test_syndication_reports_equal_the_reference(
