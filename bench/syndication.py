@@ -259,6 +259,7 @@ def measure_cost(warehouse: Path) -> str:
     snapshot = Warehouse(warehouse).snapshot()
     documents, mentions = snapshot.files("documents"), snapshot.files("mentions")
     seconds: dict[str, float] = {}
+    cpu_seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="syndication-cost-", dir=warehouse) as folder:
         connection = spilling_connection(Path(folder), aggregates.BUILD_MEMORY_LIMIT)
         connection.execute(f"SET threads = {aggregates.BUILD_THREADS}")
@@ -267,7 +268,7 @@ def measure_cost(warehouse: Path) -> str:
         connection.execute(aggregates.WIRE_DOCUMENTS.read_text())
         for name, sql in aggregates.report_table_queries():
             target = Path(folder) / name / "part-bench.parquet"
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             aggregates._write(
                 connection,
                 sql,
@@ -278,23 +279,29 @@ def measure_cost(warehouse: Path) -> str:
                 "zstd",
             )
             seconds[name] = time.perf_counter() - started
+            cpu_seconds[name] = time.process_time() - cpu
             aggregates._view(connection, name, [target])
         connection.close()
-        passage_seconds, near, peak_mb = _passages_from_scratch(warehouse, Path(folder))
-    syndication = sum(seconds[t] for t in ("story_outlets", "stories", "outlet_pairs"))
-    total = sum(seconds.values())
+        passage_seconds, passage_cpu, near, peak_mb = _passages_from_scratch(
+            warehouse, Path(folder)
+        )
+    ours = ("story_outlets", "stories", "outlet_pairs")
+    syndication = sum(seconds[t] for t in ours)
+    syndication_cpu = sum(cpu_seconds[t] for t in ours)
+    total, total_cpu = sum(seconds.values()), sum(cpu_seconds.values())
     return (
         f"Cost on the {snapshot.rows('documents'):,}-document warehouse `{warehouse}` "
         f"(`python -m bench.syndication --cost --warehouse DIR`): the report tables "
         f"`story_outlets`, `stories` and `outlet_pairs` build in {syndication:.1f} s of the "
-        f"{total:.1f} s all report tables take (each built as publish builds it, one after the "
-        f"other); the passages of all {near:,} near copies, computed from scratch as a first run "
-        f"computes them, {passage_seconds:.1f} s (peak RSS of the process {peak_mb:,.0f} MB). "
+        f"{total:.1f} s all report tables take ({syndication_cpu:.1f} s of {total_cpu:.1f} s of "
+        "CPU; each built as publish builds it, one after the other); the passages of all "
+        f"{near:,} near copies, computed from scratch as a first run computes them, {passage_seconds:.1f} s ({passage_cpu:.1f} s of CPU on up to two "
+        f"threads; peak RSS of the process {peak_mb:,.0f} MB). "
         f"Per table: " + ", ".join(f"{n} {s:.1f} s" for n, s in seconds.items()) + "."
     )
 
 
-def _passages_from_scratch(warehouse: Path, scratch: Path) -> tuple[float, int, float]:
+def _passages_from_scratch(warehouse: Path, scratch: Path) -> tuple[float, float, int, float]:
     """Compute every near copy's passage of the current snapshot, as a first run would."""
     from warehouse.incremental import gather_keys
     from warehouse.match_passages import next_match_passages
@@ -308,11 +315,11 @@ def _passages_from_scratch(warehouse: Path, scratch: Path) -> tuple[float, int, 
         staging.add_shard(StagedShard(number, path, path, rows, 0))
     keys = gather_keys(None, staging, pa.array([], pa.string()))
     matches = pa.concat_tables(pq.read_table(p) for p in snapshot.files("document_matches"))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     plan = next_match_passages(keys, matches, staging, None)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return seconds, plan.written.num_rows, peak
+    return seconds, cpu, plan.written.num_rows, peak
 
 
 def main(argv: list[str] | None = None) -> int:
