@@ -21,8 +21,11 @@ k - 1 words next to a changed word, or a repeated k-gram, would escape it; block
 touch on one diagonal are one, and the equal words that open or close both bodies are shared
 too, however few. The longest block is the shared passage.
 
-Everything up to the chain is numpy and Arrow over whole batches of bodies; the chain is a loop
-over the few blocks of each pair.
+Most near copies need no k-gram: the words both bodies start with and those both end with make
+all of one of them (a lead added or dropped, a tail trimmed or added, a passage dropped or
+inserted, only punctuation changed), and those two runs are the chain. Everything but the chain
+of the other pairs is numpy and Arrow over whole batches of bodies; that chain is a loop over
+the few blocks of each pair.
 """
 
 from __future__ import annotations
@@ -453,9 +456,18 @@ def shared_passages(
             parts.append(shared_passages(some, index[:half], index[half:], params))
         return pa.concat_tables(parts)
     found = words(bodies)
-    chains = chain(
-        shared_blocks(found, copy, canonical, params.block_words), found, copy, canonical
-    )
+    chains = _ends_explain(found, copy, canonical)
+    # The others are aligned from their shared k-grams.
+    rest = np.flatnonzero(chains.longest[:, 2] < 0)
+    if len(rest):
+        aligned = chain(
+            shared_blocks(found, copy[rest], canonical[rest], params.block_words),
+            found,
+            copy[rest],
+            canonical[rest],
+        )
+        chains.figures[rest] = aligned.figures
+        chains.longest[rest] = aligned.longest
     has = chains.longest[:, 2] > 0
     rows = np.flatnonzero(has)
     size = chains.longest[rows, 2]
@@ -492,6 +504,64 @@ def shared_passages(
     for column, name in enumerate(FIGURES):
         columns[name] = pa.array(chains.figures[:, column], pa.int32())
     return pa.table(columns)
+
+
+def _ends_explain(found: Words, copy: np.ndarray, canonical: np.ndarray) -> Chains:
+    """The pairs whose common start and common end account for one body whole.
+
+    Most near copies are their canonical body with a lead added or dropped, a tail trimmed or
+    added, a passage dropped or inserted, or only punctuation changed: the words both bodies
+    start with and the words both end with make all of one of them. Those pairs need no k-gram:
+    their chain is those two blocks. The others get ``longest`` words -1, for :func:`chain`.
+    """
+    pairs = len(copy)
+    counts = np.diff(found.offsets)
+    copy_words, canonical_words = counts[copy], counts[canonical]
+    shorter = np.minimum(copy_words, canonical_words)
+    head = _common_run(found, copy, canonical, shorter, from_end=False)
+    tail = np.minimum(_common_run(found, copy, canonical, shorter, from_end=True), shorter - head)
+    explains = ((head + tail == copy_words) | (head + tail == canonical_words)) & (head + tail > 0)
+    gap_copy, gap_canonical = copy_words - head - tail, canonical_words - head - tail
+    figures = np.zeros((pairs, len(FIGURES)), np.int64)
+    both = (head > 0) & (tail > 0)
+    # Both ends shared: what lies between is one edit. One end only: the other is a lead or tail.
+    figures[:, 0] = head + tail
+    figures[:, 1] = np.where(head > 0, 0, gap_copy)
+    figures[:, 2] = np.where(head > 0, 0, gap_canonical)
+    figures[:, 3] = np.where(tail > 0, 0, gap_copy)
+    figures[:, 4] = np.where(tail > 0, 0, gap_canonical)
+    figures[:, 5] = both & ((gap_copy > 0) | (gap_canonical > 0))
+    figures[:, 6] = np.where(both, gap_copy, 0)
+    figures[:, 7] = np.where(both, gap_canonical, 0)
+    longest = np.zeros((pairs, 3), np.int64)
+    # The longer of the two blocks; between equals, the first.
+    first = head >= tail
+    longest[:, 0] = np.where(first, 0, copy_words - tail)
+    longest[:, 1] = np.where(first, 0, canonical_words - tail)
+    longest[:, 2] = np.where(first, head, tail)
+    longest[~explains] = -1
+    figures[~explains] = 0
+    return Chains(figures, longest)
+
+
+def _common_run(
+    found: Words, copy: np.ndarray, canonical: np.ndarray, shorter: np.ndarray, *, from_end: bool
+) -> np.ndarray:
+    """Words each pair's two bodies have in common from their start (or from their end)."""
+    pair = np.repeat(np.arange(len(copy)), shorter)
+    step = np.arange(len(pair)) - np.repeat(np.cumsum(shorter) - shorter, shorter)
+    if from_end:
+        at_copy = found.offsets[copy + 1][pair] - 1 - step
+        at_canonical = found.offsets[canonical + 1][pair] - 1 - step
+    else:
+        at_copy = found.offsets[copy][pair] + step
+        at_canonical = found.offsets[canonical][pair] + step
+    unequal = np.flatnonzero(found.keys[at_copy] != found.keys[at_canonical])
+    run = shorter.copy()
+    # The first unequal word of each pair ends its run (positions come in order within a pair).
+    pairs_unequal, first = np.unique(pair[unequal], return_index=True)
+    run[pairs_unequal] = step[unequal[first]]
+    return run
 
 
 def _body_chars_before(found: Words, word_counts: np.ndarray) -> np.ndarray:
