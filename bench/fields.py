@@ -102,8 +102,9 @@ def score_fields(documents: Iterable[dict[str, Any]], truth: pa.Table) -> FieldS
     return FieldScores(seen, exact, body, errors)
 
 
-def parse_in_process(files_dir: Path, publishers_file: Path | None) -> list[dict[str, Any]]:
-    """Census, learning and parsing as the flow does them, shard by shard, in this process."""
+def parse_in_process(files_dir: Path, publishers_file: Path | None) -> Iterator[dict[str, Any]]:
+    """Census, learning and parsing as the flow does them, shard by shard, in this process; the
+    documents as each shard is parsed."""
     from transforms.articles import census_files, parse_articles
     from transforms.census import learn_chrome
     from transforms.publishers import PublisherRules, parse_rules
@@ -119,10 +120,8 @@ def parse_in_process(files_dir: Path, publishers_file: Path | None) -> list[dict
 
     census = pa.concat_tables(census_files(shard(s), rules) for s in range(0, len(paths), SHARD))
     learned = learn_chrome(census)
-    out: list[dict[str, Any]] = []
     for start in range(0, len(paths), SHARD):
-        out += parse_articles(shard(start), rules=rules, learned=learned).documents.to_pylist()
-    return out
+        yield from parse_articles(shard(start), rules=rules, learned=learned).documents.to_pylist()
 
 
 class WarehouseDocuments:
@@ -143,6 +142,26 @@ class WarehouseDocuments:
                     yield dict(zip(self.columns, row, strict=True))
         finally:
             connection.close()
+
+
+class SameAsSmallest:
+    """Records the compared fields of the smallest corpus's documents, or counts how many of
+    them a larger corpus gives the same, as the documents stream past."""
+
+    def __init__(self, reference: dict[str, list[object]] | None) -> None:
+        self.recording = reference is None
+        self.reference: dict[str, list[object]] = {} if reference is None else reference
+        self.same = 0
+
+    def compared(self, documents: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for document in documents:
+            path = document["source_path"]
+            fields = [document[f] for f in COMPARED]
+            if self.recording:
+                self.reference[path] = fields
+            elif path in self.reference:
+                self.same += self.reference[path] == fields
+            yield document
 
 
 def run_newsetl(corpus: Path, warehouse: Path) -> tuple[WarehouseDocuments, dict[str, float]]:
@@ -209,21 +228,16 @@ def main(argv: list[str] | None = None) -> int:
             documents = parse_in_process(corpus / "files", corpus / "publishers.toml")
         else:
             documents, dedup = run_newsetl(corpus, args.work / "warehouse")
-        scores = score_fields(documents, truth)
-        del truth
-        results[size] = {"exact": scores.exact, "body": scores.body, "dedup": dedup}
         # One seed: the smallest corpus is the first files of every larger one, and each of its
-        # files must come out the same inside the larger corpus.
+        # files must come out the same inside the larger corpus (compared in the scoring pass).
+        check = SameAsSmallest(reference)
+        scores = score_fields(check.compared(documents), truth)
+        del truth, documents
+        results[size] = {"exact": scores.exact, "body": scores.body, "dedup": dedup}
         if reference is None:
-            reference = {d["source_path"]: [d[f] for f in COMPARED] for d in documents}
+            reference = check.reference
         else:
-            same = sum(
-                reference[d["source_path"]] == [d[f] for f in COMPARED]
-                for d in documents
-                if d["source_path"] in reference
-            )
-            results[size]["same_as_smallest"] = [same, len(reference)]
-        del documents
+            results[size]["same_as_smallest"] = [check.same, len(reference)]
         shutil.rmtree(args.work / "warehouse", ignore_errors=True)
         print(json.dumps({size: results[size]}, indent=1), flush=True)
         if args.errors:
@@ -262,8 +276,8 @@ def report(
         f"{load:.1f} when it finished (the machine is shared). "
         + (
             "Census, learning and parsing shard by shard in one process (`transforms`, as the "
-            "flow's tasks call them; the learning is the Arrow twin of the warehouse's SQL), no "
-            "deduplication"
+            "flow's tasks call them; the learning is the Arrow twin of the warehouse's SQL), "
+            "without deduplication,"
             if args.in_process
             else "One `newsetl run` per size"
         )

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bench.fields import COMPARED, FIELDS, parse_in_process, score_fields
+from bench.fields import COMPARED, FIELDS, SameAsSmallest, parse_in_process, score_fields
 from bench.generator import generate
 
 
@@ -83,3 +83,14 @@ def test_a_file_s_fields_are_the_same_inside_a_corpus_three_times_larger(tmp_pat
         if differ:
             changed.append((path, differ))
     assert changed == []
+
+
+def test_the_smallest_corpus_is_recorded_then_each_larger_one_counted_against_it() -> None:
+    def doc(path: str, title: str) -> dict[str, object]:
+        return {f: None for f in COMPARED} | {"source_path": path, "title": title}
+
+    small = SameAsSmallest(None)
+    assert [d["source_path"] for d in small.compared([doc("a", "A"), doc("b", "B")])] == ["a", "b"]
+    large = SameAsSmallest(small.reference)
+    list(large.compared([doc("a", "A"), doc("b", "changed"), doc("c", "C")]))
+    assert (large.same, len(large.reference)) == (1, 2)
