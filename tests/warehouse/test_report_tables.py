@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.warehouse.report_corpus import document as corpus_document
@@ -175,17 +175,16 @@ report_filters = st.builds(
 )
 
 
-@settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
-)
-@given(
+REPORT_EXAMPLES = given(
     tables=warehouses(),
     filters=st.lists(report_filters, min_size=1, max_size=4),
     # Every name frequent; those in over a quarter of documents (each entity is named in about
     # a quarter: some are, some not); none.
     frequent_share=st.sampled_from([0.0, 0.25, 1.0]),
 )
-def test_reports_from_report_tables_equal_the_reference(
+
+
+def _reports_equal_the_reference(
     tables: dict[str, pa.Table], filters: list[ReportFilters], frequent_share: float
 ) -> None:
     reference, reports = reference_queries(), catalog.report_queries()
@@ -196,6 +195,23 @@ def test_reports_from_report_tables_equal_the_reference(
         expected = answers(expected_connection, reference, chosen)
         for key in expected:
             assert got[key] == expected[key], (key, chosen)
+
+
+@settings(max_examples=25, derandomize=True)
+@REPORT_EXAMPLES
+def test_reports_from_report_tables_equal_the_reference(
+    tables: dict[str, pa.Table], filters: list[ReportFilters], frequent_share: float
+) -> None:
+    _reports_equal_the_reference(tables, filters, frequent_share)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, derandomize=True)
+@REPORT_EXAMPLES
+def test_reports_from_report_tables_equal_the_reference_over_many_warehouses(
+    tables: dict[str, pa.Table], filters: list[ReportFilters], frequent_share: float
+) -> None:
+    _reports_equal_the_reference(tables, filters, frequent_share)
 
 
 def test_frequent_names_answer_as_the_reference() -> None:
