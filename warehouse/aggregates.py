@@ -37,8 +37,8 @@ FREQUENT_ENTITY_SHARE = 0.05
 
 With any name as its entity filter a report reads monthly counts built at publish (the
 ``name_*`` tables) instead of every document naming it, whose cost grows with the share. A
-frequent name's counts are made with bitstrings (``name_mentions``, ``name_comentions``): pairing
-its rows would be too many. The others' entities are counted by pairing rows
+frequent name's counts (``name_mentions``, ``name_comentions``) pair each document's frequent
+names with its entities and group the pairs. The others' entities are counted by pairing rows too
 (``other_name_mentions``), which stays small below this share; their pairs of countries are read
 from their documents when a report asks, since counting them ahead would outgrow the build's
 memory. The share changes the build, never the answers: the tests draw shares from 0 to 1.

@@ -216,7 +216,7 @@ def test_reports_from_report_tables_equal_the_reference_over_many_warehouses(
 
 def test_frequent_names_answer_as_the_reference() -> None:
     """A name's monthly counts, whole or cut by dates and publisher, answer exactly: a frequent
-    name's (bitstrings) and another's (pairing rows)."""
+    name's (name_mentions) and another's (other_name_mentions)."""
     tables = report_tables()
     # Russia is in 6 of the 9 documents, Myanmar in 2: at a third, only Russia is frequent.
     connection = report_connection(tables, frequent_share=1 / 3)

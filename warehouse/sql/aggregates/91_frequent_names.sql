@@ -1,9 +1,10 @@
 -- frequent_names: the entities of the names (filter_names) the report's entity filter matches in
 -- many documents, more than $frequent_share of them (aggregates.FREQUENT_ENTITY_SHARE); at most the
--- 64 most frequent names, each with a bit (name_bit) of a BIGINT. Their counts are made with
--- bitstrings (name_mentions, name_comentions), and the entities of other names in their documents
--- are found by that bit (infrequent_document_entities). Other names' counts are made by pairing
--- rows (other_name_mentions), as their documents are few, and their pairs of countries are
+-- 64 most frequent names, each with a bit (name_bit) of a BIGINT. Their counts are made ahead per
+-- publisher and month (name_mentions, name_comentions), and the entities of other names in their
+-- documents are found by that bit (infrequent_document_entities). Other names' counts are made
+-- from their documents' rows (other_name_mentions), as their documents are few, and their pairs of
+-- countries are
 -- counted from those documents when a report asks (report_pair_documents).
 WITH ranked AS (
     SELECT
