@@ -4,8 +4,7 @@
 -- publisher and month (name_mentions, name_comentions), and the entities of other names in their
 -- documents are found by that bit (infrequent_document_entities). Other names' counts are made
 -- from their documents' rows (other_name_mentions), as their documents are few, and their pairs of
--- countries are
--- counted from those documents when a report asks (report_pair_documents).
+-- countries are counted from those documents when a report asks (report_pair_documents).
 WITH ranked AS (
     SELECT
         *,
