@@ -125,7 +125,7 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     Raises:
         SnapshotDamaged: A file of the current snapshot is missing or has another size.
     """
-    from warehouse import incremental, integrity
+    from warehouse import input_changes, integrity
     from warehouse.catalog import repair
     from warehouse.sources import discover
 
@@ -135,9 +135,9 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     snapshot = warehouse.snapshot()
     integrity.require_intact(snapshot)
     discovery = discover(settings.input, pattern, skip=settings.warehouse)
-    if incremental.last_root(snapshot) not in (None, incremental.root_of(discovery.root)):
+    if input_changes.last_root(snapshot) not in (None, input_changes.root_of(discovery.root)):
         return False  # the run refuses it, or replaces documents and names them
-    changes = incremental.input_changes(snapshot, discovery)
+    changes = input_changes.input_changes(snapshot, discovery)
     if changes.todo.num_rows or (settings.prune_missing and changes.missing.num_rows):
         return False  # the run clears leftovers itself, reusing the shards a crash finished
     if repair(warehouse):
@@ -288,7 +288,7 @@ def _check_before_run(settings: Any, pattern: str) -> None:
         SnapshotDamaged: The current snapshot is damaged.
         InputRootChanged: The input root is another than the last run's, not allowed.
     """
-    from warehouse import incremental, integrity
+    from warehouse import input_changes, integrity
     from warehouse.sources import input_root, is_url
 
     warehouse = Warehouse(settings.warehouse)
@@ -297,8 +297,8 @@ def _check_before_run(settings: Any, pattern: str) -> None:
     snapshot = warehouse.snapshot()
     integrity.require_intact(snapshot)
     if not is_url(settings.input):
-        root = incremental.root_of(input_root(settings.input).absolute())
-        incremental.check_root(snapshot, root, allow_new_root=settings.allow_new_root)
+        root = input_changes.root_of(input_root(settings.input).absolute())
+        input_changes.check_root(snapshot, root, allow_new_root=settings.allow_new_root)
 
 
 def _run_flow(args: argparse.Namespace, settings: Any, *, rebuild: bool = False) -> int:
@@ -538,7 +538,7 @@ def _exit_code(error: BaseException) -> int | None:
     import duckdb
 
     from warehouse.exports import ExportError
-    from warehouse.incremental import InputRootChanged
+    from warehouse.input_changes import InputRootChanged
     from warehouse.integrity import SnapshotDamaged
     from warehouse.sandbox import QueryRefused
     from warehouse.schemas import SchemaContractError

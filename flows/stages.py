@@ -39,7 +39,7 @@ from flows.tasks import (
     release_memory,
 )
 from transforms.publishers import PublisherSignature
-from warehouse import incremental, integrity, sources, store
+from warehouse import census_plan, incremental, input_changes, integrity, sources, store
 from warehouse.clusters import cluster_table, document_matches
 from warehouse.runs import RunRecord, StageCounters
 
@@ -149,13 +149,13 @@ def discover(run: Run, *, rebuild: bool = False) -> Discovered:
         runs_history, previous = integrity.best_history(wh), None
     elif previous is not None:
         integrity.require_intact(previous)
-    input_root = incremental.root_of(discovery.root)
-    earlier_root = incremental.check_root(
+    input_root = input_changes.root_of(discovery.root)
+    earlier_root = input_changes.check_root(
         previous, input_root, allow_new_root=settings.allow_new_root
     )
-    changes = incremental.input_changes(previous, discovery)
+    changes = input_changes.input_changes(previous, discovery)
     pending = changes.todo
-    replaced = incremental.replaced_paths(previous, pending) if earlier_root else []
+    replaced = input_changes.replaced_paths(previous, pending) if earlier_root else []
     # The paths as Arrow strings, not a million Python objects.
     present = pa.array(discovery.paths, pa.string())
     root = discovery.root
@@ -248,7 +248,7 @@ def _run_shards(submit: Submit[T], shards: list[pa.StringArray], workers: int) -
 class Census:
     """Learned chrome for this run, and the files it must process."""
 
-    plan: incremental.CensusPlan
+    plan: census_plan.CensusPlan
     to_process: pa.Table
     """The pending files, then unchanged ones whose learned chrome changed (``manifest`` stats)."""
     counters: StageCounters
@@ -273,7 +273,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
         return census_shard.submit(found.root, shard, number, staging.path, settings.max_file_bytes)
 
     shards = list(_run_shards(submit, _shards(paths, settings.shard_size), settings.workers))
-    plan = incremental.plan_census(
+    plan = census_plan.plan_census(
         found.previous,
         pa.concat_arrays([paths, found.pruned]),  # their earlier census rows go
         [shard.path for shard in shards],
@@ -287,7 +287,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
             len(plan.affected),
         )
         to_process = pa.concat_tables(
-            [to_process, incremental.manifest_stats(found.previous, plan.affected)],
+            [to_process, input_changes.manifest_stats(found.previous, plan.affected)],
             promote_options="permissive",
         )
     counters = clock.counters(

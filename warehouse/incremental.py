@@ -9,7 +9,6 @@ assignments are rewritten. So a run adding 1% of files rewrites little more than
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from transforms.boilerplate import MIN_LEARNED_DOCUMENTS
-from transforms.incremental import files_to_process
-from warehouse.schemas import LINE_CENSUS, MANIFEST, MENTIONS, QUARANTINE, conform
-from warehouse.sources import Discovery, stat_files
-from warehouse.spill import spilling_connection
+from warehouse.schemas import MANIFEST, MENTIONS, QUARANTINE, conform
 from warehouse.store import RunStaging, Snapshot, table_files
 
 KEY_COLUMNS = [
@@ -180,89 +175,6 @@ def next_mentions(
     return MentionsPlan([*carried, *staging.mention_files()], written)
 
 
-@dataclass(frozen=True)
-class InputChanges:
-    """How the input differs from what the warehouse holds."""
-
-    todo: pa.Table
-    """``source_path``, ``bytes``, ``mtime_ns`` of the files new or changed, in input order."""
-    missing: pa.Table
-    """``source_path`` and ``outcome`` of the files processed before and not found now."""
-
-    @property
-    def missing_documents(self) -> int:
-        """Missing files that are documents (the others are quarantine rows)."""
-        return int(pc.sum(pc.equal(self.missing.column("outcome"), "document")).as_py() or 0)
-
-
-def input_changes(previous: Snapshot | None, discovery: Discovery) -> InputChanges:
-    """Stat the discovered files: which are new or changed since ``previous``, which are gone.
-
-    A file that disappears from the input keeps its document (a crawl folder is often an
-    archive that gets cleaned up); runs count such files, and ``--prune-missing`` removes them.
-    """
-    stats = stat_files(discovery.root, discovery.paths)
-    processed = carry_table(previous, "manifest", pa.array([], pa.string()))
-    found = pc.is_in(processed.column("source_path"), value_set=stats.column("source_path"))
-    missing = processed.filter(pc.invert(found)).select(["source_path", "outcome"])
-    return InputChanges(files_to_process(stats, processed), missing)
-
-
-def pending_files(previous: Snapshot | None, discovery: Discovery) -> pa.Table:
-    """Stat the discovered files and keep those new or changed since ``previous``."""
-    return input_changes(previous, discovery).todo
-
-
-class InputRootChanged(ValueError):
-    """The input's root differs from the one the warehouse's source paths are relative to."""
-
-
-def root_of(root: Path | str) -> str:
-    """An input root as the ``runs`` table records it: an absolute real path, or a URL."""
-    text = str(root)
-    return text if "://" in text else os.path.realpath(text)
-
-
-def last_root(previous: Snapshot | None) -> str | None:
-    """The input root of the run that published ``previous``; None if unknown or none."""
-    if previous is None:
-        return None
-    root = previous.last_run().get("input_root")
-    return None if root is None else str(root)
-
-
-def check_root(previous: Snapshot | None, root: str, *, allow_new_root: bool) -> str | None:
-    """Check a run's input root against the warehouse's last one.
-
-    A document's identity is its path relative to the root: under another root, paths that
-    happen to be the same replace each other's documents, and all the others pile up beside.
-
-    Returns:
-        The earlier root when it differs and ``allow_new_root`` says go ahead, else None.
-
-    Raises:
-        InputRootChanged: The root differs and ``allow_new_root`` is false.
-    """
-    earlier = last_root(previous)
-    if earlier is None or earlier == root:
-        return None
-    if not allow_new_root:
-        raise InputRootChanged(
-            f"input root {root!r} is not {earlier!r}, the root of this warehouse's last run: "
-            "documents are known by their path under the root, so files of the two would mix "
-            "and same-named ones replace each other's documents. Use a warehouse per input "
-            "root, or pass --allow-new-root to go ahead (replaced documents are named)"
-        )
-    return earlier
-
-
-def replaced_paths(previous: Snapshot | None, todo: pa.Table) -> list[str]:
-    """Paths this run processes that earlier runs processed too: their documents are replaced."""
-    processed = carry_table(previous, "manifest", pa.array([], pa.string())).column("source_path")
-    paths = todo.column("source_path")
-    return sorted(paths.filter(pc.is_in(paths, value_set=processed)).to_pylist())
-
-
 def carry_table(previous: Snapshot | None, table: str, reprocessed: pa.Array) -> pa.Table:
     """Rows of a small table (quarantine, manifest) of the previous snapshot not superseded."""
     schema = {"quarantine": QUARANTINE, "manifest": MANIFEST}[table]
@@ -337,111 +249,3 @@ def manifest_rows(
     rows = rows.append_column("mtime_ns", processed.column("mtime_ns").take(at))
     rows = rows.append_column("run_id", pa.repeat(pa.scalar(run_id), rows.num_rows))
     return conform(rows.select(MANIFEST.names), MANIFEST, name="manifest")
-
-
-@dataclass(frozen=True)
-class CensusPlan:
-    """The chrome census of the next snapshot and what it changes for this run."""
-
-    files: list[Path]
-    """Files of the next snapshot's ``line_census``: the previous files (or, where this run
-    supersedes some of their paths, their other rows written again) and this run's shard files."""
-    learned: pa.Array
-    """Edge-line keys frequent in the whole census: learned chrome for this run's parsing."""
-    affected: list[str]
-    """Unchanged files to parse again: an edge line of theirs became chrome or stopped being."""
-
-
-CENSUS_SQL = Path(__file__).parent / "sql" / "census"
-
-
-def plan_census(
-    previous: Snapshot | None,
-    processed: pa.Array,
-    staged: list[Path],
-    present: pa.Array,
-    spill_dir: Path,
-    min_documents: int = MIN_LEARNED_DOCUMENTS,
-) -> CensusPlan:
-    """Merge this run's census into the previous one and find the files it changes.
-
-    Counting over every current file version (superseded versions are dropped), and parsing
-    again the unchanged files whose edge lines changed status, makes a run over a folder day by
-    day give the same documents as one run over everything. DuckDB counts the census files
-    where they lie (a million files have some 16 million edge lines), so only the frequent keys
-    and the affected paths come into memory.
-
-    Args:
-        previous: The current snapshot, or None for a first run.
-        processed: Paths this run processes (new and changed files).
-        staged: This run's census files (``line_census`` rows), one per shard.
-        present: Paths discovered now: only those can be parsed again.
-        spill_dir: Where DuckDB spills, and where the kept rows are written when this run
-            supersedes some.
-        min_documents: Documents an edge line must be in to be chrome.
-    """
-    old = [str(p) for p in table_files(previous, "line_census")]
-    new = [str(p) for p in staged]
-    if not old and not new:
-        return CensusPlan([], pa.array([], pa.uint64()), [])
-    connection = spilling_connection(spill_dir)
-    try:
-        connection.register("processed", pa.table({"source_path": pc.cast(processed, pa.string())}))
-
-        def frequent(with_new: bool) -> pa.Array:
-            params = {
-                "previous": old or new,
-                "has_previous": bool(old),
-                "new": new or old,
-                "with_new": with_new and bool(new),
-                "min": min_documents,
-            }
-            sql = (CENSUS_SQL / "10_frequent_lines.sql").read_text()
-            column = connection.sql(sql, params=params).to_arrow_table().column(0)
-            return column.combine_chunks().cast(pa.uint64())
-
-        learned = frequent(with_new=True)
-        if not old:
-            return CensusPlan(list(staged), learned, [])
-        before = frequent(with_new=False)
-        changed = pc.unique(
-            pa.concat_arrays(
-                [
-                    before.filter(pc.invert(pc.is_in(before, value_set=learned))),
-                    learned.filter(pc.invert(pc.is_in(learned, value_set=before))),
-                ]
-            )
-        )
-        affected: list[str] = []
-        if len(changed):
-            connection.register("changed", pa.table({"line_key": changed}))
-            connection.register("present", pa.table({"source_path": pc.cast(present, pa.string())}))
-            hit = connection.sql(
-                (CENSUS_SQL / "20_affected_files.sql").read_text(), params={"previous": old}
-            ).to_arrow_table()
-            affected = hit.column(0).to_pylist()
-        ((superseded,),) = connection.execute(
-            "SELECT count(*) FROM read_parquet($previous) SEMI JOIN processed USING (source_path)",
-            {"previous": old},
-        ).fetchall()
-        if not superseded:
-            return CensusPlan([*table_files(previous, "line_census"), *staged], learned, affected)
-        # Some previous rows are superseded: write the others again, batch by batch.
-        kept_file = spill_dir / "census-kept.parquet"
-        reader = connection.sql(
-            (CENSUS_SQL / "30_kept_rows.sql").read_text(), params={"previous": old}
-        ).to_arrow_reader(1 << 20)
-        with pq.ParquetWriter(kept_file, LINE_CENSUS, compression="zstd") as writer:
-            for batch in reader:
-                table = pa.Table.from_batches([batch])
-                writer.write_table(conform(table, LINE_CENSUS, name="line_census"))
-        return CensusPlan([kept_file, *staged], learned, affected)
-    finally:
-        connection.close()
-
-
-def manifest_stats(previous: Snapshot | None, paths: list[str]) -> pa.Table:
-    """``source_path``, ``bytes`` and ``mtime_ns`` of unchanged files, as the manifest has them."""
-    rows = carry_table(previous, "manifest", pa.array([], pa.string()))
-    wanted = rows.filter(pc.is_in(rows.column("source_path"), value_set=pa.array(paths)))
-    return wanted.select(["source_path", "bytes", "mtime_ns"])

@@ -1,0 +1,229 @@
+"""The increment planner on small inline tables: which files are carried, rewritten, replaced."""
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from transforms.increment_plan import (
+    FILE_RECORDS,
+    ROW_KEYS,
+    document_changes,
+    plan_compaction,
+    plan_partitions,
+    plan_rows,
+)
+
+
+def files(*records: tuple[str, str | None, int, int]) -> pa.Table:
+    """(file, partition, rows, bytes) records as a FILE_RECORDS table."""
+    columns = list(zip(*records, strict=True)) if records else [[], [], [], []]
+    return pa.table(dict(zip(FILE_RECORDS.names, columns, strict=True)), schema=FILE_RECORDS)
+
+
+def rows(*keys: tuple[str, int]) -> pa.Table:
+    columns = list(zip(*keys, strict=True)) if keys else [[], []]
+    return pa.table(dict(zip(ROW_KEYS.names, columns, strict=True)), schema=ROW_KEYS)
+
+
+MONTHS = files(
+    ("documents/m=2021-01/a.parquet", "2021-01", 4, 400),
+    ("documents/m=2021-01/b.parquet", "2021-01", 2, 200),
+    ("documents/m=2021-02/c.parquet", "2021-02", 3, 300),
+)
+
+
+def test_untouched_files_are_carried_and_nothing_is_rewritten() -> None:
+    plan = plan_rows(MONTHS, rows())
+    assert plan.carried == tuple(MONTHS.column("file").to_pylist())
+    assert plan.rewritten == {}
+    assert plan.dropped_rows == 0
+
+
+def test_a_file_with_superseded_rows_is_rewritten_with_the_rows_it_keeps() -> None:
+    plan = plan_rows(MONTHS, rows(("documents/m=2021-01/a.parquet", 1)))
+    assert plan.carried == ("documents/m=2021-01/b.parquet", "documents/m=2021-02/c.parquet")
+    assert list(plan.rewritten) == ["documents/m=2021-01/a.parquet"]
+    assert plan.rewritten["documents/m=2021-01/a.parquet"].tolist() == [0, 2, 3]
+    assert plan.dropped_rows == 1
+
+
+def test_a_file_whose_rows_all_go_keeps_none() -> None:
+    gone = rows(("documents/m=2021-01/b.parquet", 0), ("documents/m=2021-01/b.parquet", 1))
+    plan = plan_rows(MONTHS, gone)
+    assert plan.rewritten["documents/m=2021-01/b.parquet"].tolist() == []
+    assert plan.dropped_rows == 2
+
+
+def test_a_file_with_changed_rows_is_rewritten_with_all_of_them() -> None:
+    plan = plan_rows(MONTHS, rows(), changed=rows(("documents/m=2021-02/c.parquet", 2)))
+    assert plan.rewritten["documents/m=2021-02/c.parquet"].tolist() == [0, 1, 2]
+    assert "documents/m=2021-02/c.parquet" not in plan.carried
+    assert plan.dropped_rows == 0
+
+
+def test_row_keys_of_another_table_or_past_the_end_are_refused() -> None:
+    with pytest.raises(ValueError, match="not a file of the table"):
+        plan_rows(MONTHS, rows(("elsewhere.parquet", 0)))
+    with pytest.raises(ValueError, match="past the end"):
+        plan_rows(MONTHS, rows(("documents/m=2021-02/c.parquet", 3)))
+
+
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3)), max_size=12))
+def test_rows_kept_and_rows_superseded_add_up(picks: list[tuple[int, int]]) -> None:
+    names = MONTHS.column("file").to_pylist()
+    sizes = MONTHS.column("rows").to_pylist()
+    gone = {(names[f], r % sizes[f]) for f, r in picks}
+    plan = plan_rows(MONTHS, rows(*sorted(gone)))
+    kept = {(name, int(r)) for name, positions in plan.rewritten.items() for r in positions}
+    carried = {(name, r) for name in plan.carried for r in range(sizes[names.index(name)])}
+    everything = {(name, r) for name, size in zip(names, sizes, strict=True) for r in range(size)}
+    assert kept | carried | gone == everything
+    assert not (kept | carried) & gone
+    assert plan.dropped_rows == len(gone)
+
+
+REPORT = files(
+    ("daily_mentions/part-2021-01-r1.parquet", "2021-01", 10, 100),
+    ("daily_mentions/part-2021-02-r1.parquet", "2021-02", 10, 100),
+    ("daily_mentions/part-undated-r2.parquet", "undated", 1, 10),
+)
+
+
+def test_only_the_touched_partitions_are_replaced() -> None:
+    plan = plan_partitions(REPORT, {"2021-02", "2021-03"})
+    assert plan.carried == (
+        "daily_mentions/part-2021-01-r1.parquet",
+        "daily_mentions/part-undated-r2.parquet",
+    )
+    assert plan.replaced == ("daily_mentions/part-2021-02-r1.parquet",)
+    assert plan.partitions == ("2021-02", "2021-03")  # a new month is built too
+    assert not plan.whole
+
+
+def test_a_rule_that_changed_replaces_every_partition() -> None:
+    plan = plan_partitions(REPORT, set(), everything=True)
+    assert plan.whole and plan.carried == () and len(plan.replaced) == 3
+
+
+def test_a_file_without_partition_is_replaced_by_any_touch() -> None:
+    legacy = files(("daily_mentions/part-r0.parquet", None, 20, 200))
+    assert plan_partitions(legacy, {"2021-01"}).whole
+    untouched = plan_partitions(legacy, set())
+    assert untouched.carried == ("daily_mentions/part-r0.parquet",)
+
+
+def test_compaction_merges_small_files_of_a_partition_up_to_the_target() -> None:
+    table = files(
+        ("d/2021-01/big.parquet", "2021-01", 1000, 900),
+        ("d/2021-01/r1.parquet", "2021-01", 10, 100),
+        ("d/2021-01/r2.parquet", "2021-01", 20, 200),
+        ("d/2021-01/r3.parquet", "2021-01", 30, 300),
+        ("d/2021-01/r4.parquet", "2021-01", 60, 600),
+        ("d/2021-02/r1.parquet", "2021-02", 10, 100),
+    )
+    groups = plan_compaction(table, target_bytes=700)
+    # big.parquet is left alone; r1+r2+r3 fit 700 bytes; r4 alone is no merge, nor 2021-02.
+    assert [(g.partition, g.files, g.rows, g.bytes) for g in groups] == [
+        (
+            "2021-01",
+            ("d/2021-01/r1.parquet", "d/2021-01/r2.parquet", "d/2021-01/r3.parquet"),
+            60,
+            600,
+        )
+    ]
+
+
+def test_compaction_never_merges_across_partitions() -> None:
+    table = files(("a", "2021-01", 1, 10), ("b", "2021-02", 1, 10), ("c", None, 1, 10))
+    assert plan_compaction(table, target_bytes=1000) == []
+
+
+@given(st.lists(st.tuples(st.sampled_from(["x", "y", None]), st.integers(1, 500)), max_size=20))
+def test_compaction_groups_are_small_files_of_one_partition(
+    entries: list[tuple[str | None, int]],
+) -> None:
+    table = files(*((f"f{i}", p, 1, size) for i, (p, size) in enumerate(entries)))
+    groups = plan_compaction(table, target_bytes=400)
+    seen: set[str] = set()
+    sizes = {f"f{i}": size for i, (_, size) in enumerate(entries)}
+    partitions = {f"f{i}": p for i, (p, _) in enumerate(entries)}
+    for group in groups:
+        assert len(group.files) >= 2
+        assert group.bytes <= 400 or len(group.files) == 1
+        assert {partitions[name] for name in group.files} == {group.partition}
+        assert all(sizes[name] < 400 for name in group.files)
+        assert not seen & set(group.files)
+        seen |= set(group.files)
+
+
+def previous_documents(*docs: tuple[str, int, str, str, str, bool, int, bool]) -> pa.Table:
+    """(file, row, doc_id, month, cluster_id, is_canonical, cluster_size, superseded) rows."""
+    names = ["file", "row", "doc_id", "month", "cluster_id", "is_canonical", "cluster_size"]
+    columns = list(zip(*docs, strict=True))
+    table = pa.table(dict(zip([*names, "superseded"], columns, strict=True)))
+    return table.set_column(1, "row", table.column("row").cast(pa.int64()))
+
+
+def assignment(*docs: tuple[str, str, str, bool, int, bool]) -> pa.Table:
+    """(doc_id, month, cluster_id, is_canonical, cluster_size, new) rows."""
+    names = ["doc_id", "month", "cluster_id", "is_canonical", "cluster_size", "new"]
+    return pa.table(dict(zip(names, list(zip(*docs, strict=True)), strict=True)))
+
+
+def test_a_copy_joining_a_story_changes_its_members_and_touches_their_months() -> None:
+    previous = previous_documents(
+        ("f1", 0, "a", "2021-01", "ca", True, 2, False),
+        ("f2", 5, "b", "2021-02", "ca", False, 2, False),
+    )
+    # c arrives with an earlier date: it becomes canonical, and the cluster is renamed after it.
+    assigned = assignment(
+        ("a", "2021-01", "cc", False, 3, False),
+        ("b", "2021-02", "cc", False, 3, False),
+        ("c", "2020-12", "cc", True, 3, True),
+    )
+    changes = document_changes(previous, assigned)
+    assert changes.superseded.num_rows == 0
+    assert changes.changed.to_pylist() == [
+        {"file": "f1", "row": 0, "doc_id": "a"},
+        {"file": "f2", "row": 5, "doc_id": "b"},
+    ]
+    assert changes.months == {"2020-12", "2021-01", "2021-02"}
+    assert changes.clusters == {"ca", "cc"}
+
+
+def test_a_superseded_version_goes_even_when_its_new_version_keeps_its_id() -> None:
+    previous = previous_documents(
+        ("f1", 0, "a", "2021-01", "ca", True, 1, True),
+        ("f1", 1, "b", "2021-01", "cb", True, 1, False),
+    )
+    assigned = assignment(
+        ("a", "2021-01", "ca", True, 1, True),  # parsed again (learned chrome moved)
+        ("b", "2021-01", "cb", True, 1, False),
+    )
+    changes = document_changes(previous, assigned)
+    assert changes.superseded.to_pylist() == [{"file": "f1", "row": 0}]
+    assert changes.changed.num_rows == 0
+    assert changes.months == {"2021-01"} and changes.clusters == {"ca"}
+
+
+def test_unchanged_members_touch_nothing() -> None:
+    previous = previous_documents(("f1", 3, "a", "2021-01", "ca", True, 1, False))
+    assigned = assignment(
+        ("a", "2021-01", "ca", True, 1, False), ("n", "2021-03", "cn", True, 1, True)
+    )
+    changes = document_changes(previous, assigned)
+    assert changes.changed.num_rows == 0 and changes.superseded.num_rows == 0
+    assert changes.months == {"2021-03"} and changes.clusters == {"cn"}
+
+
+def test_a_previous_document_that_stays_must_have_an_assignment() -> None:
+    previous = previous_documents(("f1", 0, "a", "2021-01", "ca", True, 1, False))
+    with pytest.raises(ValueError, match="no assignment"):
+        document_changes(previous, assignment(("n", "2021-01", "cn", True, 1, True)))
+
+
+def test_row_plans_take_numpy_positions() -> None:
+    plan = plan_rows(files(("f", None, 3, 30)), rows(("f", 2)))
+    assert isinstance(plan.rewritten["f"], np.ndarray)

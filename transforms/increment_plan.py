@@ -1,0 +1,273 @@
+"""The plan of an increment: what the next snapshot does with each file of the current one.
+
+A run publishes a new snapshot beside the current one. Most of it is the current snapshot's files,
+hard-linked: a file is carried as it is unless some of its rows go or change. Three kinds of
+table are planned here, each by what its rows depend on:
+
+* **Row tables** (documents, mentions, manifest, quarantine, line census, body pairs): a file is
+  carried when none of its rows is superseded or changed, else rewritten with the rows it keeps
+  (:func:`plan_rows`). New rows go to new files; nothing else is touched.
+* **Partitioned summaries** (the report tables by month, clusters and stories by their first
+  month): a partition the increment touches is built again whole and its files replaced; the
+  other partitions' files are carried (:func:`plan_partitions`).
+* **Compaction** merges the small files an increment leaves, partition by partition, into files
+  of a target size (:func:`plan_compaction`), in the spirit of Delta Lake's ``OPTIMIZE``.
+
+:func:`document_changes` finds what an increment touches among the documents: the rows that go or
+change, and the months and clusters whose summaries must be built again.
+
+Everything here is pure: Arrow tables of file records and row keys in, plans out. Reading and
+writing the files is ``warehouse/``'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+FILE_RECORDS = pa.schema(
+    [
+        pa.field("file", pa.string(), nullable=False),
+        pa.field("partition", pa.string()),
+        pa.field("rows", pa.int64(), nullable=False),
+        pa.field("bytes", pa.int64(), nullable=False),
+    ]
+)
+"""A table's files as a plan sees them: path in the snapshot, partition (null: none), size."""
+
+ROW_KEYS = pa.schema(
+    [pa.field("file", pa.string(), nullable=False), pa.field("row", pa.int64(), nullable=False)]
+)
+"""Rows of a table's files: the file and the row's position in it."""
+
+
+@dataclass(frozen=True)
+class RowPlan:
+    """What the next snapshot does with the files of a row table."""
+
+    carried: tuple[str, ...]
+    """Files kept as they are (hard-linked)."""
+    rewritten: Mapping[str, np.ndarray]
+    """Files written again, each with the positions of the rows it keeps (sorted; empty when all
+    its rows go, and then no file is written for it)."""
+    file_rows: Mapping[str, int] = field(default_factory=dict)
+    """Rows of each file, as the records had them."""
+
+    @property
+    def dropped_rows(self) -> int:
+        """Rows of rewritten files that do not come back."""
+        return sum(self.file_rows.get(name, 0) - len(kept) for name, kept in self.rewritten.items())
+
+
+def plan_rows(files: pa.Table, superseded: pa.Table, changed: pa.Table | None = None) -> RowPlan:
+    """Carry every file none of whose rows is superseded or changed; rewrite the others.
+
+    Args:
+        files: The table's files (``FILE_RECORDS``).
+        superseded: Rows that go (``ROW_KEYS``): their file version was processed again, pruned,
+            or the row's source no longer stands.
+        changed: Rows that stay with new values (``ROW_KEYS``): the file is rewritten with them.
+
+    Raises:
+        ValueError: A row key names a file that is not among ``files``, or a row past its end.
+    """
+    names = files.column("file").to_pylist()
+    rows = dict(zip(names, files.column("rows").to_pylist(), strict=True))
+    keys = [superseded] + ([changed] if changed is not None else [])
+    touched = pa.concat_tables([k.select(["file", "row"]).cast(ROW_KEYS) for k in keys])
+    _check_keys(touched, rows)
+    dirty = set(pc.unique(touched.column("file")).to_pylist())
+    gone = superseded.select(["file", "row"]).cast(ROW_KEYS)
+    rewritten: dict[str, np.ndarray] = {}
+    for name in sorted(dirty):
+        mask = np.ones(rows[name], dtype=bool)
+        mine = pc.equal(gone.column("file"), name)
+        mask[gone.column("row").filter(mine).to_numpy()] = False
+        rewritten[name] = np.flatnonzero(mask)
+    carried = tuple(name for name in names if name not in dirty)
+    return RowPlan(carried, rewritten, rows)
+
+
+def _check_keys(keys: pa.Table, rows: Mapping[str, int]) -> None:
+    if not keys.num_rows:
+        return
+    names = keys.column("file")
+    unknown = pc.invert(pc.is_in(names, value_set=pa.array(list(rows), pa.string())))
+    if pc.any(unknown).as_py():
+        first = names.filter(unknown)[0].as_py()
+        raise ValueError(f"row keys name {first!r}, which is not a file of the table")
+    limit = pc.cast(pc.index_in(names, value_set=pa.array(list(rows), pa.string())), pa.int64())
+    sizes = pa.array(list(rows.values()), pa.int64()).take(limit)
+    row = keys.column("row")
+    if pc.any(pc.or_(pc.less(row, 0), pc.greater_equal(row, sizes))).as_py():
+        raise ValueError("row keys name a row past the end of its file")
+
+
+@dataclass(frozen=True)
+class PartitionPlan:
+    """What the next snapshot does with the files of a partitioned summary table."""
+
+    carried: tuple[str, ...]
+    """Files of untouched partitions, kept as they are."""
+    replaced: tuple[str, ...]
+    """Files of touched partitions, not carried: their partitions are built again."""
+    partitions: tuple[str, ...]
+    """The partitions built again, sorted."""
+
+    @property
+    def whole(self) -> bool:
+        """Whether nothing is carried: the table is built again whole."""
+        return not self.carried
+
+
+def plan_partitions(
+    files: pa.Table, touched: Iterable[str], *, everything: bool = False
+) -> PartitionPlan:
+    """Carry the files of the partitions ``touched`` does not name; replace the others.
+
+    A file without a partition (written before the table was partitioned) holds rows of any
+    partition, so any touch replaces it, and with it the whole table.
+
+    Args:
+        files: The table's files (``FILE_RECORDS``).
+        touched: Partitions whose rows change.
+        everything: Build the whole table again (a rule it depends on changed).
+    """
+    names = files.column("file").to_pylist()
+    partitions = files.column("partition").to_pylist()
+    wanted = set(touched)
+    legacy = any(partition is None for partition in partitions)
+    if everything or (legacy and (wanted or not names)):
+        return PartitionPlan((), tuple(names), ("*",))
+    carried = tuple(n for n, p in zip(names, partitions, strict=True) if p not in wanted)
+    replaced = tuple(n for n, p in zip(names, partitions, strict=True) if p in wanted)
+    return PartitionPlan(carried, replaced, tuple(sorted(wanted)))
+
+
+@dataclass(frozen=True)
+class CompactionGroup:
+    """Files of one partition merged into one."""
+
+    partition: str | None
+    files: tuple[str, ...]
+    rows: int
+    bytes: int
+
+
+def plan_compaction(
+    files: pa.Table, *, target_bytes: int, min_files: int = 2
+) -> list[CompactionGroup]:
+    """Group the small files of each partition into merges of about ``target_bytes``.
+
+    A file of ``target_bytes`` or more is left alone. The smaller files of a partition are taken
+    in order of size, smallest first, and packed into groups while a group stays within the
+    target; a group of fewer than ``min_files`` files is no merge and is dropped. So compaction
+    rewrites only small files, and a partition of one large file and nothing else costs nothing.
+
+    Args:
+        files: The table's files (``FILE_RECORDS``).
+        target_bytes: The size a merged file should reach, not pass.
+        min_files: Files a merge must combine to be worth writing.
+    """
+    if target_bytes < 1:
+        raise ValueError(f"target_bytes must be positive, not {target_bytes}")
+    small = files.filter(pc.less(files.column("bytes"), target_bytes))
+    groups: list[CompactionGroup] = []
+    by_partition: dict[str | None, list[tuple[int, str, int]]] = {}
+    for name, partition, rows, size in zip(
+        *(small.column(c).to_pylist() for c in ("file", "partition", "rows", "bytes")),
+        strict=True,
+    ):
+        by_partition.setdefault(partition, []).append((size, name, rows))
+    for partition in sorted(by_partition, key=lambda p: (p is None, p or "")):
+        members: list[tuple[int, str, int]] = []
+        for entry in sorted(by_partition[partition]):
+            if members and sum(size for size, _, _ in members) + entry[0] > target_bytes:
+                groups.append(_group(partition, members))
+                members = []
+            members.append(entry)
+        groups.append(_group(partition, members))
+    return [group for group in groups if len(group.files) >= min_files]
+
+
+def _group(partition: str | None, members: list[tuple[int, str, int]]) -> CompactionGroup:
+    return CompactionGroup(
+        partition,
+        tuple(sorted(name for _, name, _ in members)),
+        sum(rows for _, _, rows in members),
+        sum(size for size, _, _ in members),
+    )
+
+
+CLUSTER_COLUMNS = ("cluster_id", "is_canonical", "cluster_size")
+"""The columns of a document that its cluster decides, and an increment may change."""
+
+
+@dataclass(frozen=True)
+class DocumentChanges:
+    """What an increment changes among the documents, and the summaries it touches."""
+
+    superseded: pa.Table
+    """``ROW_KEYS`` of the previous documents that go."""
+    changed: pa.Table
+    """``ROW_KEYS`` and ``doc_id`` of previous documents whose cluster columns change."""
+    months: frozenset[str]
+    """Months (document partitions) with a document added, gone or changed."""
+    clusters: frozenset[str]
+    """Clusters with a member added, gone or changed, before the increment or after it."""
+
+
+def document_changes(previous: pa.Table, assigned: pa.Table) -> DocumentChanges:
+    """Compare the previous documents an increment touches with their next assignment.
+
+    Args:
+        previous: The previous documents the increment touches (those of the clusters it redraws
+            and those it supersedes): ``file``, ``row``, ``doc_id``, ``month``, the cluster
+            columns as published, and ``superseded`` (their file was processed again or pruned).
+        assigned: The documents of the next snapshot the increment touches: ``doc_id``,
+            ``month``, the cluster columns now, and ``new`` (staged by this run; the others are
+            the previous documents that stay).
+
+    Returns:
+        Previous rows that go or change, and the months and clusters of every document that
+        came, went or changed.
+
+    Raises:
+        ValueError: A previous document that stays has no assignment.
+    """
+    superseded = previous.column("superseded")
+    gone = previous.filter(superseded)
+    kept = previous.filter(pc.invert(superseded))
+    is_new = assigned.column("new")
+    came = assigned.filter(is_new)
+    staying = assigned.filter(pc.invert(is_new))
+    at = pc.index_in(kept.column("doc_id"), value_set=staying.column("doc_id"))
+    if at.null_count:
+        raise ValueError(f"{at.null_count} previous documents that stay have no assignment")
+    now = staying.take(at)
+    differs = pa.array(np.zeros(kept.num_rows, dtype=bool))
+    for name in CLUSTER_COLUMNS:
+        same = pc.fill_null(pc.equal(kept.column(name), now.column(name)), False)
+        differs = pc.or_(differs, pc.invert(same))
+    changed = kept.filter(differs)
+    months = {
+        *gone.column("month").to_pylist(),
+        *changed.column("month").to_pylist(),
+        *came.column("month").to_pylist(),
+    }
+    clusters = {
+        *gone.column("cluster_id").to_pylist(),
+        *changed.column("cluster_id").to_pylist(),
+        *now.filter(differs).column("cluster_id").to_pylist(),
+        *came.column("cluster_id").to_pylist(),
+    }
+    return DocumentChanges(
+        gone.select(["file", "row"]).cast(ROW_KEYS),
+        changed.select(["file", "row", "doc_id"]),
+        frozenset(months),
+        frozenset(clusters),
+    )
