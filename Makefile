@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser run test test-all bench bench-full constraints clean
+.PHONY: setup browser run test test-all bench bench-full bench-fields constraints clean
 
 setup: $(STAMP)
 
@@ -45,6 +45,9 @@ bench: setup
 
 bench-full: setup
 	$(BIN)/python -m bench.scale
+
+bench-fields: setup
+	$(BIN)/python -m bench.fields --sizes 10000,100000,1000000
 
 constraints:
 	{ sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.new

@@ -75,8 +75,8 @@ def profile(corpus: Path, out: Path) -> None:
     from transforms import articles
     from transforms.boilerplate import count_line_keys, frequent_line_keys
     from transforms.entities import extract_mentions
-    from transforms.neardup import sketch_bodies
     from transforms.publishers import DEFAULT_SIGNATURES
+    from transforms.sketches import sketch_bodies
     from warehouse import sources
 
     try:

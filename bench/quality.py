@@ -63,3 +63,47 @@ def token_scores(pairs: Iterable[tuple[str, str]]) -> dict[str, float]:
         "mean_f1": mean_f1,
         "documents": float(len(per_document)),
     }
+
+
+def pairwise_scores_by_kind(
+    predicted: Sequence[Hashable], truth: Sequence[Hashable], kinds: Sequence[str]
+) -> dict[str, dict[str, float]]:
+    """Pairwise precision and recall of the pairs that involve a document of each kind.
+
+    A pair counts for kind K when at least one of its two documents is of kind K: precision is
+    the share of the predicted pairs (same cluster) involving K that are true (same story),
+    recall the share of the true pairs involving K that are predicted. A kind whose documents
+    are each a story of their own (a negative) has no true pairs: its recall is 1 and its
+    precision counts the false links it made. Counted from contingency tables like
+    :func:`pairwise_scores`.
+    """
+    if not len(predicted) == len(truth) == len(kinds):
+        raise ValueError("predicted, truth and kinds must label the same documents")
+
+    def involving(groups: Iterable[Hashable]) -> Counter[str]:
+        size: Counter[Hashable] = Counter()
+        of_kind: Counter[tuple[Hashable, str]] = Counter()
+        for group, kind in zip(groups, kinds, strict=True):
+            size[group] += 1
+            of_kind[group, kind] += 1
+        pairs: Counter[str] = Counter()
+        for (group, kind), count in of_kind.items():
+            n = size[group]
+            pairs[kind] += comb(n, 2) - comb(n - count, 2)
+        return pairs
+
+    predicted_pairs = involving(predicted)
+    true_pairs = involving(truth)
+    both = involving(list(zip(predicted, truth, strict=True)))
+    scores: dict[str, dict[str, float]] = {}
+    for kind in sorted(set(kinds)):
+        found, said, real = both[kind], predicted_pairs[kind], true_pairs[kind]
+        scores[kind] = {
+            "precision": found / said if said else 1.0,
+            "recall": found / real if real else 1.0,
+            "true_pairs": float(real),
+            "predicted_pairs": float(said),
+            "false_pairs": float(said - found),
+            "documents": float(sum(1 for k in kinds if k == kind)),
+        }
+    return scores

@@ -36,6 +36,7 @@ import duckdb
 from bench.sections import REPORT_QUERIES, put_section
 from warehouse import aggregates, catalog
 from warehouse.schemas import REPORT_TABLES
+from warehouse.storage import Storage
 from warehouse.store import (
     COMPRESSION,
     CURRENT,
@@ -78,6 +79,7 @@ def make_tables(connection: duckdb.DuckDBPyConnection, folder: Path, documents: 
             'd' || i AS doc_id,
             'path/' || i || '.txt' AS source_path,
             publisher,
+            CASE WHEN i % 3 = 0 THEN 'AFP' WHEN i % 3 = 1 THEN 'Reuters' END AS agency,
             published_date,
             'Story number ' || story AS title,
             300 AS word_count,
@@ -122,6 +124,7 @@ def make_tables(connection: duckdb.DuckDBPyConnection, folder: Path, documents: 
         _view(connection, table, [path])
     started = time.perf_counter()
     aggregates.write_report_tables(
+        Storage(),
         folder / "report",
         "bench",
         [folder / "documents.parquet"],
@@ -179,6 +182,7 @@ def add_report_tables(root: Path) -> tuple[str, float, float, float]:
         folder = build if attempt == 0 else staging / f"again-{attempt}"
         started, cpu_started = time.perf_counter(), time.process_time()
         built = aggregates.write_report_tables(
+            Storage(),
             folder,
             current.manifest["run_id"],
             current.files("documents"),

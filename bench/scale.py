@@ -3,9 +3,13 @@
 ``make bench-full`` (``python -m bench.scale``) generates (or reuses) the generator's corpora of
 100,000 and 1,000,000 articles, runs ``newsetl run`` on each into a new warehouse as a user
 would, and writes its section of BENCHMARKS.md (``bench.sections.SCALE``; ``make bench`` keeps
-it): wall time, stages, peak memory of the process tree, the time ratio, and
-deduplication quality against the generator's story labels at both sizes. One run per size: a
-million-article run takes a quarter of an hour; the ratio is measured within one benchmark run.
+it): wall time, stages, peak memory of the process tree (over the run and over deduplication),
+the time ratio, and deduplication quality against the generator's story labels at both sizes,
+per kind of copy (``bench.dedup_quality``). One run per size: a million-article run takes a
+quarter of an hour; the ratio is measured within one benchmark run.
+
+``--baseline DIR`` runs another checkout (say today's main, with its own ``.venv``) on the same
+corpora in the same benchmark run, before this one at each size: side-by-side figures and ratios.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.dedup_quality import kind_scores
+from bench.dedup_quality import table as kind_table
 from bench.run import (
     REPO,
     dedup_quality,
@@ -38,33 +44,85 @@ def rest_of_flow(result: dict[str, Any]) -> float:
     return float(result["flow"] - sum(result["stages"].get(stage, 0.0) for stage in STAGES))
 
 
-def measure(size: int, work: Path, seed: int, env: dict[str, str]) -> dict[str, Any]:
-    """One ``newsetl run`` over a fresh warehouse on the ``size`` corpus, and its dedup quality."""
+def measure(
+    size: int,
+    work: Path,
+    seed: int,
+    env: dict[str, str],
+    checkout: Path = REPO,
+    label: str = "",
+) -> dict[str, Any]:
+    """One ``newsetl run`` of ``checkout`` over a fresh warehouse on the ``size`` corpus, and its
+    dedup quality (overall and per kind)."""
     from bench.generator import generate
 
     corpus = work / f"corpus-{size}-{seed}"
     if not (corpus / "truth.parquet").is_file():
         print(f"generating {size} articles into {corpus}", flush=True)
         generate(corpus, size, seed)
-    warehouse = work / f"warehouse-scale-{size}"
+    suffix = f"-{label}" if label else ""
+    warehouse = work / f"warehouse-scale-{size}{suffix}"
     shutil.rmtree(warehouse, ignore_errors=True)
     (files, size_bytes), floor = timed(lambda: read_and_hash(corpus / "files"))
-    print(f"size {size}: run", flush=True)
-    run = run_newsetl(corpus / "files", warehouse, env, work / f"memory-scale-{size}.csv")
-    quality = dedup_quality(corpus, warehouse)
+    print(f"size {size}{suffix}: run", flush=True)
+    timeline = work / f"memory-scale-{size}{suffix}.csv"
+    run = run_newsetl(corpus / "files", warehouse, env, timeline, checkout)
     return {
         "files": files,
         "input_mb": size_bytes / 1e6,
         "floor_seconds": floor,
         **run,
-        "quality": quality,
+        "dedup_peak_pss_mb": stage_peak_pss(timeline),
+        "quality": dedup_quality(corpus, warehouse),
+        "kinds": kind_scores(corpus, warehouse),
     }
 
 
-def section(sizes: list[int], results: dict[int, dict[str, Any]], command: str) -> str:
-    """The BENCHMARKS.md section for these results."""
+def _seconds(clock: str) -> float:
+    hours, minutes, seconds = clock.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def stage_peak_pss(timeline: Path) -> float:
+    """Peak PSS of the process tree (MB) while the deduplicate task ran.
+
+    From the memory samples and the run's log beside them: the window runs from the last shard
+    task's end to the deduplicate task's end.
+    """
+    log = timeline.with_suffix(".log").read_text().splitlines()
+    shard_ends = [line[:12] for line in log if "process_shard-" in line and "Finished" in line]
+    dedup_ends = [
+        line[:12] for line in log if "deduplicate_documents-" in line and "Finished" in line
+    ]
+    if not shard_ends or not dedup_ends:
+        return float("nan")
+    start, end = _seconds(shard_ends[-1]), _seconds(dedup_ends[-1])
+    if end < start:  # past midnight
+        end += 86_400
+    totals: dict[str, float] = {}
+    for row in timeline.read_text().splitlines()[1:]:
+        clock, _, _, pss = row.split(",")
+        totals[clock] = totals.get(clock, 0.0) + float(pss)
+    inside = []
+    for clock, total in totals.items():
+        at = _seconds(clock)
+        at += 86_400 if at < start - 43_200 else 0
+        if start <= at <= end:
+            inside.append(total)
+    return max(inside, default=float("nan"))
+
+
+def section(
+    sizes: list[int],
+    results: dict[int, dict[str, dict[str, Any]]],
+    command: str,
+    labels: list[str],
+) -> str:
+    """The BENCHMARKS.md section for these results: ``results[size][label]``, ``labels`` in
+    column order (a baseline first, then this checkout)."""
     small, large = sizes[0], sizes[-1]
-    ratio = results[large]["wall"] / results[small]["wall"]
+    this = labels[-1]
+    ratio = results[large][this]["wall"] / results[small][this]["wall"]
     rows = [
         ("files", lambda r: f"{r['files']:,}"),
         ("input MB", lambda r: f"{r['input_mb']:,.0f}"),
@@ -75,33 +133,73 @@ def section(sizes: list[int], results: dict[int, dict[str, Any]], command: str) 
             (f"stage {stage} seconds", lambda r, s=stage: f"{r['stages'].get(s, 0.0):,.1f}")
             for stage in STAGES
         ),
+        (
+            "sketch CPU seconds in the shard tasks (minhash_cpu)",
+            lambda r: f"{r['stages'].get('minhash_cpu', 0.0):,.1f}",
+        ),
         ("publish and report seconds (rest of the flow)", lambda r: f"{rest_of_flow(r):,.1f}"),
         ("read+hash floor seconds (1 core)", lambda r: f"{r['floor_seconds']:,.1f}"),
         ("peak memory of the process tree, PSS MB", lambda r: f"{r['peak_pss_mb']:,.0f}"),
         ("peak memory of the process tree, RSS sum MB", lambda r: f"{r['peak_mb']:,.0f}"),
+        ("peak memory while deduplicating, PSS MB", lambda r: f"{r['dedup_peak_pss_mb']:,.0f}"),
         ("dedup precision", lambda r: f"{r['quality']['precision']:.4f}"),
         ("dedup recall", lambda r: f"{r['quality']['recall']:.4f}"),
         ("dedup F1", lambda r: f"{r['quality']['f1']:.4f}"),
         ("duplicates", lambda r: f"{r['duplicates']:,}"),
     ]
+    columns = [(size, label) for size in sizes for label in labels]
+
+    def heading(size: int, label: str) -> str:
+        return f"{size:,} files" + (f", {label}" if len(labels) > 1 else "")
+
     lines = [
         SCALE,
         "",
         f"Command: `{command}`, written {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, on "
-        f"{machine()}. One `newsetl run` per size, back to back in one benchmark run, each into "
-        "a new warehouse. Peak memory is sampled every 0.1 s over the whole process tree "
-        "(driver, worker processes, Prefect's temporary server): PSS counts a shared page once, "
-        "split between the processes sharing it; the RSS sum counts it in every process.",
+        f"{machine()}. One `newsetl run` per size"
+        + (" and checkout (the baseline first)" if len(labels) > 1 else "")
+        + ", back to back in one benchmark run, each into a new warehouse. Peak memory is sampled "
+        "every 0.1 s over the whole process tree (driver, worker processes, Prefect's temporary "
+        "server): PSS counts a shared page once, split between the processes sharing it; the RSS "
+        "sum counts it in every process. Deduplication's window runs from the last shard task's "
+        "end to the deduplicate task's end; the sketches (MinHash, band keys) are computed in the "
+        "shard tasks, their CPU time is the minhash_cpu row.",
         "",
-        "| figure | " + " | ".join(f"{s:,} files" for s in sizes) + " |",
-        "|---|" + "---|" * len(sizes),
+        "| figure | " + " | ".join(heading(s, label) for s, label in columns) + " |",
+        "|---|" + "---|" * len(columns),
     ]
     for name, cell in rows:
-        lines.append(f"| {name} | " + " | ".join(cell(results[s]) for s in sizes) + " |")
+        lines.append(
+            f"| {name} | " + " | ".join(cell(results[s][label]) for s, label in columns) + " |"
+        )
     lines += [
         "",
         f"- time({large:,}) / time({small:,}) = **{ratio:.2f}** (size ratio {large / small:.0f})",
     ]
+    if len(labels) > 1:
+        base = labels[0]
+        for size in sizes:
+            new, old = results[size][this], results[size][base]
+            lines.append(
+                f"- {size:,} files, {this} / {base}: deduplicate stage "
+                f"{new['stages']['deduplicate'] / old['stages']['deduplicate']:.2f}x, "
+                f"sketch CPU {new['stages']['minhash_cpu'] / old['stages']['minhash_cpu']:.2f}x, "
+                f"peak PSS while deduplicating "
+                f"{new['dedup_peak_pss_mb'] / old['dedup_peak_pss_mb']:.2f}x, "
+                f"peak PSS of the run {new['peak_pss_mb'] / old['peak_pss_mb']:.2f}x, "
+                f"wall {new['wall'] / old['wall']:.2f}x"
+            )
+    for size in sizes:
+        lines += [
+            "",
+            f"Deduplication by kind, {size:,} files: pairwise precision and recall of the pairs "
+            "that involve a document of the kind (a negative kind has no true pair: its "
+            "precision counts the false links it made). Kinds from `bench.generator`: "
+            "`long_story` and its partial or noisy copies, and two negatives (`other_outlet`, "
+            "`digest`); the whole-story kinds are the rest of the corpus.",
+            "",
+            *kind_table({label: results[size][label]["kinds"] for label in labels}),
+        ]
     return "\n".join(lines)
 
 
@@ -111,11 +209,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=REPO / ".bench", help="corpora and warehouses")
     parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
     parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout with its own .venv, run side by side"
+    )
+    parser.add_argument("--baseline-label", default="baseline", help="its column heading")
+    parser.add_argument("--label", default="this checkout", help="this checkout's column heading")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    results = {size: measure(size, args.work, args.seed, env) for size in sizes}
-    text = section(sizes, results, f"python -m bench.scale --sizes {args.sizes}")
+    labels = [args.label]
+    if args.baseline:
+        labels.insert(0, args.baseline_label)
+    results: dict[int, dict[str, dict[str, Any]]] = {}
+    for size in sizes:
+        results[size] = {}
+        if args.baseline:
+            results[size][args.baseline_label] = measure(
+                size, args.work, args.seed, env, args.baseline.resolve(), "baseline"
+            )
+        results[size][args.label] = measure(size, args.work, args.seed, env)
+    command = f"python -m bench.scale --sizes {args.sizes}"
+    if args.baseline:
+        command += f" --baseline {args.baseline} --baseline-label '{args.baseline_label}'"
+    text = section(sizes, results, command, labels)
     put_section(args.out, SCALE, text)
     print(text)
     return 0

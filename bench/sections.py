@@ -16,6 +16,8 @@ CPU = "## CPU per article"
 FIRST_START = "## First start on a busy machine"
 TEST_SUITE = "## Test suite on a clean clone"
 INTEGRITY = "## Integrity checks"
+REAL = "## Partial reprints on real corpora"
+FIELDS = "## Field accuracy"
 
 
 def section(text: str, heading: str) -> str:

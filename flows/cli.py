@@ -382,7 +382,7 @@ def _run_options(add_warehouse: Callable[[argparse.ArgumentParser], None]) -> _A
         "--workers", type=int, help="worker processes (env NEWSETL_WORKERS; default: cores)"
     )
     run_options.add_argument(
-        "--publishers-file", type=Path, help="TOML file of extra publisher signatures"
+        "--publishers-file", type=Path, help="TOML file of publisher mappings and signatures"
     )
     run_options.add_argument(
         "--wait-for-lock",
@@ -588,14 +588,30 @@ class _ExpectedFailureFilter(logging.Filter):
         return True
 
 
-@contextlib.contextmanager
-def _quiet_expected_failures() -> Iterator[None]:
-    """Within the block, Prefect's console shows expected failures without tracebacks."""
-    handlers = {
+def _prefect_handlers() -> set[logging.Handler]:
+    return {
         handler
         for name in ("prefect", "prefect.flow_runs", "prefect.task_runs", "")
         for handler in logging.getLogger(name).handlers
     }
+
+
+def quiet_expected_failures_in_worker() -> None:
+    """In a worker process, Prefect's console shows expected failures without tracebacks.
+
+    A shard task that fails for good (a storage fault outlasting its retries) is logged by the
+    worker that ran it, on the stderr it shares with the command.
+    """
+    quiet = _ExpectedFailureFilter()
+    # On the loggers themselves: Prefect may set up its handlers only when the first task runs.
+    for name in ("prefect.task_runs", "prefect.flow_runs", "prefect"):
+        logging.getLogger(name).addFilter(quiet)
+
+
+@contextlib.contextmanager
+def _quiet_expected_failures() -> Iterator[None]:
+    """Within the block, Prefect's console shows expected failures without tracebacks."""
+    handlers = _prefect_handlers()
     quiet = _ExpectedFailureFilter()
     for handler in handlers:
         handler.addFilter(quiet)

@@ -18,12 +18,7 @@ from flows.runners import api_shared_with_workers, task_runner_from_env, use_jem
 from flows.settings import RunSettings
 from flows.stages import Discovered, Run, deduplicate, discover, process, publish, take_census
 from flows.tasks import report_snapshot
-from transforms.publishers import (
-    DEFAULT_SIGNATURES,
-    PublisherSignature,
-    combine_signatures,
-    parse_signatures,
-)
+from transforms.publishers import PublisherRules, parse_rules
 from warehouse import catalog
 from warehouse.runs import RunRecord, StageCounters
 from warehouse.store import Warehouse
@@ -32,7 +27,7 @@ use_jemalloc()
 
 
 def _ingest(
-    settings: RunSettings, signatures: tuple[PublisherSignature, ...], *, rebuild: bool = False
+    settings: RunSettings, signatures: PublisherRules, *, rebuild: bool = False
 ) -> RunSummary:
     """Run the stages under the warehouse's writer lock.
 
@@ -81,7 +76,7 @@ def ingest_articles(
         pattern: File name pattern inside an input folder.
         max_file_bytes: Size cap; larger files are quarantined as ``oversized``.
         shard_size: Files per shard task.
-        publishers_file: TOML file of extra publisher signatures.
+        publishers_file: TOML file of publisher mappings and signatures (docs/design.md).
         wait_for_lock: Seconds to wait for another run writing the same warehouse.
         prune_missing: Remove the documents of files no longer in the input.
         allow_new_root: Go ahead when the input root is not the warehouse's last one.
@@ -114,11 +109,11 @@ def ingest_articles(
     return summary
 
 
-def load_signatures(publishers_file: Path | None) -> tuple[PublisherSignature, ...]:
-    """The built-in publisher signatures, with those of ``publishers_file`` in front."""
+def load_signatures(publishers_file: Path | None) -> PublisherRules:
+    """The built-in publisher signatures, behind the mapping and signatures of a publishers file."""
     if publishers_file is None:
-        return DEFAULT_SIGNATURES
-    return combine_signatures(parse_signatures(publishers_file.read_text(encoding="utf-8")))
+        return PublisherRules()
+    return parse_rules(publishers_file.read_text(encoding="utf-8"))
 
 
 def _nothing_new(run: Run, found: Discovered, started: float) -> RunSummary:

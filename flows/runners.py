@@ -43,7 +43,7 @@ def make_task_runner(settings: RunSettings) -> TaskRunner[Any]:
     if settings.workers == 1:
         return ThreadPoolTaskRunner(max_workers=1)
     return ProcessPoolTaskRunner(
-        max_workers=settings.workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+        max_workers=settings.workers, initializer=start_worker, initargs=(os.getpid(),)
     )
 
 
@@ -69,6 +69,14 @@ def task_runner_from_env() -> TaskRunner[Any] | None:
 # How often an idle worker checks that its parent is alive: a second of lag after a crash costs
 # nothing, and the check itself is one getppid() call.
 PARENT_CHECK_SECONDS = 1.0
+
+
+def start_worker(parent_pid: int) -> None:
+    """Set up a pool worker: it ends with its run and logs expected failures as the CLI does."""
+    from flows.cli import quiet_expected_failures_in_worker  # noqa: PLC0415 - the CLI imports this module
+
+    exit_with_parent(parent_pid)
+    quiet_expected_failures_in_worker()
 
 
 def exit_with_parent(parent_pid: int) -> None:

@@ -38,7 +38,7 @@ from flows.tasks import (
     publish_snapshot,
     release_memory,
 )
-from transforms.publishers import PublisherSignature
+from transforms.publishers import PublisherRules
 from warehouse import census_plan, incremental, input_changes, integrity, sources, store
 from warehouse.clusters import cluster_table, document_matches
 from warehouse.runs import RunRecord, StageCounters
@@ -55,10 +55,11 @@ class Run:
     run_id: str
     started_at: datetime
     settings: RunSettings
-    signatures: tuple[PublisherSignature, ...]
+    signatures: PublisherRules
+    """The user's publisher mapping and signatures, with the built-in ones."""
 
     @classmethod
-    def start(cls, settings: RunSettings, signatures: tuple[PublisherSignature, ...]) -> Run:
+    def start(cls, settings: RunSettings, signatures: PublisherRules) -> Run:
         """A new run now, with a sortable unique id."""
         now = datetime.now(UTC)
         run_id = f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
@@ -270,7 +271,15 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
     paths = found.pending.column("source_path").combine_chunks()
 
     def submit(number: int, shard: list[str]) -> PrefectFuture[CensusShard]:
-        return census_shard.submit(found.root, shard, number, staging.path, settings.max_file_bytes)
+        return census_shard.submit(
+            staging.warehouse.storage,
+            found.root,
+            shard,
+            number,
+            staging.path,
+            settings.max_file_bytes,
+            run.signatures,
+        )
 
     shards = list(_run_shards(submit, _shards(paths, settings.shard_size), settings.workers))
     plan = census_plan.plan_census(
@@ -279,6 +288,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
         [shard.path for shard in shards],
         found.present,
         spill_dir=staging.path,
+        storage=staging.warehouse.storage,
     )
     to_process = found.pending
     if plan.affected:
@@ -330,6 +340,7 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
 
     def submit(number: int, shard: list[str]) -> PrefectFuture[ProcessedShard]:
         return process_shard.submit(
+            staging.warehouse.storage,
             found.root,
             shard,
             number,

@@ -9,8 +9,6 @@ the flow's own process, over compact columns.
 from __future__ import annotations
 
 import functools
-import os
-import signal
 import tempfile
 import time
 from dataclasses import dataclass
@@ -25,13 +23,17 @@ from prefect.cache_policies import NONE
 
 from flows.render import render
 from transforms.articles import census_files, parse_articles
+from transforms.census import LearnedChrome
+from transforms.clustering import cluster_documents
 from transforms.entities import extract_mentions
 from transforms.header import PlausibleDates
 from transforms.isolation import parse_isolating
-from transforms.neardup import NearDupParams, cluster_documents, sketch_bodies
-from transforms.publishers import PublisherSignature
-from warehouse import catalog, incremental, neardup, resume, sources, spill, store
+from transforms.near_copies import NearDupParams
+from transforms.publishers import PublisherRules
+from transforms.sketches import sketch_bodies
+from warehouse import body_pairs, catalog, incremental, resume, sources, spill, store
 from warehouse.runs import RunRecord
+from warehouse.storage import Storage
 
 # Near-duplicate settings: shingles, MinHash banding and similarity thresholds (docs/design.md).
 NEAR_DUPLICATES = NearDupParams()
@@ -63,12 +65,19 @@ class CensusShard:
     cache_policy=NONE,
 )
 def census_shard(
-    root: Path | str, paths: list[str], shard: int, staging_path: Path, max_file_bytes: int
+    storage: Storage,
+    root: Path | str,
+    paths: list[str],
+    shard: int,
+    staging_path: Path,
+    max_file_bytes: int,
+    rules: PublisherRules,
 ) -> CensusShard:
     """Stage the edge lines of one shard of files, for learned chrome removal."""
     started = time.process_time()
-    read = sources.read_files(root, paths, max_file_bytes)
-    staged = store.write_staged_census(staging_path, shard, census_files(read.files))
+    read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
+    census = census_files(read.files, rules)
+    staged = store.write_staged_census(storage, staging_path, shard, census)
     release_memory()
     return CensusShard(staged, time.process_time() - started)
 
@@ -91,13 +100,14 @@ class ProcessedShard:
     cache_policy=NONE,
 )
 def process_shard(
+    storage: Storage,
     root: Path | str,
     paths: list[str],
     shard: int,
     staging_path: Path,
     max_file_bytes: int,
-    signatures: tuple[PublisherSignature, ...],
-    learned_chrome: pa.Array,
+    signatures: PublisherRules,
+    learned_chrome: LearnedChrome,
     plausible_dates: PlausibleDates,
 ) -> ProcessedShard:
     """Extract and normalise one shard of files and stage its documents and quarantine rows.
@@ -108,15 +118,15 @@ def process_shard(
     """
     started = time.process_time()
     parameters = (max_file_bytes, signatures, NEAR_DUPLICATES, plausible_dates)
-    key = resume.shard_key(root, paths, parameters, learned_chrome)
-    resumed = store.resumed_shard(staging_path, shard, key)
+    key = resume.shard_key(root, paths, (*parameters, learned_chrome.digest), None)
+    resumed = store.resumed_shard(storage, staging_path, shard, key)
     if resumed is not None:
         return ProcessedShard(resumed, time.process_time() - started, 0.0)
-    read = sources.read_files(root, paths, max_file_bytes)
+    read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
     parse = functools.partial(
         parse_articles,
-        signatures=signatures,
-        learned_chrome=learned_chrome,
+        rules=signatures,
+        learned=learned_chrome,
         plausible_dates=plausible_dates,
     )
     parsed = parse_isolating(parse, read.files)  # a file parsing fails on is quarantined
@@ -133,6 +143,7 @@ def process_shard(
     )
     sketch_seconds = time.process_time() - sketching
     staged = store.write_staged_shard(
+        storage,
         staging_path,
         shard,
         documents,
@@ -167,8 +178,8 @@ def deduplicate_documents(
         ``keys.all_keys()``), and every verified pair of bodies.
     """
     table = keys.all_keys()
-    new_pairs = neardup.find_copies(previous, staging, table, NEAR_DUPLICATES)
-    pairs = neardup.all_pairs(previous, staging, new_pairs, NEAR_DUPLICATES)
+    new_pairs = body_pairs.find_copies(previous, staging, table, NEAR_DUPLICATES)
+    pairs = body_pairs.all_pairs(previous, staging, new_pairs, NEAR_DUPLICATES)
     assigned = cluster_documents(
         table.column("doc_id"),
         table.column("content_hash"),
@@ -210,26 +221,10 @@ def publish_snapshot(
         tables=tables.with_table("mentions", mentions.written, mentions.carried),
         record=record,
         now=datetime.now(UTC),
-        on_step=_publish_step,
         runs_history=runs_history,
     )
-    _publish_step("write_catalog")
     catalog.write_catalog(staging.warehouse, snapshot)
     return snapshot
-
-
-FAULT_KILL_AT = "NEWSETL_FAULT_KILL_AT"
-
-
-def _publish_step(step: str) -> None:
-    """Log a publish step; under crash testing, die at the step named in ``FAULT_KILL_AT``.
-
-    The crash tests of RELIABILITY.md kill the run with SIGKILL at every named step and check
-    that the warehouse is always exactly the previous or the new snapshot.
-    """
-    get_run_logger().debug("publish step %s", step)
-    if os.environ.get(FAULT_KILL_AT) == step:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 # The reports of the run's artifact, and rows shown of each: a summary, `newsetl report` has all.

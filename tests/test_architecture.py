@@ -1,5 +1,6 @@
 """The house rules that keep the code base honest: layering and documented tables."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,3 +35,26 @@ def test_every_table_and_column_has_a_meaning() -> None:
 def test_readme_stays_short() -> None:
     readme = (REPO / "README.md").read_text()
     assert len(readme.splitlines()) <= 250
+
+
+WRITES = re.compile(r"\b(os\.(link|rename|replace|symlink)|shutil\.rmtree|pq\.write_table)\(")
+
+
+def test_every_warehouse_write_goes_through_the_storage_object() -> None:
+    # warehouse.exports writes the user's own export file, outside any warehouse.
+    allowed = {"storage.py", "exports.py"}
+    for layer in ("warehouse", "flows"):
+        for module in sorted((REPO / layer).glob("*.py")):
+            if module.name in allowed:
+                continue
+            found = WRITES.findall(module.read_text())
+            assert not found, f"{module.relative_to(REPO)} writes without the storage: {found}"
+
+
+def test_production_code_reads_no_fault_switches() -> None:
+    for layer in ("flows", "transforms", "warehouse"):
+        for module in sorted((REPO / layer).glob("*.py")):
+            text = module.read_text()
+            assert not re.search(r"\bFAULT_|NEWSETL_FAULT|\btests\.", text), module.relative_to(
+                REPO
+            )

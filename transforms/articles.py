@@ -9,33 +9,32 @@ Files that cannot become documents come out as quarantine rows with a reason, ne
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from transforms.boilerplate import edge_line_keys, remove_chrome, select_main_text
+from transforms.agencies import credited_agencies
+from transforms.boilerplate import select_main_text, strip_chrome
+from transforms.census import LearnedChrome, census_table
 from transforms.decode import decode_bytes
-from transforms.dedup import SHORT_BODY_WORDS, word_counts
 from transforms.header import (
     DatePrecision,
     DateSource,
     PlausibleDates,
     dateline_dates,
     parse_date_headers,
+    strip_date_headers,
 )
 from transforms.language import detect_languages
 from transforms.normalise import normalise_text
-from transforms.publishers import DEFAULT_SIGNATURES, PublisherSignature, attribute_publishers
+from transforms.publishers import PublisherRules, attribute_publishers, sites_of
 from transforms.reasons import QuarantineReason
 from transforms.records import quarantine_rows
 from transforms.structure import parse_structure
+from transforms.word_count import SHORT_BODY_WORDS, word_counts
 
-# The date header as it opens a decoded file, before normalisation.
-CENSUS_HEADER = r"^\s*date [0-9][0-9-]*(?:[ \n]|$)"
 DOC_ID_HEX = 20  # 80 bits: collision odds stay below 1e-12 for a corpus of a billion files.
 
 
@@ -103,46 +102,40 @@ def _decode_all(files: pa.Table) -> _Decoded:
     return decoded
 
 
-def _census_keys(texts: list[str]) -> pa.Array:
-    """Edge-line keys of decoded texts, header left out: what the chrome census counts."""
-    return edge_line_keys(
-        pc.replace_substring_regex(
-            pa.array(texts, pa.string()), CENSUS_HEADER, "", max_replacements=1
-        )
-    )
+def _page_texts(texts: list[str]) -> pa.Array:
+    """Normalised texts without their date header: what the census counts and chrome removes."""
+    return strip_date_headers(normalise_text(pa.array(texts, pa.string())))
 
 
-def census_files(files: pa.Table) -> pa.Table:
-    """The chrome census of a shard: ``source_path`` and the ``line_key`` of each edge line.
+def census_files(files: pa.Table, rules: PublisherRules | None = None) -> pa.Table:
+    """The chrome census of a shard: one row per distinct edge line of each file.
 
-    Files that cannot be decoded have no lines. See :func:`transforms.boilerplate.edge_line_keys`.
+    Columns ``source_path``, ``site``, ``story_key``, ``line_key`` and ``name`` (see
+    :mod:`transforms.census`).
+
+    A function of each file's normalised text and path alone. Files that cannot be decoded have
+    no lines.
     """
     decoded = _decode_all(files)
-    keys = _census_keys(decoded.texts)
-    lengths = pc.list_value_length(keys).to_numpy(zero_copy_only=False)
-    return pa.table(
-        {
-            "source_path": pa.array(
-                np.repeat(np.array(decoded.paths, dtype=object), lengths), pa.string()
-            ),
-            "line_key": pc.list_flatten(keys),
-        }
-    )
+    paths = pa.array(decoded.paths, pa.string())
+    sites = sites_of(paths, rules or PublisherRules()).site
+    census = census_table(_page_texts(decoded.texts), sites)
+    return census.set_column(0, "source_path", pc.take(paths, census.column("document")))
 
 
 def parse_articles(
     files: pa.Table,
     *,
-    signatures: Sequence[PublisherSignature] = DEFAULT_SIGNATURES,
-    learned_chrome: pa.Array | None = None,
+    rules: PublisherRules | None = None,
+    learned: LearnedChrome | None = None,
     plausible_dates: PlausibleDates | None = None,
 ) -> ParsedShard:
     """Turn one shard of raw files into document rows and quarantine rows.
 
     Args:
         files: ``source_path`` and ``raw`` bytes per file (see ``FILES_SCHEMA``).
-        signatures: Publisher site signatures, highest priority first.
-        learned_chrome: Edge-line keys frequent in the corpus census, for chrome removal.
+        rules: The user's publisher mapping and signatures (default: the built-in signatures).
+        learned: What the corpus census learned: each site's chrome and name.
         plausible_dates: Publication dates to believe; runs pass the range of their date.
 
     Returns:
@@ -153,16 +146,24 @@ def parse_articles(
     paths, sizes, shas = decoded.paths, decoded.sizes, decoded.shas
     texts, encodings, rejected = decoded.texts, decoded.encodings, decoded.rejected
 
+    rules = rules or PublisherRules()
+    learned = learned or LearnedChrome.nothing()
     normalised = normalise_text(pa.array(texts, pa.string()))
     headers = parse_date_headers(normalised, plausible_dates)
-    cleaned = remove_chrome(
-        headers.texts,
-        edge_keys=_census_keys(texts) if learned_chrome is not None else None,
-        learned=learned_chrome,
-    )
-    structure = parse_structure(cleaned, main_text=select_main_text)
+    sites = sites_of(pa.array(paths, pa.string()), rules)
+    cleaned = strip_chrome(headers.texts, sites=sites.site, learned=learned.keys)
+    structure = parse_structure(cleaned.texts, main_text=select_main_text)
+    # A site's learned name is evidence for the pages that carry the site's chrome.
+    carries = cleaned.learned_lines > 0
     publisher = attribute_publishers(
-        headers.texts, structure.dateline_agency, signatures, structure.site_name
+        headers.texts,
+        sites,
+        rules,
+        learned_names=pc.if_else(pa.array(carries), learned.names_of(sites.site), None),
+        title_sites=structure.site_name,
+    )
+    agency = credited_agencies(
+        structure.dateline_agency, structure.byline, structure.sign_off, headers.texts
     )
     # Without a date header, a dateline's date stands in, with the year from context.
     from_dateline = dateline_dates(
@@ -199,6 +200,7 @@ def parse_articles(
             "dateline_place": structure.dateline_place,
             "dateline_agency": structure.dateline_agency,
             "publisher": publisher,
+            "agency": agency,
             "language": detect_languages(body),
             "body": body,
             "word_count": word_count,

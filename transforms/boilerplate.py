@@ -6,9 +6,9 @@ Scraped article text still carries the site around the story: share bars, donati
 1. Rules (RE2 patterns over every line of the shard at once): chrome lines, dropped wherever they
    stand (``Support The Moscow Times!``, ``Share on Facebook``, ``© 2021 ...``,
    ``Advertisement``, photo credits standing alone), by :func:`remove_chrome`.
-2. Learned: short lines at the top or bottom of many documents of the corpus are chrome. A census
-   counts, for every file, the distinct keys of its edge lines (:func:`edge_line_keys`); the
-   counts persist in the warehouse, so later runs add to them and see lines that became frequent.
+2. Learned: lines at the top or bottom of most stories of a site are chrome, however they read
+   (menus, the site's name, disclaimers, appeals). :mod:`transforms.census` counts, per site, the
+   distinct stories whose edges carry each line; :func:`remove_chrome` takes the lines it learned.
 3. The story itself (:func:`select_main_text`): on a page, the wordiest run of prose lines, cut
    at comment sections; list headings (``Related articles``, ``Read more about: Kremlin``) and
    end markers (``Leave a reply``, the Moscow Times appeal) bound it. A text without menus or
@@ -26,6 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
+from transforms.structure import BYLINE, MONTH
+
 _SOCIAL = (
     r"(?:Facebook|Twitter|X|WhatsApp|Telegram|LinkedIn|Reddit|Email|E-mail|Print|VK|Copy link)"
 )
@@ -39,23 +41,61 @@ CHROME_LINE = "|".join(
         rf"^(?:Share(?: this)?(?: article| story| on)?:?|Tweet|Follow us(?: on)?:?)"
         rf"(?: {_SOCIAL})*$",
         rf"^{_SOCIAL}(?:,? {_SOCIAL})+$",
-        r"^(?:©|\(c\)|Copyright\b).{0,150}$",
         r"^All rights reserved\.?$",
         # The sign-off of Reuters wire items: a signature, not text of the story.
         r"^REUTER$",
+        # Share buttons that name what they do: `Click to share on Twitter (Opens in new window)`.
+        r"^(?:Click|Tap) to (?:share|print|email|e-mail)\b[^.]*$",
         r"^(?:Advertisement|ADVERTISEMENT|Sponsored(?: content)?|Skip to (?:main )?content)$",
-        r"^(?:Read more|Read next|Read also|Also read|See also|More on this|Related)\b"
-        r"[^.!?]{0,120}$",
         r"^\d+ (?:comments?|shares?|views?)$",
         r"^Comments? \(\d+\)$",
         r"^(?:Photo|Image|Credit|Photograph|Picture)s?(?: credit)?: [^.]{1,80}$",
-        # A caption that ends with its photo credits: `... military coup. AP / TASS`.
-        rf"^.{{10,400}}[.!?\"”] {_AGENCY}(?: ?/ ?{_AGENCY})+$",
+        r"^\((?i:photo|image|picture|pic)s?(?: credit)?: ?[^()]+\)$",
         r"^(?:We use cookies|This (?:site|website) uses cookies"
         r"|By continuing to (?:use|browse)).*$",
         r"^(?:Sign up|Subscribe)(?: now)?(?: to| for)? (?:our|the) [^.]{0,50}newsletters?\b.*$",
+        # Picture galleries (`Image 1 of 8`, `1 / 8`) and their buttons.
+        r"^(?:(?:Image|Photo|Picture|Slide) \d+ of /? ?\d+|\d+ / \d+)$",
+        r"^(?:Caption|Close|Back to (?:Gallery|top)|Hide caption|Toggle caption|Enlarge this image"
+        r"|View (?:gallery|slideshow)|Expand)$",
+        # Time stamps and labels above the story: `Updated: Nov. 20, 2019 1:35 a.m.`, `By`.
+        rf"^(?i:(?:first |last )?(?:published|updated|posted)(?: on| at)?:? ?)?"
+        rf"(?:(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?,? )?"
+        rf"(?:{MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {MONTH},? \d{{4}})"
+        rf"(?:,? (?:at )?\d{{1,2}}[:.]\d\d(?: ?[ap]\.?m\.?| ?[AP]M)?(?: [A-Z]{{2,4}})?)?"
+        rf"(?:,? (?:\| )?(?i:updated):? .+)?$",
+        r"^(?:By|BY|Author|Authors|Publish(?:ed)? date|Posted by|Written by):?$",
+        r"^(?i:word ?count): \d+$",
+        r"^(?i:subscribe|sign up|sign in|log in|register)(?: now| today| here)?!?$",
     ]
 )
+# Chrome lines that only a short line can be: a paragraph that ends with a credit or speaks of a
+# newsletter is still a paragraph.
+SHORT_CHROME_LINE = "|".join(
+    [
+        r"^(?:©|\(c\)|Copyright\b).*$",
+        r"^(?:Read more|Read next|Read also|Also read|See also|More on this|Related)\b[^.!?]*$",
+        # A caption that ends with its photo credits: `... military coup. AP / TASS`,
+        # `... in Hanoi. (Image: GETTY )`, `... on the moon. Credit: ESA`,
+        # `... at the Capitol. J. Scott Applewhite / AP file`, `3 of 4 <caption>`.
+        rf"^.{{10,}}[.!?\"”] {_AGENCY}(?: ?/ ?{_AGENCY})+$",
+        r"^.{10,}[.!?\"”)] \(?(?i:photo|image|picture|pic|credit|source)s?(?: credit)?:"
+        r" ?[^.()]+\)?$",
+        rf"^.{{10,}}[.!?] (?:[A-Z][\w.'’-]*\.? ){{1,3}}/ {_AGENCY}(?: file| Photo)?$",
+        r"^\d+ of \d+ .{10,}$",
+        r"^(?i:(?:first |last )?(?:published|updated|posted))(?: on| at)?:? .*\d{4}.*$",
+        r"^(?i:tags|topics|filed under|categories|keywords): .+$",
+        # A wire's credits: `(Reporting by Jane Doe; Editing by John Smith)`.
+        r"^\(?(?:[Aa]dditional |[Ee]xtra )?(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Cc]ompiled) by"
+        r" [A-Z][^.!?]*\)?\.?$",
+        # Newsletter appeals, worded in many ways, name the newsletter or the inbox and ask.
+        r"^(?i:.*\b(?:sign up|subscribe|subscribing|delivered|get)\b.*"
+        r"\b(?:newsletters?|inbox(?:es)?)\b.*)$",
+        r"^(?i:.*\b(?:newsletters?|inbox(?:es)?)\b.*"
+        r"\b(?:sign up|subscribe|subscribing|delivered)\b.*)$",
+    ]
+)
+MAX_SHORT_CHROME_CHARS = 400
 
 # Headings of lists of other stories. Inside a story they head a small box of two or three links
 # that the story continues after; after the story they head the long list that ends the page.
@@ -63,11 +103,15 @@ LIST_MARKER = "|".join(
     [
         # `Read more: <headline>` inside a story is one inserted link (a chrome line); a bare
         # `Read more` or `Read more about: <tags>` heads a list of other stories.
-        r"^(?i:Read more)(?: about:?.{0,120}|:)?$",
+        r"^(?i:Read more)(?: about:?.*|:)?$",
         r"^(?i:Related|Related articles|Related stories|Related news|(?:More|Latest) (?:from|in)"
         r" [^.]{1,60}|More stories|You may also like|You might also like|Recommended(?: for you)?"
-        r"|Most read|Most popular|Trending(?: now)?|Latest news|See more|Don['’]t miss|Tags)"
+        r"|Most read|Most popular|Trending(?: now)?|Latest news|See more|Don['’]t miss|Tags"
+        r"|We recommend|Explore further|Top stories|Editor['’]s picks|Must read|Popular"
+        r"|(?:Previous|Next) (?:article|post|story))"
         r":?$",
+        # `More Washington Examiner`, `More Videos`: a list of the site's other pages.
+        r"^More(?: [A-Z][\w.'’&-]*){1,4}:?$",
         # The same headings in the languages of the corpora seen so far.
         r"^(?i:Leia (?:também|mais)|Veja também|Você (?:pode|também pode) gostar|Lesen Sie auch"
         r"|Mehr zum Thema|Lire aussi|À lire aussi|Ver también|Te puede interesar|Leer más"
@@ -78,9 +122,13 @@ LIST_MARKER = "|".join(
 END_MARKER = "|".join(
     [
         r"^(?i:Comments|View comments|Show comments|Leave a (?:Reply|comment)|Post a comment"
-        r"|Comments are closed\.?|\d+ (?:comments?|responses?|thoughts|replies) (?:on|to) .{1,200}"
+        r"|Comments are closed\.?|\d+ (?:comments?|responses?|thoughts|replies) (?:on|to) .+"
         r"|blog comments powered by Disqus)$",
+        r"^(?i:\[ ?\d+ comments? ?\]|(?:Top rated|Most recent|Newest|Oldest|Reader|Latest) comments"
+        r"|Join the (?:conversation|discussion))$",
         r"^Independent journalism isn['’]t dead\b.*$",
+        # The author's box after the story: `About Jane Doe`, `About the author`.
+        r"^(?:About|Über|Sobre|À propos de) (?:the author|[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3})$",
     ]
 )
 TAIL_MARKER = f"{LIST_MARKER}|{END_MARKER}"
@@ -90,6 +138,8 @@ TAIL_MARKER = f"{LIST_MARKER}|{END_MARKER}"
 MIN_PROSE_WORDS = 8
 MIN_LONG_WORDS = 30
 SENTENCE_END = r"[.!?…\"”’»:)。！？」]$"
+# A teaser cut short (`Police say the fire was set ...`) does not end like a sentence.
+TRUNCATED = r"\s(?:\.\.\.|…)$"
 # Long lines without a sentence in them are tag clouds and keyword lists, not paragraphs.
 SENTENCE_PUNCTUATION = r"[.!?。！？](?:\s|$)"
 # Scripts written without spaces: two characters count as one word.
@@ -112,14 +162,19 @@ MIN_STORY_WORDS = 50
 # A tail marker in the first fifth of the page is navigation, not the end of the story: it is
 # dropped as a line, but it does not cut the page.
 MIN_TAIL_POSITION = 0.2
-# A repeated line this long reads like prose: boilerplate sentences are short, and a paragraph of
-# wire copy repeated across syndicated copies must not be removed from all of them.
-MAX_LEARNED_CHROME_CHARS = 200
-# Seen at the top or bottom of this many documents, a short line is site chrome rather than a
-# coincidence: a story's own lines recur only in its few syndicated copies.
-MIN_LEARNED_DOCUMENTS = 20
-# The lines of a text the census counts: chrome sits at the top and the bottom of a page.
+# A page title often ends with the site's name after a separator; the headline above the story
+# does not.
+SITE_TAIL = r"\s+[|\-\x{2013}\x{2014}:]+\s+[^|\x{2013}\x{2014}]{1,60}$"
+MIN_HEADLINE_CHARS = 12
+# Lines this long printed twice in one page are captions, not paragraphs (table rows and short
+# labels repeat for good reasons).
+MIN_REPEATED_WORDS = 5
+# Learned chrome is looked for in the lines at the top and the bottom of a text, where chrome
+# is: the first and last EDGE_LINES non-blank lines of at most MAX_EDGE_CHARS characters. Long
+# enough for disclaimers, copyright notices and appeals that read like sentences; what decides
+# whether such a line is chrome is how many of a site's stories carry it (transforms.census).
 EDGE_LINES = 8
+MAX_EDGE_CHARS = 400
 
 
 def _lines(texts: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -146,7 +201,7 @@ def _edges(lines: pa.Array, document: np.ndarray, counts: np.ndarray) -> np.ndar
     """Lines among the first and last EDGE_LINES non-blank, short lines of their text."""
     candidate = pc.and_(
         pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(lines)), 0),
-        pc.less_equal(pc.utf8_length(lines), MAX_LEARNED_CHROME_CHARS),
+        pc.less_equal(pc.utf8_length(lines), MAX_EDGE_CHARS),
     ).to_numpy(zero_copy_only=False)
     rank = np.cumsum(candidate) - 1
     per_document = np.bincount(document[candidate], minlength=len(counts))
@@ -155,54 +210,52 @@ def _edges(lines: pa.Array, document: np.ndarray, counts: np.ndarray) -> np.ndar
     return candidate & ((position < EDGE_LINES) | (position >= per_document[document] - EDGE_LINES))
 
 
-def edge_line_keys(texts: pa.Array) -> pa.Array:
-    """The distinct keys of the lines at the top and the bottom of each text, where chrome is.
+@dataclass(frozen=True, slots=True)
+class EdgeLines:
+    """The lines at the edges of a shard's texts that chrome can be learned from."""
 
-    These are what the corpus-wide census counts (:func:`count_line_keys`) and what learned
-    chrome removal looks at, so a line's fate depends only on its own text and the census.
+    lines: pa.Array
+    document: np.ndarray
+    """Index of each line's text."""
+    line_key: np.ndarray
+    """:func:`line_keys` of each line."""
 
-    Returns:
-        A ``list<uint64>`` array aligned with ``texts`` (sorted keys; empty for null texts).
+
+def edge_lines(texts: pa.Array) -> EdgeLines:
+    """The distinct edge lines of each text, bylines left out.
+
+    A staff writer's byline recurs on many stories of a site, and is never chrome.
     """
     lines, document, counts = _lines(texts)
     if len(lines) == 0:
-        return pa.array([[] for _ in range(len(texts))], pa.list_(pa.uint64()))
+        return EdgeLines(pa.array([], pa.string()), np.zeros(0, np.int64), np.zeros(0, np.uint64))
     edge = _edges(lines, document, counts)
-    pairs = pa.table({"document": document[edge], "key": line_keys(lines.filter(edge))})
-    distinct = (
-        pairs.group_by(["document", "key"])
-        .aggregate([])
-        .sort_by([("document", "ascending"), ("key", "ascending")])
-    )
-    per_document = np.bincount(
-        distinct.column("document").to_numpy(), minlength=len(counts)
-    ).astype(np.int32)
-    offsets = np.concatenate([[0], np.cumsum(per_document)]).astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(offsets), distinct.column("key").combine_chunks())
+    edge &= ~_matches(pc.utf8_trim_whitespace(lines), BYLINE)
+    at = np.flatnonzero(edge)
+    picked = lines.take(pa.array(at))
+    keys = line_keys(picked)
+    _, first = np.unique(_pair(document[at].astype(np.uint64), keys), return_index=True)
+    first.sort()
+    return EdgeLines(picked.take(pa.array(first)), document[at][first], keys[first])
 
 
-def count_line_keys(keys: pa.Array) -> pa.Table:
-    """How many texts have each edge-line key: ``line_key`` (uint64) and ``documents`` (int64)."""
-    flat = pc.list_flatten(keys)
-    if len(flat) == 0:
-        return pa.table(
-            {"line_key": pa.array([], pa.uint64()), "documents": pa.array([], pa.int64())}
-        )
-    counted = pa.table({"line_key": flat}).group_by("line_key").aggregate([("line_key", "count")])
-    return counted.rename_columns(["line_key", "documents"])
-
-
-def frequent_line_keys(counts: pa.Table, min_documents: int = MIN_LEARNED_DOCUMENTS) -> pa.Array:
-    """Keys of the edge lines that enough texts share to be chrome, sorted."""
-    mask = pc.greater_equal(counts.column("documents"), min_documents)
-    keys = counts.column("line_key").filter(mask).combine_chunks()
-    return keys.take(pc.sort_indices(keys))
+def site_line_keys(sites: pa.Array, keys: np.ndarray) -> np.ndarray:
+    """One 64-bit key per (site, line): what learned chrome is a set of."""
+    encoded = pc.dictionary_encode(pc.fill_null(sites, ""))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    unique = [
+        xxhash.xxh3_64_intdigest(f"site\0{site}".encode())
+        for site in encoded.dictionary.to_pylist()
+    ]
+    site_hash = np.asarray(unique, dtype=np.uint64)[encoded.indices.to_numpy()]
+    return keys ^ site_hash
 
 
 def remove_chrome(
     texts: pa.Array,
     *,
-    edge_keys: pa.Array | None = None,
+    sites: pa.Array | None = None,
     learned: pa.Array | None = None,
 ) -> pa.Array:
     r"""Remove the lines that are page chrome wherever they stand (rules and learned lines).
@@ -212,26 +265,49 @@ def remove_chrome(
 
     Args:
         texts: Normalised texts (``\n`` line breaks, blank lines between paragraphs).
-        edge_keys: Each text's edge-line keys as the census counted them
-            (:func:`edge_line_keys` of the decoded text).
-        learned: Edge-line keys frequent in the corpus (:func:`frequent_line_keys`): a line of a
-            text whose key is among both is chrome, if it is short.
+        sites: The site of each text (see :func:`transforms.publishers.sites_of`).
+        learned: Sorted :func:`site_line_keys` of the learned chrome: an edge line of a text
+            whose (site, line) key is among them is chrome.
 
     Returns:
         The texts without chrome lines, paragraphs still separated by one blank line; nulls stay
         null.
     """
+    return strip_chrome(texts, sites=sites, learned=learned).texts
+
+
+@dataclass(frozen=True, slots=True)
+class StrippedChrome:
+    """Texts without their chrome, and how many learned chrome lines each carried."""
+
+    texts: pa.Array
+    learned_lines: np.ndarray
+
+
+def strip_chrome(
+    texts: pa.Array,
+    *,
+    sites: pa.Array | None = None,
+    learned: pa.Array | None = None,
+) -> StrippedChrome:
+    """:func:`remove_chrome`, also counting the learned chrome lines of each text."""
+    none = np.zeros(len(texts), dtype=np.int64)
     if len(texts) == 0:
-        return texts
+        return StrippedChrome(texts, none)
     lines, document, counts = _lines(texts)
     if len(lines) == 0:
-        return texts
+        return StrippedChrome(texts, none)
     chrome = _matches(lines, CHROME_LINE)
-    if edge_keys is not None and learned is not None and len(learned):
-        chrome |= _learned_chrome(lines, document, edge_keys, learned)
+    short = pc.less_equal(pc.utf8_length(lines), MAX_SHORT_CHROME_CHARS)
+    chrome |= _matches(lines, SHORT_CHROME_LINE) & short.to_numpy(zero_copy_only=False)
+    learned_lines = none
+    if sites is not None and learned is not None and len(learned):
+        found = _learned_chrome(lines, document, counts, sites, learned)
+        learned_lines = np.bincount(document[found], minlength=len(counts))
+        chrome |= found
     # Tail markers stay for select_main_text, except those that open a text: they are menu
     # entries, and the headline follows them.
-    marker = _matches(lines, TAIL_MARKER)
+    marker = _matches(lines, LIST_MARKER) | _matches(lines, END_MARKER)
     chrome &= ~marker
     blank = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(lines)), 0)
     content = ~marker & ~chrome & ~blank.to_numpy(zero_copy_only=False)
@@ -239,7 +315,7 @@ def remove_chrome(
     first_content = np.full(len(counts), len(lines))
     np.minimum.at(first_content, document[content], at[content])
     chrome |= marker & (at < first_content[document])
-    return _rebuild(texts, lines, document, counts, ~chrome)
+    return StrippedChrome(_rebuild(texts, lines, document, counts, ~chrome), learned_lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +342,7 @@ class _LineFeatures:
         unspaced = pc.count_substring_regex(stripped, UNSPACED_SCRIPT)
         words = np.maximum(words, unspaced.to_numpy(zero_copy_only=False) // 2)
         blank = pc.equal(pc.utf8_length(stripped), 0).to_numpy(zero_copy_only=False)
-        sentence_end = _matches(stripped, SENTENCE_END)
+        sentence_end = _matches(stripped, SENTENCE_END) & ~_matches(stripped, TRUNCATED)
         punctuated = _matches(stripped, SENTENCE_PUNCTUATION)
         line_prose = ((words >= MIN_PROSE_WORDS) & sentence_end) | (
             (words >= MIN_LONG_WORDS) & punctuated
@@ -349,7 +425,9 @@ class _Paragraphs:
         )
 
 
-def _number_blocks(f: _LineFeatures, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
+def _number_blocks(
+    f: _LineFeatures, max_gap: int, anchor: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The prose lines (indices) and the block of each.
 
     A prose line opens a new block when it is the first of its text, or when more than
@@ -371,6 +449,9 @@ def _number_blocks(f: _LineFeatures, max_gap: int) -> tuple[np.ndarray, np.ndarr
             | (others_before[cur] - others_before[prev] > max_gap)
             | (ends_before[cur] != ends_before[prev])
         )
+        if anchor is not None:
+            at = anchor[f.document[cur]]
+            hard[1:] |= (at > prev) & (at < cur)
         after_list[1:] = lists_before[cur] != lists_before[prev]
     block = np.cumsum(hard | after_list) - 1
     nonblank_before = np.cumsum(~f.blank)
@@ -384,14 +465,21 @@ def _number_blocks(f: _LineFeatures, max_gap: int) -> tuple[np.ndarray, np.ndarr
     return prose_at, np.cumsum(hard | (after_list & ~continues[block])) - 1
 
 
-def _story_spans(f: _LineFeatures, n_docs: int, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
+def _story_spans(
+    f: _LineFeatures, n_docs: int, max_gap: int, anchor: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """First and last line index of each text's story; -1 and -2 for texts without prose.
 
     End markers cut a page into sections: the story is in the first section that holds a block of
     MIN_STORY_WORDS words (comments come after a marker), and it is that section's wordiest
     block; the earlier block wins a tie.
+
+    Where a page repeats its headline above a substantial block (``anchor``), the blocks before
+    the repeat are the page above the story (menus, teasers) and are left out; the story runs
+    from the first block after the repeat to the wordiest, unless a list of other stories stands
+    between them: a picture or a box inside a story splits it into blocks.
     """
-    prose_at, block = _number_blocks(f, max_gap)
+    prose_at, block = _number_blocks(f, max_gap, anchor)
     start = np.full(n_docs, -1, dtype=np.int64)
     end = np.full(n_docs, -2, dtype=np.int64)
     if len(prose_at) == 0:
@@ -402,22 +490,55 @@ def _story_spans(f: _LineFeatures, n_docs: int, max_gap: int) -> tuple[np.ndarra
     block_last = np.zeros(len(block_first), dtype=np.int64)
     np.maximum.at(block_last, block, prose_at)
     block_document = f.document[block_first]
-    block_section = np.cumsum(f.end_marker)[block_first]
     substantial = block_words >= MIN_STORY_WORDS
+    candidate = np.ones(len(block_first), dtype=bool)
+    anchored = np.zeros(len(block_first), dtype=bool)
+    if anchor is not None:
+        at = anchor[block_document]
+        after = (at >= 0) & (block_first > at)
+        has_after = np.zeros(n_docs, dtype=bool)
+        has_after[block_document[after & substantial]] = True
+        anchored = has_after[block_document]
+        candidate = after | ~anchored
+    # The story's section: the first that holds a substantial block. Below a headline's repeat,
+    # lists of other stories bound it too, as end markers do.
+    ends_before = np.cumsum(f.end_marker)
+    cuts = ends_before[block_first]
+    if anchored.any():
+        # A box of links inside a story is followed by more of the story; a list of other
+        # stories by teasers, whose lines are seldom prose.
+        nonblank_before = np.cumsum(~f.blank)
+        prose_lines = np.bincount(block, minlength=len(block_first))
+        spread = nonblank_before[block_last] - nonblank_before[block_first] + 1
+        continues = (prose_lines >= MIN_PROSE_SHARE * spread) & (prose_lines > 1) & substantial
+        lists_before = np.cumsum(f.list_marker)
+        after_list = np.zeros(len(block_first), dtype=bool)
+        after_list[1:] = (lists_before[block_first[1:]] != lists_before[block_last[:-1]]) & (
+            block_document[1:] == block_document[:-1]
+        )
+        cut = (after_list & ~continues) | np.r_[False, cuts[1:] != cuts[:-1]]
+        cuts = np.where(anchored, np.cumsum(cut), cuts)
     no_section = np.iinfo(np.int64).max
     story_section = np.full(n_docs, no_section)
-    np.minimum.at(story_section, block_document[substantial], block_section[substantial])
+    chosen = candidate & substantial
+    np.minimum.at(story_section, block_document[chosen], cuts[chosen])
     section = story_section[block_document]
-    eligible = (block_section == section) | (section == no_section)
+    eligible = candidate & ((cuts == section) | (section == no_section))
     order = np.lexsort((block_first, -block_words, ~eligible, block_document))
     documents, first_of_document = np.unique(block_document[order], return_index=True)
     story = order[first_of_document]
     start[documents] = block_first[story]
     end[documents] = block_last[story]
+    # A picture or a box inside a story splits it into blocks: below a headline's repeat, the
+    # story starts at the first block of its section, but for a standfirst (a paragraph alone).
+    joins = anchored & eligible & (np.bincount(block, minlength=len(block_first)) > 1)
+    np.minimum.at(start, block_document[joins], block_first[joins])
     return start, end
 
 
-def select_main_text(texts: pa.Array, *, max_gap: int = MAX_GAP_LINES) -> pa.Array:
+def select_main_text(
+    texts: pa.Array, *, max_gap: int = MAX_GAP_LINES, headlines: pa.Array | None = None
+) -> pa.Array:
     r"""Keep the story: the densest run of prose lines of each text, without the page around it.
 
     A line is prose when it reads like a paragraph: at least ``MIN_PROSE_WORDS`` words ending like
@@ -432,6 +553,8 @@ def select_main_text(texts: pa.Array, *, max_gap: int = MAX_GAP_LINES) -> pa.Arr
     Args:
         texts: Texts after chrome removal, without their headline and byline.
         max_gap: Non-prose lines allowed between two prose lines of one block.
+        headlines: Each text's headline, null where none: a line that repeats it stands above
+            the story, and the story is looked for below it.
 
     Returns:
         The main text of each input, paragraphs separated by one blank line; nulls stay null.
@@ -442,7 +565,14 @@ def select_main_text(texts: pa.Array, *, max_gap: int = MAX_GAP_LINES) -> pa.Arr
     if len(lines) == 0:
         return texts
     features = _LineFeatures.of(lines, document)
-    start, end = _story_spans(features, len(counts), max_gap)
+    anchor = None
+    if headlines is not None:
+        repeats = _headline_repeats(lines, document, headlines)
+        features.prose[repeats] = False  # the headline is no paragraph of the story
+        anchor = np.full(len(counts), np.iinfo(np.int64).max)
+        np.minimum.at(anchor, document[repeats], np.flatnonzero(repeats))
+        anchor[anchor == np.iinfo(np.int64).max] = -1
+    start, end = _story_spans(features, len(counts), max_gap, anchor)
     at = np.arange(len(lines))
     marker = features.marker
     in_story = (at >= start[document]) & (at <= end[document])
@@ -454,6 +584,9 @@ def select_main_text(texts: pa.Array, *, max_gap: int = MAX_GAP_LINES) -> pa.Arr
     link_like &= (features.words <= MAX_LINK_WORDS) & (figures * 3 < features.words)
     outside = np.bincount(document[~in_story & (link_like | marker)], minlength=len(counts))
     whole = (start[document] < 0) | (outside[document] < MIN_CHROME_LINES)
+    if anchor is not None:
+        # A text that repeats its headline above its story is a page, whatever is around it.
+        whole &= ~((anchor[document] >= 0) & (start[document] > anchor[document]))
     # A whole text still ends at a tail marker after its story (a text without prose, at one
     # past its first fifth).
     cut = marker & (at > end[document])
@@ -461,36 +594,77 @@ def select_main_text(texts: pa.Array, *, max_gap: int = MAX_GAP_LINES) -> pa.Arr
     first_cut = np.full(len(counts), len(lines))
     np.minimum.at(first_cut, document[cut], at[cut])
     whole_keep = before_cut & ~marker & (at < first_cut[document])
-    keep = np.where(whole, whole_keep, in_story & ~marker)
+    # A picture's caption is often printed twice or more (gallery, lightbox); a paragraph of a
+    # story is not.
+    # A page that prints its whole story twice keeps it.
+    repeated = _repeated_lines(
+        lines,
+        document,
+        ~whole & in_story & ~features.blank & (features.words >= MIN_REPEATED_WORDS),
+    )
+    story_prose = np.bincount(document[in_story & features.prose], minlength=len(counts))
+    repeated_prose = np.bincount(document[repeated & features.prose], minlength=len(counts))
+    repeated &= (2 * repeated_prose < story_prose)[document]
+    keep = np.where(whole, whole_keep, in_story & ~marker & ~repeated)
     return _rebuild(texts, lines, document, counts, keep)
 
 
+def _repeated_lines(lines: pa.Array, document: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """Lines among ``candidate`` that stand more than once in their text."""
+    at = np.flatnonzero(candidate)
+    repeated = np.zeros(len(document), dtype=bool)
+    if len(at) == 0:
+        return repeated
+    pairs = _pair(document[at].astype(np.uint64), line_keys(lines.take(pa.array(at))))
+    _, inverse, counts = np.unique(pairs, return_inverse=True, return_counts=True)
+    repeated[at] = counts[inverse] > 1
+    return repeated
+
+
+def _fold(lines: pa.Array) -> pa.Array:
+    return pc.utf8_trim_whitespace(
+        pc.replace_substring_regex(pc.utf8_lower(lines), r"[\s\x{a0}\x{2000}-\x{200b}]+", " ")
+    )
+
+
+def _headline_repeats(lines: pa.Array, document: np.ndarray, headlines: pa.Array) -> np.ndarray:
+    """Lines that repeat their text's headline (with or without the site's name after it)."""
+    found = np.zeros(len(lines), dtype=bool)
+    full = _fold(headlines)
+    bare = _fold(pc.replace_substring_regex(headlines, SITE_TAIL, ""))
+    shortest = pc.fill_null(pc.utf8_length(bare), 2**30).to_numpy(zero_copy_only=False)
+    longest = pc.fill_null(pc.utf8_length(headlines), -1).to_numpy(zero_copy_only=False)
+    # Folding only takes white space out: a line much shorter or longer than its headline is not
+    # it, and only the few lines of about its length are folded and compared.
+    length = pc.utf8_length(lines).to_numpy(zero_copy_only=False)
+    maybe = (length >= np.maximum(shortest[document], MIN_HEADLINE_CHARS)) & (
+        length <= 2 * longest[document] + 10
+    )
+    at = np.flatnonzero(maybe)
+    if len(at) == 0:
+        return found
+    candidates = _fold(lines.take(pa.array(at)))
+    of = pa.array(document[at])
+    hit = pc.or_(pc.equal(candidates, pc.take(full, of)), pc.equal(candidates, pc.take(bare, of)))
+    found[at] = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    return found
+
+
 def _learned_chrome(
-    lines: pa.Array, document: np.ndarray, edge_keys: pa.Array, learned: pa.Array
+    lines: pa.Array, document: np.ndarray, counts: np.ndarray, sites: pa.Array, learned: pa.Array
 ) -> np.ndarray:
-    """Short non-prose lines whose key is frequent in the corpus and at an edge of their text."""
-    keys = line_keys(lines)
-    short = pc.less_equal(pc.utf8_length(lines), MAX_LEARNED_CHROME_CHARS).to_numpy(
-        zero_copy_only=False
+    """Edge lines (not bylines) whose (site, line) key is learned chrome."""
+    edge = _edges(lines, document, counts)
+    edge &= ~_matches(pc.utf8_trim_whitespace(lines), BYLINE)
+    at = np.flatnonzero(edge)
+    found = np.zeros(len(lines), dtype=bool)
+    if len(at) == 0:
+        return found
+    keys = site_line_keys(
+        pc.take(sites, pa.array(document[at])), line_keys(lines.take(pa.array(at)))
     )
-    candidates = pc.is_in(pa.array(keys), value_set=learned).to_numpy(zero_copy_only=False)
-    # A sentence repeated across a corpus is as likely a stock line of the story ("The ministry
-    # did not respond to a request for comment.") as chrome: learning leaves prose alone.
-    stripped = pc.utf8_trim_whitespace(lines)
-    words = pc.count_substring_regex(stripped, r"\S+").to_numpy(zero_copy_only=False)
-    prose = (words >= MIN_PROSE_WORDS) & _matches(stripped, SENTENCE_END)
-    candidates &= short & ~prose
-    if not candidates.any():
-        return candidates
-    # Pair each key with its text, so that a frequent line counts only where the census saw it.
-    lengths = pc.list_value_length(edge_keys).to_numpy(zero_copy_only=False)
-    edge_document = np.repeat(np.arange(len(edge_keys), dtype=np.uint64), lengths)
-    edge_pairs = _pair(edge_document, pc.list_flatten(edge_keys).to_numpy())
-    pairs = _pair(document.astype(np.uint64), keys)
-    at_edge = pc.is_in(pa.array(pairs), value_set=pa.array(edge_pairs)).to_numpy(
-        zero_copy_only=False
-    )
-    return candidates & at_edge
+    found[at] = pc.is_in(pa.array(keys), value_set=learned).to_numpy(zero_copy_only=False)
+    return found
 
 
 def _pair(document: np.ndarray, keys: np.ndarray) -> np.ndarray:

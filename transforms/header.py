@@ -118,11 +118,17 @@ def parse_date_headers(texts: pa.Array, plausible: PlausibleDates | None = None)
         DatePrecision.INVALID,
         DatePrecision.NONE,
     )
+    return DateHeaders(published_date, precision, strip_date_headers(texts))
+
+
+def strip_date_headers(texts: pa.Array) -> pa.Array:
+    """The normalised texts without their date header (and its repeats), as parsing sees them."""
+    has_header = pc.match_substring_regex(texts, HEADER)
     stripped = pc.replace_substring_regex(texts, HEADER, "", max_replacements=1)
     stripped = pc.utf8_ltrim_whitespace(stripped)
     repeats = pc.replace_substring_regex(stripped, REPEATED_HEADERS, "", max_replacements=1)
     stripped = pc.if_else(has_header, repeats, stripped)
-    return DateHeaders(published_date, precision, pc.utf8_ltrim_whitespace(stripped))
+    return pc.utf8_ltrim_whitespace(stripped)
 
 
 class DateSource:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from transforms.agencies import sign_off_agencies
+
 MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
@@ -25,12 +27,15 @@ PLACE = (
     # AP style names the state or country after the city: `HAYWARD, Calif.`, `BUFFALO, N.Y.`.
     r"(?:, (?:[A-Z][a-z]{1,12}\.?|[A-Z]\.[A-Z]\.))?"
 )
-WIRE_AGENCIES = r"Reuters|AFP|AP|UPI|dpa|DPA|Xinhua|Bloomberg|IANS|PTI|ANI|Kyodo|Yonhap|TASS|RIA"
+WIRE_AGENCIES = (
+    r"Reuters|AFP|AP|UPI|dpa|DPA|Xinhua|Bloomberg|IANS|PTI|ANI|Kyodo|Yonhap|TASS|RIA Novosti|RIA"
+    r"|EFE|ANSA|Interfax|AAP|Anadolu"
+)
 
 # `KUBINKA /Moscow Region/, August 23. /TASS/.` (TASS house style).
 DATELINE_TASS = (
     rf"^(?P<dateline>(?P<place>{PLACE}), (?P<date>{MONTH} \d{{1,2}})\. "
-    r"/(?P<agency>[A-Z][A-Za-z\-]{1,20})/\.)\s*"
+    r"/(?P<agency>[A-Z][A-Za-z\-]{1,20}(?: [A-Z][a-z]{1,12})?|dpa)/\.)\s*"
 )
 # `LONDON (Reuters) -` and `PARIS, March 5 (AFP) —`.
 DATELINE_WIRE = (
@@ -50,7 +55,8 @@ NAME = rf"[A-Z][\w'’.-]+(?: (?:{NAME_PARTICLE}|[A-Z][\w'’.-]+)){{1,3}}"
 NUMERIC_DATE = r"\d{4}-\d\d-\d\d"
 # `By AFP`, `By Jane Doe`; `Jane Doe, Reuters` and `Jane Doe | AFP`; `Jane Doe - Nov 19, 2019`.
 BYLINE = (
-    r"^(?:(?:By|BY|by) (?P<byline>[A-Z][^\n]{1,80})"
+    # dpa writes its name in lower case.
+    r"^(?:(?:By|BY|by) (?P<byline>[A-Z][^\n]{1,80}|dpa\b[^\n]{0,80})"
     rf"|(?P<credit>{NAME}(?:,| \|) (?:{WIRE_AGENCIES}|Associated Press|Agence France-Presse))"
     rf"|(?P<author>{NAME}) [-–|] (?:{MONTH} \d{{1,2}}|\d{{1,2}} {MONTH}|{NUMERIC_DATE})"
     r"[^\n]{0,60})$"
@@ -58,6 +64,8 @@ BYLINE = (
 _BYLINE_RE = re.compile(BYLINE)
 # Lines above the story in which a byline is looked for.
 BYLINE_WINDOW = 6
+# Non-blank lines below the story in which a sign-off is looked for: the first one only.
+SIGN_OFF_WINDOW = 3
 SITE_MAX_WORDS = 5
 SITE_SEPARATORS = r"[\-\x{2013}\x{2014}]"
 SITE_SUFFIX = (
@@ -95,6 +103,8 @@ class ArticleStructure:
     body: pa.Array
     site_name: pa.Array
     """The site named at the end of a page title (`... - SlashGear`), taken off the title."""
+    sign_off: pa.Array
+    """The agency credited by a line right after the story (`— AFP`), taken off the body."""
 
 
 def _drop_first_line(texts: pa.Array, where: pa.Array) -> pa.Array:
@@ -171,6 +181,33 @@ def _bylines_above(pages: pa.Array, stories: pa.Array) -> pa.Array:
     return pa.array(found, pa.string())
 
 
+def _sign_offs(pages: pa.Array, stories: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """The agency of a sign-off line ending each story or right below it; the story without it.
+
+    A sign-off (`— AFP`, `(Reuters)`) is the story's last line when the text is kept whole; on
+    a page it stands below the story's last paragraph, among the lines the story picker leaves
+    out, and only the SIGN_OFF_WINDOW lines below are looked at.
+    """
+    last = pc.struct_field(pc.extract_regex(stories, r"(?P<line>[^\n]*)$"), "line")
+    at_end = sign_off_agencies(last)
+    trimmed = pc.utf8_rtrim_whitespace(
+        pc.replace_substring_regex(stories, r"[^\n]*$", "", max_replacements=1)
+    )
+    stories = pc.if_else(pc.is_valid(at_end), trimmed, stories)
+    below: list[str | None] = []
+    for page, story, found in zip(
+        pages.to_pylist(), stories.to_pylist(), at_end.to_pylist(), strict=True
+    ):
+        line = None
+        if found is None and page and story:
+            end = page.rfind(story[-200:])
+            if end >= 0:
+                after = page[end + len(story[-200:]) :].lstrip("\n").split("\n")
+                line = next((x for x in after[:SIGN_OFF_WINDOW] if x.strip()), None)
+        below.append(line)
+    return pc.coalesce(at_end, sign_off_agencies(pa.array(below, pa.string()))), stories
+
+
 def _take_subtitle(texts: pa.Array) -> tuple[pa.Array, pa.Array]:
     """A standfirst line followed by a byline line is the subtitle: taken off the top."""
     first = _first_line(texts)
@@ -221,7 +258,7 @@ def _strip_datelines(texts: pa.Array, found: pa.Array) -> pa.Array:
 
 
 def parse_structure(
-    texts: pa.Array, *, main_text: Callable[[pa.Array], pa.Array] | None = None
+    texts: pa.Array, *, main_text: Callable[..., pa.Array] | None = None
 ) -> ArticleStructure:
     """Split cleaned article texts into headline, byline, dateline and body.
 
@@ -255,11 +292,15 @@ def parse_structure(
     subtitle, texts = _take_subtitle(texts)
     byline, has_byline = _bylines(_first_line(texts))
     texts = _drop_first_line(texts, has_byline)
+    sign_off = pa.nulls(len(texts), pa.string())
     if main_text is not None:
         page = texts
-        texts = main_text(texts)
+        texts = main_text(texts, headlines=title)
         byline = pc.coalesce(byline, _bylines_above(page, texts))
+        sign_off, texts = _sign_offs(page, texts)
 
     dateline, place, date_text, agency, found = parse_datelines(texts)
     body = _strip_datelines(texts, found)
-    return ArticleStructure(title, subtitle, byline, dateline, place, date_text, agency, body, site)
+    return ArticleStructure(
+        title, subtitle, byline, dateline, place, date_text, agency, body, site, sign_off
+    )

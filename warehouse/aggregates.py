@@ -14,11 +14,10 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from warehouse import faults
 from warehouse.schemas import REPORT_TABLES, conform
 from warehouse.spill import spilling_connection
+from warehouse.storage import Storage
 
 AGGREGATES_DIR = Path(__file__).parent / "sql" / "aggregates"
 # Rows per Parquet row group, and per batch fetched from DuckDB. Small enough that a month of
@@ -79,6 +78,7 @@ def create_report_tables(
 
 
 def write_report_tables(
+    storage: Storage,
     build: Path,
     run_id: str,
     documents: Sequence[Path],
@@ -90,6 +90,7 @@ def write_report_tables(
     """Write the report tables of a snapshot being built; return their row counts.
 
     Args:
+        storage: Through which the files are written.
         build: The snapshot's build folder; each table goes to ``<table>/part-<run_id>.parquet``.
         run_id: The publishing run, stamped on every row.
         documents: The snapshot's document files.
@@ -108,7 +109,14 @@ def write_report_tables(
             target = build / name / f"part-{run_id}.parquet"
             parameters = query_parameters(query, frequent_share)
             rows[name] = _write(
-                connection, query, parameters, run_id, target, REPORT_TABLES[name], compression
+                storage,
+                connection,
+                query,
+                parameters,
+                run_id,
+                target,
+                REPORT_TABLES[name],
+                compression,
             )
             _view(connection, name, [target])
     finally:
@@ -125,6 +133,7 @@ def _view(connection: duckdb.DuckDBPyConnection, name: str, files: Sequence[Path
 
 
 def _write(
+    storage: Storage,
     connection: duckdb.DuckDBPyConnection,
     query: str,
     parameters: dict[str, object],
@@ -134,15 +143,13 @@ def _write(
     compression: str,
 ) -> int:
     """Stream ``query``'s rows into ``target`` in ``schema``, batch by batch; return the count."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    faults.check("publish", target)
     reader = connection.sql(query, params=parameters or None).to_arrow_reader(REPORT_GROUP_ROWS)
     # The run id is added here, as slices of one array: DuckDB would copy the string into every
     # row it hands over (a second more for 13.5M rows).
     run_ids = pa.array([run_id] * REPORT_GROUP_ROWS, pa.string())
     rows = 0
     # Straight to the build folder: the snapshot is published whole by one rename, or not at all.
-    with pq.ParquetWriter(target, schema, compression=compression) as writer:
+    with storage.parquet_writer(target, schema, compression=compression) as writer:
         for batch in reader:
             if batch.num_rows > len(run_ids):
                 run_ids = pa.array([run_id] * batch.num_rows, pa.string())

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from warehouse.aggregates import create_report_tables
 from warehouse.schemas import REPORT_TABLES, TABLES
@@ -43,10 +45,12 @@ def create_views(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> N
     for table in snapshot.manifest["tables"]:
         if build_reports and table in REPORT_TABLES:
             continue
-        files = ", ".join(_quote(str(path)) for path in snapshot.files(table))
+        paths = snapshot.files(table)
+        files = ", ".join(_quote(str(path)) for path in paths)
         # Views cannot take parameters; table names come from our manifest, paths are quoted.
         source = f"read_parquet([{files}], hive_partitioning = false)"
-        connection.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM {source}")  # noqa: S608
+        columns = _columns_with_later_ones(table, paths)
+        connection.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT {columns} FROM {source}")  # noqa: S608
     for table, schema in TABLES.items():
         if table not in snapshot.manifest["tables"] and table not in REPORT_TABLES:
             # Published before the table existed: an empty table, so the SQL over it still runs.
@@ -56,6 +60,28 @@ def create_views(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> N
     create_staging_views(connection)
     for sql_file in sorted(VIEWS_DIR.glob("*.sql")):
         connection.execute(sql_file.read_text())
+
+
+# DuckDB's names of the Arrow types of columns added to a table after its first release.
+_DUCKDB_TYPES = {pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.int32(): "INTEGER"}
+
+
+def _columns_with_later_ones(table: str, paths: list[Path]) -> str:
+    """The columns of a table's view: ``*``, and a null for each column added since.
+
+    A snapshot published before a nullable column existed (``documents.agency``) lacks it; the
+    null stands in, so that the SQL over the table runs on older snapshots too.
+    """
+    schema = TABLES.get(table)
+    if schema is None or not paths:
+        return "*"
+    present = set(pq.read_schema(paths[0]).names)
+    later = [
+        f"CAST(NULL AS {_DUCKDB_TYPES[field.type]}) AS {field.name}"
+        for field in schema
+        if field.name not in present and field.nullable and field.type in _DUCKDB_TYPES
+    ]
+    return ", ".join(["*", *later])
 
 
 def create_staging_views(connection: duckdb.DuckDBPyConnection) -> None:
@@ -82,6 +108,7 @@ def write_catalog(warehouse: Warehouse, snapshot: Snapshot) -> Path:
     A DuckDB client that has the old catalog open keeps reading the old snapshot, which stays on
     disk; the next one to open it sees the new snapshot.
     """
+    warehouse.storage.step("write_catalog")
     target = warehouse.catalog_path
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
@@ -104,7 +131,7 @@ def write_catalog(warehouse: Warehouse, snapshot: Snapshot) -> Path:
         connection.execute("CHECKPOINT")
     finally:
         connection.close()
-    os.replace(temporary, target)
+    warehouse.storage.replace(temporary, target)
     return target
 
 

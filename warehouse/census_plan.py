@@ -13,9 +13,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from transforms.boilerplate import MIN_LEARNED_DOCUMENTS
+from transforms.census import MIN_LEARNED_SHARE, MIN_LEARNED_STORIES, LearnedChrome
 from warehouse.schemas import LINE_CENSUS, conform
 from warehouse.spill import spilling_connection
+from warehouse.storage import Storage
 from warehouse.store import Snapshot, table_files
 
 
@@ -26,13 +27,54 @@ class CensusPlan:
     files: list[Path]
     """Files of the next snapshot's ``line_census``: the previous files (or, where this run
     supersedes some of their paths, their other rows written again) and this run's shard files."""
-    learned: pa.Array
-    """Edge-line keys frequent in the whole census: learned chrome for this run's parsing."""
+    learned: LearnedChrome
+    """Each site's chrome lines and name, learned from the whole census: for this run's parsing."""
     affected: list[str]
-    """Unchanged files to parse again: an edge line of theirs became chrome or stopped being."""
+    """Unchanged files to parse again: an edge line of theirs became chrome or stopped being, or
+    their site's learned name changed."""
 
 
 CENSUS_SQL = Path(__file__).parent / "sql" / "census"
+
+
+def census_is_current(previous: Snapshot | None) -> bool:
+    """Whether the previous snapshot's census has the columns this code learns from.
+
+    A census written by an older newsetl (edge lines without their site and story) cannot be
+    counted with this run's: its files are all processed again (:func:`pending_files`).
+    """
+    files = table_files(previous, "line_census")
+    return not files or set(LINE_CENSUS.names) <= set(pq.read_schema(files[0]).names)
+
+
+def _learned(table: pa.Table) -> LearnedChrome:
+    lines = table.filter(pc.is_valid(table.column("line_key")))
+    names = table.filter(pc.is_valid(table.column("name")))
+    return LearnedChrome.of(lines.select(["site", "line_key"]), names.select(["site", "name"]))
+
+
+def _changes(before: pa.Table, after: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """(site, line_key) pairs learned in one of ``before`` and ``after`` only; sites renamed."""
+
+    def lines(table: pa.Table) -> set[tuple[str, int]]:
+        rows = table.filter(pc.is_valid(table.column("line_key")))
+        return set(zip(*rows.select(["site", "line_key"]).to_pydict().values(), strict=True))
+
+    def names(table: pa.Table) -> set[tuple[str, str]]:
+        rows = table.filter(pc.is_valid(table.column("name")))
+        return set(zip(*rows.select(["site", "name"]).to_pydict().values(), strict=True))
+
+    changed = sorted(lines(before) ^ lines(after))
+    renamed = sorted({site for site, _ in names(before) ^ names(after)})
+    return (
+        pa.table(
+            {
+                "site": pa.array([site for site, _ in changed], pa.string()),
+                "line_key": pa.array([key for _, key in changed], pa.uint64()),
+            }
+        ),
+        pa.table({"site": pa.array(renamed, pa.string())}),
+    )
 
 
 def plan_census(
@@ -41,14 +83,16 @@ def plan_census(
     staged: list[Path],
     present: pa.Array,
     spill_dir: Path,
-    min_documents: int = MIN_LEARNED_DOCUMENTS,
+    storage: Storage,
+    min_stories: int = MIN_LEARNED_STORIES,
+    min_share: float = MIN_LEARNED_SHARE,
 ) -> CensusPlan:
     """Merge this run's census into the previous one and find the files it changes.
 
     Counting over every current file version (superseded versions are dropped), and parsing
     again the unchanged files whose edge lines changed status, makes a run over a folder day by
     day give the same documents as one run over everything. DuckDB counts the census files
-    where they lie (a million files have some 16 million edge lines), so only the frequent keys
+    where they lie (a million files have some 16 million edge lines), so only what is learned
     and the affected paths come into memory.
 
     Args:
@@ -58,43 +102,43 @@ def plan_census(
         present: Paths discovered now: only those can be parsed again.
         spill_dir: Where DuckDB spills, and where the kept rows are written when this run
             supersedes some.
-        min_documents: Documents an edge line must be in to be chrome.
+        storage: Through which the kept rows are written.
+        min_stories: Distinct stories of a site that must carry a line for it to be chrome.
+        min_share: Share of the site's distinct stories that must carry it.
     """
-    old = [str(p) for p in table_files(previous, "line_census")]
+    old = (
+        [str(p) for p in table_files(previous, "line_census")]
+        if census_is_current(previous)
+        else []
+    )
     new = [str(p) for p in staged]
     if not old and not new:
-        return CensusPlan([], pa.array([], pa.uint64()), [])
+        return CensusPlan([], LearnedChrome.nothing(), [])
     connection = spilling_connection(spill_dir)
     try:
         connection.register("processed", pa.table({"source_path": pc.cast(processed, pa.string())}))
+        connection.execute((CENSUS_SQL / "05_census_rows.sql").read_text())
 
-        def frequent(with_new: bool) -> pa.Array:
+        def learn(with_new: bool) -> pa.Table:
             params = {
                 "previous": old or new,
                 "has_previous": bool(old),
                 "new": new or old,
                 "with_new": with_new and bool(new),
-                "min": min_documents,
+                "min_stories": min_stories,
+                "min_share": min_share,
             }
-            sql = (CENSUS_SQL / "10_frequent_lines.sql").read_text()
-            column = connection.sql(sql, params=params).to_arrow_table().column(0)
-            return column.combine_chunks().cast(pa.uint64())
+            sql = (CENSUS_SQL / "10_learned.sql").read_text()
+            return connection.sql(sql, params=params).to_arrow_table()
 
-        learned = frequent(with_new=True)
+        after = learn(with_new=True)
         if not old:
-            return CensusPlan(list(staged), learned, [])
-        before = frequent(with_new=False)
-        changed = pc.unique(
-            pa.concat_arrays(
-                [
-                    before.filter(pc.invert(pc.is_in(before, value_set=learned))),
-                    learned.filter(pc.invert(pc.is_in(learned, value_set=before))),
-                ]
-            )
-        )
+            return CensusPlan(list(staged), _learned(after), [])
+        changed, renamed = _changes(learn(with_new=False), after)
         affected: list[str] = []
-        if len(changed):
-            connection.register("changed", pa.table({"line_key": changed}))
+        if changed.num_rows or renamed.num_rows:
+            connection.register("changed", changed)
+            connection.register("renamed", renamed)
             connection.register("present", pa.table({"source_path": pc.cast(present, pa.string())}))
             hit = connection.sql(
                 (CENSUS_SQL / "20_affected_files.sql").read_text(), params={"previous": old}
@@ -105,16 +149,18 @@ def plan_census(
             {"previous": old},
         ).fetchall()
         if not superseded:
-            return CensusPlan([*table_files(previous, "line_census"), *staged], learned, affected)
+            return CensusPlan(
+                [*table_files(previous, "line_census"), *staged], _learned(after), affected
+            )
         # Some previous rows are superseded: write the others again, batch by batch.
         kept_file = spill_dir / "census-kept.parquet"
         reader = connection.sql(
             (CENSUS_SQL / "30_kept_rows.sql").read_text(), params={"previous": old}
         ).to_arrow_reader(1 << 20)
-        with pq.ParquetWriter(kept_file, LINE_CENSUS, compression="zstd") as writer:
+        with storage.parquet_writer(kept_file, LINE_CENSUS) as writer:
             for batch in reader:
                 table = pa.Table.from_batches([batch])
                 writer.write_table(conform(table, LINE_CENSUS, name="line_census"))
-        return CensusPlan([kept_file, *staged], learned, affected)
+        return CensusPlan([kept_file, *staged], _learned(after), affected)
     finally:
         connection.close()

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.neardup import body_keys
+from transforms.body_keys import body_keys
 from warehouse.schemas import CLUSTERS, DOCUMENT_MATCHES, conform
 
 

@@ -305,15 +305,13 @@ def publish_copy(
             if name == "runs":
                 continue
             for relative in entry["files"]:
-                target = build / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(substitutes.get(relative, base.path / relative), target)
+                source = substitutes.get(relative, base.path / relative)
+                warehouse.storage.link(source, build / relative)
         linked = [build / relative for relative in tables["documents"]["files"]]
         record = _repair_record(base, linked, history, run_id, now, how)
         this = record.table(snapshot_id, warehouse.current_snapshot_id())
         runs = pa.concat_tables([history, this])
-        (build / "runs").mkdir(parents=True)
-        pq.write_table(runs, build / "runs" / "part-0.parquet", compression="zstd")
+        warehouse.storage.write_parquet(build / "runs" / "part-0.parquet", runs)
         tables["runs"] = {"files": ["runs/part-0.parquet"], "rows": runs.num_rows}
         previous = warehouse.snapshot() if warehouse.current_snapshot_id() else None
         manifest = {

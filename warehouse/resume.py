@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from warehouse.sources import stat_files
+from warehouse.storage import Storage
 
 DONE = "done"
 RESUMABLE = "resumable"
@@ -81,13 +81,9 @@ def shard_files(staging: Path, shard: int) -> dict[str, Path]:
     return {table: staging / table / f"shard-{shard:06d}.parquet" for table in SHARD_TABLES}
 
 
-def mark_done(staging: Path, key: str, shard: int, rows: dict[str, int]) -> None:
+def mark_done(storage: Storage, staging: Path, key: str, shard: int, rows: dict[str, int]) -> None:
     """Record that shard ``shard`` of ``staging`` is complete, under its content key."""
-    marker = staging / DONE / f"{key}.json"
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    temporary = marker.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"shard": shard, "rows": rows}))
-    os.replace(temporary, marker)
+    storage.write_text(staging / DONE / f"{key}.json", json.dumps({"shard": shard, "rows": rows}))
 
 
 def _complete(files: Iterable[Path]) -> bool:
@@ -100,7 +96,7 @@ def _complete(files: Iterable[Path]) -> bool:
     return True
 
 
-def adopt_finished_shards(leftovers: Iterable[Path], staging: Path) -> int:
+def adopt_finished_shards(storage: Storage, leftovers: Iterable[Path], staging: Path) -> int:
     """Move the marked, complete shards of crashed runs' staging into ``staging``'s resumable.
 
     Returns:
@@ -118,27 +114,22 @@ def adopt_finished_shards(leftovers: Iterable[Path], staging: Path) -> int:
                 if not _complete(files.values()):
                     continue
                 target = staging / RESUMABLE / marker.stem
-                target.mkdir(parents=True, exist_ok=True)
                 for table, path in files.items():
-                    os.rename(path, target / f"{table}.parquet")
-                os.rename(marker, target / "marker.json")
+                    storage.move(path, target / f"{table}.parquet")
+                storage.move(marker, target / "marker.json")
                 adopted += 1
     return adopted
 
 
-def _adopt_run_id(path: Path, run_id: str) -> None:
+def _adopt_run_id(storage: Storage, path: Path, run_id: str) -> None:
     """Stamp a staged file's ``run_id`` column (written by the crashed run) with this run's id."""
     table = pq.read_table(path)
     index = table.schema.get_field_index("run_id")
     column = pa.array([run_id] * table.num_rows, table.schema.field(index).type)
-    temporary = path.with_suffix(".tmp")
-    pq.write_table(
-        table.set_column(index, table.schema.field(index), column), temporary, compression="zstd"
-    )
-    os.replace(temporary, path)
+    storage.write_parquet(path, table.set_column(index, table.schema.field(index), column))
 
 
-def take_resumable(staging: Path, key: str, shard: int) -> dict[str, int] | None:
+def take_resumable(storage: Storage, staging: Path, key: str, shard: int) -> dict[str, int] | None:
     """Put the finished shard with ``key`` in place as shard ``shard``; its rows, or None.
 
     The shard is one this run finished before a retry, or one adopted from a crashed run.
@@ -154,11 +145,10 @@ def take_resumable(staging: Path, key: str, shard: int) -> dict[str, int] | None
         return None
     rows: dict[str, int] = json.loads(marker.read_text())["rows"]
     for table, path in shard_files(staging, shard).items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(source / f"{table}.parquet", path)
+        storage.move(source / f"{table}.parquet", path)
     for path in shard_files(staging, shard).values():
         if "run_id" in pq.read_schema(path).names:
-            _adopt_run_id(path, staging.name)
-    mark_done(staging, key, shard, rows)
-    marker.unlink()
+            _adopt_run_id(storage, path, staging.name)
+    mark_done(storage, staging, key, shard, rows)
+    storage.remove(marker)
     return rows

@@ -62,9 +62,17 @@ DOCUMENTS = pa.schema(
         _field("dateline_place", pa.string(), "Place of the dateline."),
         _field("dateline_agency", pa.string(), "Agency of the dateline (TASS, Reuters, AFP...)."),
         _field(
+            "agency",
+            pa.string(),
+            "Wire agency credited for the text by its dateline, byline, sign-off or a wire's "
+            "copyright notice, under its canonical name (AP, AFP, Reuters, TASS, Xinhua, dpa...); "
+            "null when none.",
+        ),
+        _field(
             "publisher",
             pa.string(),
-            "Outlet that published the page, `unknown` without evidence.",
+            "Outlet that published the page (never a wire agency: see agency), `unknown` without "
+            "evidence.",
             required=True,
         ),
         _field(
@@ -214,11 +222,26 @@ LINE_CENSUS = pa.schema(
             required=True,
         ),
         _field(
-            "line_key",
-            pa.uint64(),
-            "Key of one of its first or last 8 short lines (case and spacing folded).",
+            "site",
+            pa.string(),
+            "Site whose chrome is learned together: mapped publisher, folder (with its `/`) or "
+            "'' for the input root.",
             required=True,
         ),
+        _field(
+            "story_key",
+            pa.uint64(),
+            "Key of the file's story (its two longest lines): copies of a story count once.",
+            required=True,
+        ),
+        _field(
+            "line_key",
+            pa.uint64(),
+            "Key of one of its first or last 8 non-blank lines of at most 400 characters (case "
+            "and spacing folded; bylines left out).",
+            required=True,
+        ),
+        _field("name", pa.string(), "The site this line names (a copyright, an appeal), or null."),
         _field("run_id", pa.string(), "Run that read this version of the file.", required=True),
     ]
 )
@@ -279,7 +302,12 @@ BODY_BANDS = pa.schema(
             "First 16 hex digits of a body's content hash, as a number.",
             required=True,
         ),
-        _field("band", pa.int16(), "LSH band number.", required=True),
+        _field(
+            "band",
+            pa.int16(),
+            "LSH band number: the body's (0-36), then its opening passage's (37-44).",
+            required=True,
+        ),
         _field("band_key", pa.uint64(), "Hash of the band's MinHash rows.", required=True),
         _field("run_id", pa.string(), "Run that hashed this body.", required=True),
     ]

@@ -17,10 +17,10 @@ import io
 import os
 import stat
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -28,7 +28,6 @@ import pyarrow as pa
 from transforms.changed_files import FILE_STAT_SCHEMA
 from transforms.reasons import QuarantineReason
 from transforms.records import FILES_SCHEMA, quarantine_rows
-from warehouse import faults
 
 DEFAULT_PATTERN = "*.txt"
 # Compressed articles, decompressed on read; `*.txt` also finds `*.txt.gz` and `*.txt.zst`.
@@ -342,8 +341,15 @@ def _failure(
     }
 
 
+Opener = Callable[[str], BinaryIO]
+
+
+def _open_bytes(path: str) -> BinaryIO:
+    return open(path, "rb")
+
+
 def _read_one(
-    root: str, real_root: str, relative: str, max_bytes: int
+    opener: Opener, root: str, real_root: str, relative: str, max_bytes: int
 ) -> bytes | dict[str, object]:
     path = os.path.join(root, os_name(relative))
     try:
@@ -367,9 +373,7 @@ def _read_one(
         detail = f"{info.st_size} bytes, over the cap of {max_bytes}"
         return _failure(relative, QuarantineReason.OVERSIZED, detail, info.st_size)
     try:
-        if faults.RULES:
-            faults.check("read", path)
-        with open(path, "rb") as handle:
+        with opener(path) as handle:
             # One byte past the cap tells a file that grew since stat from one that did not.
             raw = handle.read(max_bytes + 1)
     except OSError as error:
@@ -394,8 +398,6 @@ def _read_url(fs: Any, base: str, relative: str, max_bytes: int) -> bytes | dict
     """:func:`_read_one` for a file of a remote store: no links there, but folders and caps."""
     path = f"{base}/{relative}"
     try:
-        if faults.RULES:
-            faults.check("read", path)
         info = fs.info(path)
         if info.get("type") != "file":
             return _failure(relative, QuarantineReason.NOT_A_FILE, f"a {info.get('type')}")
@@ -433,13 +435,19 @@ def _decompress(relative: str, compressed: bytes, max_bytes: int) -> bytes | dic
     return raw
 
 
-def read_files(root: Path | str, paths: list[str] | tuple[str, ...], max_bytes: int) -> ReadShard:
+def read_files(
+    root: Path | str,
+    paths: list[str] | tuple[str, ...],
+    max_bytes: int,
+    opener: Opener = _open_bytes,
+) -> ReadShard:
     """Read the files of one shard.
 
     Args:
         root: The input root the paths are relative to.
         paths: Relative paths from :func:`discover`.
         max_bytes: Files larger than this are quarantined as ``oversized`` without being read.
+        opener: Opens a local file for reading its bytes (the warehouse's storage object's).
 
     Returns:
         The bytes of every readable file and a quarantine row for every other one.
@@ -451,7 +459,7 @@ def read_files(root: Path | str, paths: list[str] | tuple[str, ...], max_bytes: 
         fs, base = _filesystem(root)
         read = functools.partial(_read_url, fs, base.rstrip("/"))
     else:
-        read = functools.partial(_read_one, str(root), os.path.realpath(root))
+        read = functools.partial(_read_one, opener, str(root), os.path.realpath(root))
     for relative in paths:
         outcome = read(relative, max_bytes)
         if isinstance(outcome, bytes):

@@ -28,11 +28,10 @@ import fcntl
 import json
 import os
 import re
-import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,7 +43,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
 
-from warehouse import aggregates, faults, resume
+from warehouse import aggregates, resume
 from warehouse.runs import RunRecord, upgrade_runs
 from warehouse.schemas import (
     BODY_BANDS,
@@ -60,6 +59,7 @@ from warehouse.schemas import (
     conform,
 )
 from warehouse.schemas import MENTIONS as MENTION_ROWS
+from warehouse.storage import Storage, default_storage
 
 CURRENT = "current"
 SNAPSHOTS = "snapshots"
@@ -91,21 +91,6 @@ class WarehouseLocked(RuntimeError):
 
 class SnapshotNotFound(LookupError):
     """The warehouse has no current snapshot, or not the one asked for."""
-
-
-def _fsync_path(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _fsync_tree(root: Path) -> None:
-    for folder, _, files in os.walk(root):
-        for name in files:
-            _fsync_path(Path(folder) / name)
-        _fsync_path(Path(folder))
 
 
 def file_checksum(path: Path) -> str:
@@ -177,8 +162,10 @@ def _write_owner(descriptor: int, owner: str) -> None:
 class Warehouse:
     """A warehouse folder: read its snapshots, or (holding the lock) stage and publish new ones."""
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, storage: Storage | None = None) -> None:
         self.root = Path(root).absolute()
+        self.storage = storage or default_storage()
+        """Through which every write to the folder goes."""
 
     @property
     def catalog_path(self) -> Path:
@@ -232,7 +219,7 @@ class Warehouse:
         Raises:
             WarehouseLocked: Another process holds the lock past ``wait_seconds``.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.storage.make_dir(self.root)
         key = os.path.realpath(self.root)
         with _HELD_GUARD:
             pid, depth, held = _HELD.get(key, (0, 0, -1))
@@ -250,7 +237,7 @@ class Warehouse:
                     _HELD[key] = (pid, depth - 1, held)
             return
         path = self.root / LOCK
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        descriptor = self.storage.open_lock(path)
         deadline = time.monotonic() + wait_seconds
         try:
             while True:
@@ -322,10 +309,10 @@ class Warehouse:
         """Delete what crashed runs left behind. Call only while holding :meth:`writer_lock`."""
         for leftover in self.staging_leftovers():
             if leftover != keep:
-                shutil.rmtree(leftover, ignore_errors=True)
+                self.storage.remove(leftover)
         for snapshot_id in self._orphans():
             # Renamed into place by a run that died before its pointer swap: never published.
-            shutil.rmtree(self.root / SNAPSHOTS / snapshot_id, ignore_errors=True)
+            self.storage.remove(self.root / SNAPSHOTS / snapshot_id)
 
     def expire_snapshots(self, *, keep: int, grace: timedelta, now: datetime) -> list[str]:
         """Delete snapshots beyond the newest ``keep``, once older than ``grace``.
@@ -343,7 +330,7 @@ class Warehouse:
         for snapshot_id in self.published_chain()[keep:]:
             created = datetime.fromisoformat(self.snapshot(snapshot_id).manifest["created_at"])
             if now - created >= grace:
-                shutil.rmtree(self.root / SNAPSHOTS / snapshot_id)
+                self.storage.remove(self.root / SNAPSHOTS / snapshot_id)
                 deleted.append(snapshot_id)
         return deleted
 
@@ -356,9 +343,10 @@ class Warehouse:
         """
         path = self.root / STAGING / run_id
         leftovers = self.staging_leftovers()
-        path.mkdir(parents=True)
-        (path / STAGING_MARKER).write_text(f"staging of newsetl run {run_id}\n")
-        resume.adopt_finished_shards(leftovers, path)  # before they go: finished shards of theirs
+        self.storage.make_dir(path)
+        self.storage.write_text(path / STAGING_MARKER, f"staging of newsetl run {run_id}\n")
+        # Before they go: the finished shards of theirs.
+        resume.adopt_finished_shards(self.storage, leftovers, path)
         self.remove_leftovers(keep=path)
         return RunStaging(self, run_id, path)
 
@@ -450,7 +438,6 @@ class RunStaging:
         tables: SnapshotTables,
         record: RunRecord,
         now: datetime,
-        on_step: Callable[[str], None] = lambda step: None,
         runs_history: pa.Table | None = None,
     ) -> Snapshot:
         """Write a new snapshot from staged data and make it current, atomically.
@@ -462,7 +449,6 @@ class RunStaging:
                 not given: they are built here from the snapshot's documents and mentions.
             record: This run's row of the ``runs`` table, but for the snapshot ids.
             now: Publication time, for the snapshot id.
-            on_step: Called with the name of each step as it starts (logging, crash tests).
             runs_history: The earlier ``runs`` rows to keep; default: the current snapshot's
                 (a rebuild over a damaged snapshot passes what of them it could read).
 
@@ -473,31 +459,34 @@ class RunStaging:
             SchemaContractError: A table does not match its schema; nothing is published.
         """
         warehouse = self.warehouse
+        storage = warehouse.storage
         parent = warehouse.current_snapshot_id()
         snapshot_id = new_snapshot_id(now)
         build = self.path / "snapshot"
-        build.mkdir()
+        storage.make_dir(build)
 
-        on_step("write_documents")
-        document_rows = _write_documents(build / "documents", documents, self.run_id)
+        storage.step("write_documents")
+        document_rows = _write_documents(storage, build / "documents", documents, self.run_id)
         for path in carried_documents:
             target = build / "documents" / path.parent.name / path.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(path, target)
+            storage.link(path, target)
             document_rows += pq.ParquetFile(target).metadata.num_rows
         if not (build / "documents").is_dir():
             # An empty table is still a table: one file with the schema, so readers see columns.
-            _write_single(build / "documents", DOCUMENTS.empty_table())
+            _write_single(storage, build / "documents", DOCUMENTS.empty_table())
 
-        on_step("write_quarantine")
+        storage.step("write_quarantine")
         quarantine = conform(tables.quarantine, QUARANTINE, name="quarantine")
         manifest = conform(tables.manifest, MANIFEST, name="manifest")
-        _write_single(build / "quarantine", quarantine)
-        _write_single(build / "manifest", manifest)
-        extra_rows = _write_other_tables(build, self.run_id, tables.written, tables.carried)
+        _write_single(storage, build / "quarantine", quarantine)
+        _write_single(storage, build / "manifest", manifest)
+        extra_rows = _write_other_tables(
+            storage, build, self.run_id, tables.written, tables.carried
+        )
 
-        on_step("write_report_tables")
+        storage.step("write_report_tables")
         extra_rows |= aggregates.write_report_tables(
+            storage,
             build,
             self.run_id,
             sorted((build / "documents").rglob("*.parquet")),
@@ -506,7 +495,7 @@ class RunStaging:
             compression=COMPRESSION,
         )
 
-        on_step("write_runs")
+        storage.step("write_runs")
         if runs_history is None:
             runs_history = (
                 pa.concat_tables(
@@ -517,7 +506,7 @@ class RunStaging:
                 else RUNS.empty_table()
             )
         runs = pa.concat_tables([upgrade_runs(runs_history), record.table(snapshot_id, parent)])
-        _write_single(build / "runs", runs)
+        _write_single(storage, build / "runs", runs)
 
         rows = {
             "documents": document_rows,
@@ -536,7 +525,7 @@ class RunStaging:
             for name, count in rows.items()
         }
         _check_written_schemas(build, listing)
-        on_step("record_checksums")
+        storage.step("record_checksums")
         previous = warehouse.snapshot(parent) if parent else None
         snapshot_manifest = {
             "snapshot_id": snapshot_id,
@@ -546,39 +535,27 @@ class RunStaging:
             "tables": listing,
             "files": file_records(build, listing, previous),
         }
-        return self.commit(build, snapshot_manifest, on_step)
+        return self.commit(build, snapshot_manifest)
 
-    def commit(
-        self,
-        build: Path,
-        snapshot_manifest: dict[str, Any],
-        on_step: Callable[[str], None] = lambda step: None,
-    ) -> Snapshot:
+    def commit(self, build: Path, snapshot_manifest: dict[str, Any]) -> Snapshot:
         """Make the snapshot built in ``build`` current: manifest, fsync, rename, pointer swap.
 
         The pointer swap is the commit point: before it, the previous snapshot stays current.
         """
         warehouse = self.warehouse
+        storage = warehouse.storage
         snapshot_id = snapshot_manifest["snapshot_id"]
-        (build / MANIFEST_FILE).write_text(json.dumps(snapshot_manifest, indent=2, sort_keys=True))
+        manifest_text = json.dumps(snapshot_manifest, indent=2, sort_keys=True)
+        storage.write_text(build / MANIFEST_FILE, manifest_text)
 
-        on_step("fsync")
-        _fsync_tree(build)
+        storage.step("fsync")
+        storage.sync(build)
 
-        on_step("rename_snapshot")
-        snapshots = warehouse.root / SNAPSHOTS
-        snapshots.mkdir(exist_ok=True)
-        final = snapshots / snapshot_id
-        os.rename(build, final)
-        _fsync_path(snapshots)
+        storage.step("rename_snapshot")
+        storage.move(build, warehouse.root / SNAPSHOTS / snapshot_id)
 
-        on_step("swap_pointer")
-        pointer = warehouse.root / f".{CURRENT}.{self.run_id}.tmp"
-        with contextlib.suppress(FileNotFoundError):
-            pointer.unlink()
-        os.symlink(Path(SNAPSHOTS) / snapshot_id, pointer)
-        os.replace(pointer, warehouse.root / CURRENT)
-        _fsync_path(warehouse.root)
+        storage.step("swap_pointer")
+        storage.point(warehouse.root / CURRENT, Path(SNAPSHOTS) / snapshot_id)
         return warehouse.snapshot(snapshot_id)
 
     def __enter__(self) -> RunStaging:
@@ -594,16 +571,19 @@ class RunStaging:
         After a failure, ``keep_finished_shards`` leaves the staged shards for the next run, which
         reuses the finished ones and deletes the rest; only the snapshot being built goes now.
         """
+        storage = self.warehouse.storage
         if keep_finished_shards and (self.path / resume.DONE).is_dir():
-            shutil.rmtree(self.path / "snapshot", ignore_errors=True)
+            storage.remove(self.path / "snapshot")
             return
-        shutil.rmtree(self.path, ignore_errors=True)
+        storage.remove(self.path)
 
 
-def write_staged_census(path: Path, shard: int, census: pa.Table) -> Path:
+def write_staged_census(storage: Storage, path: Path, shard: int, census: pa.Table) -> Path:
     """Stage one shard's chrome census (called in worker processes); return its file."""
     target = path / CENSUS / f"shard-{shard:06d}.parquet"
-    _write_staged(target, conform(_with_run_id(census, path), LINE_CENSUS, name="line_census"))
+    storage.write_parquet(
+        target, conform(_with_run_id(census, path), LINE_CENSUS, name="line_census")
+    )
     return target
 
 
@@ -614,18 +594,9 @@ def _with_run_id(table: pa.Table, staging_path: Path) -> pa.Table:
     )
 
 
-def _write_staged(target: Path, table: pa.Table) -> None:
-    """Write a staged file whole or not at all (a retried task may write it again)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    faults.check("write", target)
-    temporary = target.with_suffix(".tmp")
-    pq.write_table(table, temporary, compression=COMPRESSION)
-    os.replace(temporary, target)
-
-
-def resumed_shard(path: Path, shard: int, key: str) -> StagedShard | None:
+def resumed_shard(storage: Storage, path: Path, shard: int, key: str) -> StagedShard | None:
     """Shard ``shard`` from finished work with content key ``key``, if there is some to reuse."""
-    rows = resume.take_resumable(path, key, shard)
+    rows = resume.take_resumable(storage, path, key, shard)
     if rows is None:
         return None
     files = resume.shard_files(path, shard)
@@ -640,6 +611,7 @@ def resumed_shard(path: Path, shard: int, key: str) -> StagedShard | None:
 
 
 def write_staged_shard(
+    storage: Storage,
     path: Path,
     shard: int,
     documents: pa.Table,
@@ -671,10 +643,11 @@ def write_staged_shard(
         mentions = conform(_with_run_id(mentions, path), MENTION_ROWS, name="mentions")
         outputs.append((path / MENTIONS / f"shard-{shard:06d}.parquet", mentions))
     for target, table in outputs:
-        _write_staged(target, table)
+        # Whole or not at all: a retried task may write it again.
+        storage.write_parquet(target, table)
     if key is not None and bands is not None and signatures is not None:
         rows = {"documents": documents.num_rows, "quarantine": quarantine.num_rows}
-        resume.mark_done(path, key, shard, rows)
+        resume.mark_done(storage, path, key, shard, rows)
     return StagedShard(
         shard, documents_path, quarantine_path, documents.num_rows, quarantine.num_rows
     )
@@ -690,7 +663,9 @@ def _months(table: pa.Table) -> pa.DictionaryArray:
     return pc.fill_null(month, NULL_PARTITION).combine_chunks().dictionary_encode()
 
 
-def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> int:
+def _write_documents(
+    storage: Storage, folder: Path, batches: Iterable[pa.Table], run_id: str
+) -> int:
     """Write documents into one file per month (``published_month=YYYY-MM``); return the rows.
 
     Memory is bounded whatever the input size: a month's rows wait until there are
@@ -699,9 +674,9 @@ def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> 
     ``write_dataset`` queues up to 64M rows when reading outruns writing, a limit Python cannot
     set; and holding a row group for each of dozens of months is hundreds of MB of text.)
     """
-    faults.check("publish", folder)
     rows = 0
     writers: dict[str, pq.ParquetWriter] = {}
+    opened = contextlib.ExitStack()
     waiting: dict[str, list[pa.Table]] = {}
     waiting_rows: dict[str, int] = {}
     waiting_bytes = 0
@@ -714,11 +689,10 @@ def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> 
         if month not in writers:
             name = f"part-{run_id}-{len(writers)}.parquet"
             target = folder / f"{PARTITION_COLUMN}={month}" / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            writers[month] = pq.ParquetWriter(target, DOCUMENTS, compression=COMPRESSION)
+            writers[month] = opened.enter_context(storage.parquet_writer(target, DOCUMENTS))
         writers[month].write_table(pa.concat_tables(parts), row_group_size=ROW_GROUP_ROWS)
 
-    try:
+    with opened:
         for batch in batches:
             table = conform(batch, DOCUMENTS, name="documents")
             rows += table.num_rows
@@ -742,9 +716,6 @@ def _write_documents(folder: Path, batches: Iterable[pa.Table], run_id: str) -> 
                 flush(max(waiting_rows, key=waiting_rows.__getitem__))
         for month in sorted(waiting):
             flush(month)
-    finally:
-        for writer in writers.values():
-            writer.close()
     return rows
 
 
@@ -752,6 +723,7 @@ OWN_TABLES = ("documents", "quarantine", "runs", "manifest")
 
 
 def _write_other_tables(
+    storage: Storage,
     build: Path,
     run_id: str,
     tables: Mapping[str, pa.Table],
@@ -767,14 +739,16 @@ def _write_other_tables(
         # An empty table beside carried files adds nothing; without them it keeps the columns.
         if (table is not None and table.num_rows) or not carried:
             table = schema.empty_table() if table is None else table
-            _write_single(build / name, conform(table, schema, name=name), f"part-{run_id}.parquet")
+            _write_single(
+                storage, build / name, conform(table, schema, name=name), f"part-{run_id}.parquet"
+            )
             rows[name] = table.num_rows
         for path in carried:
-            (build / name).mkdir(parents=True, exist_ok=True)
             # Files of earlier snapshots keep their (unique) names; this run's staged files (the
             # build folder sits in the run's staging) are named after the run.
             staged = path.is_relative_to(build.parent)
-            os.link(path, build / name / (f"part-{run_id}-{path.name}" if staged else path.name))
+            link_name = f"part-{run_id}-{path.name}" if staged else path.name
+            storage.link(path, build / name / link_name)
             rows[name] = rows.get(name, 0) + pq.ParquetFile(path).metadata.num_rows
     return rows
 
@@ -821,12 +795,10 @@ def _file_record(path: Path, known: Mapping[tuple[int, int], dict[str, Any]]) ->
     }
 
 
-def _write_single(folder: Path, table: pa.Table, file_name: str = "part-0.parquet") -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    faults.check("publish", folder / file_name)
-    pq.write_table(
-        table, folder / file_name, compression=COMPRESSION, row_group_size=ROW_GROUP_ROWS
-    )
+def _write_single(
+    storage: Storage, folder: Path, table: pa.Table, file_name: str = "part-0.parquet"
+) -> None:
+    storage.write_parquet(folder / file_name, table, row_group_size=ROW_GROUP_ROWS)
 
 
 def _check_written_schemas(build: Path, tables: dict[str, dict[str, Any]]) -> None:
@@ -852,8 +824,5 @@ def write_text_atomic(path: Path, text: str) -> Path:
 
     A reader (a browser on the report) sees the old file or the new one, never half of one.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    default_storage().write_text(path, text)
     return path

@@ -23,6 +23,8 @@ from warehouse.store import Warehouse
 STORY = (
     " date 2021-06-{day:02d} Talks Resume\n\nGENEVA, June 1 - Story number {n} goes on {n} times."
 )
+# The options of a run on a copy of the first batch: its input folder moved.
+MOVED_INPUT = ("--allow-new-root",)
 OLD_TOTAL, NEW_TOTAL = 32, 62  # seeds + 30 stories, then 30 more (empty.txt is quarantined)
 
 
@@ -35,12 +37,29 @@ def make_input(root: Path, count: int, start: int = 0) -> None:
     (root / "empty.txt").write_bytes(b"")
 
 
-def newsetl_run(input_dir: Path, warehouse: Path, api: str, **env: str) -> subprocess.Popen[str]:
+def newsetl_run(
+    input_dir: Path,
+    warehouse: Path,
+    api: str,
+    *,
+    faults: str = "",
+    kill_at: str | None = None,
+    count_dir: Path | None = None,
+    options: tuple[str, ...] = (),
+    **env: str,
+) -> subprocess.Popen[str]:
+    """``newsetl run`` in a process of its own; with faults, through a faulty storage."""
+    entry = ["flows.cli"]
+    if faults or kill_at:
+        entry = ["tests.faulty_run", "--faults", faults]
+        entry += ["--kill-at", kill_at] if kill_at else []
+        entry += ["--count-dir", str(count_dir)] if count_dir else []
+        entry += ["--"]
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "flows.cli",
+            *entry,
             "run",
             "--input",
             str(input_dir),
@@ -48,6 +67,7 @@ def newsetl_run(input_dir: Path, warehouse: Path, api: str, **env: str) -> subpr
             str(warehouse),
             "--shard-size",
             "10",
+            *options,
         ],
         cwd=REPO,
         env={**os.environ, "PREFECT_API_URL": api, **env},
@@ -102,6 +122,8 @@ class TwoBatches:
 
         The same state a first run of one's own would leave (copies keep the files' modification
         times, so the next run sees them unchanged), without paying for that run in every test.
+        The input has moved, so runs on the copy pass ``MOVED_INPUT``, as a user whose crawl
+        folder moved would.
         """
         input_dir, warehouse = folder / "in", folder / "wh"
         shutil.copytree(self.first_input, input_dir)

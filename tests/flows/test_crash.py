@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.tasks import FAULT_KILL_AT
 from tests.flows.runs import (
+    MOVED_INPUT,
     NEW_TOTAL,
     OLD_TOTAL,
     TwoBatches,
@@ -28,6 +28,7 @@ STEPS = [
     "write_quarantine",
     "write_report_tables",
     "write_runs",
+    "record_checksums",
     "fsync",
     "rename_snapshot",
     "swap_pointer",
@@ -40,7 +41,7 @@ def crash_then_recover(
     api: str,
     batches: TwoBatches,
     kill: Callable[[subprocess.Popen[str]], None],
-    fault: dict[str, str] | None = None,
+    kill_at: str | None = None,
     workers: int | None = None,
 ) -> tuple[str | None, str | None]:
     """After the first batch, crash the run of the second, recover; the current ids around it."""
@@ -48,7 +49,7 @@ def crash_then_recover(
     before = Warehouse(warehouse).current_snapshot_id()
     make_input(input_dir, 30, start=30)
     count = {} if workers is None else {"NEWSETL_WORKERS": str(workers)}
-    process = newsetl_run(input_dir, warehouse, api, **(fault or {}), **count)
+    process = newsetl_run(input_dir, warehouse, api, kill_at=kill_at, options=MOVED_INPUT, **count)
     kill(process)
     try:
         # The pool workers must exit on their own once the run is dead (they hold its pipes).
@@ -60,7 +61,8 @@ def crash_then_recover(
     after = Warehouse(warehouse).current_snapshot_id()
     assert document_count(warehouse) == (OLD_TOTAL if after == before else NEW_TOTAL)
     # The next run, as a user starts it (the CLI's code; in this process, to spare a start-up).
-    run_in_process(input_dir, warehouse, *([] if workers is None else ["--workers", str(workers)]))
+    count_option = [] if workers is None else ["--workers", str(workers)]
+    run_in_process(input_dir, warehouse, *MOVED_INPUT, *count_option)
     assert contents(warehouse) == batches.clean
     assert list((warehouse / "staging").iterdir()) == []
     assert Warehouse(warehouse).snapshot_ids()[-1] == Warehouse(warehouse).current_snapshot_id()
@@ -83,7 +85,7 @@ def test_kill_at_each_publish_step(
         prefect_api,
         two_batches,
         wait_for_self_kill,
-        fault={FAULT_KILL_AT: step},
+        kill_at=step,
         workers=1,
     )
     if STEPS.index(step) <= STEPS.index("swap_pointer"):

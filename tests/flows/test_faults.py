@@ -4,19 +4,32 @@ from pathlib import Path
 
 import pytest
 
-from tests.flows.runs import TwoBatches, contents, make_input, newsetl_run, run_in_process
-from warehouse.faults import FAULT_DIR, FAULT_IO
+from tests.flows.runs import (
+    MOVED_INPUT,
+    TwoBatches,
+    contents,
+    make_input,
+    newsetl_run,
+    run_in_process,
+)
 from warehouse.store import Warehouse
 
 
 def second_batch_with(
-    tmp_path: Path, api: str, batches: TwoBatches, env: dict[str, str]
+    tmp_path: Path,
+    api: str,
+    batches: TwoBatches,
+    faults: str,
+    count_dir: Path | None = None,
+    **env: str,
 ) -> tuple[Path, Path, str | None, list, tuple[int, str]]:
-    """After the first batch (a copy of the reference's), run the second one under ``env``."""
+    """After the first batch (a copy of the reference's), run the second one with ``faults``."""
     input_dir, warehouse = batches.first_batch_in(tmp_path)
     before, before_contents = Warehouse(warehouse).current_snapshot_id(), contents(warehouse)
     make_input(input_dir, 30, start=30)
-    faulty = newsetl_run(input_dir, warehouse, api, **env)
+    faulty = newsetl_run(
+        input_dir, warehouse, api, faults=faults, count_dir=count_dir, options=MOVED_INPUT, **env
+    )
     _, stderr = faulty.communicate()
     return input_dir, warehouse, before, before_contents, (faulty.returncode, stderr)
 
@@ -26,9 +39,8 @@ def test_transient_read_and_write_faults_are_retried_to_identical_tables(
     prefect_api: str, two_batches: TwoBatches, tmp_path: Path
 ) -> None:
     (tmp_path / "faults").mkdir()
-    env = {FAULT_IO: "read=EIO*2;write=EIO*1", FAULT_DIR: str(tmp_path / "faults")}
     _, warehouse, before, _, (code, stderr) = second_batch_with(
-        tmp_path, prefect_api, two_batches, env
+        tmp_path, prefect_api, two_batches, "read=EIO*2;write=EIO*1", tmp_path / "faults"
     )
     assert code == 0, stderr
     assert len(list((tmp_path / "faults").iterdir())) == 3  # every injected fault fired
@@ -68,7 +80,8 @@ def test_a_persistent_fault_fails_the_run_and_leaves_the_warehouse_as_it_was(
         tmp_path,
         prefect_api,
         two_batches,
-        {FAULT_IO: rule} | ({"NEWSETL_WORKERS": str(workers)} if workers else {}),
+        rule,
+        **({"NEWSETL_WORKERS": str(workers)} if workers else {}),
     )
     assert code == 1
     assert "newsetl: run failed, warehouse unchanged" in stderr and message in stderr
@@ -79,6 +92,7 @@ def test_a_persistent_fault_fails_the_run_and_leaves_the_warehouse_as_it_was(
     # Nothing half-built is left; the next run, without the fault, completes and cleans up.
     assert not list((warehouse / "staging").glob("*/snapshot"))
     # The CLI's code, in this process.
-    run_in_process(input_dir, warehouse, *(["--workers", str(workers)] if workers else []))
+    count_option = ["--workers", str(workers)] if workers else []
+    run_in_process(input_dir, warehouse, *MOVED_INPUT, *count_option)
     assert contents(warehouse) == two_batches.clean
     assert list((warehouse / "staging").iterdir()) == []

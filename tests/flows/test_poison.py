@@ -10,7 +10,6 @@ import pyarrow as pa
 from tests.flows.runs import newsetl_run
 from transforms.reasons import QuarantineReason as Reason
 from warehouse import catalog
-from warehouse.faults import FAULT_IO
 from warehouse.store import Warehouse
 
 STORY = (
@@ -88,7 +87,8 @@ def test_every_poison_input_is_accounted_for_with_its_reason(
         tmp_path / "in",
         tmp_path / "wh",
         prefect_api,
-        **{FAULT_IO: "read:unreadable.txt=EACCES", "NEWSETL_MAX_FILE_BYTES": str(CAP)},
+        faults="read:unreadable.txt=EACCES",
+        NEWSETL_MAX_FILE_BYTES=str(CAP),
     )
     _, stderr = run.communicate()
     assert run.returncode == 0, stderr

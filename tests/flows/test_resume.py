@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from flows.tasks import FAULT_KILL_AT
 from tests.flows.runs import contents, make_input, newsetl_run
 from warehouse import catalog
 from warehouse.store import Warehouse
@@ -20,7 +19,7 @@ def test_run_after_a_crash_reuses_finished_shards_whose_files_are_unchanged(
     assert newsetl_run(input_dir, warehouse, prefect_api).wait() == 0
     make_input(input_dir, 30, start=30)
     # Killed once every shard is staged: 33 new or rewritten files in 4 shards of 10.
-    crashed = newsetl_run(input_dir, warehouse, prefect_api, **{FAULT_KILL_AT: "write_documents"})
+    crashed = newsetl_run(input_dir, warehouse, prefect_api, kill_at="write_documents")
     crashed.communicate()
     assert crashed.returncode == -signal.SIGKILL
     # One file of the last shard changes meanwhile: that shard's key changes with it.

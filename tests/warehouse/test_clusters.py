@@ -3,7 +3,8 @@ import datetime as dt
 import pyarrow as pa
 import pytest
 
-from transforms.neardup import body_keys, cluster_documents
+from transforms.body_keys import body_keys
+from transforms.clustering import cluster_documents
 from warehouse.clusters import cluster_table, document_matches
 
 A, B, C = "a" * 32, "b" * 32, "c" * 32  # content hashes of three bodies

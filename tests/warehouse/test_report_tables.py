@@ -23,6 +23,7 @@ from tests.warehouse.report_corpus import report_tables
 from warehouse import aggregates, catalog
 from warehouse.catalog import ReportFilters, ReportQuery
 from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE, REPORT_TABLES
+from warehouse.storage import Storage
 from warehouse.store import Snapshot
 
 REFERENCE = Path(__file__).parent / "reference_sql"
@@ -241,7 +242,7 @@ def test_published_report_tables_answer_as_the_reference(tmp_path: Path) -> None
         pq.write_table(tables[name], files[name])
     build = tmp_path / "build"
     rows = aggregates.write_report_tables(
-        build, "r1", [files["documents"]], [files["mentions"]], tmp_path, "zstd"
+        Storage(), build, "r1", [files["documents"]], [files["mentions"]], tmp_path, "zstd"
     )
     assert rows["document_facts"] == tables["documents"].num_rows
     assert rows["document_entities"] == tables["mentions"].num_rows
@@ -273,6 +274,7 @@ def test_snapshot_without_all_report_tables_builds_them_when_opened(tmp_path: Pa
         pq.write_table(tables[name], tmp_path / name / "part-0.parquet")
         manifest["tables"][name] = {"files": [f"{name}/part-0.parquet"], "rows": 1}
     aggregates.write_report_tables(
+        Storage(),
         tmp_path,
         "r",
         [tmp_path / "documents" / "part-0.parquet"],

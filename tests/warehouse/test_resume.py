@@ -7,6 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from warehouse import resume
+from warehouse.storage import Storage
 from warehouse.store import Warehouse, resumed_shard, write_staged_shard
 
 PARAMETERS = (1 << 20, "signatures", "near-dup settings")
@@ -32,7 +33,9 @@ def stage(path: Path, shard: int, key: str, rows: int) -> None:
             "mentions": pa.array([1] * rows, pa.int32()),
         }
     )
-    write_staged_shard(path, shard, documents, quarantine, bands, signatures, mentions, key)
+    write_staged_shard(
+        Storage(), path, shard, documents, quarantine, bands, signatures, mentions, key
+    )
 
 
 def test_the_key_follows_the_files_the_parameters_and_the_learned_chrome(tmp_path: Path) -> None:
@@ -61,7 +64,7 @@ def test_next_run_takes_complete_marked_shards_and_drops_the_rest(tmp_path: Path
     staging = warehouse.staging("next-run")
     assert [p.name for p in (tmp_path / "wh" / "staging").iterdir()] == ["next-run"]
     # Numbered by this run's shards, which need not be the crashed run's.
-    taken = resumed_shard(staging.path, 5, "key-b")
+    taken = resumed_shard(Storage(), staging.path, 5, "key-b")
     assert taken is not None and taken.resumed
     assert (taken.document_rows, taken.quarantine_rows) == (4, 1)
     assert pq.read_table(taken.documents).column("doc_id").to_pylist()[0] == "d1-0"
@@ -69,10 +72,12 @@ def test_next_run_takes_complete_marked_shards_and_drops_the_rest(tmp_path: Path
     # Its mentions are this run's now: the crashed run never published.
     adopted = pq.read_table(staging.path / "mentions" / "shard-000005.parquet")
     assert set(adopted.column("run_id").to_pylist()) == {"next-run"}
-    assert resumed_shard(staging.path, 0, "key-c") is None  # incomplete: computed again
-    assert resumed_shard(staging.path, 0, "key-z") is None  # another content: computed again
+    assert resumed_shard(Storage(), staging.path, 0, "key-c") is None  # incomplete: computed again
+    assert (
+        resumed_shard(Storage(), staging.path, 0, "key-z") is None
+    )  # another content: computed again
     # A retry of a task in this run finds its own finished shard.
-    assert resumed_shard(staging.path, 5, "key-b") is not None
+    assert resumed_shard(Storage(), staging.path, 5, "key-b") is not None
 
 
 def test_a_failed_run_keeps_only_its_finished_shards(tmp_path: Path) -> None:
@@ -87,5 +92,5 @@ def test_a_failed_run_keeps_only_its_finished_shards(tmp_path: Path) -> None:
     assert (staging.path / "done" / "key-a.json").is_file()
     assert not (staging.path / "snapshot").exists()
     with warehouse.staging("next-run") as next_staging:
-        assert resumed_shard(next_staging.path, 0, "key-a") is not None
+        assert resumed_shard(Storage(), next_staging.path, 0, "key-a") is not None
     assert list((tmp_path / "wh" / "staging").iterdir()) == []

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.faulty_storage import FaultyStorage
 from transforms.reasons import QuarantineReason
-from warehouse import faults
 from warehouse.sources import (
     InputError,
     check_apart,
@@ -94,15 +94,13 @@ def test_a_read_error_is_quarantined_not_raised(
     assert "Permission denied" in row["detail"]
 
 
-def test_a_storage_error_fails_the_read_for_a_retry(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_storage_error_fails_the_read_for_a_retry(tmp_path: Path) -> None:
     # EIO says the disk or the network failed, not the file: quarantining the file would mark
     # it processed for good, so the shard task fails and Prefect retries it.
     (tmp_path / "a.txt").write_text("x")
-    monkeypatch.setattr(faults, "RULES", faults.parse_rules("read:a.txt=EIO"))
+    storage = FaultyStorage("read:a.txt=EIO")
     with pytest.raises(OSError, match="injected fault") as raised:
-        read_files(tmp_path, ["a.txt"], 100)
+        read_files(tmp_path, ["a.txt"], 100, opener=storage.open_input)
     assert raised.value.errno == errno.EIO
 
 

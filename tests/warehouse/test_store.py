@@ -10,6 +10,7 @@ import pytest
 from warehouse import catalog, store
 from warehouse.runs import RunRecord, StageCounters, upgrade_runs
 from warehouse.schemas import DOCUMENTS, MANIFEST, QUARANTINE, RUNS, SchemaContractError, conform
+from warehouse.storage import Storage
 from warehouse.store import SnapshotNotFound, SnapshotTables, Warehouse, WarehouseLocked
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
@@ -109,7 +110,7 @@ def test_documents_stream_out_by_month_within_the_memory_budget(
     monkeypatch.setattr(store, "DOCUMENT_GROUP_MIN_ROWS", 10**9)  # only the budget flushes
     docs = documents(300)
     batches = [docs.slice(start, 7) for start in range(0, 300, 7)]
-    written = store._write_documents(tmp_path / "documents", batches, "r1")
+    written = store._write_documents(Storage(), tmp_path / "documents", batches, "r1")
     assert written == 300
     files = sorted((tmp_path / "documents").rglob("*.parquet"))
     by_month = {f.parent.name: pq.read_table(f) for f in files}
@@ -268,6 +269,20 @@ def test_queries_read_one_snapshot_even_while_another_publishes(tmp_path: Path) 
     publish(warehouse, "r2", documents(9, "r2"))
     assert connection.execute("select count(*) from documents").fetchone() == (3,)
     assert catalog.connect(warehouse).execute("select count(*) from documents").fetchone() == (9,)
+
+
+def test_a_snapshot_published_before_a_column_existed_still_opens(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    publish(warehouse, "r1", documents(4))
+    # As an older newsetl wrote it: documents without the agency column.
+    for path in warehouse.snapshot().files("documents"):
+        pq.write_table(pq.read_table(path).drop_columns(["agency"]), path)
+    connection = catalog.connect(warehouse)
+    assert connection.execute("select count(*), count(agency) from stg_documents").fetchone() == (
+        4,
+        0,
+    )
+    assert connection.execute("select count(agency) from articles").fetchone() == (0,)
 
 
 def test_the_lock_is_reentrant_in_its_process_and_names_the_inner_holder(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ SELECT
     d.date_precision,
     d.date_source,
     d.publisher,
+    d.agency,
     d.title,
     d.byline,
     d.dateline,

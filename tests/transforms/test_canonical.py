@@ -5,7 +5,7 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.neardup import cluster_documents
+from transforms.clustering import cluster_documents
 
 NO_PAIRS = np.array([], np.uint64)
 

@@ -1,8 +1,8 @@
-"""Candidate pairs for near-duplicate detection: LSH band keys grouped by DuckDB.
+"""The verified copy pairs of the next snapshot (``body_pairs``): found, verified and kept.
 
-Band keys of every distinct body (``body_bands``, persisted in each snapshot) are joined with those
-of the bodies new in a run; DuckDB spills the join to disk when it does not fit in memory, so the
-buckets of a million documents never sit in a Python dictionary.
+Candidates stream from the band buckets (:mod:`warehouse.candidates`), are screened on the stored
+signatures and verified on their text in batches; the pairs of earlier runs stay while the
+buckets still support them.
 """
 
 from __future__ import annotations
@@ -16,62 +16,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from transforms.neardup import (
-    NearDupParams,
-    body_keys,
-    component_batches,
-    key_positions,
-    plausible_pairs,
-    signature_bytes,
-    unpack_signatures,
-    verify_pairs,
-)
+from transforms.body_keys import body_keys, key_positions
+from transforms.components import component_batches
+from transforms.near_copies import NearDupParams, plausible_pairs, verify_pairs
+from transforms.sketches import signature_bytes, unpack_signatures
+from warehouse.candidates import candidate_batches, supported_pairs
 from warehouse.schemas import BODY_PAIRS, conform
-from warehouse.spill import MEMORY_LIMIT, spilling_connection
+from warehouse.spill import spilling_connection
 from warehouse.store import RunStaging, Snapshot, table_files
-
-SQL = Path(__file__).parent / "sql" / "neardup" / "10_candidate_pairs.sql"
-SUPPORTED_SQL = Path(__file__).parent / "sql" / "neardup" / "20_supported_pairs.sql"
-
-
-def candidate_batches(
-    old_bands: list[Path],
-    new_bands: list[Path],
-    *,
-    max_bodies: int,
-    memory_limit: str = MEMORY_LIMIT,
-    spill_dir: Path | None = None,
-    batch_rows: int = 1_000_000,
-) -> Iterator[pa.RecordBatch]:
-    """Pairs of bodies (body keys) sharing a band key, at least one of them new, in batches.
-
-    Args:
-        old_bands: Parquet files of the bodies already published (body_key, band, band_key).
-        new_bands: Parquet files of this run's new bodies, same columns.
-        max_bodies: Buckets shared by more distinct bodies than this yield no pairs.
-        memory_limit: DuckDB's memory limit; past it the join spills to ``spill_dir``.
-        spill_dir: Where DuckDB spills (the run's staging folder); its default otherwise.
-        batch_rows: Pairs per batch: candidates stream out and never sit in memory at once.
-
-    Yields:
-        Batches of ``left_key`` < ``right_key`` pairs, each pair once over all batches.
-    """
-    if not new_bands:
-        return
-    connection = spilling_connection(spill_dir, memory_limit)
-    try:
-        reader = connection.sql(
-            SQL.read_text(),
-            params={
-                "old": [str(p) for p in old_bands] or [str(p) for p in new_bands],
-                "old_is_new": not old_bands,
-                "new": [str(p) for p in new_bands],
-                "max_bodies": max_bodies,
-            },
-        ).to_arrow_reader(batch_rows)
-        yield from reader
-    finally:
-        connection.close()
 
 
 def find_copies(
@@ -85,8 +37,8 @@ def find_copies(
     """Verified copy pairs among the bodies new in this run and all the others.
 
     Candidates stream from :func:`candidate_batches`; each batch is judged on the stored
-    signatures and shingle counts first (:func:`transforms.neardup.plausible_pairs`), so only the
-    pairs that may be copies are kept, and only those cost a read of their text. They are
+    signatures and shingle counts first (:func:`transforms.near_copies.plausible_pairs`), so only
+    the pairs that may be copies are kept, and only those cost a read of their text. They are
     verified on their exact shingle sets before they link anything (``BODY_PAIRS`` rows, copies
     only): whole connected components of the plausible pairs are packed into batches of about
     ``batch_bodies`` bodies, and one DuckDB scan of the documents streams the bodies out batch
@@ -104,6 +56,7 @@ def find_copies(
     order = np.argsort(present)
     present, hashes = present[order], hashes.take(pa.array(order))
     sigs, sizes = _signatures(previous, staging, present, params.minhash.permutations)
+    openings = _opening_keys(previous, staging, present, params)
     kept_left: list[np.ndarray] = []
     kept_right: list[np.ndarray] = []
     for batch in candidate_batches(
@@ -116,10 +69,10 @@ def find_copies(
         right = key_positions(present, batch.column(1).to_numpy())
         both = (left >= 0) & (right >= 0)
         left, right = left[both], right[both]
-        plausible = plausible_pairs(sigs, sizes, left, right, params)
+        plausible = plausible_pairs(sigs, sizes, left, right, params, openings)
         kept_left.append(left[plausible])
         kept_right.append(right[plausible])
-    del sigs, sizes
+    del sigs, sizes, openings
     if not kept_left:
         return BODY_PAIRS.empty_table()
     left, right = np.concatenate(kept_left), np.concatenate(kept_right)
@@ -212,7 +165,7 @@ def _signatures(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Stored signatures (their low bytes) and shingle counts of the wanted body keys (sorted).
 
-    Low bytes (:func:`transforms.neardup.signature_bytes`) are enough to judge candidates and
+    Low bytes (:func:`transforms.sketches.signature_bytes`) are enough to judge candidates and
     keep a million bodies' signatures in 111 MB.
     """
     files = [str(p) for p in staging.signature_files() + table_files(previous, "body_signatures")]
@@ -220,45 +173,58 @@ def _signatures(
     sizes = np.zeros(len(wanted), np.int64)
     if not files or len(wanted) == 0:
         return sigs, sizes
-    connection = spilling_connection(staging.path)
-    try:
-        connection.register("wanted", pa.table({"body_key": pa.array(wanted, pa.uint64())}))
-        # A body stored twice (in two shards or runs) has the same signature: either row does.
-        reader = connection.sql(
-            "SELECT body_key, shingles, signature "
-            "FROM read_parquet($files) SEMI JOIN wanted USING (body_key)",
-            params={"files": files},
-        ).to_arrow_reader(65_536)
-        for rows in reader:
-            at = np.searchsorted(wanted, rows.column(0).to_numpy())
-            sigs[at] = signature_bytes(unpack_signatures(rows.column(2), permutations))
-            sizes[at] = rows.column(1).to_numpy()
-    finally:
-        connection.close()
+    # A body stored twice (in two shards or runs) has the same signature: either row does.
+    for rows in _rows_of_wanted(
+        staging,
+        wanted,
+        "SELECT body_key, shingles, signature "
+        "FROM read_parquet($files) SEMI JOIN wanted USING (body_key)",
+        {"files": files},
+        65_536,
+    ):
+        at = np.searchsorted(wanted, rows.column(0).to_numpy())
+        sigs[at] = signature_bytes(unpack_signatures(rows.column(2), permutations))
+        sizes[at] = rows.column(1).to_numpy()
     return sigs, sizes
 
 
-def supported_pairs(
-    band_files: list[Path], pair_files: list[Path], max_bodies: int, spill_dir: Path | None = None
-) -> pa.Table:
-    """The pairs of ``pair_files`` that share a band bucket of at most ``max_bodies`` bodies.
+def _opening_keys(
+    previous: Snapshot | None, staging: RunStaging, wanted: np.ndarray, params: NearDupParams
+) -> np.ndarray:
+    """Stored opening band keys (their low 32 bits) of the wanted body keys (sorted).
 
-    Args:
-        band_files: Band keys of every body (``body_bands`` files).
-        pair_files: Copy pairs (``body_pairs`` files).
-        max_bodies: The bucket cap of :class:`transforms.neardup.NearDupParams`.
-        spill_dir: Where DuckDB spills.
+    ``(bodies, opening bands)`` uint32; a body stored without them (hashed before openings
+    were sketched) gets values of its own, which agree with no other body's.
     """
-    connection = spilling_connection(spill_dir)
+    bands = params.opening_minhash.bands
+    opening = np.arange(len(wanted) * bands, dtype=np.uint32).reshape(-1, bands) | np.uint32(
+        1 << 31
+    )
+    files = [str(p) for p in staging.band_files() + table_files(previous, "body_bands")]
+    if not files or len(wanted) == 0:
+        return opening
+    for rows in _rows_of_wanted(
+        staging,
+        wanted,
+        "SELECT body_key, band, band_key FROM read_parquet($files) "
+        "SEMI JOIN wanted USING (body_key) WHERE band >= $first AND band < $last",
+        {"files": files, "first": params.minhash.bands, "last": params.bands},
+        262_144,
+    ):
+        at = np.searchsorted(wanted, rows.column(0).to_numpy())
+        band = rows.column(1).to_numpy().astype(np.int64) - params.minhash.bands
+        opening[at, band] = rows.column(2).to_numpy().astype(np.uint32)
+    return opening
+
+
+def _rows_of_wanted(
+    staging: RunStaging, wanted: np.ndarray, sql: str, params: dict[str, object], batch_rows: int
+) -> Iterator[pa.RecordBatch]:
+    """Stream the rows ``sql`` selects, with the wanted body keys registered as ``wanted``."""
+    connection = spilling_connection(staging.path)
     try:
-        return connection.sql(
-            SUPPORTED_SQL.read_text(),
-            params={
-                "bands": [str(p) for p in band_files],
-                "pairs": [str(p) for p in pair_files],
-                "max_bodies": max_bodies,
-            },
-        ).to_arrow_table()
+        connection.register("wanted", pa.table({"body_key": pa.array(wanted, pa.uint64())}))
+        yield from connection.sql(sql, params=params).to_arrow_reader(batch_rows)
     finally:
         connection.close()
 

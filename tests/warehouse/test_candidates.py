@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from warehouse.neardup import candidate_batches, supported_pairs
+from warehouse.candidates import candidate_batches, supported_pairs
 
 
 def write_bands(path: Path, rows: list[tuple[int, int, int]]) -> Path:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flows.pipeline import ingest_articles
 from tests.conftest import CASES
+from tests.texts import misread, paragraphs
 from warehouse import catalog
 from warehouse.store import Warehouse
 
@@ -139,3 +140,79 @@ def test_templated_reports_with_other_figures_are_other_stories_and_corrections_
         {"titles": sorted(TEMPLATES)},
     ).fetchone()
     assert near == (0,)
+
+
+# --- partial reprints --------------------------------------------------------------------------
+
+LONG = paragraphs(1, 30)  # about 1,600 words
+OTHERS = [paragraphs(seed, 8) for seed in (2, 3)]
+REPRINTS = {
+    "story.txt": ("2021-04-01", "Council Backs Harbour Plan", LONG),
+    "brief.txt": ("2021-04-01", "In Brief: Harbour Plan", [" ".join(" ".join(LONG).split()[:100])]),
+    "teaser.txt": (
+        "2021-04-02",
+        "Harbour Plan Backed",
+        [*LONG[:7], "Subscribe to The Harbour Gazette to read the rest of this article."],
+    ),
+    "scan.txt": ("2021-04-03", "Council backs harbour plan", misread(LONG)),
+    "other-a.txt": ("2021-04-01", "Storm Closes Ferry Routes", OTHERS[0]),
+    "other-b.txt": ("2021-04-01", "Museum Reopens After Repairs", OTHERS[1]),
+    "digest.txt": (
+        "2021-04-01",
+        "News In Brief",
+        [
+            f"{title}: {paragraphs[0].split('. ')[0]}."
+            for title, paragraphs in (
+                ("Harbour", LONG),
+                ("Ferries", OTHERS[0]),
+                ("Museum", OTHERS[1]),
+            )
+        ],
+    ),
+}
+
+
+def write_reprints(root: Path, names: list[str]) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        date, title, paragraphs = REPRINTS[name]
+        (root / name).write_text(
+            page(f" date {date} ", ["Skip to content"], title, paragraphs, ["© The Gazette"])
+        )
+
+
+def test_briefs_teasers_and_scans_join_their_story_and_a_digest_joins_none(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    write_reprints(tmp_path / "in", list(REPRINTS))
+    ingest_articles(input=str(tmp_path / "in"), warehouse=str(tmp_path / "wh"))
+    found = clusters(tmp_path / "wh")
+    story = found["story.txt"][0]
+    assert [found[name][0] == story for name in REPRINTS] == [
+        True,  # the story
+        True,  # its first 60 words
+        True,  # its first quarter and a subscription line
+        True,  # a scan with every sixth longer word misread
+        False,
+        False,
+        False,  # a digest quoting the first sentences of the story and two others
+    ]
+    assert found["story.txt"][1:] == (True, 4)
+    assert len({found[name][0] for name in REPRINTS}) == 4
+
+
+def test_reprints_found_day_by_day_equal_one_run_over_everything(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    """The brief arrives before its story, the scan after: the same clusters as one run."""
+    daily = tmp_path / "daily"
+    for day in (["brief.txt", "digest.txt"], ["story.txt", "other-a.txt"], ["scan.txt"]):
+        write_reprints(daily, day)
+        ingest_articles(input=str(daily), warehouse=str(tmp_path / "wh-daily"))
+    write_reprints(tmp_path / "all", ["brief.txt", "digest.txt", "story.txt", "other-a.txt"])
+    write_reprints(tmp_path / "all", ["scan.txt"])
+    ingest_articles(input=str(tmp_path / "all"), warehouse=str(tmp_path / "wh-full"))
+    assert clusters(tmp_path / "wh-daily") == clusters(tmp_path / "wh-full")
+    found = clusters(tmp_path / "wh-full")
+    assert found["brief.txt"][0] == found["story.txt"][0] == found["scan.txt"][0]
+    assert found["digest.txt"][1:] == (True, 1)

@@ -1,0 +1,84 @@
+"""Candidate pairs for near-duplicate detection: LSH band buckets grouped by DuckDB.
+
+Band keys of every distinct body (``body_bands``, persisted in each snapshot) are joined with those
+of the bodies new in a run; DuckDB spills the join to disk when it does not fit in memory, so the
+buckets of a million documents never sit in a Python dictionary. The same buckets decide which
+copy pairs of earlier runs are still supported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+
+from warehouse.spill import MEMORY_LIMIT, spilling_connection
+
+CANDIDATES_SQL = Path(__file__).parent / "sql" / "candidates" / "10_candidate_pairs.sql"
+SUPPORTED_SQL = Path(__file__).parent / "sql" / "candidates" / "20_supported_pairs.sql"
+
+
+def candidate_batches(
+    old_bands: list[Path],
+    new_bands: list[Path],
+    *,
+    max_bodies: int,
+    memory_limit: str = MEMORY_LIMIT,
+    spill_dir: Path | None = None,
+    batch_rows: int = 1_000_000,
+) -> Iterator[pa.RecordBatch]:
+    """Pairs of bodies (body keys) sharing a band key, at least one of them new, in batches.
+
+    Args:
+        old_bands: Parquet files of the bodies already published (body_key, band, band_key).
+        new_bands: Parquet files of this run's new bodies, same columns.
+        max_bodies: Buckets shared by more distinct bodies than this yield no pairs.
+        memory_limit: DuckDB's memory limit; past it the join spills to ``spill_dir``.
+        spill_dir: Where DuckDB spills (the run's staging folder); its default otherwise.
+        batch_rows: Pairs per batch: candidates stream out and never sit in memory at once.
+
+    Yields:
+        Batches of ``left_key`` < ``right_key`` pairs, each pair once over all batches.
+    """
+    if not new_bands:
+        return
+    connection = spilling_connection(spill_dir, memory_limit)
+    try:
+        reader = connection.sql(
+            CANDIDATES_SQL.read_text(),
+            params={
+                "old": [str(p) for p in old_bands] or [str(p) for p in new_bands],
+                "old_is_new": not old_bands,
+                "new": [str(p) for p in new_bands],
+                "max_bodies": max_bodies,
+            },
+        ).to_arrow_reader(batch_rows)
+        yield from reader
+    finally:
+        connection.close()
+
+
+def supported_pairs(
+    band_files: list[Path], pair_files: list[Path], max_bodies: int, spill_dir: Path | None = None
+) -> pa.Table:
+    """The pairs of ``pair_files`` that share a band bucket of at most ``max_bodies`` bodies.
+
+    Args:
+        band_files: Band keys of every body (``body_bands`` files).
+        pair_files: Copy pairs (``body_pairs`` files).
+        max_bodies: The bucket cap of :class:`transforms.near_copies.NearDupParams`.
+        spill_dir: Where DuckDB spills.
+    """
+    connection = spilling_connection(spill_dir)
+    try:
+        return connection.sql(
+            SUPPORTED_SQL.read_text(),
+            params={
+                "bands": [str(p) for p in band_files],
+                "pairs": [str(p) for p in pair_files],
+                "max_bodies": max_bodies,
+            },
+        ).to_arrow_table()
+    finally:
+        connection.close()
