@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from transforms import increment_plan
 from warehouse.schemas import MANIFEST, MENTIONS, QUARANTINE, conform
 from warehouse.store import RunStaging, Snapshot, table_files
 
@@ -39,8 +40,10 @@ class DocumentKeys:
     previous_files: list[Path]
     previous: pa.Table
     """Kept previous documents: KEY_COLUMNS, CLUSTER_COLUMNS, ``file_index`` and ``row``."""
-    superseded_per_file: np.ndarray
-    """How many rows of each previous file were superseded."""
+    file_records: pa.Table
+    """The previous document files as the increment planner sees them (``FILE_RECORDS``)."""
+    superseded: pa.Table
+    """Rows of previous files that go (``ROW_KEYS``): their file was processed again or pruned."""
     new: pa.Table
     """KEY_COLUMNS of the staged documents, in shard order."""
 
@@ -58,13 +61,17 @@ def gather_keys(
     """Read the dedup keys of the previous snapshot's documents and of the staged ones."""
     files = previous.files("documents") if previous else []
     tables = []
-    superseded = np.zeros(len(files), dtype=np.int64)
+    records: list[tuple[str, str | None, int, int]] = []
+    gone: list[pa.Table] = []
     for index, path in enumerate(files):
         table = pq.read_table(path, columns=KEY_COLUMNS + CLUSTER_COLUMNS)
         table = table.append_column("file_index", pa.array(np.full(table.num_rows, index)))
         table = table.append_column("row", pa.array(np.arange(table.num_rows)))
+        records.append((str(path), _partition(path), table.num_rows, path.stat().st_size))
         dropped = pc.is_in(table.column("source_path"), value_set=reprocessed)
-        superseded[index] = pc.sum(dropped).as_py() or 0
+        if pc.any(dropped).as_py():
+            rows = table.column("row").filter(dropped)
+            gone.append(pa.table({"file": pa.repeat(pa.scalar(str(path)), len(rows)), "row": rows}))
         tables.append(table.filter(pc.invert(dropped)))
     kept = pa.concat_tables(tables) if tables else None
     new = staging.read_documents(KEY_COLUMNS)
@@ -80,50 +87,64 @@ def gather_keys(
                 "row": pa.array([], pa.int64()),
             }
         )
-    return DocumentKeys(files, kept, superseded, new)
+    superseded = (
+        pa.concat_tables(gone).cast(increment_plan.ROW_KEYS)
+        if gone
+        else increment_plan.ROW_KEYS.empty_table()
+    )
+    return DocumentKeys(files, kept, file_table(records), superseded, new)
 
 
-@dataclass
-class DocumentPlan:
-    """How the next snapshot's documents are made: files linked as they are, and rows written."""
-
-    carried: list[Path]
-    rewritten: list[int]
-    """Indices of previous files that are read, updated and written again."""
+def _partition(path: Path) -> str | None:
+    """The partition value of a file in a Hive folder (``published_month=2021-03``), or None."""
+    key, equals, value = path.parent.name.partition("=")
+    return value if equals and key else None
 
 
-def plan_documents(keys: DocumentKeys, clusters: pa.Table) -> DocumentPlan:
-    """Decide which previous files can be carried unchanged into the next snapshot."""
+def file_table(records: list[tuple[str, str | None, int, int]]) -> pa.Table:
+    """(file, partition, rows, bytes) records as a ``FILE_RECORDS`` table."""
+    names = increment_plan.FILE_RECORDS.names
+    columns = {name: [record[i] for record in records] for i, name in enumerate(names)}
+    return pa.table(columns, schema=increment_plan.FILE_RECORDS)
+
+
+def plan_documents(keys: DocumentKeys, clusters: pa.Table) -> increment_plan.RowPlan:
+    """Carry every previous document file whose rows all stay with the same cluster columns.
+
+    A file is rewritten when one of its documents is superseded, or when the increment changes
+    the cluster columns of one (a new copy joins its cluster: ``cluster_size`` grows; a new copy
+    is the better canonical). New documents never go into a previous file.
+    """
     n_previous = keys.previous.num_rows
     changed = np.zeros(n_previous, dtype=bool)
     for name in CLUSTER_COLUMNS:
-        before = keys.previous.column(name)
-        after = clusters.column(name).slice(0, n_previous)
-        changed |= pc.invert(pc.equal(before, after)).to_numpy(zero_copy_only=False)
-    file_index = keys.previous.column("file_index").to_numpy()
-    dirty = keys.superseded_per_file > 0
-    dirty[np.unique(file_index[changed])] = True
-    carried = [
-        path for path, is_dirty in zip(keys.previous_files, dirty, strict=True) if not is_dirty
-    ]
-    return DocumentPlan(carried, [int(i) for i in np.flatnonzero(dirty)])
+        same = pc.equal(keys.previous.column(name), clusters.column(name).slice(0, n_previous))
+        changed |= pc.invert(pc.fill_null(same, False)).to_numpy(zero_copy_only=False)
+    moved = keys.previous.filter(pa.array(changed))
+    names = pa.array([str(path) for path in keys.previous_files], pa.string())
+    changed_rows = pa.table(
+        {"file": names.take(moved.column("file_index")), "row": moved.column("row")}
+    )
+    return increment_plan.plan_rows(keys.file_records, keys.superseded, changed_rows)
 
 
 def document_batches(
-    keys: DocumentKeys, clusters: pa.Table, plan: DocumentPlan, staging: RunStaging
+    keys: DocumentKeys, clusters: pa.Table, plan: increment_plan.RowPlan, staging: RunStaging
 ) -> Iterator[pa.Table]:
     """The documents to write: rewritten previous files, then the staged ones, with clusters."""
     previous = keys.previous
     file_index = previous.column("file_index")
     previous_clusters = clusters.slice(0, previous.num_rows)
-    for index in plan.rewritten:
-        mask = pc.equal(file_index, index)
-        rows = pc.filter(previous.column("row"), mask)
+    index_of = {str(path): index for index, path in enumerate(keys.previous_files)}
+    for name, kept_rows in plan.rewritten.items():
+        if not len(kept_rows):
+            continue  # every row of the file goes
+        mask = pc.equal(file_index, index_of[name])
         assigned = previous_clusters.filter(mask)
-        table = pq.read_table(keys.previous_files[index]).take(rows)
-        for name in CLUSTER_COLUMNS:
+        table = pq.read_table(name).take(pa.array(kept_rows))
+        for column in CLUSTER_COLUMNS:
             table = table.set_column(
-                table.schema.get_field_index(name), name, assigned.column(name)
+                table.schema.get_field_index(column), column, assigned.column(column)
             )
         yield table
     offset = previous.num_rows
