@@ -1,8 +1,8 @@
 """The ``newsetl`` command line.
 
-``run`` starts Prefect; ``sql``, ``report``, ``snapshots``, ``check`` and ``expire`` never import
-it, so they answer at once. An expected failure is one ``newsetl:`` line on stderr and an exit
-code (0 ok, 1 failed, 2 invalid setting), never a traceback.
+``run`` starts Prefect; ``sql``, ``report``, ``snapshots``, ``check``, ``expire`` and ``compact``
+never import it, so they answer at once. An expected failure is one ``newsetl:`` line on stderr
+and an exit code (0 ok, 1 failed, 2 invalid setting), never a traceback.
 """
 
 from __future__ import annotations
@@ -174,6 +174,31 @@ def command_expire(args: argparse.Namespace) -> int:
             keep=args.keep, grace=dt.timedelta(hours=grace_hours), now=dt.datetime.now(dt.UTC)
         )
     print(f"newsetl: deleted {len(deleted)} snapshot(s): {', '.join(deleted) or 'none'}")
+    return EXIT_OK
+
+
+def command_compact(args: argparse.Namespace) -> int:
+    """``newsetl compact``: publish the current snapshot with its small files merged."""
+    import datetime as dt
+
+    from warehouse import catalog, compaction
+
+    if args.target_mb <= 0:
+        raise SettingsError(f"--target-mb must be positive, not {args.target_mb}")
+    wait = check_duration("--wait-for-lock", args.wait_for_lock)
+    warehouse = Warehouse(args.warehouse)
+    with warehouse.writer_lock("compact", wait_seconds=wait):
+        done = compaction.compact(
+            warehouse, dt.datetime.now(dt.UTC), target_bytes=int(args.target_mb * (1 << 20))
+        )
+        if done.snapshot is None:
+            print("newsetl: nothing to compact")
+            return EXIT_OK
+        catalog.write_catalog(warehouse, done.snapshot)
+    print(
+        f"newsetl: merged {done.merged_files} files into {done.written_files} "
+        f"({done.written_bytes} bytes); published snapshot {done.snapshot.snapshot_id}"
+    )
     return EXIT_OK
 
 
@@ -421,6 +446,19 @@ def _run_options(add_warehouse: Callable[[argparse.ArgumentParser], None]) -> _A
     return run_options
 
 
+def _add_compact(commands: Any, add_warehouse: Callable[[argparse.ArgumentParser], None]) -> None:
+    """The ``compact`` command's parser."""
+    compact = commands.add_parser(
+        "compact", help="merge the small files increments leave (publishes a snapshot)"
+    )
+    add_warehouse(compact)
+    compact.add_argument(
+        "--target-mb", type=float, default=128.0, help="size of a merged file (default 128)"
+    )
+    compact.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS")
+    compact.set_defaults(handler=command_compact)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``newsetl`` command."""
     parser = _ArgumentParser(prog="newsetl", description="Batch ETL for news article corpora.")
@@ -507,6 +545,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     expire.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS")
     expire.set_defaults(handler=command_expire)
+
+    _add_compact(commands, add_warehouse)
 
     check = commands.add_parser(
         "check", help="verify a snapshot's files against the sizes and checksums of its publish"

@@ -51,7 +51,8 @@ class RunRecord:
     newsetl_version: str
     minhash_cpu_seconds: float = 0.0
     status: str = "published"
-    """published; rebuilt (a repair that processed the input again)."""
+    """published; rebuilt (a repair that processed the input again); compacted (the same
+    content in fewer files, ``newsetl compact``)."""
     input_root: str | None = None
     """The absolute folder (or URL) that this run's source paths are relative to."""
     files_missing: int = 0

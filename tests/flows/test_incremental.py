@@ -5,6 +5,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from flows.pipeline import RunSummary, ingest_articles
@@ -221,3 +222,51 @@ def test_every_row_of_every_table_names_a_run_that_published(history: History) -
         assert values <= runs, name
         seen |= values
     assert seen == runs  # every run that published left rows behind
+
+
+def table_rows(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every row of every table but ``runs`` of the current snapshot, sorted, as DuckDB reads it."""
+    from warehouse.schemas import TABLES
+
+    connection = catalog.connect(Warehouse(warehouse))
+    return {
+        name: sorted(
+            connection.execute(f"select * from {name}").fetchall(),  # noqa: S608 - our names
+            key=repr,
+        )
+        for name in TABLES
+        if name != "runs"
+    }
+
+
+def test_compaction_merges_small_files_into_a_snapshot_with_the_same_rows(
+    history: History, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from warehouse import compaction, integrity
+
+    warehouse = tmp_path / "wh"
+    shutil.copytree(history.warehouse, warehouse, symlinks=True)
+    before = Warehouse(warehouse).snapshot()
+    rows = table_rows(warehouse)
+    done = compaction.compact(Warehouse(warehouse), datetime.now(UTC), target_bytes=1 << 30)
+    assert done.snapshot is not None and done.merged_files > done.written_files > 0
+    after = Warehouse(warehouse).snapshot()
+    assert after.snapshot_id == done.snapshot.snapshot_id != before.snapshot_id
+    for name in ("mentions", "body_bands", "body_signatures", "line_census"):
+        assert len(after.files(name)) < len(before.files(name)), name
+    # The same rows in fewer files, for DuckDB (catalog) and for any Parquet reader.
+    catalog.write_catalog(Warehouse(warehouse), after)
+    assert table_rows(warehouse) == rows
+    for name in ("documents", "mentions"):
+        assert sum(pq.read_metadata(f).num_rows for f in after.files(name)) == len(rows[name])
+    assert integrity.check_snapshot(after, "full").intact
+    last = after.last_run()
+    assert (last["status"], last["input_root"]) == ("compacted", before.last_run()["input_root"])
+    # Merged again, nothing is left to merge; and a run after compaction carries on from it.
+    again = compaction.compact(Warehouse(warehouse), datetime.now(UTC), target_bytes=1 << 30)
+    assert again.snapshot is None
+    corpus = Path(str(last["input_root"]))
+    summary = run(corpus, warehouse)
+    assert summary.status == "unchanged"
