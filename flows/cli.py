@@ -140,6 +140,8 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     changes = input_changes.input_changes(snapshot, discovery)
     if changes.todo.num_rows or (settings.prune_missing and changes.missing.num_rows):
         return False  # the run clears leftovers itself, reusing the shards a crash finished
+    if "pending_reparse" in snapshot.manifest["tables"] and snapshot.rows("pending_reparse"):
+        return False  # files earlier runs left to parse again with the current chrome
     if repair(warehouse):
         print("newsetl: finished the publish of a run that was interrupted after its commit")
     print(

@@ -22,7 +22,7 @@ writing the files is ``warehouse/``'s.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -271,3 +271,38 @@ def document_changes(previous: pa.Table, assigned: pa.Table) -> DocumentChanges:
         frozenset(months),
         frozenset(clusters),
     )
+
+
+REPARSE_FLOOR = 1_000
+"""Unchanged files any run may parse again when learned chrome moves (see :func:`bound_reparse`)."""
+
+
+def reparse_limit(new_files: int, floor: int = REPARSE_FLOOR) -> int:
+    """How many unchanged files a run that processes ``new_files`` may parse again.
+
+    As many as it processes, and at least ``floor``: the work a moving chrome adds to a run is
+    bounded by the run's own size (with a fixed allowance), never by the corpus's.
+    """
+    return max(floor, new_files)
+
+
+def bound_reparse(
+    deferred: Sequence[str], affected: Sequence[str], limit: int
+) -> tuple[list[str], list[str]]:
+    """Split the unchanged files to parse again into those of this run and those left for later.
+
+    Args:
+        deferred: Files earlier runs left for later, longest waiting first.
+        affected: Files this run's census found affected (any order; duplicates of ``deferred``
+            allowed).
+        limit: Files this run parses again (:func:`reparse_limit`).
+
+    Returns:
+        The files to parse now (the longest waiting first, then the newly affected in path
+        order), and those left, in the order later runs take them.
+    """
+    if limit < 0:
+        raise ValueError(f"limit must not be negative, not {limit}")
+    waiting = dict.fromkeys(deferred)
+    queue = [*waiting, *sorted(path for path in set(affected) if path not in waiting)]
+    return queue[:limit], queue[limit:]

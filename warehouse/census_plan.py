@@ -164,3 +164,28 @@ def plan_census(
         return CensusPlan([kept_file, *staged], _learned(after), affected)
     finally:
         connection.close()
+
+
+def deferred_paths(previous: Snapshot | None) -> pa.StringArray:
+    """Unchanged files earlier runs left to parse again (``pending_reparse``), in their order."""
+    files = table_files(previous, "pending_reparse")
+    if not files:
+        return pa.array([], pa.string())
+    rows = pa.concat_tables(pq.read_table(path, columns=["source_path"]) for path in files)
+    return rows.column("source_path").combine_chunks()
+
+
+def still_to_reparse(
+    deferred: pa.StringArray, present: pa.Array, processed: pa.Array, pruned: pa.Array
+) -> list[str]:
+    """The deferred files a run can still parse again: present, and neither processed nor pruned.
+
+    A file processed by this run (it changed) is parsed with the current chrome anyway; one no
+    longer in the input cannot be read, and keeps its document as it is.
+    """
+    if not len(deferred):
+        return []
+    keep = pc.is_in(deferred, value_set=present)
+    gone = pa.concat_arrays([pc.cast(processed, pa.string()), pc.cast(pruned, pa.string())])
+    keep = pc.and_(keep, pc.invert(pc.is_in(deferred, value_set=gone)))
+    return deferred.filter(keep).to_pylist()

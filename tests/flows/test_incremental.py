@@ -199,6 +199,45 @@ def test_learned_chrome_day_by_day_equals_one_run_over_everything(
     assert not any("Harbour Gazette" in body or "Port | City" in body for _, _, body, _ in rows)
 
 
+def pending_reparse(warehouse: Path) -> list[str]:
+    connection = catalog.connect(Warehouse(warehouse))
+    return [
+        row[0] for row in connection.execute("select source_path from pending_reparse").fetchall()
+    ]
+
+
+def test_a_bounded_reparse_leaves_files_for_later_runs_and_converges(
+    prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """9 pages, then 3 more make the site's name chrome: 9 to parse again, at most 3 a run.
+
+    A run parses again as many unchanged files as it adds (3), at least the floor (2): the other
+    6 wait in ``pending_reparse``, and runs with nothing new take 2 each until none is left. Then
+    the tables equal one run over everything.
+    """
+    monkeypatch.setenv("NEWSETL_REPARSE_FLOOR", "2")
+    daily, warehouse = tmp_path / "daily", tmp_path / "wh-daily"
+    write_corpus(daily, {f"p{n:02d}.txt": site_page(n) for n in range(9)})
+    processed = [run(daily, warehouse).files_processed]
+    write_corpus(daily, {f"p{n:02d}.txt": site_page(n) for n in range(9, 12)})
+    processed.append(run(daily, warehouse).files_processed)
+    waiting = [len(pending_reparse(warehouse))]
+    stale = bodies(warehouse)
+    for _ in range(3):  # nothing new: a run still goes on while files wait, 2 at a time
+        processed.append(run(daily, warehouse).files_processed)
+        waiting.append(len(pending_reparse(warehouse)))
+    assert processed == [9, 6, 2, 2, 2] and waiting == [6, 4, 2, 0]
+    assert run(daily, warehouse).status == "unchanged"
+    everything = tmp_path / "all"
+    shutil.copytree(daily, everything)
+    run(everything, tmp_path / "wh-full")
+    full = bodies(tmp_path / "wh-full")
+    assert bodies(warehouse) == full
+    assert mentions(warehouse) == mentions(tmp_path / "wh-full")
+    # While they waited, the 6 deferred pages were the only documents still parsed the old way.
+    assert sum(before != after for before, after in zip(stale, full, strict=True)) == 6
+
+
 def test_every_row_of_every_table_names_a_run_that_published(history: History) -> None:
     """Lineage: each table has a run_id, and every value is a run in ``runs``, over three runs."""
     from warehouse.schemas import TABLES

@@ -9,10 +9,12 @@ from hypothesis import strategies as st
 from transforms.increment_plan import (
     FILE_RECORDS,
     ROW_KEYS,
+    bound_reparse,
     document_changes,
     plan_compaction,
     plan_partitions,
     plan_rows,
+    reparse_limit,
 )
 
 
@@ -227,3 +229,40 @@ def test_a_previous_document_that_stays_must_have_an_assignment() -> None:
 def test_row_plans_take_numpy_positions() -> None:
     plan = plan_rows(files(("f", None, 3, 30)), rows(("f", 2)))
     assert isinstance(plan.rewritten["f"], np.ndarray)
+
+
+def test_a_run_parses_again_as_many_files_as_it_adds_and_at_least_the_floor() -> None:
+    assert reparse_limit(5, floor=100) == 100
+    assert reparse_limit(5_000, floor=100) == 5_000
+    assert reparse_limit(0, floor=0) == 0
+
+
+def test_the_longest_waiting_files_are_parsed_first_and_the_rest_wait_in_order() -> None:
+    now, later = bound_reparse(["w2", "w1"], ["n3", "w1", "n1", "n2"], limit=3)
+    assert now == ["w2", "w1", "n1"]
+    assert later == ["n2", "n3"]
+    assert bound_reparse(["w1"], ["n1"], limit=10) == (["w1", "n1"], [])
+    assert bound_reparse([], [], limit=0) == ([], [])
+    with pytest.raises(ValueError, match="negative"):
+        bound_reparse([], [], limit=-1)
+
+
+@given(
+    st.lists(st.sampled_from("abcdefgh"), unique=True),
+    st.lists(st.sampled_from("abcdefghij")),
+    st.integers(0, 12),
+)
+def test_runs_of_bounded_reparses_take_every_file_once(
+    deferred: list[str], affected: list[str], limit: int
+) -> None:
+    """However the limit cuts, the files parsed now and later are all of them, once each."""
+    now, later = bound_reparse(deferred, affected, limit)
+    assert len(now) == min(limit, len(now) + len(later))
+    assert sorted(now + later) == sorted(set(deferred) | set(affected))
+    # Runs that add nothing, each taking `limit` (at least 1), drain what waits.
+    waiting, runs = later, 0
+    while waiting:
+        taken, waiting = bound_reparse(waiting, [], max(limit, 1))
+        assert taken
+        runs += 1
+    assert runs <= len(later)
