@@ -18,6 +18,7 @@ TEST_SUITE = "## Test suite on a clean clone"
 INTEGRITY = "## Integrity checks"
 REAL = "## Partial reprints on real corpora"
 FIELDS = "## Field accuracy"
+INCREMENTS = "## Increments: what a scheduled run costs"
 
 
 def section(text: str, heading: str) -> str:

@@ -355,8 +355,8 @@ class Processed:
     """Paths whose earlier rows go: those processed again, and those pruned."""
     documents: int
     quarantined_by_reason: dict[str, int]
-    quarantine: pa.Table
-    manifest: pa.Table
+    quarantine: incremental.CarriedRows
+    manifest: incremental.CarriedRows
     sketch_cpu_seconds: float
     """CPU seconds the shards spent on MinHash sketches (part of deduplication's cost)."""
     counters: StageCounters
@@ -533,8 +533,8 @@ def publish(
         deduplicated.keys,
         deduplicated.assigned,
         store.SnapshotTables(
-            quarantine=processed.quarantine,
-            manifest=processed.manifest,
+            quarantine=processed.quarantine.written,
+            manifest=processed.manifest.written,
             written={
                 "clusters": deduplicated.clusters,
                 "document_matches": deduplicated.document_matches,
@@ -545,6 +545,8 @@ def publish(
                 "body_bands": deduplicated.band_files,
                 "body_signatures": deduplicated.signature_files,
                 "line_census": census.plan.files,
+                "quarantine": processed.quarantine.carried,
+                "manifest": processed.manifest.carried,
             },
         ),
         record,

@@ -207,17 +207,55 @@ def carry_table(previous: Snapshot | None, table: str, reprocessed: pa.Array) ->
     return conform(kept, schema, name=table)
 
 
+@dataclass(frozen=True)
+class CarriedRows:
+    """A row table of the next snapshot: previous files carried as they are, and rows to write."""
+
+    carried: list[Path]
+    """Previous files none of whose rows is superseded: hard-linked."""
+    written: pa.Table
+    """The kept rows of the previous files that lost some, then this run's rows."""
+
+
+def carry_rows(
+    previous: Snapshot | None, table: str, superseded: pa.Array, new_rows: pa.Table
+) -> CarriedRows:
+    """Carry the files of a table keyed by ``source_path`` whose rows all stay; add ``new_rows``.
+
+    Only the ``source_path`` column of a carried file is read: a run adding 1% of the files
+    writes its own rows and the files that lost one, not the whole table.
+    """
+    schema = {"quarantine": QUARANTINE, "manifest": MANIFEST}[table]
+    records: list[tuple[str, str | None, int, int]] = []
+    gone: list[pa.Table] = []
+    for path in table_files(previous, table):
+        paths = pq.read_table(path, columns=["source_path"]).column("source_path")
+        records.append((str(path), None, len(paths), path.stat().st_size))
+        dropped = pc.is_in(paths, value_set=superseded)
+        if pc.any(dropped).as_py():
+            rows = pa.array(np.flatnonzero(dropped.to_numpy(zero_copy_only=False)), pa.int64())
+            gone.append(pa.table({"file": pa.repeat(pa.scalar(str(path)), len(rows)), "row": rows}))
+    keys = (
+        pa.concat_tables(gone).cast(increment_plan.ROW_KEYS)
+        if gone
+        else increment_plan.ROW_KEYS.empty_table()
+    )
+    plan = increment_plan.plan_rows(file_table(records), keys)
+    parts = [
+        conform(pq.read_table(name).take(pa.array(kept)), schema, name=table)
+        for name, kept in plan.rewritten.items()
+        if len(kept)
+    ]
+    written = pa.concat_tables([*parts, conform(new_rows, schema, name=table)])
+    return CarriedRows([Path(name) for name in plan.carried], written)
+
+
 def next_quarantine(
     previous: Snapshot | None, reprocessed: pa.Array, staged: pa.Table, run_id: str
-) -> pa.Table:
+) -> CarriedRows:
     """The quarantine table of the next snapshot: earlier rows not superseded, then this run's."""
     this_run = staged.append_column("run_id", pa.array([run_id] * staged.num_rows, pa.string()))
-    return pa.concat_tables(
-        [
-            carry_table(previous, "quarantine", reprocessed),
-            conform(this_run, QUARANTINE, name="quarantine"),
-        ]
-    )
+    return carry_rows(previous, "quarantine", reprocessed, this_run)
 
 
 def next_manifest(
@@ -228,20 +266,16 @@ def next_manifest(
     run_id: str,
     *,
     pruned: pa.Array | None = None,
-) -> pa.Table:
+) -> CarriedRows:
     """The manifest of the next snapshot: earlier entries not superseded, then this run's files.
 
     ``pruned`` paths (missing files removed on purpose) leave the manifest without a new entry.
     """
-    reprocessed = processed.column("source_path")
+    reprocessed = processed.column("source_path").combine_chunks()
     if pruned is not None and len(pruned):
-        reprocessed = pa.concat_arrays([reprocessed.combine_chunks(), pruned])
-    return pa.concat_tables(
-        [
-            carry_table(previous, "manifest", reprocessed),
-            manifest_rows(processed, documents, quarantine, run_id),
-        ]
-    )
+        reprocessed = pa.concat_arrays([reprocessed, pruned])
+    rows = manifest_rows(processed, documents, quarantine, run_id)
+    return carry_rows(previous, "manifest", reprocessed, rows)
 
 
 def manifest_rows(
