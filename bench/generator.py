@@ -19,7 +19,9 @@ What the corpus holds, so that cleaning and deduplication are really exercised:
   outlet's chrome and lightly edited: trimmed tail, new or upper-cased headline, typographic
   quotes, typos, extra white space, partial reprints (first half), a local lead paragraph on
   top, a paragraph dropped in the middle; an outlet's own stories now and then under a
-  recurring headline (``Live updates``, ``Corrections``);
+  recurring headline (``Live updates``, ``Corrections``); a third of the copies run the same
+  day as the story's first outlet, the others 1-14 days later (``copy_delay_days``: the truth of
+  first seen and of the speed of spread);
 * exact re-crawls (the same bytes under another name), and hard negatives: different stories on
   the same day that share one templated background paragraph;
 * month-only and missing date headers, non-English articles (Russian, German, French, Spanish)
@@ -831,6 +833,17 @@ def _standfirst(rng: random.Random, story: _Story) -> str:
     )
 
 
+def copy_delay_days(seed: int, story_id: str, copy: int) -> int:
+    """Days after the story's first outlet that its ``copy``-th syndicated copy ran.
+
+    The truth of who ran a story first and how fast it spread: a third of copies the same day,
+    the rest a day to two weeks later. Drawn from a stream of its own (seed, story, copy), so
+    every other byte of the corpus is what it would be without delays.
+    """
+    draw = random.Random(f"{seed}/{story_id}/{copy}")
+    return 0 if draw.random() < 1 / 3 else min(int(draw.expovariate(0.4)) + 1, 14)
+
+
 def _header(date: dt.date, precision: str) -> str:
     if precision == "day":
         return f" date {date.isoformat()} "
@@ -1409,9 +1422,12 @@ def generate(
                 copies = [(story, "original", None)] + [(story, "syndicated_copy", None)] * (
                     outlets - 1
                 )
-            for piece, kind, outlet in copies:
+            for number, (piece, kind, outlet) in enumerate(copies):
                 if writer.count >= n:
                     break
+                day = piece.date
+                if kind == "syndicated_copy":
+                    day += dt.timedelta(days=copy_delay_days(seed, piece.story_id, number))
                 publisher = outlet or rng.choice(REGULAR_OUTLETS)
                 title, paragraphs, edit = piece.title, list(piece.paragraphs), "none"
                 if kind == "syndicated_copy":
@@ -1451,7 +1467,7 @@ def generate(
                     elif edit == "drop_middle" and len(paragraphs) > 3:
                         paragraphs.pop(len(paragraphs) // 2)
                 rendered = _render(rng, publisher, piece, title, paragraphs, piece.agency)
-                text = _header(piece.date, precision) + rendered.page
+                text = _header(day, precision) + rendered.page
                 # newsetl folds runs of spaces, so the perfect cleaner's body has single spaces.
                 clean = rendered.clean_body.replace(".  ", ". ")
                 encoding = rng.choices(
@@ -1463,7 +1479,13 @@ def generate(
                     else text.encode(encoding)
                 )
                 row = base | {
-                    "published_date": _shown_date(base["published_date"], publisher, piece),
+                    "published_date": _shown_date(
+                        None
+                        if precision == "none"
+                        else (day.replace(day=1) if precision == "month" else day),
+                        publisher,
+                        piece,
+                    ),
                     "story_id": piece.story_id,
                     "publisher": publisher.truth,
                     "language": "en",
@@ -1478,11 +1500,10 @@ def generate(
                     "agency": rendered.agency,
                     "clean_body": clean,
                 }
-                writer.write(f"{publisher.slug}/{folder_month}", content, row)
+                folder = f"{publisher.slug}/{day.strftime('%Y-%m')}"
+                writer.write(folder, content, row)
                 if rng.random() < 0.03 and writer.count < n:
-                    writer.write(
-                        f"{publisher.slug}/{folder_month}", content, row | {"kind": "recrawl"}
-                    )
+                    writer.write(folder, content, row | {"kind": "recrawl"})
     finally:
         writer.close()
     summary = GeneratorSummary(

@@ -18,6 +18,8 @@ TEST_SUITE = "## Test suite on a clean clone"
 INTEGRITY = "## Integrity checks"
 REAL = "## Partial reprints on real corpora"
 FIELDS = "## Field accuracy"
+SYNDICATION_QUALITY = "## Syndication quality"
+SYNDICATION_COST = "## Syndication cost at a million articles"
 INCREMENTS = "## Increments: what a scheduled run costs"
 
 

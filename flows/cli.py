@@ -71,7 +71,14 @@ def command_report(args: argparse.Namespace) -> int:
     print(f"newsetl report · snapshot {snapshot.snapshot_id} · {filters.describe()}")
     for result in results:
         print(f"\n## {result.query.name}\n{result.query.question}\n")
-        print(render(result.columns, result.rows, args.format))
+        shown = result.rows[: args.limit] if args.limit else result.rows
+        print(render(result.columns, shown, args.format))
+        if len(shown) < len(result.rows):
+            # Beside CSV and JSON the note goes to stderr: their output stays machine-readable.
+            print(
+                f"(the first {len(shown)} of {len(result.rows)} rows; --limit 0 prints all)",
+                file=sys.stderr if args.format in ("csv", "json") else sys.stdout,
+            )
     page = render_report_html(
         results,
         snapshot_id=snapshot.snapshot_id,
@@ -83,6 +90,28 @@ def command_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def command_explain(args: argparse.Namespace) -> int:
+    """``newsetl explain``: a document's story, its canonical and why they are linked."""
+    from flows.explain_text import render_explanation
+    from warehouse import catalog
+    from warehouse.explain import UnknownDocument, explain_document
+
+    warehouse = Warehouse(args.warehouse)
+    snapshot = warehouse.snapshot(args.as_of)
+    connection = catalog.connect(warehouse, snapshot.snapshot_id)
+    try:
+        found = explain_document(connection, args.doc_id)
+    except UnknownDocument:
+        print(
+            f"newsetl: no document {args.doc_id!r} in snapshot {snapshot.snapshot_id} "
+            "(a document's id is the doc_id column of the documents table)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    print(render_explanation(found, args.width))
+    return EXIT_OK
+
+
 def _date(text: str) -> Any:
     """An argparse type: a YYYY-MM-DD date."""
     import datetime as dt
@@ -91,6 +120,17 @@ def _date(text: str) -> Any:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
+
+
+def _limit(text: str) -> int:
+    """An argparse type: a count of rows, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of rows (0 or more)")
+    return value
 
 
 def command_snapshots(args: argparse.Namespace) -> int:
@@ -384,6 +424,20 @@ def _run_flow(args: argparse.Namespace, settings: Any, *, rebuild: bool = False)
     return EXIT_OK
 
 
+def _add_explain(commands: Any, add_warehouse: Any) -> None:
+    """The ``explain`` command's arguments."""
+    explain = commands.add_parser(
+        "explain", help="why a document is linked to its story: canonical, shared passage, figures"
+    )
+    explain.add_argument("doc_id", help="a document's id (documents.doc_id)")
+    add_warehouse(explain)
+    explain.add_argument("--as-of", metavar="SNAPSHOT", help="read this snapshot, not the current")
+    explain.add_argument(
+        "--width", type=int, default=100, help="characters per line of the side-by-side passage"
+    )
+    explain.set_defaults(handler=command_explain)
+
+
 def _run_options(add_warehouse: Callable[[argparse.ArgumentParser], None]) -> _ArgumentParser:
     """The options of a run, shared by ``run``, ``serve`` and ``repair``."""
     run_options = _ArgumentParser(add_help=False)
@@ -448,8 +502,24 @@ def _run_options(add_warehouse: Callable[[argparse.ArgumentParser], None]) -> _A
     return run_options
 
 
-def _add_compact(commands: Any, add_warehouse: Callable[[argparse.ArgumentParser], None]) -> None:
-    """The ``compact`` command's parser."""
+def _add_maintenance(
+    commands: Any, add_warehouse: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    """The parsers of the commands that keep a warehouse: ``expire`` and ``compact``."""
+    expire = commands.add_parser("expire", help="delete old snapshots (retention)")
+    add_warehouse(expire)
+    expire.add_argument(
+        "--keep", type=int, default=10, help="newest snapshots to keep (default 10)"
+    )
+    expire.add_argument(
+        "--grace-hours",
+        type=float,
+        default=24.0,
+        help="never delete a snapshot younger than this, for readers still on it (default 24)",
+    )
+    expire.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS")
+    expire.set_defaults(handler=command_expire)
+
     compact = commands.add_parser(
         "compact", help="merge the small files increments leave (publishes a snapshot)"
     )
@@ -520,6 +590,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--publisher", help="only documents of this publisher")
     report.add_argument("--entity", help="only documents naming this entity (Russia, Ana Lee)")
     report.add_argument(
+        "--limit",
+        type=_limit,
+        default=20,
+        metavar="ROWS",
+        help="rows printed of each report, the top ones (default 20; 0 prints all; the HTML "
+        "page charts all)",
+    )
+    report.add_argument(
         "--html",
         type=Path,
         metavar="PATH",
@@ -527,6 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(handler=command_report)
 
+    _add_explain(commands, add_warehouse)
     snapshots = commands.add_parser("snapshots", help="list published snapshots")
     add_warehouse(snapshots)
     snapshots.add_argument(
@@ -534,21 +613,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     snapshots.set_defaults(handler=command_snapshots)
 
-    expire = commands.add_parser("expire", help="delete old snapshots (retention)")
-    add_warehouse(expire)
-    expire.add_argument(
-        "--keep", type=int, default=10, help="newest snapshots to keep (default 10)"
-    )
-    expire.add_argument(
-        "--grace-hours",
-        type=float,
-        default=24.0,
-        help="never delete a snapshot younger than this, for readers still on it (default 24)",
-    )
-    expire.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS")
-    expire.set_defaults(handler=command_expire)
-
-    _add_compact(commands, add_warehouse)
+    _add_maintenance(commands, add_warehouse)
 
     check = commands.add_parser(
         "check", help="verify a snapshot's files against the sizes and checksums of its publish"

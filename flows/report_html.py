@@ -32,9 +32,11 @@ OTHER_COLOUR = "#999999"
 # Stacked bars show this many publishers; the rest are summed as "other", so the legend stays
 # readable with the 24 publishers of a real crawl.
 MAX_SERIES = 8
-# A table longer than this is cut in the page (the terminal report prints every row).
+# A table longer than this is cut in the page (`newsetl report --limit 0` prints every row).
 MAX_TABLE_ROWS = 100
 LABEL_CHARS = 48
+# Outlets in the who-copies-whom matrix and the original-sources charts: the busiest.
+MAX_OUTLETS = 12
 # Pixels an x-axis label needs: "2021-03" in 11 px type, and a gap.
 LABEL_WIDTH = 52
 KIND_TITLES = {"country": "Countries", "person": "People", "organisation": "Organisations"}
@@ -207,17 +209,26 @@ def line_chart(
 
 
 def heatmap(
-    names: Sequence[str], counts: dict[tuple[str, str], int], label: str, chart: str
+    names: Sequence[str],
+    counts: dict[tuple[str, str], int],
+    label: str,
+    chart: str,
+    *,
+    directed: bool = False,
+    caption: str = "documents naming both; grey: not among the most frequent pairs",
 ) -> str:
-    """A symmetric matrix of co-mention counts, darker for more, with the count in each cell.
+    """A matrix of pair counts, darker for more, with the count in each cell.
 
-    ``counts`` holds only the pairs the report returned (the most frequent): the other cells are
-    grey, "not among them", never shown as zero.
+    Symmetric (co-mentions) unless ``directed``: then the cell in row A, column B is the count of
+    the ordered pair (A, B) alone (who copies whom). ``counts`` holds only the pairs the report
+    returned: the other cells are grey, never shown as zero.
     """
     if not names:
         return _empty_chart(label, chart)
     cell, left, top = 34, 150, 110
     size = len(names)
+    joint = "→" if directed else "+"
+    missing = "none" if directed else "not among the most frequent pairs"
     peak, low = max(counts.values()), min(counts.values())
     body = []
     for index, name in enumerate(names):
@@ -232,12 +243,14 @@ def heatmap(
             if name == other:
                 continue
             x = left + other_index * cell
-            value = counts.get((name, other)) or counts.get((other, name))
+            value = counts.get((name, other))
+            if value is None and not directed:
+                value = counts.get((other, name))
             if value is None:
                 body.append(
                     f'<rect class="cell-unknown" x="{x}" y="{y}" width="{cell - 2}" '
-                    f'height="{cell - 2}" fill="#eeeeee"><title>{_esc(name)} + {_esc(other)}: '
-                    "not among the most frequent pairs</title></rect>"
+                    f'height="{cell - 2}" fill="#eeeeee"><title>{_esc(name)} {joint} '
+                    f"{_esc(other)}: {missing}</title></rect>"
                 )
                 continue
             # Shades spread over the range shown, so close counts still differ.
@@ -246,15 +259,12 @@ def heatmap(
             body.append(
                 f'<rect class="cell" data-value="{value}" x="{x}" y="{y}" width="{cell - 2}" '
                 f'height="{cell - 2}" fill="{PALETTE[0]}" fill-opacity="{shade:.2f}">'
-                f"<title>{_esc(name)} + {_esc(other)}: {value}</title></rect>"
+                f"<title>{_esc(name)} {joint} {_esc(other)}: {value}</title></rect>"
                 f'<text x="{x + (cell - 2) / 2:.0f}" y="{y + cell / 2 + 3:.0f}" '
                 f'text-anchor="middle" style="fill:{ink};font-size:10px">{_number(value)}</text>'
             )
     width, height = left + size * cell + 20, top + size * cell + 36
-    body.append(
-        f'<text x="{left}" y="{height - 10}">documents naming both; grey: not among the most '
-        "frequent pairs</text>"
-    )
+    body.append(f'<text x="{left}" y="{height - 10}">{_esc(caption)}</text>')
     return _svg(max(width, left + 330), height, label, body, chart)
 
 
@@ -413,6 +423,92 @@ def _comentions_chart(result: ReportResult) -> str:
     return heatmap(names, counts, "Countries named in the same documents", "comentions")
 
 
+def _titled(title: str, chart: str) -> str:
+    """A chart with its title above it, in a figure."""
+    return f"<figure><h3>{_esc(title)}</h3>{chart}</figure>"
+
+
+def _agency_reach_chart(result: ReportResult) -> str:
+    rows = [r for r in _rows(result) if r["month"] != "undated"]
+    months = sorted({r["month"] for r in rows})
+    totals: dict[str, int] = defaultdict(int)
+    for r in rows:
+        totals[r["agency"]] += r["stories"]
+    agencies = sorted(totals, key=lambda a: (-totals[a], a))[:MAX_SERIES]
+    series = {agency: [0.0] * len(months) for agency in agencies}
+    for r in rows:
+        if r["agency"] in series:
+            series[r["agency"]][months.index(r["month"])] = r["stories"]
+    label = "Stories first seen per month, by wire"
+    return _titled(label, line_chart(months, series, label, "agency-reach", width=1000))
+
+
+def _who_copies_whom_chart(result: ReportResult) -> str:
+    rows = _rows(result)
+    counts = {(r["leader"], r["follower"]): r["stories"] for r in rows}
+    weight: dict[str, int] = defaultdict(int)
+    for (leader, follower), n in counts.items():
+        weight[leader] += n
+        weight[follower] += n
+    names = sorted(weight, key=lambda name: (-weight[name], name))[:MAX_OUTLETS]
+    label = "Stories the column's outlet ran after the row's outlet"
+    matrix = heatmap(
+        names,
+        counts,
+        label,
+        "who-copies-whom",
+        directed=True,
+        caption="row: ran it first; column: ran it on a later day; grey: none",
+    )
+    return _titled(label, matrix)
+
+
+def _spread_speed_chart(result: ReportResult) -> str:
+    rows = _rows(result)
+    everything = [r for r in rows if r["agency"] == "all stories"]
+    label = "Stories that reached 2, 5 and 10 outlets"
+    reached = horizontal_bars(
+        ["2 outlets", "5 outlets", "10 outlets"],
+        [everything[0][f"reached_{n}_outlets"] if everything else 0 for n in (2, 5, 10)],
+        label,
+        "spread-reached",
+        width=520,
+    )
+    agencies = [r for r in rows if r["median_days_to_2"] is not None]
+    days_label = "Median days until a second outlet ran a story"
+    days = horizontal_bars(
+        [r["agency"] for r in agencies],
+        [r["median_days_to_2"] for r in agencies],
+        days_label,
+        "spread-days",
+        width=520,
+    )
+    return f'<div class="charts">{_titled(label, reached)}{_titled(days_label, days)}</div>'
+
+
+def _original_sources_chart(result: ReportResult) -> str:
+    rows = _rows(result)[:MAX_OUTLETS]
+    label = "Stories an outlet ran first that others then carried"
+    picked = horizontal_bars(
+        [r["publisher"] for r in rows],
+        [r["picked_up"] for r in rows],
+        label,
+        "original-sources",
+        width=700,
+    )
+    roles = ("wire", "copied", "own", "unclear")
+    shares_label = "Share of each outlet's output: wire copy, copied, its own, unclear"
+    shares = vertical_bars(
+        [r["publisher"] for r in rows],
+        {role: [r[f"{role}_share"] for r in rows] for role in roles},
+        shares_label,
+        "output-shares",
+        x_title="outlet",
+        height=260,
+    )
+    return _titled(label, picked) + _titled(shares_label, shares)
+
+
 CHARTS: dict[str, Callable[[ReportResult], str]] = {
     "volume_by_publisher_month": _volume_chart,
     "duplicates": _duplicates_chart,
@@ -422,6 +518,10 @@ CHARTS: dict[str, Callable[[ReportResult], str]] = {
     "top_entities": _top_entities_chart,
     "entities_by_month": _entities_by_month_chart,
     "country_comentions": _comentions_chart,
+    "agency_reach": _agency_reach_chart,
+    "who_copies_whom": _who_copies_whom_chart,
+    "spread_speed": _spread_speed_chart,
+    "original_sources": _original_sources_chart,
 }
 
 
@@ -439,7 +539,10 @@ def _table(result: ReportResult) -> str:
         body.append("<tr>" + "".join(cells) + "</tr>")
     note = ""
     if len(result.rows) > MAX_TABLE_ROWS:
-        note = f"<p>first {MAX_TABLE_ROWS} of {len(result.rows)} rows: the terminal has all</p>"
+        note = (
+            f"<p>first {MAX_TABLE_ROWS} of {len(result.rows)} rows: "
+            "<code>newsetl report --limit 0</code> prints all</p>"
+        )
     return f"<table><tr>{head}</tr>{''.join(body)}</table>{note}"
 
 

@@ -31,7 +31,16 @@ from transforms.isolation import parse_isolating
 from transforms.near_copies import NearDupParams
 from transforms.publishers import PublisherRules
 from transforms.sketches import sketch_bodies
-from warehouse import body_pairs, catalog, incremental, resume, sources, spill, store
+from warehouse import (
+    body_pairs,
+    catalog,
+    incremental,
+    match_passages,
+    resume,
+    sources,
+    spill,
+    store,
+)
 from warehouse.runs import RunRecord
 from warehouse.storage import Storage
 
@@ -216,10 +225,16 @@ def publish_snapshot(
         keys.new.num_rows,
     )
     mentions = incremental.next_mentions(keys, staging, previous)
+    # Why each near copy is linked: computed for the new matches only, the others carried.
+    passages = match_passages.next_match_passages(
+        keys, tables.written["document_matches"], staging, previous
+    )
     snapshot = staging.publish(
         documents=incremental.document_batches(keys, assigned, plan, staging),
         carried_documents=[Path(name) for name in plan.carried],
-        tables=tables.with_table("mentions", mentions.written, mentions.carried),
+        tables=tables.with_table("mentions", mentions.written, mentions.carried).with_table(
+            "match_passages", passages.written, passages.carried
+        ),
         record=record,
         now=datetime.now(UTC),
         runs_history=runs_history,

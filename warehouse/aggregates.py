@@ -20,6 +20,9 @@ from warehouse.spill import spilling_connection
 from warehouse.storage import Storage
 
 AGGREGATES_DIR = Path(__file__).parent / "sql" / "aggregates"
+# The documents as syndication counts them (their day and wire agency): a staging view the
+# report tables of stories read, defined once for the catalog and the build alike.
+WIRE_DOCUMENTS = Path(__file__).parent / "sql" / "staging" / "05_stg_wire_documents.sql"
 # Rows per Parquet row group, and per batch fetched from DuckDB. Small enough that a month of
 # document_entities (~370k rows at a million documents) spans a handful of row groups, so a
 # date-filtered report skips the rest by their doc_number statistics.
@@ -69,6 +72,7 @@ def create_report_tables(
     For snapshots published before the report tables existed, and for tests: the same queries as
     publish, so the reports answer the same. ``frequent_share``: see FREQUENT_ENTITY_SHARE.
     """
+    connection.execute(WIRE_DOCUMENTS.read_text())
     for name, query in report_table_queries():
         # Table names come from our own files (checked against REPORT_TABLES), never from input.
         connection.execute(
@@ -105,6 +109,7 @@ def write_report_tables(
     try:
         _view(connection, "documents", documents)
         _view(connection, "mentions", mentions)
+        connection.execute(WIRE_DOCUMENTS.read_text())
         for name, query in report_table_queries():
             target = build / name / f"part-{run_id}.parquet"
             parameters = query_parameters(query, frequent_share)

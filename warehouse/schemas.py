@@ -284,6 +284,51 @@ DOCUMENT_MATCHES = pa.schema(
     ]
 )
 
+
+def _words_field(name: str, meaning: str) -> pa.Field:
+    return _field(name, pa.int32(), meaning, required=True)
+
+
+MATCH_PASSAGES = pa.schema(
+    [
+        _field("doc_id", pa.string(), "A near copy (document_matches.doc_id).", required=True),
+        _field(
+            "matched_doc_id",
+            pa.string(),
+            "The canonical document it matched (document_matches.matched_doc_id).",
+            required=True,
+        ),
+        _field(
+            "passage_start",
+            pa.int32(),
+            "Where the longest shared passage starts in the copy's body (characters from 0).",
+        ),
+        _field("passage_end", pa.int32(), "Where it ends in the copy's body (exclusive)."),
+        _field("matched_start", pa.int32(), "Where it starts in the canonical document's body."),
+        _field("matched_end", pa.int32(), "Where it ends in the canonical document's body."),
+        _field("passage_words", pa.int32(), "Words of the longest shared passage."),
+        _field(
+            "passage",
+            pa.string(),
+            "Its text as the copy has it, cut after a word within 300 characters.",
+        ),
+        _words_field("shared_words", "Words of the copy in passages shared in order (the chain)."),
+        _words_field("lead_added_words", "Words the copy has before the first shared passage."),
+        _words_field(
+            "lead_removed_words", "Words the canonical body has before the first shared passage."
+        ),
+        _words_field("tail_added_words", "Words the copy has after the last shared passage."),
+        _words_field(
+            "tail_trimmed_words",
+            "Words the canonical body has after the last shared passage (a trimmed tail).",
+        ),
+        _words_field("edits", "Places between shared passages where the two bodies differ."),
+        _words_field("inserted_words", "Words of the copy in those places."),
+        _words_field("deleted_words", "Words of the canonical body in those places."),
+        _field("run_id", pa.string(), "Run that found this passage.", required=True),
+    ]
+)
+
 CLUSTERS = pa.schema(
     [
         _field("cluster_id", pa.string(), "Cluster of copies of one story.", required=True),
@@ -665,6 +710,147 @@ NAME_COMENTIONS = pa.schema(
 
 OTHER_NAME_MENTIONS = _name_mentions("An entity named with it (entities).")
 
+_CLUSTER_NUMBER = _field(
+    "cluster_number",
+    pa.int32(),
+    "Number of the story in this snapshot (story_stats.cluster_number).",
+    required=True,
+)
+_CLUSTER_ID = _field("cluster_id", pa.string(), "The story (documents.cluster_id).", required=True)
+
+STORY_OUTLETS = pa.schema(
+    [
+        _CLUSTER_NUMBER,
+        _CLUSTER_ID,
+        _field("publisher", pa.string(), "An outlet that carried the story.", required=True),
+        _field(
+            "outlet_rank",
+            pa.int32(),
+            "Its place in the order outlets ran the story: by first day (undated last), then the "
+            "one holding the canonical document, then by name; 1 is the first-seen outlet.",
+            required=True,
+        ),
+        _field("copies", pa.int64(), "Its copies of the story.", required=True),
+        _field(
+            "first_seen",
+            pa.date32(),
+            "Day it first ran a copy (a month-only date counts on the month's last day); null "
+            "when all its copies are undated.",
+        ),
+        _field("last_seen", pa.date32(), "Day it last ran a copy, likewise."),
+        _field("lag_days", pa.int32(), "Days after the story was first seen; null when undated."),
+        _field(
+            "role",
+            pa.string(),
+            "wire (a wire's story, and the outlet is not that wire), own (first, alone on that "
+            "day), copied (on a later day than another outlet) or unclear (the first day beside "
+            "another outlet, or undated beside others).",
+            required=True,
+        ),
+        _field("agency", pa.string(), "The story's wire (stories.agency)."),
+        _field(
+            "agency_documents",
+            pa.int32(),
+            "Copies of the story crediting that wire (stories.agency_documents).",
+            required=True,
+        ),
+        _field(
+            "first_day_outlets",
+            pa.int32(),
+            "Outlets that ran the story on its first day (stories.first_day_outlets).",
+            required=True,
+        ),
+        _field(
+            "outlets",
+            pa.int64(),
+            "Outlets that carried the story (stories.outlets).",
+            required=True,
+        ),
+        _field(
+            "month",
+            pa.string(),
+            "Month the story was first seen (stories.month).",
+            required=True,
+        ),
+        _field(
+            "canonical_doc_id",
+            pa.string(),
+            "The story's canonical document, on the row of the outlet that ran it.",
+        ),
+        _field("title", pa.string(), "Headline of the canonical document, on the same row."),
+        PUBLISHED_BY,
+    ]
+)
+
+STORIES = pa.schema(
+    [
+        _CLUSTER_NUMBER,
+        _CLUSTER_ID,
+        _field("title", pa.string(), "Headline of its canonical document."),
+        _field(
+            "canonical_doc_id", pa.string(), "Its canonical document (clusters).", required=True
+        ),
+        _field(
+            "agency",
+            pa.string(),
+            "The wire that wrote it: the agency most of its copies credit (dateline, byline); "
+            "null when none does.",
+        ),
+        _field(
+            "agency_documents", pa.int32(), "Copies crediting that wire (0: none).", required=True
+        ),
+        _field(
+            "first_seen_date",
+            pa.date32(),
+            "Day it was first seen (a month-only date counts on the month's last day); null "
+            "when every copy is undated.",
+        ),
+        _field(
+            "first_seen_publisher",
+            pa.string(),
+            "Outlet that ran it first (story_outlets.outlet_rank = 1).",
+            required=True,
+        ),
+        _field(
+            "first_day_outlets",
+            pa.int32(),
+            "Outlets that ran it on that first day: above 1, a tie the first-seen outlet was "
+            "picked from.",
+            required=True,
+        ),
+        _field("outlets", pa.int64(), "Distinct outlets that carried it.", required=True),
+        _field("copies", pa.int64(), "Documents of the story.", required=True),
+        _field("last_seen_date", pa.date32(), "Day of its last dated copy."),
+        _field("spread_days", pa.int32(), "Days from its first to its last dated copy."),
+        _field(
+            "days_to_2_outlets",
+            pa.int32(),
+            "Days from first seen until a second outlet ran it; null if none did (or undated).",
+        ),
+        _field("days_to_5_outlets", pa.int32(), "Days until a fifth outlet ran it, likewise."),
+        _field("days_to_10_outlets", pa.int32(), "Days until a tenth outlet ran it, likewise."),
+        _field("month", pa.string(), "Month first seen, `YYYY-MM` or `undated`.", required=True),
+        PUBLISHED_BY,
+    ]
+)
+
+OUTLET_PAIRS = pa.schema(
+    [
+        _field("leader", pa.string(), "The outlet that ran the stories first.", required=True),
+        _field(
+            "follower",
+            pa.string(),
+            "The outlet that ran them on a later day (same-day copies are no pair).",
+            required=True,
+        ),
+        _field(
+            "lag_days", pa.int32(), "Days the follower ran them after the leader.", required=True
+        ),
+        _field("stories", pa.int64(), "Stories it ran that many days later.", required=True),
+        PUBLISHED_BY,
+    ]
+)
+
 REPORT_TABLES: dict[str, pa.Schema] = {
     "document_facts": DOCUMENT_FACTS,
     "publisher_days": PUBLISHER_DAYS,
@@ -681,6 +867,9 @@ REPORT_TABLES: dict[str, pa.Schema] = {
     "infrequent_document_entities": INFREQUENT_DOCUMENT_ENTITIES,
     "name_comentions": NAME_COMENTIONS,
     "other_name_mentions": OTHER_NAME_MENTIONS,
+    "story_outlets": STORY_OUTLETS,
+    "stories": STORIES,
+    "outlet_pairs": OUTLET_PAIRS,
 }
 
 TABLES: dict[str, pa.Schema] = {
@@ -692,6 +881,7 @@ TABLES: dict[str, pa.Schema] = {
     "pending_reparse": PENDING_REPARSE,
     "clusters": CLUSTERS,
     "document_matches": DOCUMENT_MATCHES,
+    "match_passages": MATCH_PASSAGES,
     "body_bands": BODY_BANDS,
     "body_signatures": BODY_SIGNATURES,
     "body_pairs": BODY_PAIRS,
@@ -747,6 +937,9 @@ TABLE_MEANINGS: dict[str, str] = {
     "document is parsed with the current chrome.",
     "clusters": "One row per story: its canonical document, size, dates and publishers.",
     "document_matches": "One row per copy: the canonical it matched and how similar they are.",
+    "match_passages": "One row per near copy: the longest passage it shares with its canonical "
+    "document and what differs (lead, tail, edits); carried from run to run while both "
+    "documents stay.",
     "body_bands": "LSH band keys of every distinct body, append-only: what later runs match new "
     "bodies against, without hashing old ones again.",
     "body_signatures": "MinHash signatures and shingle counts of every distinct body, append-only.",
@@ -773,6 +966,12 @@ TABLE_MEANINGS: dict[str, str] = {
     "publisher and month.",
     "other_name_mentions": "Report table: entities named with each other name, per publisher "
     "and month.",
+    "story_outlets": "Report table: one row per story and outlet that carried it: when it first "
+    "ran it, its order among the outlets, and its part (wire copy, own story, copied, unclear).",
+    "stories": "Report table: one row per story and how it spread: its wire, first seen (day and "
+    "outlet), outlets, copies, days from first to last copy and until 2, 5 and 10 outlets.",
+    "outlet_pairs": "Report table: who copies whom: per ordered pair of outlets and lag in days, "
+    "the stories the follower ran after the leader.",
 }
 
 TABLES_DOC_HEADER = """# Tables

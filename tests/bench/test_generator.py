@@ -141,3 +141,25 @@ def test_the_corpus_is_as_hard_as_real_crawls(corpus: Path) -> None:
     assert {rule.publisher for rule in mapped.paths} == {
         p.name for p in PUBLISHERS if p.evidence == "mapping"
     }
+
+
+def test_copies_run_on_the_day_of_the_first_outlet_or_up_to_two_weeks_later(
+    corpus: Path,
+) -> None:
+    truth = [
+        r
+        for r in pq.read_table(corpus / "truth.parquet").to_pylist()
+        if r["date_precision"] == "day" and r["kind"] in ("original", "syndicated_copy")
+    ]
+    original = {r["story_id"]: r["published_date"] for r in truth if r["kind"] == "original"}
+    delays = Counter(
+        (r["published_date"] - original[r["story_id"]]).days
+        for r in truth
+        if r["kind"] == "syndicated_copy" and r["story_id"] in original
+    )
+    assert min(delays) == 0 and max(delays) <= 14
+    assert 0.2 < delays[0] / sum(delays.values()) < 0.5
+    for row in truth:  # the file's header says the truth's date
+        raw = (corpus / "files" / row["source_path"]).read_bytes()
+        text = decode_bytes(raw).text or ""
+        assert f" date {row['published_date'].isoformat()} " in text, row["source_path"]

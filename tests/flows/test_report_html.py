@@ -92,6 +92,12 @@ def test_page_is_self_contained_with_a_chart_per_report() -> None:
         "trend-person": 2,
         "trend-organisation": 1,
         "comentions": 4,  # each pair drawn in both halves of the matrix
+        "agency-reach": 3,  # Reuters in January and February, TASS in March
+        "who-copies-whom": 3,  # Reuters -> TASS, Reuters -> BBC, TASS -> BBC: one half only
+        "spread-reached": 1,  # two stories reached 2 outlets, none 5 or 10
+        "spread-days": 2,  # all stories and Reuters' have a median
+        "original-sources": 1,  # Reuters ran the two stories others carried
+        "output-shares": 6,  # Reuters own and unclear, TASS wire and own, BBC wire and own
     }
 
 
@@ -182,7 +188,7 @@ def test_chromium_shows_the_charts(tmp_path: Path) -> None:
     dom = chromium(tmp_path, "--dump-dom", page.as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
     rendered = marks(dom.stdout)
-    assert len(rendered.charts) == 13 and all(rendered.charts.values()), rendered.charts
+    assert len(rendered.charts) == 19 and all(rendered.charts.values()), rendered.charts
 
     shot = tmp_path / "report.png"
     result = chromium(tmp_path, "--window-size=1200,1800", f"--screenshot={shot}", page.as_uri())

@@ -14,6 +14,8 @@ import pyarrow as pa
 from warehouse import aggregates, catalog
 from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE
 
+WIRES = ("Reuters", "TASS")
+
 
 def _document(
     doc_id: str, publisher: str, day: dt.date | None, cluster: str, canonical: bool, title: str
@@ -28,6 +30,8 @@ def _document(
         "doc_id": doc_id,
         "source_path": f"{doc_id}.txt",
         "publisher": publisher,
+        # The wires' own pages credit their wire.
+        "agency": publisher if publisher in WIRES else None,
         "published_date": day,
         "title": title,
         "word_count": 100,

@@ -62,6 +62,8 @@ def reference_connection(tables: dict[str, pa.Table]) -> duckdb.DuckDBPyConnecti
     connection = duckdb.connect(":memory:")
     for name, table in tables.items():
         connection.from_arrow(table).create(name)
+    # Which wire a document credits, and its day, are the contract both sides count from.
+    connection.execute(aggregates.WIRE_DOCUMENTS.read_text())
     for sql_file in sorted((REFERENCE / "staging").glob("*.sql")):
         connection.execute(sql_file.read_text())
     return connection

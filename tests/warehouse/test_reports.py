@@ -23,6 +23,10 @@ REPORT_KEYS = [
     "top_entities",
     "entities_by_month",
     "country_comentions",
+    "agency_reach",
+    "who_copies_whom",
+    "spread_speed",
+    "original_sources",
 ]
 
 

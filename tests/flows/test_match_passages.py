@@ -1,0 +1,96 @@
+"""match_passages across runs: new matches computed, standing ones carried, as one run gives."""
+
+import os
+import shutil
+from pathlib import Path
+
+from flows.pipeline import ingest_articles
+from tests.transforms.test_passages import PARAGRAPHS
+from warehouse import catalog
+from warehouse.store import Warehouse
+
+
+def article(day: int, paragraphs: list[str], title: str = "Ministers Meet In Geneva") -> str:
+    return f" date 2021-05-{day:02d} {title}\n\n" + "\n\n".join(paragraphs)
+
+
+LEAD = "Local officials in Lagos followed the news closely on Monday."
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(text)
+
+
+def passages(warehouse: Path) -> list[tuple]:
+    """The table by file paths (doc ids are per file version), without run ids."""
+    return (
+        catalog.connect(Warehouse(warehouse))
+        .execute(
+            "select d.source_path, c.source_path, p.* exclude (doc_id, matched_doc_id, run_id) "
+            "from match_passages p join documents d using (doc_id) "
+            "join documents c on c.doc_id = p.matched_doc_id order by all"
+        )
+        .fetchall()
+    )
+
+
+def run_ids(warehouse: Path) -> dict[str, str]:
+    rows = (
+        catalog.connect(Warehouse(warehouse))
+        .execute(
+            "select d.source_path, p.run_id from match_passages p join documents d using (doc_id)"
+        )
+        .fetchall()
+    )
+    return dict(rows)
+
+
+def test_runs_day_by_day_equal_one_run_and_compute_only_new_matches(
+    prefect_api: str, tmp_path: Path
+) -> None:
+    days = [
+        {
+            "a.txt": article(5, PARAGRAPHS),
+            "b.txt": article(6, PARAGRAPHS[:4], "Geneva Talks"),
+        },
+        {"c.txt": article(7, [LEAD, *PARAGRAPHS])},
+        # An earlier copy (a typo) becomes the canonical document: every match points to it now.
+        {"early.txt": article(4, [PARAGRAPHS[0].replace("Geneva", "Genva"), *PARAGRAPHS[1:]])},
+    ]
+    daily, whole = tmp_path / "daily", tmp_path / "wh-daily"
+    write(daily, days[0])
+    first = ingest_articles(input=str(daily), warehouse=str(whole))
+    assert [row[:2] for row in passages(whole)] == [("b.txt", "a.txt")]
+    write(daily, days[1])
+    ingest_articles(input=str(daily), warehouse=str(whole))
+    got = {row[0]: row for row in passages(whole)}
+    assert set(got) == {"b.txt", "c.txt"}
+    # b's match stands: carried with the run that computed it, its file hard-linked.
+    assert run_ids(whole)["b.txt"] == first.run_id != run_ids(whole)["c.txt"]
+    [(lead_added,)] = (
+        catalog.connect(Warehouse(whole))
+        .execute(
+            "select lead_added_words from match_passages join documents using (doc_id) "
+            "where source_path = 'c.txt'"
+        )
+        .fetchall()
+    )
+    assert lead_added == len(LEAD.split())
+    write(daily, days[2])
+    # And b.txt is edited: its passage is computed again even though its match looks the same.
+    (daily / "b.txt").write_text(article(6, PARAGRAPHS[:3], "Geneva Talks"))
+    os.utime(daily / "b.txt", ns=(1, 1))
+    last = ingest_articles(input=str(daily), warehouse=str(whole))
+    assert {row[:2] for row in passages(whole)} == {
+        ("a.txt", "early.txt"),
+        ("b.txt", "early.txt"),
+        ("c.txt", "early.txt"),
+    }
+    assert set(run_ids(whole).values()) == {last.run_id}
+
+    everything = tmp_path / "all"
+    shutil.copytree(daily, everything)
+    ingest_articles(input=str(everything), warehouse=str(tmp_path / "wh-full"))
+    assert passages(whole) == passages(tmp_path / "wh-full")

@@ -1,0 +1,91 @@
+"""Bodies of documents in batches, streamed out of a snapshot's files once.
+
+Work that compares bodies (verifying near-copy candidates, finding shared passages) needs the
+texts of some documents, a batch at a time, and a million documents' text does not fit in
+memory. One DuckDB scan of the document files picks the wanted bodies by content hash; they wait
+in memory per batch, within a budget, and are appended to a temporary Parquet file per batch (a
+DuckDB sort of long strings by batch does not spill well); the files are then read back one at a
+time.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from warehouse.spill import spilling_connection
+
+BODIES = (
+    "SELECT w.batch, d.content_hash, d.body "
+    "FROM read_parquet($files, union_by_name = true) AS d "
+    "JOIN wanted AS w USING (content_hash)"
+)
+# Bodies waiting to be written, all batches together: each write is then a row group of many
+# bodies, not of the few of one batch that one scanned chunk holds.
+WAITING_BYTES = 64 << 20
+# The scan decompresses every body of the files: two threads (its join table, the wanted
+# hashes, is small).
+SCAN_THREADS = 2
+
+
+def bodies_by_batch(
+    files: Sequence[Path | str], wanted: pa.Table, work_dir: Path
+) -> Iterator[tuple[int, pa.Table]]:
+    """Each batch's bodies, one of each content hash: ``(batch, table(content_hash, body))``.
+
+    Args:
+        files: Document files (any with ``content_hash`` and ``body``).
+        wanted: ``content_hash`` and ``batch`` (int64) rows; a hash may be in several batches.
+        work_dir: Where the temporary files go and DuckDB spills (a run's staging folder).
+    """
+    with tempfile.TemporaryDirectory(prefix="bodies-", dir=work_dir) as folder:
+        writers: dict[int, pq.ParquetWriter] = {}
+        waiting: dict[int, list[pa.Table]] = {}
+        waiting_bytes = 0
+
+        def flush(number: int) -> None:
+            nonlocal waiting_bytes
+            parts = waiting.pop(number)
+            waiting_bytes -= sum(part.nbytes for part in parts)
+            table = pa.concat_tables(parts)
+            if number not in writers:
+                target = Path(folder) / f"batch-{number}.parquet"
+                # LZ4: the files live minutes; zstd's better ratio costs more CPU than it saves.
+                writers[number] = pq.ParquetWriter(target, table.schema, compression="lz4")
+            writers[number].write_table(table)
+
+        connection = spilling_connection(work_dir)
+        connection.execute(f"SET threads = {SCAN_THREADS}")
+        try:
+            connection.register("wanted", wanted)
+            query = connection.sql(BODIES, params={"files": [str(f) for f in files]})
+            for part in query.to_arrow_reader(65_536):
+                batch_of = part.column(0).to_numpy()
+                order = np.argsort(batch_of, kind="stable")
+                numbers, starts = np.unique(batch_of[order], return_index=True)
+                ends = np.r_[starts[1:], len(order)]
+                chunk = pa.Table.from_batches([part])
+                for number, start, end in zip(numbers.tolist(), starts, ends, strict=True):
+                    piece = chunk.take(pa.array(order[start:end]))
+                    waiting.setdefault(number, []).append(piece)
+                    waiting_bytes += piece.nbytes
+                while waiting_bytes > WAITING_BYTES:
+                    flush(max(waiting, key=lambda n: sum(p.nbytes for p in waiting[n])))
+            for number in list(waiting):
+                flush(number)
+        finally:
+            connection.close()
+            for writer in writers.values():
+                writer.close()
+        for number in sorted(writers):
+            table = pq.read_table(Path(folder) / f"batch-{number}.parquet")
+            # Documents with the same content hash have the same body: one of each.
+            hashes = table.column("content_hash")
+            first = pc.index_in(pc.unique(hashes), value_set=hashes)
+            yield number, table.take(first).select(["content_hash", "body"])

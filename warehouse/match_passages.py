@@ -1,0 +1,180 @@
+"""``match_passages``: why each near copy is linked to its canonical document, kept across runs.
+
+At publish, every near copy of ``document_matches`` gets the longest passage it shares with its
+canonical document and what differs between them (:mod:`transforms.passages`). A row of the
+previous snapshot stands while its copy is still matched to the same canonical document and
+neither was processed again: their bodies, so their passage, are the same. Only the other
+matches are computed, so a run adding 1% of the documents reads the bodies of its new matches,
+not of every match; a previous file whose rows all stand is hard-linked into the new snapshot.
+
+The bodies of the matches to compute are read in batches of whole stories (a canonical body and
+its copies), one batch of text in memory at a time (:mod:`warehouse.body_batches`), and two
+batches are computed at once.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from transforms.passages import PassageParams, shared_passages
+from warehouse.body_batches import bodies_by_batch
+from warehouse.incremental import DocumentKeys
+from warehouse.schemas import MATCH_PASSAGES, conform
+from warehouse.store import RunStaging, Snapshot, table_files
+
+# Pairs of bodies computed at once: some 2,000 bodies of text and their words in memory.
+BATCH_PAIRS = 1_000
+COMPUTE_THREADS = 2
+PASSAGES = PassageParams()
+
+
+@dataclass(frozen=True)
+class PassagesPlan:
+    """The ``match_passages`` of the next snapshot: files carried as they are, and rows written."""
+
+    carried: list[Path]
+    """Previous files whose rows all stand: hard-linked, not rewritten."""
+    written: pa.Table
+    """Rows of previous files that lost some, and the rows of this run's new matches."""
+
+
+def _pair_keys(doc_id: pa.Array, matched_doc_id: pa.Array) -> pa.Array:
+    """One string per (copy, canonical) pair, to test pairs as set members."""
+    return pc.binary_join_element_wise(doc_id, matched_doc_id, "\x1f")
+
+
+def next_match_passages(
+    keys: DocumentKeys,
+    matches: pa.Table,
+    staging: RunStaging,
+    previous: Snapshot | None,
+    params: PassageParams = PASSAGES,
+    batch_pairs: int = BATCH_PAIRS,
+) -> PassagesPlan:
+    """Carry the passages that stand; compute those of the new near copies.
+
+    Args:
+        keys: The next snapshot's documents: ``keys.previous`` are the unchanged ones.
+        matches: The next snapshot's ``document_matches``.
+        staging: This run's staging (its documents, and room for temporary files).
+        previous: The current snapshot, or None for a first run.
+        params: How passages are found.
+        batch_pairs: Pairs of bodies computed at once.
+    """
+    near = matches.filter(pc.equal(matches.column("kind"), "near"))
+    wanted = _pair_keys(near.column("doc_id"), near.column("matched_doc_id"))
+    unchanged = keys.previous.column("doc_id")
+    standing = near.filter(
+        pc.and_(
+            pc.is_in(near.column("doc_id"), value_set=unchanged),
+            pc.is_in(near.column("matched_doc_id"), value_set=unchanged),
+        )
+    )
+    standing_keys = _pair_keys(standing.column("doc_id"), standing.column("matched_doc_id"))
+    carried: list[Path] = []
+    parts: list[pa.Table] = []
+    done: list[pa.ChunkedArray] = []
+    for path in table_files(previous, "match_passages"):
+        pairs = pq.read_table(path, columns=["doc_id", "matched_doc_id"])
+        if not pairs.num_rows:
+            continue  # a run without near copies wrote an empty file: nothing to carry
+        found = _pair_keys(pairs.column("doc_id"), pairs.column("matched_doc_id"))
+        stands = pc.is_in(found, value_set=standing_keys)
+        done.append(found.filter(stands))
+        if pc.all(stands).as_py():
+            carried.append(path)
+        elif pc.any(stands).as_py():
+            rows = pq.read_table(path).filter(stands)
+            parts.append(conform(rows, MATCH_PASSAGES, name="match_passages"))
+    computed = pa.chunked_array([chunk for keys in done for chunk in keys.chunks], pa.string())
+    todo = near.filter(pc.invert(pc.is_in(wanted, value_set=computed.combine_chunks())))
+    if todo.num_rows:
+        parts.append(_compute(keys, todo, staging, previous, params, batch_pairs))
+    written = pa.concat_tables(parts) if parts else MATCH_PASSAGES.empty_table()
+    return PassagesPlan(carried, written)
+
+
+def _compute(
+    keys: DocumentKeys,
+    todo: pa.Table,
+    staging: RunStaging,
+    previous: Snapshot | None,
+    params: PassageParams,
+    batch_pairs: int,
+) -> pa.Table:
+    """The passages of ``todo``'s matches, computed once per distinct pair of bodies."""
+    everyone = keys.all_keys()
+    hashes = everyone.column("content_hash")
+    ids = everyone.column("doc_id")
+    copy_hash = hashes.take(pc.index_in(todo.column("doc_id"), value_set=ids))
+    canonical_hash = hashes.take(pc.index_in(todo.column("matched_doc_id"), value_set=ids))
+    if copy_hash.null_count or canonical_hash.null_count:
+        raise ValueError("a near copy or its canonical document is not among the documents")
+    rows = pa.table({"copy_hash": copy_hash, "canonical_hash": canonical_hash})
+    bodies = rows.group_by(["canonical_hash", "copy_hash"], use_threads=False).aggregate([])
+    # Whole stories per batch: a canonical body is read in one batch with all its copies.
+    bodies = bodies.sort_by([("canonical_hash", "ascending"), ("copy_hash", "ascending")])
+    story = pc.not_equal(
+        bodies.column("canonical_hash").slice(1),
+        bodies.column("canonical_hash").slice(0, bodies.num_rows - 1),
+    )
+    starts = np.r_[0, np.flatnonzero(story.to_numpy(zero_copy_only=False)) + 1]
+    batch_of_story = starts // batch_pairs
+    batch = np.repeat(batch_of_story, np.diff(np.r_[starts, bodies.num_rows]))
+    bounds = np.searchsorted(batch, np.arange(int(batch.max()) + 2)) if len(batch) else [0]
+
+    def compute(number: int, texts: pa.Table) -> pa.Table:
+        in_batch = bodies.slice(bounds[number], bounds[number + 1] - bounds[number])
+        hashes_here = texts.column("content_hash")
+        copy = pc.index_in(in_batch.column("copy_hash"), value_set=hashes_here).to_numpy()
+        canonical = pc.index_in(in_batch.column("canonical_hash"), value_set=hashes_here).to_numpy()
+        passages = shared_passages(texts.column("body"), copy, canonical, params)
+        return pa.Table.from_arrays(
+            [in_batch.column("copy_hash"), in_batch.column("canonical_hash"), *passages.columns],
+            names=["copy_hash", "canonical_hash", *passages.column_names],
+        )
+
+    # Two batches at a time: numpy and Arrow release the GIL for most of the work.
+    found: list[pa.Table] = []
+    with ThreadPoolExecutor(max_workers=COMPUTE_THREADS) as pool:
+        running: list[Future[pa.Table]] = []
+        hashes = pa.concat_arrays(
+            [
+                bodies.column("canonical_hash").combine_chunks(),
+                bodies.column("copy_hash").combine_chunks(),
+            ]
+        )
+        wanted = pa.table({"content_hash": hashes, "batch": pa.array(np.r_[batch, batch])})
+        # A story's bodies are in one batch: each body once.
+        wanted = wanted.group_by(["content_hash"], use_threads=False).aggregate([("batch", "min")])
+        wanted = wanted.rename_columns(["content_hash", "batch"])
+        files = [shard.documents for shard in staging.shards]
+        files += table_files(previous, "documents")
+        for number, texts in bodies_by_batch(files, wanted, staging.path):
+            running.append(pool.submit(compute, number, texts))
+            if len(running) >= COMPUTE_THREADS:
+                found.append(running.pop(0).result())
+        found += [future.result() for future in running]
+    computed = pa.concat_tables(found)
+    joined = pa.table(
+        {
+            "doc_id": todo.column("doc_id"),
+            "matched_doc_id": todo.column("matched_doc_id"),
+            "copy_hash": copy_hash,
+            "canonical_hash": canonical_hash,
+        }
+    ).join(computed, ["copy_hash", "canonical_hash"], join_type="inner", use_threads=False)
+    if joined.num_rows != todo.num_rows:
+        raise ValueError(f"{todo.num_rows - joined.num_rows} near copies have no body to compare")
+    joined = joined.append_column(
+        "run_id", pa.array([staging.run_id] * joined.num_rows, pa.string())
+    )
+    joined = joined.sort_by([("doc_id", "ascending")])
+    return conform(joined.select(MATCH_PASSAGES.names), MATCH_PASSAGES, name="match_passages")
