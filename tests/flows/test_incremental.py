@@ -97,6 +97,10 @@ def test_new_files_only_are_processed_and_old_files_are_carried(history: History
     assert old_inodes <= new_inodes, "unchanged files are hard-linked, not rewritten"
     old_mentions = {os.stat(p).st_ino for p in old.files("mentions")}
     assert old_mentions <= {os.stat(p).st_ino for p in new.files("mentions")}
+    for table in ("manifest", "quarantine"):  # the run wrote its own rows beside them
+        old_files = {os.stat(p).st_ino for p in old.files(table)}
+        assert old_files <= {os.stat(p).st_ino for p in new.files(table)}, table
+        assert len(new.files(table)) == len(old.files(table)) + (table == "manifest")
     runs = (
         catalog.connect(Warehouse(warehouse), second.snapshot_id)
         .execute("select files_processed, total_documents from runs order by started_at")
