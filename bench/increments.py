@@ -16,7 +16,6 @@ most 3x that.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import subprocess
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.run import NEWSETL, REPO, machine, run_newsetl
+from bench.scale import corpus_parser
 from bench.sections import INCREMENTS, put_section
 
 STAGES = ["discover", "census", "process", "deduplicate"]
@@ -156,11 +156,7 @@ def _num(value: float | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000,1000000", help="corpus sizes (comma-separated)")
-    parser.add_argument("--work", type=Path, default=REPO / ".bench", help="corpora and warehouses")
-    parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
-    parser.add_argument("--seed", type=int, default=20261122)
+    parser = corpus_parser(__doc__)
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from transforms import increment_plan
 from warehouse.incremental import file_table
-from warehouse.runs import RunRecord, upgrade_runs
+from warehouse.runs import republish_record, upgrade_runs
 from warehouse.schemas import TABLES
 from warehouse.store import (
     ROW_GROUP_ROWS,
@@ -148,25 +148,17 @@ def _row(
 ) -> pa.Table:
     """The compaction's ``runs`` row: the figures and input of the content it republishes."""
     last = base.last_run()
-    record = RunRecord(
-        run_id=run_id,
-        started_at=now,
-        finished_at=now,
-        input=str(last.get("input") or ""),
-        input_root=last.get("input_root"),
-        status="compacted",
-        files_seen=0,
-        files_processed=0,
-        documents=0,
-        quarantined_by_reason={},
-        total_documents=int(last["total_documents"]),
-        duplicates=int(last["duplicates"]),
-        clusters=int(last["clusters"]),
-        stages=(),
-        parameters=json.dumps(
+    record = republish_record(
+        last,
+        run_id,
+        now,
+        "compacted",
+        json.dumps(
             {"compact": target_bytes, "merged_files": merged, "content_of": base.snapshot_id},
             sort_keys=True,
         ),
-        newsetl_version=version("newsetl"),
+        version("newsetl"),
+        total_documents=int(last["total_documents"]),
+        clusters=int(last["clusters"]),
     )
     return record.table(snapshot_id, base.snapshot_id)
