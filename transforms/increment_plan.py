@@ -1,20 +1,15 @@
 """The plan of an increment: what the next snapshot does with each file of the current one.
 
 A run publishes a new snapshot beside the current one. Most of it is the current snapshot's files,
-hard-linked: a file is carried as it is unless some of its rows go or change. Three kinds of
-table are planned here, each by what its rows depend on:
+hard-linked: a file is carried as it is unless some of its rows go or change.
 
-* **Row tables** (documents, mentions, manifest, quarantine, line census, body pairs): a file is
-  carried when none of its rows is superseded or changed, else rewritten with the rows it keeps
-  (:func:`plan_rows`). New rows go to new files; nothing else is touched.
-* **Partitioned summaries** (the report tables by month, clusters and stories by their first
-  month): a partition the increment touches is built again whole and its files replaced; the
-  other partitions' files are carried (:func:`plan_partitions`).
-* **Compaction** merges the small files an increment leaves, partition by partition, into files
-  of a target size (:func:`plan_compaction`), in the spirit of Delta Lake's ``OPTIMIZE``.
-
-:func:`document_changes` finds what an increment touches among the documents: the rows that go or
-change, and the months and clusters whose summaries must be built again.
+* **Row tables** (documents, manifest, quarantine): a file is carried when none of its rows is
+  superseded or changed, else rewritten with the rows it keeps (:func:`plan_rows`). New rows go
+  to new files; nothing else is touched.
+* **Compaction** merges the small files increments leave, partition by partition, into files of
+  a target size (:func:`plan_compaction`), in the spirit of Delta Lake's ``OPTIMIZE``.
+* **Learned chrome moving** makes unchanged files to parse again; a run takes a number bounded by
+  its own size, the longest waiting first (:func:`reparse_limit`, :func:`bound_reparse`).
 
 Everything here is pure: Arrow tables of file records and row keys in, plans out. Reading and
 writing the files is ``warehouse/``'s.
@@ -22,7 +17,7 @@ writing the files is ``warehouse/``'s.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,47 +103,6 @@ def _check_keys(keys: pa.Table, rows: Mapping[str, int]) -> None:
 
 
 @dataclass(frozen=True)
-class PartitionPlan:
-    """What the next snapshot does with the files of a partitioned summary table."""
-
-    carried: tuple[str, ...]
-    """Files of untouched partitions, kept as they are."""
-    replaced: tuple[str, ...]
-    """Files of touched partitions, not carried: their partitions are built again."""
-    partitions: tuple[str, ...]
-    """The partitions built again, sorted."""
-
-    @property
-    def whole(self) -> bool:
-        """Whether nothing is carried: the table is built again whole."""
-        return not self.carried
-
-
-def plan_partitions(
-    files: pa.Table, touched: Iterable[str], *, everything: bool = False
-) -> PartitionPlan:
-    """Carry the files of the partitions ``touched`` does not name; replace the others.
-
-    A file without a partition (written before the table was partitioned) holds rows of any
-    partition, so any touch replaces it, and with it the whole table.
-
-    Args:
-        files: The table's files (``FILE_RECORDS``).
-        touched: Partitions whose rows change.
-        everything: Build the whole table again (a rule it depends on changed).
-    """
-    names = files.column("file").to_pylist()
-    partitions = files.column("partition").to_pylist()
-    wanted = set(touched)
-    legacy = any(partition is None for partition in partitions)
-    if everything or (legacy and (wanted or not names)):
-        return PartitionPlan((), tuple(names), ("*",))
-    carried = tuple(n for n, p in zip(names, partitions, strict=True) if p not in wanted)
-    replaced = tuple(n for n, p in zip(names, partitions, strict=True) if p in wanted)
-    return PartitionPlan(carried, replaced, tuple(sorted(wanted)))
-
-
-@dataclass(frozen=True)
 class CompactionGroup:
     """Files of one partition merged into one."""
 
@@ -200,76 +154,6 @@ def _group(partition: str | None, members: list[tuple[int, str, int]]) -> Compac
         tuple(sorted(name for _, name, _ in members)),
         sum(rows for _, _, rows in members),
         sum(size for size, _, _ in members),
-    )
-
-
-CLUSTER_COLUMNS = ("cluster_id", "is_canonical", "cluster_size")
-"""The columns of a document that its cluster decides, and an increment may change."""
-
-
-@dataclass(frozen=True)
-class DocumentChanges:
-    """What an increment changes among the documents, and the summaries it touches."""
-
-    superseded: pa.Table
-    """``ROW_KEYS`` of the previous documents that go."""
-    changed: pa.Table
-    """``ROW_KEYS`` and ``doc_id`` of previous documents whose cluster columns change."""
-    months: frozenset[str]
-    """Months (document partitions) with a document added, gone or changed."""
-    clusters: frozenset[str]
-    """Clusters with a member added, gone or changed, before the increment or after it."""
-
-
-def document_changes(previous: pa.Table, assigned: pa.Table) -> DocumentChanges:
-    """Compare the previous documents an increment touches with their next assignment.
-
-    Args:
-        previous: The previous documents the increment touches (those of the clusters it redraws
-            and those it supersedes): ``file``, ``row``, ``doc_id``, ``month``, the cluster
-            columns as published, and ``superseded`` (their file was processed again or pruned).
-        assigned: The documents of the next snapshot the increment touches: ``doc_id``,
-            ``month``, the cluster columns now, and ``new`` (staged by this run; the others are
-            the previous documents that stay).
-
-    Returns:
-        Previous rows that go or change, and the months and clusters of every document that
-        came, went or changed.
-
-    Raises:
-        ValueError: A previous document that stays has no assignment.
-    """
-    superseded = previous.column("superseded")
-    gone = previous.filter(superseded)
-    kept = previous.filter(pc.invert(superseded))
-    is_new = assigned.column("new")
-    came = assigned.filter(is_new)
-    staying = assigned.filter(pc.invert(is_new))
-    at = pc.index_in(kept.column("doc_id"), value_set=staying.column("doc_id"))
-    if at.null_count:
-        raise ValueError(f"{at.null_count} previous documents that stay have no assignment")
-    now = staying.take(at)
-    differs = pa.array(np.zeros(kept.num_rows, dtype=bool))
-    for name in CLUSTER_COLUMNS:
-        same = pc.fill_null(pc.equal(kept.column(name), now.column(name)), False)
-        differs = pc.or_(differs, pc.invert(same))
-    changed = kept.filter(differs)
-    months = {
-        *gone.column("month").to_pylist(),
-        *changed.column("month").to_pylist(),
-        *came.column("month").to_pylist(),
-    }
-    clusters = {
-        *gone.column("cluster_id").to_pylist(),
-        *changed.column("cluster_id").to_pylist(),
-        *now.filter(differs).column("cluster_id").to_pylist(),
-        *came.column("cluster_id").to_pylist(),
-    }
-    return DocumentChanges(
-        gone.select(["file", "row"]).cast(ROW_KEYS),
-        changed.select(["file", "row", "doc_id"]),
-        frozenset(months),
-        frozenset(clusters),
     )
 
 

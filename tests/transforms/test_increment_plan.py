@@ -10,9 +10,7 @@ from transforms.increment_plan import (
     FILE_RECORDS,
     ROW_KEYS,
     bound_reparse,
-    document_changes,
     plan_compaction,
-    plan_partitions,
     plan_rows,
     reparse_limit,
 )
@@ -86,36 +84,6 @@ def test_rows_kept_and_rows_superseded_add_up(picks: list[tuple[int, int]]) -> N
     assert plan.dropped_rows == len(gone)
 
 
-REPORT = files(
-    ("daily_mentions/part-2021-01-r1.parquet", "2021-01", 10, 100),
-    ("daily_mentions/part-2021-02-r1.parquet", "2021-02", 10, 100),
-    ("daily_mentions/part-undated-r2.parquet", "undated", 1, 10),
-)
-
-
-def test_only_the_touched_partitions_are_replaced() -> None:
-    plan = plan_partitions(REPORT, {"2021-02", "2021-03"})
-    assert plan.carried == (
-        "daily_mentions/part-2021-01-r1.parquet",
-        "daily_mentions/part-undated-r2.parquet",
-    )
-    assert plan.replaced == ("daily_mentions/part-2021-02-r1.parquet",)
-    assert plan.partitions == ("2021-02", "2021-03")  # a new month is built too
-    assert not plan.whole
-
-
-def test_a_rule_that_changed_replaces_every_partition() -> None:
-    plan = plan_partitions(REPORT, set(), everything=True)
-    assert plan.whole and plan.carried == () and len(plan.replaced) == 3
-
-
-def test_a_file_without_partition_is_replaced_by_any_touch() -> None:
-    legacy = files(("daily_mentions/part-r0.parquet", None, 20, 200))
-    assert plan_partitions(legacy, {"2021-01"}).whole
-    untouched = plan_partitions(legacy, set())
-    assert untouched.carried == ("daily_mentions/part-r0.parquet",)
-
-
 def test_compaction_merges_small_files_of_a_partition_up_to_the_target() -> None:
     table = files(
         ("d/2021-01/big.parquet", "2021-01", 1000, 900),
@@ -158,72 +126,6 @@ def test_compaction_groups_are_small_files_of_one_partition(
         assert all(sizes[name] < 400 for name in group.files)
         assert not seen & set(group.files)
         seen |= set(group.files)
-
-
-def previous_documents(*docs: tuple[str, int, str, str, str, bool, int, bool]) -> pa.Table:
-    """(file, row, doc_id, month, cluster_id, is_canonical, cluster_size, superseded) rows."""
-    names = ["file", "row", "doc_id", "month", "cluster_id", "is_canonical", "cluster_size"]
-    columns = list(zip(*docs, strict=True))
-    table = pa.table(dict(zip([*names, "superseded"], columns, strict=True)))
-    return table.set_column(1, "row", table.column("row").cast(pa.int64()))
-
-
-def assignment(*docs: tuple[str, str, str, bool, int, bool]) -> pa.Table:
-    """(doc_id, month, cluster_id, is_canonical, cluster_size, new) rows."""
-    names = ["doc_id", "month", "cluster_id", "is_canonical", "cluster_size", "new"]
-    return pa.table(dict(zip(names, list(zip(*docs, strict=True)), strict=True)))
-
-
-def test_a_copy_joining_a_story_changes_its_members_and_touches_their_months() -> None:
-    previous = previous_documents(
-        ("f1", 0, "a", "2021-01", "ca", True, 2, False),
-        ("f2", 5, "b", "2021-02", "ca", False, 2, False),
-    )
-    # c arrives with an earlier date: it becomes canonical, and the cluster is renamed after it.
-    assigned = assignment(
-        ("a", "2021-01", "cc", False, 3, False),
-        ("b", "2021-02", "cc", False, 3, False),
-        ("c", "2020-12", "cc", True, 3, True),
-    )
-    changes = document_changes(previous, assigned)
-    assert changes.superseded.num_rows == 0
-    assert changes.changed.to_pylist() == [
-        {"file": "f1", "row": 0, "doc_id": "a"},
-        {"file": "f2", "row": 5, "doc_id": "b"},
-    ]
-    assert changes.months == {"2020-12", "2021-01", "2021-02"}
-    assert changes.clusters == {"ca", "cc"}
-
-
-def test_a_superseded_version_goes_even_when_its_new_version_keeps_its_id() -> None:
-    previous = previous_documents(
-        ("f1", 0, "a", "2021-01", "ca", True, 1, True),
-        ("f1", 1, "b", "2021-01", "cb", True, 1, False),
-    )
-    assigned = assignment(
-        ("a", "2021-01", "ca", True, 1, True),  # parsed again (learned chrome moved)
-        ("b", "2021-01", "cb", True, 1, False),
-    )
-    changes = document_changes(previous, assigned)
-    assert changes.superseded.to_pylist() == [{"file": "f1", "row": 0}]
-    assert changes.changed.num_rows == 0
-    assert changes.months == {"2021-01"} and changes.clusters == {"ca"}
-
-
-def test_unchanged_members_touch_nothing() -> None:
-    previous = previous_documents(("f1", 3, "a", "2021-01", "ca", True, 1, False))
-    assigned = assignment(
-        ("a", "2021-01", "ca", True, 1, False), ("n", "2021-03", "cn", True, 1, True)
-    )
-    changes = document_changes(previous, assigned)
-    assert changes.changed.num_rows == 0 and changes.superseded.num_rows == 0
-    assert changes.months == {"2021-03"} and changes.clusters == {"cn"}
-
-
-def test_a_previous_document_that_stays_must_have_an_assignment() -> None:
-    previous = previous_documents(("f1", 0, "a", "2021-01", "ca", True, 1, False))
-    with pytest.raises(ValueError, match="no assignment"):
-        document_changes(previous, assignment(("n", "2021-01", "cn", True, 1, True)))
 
 
 def test_row_plans_take_numpy_positions() -> None:
