@@ -113,19 +113,25 @@ class CompactionGroup:
 
 
 def plan_compaction(
-    files: pa.Table, *, target_bytes: int, min_files: int = 2
+    files: pa.Table, *, target_bytes: int, min_files: int = 2, size_ratio: float = 4.0
 ) -> list[CompactionGroup]:
     """Group the small files of each partition into merges of about ``target_bytes``.
 
     A file of ``target_bytes`` or more is left alone. The smaller files of a partition are taken
     in order of size, smallest first, and packed into groups while a group stays within the
-    target; a group of fewer than ``min_files`` files is no merge and is dropped. So compaction
-    rewrites only small files, and a partition of one large file and nothing else costs nothing.
+    target and the next file is at most ``size_ratio`` times what the group holds already; a
+    group of fewer than ``min_files`` files is no merge and is dropped. So compaction rewrites
+    only small files, and never a large file for the sake of a small one: a month's file and the
+    few rows an increment added beside it stay apart until the increments' files together reach
+    a ``size_ratio``-th of it (size-tiered, as LSM stores compact). Each byte is rewritten a
+    number of times that grows with the logarithm of the partition's size, not with the number
+    of compactions.
 
     Args:
         files: The table's files (``FILE_RECORDS``).
         target_bytes: The size a merged file should reach, not pass.
         min_files: Files a merge must combine to be worth writing.
+        size_ratio: How much larger than the group so far a file may be and still join it.
     """
     if target_bytes < 1:
         raise ValueError(f"target_bytes must be positive, not {target_bytes}")
@@ -140,7 +146,8 @@ def plan_compaction(
     for partition in sorted(by_partition, key=lambda p: (p is None, p or "")):
         members: list[tuple[int, str, int]] = []
         for entry in sorted(by_partition[partition]):
-            if members and sum(size for size, _, _ in members) + entry[0] > target_bytes:
+            held = sum(size for size, _, _ in members)
+            if members and (held + entry[0] > target_bytes or entry[0] > size_ratio * held):
                 groups.append(_group(partition, members))
                 members = []
             members.append(entry)

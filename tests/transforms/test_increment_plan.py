@@ -105,6 +105,19 @@ def test_compaction_merges_small_files_of_a_partition_up_to_the_target() -> None
     ]
 
 
+def test_compaction_leaves_a_large_file_beside_a_small_one_until_the_small_ones_add_up() -> None:
+    month = ("d/m/month.parquet", "m", 30_000, 30_000_000)
+    increments = [(f"d/m/run{i}.parquet", "m", 300, 300_000) for i in range(30)]
+    # One increment's file beside the month's: nothing to merge (the month is not rewritten).
+    assert plan_compaction(files(month, increments[0]), target_bytes=128_000_000) == []
+    # Ten increments: their files are merged together, the month's still left alone.
+    [group] = plan_compaction(files(month, *increments[:10]), target_bytes=128_000_000)
+    assert "d/m/month.parquet" not in group.files and len(group.files) == 10
+    # Once the small files hold a quarter of it, the month's file joins them.
+    [group] = plan_compaction(files(month, *increments[:25]), target_bytes=128_000_000)
+    assert "d/m/month.parquet" in group.files and len(group.files) == 26
+
+
 def test_compaction_never_merges_across_partitions() -> None:
     table = files(("a", "2021-01", 1, 10), ("b", "2021-02", 1, 10), ("c", None, 1, 10))
     assert plan_compaction(table, target_bytes=1000) == []
@@ -124,6 +137,8 @@ def test_compaction_groups_are_small_files_of_one_partition(
         assert group.bytes <= 400 or len(group.files) == 1
         assert {partitions[name] for name in group.files} == {group.partition}
         assert all(sizes[name] < 400 for name in group.files)
+        ordered = sorted(sizes[name] for name in group.files)
+        assert all(size <= 4 * sum(ordered[:i]) for i, size in enumerate(ordered) if i)
         assert not seen & set(group.files)
         seen |= set(group.files)
 
