@@ -160,12 +160,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
-    results = {size: measure(size, args.work, args.seed) for size in sizes}
     command = "python -m bench.increments " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = section(results, command.strip())
+    results: dict[int, list[dict[str, Any]]] = {}
+    failed: dict[int, str] = {}
+    for size in sizes:
+        try:
+            results[size] = measure(size, args.work, args.seed)
+        except RuntimeError as error:  # a run failed: the section says so, the others stand
+            failed[size] = str(error).strip().splitlines()[-1]
+        text = section(results, command.strip())
+        text += "".join(
+            f"\n{size:,} articles: a run failed: `{why}`\n" for size, why in failed.items()
+        )
+        put_section(args.out, INCREMENTS, text)  # after each size: a later failure keeps it
     print(text)
-    put_section(args.out, INCREMENTS, text)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
