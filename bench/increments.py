@@ -167,7 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results[size] = measure(size, args.work, args.seed)
         except RuntimeError as error:  # a run failed: the section says so, the others stand
-            failed[size] = str(error).strip().splitlines()[-1]
+            lines = str(error).strip().splitlines()
+            failed[size] = next(
+                (ln for ln in reversed(lines) if ln.startswith("newsetl:")), lines[-1]
+            )
         text = section(results, command.strip())
         text += "".join(
             f"\n{size:,} articles: a run failed: `{why}`\n" for size, why in failed.items()
