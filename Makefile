@@ -26,7 +26,7 @@ browser:
 
 run: setup
 	$(BIN)/newsetl run
-	$(BIN)/newsetl sql "select published_date, publisher, title from articles order by 1"
+	$(BIN)/newsetl sql "select published_date, publisher, agency, title from articles order by 1"
 
 test: setup browser
 	$(BIN)/ruff check .

@@ -7,11 +7,12 @@
 BENCHMARKS.md: for every field the share of accepted files whose value equals the truth (null
 equals null), the body's word-token F1, and the dedup scores. The same section reports the
 extraction benchmark's body-only F1 (181 hand-labelled pages) and the share of body words that
-Reuters-21578 and BBC News keep.
+Reuters-21578 and BBC News keep. Documents are streamed from the warehouse and scored in one
+pass, so that a million files' bodies are never all in memory.
 
 ``--in-process`` parses in this process instead (census, learning and parsing shard by shard,
 as the flow does, without Prefect or a warehouse), for quick checks while developing: the
-figures are the same but dedup is not measured.
+figures are the same but dedup is not measured (the section it writes says so).
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bench.quality import pairwise_scores, token_scores
@@ -65,33 +67,44 @@ class FieldScores:
 
 
 def score_fields(documents: Iterable[dict[str, Any]], truth: pa.Table) -> FieldScores:
-    """Compare parsed documents to the generator's truth, field by field."""
-    rows = truth.to_pylist()
-    expected = {r["source_path"]: r for r in rows if r["expected"] == "accepted"}
+    """Compare parsed documents to the generator's truth, field by field.
+
+    One pass over ``documents``, which may be a stream: at a million files neither the bodies
+    nor the clean bodies are held all at once.
+    """
+    accepted = truth.filter(pc.equal(truth["expected"], "accepted"))
+    row_of = {path: i for i, path in enumerate(accepted["source_path"].to_pylist())}
+    wanted = {field: accepted[column].to_pylist() for field, column in FIELDS.items()}
+    clean_bodies = accepted["clean_body"].combine_chunks()
     right: Counter[str] = Counter()
     errors: dict[str, list[tuple[str, object, object]]] = {f: [] for f in FIELDS}
-    pairs = []
     seen = 0
-    for document in documents:
-        want = expected.get(document["source_path"])
-        if want is None:
-            continue
-        seen += 1
-        for field, column in FIELDS.items():
-            if document[field] == want[column]:
-                right[field] += 1
-            elif len(errors[field]) < 8:
-                errors[field].append((document["source_path"], document[field], want[column]))
-        pairs.append((document["body"], want["clean_body"]))
+
+    def pairs() -> Iterator[tuple[str, str]]:
+        nonlocal seen
+        for document in documents:
+            row = row_of.get(document["source_path"])
+            if row is None:
+                continue
+            seen += 1
+            for field, want in wanted.items():
+                if document[field] == want[row]:
+                    right[field] += 1
+                elif len(errors[field]) < 8:
+                    errors[field].append((document["source_path"], document[field], want[row]))
+            yield document["body"], clean_bodies[row].as_py()
+
+    body = token_scores(pairs())
     # A file the truth accepts and newsetl quarantined counts as wrong in every field.
-    total = len(expected)
+    total = len(row_of)
     exact = {field: right[field] / total for field in FIELDS}
     exact["accepted"] = seen / total
-    return FieldScores(seen, exact, token_scores(pairs), errors)
+    return FieldScores(seen, exact, body, errors)
 
 
-def parse_in_process(files_dir: Path, publishers_file: Path | None) -> list[dict[str, Any]]:
-    """Census, learning and parsing as the flow does them, shard by shard, in this process."""
+def parse_in_process(files_dir: Path, publishers_file: Path | None) -> Iterator[dict[str, Any]]:
+    """Census, learning and parsing as the flow does them, shard by shard, in this process; the
+    documents as each shard is parsed."""
     from transforms.articles import census_files, parse_articles
     from transforms.census import learn_chrome
     from transforms.publishers import PublisherRules, parse_rules
@@ -107,17 +120,54 @@ def parse_in_process(files_dir: Path, publishers_file: Path | None) -> list[dict
 
     census = pa.concat_tables(census_files(shard(s), rules) for s in range(0, len(paths), SHARD))
     learned = learn_chrome(census)
-    out: list[dict[str, Any]] = []
     for start in range(0, len(paths), SHARD):
-        out += parse_articles(shard(start), rules=rules, learned=learned).documents.to_pylist()
-    return out
+        yield from parse_articles(shard(start), rules=rules, learned=learned).documents.to_pylist()
 
 
-def run_newsetl(corpus: Path, work: Path) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """Run ``newsetl run`` on the corpus into a new warehouse; documents and dedup scores."""
-    from bench.run import NEWSETL, query
+class WarehouseDocuments:
+    """The published ``documents`` of a warehouse, streamed in batches each time it is iterated."""
 
-    warehouse = work / "warehouse"
+    def __init__(self, warehouse: Path, columns: list[str], batch: int = 20_000) -> None:
+        self.warehouse, self.columns, self.batch = warehouse, columns, batch
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        from warehouse import catalog
+        from warehouse.store import Warehouse
+
+        connection = catalog.connect(Warehouse(self.warehouse))
+        try:
+            cursor = connection.execute(f"select {', '.join(self.columns)} from documents")  # noqa: S608 (our names)
+            while rows := cursor.fetchmany(self.batch):
+                for row in rows:
+                    yield dict(zip(self.columns, row, strict=True))
+        finally:
+            connection.close()
+
+
+class SameAsSmallest:
+    """Records the compared fields of the smallest corpus's documents, or counts how many of
+    them a larger corpus gives the same, as the documents stream past."""
+
+    def __init__(self, reference: dict[str, list[object]] | None) -> None:
+        self.recording = reference is None
+        self.reference: dict[str, list[object]] = {} if reference is None else reference
+        self.same = 0
+
+    def compared(self, documents: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for document in documents:
+            path = document["source_path"]
+            fields = [document[f] for f in COMPARED]
+            if self.recording:
+                self.reference[path] = fields
+            elif path in self.reference:
+                self.same += self.reference[path] == fields
+            yield document
+
+
+def run_newsetl(corpus: Path, warehouse: Path) -> tuple[WarehouseDocuments, dict[str, float]]:
+    """Run ``newsetl run`` on the corpus into a new warehouse; its documents and dedup scores."""
+    from bench.run import NEWSETL
+
     shutil.rmtree(warehouse, ignore_errors=True)
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     command = [
@@ -137,20 +187,17 @@ def run_newsetl(corpus: Path, work: Path) -> tuple[list[dict[str, Any]], dict[st
     if done.returncode:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
     print(f"newsetl run: {time.perf_counter() - started:.0f} s", flush=True)
-    columns = ", ".join(["source_path", "body", "cluster_id", *FIELDS])
-    documents = query(warehouse, f"select {columns} from documents")  # noqa: S608 (our names)
     truth = pq.read_table(corpus / "truth.parquet", columns=["source_path", "story_id", "expected"])
     stories = {
         r["source_path"]: r["story_id"] for r in truth.to_pylist() if r["expected"] == "accepted"
     }
     clustered = [
         (d["cluster_id"], stories[d["source_path"]])
-        for d in documents
+        for d in WarehouseDocuments(warehouse, ["source_path", "cluster_id"])
         if d["source_path"] in stories
     ]
     dedup = pairwise_scores([c for c, _ in clustered], [s for _, s in clustered])
-    shutil.rmtree(warehouse, ignore_errors=True)
-    return documents, dedup
+    return WarehouseDocuments(warehouse, ["source_path", "body", *FIELDS]), dedup
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,20 +223,22 @@ def main(argv: list[str] | None = None) -> int:
             generate(corpus, size, args.seed)
         truth = pq.read_table(corpus / "truth.parquet")
         dedup: dict[str, float] = {}
+        documents: Iterable[dict[str, Any]]
         if args.in_process:
             documents = parse_in_process(corpus / "files", corpus / "publishers.toml")
         else:
-            documents, dedup = run_newsetl(corpus, args.work)
-        scores = score_fields(documents, truth)
-        results[size] = {"exact": scores.exact, "body": scores.body, "dedup": dedup}
+            documents, dedup = run_newsetl(corpus, args.work / "warehouse")
         # One seed: the smallest corpus is the first files of every larger one, and each of its
-        # files must come out the same inside the larger corpus.
+        # files must come out the same inside the larger corpus (compared in the scoring pass).
+        check = SameAsSmallest(reference)
+        scores = score_fields(check.compared(documents), truth)
+        del truth, documents
+        results[size] = {"exact": scores.exact, "body": scores.body, "dedup": dedup}
         if reference is None:
-            reference = {d["source_path"]: [d[f] for f in COMPARED] for d in documents}
+            reference = check.reference
         else:
-            shared = [d for d in documents if d["source_path"] in reference]
-            same = sum(reference[d["source_path"]] == [d[f] for f in COMPARED] for d in shared)
-            results[size]["same_as_smallest"] = [same, len(reference)]
+            results[size]["same_as_smallest"] = [check.same, len(reference)]
+        shutil.rmtree(args.work / "warehouse", ignore_errors=True)
         print(json.dumps({size: results[size]}, indent=1), flush=True)
         if args.errors:
             for field, found in scores.errors.items():
@@ -201,11 +250,9 @@ def main(argv: list[str] | None = None) -> int:
 
     extraction = extraction_quality(args.work)
     newswire = newswire_kept(args.work)
-    if not args.in_process:
-        put_section(args.out, HEADING, report(args, sizes, results, extraction, newswire))
-        print(f"wrote {HEADING!r} into {args.out}")
-    else:
-        print(json.dumps({"extraction": extraction, "newswire": newswire}, indent=1))
+    print(json.dumps({"extraction": extraction, "newswire": newswire}, indent=1))
+    put_section(args.out, HEADING, report(args, sizes, results, extraction, newswire))
+    print(f"wrote {HEADING!r} into {args.out}")
     return 0
 
 
@@ -223,11 +270,20 @@ def report(
     lines = [
         HEADING,
         "",
-        f"Command: `python -m bench.fields --sizes {args.sizes}`, written "
+        f"Command: `python -m bench.fields --sizes {args.sizes}"
+        f"{' --in-process' if args.in_process else ''}`, written "
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, on {machine()}; load average "
-        f"{load:.1f} when it finished (the machine is shared). One `newsetl run` per size on a "
-        f"new `bench.generator` corpus (seed {args.seed}), with the corpus's `publishers.toml` "
-        "(the folders of the outlets whose pages never name them). Share of the files the "
+        f"{load:.1f} when it finished (the machine is shared). "
+        + (
+            "Census, learning and parsing shard by shard in one process (`transforms`, as the "
+            "flow's tasks call them; the learning is the Arrow twin of the warehouse's SQL), "
+            "without deduplication,"
+            if args.in_process
+            else "One `newsetl run` per size"
+        )
+        + f" on a new `bench.generator` corpus (seed {args.seed}), with the corpus's "
+        "`publishers.toml` (the folders of the outlets whose pages never name them). Share of the "
+        "files the "
         "generator accepts whose field equals its truth (null equals null; a file newsetl "
         "quarantined counts as wrong); body: word-token F1 against the clean body.",
         "",
@@ -244,7 +300,7 @@ def report(
             + " | ".join(f"{results[s]['body'][key]:.4f}" for s in sizes)
             + " |"
         )
-    for key in ("precision", "recall"):
+    for key in ("precision", "recall") if not args.in_process else ():
         lines.append(
             f"| dedup pairwise {key} | "
             + " | ".join(f"{results[s]['dedup'].get(key, float('nan')):.4f}" for s in sizes)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 # The query ``make run`` prints (see the Makefile), whose columns head the README's example table.
-SEED_QUERY = "select published_date, publisher, title from articles order by 1"
-COLUMNS = ("published_date", "publisher", "title")
+SEED_QUERY = "select published_date, publisher, agency, title from articles order by 1"
+COLUMNS = ("published_date", "publisher", "agency", "title")
 FENCED_BLOCK = re.compile(r"^```[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
@@ -28,7 +28,7 @@ def expected_table(readme: Path = README) -> list[str]:
 
 
 def expected_seed_articles(readme: Path = README) -> list[tuple[str | None, ...]]:
-    """The README's example rows as values: (published_date, publisher, title), NULL as None."""
+    """The README's example rows as values (published_date, publisher, agency, title)."""
     lines = expected_table(readme)
     rows = []
     for line in lines[2:-1]:

@@ -85,6 +85,14 @@ SHORT_CHROME_LINE = "|".join(
         r"^\d+ of \d+ .{10,}$",
         r"^(?i:(?:first |last )?(?:published|updated|posted))(?: on| at)?:? .*\d{4}.*$",
         r"^(?i:tags|topics|filed under|categories|keywords): .+$",
+        # Paywalls, where a page's text stops: `To continue reading, subscribe to ...`,
+        # `This article is for subscribers only.`, `Continue reading the main story`.
+        r"^(?i:(?:to )?(?:continue|keep) reading\b.*)$",
+        r"^(?i:.*\b(?:subscribe|subscribers?|subscription|log in|sign in)\b.*"
+        r"\b(?:to (?:continue|keep) reading|read(?:ing)? the (?:rest|remainder|full)\b).*)$",
+        r"^(?i:.*\b(?:for|to) (?:paying )?subscribers only\b.*|already a subscriber\b.*)$",
+        r"^(?i:the full (?:story|article|text) is (?:only )?(?:available|reserved) (?:to|for)\b.*"
+        r"\bsubscribers?\b.*)$",
         # A wire's credits: `(Reporting by Jane Doe; Editing by John Smith)`.
         r"^\(?(?:[Aa]dditional |[Ee]xtra )?(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Cc]ompiled) by"
         r" [A-Z][^.!?]*\)?\.?$",
@@ -104,7 +112,9 @@ LIST_MARKER = "|".join(
         # `Read more: <headline>` inside a story is one inserted link (a chrome line); a bare
         # `Read more` or `Read more about: <tags>` heads a list of other stories.
         r"^(?i:Read more)(?: about:?.*|:)?$",
-        r"^(?i:Related|Related articles|Related stories|Related news|(?:More|Latest) (?:from|in)"
+        r"^(?i:Related|Related (?:articles|stories|news|coverage|content|reading|posts)"
+        r"|More on this (?:story|topic)|Also in the news|In other news|See also"
+        r"|(?:Further|Suggested|Recommended) reading|(?:More|Latest) (?:from|in)"
         r" [^.]{1,60}|More stories|You may also like|You might also like|Recommended(?: for you)?"
         r"|Most read|Most popular|Trending(?: now)?|Latest news|See more|Don['’]t miss|Tags"
         r"|We recommend|Explore further|Top stories|Editor['’]s picks|Must read|Popular"
@@ -437,7 +447,9 @@ def _number_blocks(
     the block before it.
     """
     prose_at = np.flatnonzero(f.prose)
-    others_before = np.cumsum(~f.blank & ~f.marker & ~f.prose)
+    # The list of links right under a list heading is no gap in a story: whether the story goes
+    # on after it is for ``continues`` to say.
+    others_before = np.cumsum(~f.blank & ~f.marker & ~f.prose & ~_listed(f))
     ends_before = np.cumsum(f.end_marker)
     lists_before = np.cumsum(f.list_marker)
     hard = np.ones(len(prose_at), dtype=bool)
@@ -463,6 +475,20 @@ def _number_blocks(
     long_enough = np.bincount(block, weights=f.words[prose_at]) >= MIN_STORY_WORDS
     continues = (prose_share >= MIN_PROSE_SHARE) & long_enough
     return prose_at, np.cumsum(hard | (after_list & ~continues[block])) - 1
+
+
+def _listed(f: _LineFeatures) -> np.ndarray:
+    """Lines of the run of non-blank lines that follows a list heading (blank lines between)."""
+    at = np.arange(len(f.blank))
+    filled = ~f.blank
+    previous_filled = np.maximum.accumulate(np.where(filled, at, -1))
+    before = np.full(len(at), -1)
+    before[1:] = previous_filled[:-1]
+    heading = np.maximum(before, 0)
+    opens = filled & ~f.marker & (before >= 0)
+    opens &= f.list_marker[heading] & (f.document[heading] == f.document)
+    run_start = np.maximum.accumulate(np.where(opens | f.blank | f.marker, at, -1))
+    return filled & ~f.marker & opens[np.maximum(run_start, 0)] & (run_start >= 0)
 
 
 def _story_spans(
@@ -605,8 +631,19 @@ def select_main_text(
     story_prose = np.bincount(document[in_story & features.prose], minlength=len(counts))
     repeated_prose = np.bincount(document[repeated & features.prose], minlength=len(counts))
     repeated &= (2 * repeated_prose < story_prose)[document]
-    keep = np.where(whole, whole_keep, in_story & ~marker & ~repeated)
+    # The links under a list heading inside the story, up to the story's next paragraph.
+    box = _since_last(features.list_marker, features.prose)
+    box &= (at > start[document]) & (at < end[document])
+    keep = np.where(whole, whole_keep, in_story & ~marker & ~repeated) & ~box
     return _rebuild(texts, lines, document, counts, keep)
+
+
+def _since_last(opens: np.ndarray, closes: np.ndarray) -> np.ndarray:
+    """Lines after an ``opens`` line and before the next ``closes`` line, texts not told apart."""
+    at = np.arange(len(opens))
+    last_open = np.maximum.accumulate(np.where(opens, at, -1))
+    last_close = np.maximum.accumulate(np.where(closes, at, -1))
+    return (last_open > last_close) & ~opens
 
 
 def _repeated_lines(lines: pa.Array, document: np.ndarray, candidate: np.ndarray) -> np.ndarray:

@@ -38,4 +38,7 @@ def bound(
         connection.execute(f"SET temp_directory = '{spill_dir / 'duckdb-spill'}'")
     connection.execute("SET preserve_insertion_order = false")
     connection.execute("SET threads = 1")
+    # DuckDB draws a progress bar on stderr for queries over two seconds: in a run's log (and
+    # a scheduled run's) it is a screenful of bars, not information.
+    connection.execute("SET enable_progress_bar = false")
     return connection

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bench.fields import FIELDS, parse_in_process, score_fields
+from bench.fields import COMPARED, FIELDS, SameAsSmallest, parse_in_process, score_fields
 from bench.generator import generate
 
 
@@ -59,3 +59,38 @@ def test_with_enough_stories_per_site_every_field_is_right(tmp_path: Path) -> No
     scores = score_fields(documents, pq.read_table(tmp_path / "c" / "truth.parquet"))
     assert min(scores.exact.values()) >= 0.98, scores.exact
     assert scores.body["f1"] >= 0.98
+
+
+@pytest.mark.slow
+def test_a_file_s_fields_are_the_same_inside_a_corpus_three_times_larger(tmp_path: Path) -> None:
+    """Scale invariance on the generator's pages: the 10,000 files of one corpus, parsed again
+    among 30,000 (one seed: the small corpus is the first files of the large one), keep their
+    title, byline, publisher, every other field and their body, whatever chrome the larger
+    corpus learns and whichever headlines and bylines recur more often in it."""
+    small, large = tmp_path / "small", tmp_path / "large"
+    generate(small, 10_000, seed=11)
+    generate(large, 30_000, seed=11)
+    documents = {}
+    for corpus in (small, large):
+        parsed = parse_in_process(corpus / "files", corpus / "publishers.toml")
+        documents[corpus] = {d["source_path"]: [d[f] for f in COMPARED] for d in parsed}
+    inside = documents[large]
+    assert len(documents[small]) > 9_800
+    changed = []
+    for path, fields in documents[small].items():
+        assert (small / "files" / path).read_bytes() == (large / "files" / path).read_bytes()
+        differ = [f for f, a, b in zip(COMPARED, fields, inside[path], strict=True) if a != b]
+        if differ:
+            changed.append((path, differ))
+    assert changed == []
+
+
+def test_the_smallest_corpus_is_recorded_then_each_larger_one_counted_against_it() -> None:
+    def doc(path: str, title: str) -> dict[str, object]:
+        return {f: None for f in COMPARED} | {"source_path": path, "title": title}
+
+    small = SameAsSmallest(None)
+    assert [d["source_path"] for d in small.compared([doc("a", "A"), doc("b", "B")])] == ["a", "b"]
+    large = SameAsSmallest(small.reference)
+    list(large.compared([doc("a", "A"), doc("b", "changed"), doc("c", "C")]))
+    assert (large.same, len(large.reference)) == (1, 2)

@@ -53,7 +53,10 @@ def warehouse(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def test_sql_prints_the_two_seed_articles(warehouse: Path) -> None:
     result = newsetl("sql", "--warehouse", str(warehouse), "--format", "json", SEED_QUERY)
     assert result.returncode == 0, result.stderr
-    rows = [(r["published_date"], r["publisher"], r["title"]) for r in json.loads(result.stdout)]
+    rows = [
+        (r["published_date"], r["publisher"], r["agency"], r["title"])
+        for r in json.loads(result.stdout)
+    ]
     assert rows == EXPECTED_SEED_ARTICLES
 
 
@@ -68,7 +71,7 @@ def test_sql_table_and_csv_formats(warehouse: Path, tmp_path: Path) -> None:
     assert lines[-1] == "(2 rows)"
     csv = newsetl("sql", "--warehouse", str(warehouse), "--format", "csv", SEED_QUERY)
     assert csv.stdout.splitlines() == [
-        "published_date,publisher,title",
+        "published_date,publisher,agency,title",
         *(",".join(cell or "" for cell in row) for row in EXPECTED_SEED_ARTICLES),
     ]
 

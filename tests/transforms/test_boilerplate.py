@@ -350,3 +350,54 @@ def test_a_caption_printed_twice_in_the_story_goes_and_a_story_printed_twice_sta
     assert main_text(page) == "\n\n".join(story)
     twice = "\n\n".join([menu, *story, *story, menu])
     assert main_text(twice) == "\n\n".join([*story, *story])
+
+
+def test_paywall_lines_are_chrome_and_sentences_about_subscribers_are_not() -> None:
+    paywalls = [
+        "To continue reading, subscribe to the Harbour Times from one dollar a week.",
+        "This article is for subscribers only. Already a subscriber? Log in to keep reading.",
+        "Subscribe to the Granite Ledger to read the rest of this article.",
+        "The full story is available to Granite Ledger subscribers. Subscribe now.",
+        "Continue reading the main story",
+    ]
+    assert remove_chrome(pa.array(["\n".join(paywalls)])).to_pylist() == [""]
+    story = [
+        "The company said it had signed up 500 new subscribers since it cut its prices in May.",
+        "A preview of the report was shared with paying subscribers on Tuesday.",
+        "Readers kept reading the paper long after its owners moved it online.",
+    ]
+    assert remove_chrome(pa.array(["\n".join(story)])).to_pylist() == ["\n".join(story)]
+
+
+STORY = [
+    "The minister said on Monday that the talks in Geneva would go on for another week, "
+    "after officials from both capitals agreed to meet again on the question of the border.",
+    "Officials in both capitals described the meeting as constructive but difficult, and "
+    "said the next round would deal with trade, energy supplies and the release of prisoners.",
+    "Analysts expect the central bank to keep rates unchanged at its next meeting, although "
+    "two of its members have argued in public for a cut before the end of the year.",
+    "Diplomats in Brussels said the agreement could be signed before the summer if the two "
+    "sides settle their dispute over the timetable for the withdrawal of troops.",
+]
+
+
+def test_a_box_of_links_inside_a_story_goes_and_the_story_on_both_sides_stays() -> None:
+    links = [f"Country {n} weighs a trade deal" for n in range(12)]
+    menu = "\n".join(["Home", "World", "Business", "Tech", "Sport", "Culture", "Video", "Audio"])
+    box = "\n".join(["Also in the news", *links])
+    page = "\n\n".join([menu, *STORY[:2], box, *STORY[2:], "Related", *links[:4]])
+    assert main_text(page) == "\n\n".join(STORY)
+
+
+def test_a_list_heading_after_the_story_does_not_join_what_follows_it() -> None:
+    """Teasers apart, one per paragraph, then the site's legal notice: not the story."""
+    menu = "\n".join(["Home", "World", "Business", "Tech", "Sport", "Culture", "Video", "Audio"])
+    teasers = ["Health", "Why am I not losing weight?", "Health", "Five swaps for game day"] * 2
+    notice = [
+        "The information provided on this website is intended for general information only and "
+        "does not replace the advice of a physician or any other qualified professional.",
+        "Results vary depending on starting point, goals and effort, and exercise and a proper "
+        "diet are necessary to achieve and maintain weight loss and muscle definition.",
+    ]
+    page = "\n\n".join([menu, *STORY, "Related articles", *teasers, "Facebook", *notice])
+    assert main_text(page) == "\n\n".join(STORY)

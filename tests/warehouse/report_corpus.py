@@ -17,7 +17,7 @@ from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE
 WIRES = ("Reuters", "TASS")
 
 
-def _document(
+def document(
     doc_id: str, publisher: str, day: dt.date | None, cluster: str, canonical: bool, title: str
 ) -> dict[str, object]:
     # Columns the reports do not read get a plain value where the schema requires one.
@@ -45,17 +45,17 @@ def report_tables() -> dict[str, pa.Table]:
     jan, feb, mar = dt.date(2021, 1, 10), dt.date(2021, 2, 10), dt.date(2021, 3, 10)
     documents = [
         # The wide story: three outlets, four copies, first on Jan 10, last on Feb 10.
-        _document("w1", "Reuters", jan, "cwide", True, "Talks In Geneva"),
-        _document("w2", "TASS", jan, "cwide", False, "Talks in Geneva, say officials"),
-        _document("w3", "BBC", feb, "cwide", False, "Geneva talks"),
-        _document("w4", "BBC", feb, "cwide", False, "Geneva talks (update)"),
+        document("w1", "Reuters", jan, "cwide", True, "Talks In Geneva"),
+        document("w2", "TASS", jan, "cwide", False, "Talks in Geneva, say officials"),
+        document("w3", "BBC", feb, "cwide", False, "Geneva talks"),
+        document("w4", "BBC", feb, "cwide", False, "Geneva talks (update)"),
         # Two outlets.
-        _document("p1", "Reuters", feb, "cpair", True, "Ceasefire Holds"),
-        _document("p2", "TASS", mar, "cpair", False, "Ceasefire holds"),
+        document("p1", "Reuters", feb, "cpair", True, "Ceasefire Holds"),
+        document("p2", "TASS", mar, "cpair", False, "Ceasefire holds"),
         # Single stories.
-        _document("s1", "TASS", mar, "cs1", True, "Kremlin Says"),
-        _document("s2", "TASS", mar, "cs2", True, "Moscow Weather"),
-        _document("s3", "BBC", None, "cs3", True, "Undated Feature"),
+        document("s1", "TASS", mar, "cs1", True, "Kremlin Says"),
+        document("s2", "TASS", mar, "cs2", True, "Moscow Weather"),
+        document("s3", "BBC", None, "cs3", True, "Undated Feature"),
     ]
     sizes: dict[str, int] = {}
     for row in documents:

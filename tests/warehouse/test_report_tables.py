@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.warehouse.report_corpus import document as corpus_document
 from tests.warehouse.report_corpus import report_tables
 from warehouse import aggregates, catalog
 from warehouse.catalog import ReportFilters, ReportQuery
@@ -299,3 +300,43 @@ def test_reports_ask_the_questions_they_asked_before(monkeypatch: pytest.MonkeyP
     now = [(q.key, q.name, q.question) for q in catalog.report_queries()]
     monkeypatch.setattr(catalog, "REPORTS_DIR", REFERENCE / "reports")
     assert now == [(q.key, q.name, q.question) for q in catalog.report_queries()]
+
+
+def test_report_tables_build_within_the_memory_limit_with_thousands_of_outlets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawl of many small sites: a few documents per outlet and month, each naming the same
+    names. The build's memory follows the documents, not the (outlet, month) pairs."""
+    monkeypatch.setattr(aggregates, "BUILD_MEMORY_LIMIT", "48MB")
+    names = [f"Person {i}" for i in range(24)]
+    documents, mentions = [], []
+    for number in range(6000):
+        day = dt.date(2021, 1 + number % 12, 1 + number % 28)
+        doc_id = f"d{number}"
+        documents.append(
+            corpus_document(doc_id, f"Site {number % 3000}", day, doc_id, True, "Story")
+        )
+        mentions += [
+            {"doc_id": doc_id, "kind": "person", "entity": name, "mentions": 1 + i % 3}
+            for i, name in enumerate(names[number % 4 :: 4])
+        ]
+    files = {
+        "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS),
+        "mentions": pa.Table.from_pylist(
+            [row | {"run_id": "r"} for row in mentions], schema=MENTIONS
+        ),
+    }
+    for name, table in files.items():
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    rows = aggregates.write_report_tables(
+        Storage(),
+        tmp_path / "build",
+        "r1",
+        [tmp_path / "documents.parquet"],
+        [tmp_path / "mentions.parquet"],
+        tmp_path,
+        "zstd",
+    )
+    # A document names 6 of the 24 names, and the two documents of an outlet and month the
+    # same 6: each name meets each of them once per (outlet, month).
+    assert rows["name_mentions"] == 6 * 6 * 3000

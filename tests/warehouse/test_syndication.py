@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.warehouse.report_corpus import _document as document
+from tests.warehouse.report_corpus import document
 from tests.warehouse.test_report_tables import (
     answers,
     reference_connection,
