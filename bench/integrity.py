@@ -28,8 +28,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from bench.sections import INTEGRITY, put_section
-from transforms.incremental import files_to_process
-from warehouse import incremental, integrity, store
+from transforms.changed_files import files_to_process
+from warehouse import incremental, input_changes, integrity, store
 from warehouse.sources import discover, stat_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,7 +59,7 @@ def measure(warehouse: Path, input_dir: Path, repeats: int) -> dict[str, float]:
         return files_to_process(stat_files(discovery.root, discovery.paths), previous_manifest)
 
     def scan_with_missing() -> object:
-        return incremental.input_changes(snapshot, discovery)
+        return input_changes.input_changes(snapshot, discovery)
 
     full_repeats = max(1, repeats // 2)
     return {

@@ -203,12 +203,19 @@ def section(
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def corpus_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The arguments of a benchmark over generated corpora of some sizes: ``--sizes``, ``--work``
+    (corpora and warehouses), ``--out`` (BENCHMARKS.md) and ``--seed``."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000", help="corpus sizes (comma-separated)")
     parser.add_argument("--work", type=Path, default=REPO / ".bench", help="corpora and warehouses")
     parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
     parser.add_argument("--seed", type=int, default=20261122)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = corpus_parser(__doc__)
     parser.add_argument(
         "--baseline", type=Path, help="another checkout with its own .venv, run side by side"
     )

@@ -20,6 +20,7 @@ REAL = "## Partial reprints on real corpora"
 FIELDS = "## Field accuracy"
 SYNDICATION_QUALITY = "## Syndication quality"
 SYNDICATION_COST = "## Syndication cost at a million articles"
+INCREMENTS = "## Increments: what a scheduled run costs"
 
 
 def section(text: str, heading: str) -> str:

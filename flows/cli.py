@@ -1,8 +1,8 @@
 """The ``newsetl`` command line.
 
-``run`` starts Prefect; ``sql``, ``report``, ``snapshots``, ``check`` and ``expire`` never import
-it, so they answer at once. An expected failure is one ``newsetl:`` line on stderr and an exit
-code (0 ok, 1 failed, 2 invalid setting), never a traceback.
+``run`` starts Prefect; ``sql``, ``report``, ``snapshots``, ``check``, ``expire`` and ``compact``
+never import it, so they answer at once. An expected failure is one ``newsetl:`` line on stderr
+and an exit code (0 ok, 1 failed, 2 invalid setting), never a traceback.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     Raises:
         SnapshotDamaged: A file of the current snapshot is missing or has another size.
     """
-    from warehouse import incremental, integrity
+    from warehouse import input_changes, integrity
     from warehouse.catalog import repair
     from warehouse.sources import discover
 
@@ -175,11 +175,13 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     snapshot = warehouse.snapshot()
     integrity.require_intact(snapshot)
     discovery = discover(settings.input, pattern, skip=settings.warehouse)
-    if incremental.last_root(snapshot) not in (None, incremental.root_of(discovery.root)):
+    if input_changes.last_root(snapshot) not in (None, input_changes.root_of(discovery.root)):
         return False  # the run refuses it, or replaces documents and names them
-    changes = incremental.input_changes(snapshot, discovery)
+    changes = input_changes.input_changes(snapshot, discovery)
     if changes.todo.num_rows or (settings.prune_missing and changes.missing.num_rows):
         return False  # the run clears leftovers itself, reusing the shards a crash finished
+    if "pending_reparse" in snapshot.manifest["tables"] and snapshot.rows("pending_reparse"):
+        return False  # files earlier runs left to parse again with the current chrome
     if repair(warehouse):
         print("newsetl: finished the publish of a run that was interrupted after its commit")
     print(
@@ -214,6 +216,31 @@ def command_expire(args: argparse.Namespace) -> int:
             keep=args.keep, grace=dt.timedelta(hours=grace_hours), now=dt.datetime.now(dt.UTC)
         )
     print(f"newsetl: deleted {len(deleted)} snapshot(s): {', '.join(deleted) or 'none'}")
+    return EXIT_OK
+
+
+def command_compact(args: argparse.Namespace) -> int:
+    """``newsetl compact``: publish the current snapshot with its small files merged."""
+    import datetime as dt
+
+    from warehouse import catalog, compaction
+
+    if args.target_mb <= 0:
+        raise SettingsError(f"--target-mb must be positive, not {args.target_mb}")
+    wait = check_duration("--wait-for-lock", args.wait_for_lock)
+    warehouse = Warehouse(args.warehouse)
+    with warehouse.writer_lock("compact", wait_seconds=wait):
+        done = compaction.compact(
+            warehouse, dt.datetime.now(dt.UTC), target_bytes=int(args.target_mb * (1 << 20))
+        )
+        if done.snapshot is None:
+            print("newsetl: nothing to compact")
+            return EXIT_OK
+        catalog.write_catalog(warehouse, done.snapshot)
+    print(
+        f"newsetl: merged {done.merged_files} files into {done.written_files} "
+        f"({done.written_bytes} bytes); published snapshot {done.snapshot.snapshot_id}"
+    )
     return EXIT_OK
 
 
@@ -328,7 +355,7 @@ def _check_before_run(settings: Any, pattern: str) -> None:
         SnapshotDamaged: The current snapshot is damaged.
         InputRootChanged: The input root is another than the last run's, not allowed.
     """
-    from warehouse import incremental, integrity
+    from warehouse import input_changes, integrity
     from warehouse.sources import input_root, is_url
 
     warehouse = Warehouse(settings.warehouse)
@@ -337,8 +364,8 @@ def _check_before_run(settings: Any, pattern: str) -> None:
     snapshot = warehouse.snapshot()
     integrity.require_intact(snapshot)
     if not is_url(settings.input):
-        root = incremental.root_of(input_root(settings.input).absolute())
-        incremental.check_root(snapshot, root, allow_new_root=settings.allow_new_root)
+        root = input_changes.root_of(input_root(settings.input).absolute())
+        input_changes.check_root(snapshot, root, allow_new_root=settings.allow_new_root)
 
 
 def _run_flow(args: argparse.Namespace, settings: Any, *, rebuild: bool = False) -> int:
@@ -475,6 +502,35 @@ def _run_options(add_warehouse: Callable[[argparse.ArgumentParser], None]) -> _A
     return run_options
 
 
+def _add_maintenance(
+    commands: Any, add_warehouse: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    """The parsers of the commands that keep a warehouse: ``expire`` and ``compact``."""
+    expire = commands.add_parser("expire", help="delete old snapshots (retention)")
+    add_warehouse(expire)
+    expire.add_argument(
+        "--keep", type=int, default=10, help="newest snapshots to keep (default 10)"
+    )
+    expire.add_argument(
+        "--grace-hours",
+        type=float,
+        default=24.0,
+        help="never delete a snapshot younger than this, for readers still on it (default 24)",
+    )
+    expire.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS")
+    expire.set_defaults(handler=command_expire)
+
+    compact = commands.add_parser(
+        "compact", help="merge the small files increments leave (publishes a snapshot)"
+    )
+    add_warehouse(compact)
+    compact.add_argument(
+        "--target-mb", type=float, default=128.0, help="size of a merged file (default 128)"
+    )
+    compact.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS")
+    compact.set_defaults(handler=command_compact)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``newsetl`` command."""
     parser = _ArgumentParser(prog="newsetl", description="Batch ETL for news article corpora.")
@@ -557,19 +613,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     snapshots.set_defaults(handler=command_snapshots)
 
-    expire = commands.add_parser("expire", help="delete old snapshots (retention)")
-    add_warehouse(expire)
-    expire.add_argument(
-        "--keep", type=int, default=10, help="newest snapshots to keep (default 10)"
-    )
-    expire.add_argument(
-        "--grace-hours",
-        type=float,
-        default=24.0,
-        help="never delete a snapshot younger than this, for readers still on it (default 24)",
-    )
-    expire.add_argument("--wait-for-lock", type=float, default=0.0, metavar="SECONDS")
-    expire.set_defaults(handler=command_expire)
+    _add_maintenance(commands, add_warehouse)
 
     check = commands.add_parser(
         "check", help="verify a snapshot's files against the sizes and checksums of its publish"
@@ -601,7 +645,7 @@ def _exit_code(error: BaseException) -> int | None:
     import duckdb
 
     from warehouse.exports import ExportError
-    from warehouse.incremental import InputRootChanged
+    from warehouse.input_changes import InputRootChanged
     from warehouse.integrity import SnapshotDamaged
     from warehouse.sandbox import QueryRefused
     from warehouse.schemas import SchemaContractError

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transforms.header import DAYS_AHEAD, EARLIEST_NEWS_DATE, PlausibleDates
+from transforms.increment_plan import REPARSE_FLOOR
 from warehouse import sources
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +86,9 @@ class RunSettings:
     """Publication dates before this are not believed (``invalid``, null)."""
     max_days_ahead: int = DAYS_AHEAD
     """Publication dates more than this many days after the run's date are not believed."""
+    reparse_floor: int = REPARSE_FLOOR
+    """Unchanged files a run may parse again when learned chrome moves, however few files it
+    adds (it may parse as many again as it adds); the others wait for later runs."""
 
     def __post_init__(self) -> None:
         if self.max_file_bytes <= 0:
@@ -101,6 +105,8 @@ class RunSettings:
                 raise SettingsError(
                     f"earliest_date {self.earliest_date!r} is not a date: use YYYY-MM-DD"
                 ) from None
+        if self.reparse_floor < 0:
+            raise SettingsError(f"reparse_floor cannot be negative ({self.reparse_floor})")
         if self.max_days_ahead < 0:
             raise SettingsError(f"max_days_ahead cannot be negative ({self.max_days_ahead})")
         if self.earliest_date > dt.datetime.now(dt.UTC).date():
@@ -153,6 +159,7 @@ class RunSettings:
             "dask_address": os.environ.get("NEWSETL_DASK_ADDRESS") or None,
             "earliest_date": _date_from_env("NEWSETL_EARLIEST_DATE", EARLIEST_NEWS_DATE),
             "max_days_ahead": _int_from_env("NEWSETL_MAX_DAYS_AHEAD", DAYS_AHEAD),
+            "reparse_floor": _int_from_env("NEWSETL_REPARSE_FLOOR", REPARSE_FLOOR),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]

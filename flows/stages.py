@@ -38,10 +38,12 @@ from flows.tasks import (
     publish_snapshot,
     release_memory,
 )
+from transforms import increment_plan
 from transforms.publishers import PublisherRules
-from warehouse import incremental, integrity, sources, store
+from warehouse import census_plan, incremental, input_changes, integrity, sources, store
 from warehouse.clusters import cluster_table, document_matches
 from warehouse.runs import RunRecord, StageCounters
+from warehouse.schemas import PENDING_REPARSE
 
 
 class BooksDoNotBalance(RuntimeError):
@@ -111,6 +113,9 @@ class Discovered:
     """Under a new input root (allowed), the paths whose earlier documents are replaced."""
     runs_history: pa.Table | None = None
     """For a rebuild, the earlier ``runs`` rows that could be read; else None (the current's)."""
+    deferred: pa.StringArray = field(default_factory=lambda: pa.array([], pa.string()))
+    """Unchanged files earlier runs left to parse again (their chrome moved), longest waiting
+    first."""
 
     @property
     def files_seen(self) -> int:
@@ -119,14 +124,25 @@ class Discovered:
 
     @property
     def nothing_to_do(self) -> bool:
-        """No file new, changed or to prune since a published snapshot."""
-        return self.previous is not None and not self.pending.num_rows and not len(self.pruned)
+        """No file new, changed, to prune or left to parse again since a published snapshot."""
+        return (
+            self.previous is not None
+            and not self.pending.num_rows
+            and not len(self.pruned)
+            and not len(self.deferred)
+        )
 
     def without_file_lists(self) -> Discovered:
         """This result without its lists of files, which the stages after processing never read."""
         # New empty arrays: a slice would keep the buffers it was cut from.
         empty = pa.array([], pa.string())
-        return replace(self, present=empty, pending=self.pending.schema.empty_table(), pruned=empty)
+        return replace(
+            self,
+            present=empty,
+            pending=self.pending.schema.empty_table(),
+            pruned=empty,
+            deferred=empty,
+        )
 
 
 def discover(run: Run, *, rebuild: bool = False) -> Discovered:
@@ -150,13 +166,13 @@ def discover(run: Run, *, rebuild: bool = False) -> Discovered:
         runs_history, previous = integrity.best_history(wh), None
     elif previous is not None:
         integrity.require_intact(previous)
-    input_root = incremental.root_of(discovery.root)
-    earlier_root = incremental.check_root(
+    input_root = input_changes.root_of(discovery.root)
+    earlier_root = input_changes.check_root(
         previous, input_root, allow_new_root=settings.allow_new_root
     )
-    changes = incremental.input_changes(previous, discovery)
+    changes = input_changes.input_changes(previous, discovery)
     pending = changes.todo
-    replaced = incremental.replaced_paths(previous, pending) if earlier_root else []
+    replaced = input_changes.replaced_paths(previous, pending) if earlier_root else []
     # The paths as Arrow strings, not a million Python objects.
     present = pa.array(discovery.paths, pa.string())
     root = discovery.root
@@ -209,6 +225,7 @@ def discover(run: Run, *, rebuild: bool = False) -> Discovered:
         files_pruned=len(pruned),
         replaced=tuple(replaced),
         runs_history=runs_history,
+        deferred=census_plan.deferred_paths(previous),
     )
 
 
@@ -249,10 +266,12 @@ def _run_shards(submit: Submit[T], shards: list[pa.StringArray], workers: int) -
 class Census:
     """Learned chrome for this run, and the files it must process."""
 
-    plan: incremental.CensusPlan
+    plan: census_plan.CensusPlan
     to_process: pa.Table
     """The pending files, then unchanged ones whose learned chrome changed (``manifest`` stats)."""
     counters: StageCounters
+    deferred: pa.Table = field(default_factory=PENDING_REPARSE.empty_table)
+    """Unchanged files whose chrome changed, left for later runs (``pending_reparse`` rows)."""
 
     @property
     def paths(self) -> pa.StringArray:
@@ -282,7 +301,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
         )
 
     shards = list(_run_shards(submit, _shards(paths, settings.shard_size), settings.workers))
-    plan = incremental.plan_census(
+    plan = census_plan.plan_census(
         found.previous,
         pa.concat_arrays([paths, found.pruned]),  # their earlier census rows go
         [shard.path for shard in shards],
@@ -291,15 +310,31 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
         storage=staging.warehouse.storage,
     )
     to_process = found.pending
-    if plan.affected:
+    now, later = increment_plan.bound_reparse(
+        census_plan.still_to_reparse(found.deferred, found.present, paths, found.pruned),
+        plan.affected,
+        increment_plan.reparse_limit(found.pending.num_rows, settings.reparse_floor),
+    )
+    if now or later:
         get_run_logger().info(
-            "%d unchanged files parsed again: edge lines of theirs became chrome or stopped being",
+            "%d unchanged files parsed again (%d newly affected: edge lines of theirs became "
+            "chrome or stopped being), %d left for later runs",
+            len(now),
             len(plan.affected),
+            len(later),
         )
+    if now:
         to_process = pa.concat_tables(
-            [to_process, incremental.manifest_stats(found.previous, plan.affected)],
+            [to_process, input_changes.manifest_stats(found.previous, now)],
             promote_options="permissive",
         )
+    deferred = pa.table(
+        {
+            "source_path": pa.array(later, pa.string()),
+            "run_id": pa.array([run.run_id] * len(later), pa.string()),
+        },
+        schema=PENDING_REPARSE,
+    )
     counters = clock.counters(
         "census",
         worker_cpu=sum(shard.cpu_seconds for shard in shards),
@@ -307,7 +342,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
         files_out=to_process.num_rows,
         bytes=int(pc.sum(found.pending.column("bytes")).as_py() or 0),
     )
-    return Census(plan, to_process, counters)
+    return Census(plan, to_process, counters, deferred)
 
 
 @dataclass(frozen=True)
@@ -320,8 +355,8 @@ class Processed:
     """Paths whose earlier rows go: those processed again, and those pruned."""
     documents: int
     quarantined_by_reason: dict[str, int]
-    quarantine: pa.Table
-    manifest: pa.Table
+    quarantine: incremental.CarriedRows
+    manifest: incremental.CarriedRows
     sketch_cpu_seconds: float
     """CPU seconds the shards spent on MinHash sketches (part of deduplication's cost)."""
     counters: StageCounters
@@ -498,17 +533,20 @@ def publish(
         deduplicated.keys,
         deduplicated.assigned,
         store.SnapshotTables(
-            quarantine=processed.quarantine,
-            manifest=processed.manifest,
+            quarantine=processed.quarantine.written,
+            manifest=processed.manifest.written,
             written={
                 "clusters": deduplicated.clusters,
                 "document_matches": deduplicated.document_matches,
                 "body_pairs": deduplicated.body_pairs,
+                "pending_reparse": census.deferred,
             },
             carried={
                 "body_bands": deduplicated.band_files,
                 "body_signatures": deduplicated.signature_files,
                 "line_census": census.plan.files,
+                "quarantine": processed.quarantine.carried,
+                "manifest": processed.manifest.carried,
             },
         ),
         record,

@@ -218,9 +218,10 @@ def publish_snapshot(
     logger = get_run_logger()
     plan = incremental.plan_documents(keys, assigned)
     logger.info(
-        "documents: %d files carried unchanged, %d rewritten, %d new documents",
+        "documents: %d files carried unchanged, %d rewritten (%d rows go), %d new documents",
         len(plan.carried),
         len(plan.rewritten),
+        plan.dropped_rows,
         keys.new.num_rows,
     )
     mentions = incremental.next_mentions(keys, staging, previous)
@@ -230,7 +231,7 @@ def publish_snapshot(
     )
     snapshot = staging.publish(
         documents=incremental.document_batches(keys, assigned, plan, staging),
-        carried_documents=plan.carried,
+        carried_documents=[Path(name) for name in plan.carried],
         tables=tables.with_table("mentions", mentions.written, mentions.carried).with_table(
             "match_passages", passages.written, passages.carried
         ),

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from warehouse.runs import RunRecord, upgrade_runs
+from warehouse.runs import RunRecord, republish_record, upgrade_runs
 from warehouse.schemas import RUNS
 from warehouse.store import (
     CHECKSUM,
@@ -248,23 +248,15 @@ def _repair_record(
         pc.sum(pq.read_table(path, columns=["is_canonical"]).column(0)).as_py() or 0
         for path in documents
     )
-    return RunRecord(
-        run_id=run_id,
-        started_at=now,
-        finished_at=now,
-        input=last.get("input") or "",
-        input_root=last.get("input_root"),
-        status="repaired",
-        files_seen=0,
-        files_processed=0,
-        documents=0,
-        quarantined_by_reason={},
+    return republish_record(
+        last,
+        run_id,
+        now,
+        "repaired",
+        json.dumps({"repair": how, "content_of": base.snapshot_id}),
+        _version(),
         total_documents=base.rows("documents"),
-        duplicates=base.rows("documents") - canonical,
         clusters=canonical,
-        stages=(),
-        parameters=json.dumps({"repair": how, "content_of": base.snapshot_id}),
-        newsetl_version=_version(),
     )
 
 

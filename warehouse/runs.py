@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 import pyarrow as pa
 
@@ -51,7 +52,8 @@ class RunRecord:
     newsetl_version: str
     minhash_cpu_seconds: float = 0.0
     status: str = "published"
-    """published; rebuilt (a repair that processed the input again)."""
+    """published; rebuilt (a repair that processed the input again); compacted (the same
+    content in fewer files, ``newsetl compact``)."""
     input_root: str | None = None
     """The absolute folder (or URL) that this run's source paths are relative to."""
     files_missing: int = 0
@@ -87,6 +89,42 @@ class RunRecord:
             "newsetl_version": self.newsetl_version,
         }
         return conform(pa.Table.from_pylist([row], schema=RUNS), RUNS, name="runs")
+
+
+def republish_record(
+    last: Mapping[str, Any],
+    run_id: str,
+    now: datetime,
+    status: str,
+    parameters: str,
+    newsetl_version: str,
+    *,
+    total_documents: int,
+    clusters: int,
+) -> RunRecord:
+    """The ``runs`` row of a command that publishes content again (a repair, a compaction).
+
+    It processes no file; its input and root are those of ``last``, the row of the content's run
+    (the next run checks its root against them), and its totals those of the content.
+    """
+    return RunRecord(
+        run_id=run_id,
+        started_at=now,
+        finished_at=now,
+        input=str(last.get("input") or ""),
+        input_root=last.get("input_root"),
+        status=status,
+        files_seen=0,
+        files_processed=0,
+        documents=0,
+        quarantined_by_reason={},
+        total_documents=total_documents,
+        duplicates=total_documents - clusters,
+        clusters=clusters,
+        stages=(),
+        parameters=parameters,
+        newsetl_version=newsetl_version,
+    )
 
 
 def upgrade_runs(previous: pa.Table) -> pa.Table:

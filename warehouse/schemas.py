@@ -246,6 +246,18 @@ LINE_CENSUS = pa.schema(
     ]
 )
 
+PENDING_REPARSE = pa.schema(
+    [
+        _field(
+            "source_path",
+            pa.string(),
+            "Path of an unchanged file whose learned chrome moved, relative to the input root.",
+            required=True,
+        ),
+        _field("run_id", pa.string(), "Run that left it for a later run.", required=True),
+    ]
+)
+
 DOCUMENT_MATCHES = pa.schema(
     [
         _field("doc_id", pa.string(), "A document that is a copy.", required=True),
@@ -866,6 +878,7 @@ TABLES: dict[str, pa.Schema] = {
     "runs": RUNS,
     "manifest": MANIFEST,
     "line_census": LINE_CENSUS,
+    "pending_reparse": PENDING_REPARSE,
     "clusters": CLUSTERS,
     "document_matches": DOCUMENT_MATCHES,
     "match_passages": MATCH_PASSAGES,
@@ -919,6 +932,9 @@ TABLE_MEANINGS: dict[str, str] = {
     "manifest": "The files processed, one row per path: what makes runs incremental.",
     "line_census": "Keys of every file's first and last short lines, from which learned chrome "
     "is counted.",
+    "pending_reparse": "Unchanged files whose learned chrome moved, left for later runs to parse "
+    "again (a run parses at most as many as it adds, and at least a floor): empty when every "
+    "document is parsed with the current chrome.",
     "clusters": "One row per story: its canonical document, size, dates and publishers.",
     "document_matches": "One row per copy: the canonical it matched and how similar they are.",
     "match_passages": "One row per near copy: the longest passage it shares with its canonical "

@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pyarrow as pa
 
-from transforms.incremental import FILE_STAT_SCHEMA
+from transforms.changed_files import FILE_STAT_SCHEMA
 from transforms.reasons import QuarantineReason
 from transforms.records import FILES_SCHEMA, quarantine_rows
 

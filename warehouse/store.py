@@ -5,7 +5,7 @@ Layout of a warehouse folder::
     current -> snapshots/<id>        symlink, swapped atomically by os.replace
     snapshots/<id>/_snapshot.json    the snapshot's manifest: tables, files, row counts
     snapshots/<id>/documents/published_month=YYYY-MM/part-N.parquet
-    snapshots/<id>/quarantine/part-0.parquet
+    snapshots/<id>/quarantine/part-<run_id>.parquet  (and the earlier runs' files carried)
     snapshots/<id>/runs/part-0.parquet
     staging/<run_id>/                work in progress of a run (marked by a file of its own);
                                      never read by queries
@@ -356,9 +356,9 @@ class SnapshotTables:
     """The tables of a new snapshot besides its documents, runs and report tables."""
 
     quarantine: pa.Table
-    """The complete quarantine table."""
+    """Quarantine rows to write: with ``carried["quarantine"]``, the complete table."""
     manifest: pa.Table
-    """The complete manifest of processed files."""
+    """Manifest rows to write: with ``carried["manifest"]``, the complete manifest."""
     written: Mapping[str, pa.Table] = field(default_factory=dict)
     """Other tables (``clusters``...) written whole; a table of ``TABLES`` given neither here
     nor in ``carried`` is written empty."""
@@ -476,13 +476,12 @@ class RunStaging:
             _write_single(storage, build / "documents", DOCUMENTS.empty_table())
 
         storage.step("write_quarantine")
-        quarantine = conform(tables.quarantine, QUARANTINE, name="quarantine")
-        manifest = conform(tables.manifest, MANIFEST, name="manifest")
-        _write_single(storage, build / "quarantine", quarantine)
-        _write_single(storage, build / "manifest", manifest)
-        extra_rows = _write_other_tables(
-            storage, build, self.run_id, tables.written, tables.carried
-        )
+        written = {
+            "quarantine": conform(tables.quarantine, QUARANTINE, name="quarantine"),
+            "manifest": conform(tables.manifest, MANIFEST, name="manifest"),
+            **tables.written,
+        }
+        extra_rows = _write_other_tables(storage, build, self.run_id, written, tables.carried)
 
         storage.step("write_report_tables")
         extra_rows |= aggregates.write_report_tables(
@@ -510,9 +509,7 @@ class RunStaging:
 
         rows = {
             "documents": document_rows,
-            "quarantine": quarantine.num_rows,
             "runs": runs.num_rows,
-            "manifest": manifest.num_rows,
             **extra_rows,
         }
         listing = {
@@ -719,7 +716,7 @@ def _write_documents(
     return rows
 
 
-OWN_TABLES = ("documents", "quarantine", "runs", "manifest")
+OWN_TABLES = ("documents", "runs")
 
 
 def _write_other_tables(

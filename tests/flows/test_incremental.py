@@ -5,6 +5,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from flows.pipeline import RunSummary, ingest_articles
@@ -96,6 +97,10 @@ def test_new_files_only_are_processed_and_old_files_are_carried(history: History
     assert old_inodes <= new_inodes, "unchanged files are hard-linked, not rewritten"
     old_mentions = {os.stat(p).st_ino for p in old.files("mentions")}
     assert old_mentions <= {os.stat(p).st_ino for p in new.files("mentions")}
+    for table in ("manifest", "quarantine"):  # the run wrote its own rows beside them
+        old_files = {os.stat(p).st_ino for p in old.files(table)}
+        assert old_files <= {os.stat(p).st_ino for p in new.files(table)}, table
+        assert len(new.files(table)) == len(old.files(table)) + (table == "manifest")
     runs = (
         catalog.connect(Warehouse(warehouse), second.snapshot_id)
         .execute("select files_processed, total_documents from runs order by started_at")
@@ -198,6 +203,45 @@ def test_learned_chrome_day_by_day_equals_one_run_over_everything(
     assert not any("Harbour Gazette" in body or "Port | City" in body for _, _, body, _ in rows)
 
 
+def pending_reparse(warehouse: Path) -> list[str]:
+    connection = catalog.connect(Warehouse(warehouse))
+    return [
+        row[0] for row in connection.execute("select source_path from pending_reparse").fetchall()
+    ]
+
+
+def test_a_bounded_reparse_leaves_files_for_later_runs_and_converges(
+    prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """9 pages, then 3 more make the site's name chrome: 9 to parse again, at most 3 a run.
+
+    A run parses again as many unchanged files as it adds (3), at least the floor (2): the other
+    6 wait in ``pending_reparse``, and runs with nothing new take 2 each until none is left. Then
+    the tables equal one run over everything.
+    """
+    monkeypatch.setenv("NEWSETL_REPARSE_FLOOR", "2")
+    daily, warehouse = tmp_path / "daily", tmp_path / "wh-daily"
+    write_corpus(daily, {f"p{n:02d}.txt": site_page(n) for n in range(9)})
+    processed = [run(daily, warehouse).files_processed]
+    write_corpus(daily, {f"p{n:02d}.txt": site_page(n) for n in range(9, 12)})
+    processed.append(run(daily, warehouse).files_processed)
+    waiting = [len(pending_reparse(warehouse))]
+    stale = bodies(warehouse)
+    for _ in range(3):  # nothing new: a run still goes on while files wait, 2 at a time
+        processed.append(run(daily, warehouse).files_processed)
+        waiting.append(len(pending_reparse(warehouse)))
+    assert processed == [9, 6, 2, 2, 2] and waiting == [6, 4, 2, 0]
+    assert run(daily, warehouse).status == "unchanged"
+    everything = tmp_path / "all"
+    shutil.copytree(daily, everything)
+    run(everything, tmp_path / "wh-full")
+    full = bodies(tmp_path / "wh-full")
+    assert bodies(warehouse) == full
+    assert mentions(warehouse) == mentions(tmp_path / "wh-full")
+    # While they waited, the 6 deferred pages were the only documents still parsed the old way.
+    assert sum(before != after for before, after in zip(stale, full, strict=True)) == 6
+
+
 def test_every_row_of_every_table_names_a_run_that_published(history: History) -> None:
     """Lineage: each table has a run_id, and every value is a run in ``runs``, over three runs."""
     from warehouse.schemas import TABLES
@@ -221,3 +265,51 @@ def test_every_row_of_every_table_names_a_run_that_published(history: History) -
         assert values <= runs, name
         seen |= values
     assert seen == runs  # every run that published left rows behind
+
+
+def table_rows(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every row of every table but ``runs`` of the current snapshot, sorted, as DuckDB reads it."""
+    from warehouse.schemas import TABLES
+
+    connection = catalog.connect(Warehouse(warehouse))
+    return {
+        name: sorted(
+            connection.execute(f"select * from {name}").fetchall(),  # noqa: S608 - our names
+            key=repr,
+        )
+        for name in TABLES
+        if name != "runs"
+    }
+
+
+def test_compaction_merges_small_files_into_a_snapshot_with_the_same_rows(
+    history: History, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from warehouse import compaction, integrity
+
+    warehouse = tmp_path / "wh"
+    shutil.copytree(history.warehouse, warehouse, symlinks=True)
+    before = Warehouse(warehouse).snapshot()
+    rows = table_rows(warehouse)
+    done = compaction.compact(Warehouse(warehouse), datetime.now(UTC), target_bytes=1 << 30)
+    assert done.snapshot is not None and done.merged_files > done.written_files > 0
+    after = Warehouse(warehouse).snapshot()
+    assert after.snapshot_id == done.snapshot.snapshot_id != before.snapshot_id
+    for name in ("mentions", "body_bands", "body_signatures", "line_census"):
+        assert len(after.files(name)) < len(before.files(name)), name
+    # The same rows in fewer files, for DuckDB (catalog) and for any Parquet reader.
+    catalog.write_catalog(Warehouse(warehouse), after)
+    assert table_rows(warehouse) == rows
+    for name in ("documents", "mentions"):
+        assert sum(pq.read_metadata(f).num_rows for f in after.files(name)) == len(rows[name])
+    assert integrity.check_snapshot(after, "full").intact
+    last = after.last_run()
+    assert (last["status"], last["input_root"]) == ("compacted", before.last_run()["input_root"])
+    # Merged again, nothing is left to merge; and a run after compaction carries on from it.
+    again = compaction.compact(Warehouse(warehouse), datetime.now(UTC), target_bytes=1 << 30)
+    assert again.snapshot is None
+    corpus = Path(str(last["input_root"]))
+    summary = run(corpus, warehouse)
+    assert summary.status == "unchanged"

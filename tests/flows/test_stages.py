@@ -3,7 +3,7 @@ import gc
 import pyarrow as pa
 
 from flows.stages import Census, Discovered
-from warehouse.incremental import CensusPlan
+from warehouse.census_plan import CensusPlan
 from warehouse.runs import StageCounters
 
 

@@ -302,7 +302,7 @@ def test_each_expected_failure_has_its_exit_code_and_a_bug_has_none() -> None:
     from flows.cli import _exit_code, _one_line
     from flows.settings import SettingsError
     from flows.stages import BooksDoNotBalance
-    from warehouse.incremental import InputRootChanged
+    from warehouse.input_changes import InputRootChanged
     from warehouse.store import WarehouseLocked
 
     damaged = integrity.CheckReport(

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 from tests.transforms.test_census import corpus, files
 from transforms.articles import census_files
 from transforms.census import learn_chrome
-from warehouse.incremental import plan_census
+from warehouse.census_plan import plan_census
 from warehouse.schemas import LINE_CENSUS, conform
 from warehouse.storage import Storage
 

@@ -1,0 +1,184 @@
+"""Increments at scale: what a scheduled run adding 1%, 0.1% or nothing costs beside a full run.
+
+``python -m bench.increments --sizes 100000,1000000`` generates (or reuses) one corpus per size
+with 1.1% more files than the size, links the first ``size`` files (in the generator's order)
+into an input folder, and runs ``newsetl run`` as a user would: the full run into a new
+warehouse, then the next 1% of the files, then the next 0.1%, then nothing new, then
+``newsetl compact``. For each it records wall time, the stages, and the bytes the run wrote (files
+of the new snapshot that are not hard links of an earlier one), also as fractions of the full
+run's, and writes its section of BENCHMARKS.md. All runs of one size are back to back in one
+benchmark run, so the ratios are measured under the same load.
+
+"Its share of the full output" is the full run's written bytes times the increment's files over
+the full run's files: what the increment's own rows take. The target is an increment writing at
+most 3x that.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.run import NEWSETL, REPO, machine, run_newsetl
+from bench.scale import corpus_parser
+from bench.sections import INCREMENTS, put_section
+
+STAGES = ["discover", "census", "process", "deduplicate"]
+STEPS = (("full", 1.0), ("+1%", 0.01), ("+0.1%", 0.001), ("no change", 0.0))
+
+
+def link_files(corpus: Path, target: Path, first: int, last: int) -> int:
+    """Hard-link the generated files numbered ``first`` to ``last - 1`` into ``target``."""
+    linked = 0
+    for path in (corpus / "files").rglob("*.txt"):
+        number = int(path.name[:7])
+        if first <= number < last:
+            destination = target / path.relative_to(corpus / "files")
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, destination)
+            linked += 1
+    return linked
+
+
+def written_bytes(warehouse: Path) -> int:
+    """Bytes the current snapshot's publish wrote (its files that are no earlier file's link)."""
+    from warehouse import store
+
+    return store.written_bytes(store.Warehouse(warehouse).snapshot())
+
+
+def measure(size: int, work: Path, seed: int) -> list[dict[str, Any]]:
+    """The full run, the increments and the compaction on one corpus, back to back."""
+    from bench.generator import generate
+
+    total = size + size // 100 + size // 1000
+    corpus = work / f"corpus-increments-{size}-{seed}"
+    if not (corpus / "truth.parquet").is_file():
+        print(f"generating {total} articles into {corpus}", flush=True)
+        generate(corpus, total, seed)
+    input_dir, warehouse = work / f"input-increments-{size}", work / f"warehouse-increments-{size}"
+    shutil.rmtree(input_dir, ignore_errors=True)
+    shutil.rmtree(warehouse, ignore_errors=True)
+    env = dict(os.environ)
+    env["NEWSETL_PUBLISHERS_FILE"] = str(corpus / "publishers.toml")
+    rows: list[dict[str, Any]] = []
+    first = 0
+    for label, share in STEPS:
+        count = round(size * share)
+        link_files(corpus, input_dir, first, first + count)
+        first += count
+        print(f"size {size}: {label} ({count} new files)", flush=True)
+        result = run_newsetl(input_dir, warehouse, env)
+        result |= {"step": label, "files": count}
+        result["written"] = 0 if result.get("unchanged") else written_bytes(warehouse)
+        rows.append(result)
+    started = time.perf_counter()
+    compact = subprocess.run(
+        [*NEWSETL, "compact", "--warehouse", str(warehouse)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds = time.perf_counter() - started
+    print(compact.stdout.strip(), flush=True)
+    rows.append(
+        {
+            "step": "compact",
+            "files": 0,
+            "wall": seconds,
+            "written": written_bytes(warehouse) if "published" in compact.stdout else 0,
+            "note": compact.stdout.strip().removeprefix("newsetl: "),
+        }
+    )
+    shutil.rmtree(input_dir, ignore_errors=True)
+    return rows
+
+
+def section(results: dict[int, list[dict[str, Any]]], command: str) -> str:
+    """The BENCHMARKS.md section: one table per size."""
+    lines = [
+        INCREMENTS,
+        "",
+        f"Command: `{command}` ({datetime.now(UTC):%Y-%m-%d}). Machine: {machine()}. Load at "
+        f"the start: {os.getloadavg()[0]:.1f} (the machine is shared: figures are of one run).",
+        "",
+        "Each size: a full run into a new warehouse, then the generator's next 1% of files, the "
+        "next 0.1%, a re-run with nothing new (answered before Prefect starts), then `newsetl "
+        "compact`; back to back. *Written*: bytes of the new snapshot's files that are not links "
+        "of an earlier snapshot's. *Share*: the full run's written bytes times the step's files "
+        "over the full run's: the increment's own output; the target is written <= 3x share.",
+    ]
+    for size, rows in results.items():
+        full = rows[0]
+        lines += [
+            "",
+            f"### {size:,} articles",
+            "",
+            "| step | new files | wall s | of full | flow s | discover+census s | process s "
+            "| dedup s | publish s | written MB | of full | x share |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in rows:
+            stages = row.get("stages", {})
+            flow = row.get("flow")
+            publish = flow - sum(stages.get(s, 0.0) for s in STAGES) if flow else None
+            share = full["written"] * row["files"] / full["files"] if row["files"] else 0
+            cells = [
+                row["step"],
+                f"{row['files']:,}",
+                f"{row['wall']:.1f}",
+                f"{row['wall'] / full['wall']:.1%}",
+                _num(flow),
+                _num(stages.get("discover", 0) + stages.get("census", 0) if stages else None),
+                _num(stages.get("process")),
+                _num(stages.get("deduplicate")),
+                _num(publish),
+                f"{row['written'] / 1e6:.1f}",
+                f"{row['written'] / full['written']:.1%}",
+                f"{row['written'] / share:.1f}" if share else "-",
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        notes = [row["note"] for row in rows if row.get("note")]
+        lines += ["", *(f"compact: {note}." for note in notes)]
+    return "\n".join(lines) + "\n"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = corpus_parser(__doc__)
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    command = "python -m bench.increments " + " ".join(argv if argv is not None else sys.argv[1:])
+    results: dict[int, list[dict[str, Any]]] = {}
+    failed: dict[int, str] = {}
+    for size in sizes:
+        try:
+            results[size] = measure(size, args.work, args.seed)
+        except RuntimeError as error:  # a run failed: the section says so, the others stand
+            lines = str(error).strip().splitlines()
+            failed[size] = next(
+                (ln for ln in reversed(lines) if ln.startswith("newsetl:")), lines[-1]
+            )
+        text = section(results, command.strip())
+        text += "".join(
+            f"\n{size:,} articles: a run failed: `{why}`\n" for size, why in failed.items()
+        )
+        put_section(args.out, INCREMENTS, text)  # after each size: a later failure keeps it
+    print(text)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

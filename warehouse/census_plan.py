@@ -1,0 +1,191 @@
+"""The chrome census of a snapshot: merging a run's edge lines in, and what they change.
+
+Learned chrome (edge lines frequent across files) is counted over the whole census; a run that
+moves it parses again the unchanged files whose edge lines changed status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from transforms.census import MIN_LEARNED_SHARE, MIN_LEARNED_STORIES, LearnedChrome
+from warehouse.schemas import LINE_CENSUS, conform
+from warehouse.spill import spilling_connection
+from warehouse.storage import Storage
+from warehouse.store import Snapshot, table_files
+
+
+@dataclass(frozen=True)
+class CensusPlan:
+    """The chrome census of the next snapshot and what it changes for this run."""
+
+    files: list[Path]
+    """Files of the next snapshot's ``line_census``: the previous files (or, where this run
+    supersedes some of their paths, their other rows written again) and this run's shard files."""
+    learned: LearnedChrome
+    """Each site's chrome lines and name, learned from the whole census: for this run's parsing."""
+    affected: list[str]
+    """Unchanged files to parse again: an edge line of theirs became chrome or stopped being, or
+    their site's learned name changed."""
+
+
+CENSUS_SQL = Path(__file__).parent / "sql" / "census"
+
+
+def census_is_current(previous: Snapshot | None) -> bool:
+    """Whether the previous snapshot's census has the columns this code learns from.
+
+    A census written by an older newsetl (edge lines without their site and story) cannot be
+    counted with this run's: its files are all processed again (:func:`pending_files`).
+    """
+    files = table_files(previous, "line_census")
+    return not files or set(LINE_CENSUS.names) <= set(pq.read_schema(files[0]).names)
+
+
+def _learned(table: pa.Table) -> LearnedChrome:
+    lines = table.filter(pc.is_valid(table.column("line_key")))
+    names = table.filter(pc.is_valid(table.column("name")))
+    return LearnedChrome.of(lines.select(["site", "line_key"]), names.select(["site", "name"]))
+
+
+def _changes(before: pa.Table, after: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """(site, line_key) pairs learned in one of ``before`` and ``after`` only; sites renamed."""
+
+    def lines(table: pa.Table) -> set[tuple[str, int]]:
+        rows = table.filter(pc.is_valid(table.column("line_key")))
+        return set(zip(*rows.select(["site", "line_key"]).to_pydict().values(), strict=True))
+
+    def names(table: pa.Table) -> set[tuple[str, str]]:
+        rows = table.filter(pc.is_valid(table.column("name")))
+        return set(zip(*rows.select(["site", "name"]).to_pydict().values(), strict=True))
+
+    changed = sorted(lines(before) ^ lines(after))
+    renamed = sorted({site for site, _ in names(before) ^ names(after)})
+    return (
+        pa.table(
+            {
+                "site": pa.array([site for site, _ in changed], pa.string()),
+                "line_key": pa.array([key for _, key in changed], pa.uint64()),
+            }
+        ),
+        pa.table({"site": pa.array(renamed, pa.string())}),
+    )
+
+
+def plan_census(
+    previous: Snapshot | None,
+    processed: pa.Array,
+    staged: list[Path],
+    present: pa.Array,
+    spill_dir: Path,
+    storage: Storage,
+    min_stories: int = MIN_LEARNED_STORIES,
+    min_share: float = MIN_LEARNED_SHARE,
+) -> CensusPlan:
+    """Merge this run's census into the previous one and find the files it changes.
+
+    Counting over every current file version (superseded versions are dropped), and parsing
+    again the unchanged files whose edge lines changed status, makes a run over a folder day by
+    day give the same documents as one run over everything. DuckDB counts the census files
+    where they lie (a million files have some 16 million edge lines), so only what is learned
+    and the affected paths come into memory.
+
+    Args:
+        previous: The current snapshot, or None for a first run.
+        processed: Paths this run processes (new and changed files).
+        staged: This run's census files (``line_census`` rows), one per shard.
+        present: Paths discovered now: only those can be parsed again.
+        spill_dir: Where DuckDB spills, and where the kept rows are written when this run
+            supersedes some.
+        storage: Through which the kept rows are written.
+        min_stories: Distinct stories of a site that must carry a line for it to be chrome.
+        min_share: Share of the site's distinct stories that must carry it.
+    """
+    old = (
+        [str(p) for p in table_files(previous, "line_census")]
+        if census_is_current(previous)
+        else []
+    )
+    new = [str(p) for p in staged]
+    if not old and not new:
+        return CensusPlan([], LearnedChrome.nothing(), [])
+    connection = spilling_connection(spill_dir)
+    try:
+        connection.register("processed", pa.table({"source_path": pc.cast(processed, pa.string())}))
+        connection.execute((CENSUS_SQL / "05_census_rows.sql").read_text())
+
+        def learn(with_new: bool) -> pa.Table:
+            params = {
+                "previous": old or new,
+                "has_previous": bool(old),
+                "new": new or old,
+                "with_new": with_new and bool(new),
+                "min_stories": min_stories,
+                "min_share": min_share,
+            }
+            sql = (CENSUS_SQL / "10_learned.sql").read_text()
+            return connection.sql(sql, params=params).to_arrow_table()
+
+        after = learn(with_new=True)
+        if not old:
+            return CensusPlan(list(staged), _learned(after), [])
+        changed, renamed = _changes(learn(with_new=False), after)
+        affected: list[str] = []
+        if changed.num_rows or renamed.num_rows:
+            connection.register("changed", changed)
+            connection.register("renamed", renamed)
+            connection.register("present", pa.table({"source_path": pc.cast(present, pa.string())}))
+            hit = connection.sql(
+                (CENSUS_SQL / "20_affected_files.sql").read_text(), params={"previous": old}
+            ).to_arrow_table()
+            affected = hit.column(0).to_pylist()
+        ((superseded,),) = connection.execute(
+            "SELECT count(*) FROM read_parquet($previous) SEMI JOIN processed USING (source_path)",
+            {"previous": old},
+        ).fetchall()
+        if not superseded:
+            return CensusPlan(
+                [*table_files(previous, "line_census"), *staged], _learned(after), affected
+            )
+        # Some previous rows are superseded: write the others again, batch by batch.
+        kept_file = spill_dir / "census-kept.parquet"
+        reader = connection.sql(
+            (CENSUS_SQL / "30_kept_rows.sql").read_text(), params={"previous": old}
+        ).to_arrow_reader(1 << 20)
+        with storage.parquet_writer(kept_file, LINE_CENSUS) as writer:
+            for batch in reader:
+                table = pa.Table.from_batches([batch])
+                writer.write_table(conform(table, LINE_CENSUS, name="line_census"))
+        return CensusPlan([kept_file, *staged], _learned(after), affected)
+    finally:
+        connection.close()
+
+
+def deferred_paths(previous: Snapshot | None) -> pa.StringArray:
+    """Unchanged files earlier runs left to parse again (``pending_reparse``), in their order."""
+    files = table_files(previous, "pending_reparse")
+    if not files:
+        return pa.array([], pa.string())
+    rows = pa.concat_tables(pq.read_table(path, columns=["source_path"]) for path in files)
+    return rows.column("source_path").combine_chunks()
+
+
+def still_to_reparse(
+    deferred: pa.StringArray, present: pa.Array, processed: pa.Array, pruned: pa.Array
+) -> list[str]:
+    """The deferred files a run can still parse again: present, and neither processed nor pruned.
+
+    A file processed by this run (it changed) is parsed with the current chrome anyway; one no
+    longer in the input cannot be read, and keeps its document as it is.
+    """
+    if not len(deferred):
+        return []
+    keep = pc.is_in(deferred, value_set=present)
+    gone = pa.concat_arrays([pc.cast(processed, pa.string()), pc.cast(pruned, pa.string())])
+    keep = pc.and_(keep, pc.invert(pc.is_in(deferred, value_set=gone)))
+    return deferred.filter(keep).to_pylist()
