@@ -412,14 +412,19 @@ def _entities_by_month_chart(result: ReportResult) -> str:
     return '<div class="charts">' + "".join(charts) + "</div>"
 
 
-def _comentions_chart(result: ReportResult) -> str:
-    rows = _rows(result)
-    counts = {(r["country"], r["other_country"]): r["documents"] for r in rows}
+def _heaviest(counts: dict[tuple[str, str], int], limit: int) -> list[str]:
+    """The ``limit`` names with the largest counts, on either side of a pair, heaviest first."""
     weight: dict[str, int] = defaultdict(int)
     for (left, right), n in counts.items():
         weight[left] += n
         weight[right] += n
-    names = sorted(weight, key=lambda name: (-weight[name], name))[:12]
+    return sorted(weight, key=lambda name: (-weight[name], name))[:limit]
+
+
+def _comentions_chart(result: ReportResult) -> str:
+    rows = _rows(result)
+    counts = {(r["country"], r["other_country"]): r["documents"] for r in rows}
+    names = _heaviest(counts, 12)
     return heatmap(names, counts, "Countries named in the same documents", "comentions")
 
 
@@ -446,11 +451,7 @@ def _agency_reach_chart(result: ReportResult) -> str:
 def _who_copies_whom_chart(result: ReportResult) -> str:
     rows = _rows(result)
     counts = {(r["leader"], r["follower"]): r["stories"] for r in rows}
-    weight: dict[str, int] = defaultdict(int)
-    for (leader, follower), n in counts.items():
-        weight[leader] += n
-        weight[follower] += n
-    names = sorted(weight, key=lambda name: (-weight[name], name))[:MAX_OUTLETS]
+    names = _heaviest(counts, MAX_OUTLETS)
     label = "Stories the column's outlet ran after the row's outlet"
     matrix = heatmap(
         names,
