@@ -55,3 +55,32 @@ def component_batches(n: int, left: np.ndarray, right: np.ndarray, max_bodies: i
         filled += size
     batch[involved] = component_batch[of_body]
     return batch
+
+
+def pair_batches(n: int, left: np.ndarray, right: np.ndarray, max_bodies: int) -> np.ndarray:
+    """Batch number of each pair, such that a batch's pairs name at most ``max_bodies`` bodies.
+
+    Whole components are packed as :func:`component_batches` packs them, so a body is read for
+    one batch. A component larger than ``max_bodies`` (a story copied thousands of times, or
+    stock text chaining stories) is cut: its pairs, in order, go to batches of their own, each
+    closed when the next pair would bring it past ``max_bodies`` bodies. Its bodies may then be
+    read for several batches, but no batch holds more texts than the bound.
+    """
+    batch = component_batches(n, left, right, max_bodies)[left]
+    if len(batch) == 0:
+        return batch
+    ends = np.unique(np.concatenate([batch * n + left, batch * n + right]))
+    bodies = np.bincount(ends // n)
+    following = len(bodies)
+    for oversized in np.flatnonzero(bodies > max_bodies).tolist():
+        pairs = np.flatnonzero(batch == oversized)
+        pairs = pairs[np.lexsort((right[pairs], left[pairs]))]
+        number, held = oversized, set()
+        for pair, first, second in zip(
+            pairs.tolist(), left[pairs].tolist(), right[pairs].tolist(), strict=True
+        ):
+            if held and len(held) + (first not in held) + (second not in held) > max_bodies:
+                number, held, following = following, set(), following + 1
+            held.update((first, second))
+            batch[pair] = number
+    return batch

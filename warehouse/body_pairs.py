@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms.body_keys import body_keys, key_positions
-from transforms.components import component_batches
+from transforms.components import pair_batches
 from transforms.near_copies import NearDupParams, plausible_pairs, verify_pairs
 from transforms.sketches import signature_bytes, unpack_signatures
 from warehouse.candidates import candidate_batches, supported_pairs
@@ -76,12 +76,14 @@ def find_copies(
     if not kept_left:
         return BODY_PAIRS.empty_table()
     left, right = np.concatenate(kept_left), np.concatenate(kept_right)
-    batch_of = component_batches(len(present), left, right, batch_bodies)
-    by_batch = np.argsort(batch_of[left], kind="stable")
-    left, right = left[by_batch], right[by_batch]
-    bounds = np.searchsorted(batch_of[left], np.arange(int(batch_of.max()) + 2))
+    batch_of = pair_batches(len(present), left, right, batch_bodies)
+    by_batch = np.argsort(batch_of, kind="stable")
+    left, right, batch_of = left[by_batch], right[by_batch], batch_of[by_batch]
+    bounds = np.searchsorted(batch_of, np.arange(int(batch_of.max()) + 2))
     found: list[pa.Table] = [BODY_PAIRS.empty_table()]
-    for number, members, bodies in _bodies_by_batch(previous, staging, hashes, batch_of):
+    for number, members, bodies in _bodies_by_batch(
+        previous, staging, hashes, left, right, batch_of
+    ):
         a, b = left[bounds[number] : bounds[number + 1]], right[bounds[number] : bounds[number + 1]]
         jaccard, containment, is_copy = verify_pairs(
             bodies, np.searchsorted(members, a), np.searchsorted(members, b), params
@@ -110,9 +112,17 @@ BODIES_OF_BATCHES = (
 
 
 def _bodies_by_batch(
-    previous: Snapshot | None, staging: RunStaging, hashes: pa.Array, batch_of: np.ndarray
+    previous: Snapshot | None,
+    staging: RunStaging,
+    hashes: pa.Array,
+    left: np.ndarray,
+    right: np.ndarray,
+    batch_of: np.ndarray,
 ) -> Iterator[tuple[int, np.ndarray, pa.Array]]:
     """The bodies of each verification batch: ``(batch, body indices (sorted), texts)``.
+
+    ``left``, ``right``: the pairs (body indices), ``batch_of`` the batch of each; a body is read
+    for each batch one of its pairs is in.
 
     One scan of the staged and published documents, joined with the wanted content hashes by
     DuckDB, streams the texts out in no order; they are appended to a temporary Parquet file per
@@ -121,11 +131,13 @@ def _bodies_by_batch(
     """
     files = [str(p) for p in staging.path.glob("documents/*.parquet")]
     files += [str(p) for p in table_files(previous, "documents")]
-    wanted_index = np.flatnonzero(batch_of >= 0)
+    size = len(hashes)
+    wanted_ends = np.unique(np.concatenate([batch_of * size + left, batch_of * size + right]))
+    wanted_index = wanted_ends % size
     wanted = pa.table(
         {
             "content_hash": hashes.take(pa.array(wanted_index)),
-            "batch": pa.array(batch_of[wanted_index]),
+            "batch": pa.array(wanted_ends // size),
             "body": pa.array(wanted_index),
         }
     )

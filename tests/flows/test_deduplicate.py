@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
+import pytest
+
 from flows.pipeline import ingest_articles
 from tests.conftest import CASES
 from tests.texts import misread, paragraphs
-from warehouse import catalog
+from warehouse import body_pairs, catalog
 from warehouse.store import Warehouse
 
 STORY = [
@@ -182,7 +184,7 @@ def write_reprints(root: Path, names: list[str]) -> None:
 
 
 def test_briefs_teasers_and_scans_join_their_story_and_a_digest_joins_none(
-    prefect_api: str, tmp_path: Path
+    prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_reprints(tmp_path / "in", list(REPRINTS))
     ingest_articles(input=str(tmp_path / "in"), warehouse=str(tmp_path / "wh"))
@@ -199,6 +201,10 @@ def test_briefs_teasers_and_scans_join_their_story_and_a_digest_joins_none(
     ]
     assert found["story.txt"][1:] == (True, 4)
     assert len({found[name][0] for name in REPRINTS}) == 4
+    # Verified two bodies at a time (the story's component cut into pairs): the same clusters.
+    monkeypatch.setitem(body_pairs.find_copies.__kwdefaults__, "batch_bodies", 2)
+    ingest_articles(input=str(tmp_path / "in"), warehouse=str(tmp_path / "wh-cut"))
+    assert clusters(tmp_path / "wh-cut") == found
 
 
 def test_reprints_found_day_by_day_equal_one_run_over_everything(
