@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from warehouse.name_counts import register_counts, release_counts
 from warehouse.schemas import REPORT_TABLES, conform
 from warehouse.spill import spilling_connection
 from warehouse.storage import Storage
@@ -75,11 +76,13 @@ def create_report_tables(
     """
     connection.execute(WIRE_DOCUMENTS.read_text())
     for name, query in report_table_queries():
+        counts = register_counts(connection, name)
         # Table names come from our own files (checked against REPORT_TABLES), never from input.
         connection.execute(
             f"CREATE OR REPLACE TABLE {name} AS SELECT *, $run_id AS run_id FROM ({query})",  # noqa: S608
             {"run_id": run_id} | query_parameters(query, frequent_share),
         )
+        release_counts(connection, counts)
 
 
 def write_report_tables(
@@ -114,6 +117,7 @@ def write_report_tables(
         for name, query in report_table_queries():
             target = build / name / f"part-{run_id}.parquet"
             parameters = query_parameters(query, frequent_share)
+            counts = register_counts(connection, name)
             rows[name] = _write(
                 storage,
                 connection,
@@ -124,6 +128,7 @@ def write_report_tables(
                 REPORT_TABLES[name],
                 compression,
             )
+            release_counts(connection, counts)
             _view(connection, name, [target])
     finally:
         connection.close()

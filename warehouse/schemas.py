@@ -689,7 +689,6 @@ INFREQUENT_DOCUMENT_ENTITIES = pa.schema(
 NAME_COMENTIONS = pa.schema(
     [
         _FILTER_ENTITY,
-        _PUBLISHER,
         _MONTH,
         _field("country_number", pa.int32(), "One country (entities).", required=True),
         _field(
@@ -701,7 +700,7 @@ NAME_COMENTIONS = pa.schema(
         _field(
             "documents",
             pa.int64(),
-            "Documents of that publisher and month naming the name and both countries.",
+            "Documents of that month naming the name and both countries.",
             required=True,
         ),
         PUBLISHED_BY,
@@ -962,8 +961,7 @@ TABLE_MEANINGS: dict[str, str] = {
     "name_mentions": "Report table: entities named with a frequent name, per publisher and month.",
     "infrequent_document_entities": "Report table: the rows of document_entities of names that "
     "are not frequent, with the frequent names of their document.",
-    "name_comentions": "Report table: pairs of countries named with a frequent name, per "
-    "publisher and month.",
+    "name_comentions": "Report table: pairs of countries named with a frequent name, per month.",
     "other_name_mentions": "Report table: entities named with each other name, per publisher "
     "and month.",
     "story_outlets": "Report table: one row per story and outlet that carried it: when it first "

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from tests.warehouse.report_corpus import document as corpus_document
 from tests.warehouse.report_corpus import report_tables
-from warehouse import aggregates, catalog
+from warehouse import aggregates, catalog, name_counts
 from warehouse.catalog import ReportFilters, ReportQuery
 from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE, REPORT_TABLES
 from warehouse.storage import Storage
@@ -181,15 +181,23 @@ REPORT_EXAMPLES = given(
     # Every name frequent; those in over a quarter of documents (each entity is named in about
     # a quarter: some are, some not); none.
     frequent_share=st.sampled_from([0.0, 0.25, 1.0]),
+    # Documents per block of the frequent names' counts (name_counts): a block boundary inside
+    # a month and a publisher's day, or one block for all.
+    block_documents=st.sampled_from([1, 2, 3, name_counts.BLOCK_DOCUMENTS]),
 )
 
 
 def _reports_equal_the_reference(
-    tables: dict[str, pa.Table], filters: list[ReportFilters], frequent_share: float
+    tables: dict[str, pa.Table],
+    filters: list[ReportFilters],
+    frequent_share: float,
+    block_documents: int,
 ) -> None:
     reference, reports = reference_queries(), catalog.report_queries()
     expected_connection = reference_connection(tables)
-    connection = report_connection(tables, frequent_share)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(name_counts, "BLOCK_DOCUMENTS", block_documents)
+        connection = report_connection(tables, frequent_share)
     for chosen in [ReportFilters(), *filters]:
         got = answers(connection, reports, chosen)
         expected = answers(expected_connection, reference, chosen)
@@ -200,18 +208,24 @@ def _reports_equal_the_reference(
 @settings(max_examples=25, derandomize=True)
 @REPORT_EXAMPLES
 def test_reports_from_report_tables_equal_the_reference(
-    tables: dict[str, pa.Table], filters: list[ReportFilters], frequent_share: float
+    tables: dict[str, pa.Table],
+    filters: list[ReportFilters],
+    frequent_share: float,
+    block_documents: int,
 ) -> None:
-    _reports_equal_the_reference(tables, filters, frequent_share)
+    _reports_equal_the_reference(tables, filters, frequent_share, block_documents)
 
 
 @pytest.mark.slow
 @settings(max_examples=300, derandomize=True)
 @REPORT_EXAMPLES
 def test_reports_from_report_tables_equal_the_reference_over_many_warehouses(
-    tables: dict[str, pa.Table], filters: list[ReportFilters], frequent_share: float
+    tables: dict[str, pa.Table],
+    filters: list[ReportFilters],
+    frequent_share: float,
+    block_documents: int,
 ) -> None:
-    _reports_equal_the_reference(tables, filters, frequent_share)
+    _reports_equal_the_reference(tables, filters, frequent_share, block_documents)
 
 
 def test_frequent_names_answer_as_the_reference() -> None:

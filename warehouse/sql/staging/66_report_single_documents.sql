@@ -27,13 +27,17 @@ FROM report_cut_documents(
 );
 
 -- report_pair_documents: the documents whose pairs of countries a report counts one by one: for
--- a frequent name (report_frequent_name) those in months the date range cuts (name_comentions
--- has the rest), for another name all of them. The pairs of countries of every other name's
+-- a frequent name (report_frequent_name) without a publisher filter, those in months the date
+-- range cuts (name_comentions has the rest, per month of all publishers), otherwise all of them. The pairs of countries of every other name's
 -- documents would be too many rows to count ahead (19M at a million documents, more than the
 -- build's memory), and reading them from its few documents is within the reports' time.
 CREATE OR REPLACE MACRO report_pair_documents(date_from, date_to, publisher_name, entity_name)
 AS TABLE
 SELECT *
 FROM report_cut_documents(
-    date_from, date_to, publisher_name, entity_name, report_frequent_name(entity_name)
+    date_from,
+    date_to,
+    publisher_name,
+    entity_name,
+    CASE WHEN publisher_name IS NULL THEN report_frequent_name(entity_name) END
 );
