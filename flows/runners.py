@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ import pyarrow as pa
 from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from flows.local_workers import exit_with_parent
 from flows.settings import RunSettings
 
 
@@ -66,33 +65,12 @@ def task_runner_from_env() -> TaskRunner[Any] | None:
     )
 
 
-# How often an idle worker checks that its parent is alive: a second of lag after a crash costs
-# nothing, and the check itself is one getppid() call.
-PARENT_CHECK_SECONDS = 1.0
-
-
 def start_worker(parent_pid: int) -> None:
     """Set up a pool worker: it ends with its run and logs expected failures as the CLI does."""
     from flows.cli import quiet_expected_failures_in_worker  # noqa: PLC0415 - the CLI imports this module
 
     exit_with_parent(parent_pid)
     quiet_expected_failures_in_worker()
-
-
-def exit_with_parent(parent_pid: int) -> None:
-    """Make a worker process exit when the run that started it dies.
-
-    A pool worker blocks on its task queue; when the run is killed (kill -9, OOM killer) nothing
-    tells it, and it would linger holding memory and the run's output pipes. A daemon thread
-    notices the parent is gone and ends the worker.
-    """
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 @contextlib.contextmanager

@@ -487,7 +487,7 @@ def deduplicate(
     clock = _Clock()
     keys = incremental.gather_keys(found.previous, staging, processed.superseded)
     release_memory()  # read buffers of the keys' files
-    assigned, pairs = deduplicate_documents(keys, found.previous, staging)
+    assigned, pairs = deduplicate_documents(keys, found.previous, staging, run.settings.workers)
     table = keys.all_keys()
     clusters = cluster_table(table, assigned, run.run_id)
     matches = document_matches(table, assigned, pairs, run.run_id)

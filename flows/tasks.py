@@ -21,6 +21,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
+from flows.local_workers import verification_pool
 from flows.render import render
 from transforms.articles import census_files, parse_articles
 from transforms.census import LearnedChrome
@@ -178,16 +179,28 @@ def release_memory() -> None:
 
 @task(name="deduplicate_documents", cache_policy=NONE)
 def deduplicate_documents(
-    keys: incremental.DocumentKeys, previous: store.Snapshot | None, staging: store.RunStaging
+    keys: incremental.DocumentKeys,
+    previous: store.Snapshot | None,
+    staging: store.RunStaging,
+    workers: int = 1,
 ) -> tuple[pa.Table, pa.Table]:
     """Cluster all documents of the next snapshot: exact copies, then verified near copies.
+
+    ``workers`` local processes verify the near copies' batches side by side.
 
     Returns:
         Each document's ``cluster_id``, ``is_canonical`` and ``cluster_size`` (aligned with
         ``keys.all_keys()``), and every verified pair of bodies.
     """
     table = keys.all_keys()
-    new_pairs = body_pairs.find_copies(previous, staging, table, NEAR_DUPLICATES)
+    new_pairs = body_pairs.find_copies(
+        previous,
+        staging,
+        table,
+        NEAR_DUPLICATES,
+        verifiers=functools.partial(verification_pool, workers),
+        parallel=workers,
+    )
     pairs = body_pairs.all_pairs(previous, staging, new_pairs, NEAR_DUPLICATES)
     assigned = cluster_documents(
         table.column("doc_id"),

@@ -7,8 +7,11 @@ buckets still support them.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +36,8 @@ def find_copies(
     params: NearDupParams,
     *,
     batch_bodies: int = 8_000,
+    verifiers: Callable[[], Executor] | None = None,
+    parallel: int = 1,
 ) -> pa.Table:
     """Verified copy pairs among the bodies new in this run and all the others.
 
@@ -50,6 +55,10 @@ def find_copies(
         keys: ``content_hash`` of every document of the next snapshot.
         params: Similarity thresholds and MinHash settings.
         batch_bodies: Bodies verified at a time (bounds the memory of text and shingles).
+        verifiers: Starts the worker processes that verify batches side by side (``parallel``
+            of them); batches are then of ``batch_bodies / parallel`` bodies, so the texts and
+            shingles in memory stay within the same bound. None: batches are verified here.
+        parallel: The number of workers ``verifiers`` starts.
     """
     hashes = pc.unique(keys.column("content_hash").combine_chunks())
     present = body_keys(hashes)
@@ -76,31 +85,90 @@ def find_copies(
     if not kept_left:
         return BODY_PAIRS.empty_table()
     left, right = np.concatenate(kept_left), np.concatenate(kept_right)
-    batch_of = pair_batches(len(present), left, right, batch_bodies)
+    side_by_side = verifiers is not None and parallel > 1
+    size = max(batch_bodies // parallel, 2) if side_by_side else batch_bodies
+    batch_of = pair_batches(len(present), left, right, size)
     by_batch = np.argsort(batch_of, kind="stable")
     left, right, batch_of = left[by_batch], right[by_batch], batch_of[by_batch]
-    bounds = np.searchsorted(batch_of, np.arange(int(batch_of.max()) + 2))
-    found: list[pa.Table] = [BODY_PAIRS.empty_table()]
+    batches = _batches_of_pairs(previous, staging, hashes, left, right, batch_of)
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if verifiers is not None and side_by_side and batch_of[-1] > 0:  # two batches or more
+            pool = stack.enter_context(verifiers())
+        verified = _verified(batches, params, pool, parallel)
+        found = [_copies(present, a, b, verdict, staging.run_id) for a, b, verdict in verified]
+    return conform(
+        pa.concat_tables([BODY_PAIRS.empty_table(), *found], promote_options="permissive"),
+        BODY_PAIRS,
+        name="body_pairs",
+    )
+
+
+Verdict = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""``(jaccard, containment, is_copy)`` of a batch's pairs (:func:`verify_pairs`)."""
+
+
+def _batches_of_pairs(
+    previous: Snapshot | None,
+    staging: RunStaging,
+    hashes: pa.Array,
+    left: np.ndarray,
+    right: np.ndarray,
+    batch_of: np.ndarray,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array]]:
+    """Each batch's pairs (sorted by batch: ``batch_of``), its body indices and their texts."""
+    bounds = np.searchsorted(batch_of, np.arange(int(batch_of[-1]) + 2))
     for number, members, bodies in _bodies_by_batch(
         previous, staging, hashes, left, right, batch_of
     ):
-        a, b = left[bounds[number] : bounds[number + 1]], right[bounds[number] : bounds[number + 1]]
-        jaccard, containment, is_copy = verify_pairs(
-            bodies, np.searchsorted(members, a), np.searchsorted(members, b), params
-        )
-        found.append(
-            pa.table(
-                {
-                    "left_key": pa.array(present[a[is_copy]], pa.uint64()),
-                    "right_key": pa.array(present[b[is_copy]], pa.uint64()),
-                    "jaccard": pa.array(jaccard[is_copy], pa.float32()),
-                    "containment": pa.array(containment[is_copy], pa.float32()),
-                    "run_id": pa.array([staging.run_id] * int(is_copy.sum()), pa.string()),
-                }
-            )
-        )
-    return conform(
-        pa.concat_tables(found, promote_options="permissive"), BODY_PAIRS, name="body_pairs"
+        pairs = slice(bounds[number], bounds[number + 1])
+        yield left[pairs], right[pairs], members, bodies
+
+
+def _verified(
+    batches: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array]],
+    params: NearDupParams,
+    pool: Executor | None,
+    parallel: int,
+) -> Iterator[tuple[np.ndarray, np.ndarray, Verdict]]:
+    """Each batch's pairs ``(a, b)`` (body indices) and their verdict, in batch order.
+
+    With a pool, at most ``parallel`` batches are out at a time: the texts waiting in this
+    process stay within a few batches.
+    """
+    waiting: collections.deque[tuple[np.ndarray, np.ndarray, Future[Verdict]]] = collections.deque()
+    for a, b, members, bodies in batches:
+        at_a, at_b = np.searchsorted(members, a), np.searchsorted(members, b)
+        if pool is None:
+            yield a, b, verify_pairs(bodies, at_a, at_b, params)
+            continue
+        waiting.append((a, b, pool.submit(verify_pairs, bodies, at_a, at_b, params)))
+        if len(waiting) >= parallel:
+            yield _when_done(waiting.popleft())
+    while waiting:
+        yield _when_done(waiting.popleft())
+
+
+def _when_done(
+    submitted: tuple[np.ndarray, np.ndarray, Future[Verdict]],
+) -> tuple[np.ndarray, np.ndarray, Verdict]:
+    a, b, future = submitted
+    return a, b, future.result()
+
+
+def _copies(
+    present: np.ndarray, a: np.ndarray, b: np.ndarray, verdict: Verdict, run_id: str
+) -> pa.Table:
+    """The copy pairs of a verified batch, as ``BODY_PAIRS`` rows (without their schema)."""
+    jaccard, containment, is_copy = verdict
+    return pa.table(
+        {
+            "left_key": pa.array(present[a[is_copy]], pa.uint64()),
+            "right_key": pa.array(present[b[is_copy]], pa.uint64()),
+            "jaccard": pa.array(jaccard[is_copy], pa.float32()),
+            "containment": pa.array(containment[is_copy], pa.float32()),
+            "run_id": pa.array([run_id] * int(is_copy.sum()), pa.string()),
+        }
     )
 
 

@@ -1,0 +1,46 @@
+"""Local worker processes started for one stage: they end with the run that started them.
+
+Kept free of Prefect, so that a worker started here imports only what its work needs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+
+# How often an idle worker checks that its parent is alive: a second of lag after a crash costs
+# nothing, and the check itself is one getppid() call.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Make a worker process exit when the run that started it dies.
+
+    A pool worker blocks on its task queue; when the run is killed (kill -9, OOM killer) nothing
+    tells it, and it would linger holding memory and the run's output pipes. A daemon thread
+    notices the parent is gone and ends the worker.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def verification_pool(workers: int) -> Executor:
+    """Processes that verify batches of near copies side by side (``body_pairs.find_copies``).
+
+    Started from scratch (``spawn``): the driver holds the run's keys and signatures, which a
+    forked worker would share until it touches them, and Prefect's threads, which do not fork.
+    """
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    )
