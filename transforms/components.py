@@ -75,12 +75,12 @@ def pair_batches(n: int, left: np.ndarray, right: np.ndarray, max_bodies: int) -
     for oversized in np.flatnonzero(bodies > max_bodies).tolist():
         pairs = np.flatnonzero(batch == oversized)
         pairs = pairs[np.lexsort((right[pairs], left[pairs]))]
-        number, held = oversized, set()
+        number, held = oversized, set[int]()
         for pair, first, second in zip(
             pairs.tolist(), left[pairs].tolist(), right[pairs].tolist(), strict=True
         ):
             if held and len(held) + (first not in held) + (second not in held) > max_bodies:
-                number, held, following = following, set(), following + 1
+                number, held, following = following, set[int](), following + 1
             held.update((first, second))
             batch[pair] = number
     return batch
