@@ -90,7 +90,7 @@ def find_copies(
     batch_of = pair_batches(len(present), left, right, size)
     by_batch = np.argsort(batch_of, kind="stable")
     left, right, batch_of = left[by_batch], right[by_batch], batch_of[by_batch]
-    batches = _batches_of_pairs(previous, staging, hashes, left, right, batch_of)
+    batches = _bodies_by_batch(previous, staging, hashes, left, right, batch_of)
     with contextlib.ExitStack() as stack:
         pool = None
         if verifiers is not None and side_by_side and batch_of[-1] > 0:  # two batches or more
@@ -106,23 +106,6 @@ def find_copies(
 
 Verdict = tuple[np.ndarray, np.ndarray, np.ndarray]
 """``(jaccard, containment, is_copy)`` of a batch's pairs (:func:`verify_pairs`)."""
-
-
-def _batches_of_pairs(
-    previous: Snapshot | None,
-    staging: RunStaging,
-    hashes: pa.Array,
-    left: np.ndarray,
-    right: np.ndarray,
-    batch_of: np.ndarray,
-) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array]]:
-    """Each batch's pairs (sorted by batch: ``batch_of``), its body indices and their texts."""
-    bounds = np.searchsorted(batch_of, np.arange(int(batch_of[-1]) + 2))
-    for number, members, bodies in _bodies_by_batch(
-        previous, staging, hashes, left, right, batch_of
-    ):
-        pairs = slice(bounds[number], bounds[number + 1])
-        yield left[pairs], right[pairs], members, bodies
 
 
 def _verified(
@@ -186,11 +169,11 @@ def _bodies_by_batch(
     left: np.ndarray,
     right: np.ndarray,
     batch_of: np.ndarray,
-) -> Iterator[tuple[int, np.ndarray, pa.Array]]:
-    """The bodies of each verification batch: ``(batch, body indices (sorted), texts)``.
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array]]:
+    """Each verification batch: its pairs ``(a, b)``, its body indices (sorted) and their texts.
 
-    ``left``, ``right``: the pairs (body indices), ``batch_of`` the batch of each; a body is read
-    for each batch one of its pairs is in.
+    ``left``, ``right``: the pairs (body indices), sorted by ``batch_of``, the batch of each; a
+    body is read for each batch one of its pairs is in.
 
     One scan of the staged and published documents, joined with the wanted content hashes by
     DuckDB, streams the texts out in no order; they are appended to a temporary Parquet file per
@@ -229,15 +212,17 @@ def _bodies_by_batch(
             connection.close()
             for writer in writers.values():
                 writer.close()
+        bounds = np.searchsorted(batch_of, np.arange(int(batch_of[-1]) + 2))
         for number in sorted(writers):
-            yield _one_batch(pq.read_table(Path(folder) / f"batch-{number}.parquet"))
+            members, texts = _one_batch(pq.read_table(Path(folder) / f"batch-{number}.parquet"))
+            pairs = slice(bounds[number], bounds[number + 1])
+            yield left[pairs], right[pairs], members, texts
 
 
-def _one_batch(table: pa.Table) -> tuple[int, np.ndarray, pa.Array]:
+def _one_batch(table: pa.Table) -> tuple[np.ndarray, pa.Array]:
     """A batch's body indices, sorted and each once (exact copies repeat), and their texts."""
     members, first = np.unique(table.column("body").to_numpy(), return_index=True)
-    texts = table.column("text").combine_chunks().take(pa.array(first))
-    return int(table.column("batch")[0].as_py()), members, texts
+    return members, table.column("text").combine_chunks().take(pa.array(first))
 
 
 def _signatures(
