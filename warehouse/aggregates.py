@@ -9,6 +9,7 @@ published before they existed, :func:`create_report_tables` builds them in memor
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from warehouse.schemas import REPORT_TABLES, conform
 from warehouse.spill import spilling_connection
 from warehouse.storage import Storage
 
+LOGGER = logging.getLogger(__name__)
 AGGREGATES_DIR = Path(__file__).parent / "sql" / "aggregates"
 # The documents as syndication counts them (their day and wire agency): a staging view the
 # report tables of stories read, defined once for the catalog and the build alike.
@@ -33,6 +35,12 @@ REPORT_GROUP_ROWS = 65_536
 # limit bounds the build within the run's budget; DuckDB spills what does not fit.
 BUILD_THREADS = 1
 BUILD_MEMORY_LIMIT = "256MB"
+RETRY_MEMORY_LIMIT = "1GB"
+"""A table whose build runs out of ``BUILD_MEMORY_LIMIT`` is built again once within this.
+
+DuckDB spills sorts and groupings, but not everything it pins: at a million documents a build
+that passed on its own failed within a run now and then ("failed to pin block"). A run then
+costs more memory for that table rather than failing after all its work."""
 FREQUENT_ENTITY_SHARE = 0.05
 """A name is frequent when entities bearing it are named in more than this share of documents.
 
@@ -118,16 +126,29 @@ def write_report_tables(
             target = build / name / f"part-{run_id}.parquet"
             parameters = query_parameters(query, frequent_share)
             counts = register_counts(connection, name)
-            rows[name] = _write(
-                storage,
-                connection,
-                query,
-                parameters,
-                run_id,
-                target,
-                REPORT_TABLES[name],
-                compression,
-            )
+            for limit in (BUILD_MEMORY_LIMIT, RETRY_MEMORY_LIMIT):
+                connection.execute(f"SET memory_limit = '{limit}'")
+                try:
+                    rows[name] = _write(
+                        storage,
+                        connection,
+                        query,
+                        parameters,
+                        run_id,
+                        target,
+                        REPORT_TABLES[name],
+                        compression,
+                    )
+                    break
+                except (duckdb.OutOfMemoryException, OSError) as error:
+                    if limit == RETRY_MEMORY_LIMIT or "Out of Memory" not in str(error):
+                        raise
+                    LOGGER.warning(
+                        "report table %s ran out of %s; building it again within %s",
+                        name,
+                        limit,
+                        RETRY_MEMORY_LIMIT,
+                    )
             release_counts(connection, counts)
             _view(connection, name, [target])
     finally:

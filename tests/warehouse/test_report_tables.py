@@ -338,13 +338,39 @@ def test_report_tables_build_within_the_memory_limit_with_thousands_of_outlets(
     """A crawl of many small sites: a few documents per outlet and month, each naming the same
     names. The build's memory follows the documents, not the (outlet, month) pairs."""
     monkeypatch.setattr(aggregates, "BUILD_MEMORY_LIMIT", "48MB")
+    monkeypatch.setattr(aggregates, "RETRY_MEMORY_LIMIT", "48MB")  # no second chance here
+    rows = _build_many_outlets(tmp_path, outlets=3000)
+    # A document names 6 of the 24 names, and the two documents of an outlet and month the
+    # same 6: each name meets each of them once per (outlet, month).
+    assert rows["name_mentions"] == 6 * 6 * 3000
+
+
+def test_a_table_out_of_memory_is_built_again_within_the_retry_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    expected = _build_many_outlets(tmp_path / "plain", outlets=300)
+    monkeypatch.setattr(aggregates, "BUILD_MEMORY_LIMIT", "1MB")
+    rows = _build_many_outlets(tmp_path / "retried", outlets=300)
+    assert rows == expected
+    assert "building it again within 1GB" in caplog.text
+    for name in expected:
+        built = [
+            pq.read_table(tmp_path / kind / "build" / name / "part-r1.parquet").drop(["run_id"])
+            for kind in ("plain", "retried")
+        ]
+        assert built[0].equals(built[1]), name
+
+
+def _build_many_outlets(tmp_path: Path, outlets: int) -> dict[str, int]:
+    """Report tables of a crawl of ``outlets`` small sites, two documents each a month."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     names = [f"Person {i}" for i in range(24)]
     documents, mentions = [], []
-    for number in range(6000):
+    for number in range(2 * outlets):
         day = dt.date(2021, 1 + number % 12, 1 + number % 28)
         doc_id = f"d{number}"
         documents.append(
-            corpus_document(doc_id, f"Site {number % 3000}", day, doc_id, True, "Story")
+            corpus_document(doc_id, f"Site {number % outlets}", day, doc_id, True, "Story")
         )
         mentions += [
             {"doc_id": doc_id, "kind": "person", "entity": name, "mentions": 1 + i % 3}
@@ -358,7 +384,7 @@ def test_report_tables_build_within_the_memory_limit_with_thousands_of_outlets(
     }
     for name, table in files.items():
         pq.write_table(table, tmp_path / f"{name}.parquet")
-    rows = aggregates.write_report_tables(
+    return aggregates.write_report_tables(
         Storage(),
         tmp_path / "build",
         "r1",
@@ -367,6 +393,3 @@ def test_report_tables_build_within_the_memory_limit_with_thousands_of_outlets(
         tmp_path,
         "zstd",
     )
-    # A document names 6 of the 24 names, and the two documents of an outlet and month the
-    # same 6: each name meets each of them once per (outlet, month).
-    assert rows["name_mentions"] == 6 * 6 * 3000
