@@ -119,15 +119,11 @@ def _compute(
         raise ValueError("a near copy or its canonical document is not among the documents")
     rows = pa.table({"copy_hash": copy_hash, "canonical_hash": canonical_hash})
     bodies = rows.group_by(["canonical_hash", "copy_hash"], use_threads=False).aggregate([])
-    # Whole stories per batch: a canonical body is read in one batch with all its copies.
+    # Pairs in canonical order, ``batch_pairs`` a batch: a story's copies share batches with its
+    # canonical, and a story copied thousands of times reads its canonical once per batch
+    # rather than holding all its copies at once (64,831 bodies in one batch at a million).
     bodies = bodies.sort_by([("canonical_hash", "ascending"), ("copy_hash", "ascending")])
-    story = pc.not_equal(
-        bodies.column("canonical_hash").slice(1),
-        bodies.column("canonical_hash").slice(0, bodies.num_rows - 1),
-    )
-    starts = np.r_[0, np.flatnonzero(story.to_numpy(zero_copy_only=False)) + 1]
-    batch_of_story = starts // batch_pairs
-    batch = np.repeat(batch_of_story, np.diff(np.r_[starts, bodies.num_rows]))
+    batch = np.arange(bodies.num_rows) // batch_pairs
     bounds = np.searchsorted(batch, np.arange(int(batch.max()) + 2)) if len(batch) else [0]
 
     def compute(number: int, texts: pa.Table) -> pa.Table:
@@ -152,9 +148,8 @@ def _compute(
             ]
         )
         wanted = pa.table({"content_hash": hashes, "batch": pa.array(np.r_[batch, batch])})
-        # A story's bodies are in one batch: each body once.
-        wanted = wanted.group_by(["content_hash"], use_threads=False).aggregate([("batch", "min")])
-        wanted = wanted.rename_columns(["content_hash", "batch"])
+        # A body once in each batch it is wanted in.
+        wanted = wanted.group_by(["content_hash", "batch"], use_threads=False).aggregate([])
         files = [shard.documents for shard in staging.shards]
         files += table_files(previous, "documents")
         for number, texts in bodies_by_batch(files, wanted, staging.path):

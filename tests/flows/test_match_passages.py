@@ -4,9 +4,11 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from flows.pipeline import ingest_articles
 from tests.transforms.test_passages import PARAGRAPHS
-from warehouse import catalog
+from warehouse import catalog, match_passages
 from warehouse.store import Warehouse
 
 
@@ -48,7 +50,7 @@ def run_ids(warehouse: Path) -> dict[str, str]:
 
 
 def test_runs_day_by_day_equal_one_run_and_compute_only_new_matches(
-    prefect_api: str, tmp_path: Path
+    prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     days = [
         {
@@ -94,3 +96,8 @@ def test_runs_day_by_day_equal_one_run_and_compute_only_new_matches(
     shutil.copytree(daily, everything)
     ingest_articles(input=str(everything), warehouse=str(tmp_path / "wh-full"))
     assert passages(whole) == passages(tmp_path / "wh-full")
+    # One pair a batch: the canonical read for each of its three copies, the same passages.
+    defaults = (match_passages.PASSAGES, 1)  # params, batch_pairs
+    monkeypatch.setattr(match_passages.next_match_passages, "__defaults__", defaults)
+    ingest_articles(input=str(everything), warehouse=str(tmp_path / "wh-pairwise"))
+    assert passages(tmp_path / "wh-pairwise") == passages(tmp_path / "wh-full")
