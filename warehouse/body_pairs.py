@@ -82,9 +82,10 @@ def find_copies(
         kept_left.append(left[plausible])
         kept_right.append(right[plausible])
     del sigs, sizes, openings
-    if not kept_left:
+    left = np.concatenate(kept_left) if kept_left else np.zeros(0, np.int64)
+    right = np.concatenate(kept_right) if kept_right else np.zeros(0, np.int64)
+    if len(left) == 0:  # candidates, but none plausible
         return BODY_PAIRS.empty_table()
-    left, right = np.concatenate(kept_left), np.concatenate(kept_right)
     side_by_side = verifiers is not None and parallel > 1
     size = max(batch_bodies // parallel, 2) if side_by_side else batch_bodies
     batch_of = pair_batches(len(present), left, right, size)
