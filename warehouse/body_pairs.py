@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from transforms.body_keys import body_keys, key_positions
 from transforms.components import pair_batches
 from transforms.near_copies import NearDupParams, plausible_pairs, verify_pairs
 from transforms.sketches import signature_bytes, unpack_signatures
+from warehouse.body_batches import bodies_by_batch
 from warehouse.candidates import candidate_batches, supported_pairs
 from warehouse.schemas import BODY_PAIRS, conform
 from warehouse.spill import spilling_connection
@@ -156,13 +154,6 @@ def _copies(
     )
 
 
-BODIES_OF_BATCHES = (
-    "SELECT w.batch, w.body, d.body AS text "
-    "FROM read_parquet($files, union_by_name = true) AS d "
-    "JOIN wanted AS w USING (content_hash)"
-)
-
-
 def _bodies_by_batch(
     previous: Snapshot | None,
     staging: RunStaging,
@@ -174,56 +165,28 @@ def _bodies_by_batch(
     """Each verification batch: its pairs ``(a, b)``, its body indices (sorted) and their texts.
 
     ``left``, ``right``: the pairs (body indices), sorted by ``batch_of``, the batch of each; a
-    body is read for each batch one of its pairs is in.
-
-    One scan of the staged and published documents, joined with the wanted content hashes by
-    DuckDB, streams the texts out in no order; they are appended to a temporary Parquet file per
-    batch, and the files are read back one at a time. (DuckDB's sort of the texts by batch
-    ran out of its memory limit at a million documents: long strings do not spill well.)
+    body is read for each batch one of its pairs is in, by one scan of the staged and published
+    documents (:func:`warehouse.body_batches.bodies_by_batch`).
     """
     files = [str(p) for p in staging.path.glob("documents/*.parquet")]
     files += [str(p) for p in table_files(previous, "documents")]
     size = len(hashes)
     wanted_ends = np.unique(np.concatenate([batch_of * size + left, batch_of * size + right]))
-    wanted_index = wanted_ends % size
     wanted = pa.table(
         {
-            "content_hash": hashes.take(pa.array(wanted_index)),
+            "content_hash": hashes.take(pa.array(wanted_ends % size)),
             "batch": pa.array(wanted_ends // size),
-            "body": pa.array(wanted_index),
         }
     )
-    with tempfile.TemporaryDirectory(prefix="verify-", dir=staging.path) as folder:
-        writers: dict[int, pq.ParquetWriter] = {}
-        connection = spilling_connection(staging.path)
-        try:
-            connection.register("wanted", wanted)
-            reader = connection.sql(BODIES_OF_BATCHES, params={"files": files}).to_arrow_reader(
-                4096
-            )
-            for record_batch in reader:
-                number_of = record_batch.column(0).to_numpy()
-                for number in np.unique(number_of).tolist():
-                    if number not in writers:
-                        writers[number] = pq.ParquetWriter(
-                            Path(folder) / f"batch-{number}.parquet", record_batch.schema
-                        )
-                    writers[number].write_batch(record_batch.filter(pa.array(number_of == number)))
-        finally:
-            connection.close()
-            for writer in writers.values():
-                writer.close()
-        bounds = np.searchsorted(batch_of, np.arange(int(batch_of[-1]) + 2))
-        for number in sorted(writers):
-            members, texts = _one_batch(pq.read_table(Path(folder) / f"batch-{number}.parquet"))
-            pairs = slice(bounds[number], bounds[number + 1])
-            yield left[pairs], right[pairs], members, texts
-
-
-def _one_batch(table: pa.Table) -> tuple[np.ndarray, pa.Array]:
-    """A batch's body indices, sorted and each once (exact copies repeat), and their texts."""
-    members, first = np.unique(table.column("body").to_numpy(), return_index=True)
-    return members, table.column("text").combine_chunks().take(pa.array(first))
+    bounds = np.searchsorted(batch_of, np.arange(int(batch_of[-1]) + 2))
+    for number, texts in bodies_by_batch(files, wanted, staging.path):
+        pairs = slice(bounds[number], bounds[number + 1])
+        a, b = left[pairs], right[pairs]
+        members = np.unique(np.concatenate([a, b]))
+        at = pc.index_in(hashes.take(pa.array(members)), value_set=texts.column("content_hash"))
+        if at.null_count:
+            raise ValueError(f"{at.null_count} bodies of verification batch {number} not found")
+        yield a, b, members, texts.column("body").combine_chunks().take(at)
 
 
 def _signatures(
