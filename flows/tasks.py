@@ -213,6 +213,10 @@ def deduplicate_documents(
     return assigned, pairs
 
 
+# Tables deduplication computes whole: an increment writes the rows that changed.
+CARRIED_WHOLE_TABLES = ("clusters", "document_matches", "body_pairs")
+
+
 @task(name="publish_snapshot", cache_policy=NONE)
 def publish_snapshot(
     staging: store.RunStaging,
@@ -242,12 +246,17 @@ def publish_snapshot(
     passages = match_passages.next_match_passages(
         keys, tables.written["document_matches"], staging, previous
     )
+    tables = tables.with_table("mentions", mentions.written, mentions.carried).with_table(
+        "match_passages", passages.written, passages.carried
+    )
+    # Computed over every document; the rows of the stories this run left alone are carried.
+    for name in CARRIED_WHOLE_TABLES:
+        carried = incremental.carry_unchanged(previous, name, tables.written[name], staging.path)
+        tables = tables.with_table(name, carried.written, carried.carried)
     snapshot = staging.publish(
         documents=incremental.document_batches(keys, assigned, plan, staging),
         carried_documents=[Path(name) for name in plan.carried],
-        tables=tables.with_table("mentions", mentions.written, mentions.carried).with_table(
-            "match_passages", passages.written, passages.carried
-        ),
+        tables=tables,
         record=record,
         now=datetime.now(UTC),
         runs_history=runs_history,

@@ -19,7 +19,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms import increment_plan
-from warehouse.schemas import MANIFEST, MENTIONS, QUARANTINE, conform
+from warehouse.schemas import MANIFEST, MENTIONS, QUARANTINE, TABLES, conform
+from warehouse.spill import spilling_connection
 from warehouse.store import RunStaging, Snapshot, table_files
 
 KEY_COLUMNS = [
@@ -247,6 +248,65 @@ def carry_rows(
         if len(kept)
     ]
     written = pa.concat_tables([*parts, conform(new_rows, schema, name=table)])
+    return CarriedRows([Path(name) for name in plan.carried], written)
+
+
+def carry_unchanged(
+    previous: Snapshot | None, table: str, rows: pa.Table, spill_dir: Path | None = None
+) -> CarriedRows:
+    """The next snapshot's ``table`` from all of its rows, carrying the rows that did not change.
+
+    ``rows`` is the whole table as this run computed it (``clusters``, ``document_matches``,
+    ``body_pairs``: over every document), each row stamped with this run's id. A previous row
+    equal to one of ``rows`` in every column but ``run_id`` stays as it was, run id included; a
+    previous file all of whose rows stay is hard-linked, one that lost some is rewritten with
+    those it keeps, and only the new or changed rows are written with this run's id. So an
+    increment whose new documents form new stories writes those stories' rows, not the table.
+
+    Args:
+        previous: The snapshot the run builds on (None: every row is written).
+        table: The table's name, in ``TABLES``.
+        rows: Every row of the next snapshot's table, in its schema.
+        spill_dir: Where DuckDB spills comparing the rows (the run's staging folder).
+    """
+    files = table_files(previous, table)
+    if not files or rows.num_rows == 0:
+        return CarriedRows([], rows)
+    compared = [name for name in TABLES[table].names if name != "run_id"]
+    same = " AND ".join(f'p."{name}" IS NOT DISTINCT FROM n."{name}"' for name in compared)
+    connection = spilling_connection(spill_dir)
+    try:
+        connection.register(
+            "next_rows", rows.append_column("next_row", pa.array(np.arange(rows.num_rows)))
+        )
+        source = "read_parquet($files, filename = true, file_row_number = true)"
+        params = {"files": [str(path) for path in files]}
+        # Names are the schema's own, quoted; the files are bound.
+        gone = connection.sql(
+            f"SELECT p.filename AS file, p.file_row_number AS row FROM {source} AS p "  # noqa: S608
+            f"ANTI JOIN next_rows AS n ON {same}",
+            params=params,
+        ).to_arrow_table()
+        kept = connection.sql(
+            f"SELECT n.next_row FROM next_rows AS n SEMI JOIN {source} AS p ON {same}",  # noqa: S608
+            params=params,
+        ).to_arrow_table()
+    finally:
+        connection.close()
+    records: list[tuple[str, str | None, int, int]] = [
+        (str(path), None, pq.ParquetFile(path).metadata.num_rows, path.stat().st_size)
+        for path in files
+    ]
+    plan = increment_plan.plan_rows(file_table(records), gone.cast(increment_plan.ROW_KEYS))
+    schema = TABLES[table]
+    rewritten = [
+        conform(pq.read_table(name, schema=schema).take(pa.array(at)), schema, name=table)
+        for name, at in plan.rewritten.items()
+        if len(at)
+    ]
+    changed = np.ones(rows.num_rows, dtype=bool)
+    changed[kept.column("next_row").to_numpy()] = False
+    written = pa.concat_tables([*rewritten, conform(rows.filter(changed), schema, name=table)])
     return CarriedRows([Path(name) for name in plan.carried], written)
 
 

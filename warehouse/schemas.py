@@ -280,7 +280,12 @@ DOCUMENT_MATCHES = pa.schema(
             required=True,
         ),
         _field("kind", pa.string(), "exact (same body) or near.", required=True),
-        _field("run_id", pa.string(), "Run that published this match.", required=True),
+        _field(
+            "run_id",
+            pa.string(),
+            "Run that wrote this match as it stands (later runs carry it unchanged).",
+            required=True,
+        ),
     ]
 )
 
@@ -347,7 +352,12 @@ CLUSTERS = pa.schema(
             "Distinct publishers of the members, sorted.",
             required=True,
         ),
-        _field("run_id", pa.string(), "Run that published this clustering.", required=True),
+        _field(
+            "run_id",
+            pa.string(),
+            "Run that wrote this cluster as it stands (later runs carry it unchanged).",
+            required=True,
+        ),
     ]
 )
 

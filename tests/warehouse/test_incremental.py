@@ -1,11 +1,16 @@
-"""Which previous document files a publish carries, from the keys and the next cluster columns."""
+"""Which previous files a publish carries: document files by their cluster columns, and the
+rows of tables computed whole that did not change."""
 
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from transforms.increment_plan import ROW_KEYS
-from warehouse.incremental import DocumentKeys, file_table, plan_documents
+from warehouse.incremental import DocumentKeys, carry_unchanged, file_table, plan_documents
+from warehouse.schemas import CLUSTERS, conform
+from warehouse.store import Snapshot
 
 FILES = [Path(f"documents/published_month=2021-0{m}/part-a.parquet") for m in (1, 2, 3)]
 
@@ -65,3 +70,69 @@ def test_a_superseded_document_rewrites_its_file_without_it() -> None:
     assert plan.carried == (str(FILES[0]), str(FILES[1]))
     assert {name: kept.tolist() for name, kept in plan.rewritten.items()} == {str(FILES[2]): [0]}
     assert plan.dropped_rows == 1
+
+
+def clusters(rows: list[tuple[str, int, str | None, list[str]]], run_id: str) -> pa.Table:
+    """``clusters`` rows (cluster id, size, first date, publishers), each its own canonical."""
+    return conform(
+        pa.table(
+            {
+                "cluster_id": [row[0] for row in rows],
+                "canonical_doc_id": [f"doc-{row[0]}" for row in rows],
+                "size": pa.array([row[1] for row in rows], pa.int32()),
+                "first_date": pa.array(
+                    [date.fromisoformat(row[2]) if row[2] else None for row in rows], pa.date32()
+                ),
+                "last_date": pa.array([None] * len(rows), pa.date32()),
+                "publishers": [row[3] for row in rows],
+                "run_id": [run_id] * len(rows),
+            }
+        ),
+        CLUSTERS,
+        name="clusters",
+    )
+
+
+def snapshot_of(tmp_path: Path, files: dict[str, pa.Table]) -> Snapshot:
+    """A published snapshot holding ``clusters`` as these files."""
+    (tmp_path / "clusters").mkdir()
+    for name, table in files.items():
+        pq.write_table(table, tmp_path / "clusters" / name)
+    listed = [f"clusters/{name}" for name in files]
+    return Snapshot("s", tmp_path, {"tables": {"clusters": {"files": listed, "rows": 0}}})
+
+
+def test_rows_that_did_not_change_are_carried_with_their_run(tmp_path: Path) -> None:
+    """A file all of whose rows stand is linked; one that lost or changed a row is rewritten."""
+    previous = snapshot_of(
+        tmp_path,
+        {
+            "part-a.parquet": clusters([("a", 1, "2021-01-01", ["X"]), ("b", 2, None, [])], "r1"),
+            "part-b.parquet": clusters([("c", 1, "2021-02-01", ["X", "Y"])], "r1"),
+            "part-c.parquet": clusters([("d", 1, "2021-03-01", ["Y"]), ("e", 1, None, [])], "r2"),
+        },
+    )
+    # Next: a and b as they were (null date, empty list), c gained a copy, d is gone, f is new;
+    # e's only difference is its run id, which does not count.
+    rows = [
+        ("a", 1, "2021-01-01", ["X"]),
+        ("b", 2, None, []),
+        ("c", 2, "2021-02-01", ["X", "Y"]),
+        ("e", 1, None, []),
+        ("f", 1, "2021-04-01", ["Z"]),
+    ]
+    result = carry_unchanged(previous, "clusters", clusters(rows, "r3"), tmp_path)
+    assert result.carried == [tmp_path / "clusters" / "part-a.parquet"]
+    written = {
+        (row["cluster_id"], row["size"], row["run_id"]) for row in result.written.to_pylist()
+    }
+    # part-b is written again without c's old row (nothing of it stays), part-c with e alone.
+    assert written == {("c", 2, "r3"), ("e", 1, "r2"), ("f", 1, "r3")}
+    assert result.written.schema.equals(CLUSTERS, check_metadata=False)
+
+
+def test_without_a_previous_snapshot_every_row_is_written(tmp_path: Path) -> None:
+    rows = clusters([("a", 1, "2021-01-01", ["X"])], "r1")
+    result = carry_unchanged(None, "clusters", rows, tmp_path)
+    assert result.carried == []
+    assert result.written.equals(rows)
