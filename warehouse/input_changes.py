@@ -42,7 +42,9 @@ def input_changes(previous: Snapshot | None, discovery: Discovery) -> InputChang
     A file that disappears from the input keeps its document (a crawl folder is often an
     archive that gets cleaned up); runs count such files, and ``--prune-missing`` removes them.
     """
-    stats = stat_files(discovery.root, discovery.paths)
+    stats = discovery.stats
+    if stats is None:
+        stats = stat_files(discovery.root, discovery.paths)
     processed = carry_table(previous, "manifest", pa.array([], pa.string()))
     found = pc.is_in(processed.column("source_path"), value_set=stats.column("source_path"))
     missing = processed.filter(pc.invert(found)).select(["source_path", "outcome"])

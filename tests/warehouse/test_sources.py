@@ -45,6 +45,22 @@ def test_discovers_recursively_sorted_and_only_matching_names(tmp_path: Path) ->
     assert discover(tmp_path / "1.txt").paths == ("1.txt",)
 
 
+def test_a_folder_walk_stats_what_it_finds_as_stat_files_would(tmp_path: Path) -> None:
+    """One pass lists and stats: the same sizes and mtimes, null where stat fails."""
+    for folder in ("a", "a/b", "c", "c/d.txt"):
+        (tmp_path / folder).mkdir()
+    for number, name in enumerate(("1.txt", "a/2.txt", "a/b/3.txt", "c/4.txt.gz", "c/é.txt")):
+        (tmp_path / name).write_bytes(b"x" * number)
+    (tmp_path / "a" / "dangling.txt").symlink_to(tmp_path / "missing")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "a" / "2.txt")
+    found = discover(tmp_path)
+    assert found.paths == tuple(sorted(found.paths))
+    assert "c/d.txt" in found.paths  # a folder named like an article is found, then quarantined
+    assert found.stats is not None
+    assert found.stats.equals(stat_files(found.root, found.paths))
+    assert found.stats.column("bytes").null_count == 1  # the dangling link
+
+
 def test_missing_input_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="neither a folder nor a file"):
         discover(tmp_path / "nope")
