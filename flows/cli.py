@@ -167,7 +167,7 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     """
     from warehouse import input_changes, integrity
     from warehouse.catalog import repair
-    from warehouse.sources import discover
+    from warehouse.sources import discover, keep_listing
 
     warehouse = Warehouse(settings.warehouse)
     if warehouse.current_snapshot_id() is None:
@@ -175,6 +175,8 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     snapshot = warehouse.snapshot()
     integrity.require_intact(snapshot)
     discovery = discover(settings.input, pattern, skip=settings.warehouse)
+    # The run that follows, in this process, takes this listing rather than making another.
+    keep_listing(discovery, settings.input, pattern, settings.warehouse)
     if input_changes.last_root(snapshot) not in (None, input_changes.root_of(discovery.root)):
         return False  # the run refuses it, or replaces documents and names them
     changes = input_changes.input_changes(snapshot, discovery)

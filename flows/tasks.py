@@ -56,8 +56,12 @@ SHARD_RETRY_DELAYS: list[float] = [1, 5]
 
 @task(name="discover_files", retries=2, retry_delay_seconds=SHARD_RETRY_DELAYS, cache_policy=NONE)
 def discover_files(input_spec: str, pattern: str, warehouse: Path) -> sources.Discovery:
-    """Find the article files of the input (never those of the warehouse, if it lies inside)."""
-    return sources.discover(input_spec, pattern, skip=warehouse)
+    """Find the article files of the input (never those of the warehouse, if it lies inside).
+
+    The command line's listing is taken when it made one, checking for new files before the run.
+    """
+    listed = sources.take_listing(input_spec, pattern, warehouse)
+    return listed if listed is not None else sources.discover(input_spec, pattern, skip=warehouse)
 
 
 @dataclass(frozen=True)

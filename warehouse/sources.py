@@ -308,6 +308,24 @@ def discover(
     return Discovery(absolute_root, tuple(paths))
 
 
+# Listings made by the command line (to see whether anything is new) before it starts the flow
+# in the same process, by (input, pattern, skipped folder): the flow takes one instead of walking
+# a million files again. Taken once; a listing is the input as it was when it was made, as the
+# flow's own would be a few seconds later.
+_LISTINGS: dict[tuple[str, str, str], Discovery] = {}
+
+
+def keep_listing(discovery: Discovery, input_spec: str | Path, pattern: str, skip: Path) -> None:
+    """Keep ``discovery`` for the run this process starts next (:func:`take_listing`)."""
+    _LISTINGS.clear()
+    _LISTINGS[(str(input_spec), pattern, str(skip))] = discovery
+
+
+def take_listing(input_spec: str | Path, pattern: str, skip: Path) -> Discovery | None:
+    """The listing :func:`keep_listing` kept for these arguments, once; None if there is none."""
+    return _LISTINGS.pop((str(input_spec), pattern, str(skip)), None)
+
+
 def _inside(path: Path, folder: Path) -> bool:
     """Whether ``path`` is ``folder`` or lies under it, by name or through links."""
     if path.is_relative_to(folder):

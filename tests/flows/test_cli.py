@@ -157,6 +157,39 @@ def test_read_commands_do_not_start_prefect(warehouse: Path, tmp_path: Path) -> 
     assert "up to date: 2 files unchanged" in result.stdout
 
 
+def test_a_run_with_new_files_walks_the_input_once(prefect_api: str, tmp_path: Path) -> None:
+    """The listing that found something new is the one the flow processes."""
+    corpus = tmp_path / "in"
+    shutil.copytree(SEEDS, corpus)
+    code = (
+        "import sys, shutil\n"
+        "from flows.cli import main\n"
+        "from warehouse import sources\n"
+        "walks = []\n"
+        "discover = sources.discover\n"
+        "sources.discover = lambda *a, **k: walks.append(a) or discover(*a, **k)\n"
+        "run = ['run', '--input', sys.argv[1], '--warehouse', sys.argv[2]]\n"
+        "assert main(run) == 0\n"
+        "walks.clear()\n"
+        "shutil.copy(sys.argv[3], sys.argv[1] + '/again.txt')\n"
+        "assert main(run) == 0\n"
+        "print('walks', len(walks))\n"
+    )
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(corpus), str(tmp_path / "wh"), str(seed)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PREFECT_API_URL": prefect_api},
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "walks 1" in result.stdout
+    assert "new or changed 1" in result.stdout
+
+
 def test_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
     empty = newsetl("sql", "--warehouse", str(tmp_path / "none"), "select 1")
     assert empty.returncode == 1
