@@ -264,14 +264,21 @@ def all_pairs(
     """The copy pairs of the next snapshot: the previous ones still supported, and this run's.
 
     A previous pair stays while it shares a band bucket of at most ``max_bucket_bodies``
-    bodies (``20_supported_pairs.sql``): the pairs are then those one run over everything finds.
+    bodies: the pairs are then those one run over everything finds. Only the pairs in buckets
+    this run's bodies pushed over the cap are checked again (``30_still_supported.sql``).
     """
     old_files = table_files(previous, "body_pairs")
     tables = [new_pairs]
     if old_files:
         bands = table_files(previous, "body_bands") + staging.band_files()
         tables.append(
-            supported_pairs(bands, old_files, params.max_bucket_bodies, spill_dir=staging.path)
+            supported_pairs(
+                bands,
+                old_files,
+                params.max_bucket_bodies,
+                spill_dir=staging.path,
+                new_bands=staging.band_files(),
+            )
         )
     merged = pa.concat_tables([conform(t, BODY_PAIRS, name="body_pairs") for t in tables])
     if merged.num_rows == 0:

@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from warehouse.spill import MEMORY_LIMIT, spilling_connection
 
 CANDIDATES_SQL = Path(__file__).parent / "sql" / "candidates" / "10_candidate_pairs.sql"
 SUPPORTED_SQL = Path(__file__).parent / "sql" / "candidates" / "20_supported_pairs.sql"
+STILL_SUPPORTED_SQL = Path(__file__).parent / "sql" / "candidates" / "30_still_supported.sql"
 
 
 def candidate_batches(
@@ -60,7 +62,11 @@ def candidate_batches(
 
 
 def supported_pairs(
-    band_files: list[Path], pair_files: list[Path], max_bodies: int, spill_dir: Path | None = None
+    band_files: list[Path],
+    pair_files: list[Path],
+    max_bodies: int,
+    spill_dir: Path | None = None,
+    new_bands: list[Path] | None = None,
 ) -> pa.Table:
     """The pairs of ``pair_files`` that share a band bucket of at most ``max_bodies`` bodies.
 
@@ -69,16 +75,30 @@ def supported_pairs(
         pair_files: Copy pairs (``body_pairs`` files).
         max_bodies: The bucket cap of :class:`transforms.near_copies.NearDupParams`.
         spill_dir: Where DuckDB spills.
+        new_bands: The band files of the bodies this run adds to ``band_files``, when
+            ``pair_files`` are pairs a run published, each supported then: only the pairs that
+            share a bucket these bodies push over the cap are checked again
+            (``30_still_supported.sql``), not every pair against every bucket. None: every pair
+            is checked.
     """
+    if new_bands is not None and not new_bands:
+        return _read_pairs(pair_files)  # no bucket grew
+    sql = SUPPORTED_SQL if new_bands is None else STILL_SUPPORTED_SQL
+    params: dict[str, object] = {
+        "bands": [str(p) for p in band_files],
+        "pairs": [str(p) for p in pair_files],
+        "max_bodies": max_bodies,
+    }
+    if new_bands is not None:
+        params["new"] = [str(p) for p in new_bands]
     connection = spilling_connection(spill_dir)
     try:
-        return connection.sql(
-            SUPPORTED_SQL.read_text(),
-            params={
-                "bands": [str(p) for p in band_files],
-                "pairs": [str(p) for p in pair_files],
-                "max_bodies": max_bodies,
-            },
-        ).to_arrow_table()
+        return connection.sql(sql.read_text(), params=params).to_arrow_table()
     finally:
         connection.close()
+
+
+def _read_pairs(pair_files: list[Path]) -> pa.Table:
+    """Every pair of ``pair_files``, in the columns the queries return."""
+    columns = ["left_key", "right_key", "jaccard", "containment", "run_id"]
+    return pa.concat_tables(pq.read_table(path, columns=columns) for path in pair_files)

@@ -40,6 +40,11 @@ def candidates(old: list[Path], new: list[Path], max_bodies: int) -> set[tuple[i
     }
 
 
+def pair_set(table: pa.Table) -> set[tuple[int, int]]:
+    left, right = table.column("left_key").to_pylist(), table.column("right_key").to_pylist()
+    return set(zip(left, right, strict=True))
+
+
 def test_a_bucket_shared_by_too_many_bodies_yields_no_pairs(tmp_path: Path) -> None:
     # Bodies 1-3 share bucket (0, 7); bodies 1-6 share the stock-text bucket (1, 9).
     rows = [(b, 0, 7) for b in (1, 2, 3)] + [(b, 1, 9) for b in range(1, 7)]
@@ -97,7 +102,8 @@ def test_candidates_found_run_by_run_and_still_supported_equal_one_run(
     max_bodies: int,
     runs: int,
 ) -> None:
-    """Feeding bodies in several runs, keeping the pairs still supported, equals one run."""
+    """Feeding bodies in several runs, keeping the pairs still supported, equals one run; and
+    checking only the pairs in buckets a run crowded keeps what checking every pair keeps."""
     folder = tmp_path_factory.mktemp("runs")
     bodies = sorted({body for body, _, _ in rows})
     whole = write_bands(folder / "all.parquet", rows)
@@ -126,12 +132,9 @@ def test_candidates_found_run_by_run_and_still_supported_equal_one_run(
                 ),
                 pairs,
             )
-            kept = supported_pairs(published, [pairs], max_bodies)
-            found = set(
-                zip(
-                    kept.column("left_key").to_pylist(),
-                    kept.column("right_key").to_pylist(),
-                    strict=True,
-                )
-            )
+            kept = supported_pairs(published, [pairs], max_bodies, new_bands=[new])
+            checked = supported_pairs(published, [pairs], max_bodies)
+            assert kept.num_rows == len(pair_set(kept))
+            found = pair_set(kept)
+            assert found == pair_set(checked)
     assert found == expected
