@@ -4,22 +4,29 @@
 -- A bucket (band, band_key) holding more than $max_bodies distinct bodies, counted over all
 -- bodies old and new, is stock text (a phrase every few articles use fills the band's rows), not
 -- evidence of a copy: it yields no pairs. This keeps the candidates linear in the corpus.
--- DuckDB joins the band keys and spills to disk when they do not fit in memory.
+-- Only the buckets of new bodies matter: the published bodies are read through a semi join on
+-- them, so a run adding 1% of the bodies groups the rows of their buckets, not every body's.
+-- DuckDB spills to disk what does not fit in memory.
 -- Parameters: $old (Parquet files of published bodies: body_key, band, band_key; when there are
 -- none, the new files again with $old_is_new true), $new (this run's new bodies), $max_bodies.
 WITH new_bands AS (
     SELECT DISTINCT body_key, band, band_key FROM read_parquet($new)
 ),
-all_bands AS (
+new_buckets AS (
+    SELECT DISTINCT band, band_key FROM new_bands
+),
+members AS (
     SELECT body_key, band, band_key FROM new_bands
     UNION
-    SELECT body_key, band, band_key FROM read_parquet($old) WHERE NOT $old_is_new
+    SELECT o.body_key, o.band, o.band_key
+    FROM read_parquet($old) AS o
+    SEMI JOIN new_buckets AS b ON o.band = b.band AND o.band_key = b.band_key
+    WHERE NOT $old_is_new
 ),
 touched AS (
-    SELECT a.band, a.band_key
-    FROM all_bands AS a
-    SEMI JOIN new_bands AS n ON a.band = n.band AND a.band_key = n.band_key
-    GROUP BY a.band, a.band_key
+    SELECT band, band_key
+    FROM members
+    GROUP BY band, band_key
     HAVING count(*) BETWEEN 2 AND $max_bodies
 )
 SELECT DISTINCT
@@ -27,5 +34,5 @@ SELECT DISTINCT
     greatest(n.body_key, o.body_key) AS right_key
 FROM new_bands AS n
 SEMI JOIN touched AS t ON n.band = t.band AND n.band_key = t.band_key
-JOIN all_bands AS o
+JOIN members AS o
   ON n.band = o.band AND n.band_key = o.band_key AND n.body_key <> o.body_key
