@@ -93,9 +93,18 @@ def supported_pairs(
         params["new"] = [str(p) for p in new_bands]
     connection = spilling_connection(spill_dir)
     try:
-        return connection.sql(sql.read_text(), params=params).to_arrow_table()
+        *steps, last = [part for part in sql.read_text().split(";\n") if part.strip()]
+        for step in steps:
+            connection.execute(step, _used(step, params))
+        return connection.sql(last, params=_used(last, params)).to_arrow_table()
     finally:
         connection.close()
+
+
+def _used(statement: str, params: dict[str, object]) -> dict[str, object]:
+    """The parameters ``statement`` names outside its comments (DuckDB refuses others)."""
+    code = "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--"))
+    return {name: value for name, value in params.items() if f"${name}" in code}
 
 
 def _read_pairs(pair_files: list[Path]) -> pa.Table:

@@ -3,73 +3,63 @@
 -- $max_bodies bodies), buckets only grow, and only those this run's bodies ($new) fall into grow
 -- now. So a pair can lose its support only where it shares a bucket this run pushed over the cap:
 -- only such pairs are checked again, as 20_supported_pairs.sql checks every pair, and the
--- published bands are read through filters on the few buckets and bodies concerned.
+-- published bands are read through filters on the buckets and bodies concerned.
+-- Statements run in order, each into a temporary table (one query with these as common table
+-- expressions ran twice as long at a million documents); the last gives the pairs that stay.
 -- Parameters: $bands (every body's band keys, this run's included), $new (this run's new
 -- bodies'), $pairs (the stored pairs: left_key, right_key, jaccard, containment, run_id),
 -- $max_bodies.
-WITH new_buckets AS (
-    SELECT DISTINCT band, band_key FROM read_parquet($new)
-),
-grown AS (
-    SELECT b.body_key, b.band, b.band_key
-    FROM read_parquet($bands) AS b
-    SEMI JOIN new_buckets AS n ON b.band = n.band AND b.band_key = n.band_key
-),
-crowded AS (
+CREATE TEMP TABLE grown AS
+SELECT b.body_key, b.band, b.band_key
+FROM read_parquet($bands) AS b
+SEMI JOIN (SELECT DISTINCT band, band_key FROM read_parquet($new)) AS n
+    ON b.band = n.band AND b.band_key = n.band_key;
+
+CREATE TEMP TABLE crowded_bodies AS
+WITH crowded AS (
     SELECT band, band_key
     FROM grown
     GROUP BY band, band_key
     HAVING count(DISTINCT body_key) > $max_bodies
-),
-crowded_bodies AS (
-    SELECT DISTINCT g.body_key, g.band, g.band_key
-    FROM grown AS g
-    SEMI JOIN crowded AS c ON g.band = c.band AND g.band_key = c.band_key
-),
-pairs AS (
-    SELECT left_key, right_key, jaccard, containment, run_id FROM read_parquet($pairs)
-),
-suspect AS (
-    SELECT DISTINCT p.left_key, p.right_key
-    FROM pairs AS p
-    JOIN crowded_bodies AS l ON l.body_key = p.left_key
-    JOIN crowded_bodies AS r
-      ON r.body_key = p.right_key AND r.band = l.band AND r.band_key = l.band_key
-),
-suspect_bodies AS (
-    SELECT left_key AS body_key FROM suspect
-    UNION
-    SELECT right_key FROM suspect
-),
-bands AS (
-    SELECT DISTINCT b.body_key, b.band, b.band_key
-    FROM read_parquet($bands) AS b
-    SEMI JOIN suspect_bodies AS s ON b.body_key = s.body_key
-),
-shared AS (
-    SELECT s.left_key, s.right_key, l.band, l.band_key
-    FROM suspect AS s
-    JOIN bands AS l ON l.body_key = s.left_key
-    JOIN bands AS r
-      ON r.body_key = s.right_key AND r.band = l.band AND r.band_key = l.band_key
-),
-sizes AS (
+)
+SELECT DISTINCT g.body_key, g.band, g.band_key
+FROM grown AS g
+SEMI JOIN crowded AS c ON g.band = c.band AND g.band_key = c.band_key;
+
+CREATE TEMP TABLE suspect AS
+SELECT DISTINCT p.left_key, p.right_key
+FROM read_parquet($pairs) AS p
+JOIN crowded_bodies AS l ON l.body_key = p.left_key
+JOIN crowded_bodies AS r
+  ON r.body_key = p.right_key AND r.band = l.band AND r.band_key = l.band_key;
+
+CREATE TEMP TABLE suspect_bands AS
+SELECT DISTINCT b.body_key, b.band, b.band_key
+FROM read_parquet($bands) AS b
+SEMI JOIN (SELECT left_key AS body_key FROM suspect UNION SELECT right_key FROM suspect) AS s
+    ON b.body_key = s.body_key;
+
+CREATE TEMP TABLE shared AS
+SELECT s.left_key, s.right_key, l.band, l.band_key
+FROM suspect AS s
+JOIN suspect_bands AS l ON l.body_key = s.left_key
+JOIN suspect_bands AS r
+  ON r.body_key = s.right_key AND r.band = l.band AND r.band_key = l.band_key;
+
+CREATE TEMP TABLE dropped AS
+WITH sizes AS (
     SELECT b.band, b.band_key, count(DISTINCT b.body_key) AS bodies
     FROM read_parquet($bands) AS b
     SEMI JOIN shared AS s ON b.band = s.band AND b.band_key = s.band_key
     GROUP BY b.band, b.band_key
-),
-still AS (
-    SELECT DISTINCT s.left_key, s.right_key
-    FROM shared AS s
-    JOIN sizes AS z ON s.band = z.band AND s.band_key = z.band_key
-    WHERE z.bodies <= $max_bodies
-),
-dropped AS (
-    SELECT left_key, right_key FROM suspect
-    EXCEPT
-    SELECT left_key, right_key FROM still
 )
+SELECT left_key, right_key FROM suspect
+EXCEPT
+SELECT s.left_key, s.right_key
+FROM shared AS s
+JOIN sizes AS z ON s.band = z.band AND s.band_key = z.band_key
+WHERE z.bodies <= $max_bodies;
+
 SELECT p.left_key, p.right_key, p.jaccard, p.containment, p.run_id
-FROM pairs AS p
+FROM read_parquet($pairs) AS p
 ANTI JOIN dropped AS d ON p.left_key = d.left_key AND p.right_key = d.right_key
