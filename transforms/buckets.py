@@ -22,7 +22,7 @@ class Buckets:
     members: np.ndarray
     """Body indices (int32), bucket after bucket, ascending within a bucket."""
     bounds: np.ndarray
-    """Start of each bucket in ``members`` (int64), then ``len(members)``."""
+    """Start of each bucket in ``members`` (int32), then ``len(members)``."""
     new: np.ndarray | None
     """Whether each member's row is new in this run (bool); None when every row is."""
 
@@ -75,7 +75,7 @@ def band_buckets(
     at = _ranges(starts, sizes)
     return Buckets(
         members=members[at],
-        bounds=np.r_[0, np.cumsum(sizes)].astype(np.int64),
+        bounds=np.r_[0, np.cumsum(sizes)].astype(np.int32),
         new=None if flags is None else flags[at],
     )
 
@@ -100,7 +100,7 @@ def candidate_codes(bands: list[Buckets], bodies: int, first: int, last: int) ->
         [np.zeros(0, np.int64)] + [_codes(b, bodies, first, last) for b in bands]
     )
     codes.sort()
-    return codes[_firsts(codes)]
+    return codes[_starts(codes)]
 
 
 def left_ranges(pairs_per_body: np.ndarray, pairs_per_range: int) -> list[tuple[int, int]]:
@@ -136,16 +136,19 @@ def _codes(buckets: Buckets, bodies: int, first: int, last: int) -> np.ndarray:
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """The distinct values, ascending (a sort: numpy's hashing ``unique`` is slower on keys)."""
     ordered = np.sort(values)
-    return ordered[_firsts(ordered)]
+    return ordered[_starts(ordered)]
+
+
+def _starts(ordered: np.ndarray) -> np.ndarray:
+    """Whether each value of sorted ``ordered`` is the first of its run (a mask)."""
+    starts = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return starts
 
 
 def _firsts(ordered: np.ndarray) -> np.ndarray:
     """Positions in sorted ``ordered`` where a new value starts."""
-    return (
-        np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        if len(ordered)
-        else np.zeros(0, np.int64)
-    )
+    return np.flatnonzero(_starts(ordered))
 
 
 def _run_ends(buckets: Buckets, at: np.ndarray) -> np.ndarray:

@@ -44,7 +44,7 @@ def candidate_batches(
     max_bodies: int,
     spill_dir: Path | None = None,
     batch_rows: int = 1_000_000,
-    pairs_per_range: int = 4_000_000,
+    pairs_per_range: int = 2_000_000,
 ) -> Iterator[pa.RecordBatch]:
     """Pairs of bodies (body keys) sharing a band key, at least one of them new, in batches.
 
