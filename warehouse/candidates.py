@@ -1,24 +1,47 @@
-"""Candidate pairs for near-duplicate detection: LSH band buckets grouped by DuckDB.
+"""Candidate pairs for near-duplicate detection: the bodies sharing an LSH band bucket.
 
-Band keys of every distinct body (``body_bands``, persisted in each snapshot) are joined with those
-of the bodies new in a run; DuckDB spills the join to disk when it does not fit in memory, so the
-buckets of a million documents never sit in a Python dictionary. The same buckets decide which
-copy pairs of earlier runs are still supported.
+Band keys of every distinct body (``body_bands``, persisted in each snapshot) and those of the
+bodies new in a run are split by band into temporary files in one pass; each band's buckets are
+then grouped in numpy (:mod:`transforms.buckets`) and only the buckets that make pairs stay in
+memory (their members' indices). Pairs are made for a range of bodies at a time and streamed
+out, so the candidates of a million documents never sit in memory at once. The same buckets,
+grouped by DuckDB, decide which copy pairs of earlier runs are still supported.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from warehouse.spill import MEMORY_LIMIT, spilling_connection
+from transforms.buckets import (
+    Buckets,
+    band_buckets,
+    candidate_codes,
+    left_pairs,
+    left_ranges,
+    sorted_distinct,
+)
+from warehouse.spill import spilling_connection
 
-CANDIDATES_SQL = Path(__file__).parent / "sql" / "candidates" / "10_candidate_pairs.sql"
 SUPPORTED_SQL = Path(__file__).parent / "sql" / "candidates" / "20_supported_pairs.sql"
 STILL_SUPPORTED_SQL = Path(__file__).parent / "sql" / "candidates" / "30_still_supported.sql"
+INCREMENT_SQL = Path(__file__).parent / "sql" / "candidates" / "10_candidate_pairs.sql"
+# A band's rows as they wait on disk: key, body key, and whether the row is new in this run.
+BAND_ROW = np.dtype([("band_key", "<u8"), ("body_key", "<u8"), ("new", "u1")])
+# Rows read from a band file at a time (about 18 MB of them).
+READ_ROWS = 1 << 20
+CANDIDATES = pa.schema([("left_key", pa.uint64()), ("right_key", pa.uint64())])
+INCREMENT_SHARE = 0.1
+"""Largest share of the published band files' bytes a run's new ones may have for the join to
+read the published bands through the new bodies' buckets (``10_candidate_pairs.sql``, DuckDB);
+larger runs, first runs included, sort every band in numpy (a run adding 1% of a million bodies
+groups the rows of its buckets in about a second either way, rather than every body's)."""
 
 
 def candidate_batches(
@@ -26,39 +49,133 @@ def candidate_batches(
     new_bands: list[Path],
     *,
     max_bodies: int,
-    memory_limit: str = MEMORY_LIMIT,
     spill_dir: Path | None = None,
     batch_rows: int = 1_000_000,
+    pairs_per_range: int = 2_000_000,
+    increment_share: float = INCREMENT_SHARE,
 ) -> Iterator[pa.RecordBatch]:
     """Pairs of bodies (body keys) sharing a band key, at least one of them new, in batches.
+
+    A bucket (band, band key) yields pairs when it holds 2 to ``max_bodies`` distinct bodies,
+    old and new counted together, and a new one.
 
     Args:
         old_bands: Parquet files of the bodies already published (body_key, band, band_key).
         new_bands: Parquet files of this run's new bodies, same columns.
         max_bodies: Buckets shared by more distinct bodies than this yield no pairs.
-        memory_limit: DuckDB's memory limit; past it the join spills to ``spill_dir``.
-        spill_dir: Where DuckDB spills (the run's staging folder); its default otherwise.
-        batch_rows: Pairs per batch: candidates stream out and never sit in memory at once.
+        spill_dir: Where the band rows wait on disk (the run's staging folder); the system's
+            temporary folder if None.
+        batch_rows: Pairs per batch at most: candidates stream out and never sit in memory at
+            once.
+        pairs_per_range: Pairs made at a time before they are made distinct (a pair shared in
+            several bands is made in each): bounds the memory of making them, 8 bytes a pair
+            and a few times that while they are sorted.
+        increment_share: See INCREMENT_SHARE.
 
     Yields:
-        Batches of ``left_key`` < ``right_key`` pairs, each pair once over all batches.
+        Batches of ``left_key`` < ``right_key`` pairs, each pair once over all batches, in
+        ascending order.
     """
     if not new_bands:
         return
-    connection = spilling_connection(spill_dir, memory_limit)
+    if old_bands and _bytes(new_bands) <= increment_share * _bytes(old_bands):
+        yield from _increment_batches(old_bands, new_bands, max_bodies, spill_dir, batch_rows)
+        return
+    with tempfile.TemporaryDirectory(prefix="band-rows-", dir=spill_dir) as folder:
+        band_files, body_keys = _rows_by_band(old_bands, new_bands, Path(folder))
+        bodies = len(body_keys)
+        bands = [
+            _buckets(path, body_keys, first_run=not old_bands, max_bodies=max_bodies)
+            for path in band_files
+        ]
+    per_body = np.zeros(bodies, np.int64)
+    for buckets in bands:
+        per_body += left_pairs(buckets, bodies)
+    for first, last in left_ranges(per_body, pairs_per_range):
+        codes = candidate_codes(bands, bodies, first, last)
+        for start in range(0, len(codes), batch_rows):
+            chunk = codes[start : start + batch_rows]
+            yield pa.record_batch(
+                [pa.array(body_keys[chunk // bodies]), pa.array(body_keys[chunk % bodies])],
+                schema=CANDIDATES,
+            )
+
+
+def _bytes(files: list[Path]) -> int:
+    return sum(Path(path).stat().st_size for path in files)
+
+
+def _increment_batches(
+    old_bands: list[Path],
+    new_bands: list[Path],
+    max_bodies: int,
+    spill_dir: Path | None,
+    batch_rows: int,
+) -> Iterator[pa.RecordBatch]:
+    """The candidate pairs of a run adding few bodies, by DuckDB, in ascending order."""
+    connection = spilling_connection(spill_dir)
     try:
         reader = connection.sql(
-            CANDIDATES_SQL.read_text(),
+            INCREMENT_SQL.read_text(),
             params={
-                "old": [str(p) for p in old_bands] or [str(p) for p in new_bands],
-                "old_is_new": not old_bands,
+                "old": [str(p) for p in old_bands],
                 "new": [str(p) for p in new_bands],
                 "max_bodies": max_bodies,
             },
         ).to_arrow_reader(batch_rows)
-        yield from reader
+        for batch in reader:
+            yield batch.cast(CANDIDATES)
     finally:
         connection.close()
+
+
+def _rows_by_band(
+    old_bands: list[Path], new_bands: list[Path], folder: Path
+) -> tuple[list[Path], np.ndarray]:
+    """Write the rows of every band to a file of its own; return the files and all body keys.
+
+    On a first run (no old files) every row is new.
+    """
+    handles: dict[int, BinaryIO] = {}
+    keys: list[np.ndarray] = []
+    files = [(path, True) for path in new_bands] + [(path, False) for path in old_bands]
+    try:
+        for path, new in files:
+            for batch in pq.ParquetFile(path).iter_batches(
+                batch_size=READ_ROWS, columns=["body_key", "band", "band_key"]
+            ):
+                body = batch.column(0).to_numpy()
+                band = batch.column(1).to_numpy()
+                keys.append(sorted_distinct(body))
+                order = np.argsort(band, kind="stable")
+                rows = np.empty(len(order), BAND_ROW)
+                rows["band_key"] = batch.column(2).to_numpy()[order]
+                rows["body_key"] = body[order]
+                rows["new"] = new
+                sorted_bands = band[order]
+                values = sorted_distinct(sorted_bands)
+                bounds = [*np.searchsorted(sorted_bands, values).tolist(), len(order)]
+                for value, start, end in zip(values.tolist(), bounds, bounds[1:], strict=False):
+                    if value not in handles:
+                        handles[value] = (folder / f"band-{value}.rows").open("wb")
+                    rows[start:end].tofile(handles[value])
+    finally:
+        for handle in handles.values():
+            handle.close()
+    body_keys = sorted_distinct(np.concatenate([np.zeros(0, np.uint64), *keys]))
+    return [folder / f"band-{value}.rows" for value in sorted(handles)], body_keys
+
+
+def _buckets(path: Path, body_keys: np.ndarray, *, first_run: bool, max_bodies: int) -> Buckets:
+    """The buckets of one band's rows that make pairs."""
+    rows = np.fromfile(path, BAND_ROW)
+    return band_buckets(
+        rows["band_key"],
+        rows["body_key"],
+        None if first_run else rows["new"].astype(bool),
+        body_keys,
+        max_bodies,
+    )
 
 
 def supported_pairs(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import duckdb
 
-# Large enough for the candidate join of a million documents' band keys to spill rather than
-# fail; a larger limit does not make it faster, only the run's peak higher (BENCHMARKS.md).
+# Large enough for the band-key joins of a million documents (the pairs still supported) to
+# spill rather than fail; a larger limit does not make them faster, only the run's peak higher.
 MEMORY_LIMIT = "256MB"
 
 

@@ -1,4 +1,4 @@
-"""Candidate pairs from band keys in DuckDB: the bucket cap, and which stored pairs stay."""
+"""Candidate pairs from band keys: the bucket cap, and which stored pairs stay."""
 
 from __future__ import annotations
 
@@ -31,13 +31,46 @@ def write_bands(path: Path, rows: list[tuple[int, int, int]]) -> Path:
     return path
 
 
-def candidates(old: list[Path], new: list[Path], max_bodies: int) -> set[tuple[int, int]]:
-    batches = candidate_batches(old, new, max_bodies=max_bodies, batch_rows=3)
-    return {
-        (int(a), int(b))
-        for batch in batches
-        for a, b in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)
-    }
+def candidates(
+    old: list[Path], new: list[Path], max_bodies: int, pairs_per_range: int = 4
+) -> set[tuple[int, int]]:
+    """The candidates both ways (numpy sorts of every band, DuckDB through the new buckets),
+    checked to be the same pairs, each once, ascending."""
+    ways = []
+    for share in (0.0, float("inf")):  # never the increment query; always it, when old bands
+        batches = candidate_batches(
+            old,
+            new,
+            max_bodies=max_bodies,
+            batch_rows=3,
+            pairs_per_range=pairs_per_range,
+            increment_share=share,
+        )
+        found = [
+            (int(a), int(b))
+            for batch in batches
+            for a, b in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)
+        ]
+        assert len(found) == len(set(found)), "a pair made twice"
+        assert all(a < b for a, b in found)
+        assert found == sorted(found)
+        ways.append(set(found))
+    assert ways[0] == ways[1]
+    return ways[0]
+
+
+def bucket_pairs(
+    old: list[tuple[int, int, int]], new: list[tuple[int, int, int]], max_bodies: int
+) -> set[tuple[int, int]]:
+    """The pairs of every bucket of 2..max_bodies distinct bodies that a new row is in."""
+    bodies: dict[tuple[int, int], set[int]] = {}
+    for body, band, key in old + new:
+        bodies.setdefault((band, key), set()).add(body)
+    pairs = set()
+    for body, band, key in new:
+        if 2 <= len(bodies[band, key]) <= max_bodies:
+            pairs |= {(min(body, o), max(body, o)) for o in bodies[band, key] if o != body}
+    return pairs
 
 
 def pair_set(table: pa.Table) -> set[tuple[int, int]]:
@@ -86,6 +119,36 @@ def test_stored_pairs_stay_while_one_of_their_buckets_is_small(tmp_path: Path) -
     assert kept.column("jaccard").to_pylist() == pytest.approx([0.9])
     assert kept.column("run_id").to_pylist() == ["run-1"]
     assert supported_pairs([bands], [pairs], max_bodies=4).num_rows == 2
+
+
+ROWS = st.lists(
+    st.tuples(st.integers(1, 12), st.integers(0, 2), st.integers(0, 3)), min_size=1, max_size=40
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ROWS, st.lists(ROWS, max_size=2), st.integers(2, 5), st.integers(1, 30))
+def test_candidates_are_the_pairs_of_small_buckets_a_new_body_is_in(
+    tmp_path_factory: pytest.TempPathFactory,
+    new_rows: list[tuple[int, int, int]],
+    old_files: list[list[tuple[int, int, int]]],
+    max_bodies: int,
+    pairs_per_range: int,
+) -> None:
+    """Whatever the pairs made at a time, each pair of a small bucket with a new body, once."""
+    folder = tmp_path_factory.mktemp("bands")
+    new = [write_bands(folder / "new.parquet", new_rows)]
+    old = [write_bands(folder / f"old-{i}.parquet", rows) for i, rows in enumerate(old_files)]
+    old_rows = [row for rows in old_files for row in rows]
+    found = candidates(old, new, max_bodies, pairs_per_range)
+    assert found == bucket_pairs(old_rows, new_rows, max_bodies)
+
+
+def test_large_bodies_keys_keep_their_order(tmp_path: Path) -> None:
+    big = 2**64 - 1
+    rows = [(big, 0, 1), (3, 0, 1), (2**63, 0, 1)]
+    new = [write_bands(tmp_path / "new.parquet", rows)]
+    assert candidates([], new, max_bodies=3) == {(3, 2**63), (3, big), (2**63, big)}
 
 
 @settings(max_examples=60, deadline=None)

@@ -1,14 +1,15 @@
--- candidate_pairs: which bodies share an LSH band bucket with a body new in this run, each pair
--- once (left_key < right_key), in no particular order. Bodies are keyed by content hash, so
--- exact copies are one body here.
+-- candidate_pairs of a run adding few bodies to a published set (warehouse/candidates.py picks
+-- this or the numpy sorts of every band): which bodies share an LSH band bucket with a body new
+-- in this run, each pair once (left_key < right_key), in ascending order. Bodies are keyed by
+-- content hash, so exact copies are one body here.
 -- A bucket (band, band_key) holding more than $max_bodies distinct bodies, counted over all
 -- bodies old and new, is stock text (a phrase every few articles use fills the band's rows), not
 -- evidence of a copy: it yields no pairs. This keeps the candidates linear in the corpus.
 -- Only the buckets of new bodies matter: the published bodies are read through a semi join on
 -- them, so a run adding 1% of the bodies groups the rows of their buckets, not every body's.
 -- DuckDB spills to disk what does not fit in memory.
--- Parameters: $old (Parquet files of published bodies: body_key, band, band_key; when there are
--- none, the new files again with $old_is_new true), $new (this run's new bodies), $max_bodies.
+-- Parameters: $old (Parquet files of published bodies: body_key, band, band_key), $new (this
+-- run's new bodies, same columns), $max_bodies.
 WITH new_bands AS (
     SELECT DISTINCT body_key, band, band_key FROM read_parquet($new)
 ),
@@ -21,7 +22,6 @@ members AS (
     SELECT o.body_key, o.band, o.band_key
     FROM read_parquet($old) AS o
     SEMI JOIN new_buckets AS b ON o.band = b.band AND o.band_key = b.band_key
-    WHERE NOT $old_is_new
 ),
 touched AS (
     SELECT band, band_key
@@ -36,3 +36,4 @@ FROM new_bands AS n
 SEMI JOIN touched AS t ON n.band = t.band AND n.band_key = t.band_key
 JOIN members AS o
   ON n.band = o.band AND n.band_key = o.band_key AND n.body_key <> o.body_key
+ORDER BY left_key, right_key
