@@ -29,11 +29,11 @@ from prefect.futures import PrefectFuture, as_completed
 from flows.runners import runs_on_cluster, stop_local_workers
 from flows.settings import RunSettings
 from flows.tasks import (
-    CensusShard,
+    NormalisedShard,
     ProcessedShard,
-    census_shard,
     deduplicate_documents,
     discover_files,
+    normalise_shard,
     process_shard,
     publish_snapshot,
     release_memory,
@@ -272,11 +272,18 @@ class Census:
     counters: StageCounters
     deferred: pa.Table = field(default_factory=PENDING_REPARSE.empty_table)
     """Unchanged files whose chrome changed, left for later runs (``pending_reparse`` rows)."""
+    texts: tuple[Path, ...] = ()
+    """The staged normalised texts of the pending files, one file per shard, in shard order:
+    shard ``n`` of ``texts`` holds the pending files of process shard ``n``."""
 
     @property
     def paths(self) -> pa.StringArray:
         """Paths of the files to process, relative to the input root."""
         return self.to_process.column("source_path").combine_chunks()
+
+    def texts_of(self, shard: int) -> Path | None:
+        """The staged texts of process shard ``shard``; None for one of files parsed again."""
+        return self.texts[shard] if shard < len(self.texts) else None
 
     def without_file_lists(self) -> Census:
         """This result without its list of files, which the stages after processing never read."""
@@ -284,13 +291,16 @@ class Census:
 
 
 def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Census:
-    """Count the edge lines of the pending files; add unchanged files whose chrome changed."""
+    """Read and normalise the pending files and count their edge lines; learn the chrome.
+
+    Adds the unchanged files whose chrome changed to the files to process.
+    """
     clock = _Clock()
     settings = run.settings
     paths = found.pending.column("source_path").combine_chunks()
 
-    def submit(number: int, shard: list[str]) -> PrefectFuture[CensusShard]:
-        return census_shard.submit(
+    def submit(number: int, shard: list[str]) -> PrefectFuture[NormalisedShard]:
+        return normalise_shard.submit(
             staging.warehouse.storage,
             found.root,
             shard,
@@ -300,11 +310,18 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
             run.signatures,
         )
 
-    shards = list(_run_shards(submit, _shards(paths, settings.shard_size), settings.workers))
+    pending = _shards(paths, settings.shard_size)
+    shards: list[NormalisedShard] = []
+    files_done = 0
+    for done, result in enumerate(_run_shards(submit, pending, settings.workers), start=1):
+        shards.append(result)
+        files_done += result.files
+        _progress("census", done, len(pending), files_done, clock.wall)
+    shards.sort(key=lambda shard: shard.shard)
     plan = census_plan.plan_census(
         found.previous,
         pa.concat_arrays([paths, found.pruned]),  # their earlier census rows go
-        [shard.path for shard in shards],
+        [shard.census for shard in shards],
         found.present,
         spill_dir=staging.path,
         storage=staging.warehouse.storage,
@@ -342,7 +359,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
         files_out=to_process.num_rows,
         bytes=int(pc.sum(found.pending.column("bytes")).as_py() or 0),
     )
-    return Census(plan, to_process, counters, deferred)
+    return Census(plan, to_process, counters, deferred, tuple(shard.texts for shard in shards))
 
 
 @dataclass(frozen=True)
@@ -363,7 +380,10 @@ class Processed:
 
 
 def process(run: Run, found: Discovered, census: Census, staging: store.RunStaging) -> Processed:
-    """Read, decode, normalise and parse every file to process, one task per shard.
+    """Parse every file to process, one task per shard, with the chrome the census learned.
+
+    The pending files' shards parse the texts the census staged; the unchanged files parsed
+    again come after them, in shards of their own that read their files.
 
     Raises:
         BooksDoNotBalance: Staged documents and quarantine rows do not account for every file.
@@ -371,7 +391,11 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
     clock = _Clock()
     settings = run.settings
     paths = census.paths
-    shards = _shards(paths, settings.shard_size)
+    pending = found.pending.num_rows
+    shards = [
+        *_shards(paths.slice(0, pending), settings.shard_size),
+        *_shards(paths.slice(pending), settings.shard_size),
+    ]
 
     def submit(number: int, shard: list[str]) -> PrefectFuture[ProcessedShard]:
         return process_shard.submit(
@@ -384,6 +408,7 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
             run.signatures,
             census.plan.learned,
             settings.plausible_dates(run.started_at.date()),
+            census.texts_of(number),
         )
 
     files_done = resumed = 0
@@ -394,7 +419,7 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
         files_done += result.staged.document_rows + result.staged.quarantine_rows
         worker_cpu += result.cpu_seconds
         sketch_cpu += result.sketch_cpu_seconds
-        _progress(done, len(shards), files_done, clock.wall)
+        _progress("process", done, len(shards), files_done, clock.wall)
     if resumed:
         get_run_logger().info(
             "reused %d of %d shards finished by a crashed run", resumed, len(shards)
@@ -444,10 +469,10 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
     )
 
 
-def _progress(done: int, total: int, files: int, started: float) -> None:
+def _progress(stage: str, done: int, total: int, files: int, started: float) -> None:
     if sys.stderr.isatty():
         rate = files / max(time.perf_counter() - started, 1e-9)
-        sys.stderr.write(f"\rshards {done}/{total} · files {files} · {rate:,.0f} files/s ")
+        sys.stderr.write(f"\r{stage}: shards {done}/{total} · files {files} · {rate:,.0f} files/s ")
         sys.stderr.flush()
         if done == total:
             sys.stderr.write("\n")

@@ -1,9 +1,12 @@
 """The Prefect tasks of the ingest flow.
 
-A shard task reads, decodes, normalises and stages a shard of thousands of files (seconds of
-CPU), so Prefect's per-task cost stays negligible and the shards spread over the worker processes
-of the task runner (a local process pool, or a Dask cluster). The other tasks run once per run in
-the flow's own process, over compact columns.
+Each input file is read and decoded once per run, by two shard tasks: :func:`normalise_shard`
+reads, decodes and normalises a shard of files and stages their texts with the census of their
+edge lines; once the whole census has learned the chrome, :func:`process_shard` parses the staged
+texts. A shard is thousands of files (seconds of CPU), so Prefect's per-task cost stays
+negligible and the shards spread over the worker processes of the task runner (a local process
+pool, or a Dask cluster). The other tasks run once per run in the flow's own process, over
+compact columns.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from prefect.cache_policies import NONE
 
 from flows.local_workers import verification_pool
 from flows.render import render
-from transforms.articles import census_files, parse_articles
+from transforms.articles import census_texts, normalise_files, parse_texts
 from transforms.census import LearnedChrome
 from transforms.clustering import cluster_documents
 from transforms.entities import extract_mentions
@@ -65,20 +68,23 @@ def discover_files(input_spec: str, pattern: str, warehouse: Path) -> sources.Di
 
 
 @dataclass(frozen=True)
-class CensusShard:
-    """One shard's staged census of edge lines, and what it cost."""
+class NormalisedShard:
+    """One shard's staged normalised texts and census of edge lines, and what they cost."""
 
-    path: Path
+    shard: int
+    texts: Path
+    census: Path
+    files: int
     cpu_seconds: float
 
 
 @task(
-    name="census_shard",
+    name="normalise_shard",
     retries=SHARD_RETRIES,
     retry_delay_seconds=SHARD_RETRY_DELAYS,
     cache_policy=NONE,
 )
-def census_shard(
+def normalise_shard(
     storage: Storage,
     root: Path | str,
     paths: list[str],
@@ -86,14 +92,26 @@ def census_shard(
     staging_path: Path,
     max_file_bytes: int,
     rules: PublisherRules,
-) -> CensusShard:
-    """Stage the edge lines of one shard of files, for learned chrome removal."""
+) -> NormalisedShard:
+    """Read, decode and normalise one shard of files; stage the texts and their edge lines.
+
+    The files are read once in a run: :func:`process_shard` parses the staged texts once the
+    census has learned the chrome.
+    """
     started = time.process_time()
     read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
-    census = census_files(read.files, rules)
+    normalised = parse_isolating(normalise_files, read.files)  # as parsing does, for a bad file
+    texts = store.write_staged_texts(
+        storage,
+        staging_path,
+        shard,
+        normalised.documents,
+        pa.concat_tables([read.quarantine, normalised.quarantine]),
+    )
+    census = census_texts(normalised.documents, rules)
     staged = store.write_staged_census(storage, staging_path, shard, census)
     release_memory()
-    return CensusShard(staged, time.process_time() - started)
+    return NormalisedShard(shard, texts, staged, len(paths), time.process_time() - started)
 
 
 @dataclass(frozen=True)
@@ -123,8 +141,13 @@ def process_shard(
     signatures: PublisherRules,
     learned_chrome: LearnedChrome,
     plausible_dates: PlausibleDates,
+    texts: Path | None = None,
 ) -> ProcessedShard:
-    """Extract and normalise one shard of files and stage its documents and quarantine rows.
+    """Parse one shard of files and stage its documents and quarantine rows.
+
+    ``texts`` is the shard's staged normalised texts (:func:`normalise_shard`), removed once the
+    shard is staged; without it (unchanged files parsed again because their chrome moved) the
+    files are read, decoded and normalised here.
 
     A shard finished by a crashed run (or by an earlier try of this task) with the same content
     key is taken as it is: the key covers the files' sizes and mtimes, the parameters, the learned
@@ -135,16 +158,24 @@ def process_shard(
     key = resume.shard_key(root, paths, (*parameters, learned_chrome.digest), None)
     resumed = store.resumed_shard(storage, staging_path, shard, key)
     if resumed is not None:
+        if texts is not None:
+            storage.remove(texts)
         return ProcessedShard(resumed, time.process_time() - started, 0.0)
-    read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
+    if texts is None:
+        read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
+        normalised = parse_isolating(normalise_files, read.files)
+        normalised_texts = normalised.documents
+        unread = pa.concat_tables([read.quarantine, normalised.quarantine])
+    else:
+        normalised_texts, unread = store.read_staged_texts(texts)
     parse = functools.partial(
-        parse_articles,
+        parse_texts,
         rules=signatures,
         learned=learned_chrome,
         plausible_dates=plausible_dates,
     )
-    parsed = parse_isolating(parse, read.files)  # a file parsing fails on is quarantined
-    quarantine = pa.concat_tables([read.quarantine, parsed.quarantine])
+    parsed = parse_isolating(parse, normalised_texts)  # a file parsing fails on is quarantined
+    quarantine = pa.concat_tables([unread, parsed.quarantine])
     documents = parsed.documents
     # Entities are read from the headline and the cleaned body, one paragraph apart.
     text = pc.binary_join_element_wise(
@@ -167,6 +198,8 @@ def process_shard(
         mentions,
         key,
     )
+    if texts is not None:
+        storage.remove(texts)
     release_memory()
     return ProcessedShard(staged, time.process_time() - started, sketch_seconds)
 

@@ -122,9 +122,16 @@ class FaultyStorage(Storage):
 
     @contextlib.contextmanager
     def parquet_writer(
-        self, path: Path, schema: pa.Schema, *, compression: str = COMPRESSION
+        self,
+        path: Path,
+        schema: pa.Schema,
+        *,
+        compression: str = COMPRESSION,
+        use_dictionary: bool = True,
     ) -> Iterator[pq.ParquetWriter]:
         """Fail the write before it starts if a ``write`` or ``publish`` rule fires."""
         self._check_write(path)
-        with super().parquet_writer(path, schema, compression=compression) as writer:
+        with super().parquet_writer(
+            path, schema, compression=compression, use_dictionary=use_dictionary
+        ) as writer:
             yield writer

@@ -31,7 +31,7 @@ from transforms.language import detect_languages
 from transforms.normalise import normalise_text
 from transforms.publishers import PublisherRules, attribute_publishers, sites_of
 from transforms.reasons import QuarantineReason
-from transforms.records import quarantine_rows
+from transforms.records import TEXTS_SCHEMA, quarantine_rows
 from transforms.structure import parse_structure
 from transforms.word_count import SHORT_BODY_WORDS, word_counts
 
@@ -40,7 +40,10 @@ DOC_ID_HEX = 20  # 80 bits: collision odds stay below 1e-12 for a corpus of a bi
 
 @dataclass(frozen=True, slots=True)
 class ParsedShard:
-    """The documents and the quarantined files of one shard."""
+    """The rows a step passes on for one shard, and the files it quarantined.
+
+    The rows are documents, or for :func:`normalise_files` each decoded file's normalised text.
+    """
 
     documents: pa.Table
     quarantine: pa.Table
@@ -66,25 +69,32 @@ def content_hashes(bodies: pa.Array, titles: pa.Array, word_counts: pa.Array) ->
     return pa.array(hashes, pa.string())
 
 
-@dataclass(frozen=True, slots=True)
-class _Decoded:
-    paths: list[str]
-    sizes: list[int]
-    shas: list[str]
-    texts: list[str]
-    encodings: list[str]
-    rejected: list[dict[str, object]]
+def normalise_files(files: pa.Table) -> ParsedShard:
+    """Decode and normalise one shard of raw files: the steps of parsing that need no census.
 
+    A function of each file's bytes alone, so its output can be staged and parsed later with
+    the chrome the whole run's census learned (:func:`parse_texts`).
 
-def _decode_all(files: pa.Table) -> _Decoded:
-    decoded = _Decoded([], [], [], [], [], [])
+    Args:
+        files: ``source_path`` and ``raw`` bytes per file (see ``FILES_SCHEMA``).
+
+    Returns:
+        As ``documents``, a ``TEXTS_SCHEMA`` row per decoded file, in input order; as
+        ``quarantine``, a row per file that cannot be decoded (empty, binary, undecodable).
+    """
+    paths: list[str] = []
+    sizes: list[int] = []
+    shas: list[str] = []
+    texts: list[str] = []
+    encodings: list[str] = []
+    rejected: list[dict[str, object]] = []
     for path, raw in zip(
         files.column("source_path").to_pylist(), files.column("raw").to_pylist(), strict=True
     ):
         sha = hashlib.sha256(raw).hexdigest()
         result = decode_bytes(raw)
         if result.text is None or result.encoding is None:
-            decoded.rejected.append(
+            rejected.append(
                 {
                     "source_path": path,
                     "reason": str(result.reason),
@@ -94,33 +104,46 @@ def _decode_all(files: pa.Table) -> _Decoded:
                 }
             )
             continue
-        decoded.paths.append(path)
-        decoded.sizes.append(len(raw))
-        decoded.shas.append(sha)
-        decoded.texts.append(result.text)
-        decoded.encodings.append(result.encoding)
-    return decoded
+        paths.append(path)
+        sizes.append(len(raw))
+        shas.append(sha)
+        texts.append(result.text)
+        encodings.append(result.encoding)
+    normalised = pa.table(
+        {
+            "source_path": pa.array(paths, pa.string()),
+            "raw_sha256": pa.array(shas, pa.string()),
+            "bytes": sizes,
+            "encoding": encodings,
+            "text": normalise_text(pa.array(texts, pa.string())),
+        },
+        schema=TEXTS_SCHEMA,
+    )
+    return ParsedShard(normalised, quarantine_rows(rejected))
 
 
-def _page_texts(texts: list[str]) -> pa.Array:
-    """Normalised texts without their date header: what the census counts and chrome removes."""
-    return strip_date_headers(normalise_text(pa.array(texts, pa.string())))
+def census_texts(texts: pa.Table, rules: PublisherRules | None = None) -> pa.Table:
+    """The chrome census of a shard's normalised texts: one row per distinct edge line of each.
+
+    Columns ``source_path``, ``site``, ``story_key``, ``line_key`` and ``name`` (see
+    :mod:`transforms.census`). A function of each file's normalised text and path alone.
+
+    Args:
+        texts: ``TEXTS_SCHEMA`` rows (:func:`normalise_files`).
+        rules: The user's publisher mapping and signatures (default: the built-in signatures).
+    """
+    paths = texts.column("source_path").combine_chunks()
+    sites = sites_of(paths, rules or PublisherRules()).site
+    census = census_table(strip_date_headers(texts.column("text").combine_chunks()), sites)
+    return census.set_column(0, "source_path", pc.take(paths, census.column("document")))
 
 
 def census_files(files: pa.Table, rules: PublisherRules | None = None) -> pa.Table:
-    """The chrome census of a shard: one row per distinct edge line of each file.
+    """The chrome census of a shard of raw files (:func:`census_texts` of their texts).
 
-    Columns ``source_path``, ``site``, ``story_key``, ``line_key`` and ``name`` (see
-    :mod:`transforms.census`).
-
-    A function of each file's normalised text and path alone. Files that cannot be decoded have
-    no lines.
+    Files that cannot be decoded have no lines.
     """
-    decoded = _decode_all(files)
-    paths = pa.array(decoded.paths, pa.string())
-    sites = sites_of(paths, rules or PublisherRules()).site
-    census = census_table(_page_texts(decoded.texts), sites)
-    return census.set_column(0, "source_path", pc.take(paths, census.column("document")))
+    return census_texts(normalise_files(files).documents, rules)
 
 
 def parse_articles(
@@ -132,6 +155,9 @@ def parse_articles(
 ) -> ParsedShard:
     """Turn one shard of raw files into document rows and quarantine rows.
 
+    :func:`normalise_files`, then :func:`parse_texts`: what a run does in two passes, with the
+    census counted in between.
+
     Args:
         files: ``source_path`` and ``raw`` bytes per file (see ``FILES_SCHEMA``).
         rules: The user's publisher mapping and signatures (default: the built-in signatures).
@@ -142,15 +168,44 @@ def parse_articles(
         Documents (every column of the ``documents`` table except the cluster and run columns)
         and quarantine rows. Every input file is in exactly one of them.
     """
-    decoded = _decode_all(files)
-    paths, sizes, shas = decoded.paths, decoded.sizes, decoded.shas
-    texts, encodings, rejected = decoded.texts, decoded.encodings, decoded.rejected
+    normalised = normalise_files(files)
+    parsed = parse_texts(
+        normalised.documents, rules=rules, learned=learned, plausible_dates=plausible_dates
+    )
+    return ParsedShard(
+        parsed.documents, pa.concat_tables([normalised.quarantine, parsed.quarantine])
+    )
 
+
+def parse_texts(
+    texts: pa.Table,
+    *,
+    rules: PublisherRules | None = None,
+    learned: LearnedChrome | None = None,
+    plausible_dates: PlausibleDates | None = None,
+) -> ParsedShard:
+    """Turn one shard of normalised texts into document rows and quarantine rows.
+
+    Args:
+        texts: ``TEXTS_SCHEMA`` rows (:func:`normalise_files`).
+        rules: The user's publisher mapping and signatures (default: the built-in signatures).
+        learned: What the corpus census learned: each site's chrome and name.
+        plausible_dates: Publication dates to believe; runs pass the range of their date.
+
+    Returns:
+        Documents (every column of the ``documents`` table except the cluster and run columns)
+        and quarantine rows (``no_text``: nothing of an article left). Every text is in exactly
+        one of them.
+    """
+    source_path, raw_sha256, sizes, encodings, normalised = (
+        texts.column(name).combine_chunks() for name in TEXTS_SCHEMA.names
+    )
+    paths, shas = source_path.to_pylist(), raw_sha256.to_pylist()
+    rejected: list[dict[str, object]] = []
     rules = rules or PublisherRules()
     learned = learned or LearnedChrome.nothing()
-    normalised = normalise_text(pa.array(texts, pa.string()))
     headers = parse_date_headers(normalised, plausible_dates)
-    sites = sites_of(pa.array(paths, pa.string()), rules)
+    sites = sites_of(source_path, rules)
     cleaned = strip_chrome(headers.texts, sites=sites.site, learned=learned.keys)
     structure = parse_structure(cleaned.texts, main_text=select_main_text)
     # A site's learned name is evidence for the pages that carry the site's chrome.
@@ -166,9 +221,7 @@ def parse_articles(
         structure.dateline_agency, structure.byline, structure.sign_off, headers.texts
     )
     # Without a date header, a dateline's date stands in, with the year from context.
-    from_dateline = dateline_dates(
-        structure.dateline_date, pa.array(paths, pa.string()), plausible_dates
-    )
+    from_dateline = dateline_dates(structure.dateline_date, source_path, plausible_dates)
     no_header = pc.equal(headers.date_precision, DatePrecision.NONE)
     use_dateline = pc.and_(no_header, pc.is_valid(from_dateline))
     published_date = pc.if_else(use_dateline, from_dateline, headers.published_date)
@@ -186,10 +239,10 @@ def parse_articles(
             "doc_id": pa.array(
                 [document_id(p, s) for p, s in zip(paths, shas, strict=True)], pa.string()
             ),
-            "source_path": pa.array(paths, pa.string()),
-            "raw_sha256": pa.array(shas, pa.string()),
-            "bytes": pa.array(sizes, pa.int64()),
-            "encoding": pa.array(encodings, pa.string()),
+            "source_path": source_path,
+            "raw_sha256": raw_sha256,
+            "bytes": sizes,
+            "encoding": encodings,
             "published_date": published_date,
             "date_precision": date_precision,
             "date_source": date_source,

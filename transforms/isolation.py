@@ -26,8 +26,9 @@ def parse_isolating(parse: Parse, files: pa.Table) -> ParsedShard:
     """``parse(files)``, with the files it fails on alone quarantined as ``parse_failed``.
 
     Args:
-        parse: The shard parser (``parse_articles`` with its settings bound).
-        files: ``source_path`` and ``raw`` of each file.
+        parse: The shard step (``normalise_files``, or ``parse_texts`` with its settings bound).
+        files: ``source_path`` and ``raw`` of each file, or its normalised text
+            (``TEXTS_SCHEMA``).
 
     Raises:
         Exception: What ``parse`` raised, when it fails on every file of ``files`` alone (or
@@ -69,12 +70,16 @@ def _bisect(
 
 
 def _failure(file: pa.Table, error: Exception) -> dict[str, object]:
-    """The quarantine row of one file that ``parse`` fails on."""
-    raw = file.column("raw")[0].as_py()
+    """The quarantine row of one file that ``parse`` fails on (its raw bytes, or its text)."""
+    if "raw" in file.column_names:
+        raw = file.column("raw")[0].as_py()
+        size, sha = len(raw), hashlib.sha256(raw).hexdigest()
+    else:
+        size, sha = file.column("bytes")[0].as_py(), file.column("raw_sha256")[0].as_py()
     return {
         "source_path": file.column("source_path")[0].as_py(),
         "reason": str(QuarantineReason.PARSE_FAILED),
         "detail": f"{type(error).__name__}: {error}"[:DETAIL_CHARS],
-        "bytes": len(raw),
-        "raw_sha256": hashlib.sha256(raw).hexdigest(),
+        "bytes": size,
+        "raw_sha256": sha,
     }

@@ -14,6 +14,18 @@ FILES_SCHEMA = pa.schema(
 )
 """What the reader hands over: each file's path relative to the input root, and its bytes."""
 
+TEXTS_SCHEMA = pa.schema(
+    [
+        pa.field("source_path", pa.string(), nullable=False),
+        pa.field("raw_sha256", pa.string(), nullable=False),
+        pa.field("bytes", pa.int64(), nullable=False),
+        pa.field("encoding", pa.string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+    ]
+)
+"""Each decoded file's normalised text, with what the document row keeps of its bytes: what the
+census counts, and what parsing reads once the census has learned the chrome."""
+
 QUARANTINE_SCHEMA = pa.schema(
     [
         pa.field("source_path", pa.string(), nullable=False),

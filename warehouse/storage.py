@@ -61,24 +61,36 @@ class Storage:
         *,
         row_group_size: int | None = None,
         compression: str = COMPRESSION,
+        use_dictionary: bool = True,
     ) -> None:
         """Write ``table`` as the Parquet file ``path``, whole or not at all."""
-        with self.parquet_writer(path, table.schema, compression=compression) as writer:
+        with self.parquet_writer(
+            path, table.schema, compression=compression, use_dictionary=use_dictionary
+        ) as writer:
             writer.write_table(table, row_group_size=row_group_size)
 
     @contextlib.contextmanager
     def parquet_writer(
-        self, path: Path, schema: pa.Schema, *, compression: str = COMPRESSION
+        self,
+        path: Path,
+        schema: pa.Schema,
+        *,
+        compression: str = COMPRESSION,
+        use_dictionary: bool = True,
     ) -> Iterator[pq.ParquetWriter]:
         """A Parquet writer whose file appears at ``path`` whole, when the block ends without error.
 
         After an error the partial file is removed: a crashed process can leave only a hidden
         temporary file, which no ``*.parquet`` glob reads and the next run's cleanup removes.
+        ``use_dictionary=False`` spares the writer trying to dictionary-encode columns of unique
+        values (whole texts).
         """
         self.make_dir(path.parent)
         temporary = _temporary(path)
         try:
-            with pq.ParquetWriter(temporary, schema, compression=compression) as writer:
+            with pq.ParquetWriter(
+                temporary, schema, compression=compression, use_dictionary=use_dictionary
+            ) as writer:
                 yield writer
             os.replace(temporary, path)
         except BaseException:

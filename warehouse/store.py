@@ -43,6 +43,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
 
+from transforms.records import QUARANTINE_SCHEMA, TEXTS_SCHEMA
 from warehouse import aggregates, resume
 from warehouse.runs import RunRecord, upgrade_runs
 from warehouse.schemas import (
@@ -66,6 +67,7 @@ SNAPSHOTS = "snapshots"
 BANDS = "bands"  # staged LSH band keys of a run's new bodies
 SIGNATURES = "signatures"  # staged MinHash signatures of a run's new bodies
 CENSUS = "census"  # staged edge lines of a run's files (learned chrome)
+TEXTS = "texts"  # staged normalised texts of a run's files, until their shard is parsed
 MENTIONS = "mentions"  # staged entity mentions of a run's new documents
 STAGING = "staging"
 LOCK = "newsetl.lock"
@@ -566,13 +568,69 @@ class RunStaging:
         """Delete this run's staging area (after publish, or after a failure).
 
         After a failure, ``keep_finished_shards`` leaves the staged shards for the next run, which
-        reuses the finished ones and deletes the rest; only the snapshot being built goes now.
+        reuses the finished ones and deletes the rest; only the snapshot being built and the
+        staged texts go now.
         """
         storage = self.warehouse.storage
         if keep_finished_shards and (self.path / resume.DONE).is_dir():
             storage.remove(self.path / "snapshot")
+            storage.remove(self.path / TEXTS)  # the census pass is done again from the files
             return
         storage.remove(self.path)
+
+
+STAGED_TEXTS = pa.schema(
+    [
+        *(field.with_nullable(field.name != "source_path") for field in TEXTS_SCHEMA),
+        *(
+            field.with_nullable(True)
+            for field in QUARANTINE_SCHEMA
+            if field.name not in TEXTS_SCHEMA.names
+        ),
+    ]
+)
+"""A shard's files as the census pass leaves them: each decoded file's normalised text
+(``TEXTS_SCHEMA``, ``reason`` null), then each file quarantined on the way (``QUARANTINE_SCHEMA``,
+``text`` null)."""
+
+
+def _with_columns(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` in ``schema``, the columns it lacks all null."""
+    return pa.table(
+        [
+            table.column(field.name)
+            if field.name in table.column_names
+            else pa.nulls(table.num_rows, field.type)
+            for field in schema
+        ],
+        schema=schema,
+    )
+
+
+def write_staged_texts(
+    storage: Storage, path: Path, shard: int, texts: pa.Table, quarantine: pa.Table
+) -> Path:
+    """Stage one shard's normalised texts and quarantined files (in worker processes).
+
+    Texts are unique: the writer does not try to dictionary-encode them.
+    """
+    target = path / TEXTS / f"shard-{shard:06d}.parquet"
+    rows = pa.concat_tables(
+        [_with_columns(texts, STAGED_TEXTS), _with_columns(quarantine, STAGED_TEXTS)]
+    )
+    storage.write_parquet(target, rows, use_dictionary=False)
+    return target
+
+
+def read_staged_texts(path: Path) -> tuple[pa.Table, pa.Table]:
+    """A shard's staged normalised texts (``TEXTS_SCHEMA``) and quarantine rows, in their order."""
+    rows = pq.read_table(path, schema=STAGED_TEXTS)
+    texts = rows.filter(pc.is_null(rows.column("reason")))
+    quarantine = rows.filter(pc.is_valid(rows.column("reason")))
+    return (
+        texts.select(TEXTS_SCHEMA.names).cast(TEXTS_SCHEMA),
+        quarantine.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA),
+    )
 
 
 def write_staged_census(storage: Storage, path: Path, shard: int, census: pa.Table) -> Path:

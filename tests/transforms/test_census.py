@@ -108,11 +108,17 @@ def test_a_census_row_per_distinct_edge_line() -> None:
 
 def test_the_census_counts_the_text_chrome_removal_sees() -> None:
     from tests.conftest import SEEDS
-    from transforms.articles import _page_texts
+    from transforms.articles import census_texts, normalise_files
     from transforms.header import parse_date_headers
-    from transforms.normalise import normalise_text
+    from transforms.publishers import PublisherRules, sites_of
+    from transforms.records import FILES_SCHEMA
 
-    texts = [s.read_text() for s in sorted(SEEDS.glob("*.txt"))]
-    texts += [" date 2021-05  \r\n\r\nHeadline\u00a0 here\n\n\nBody.", "No header.", ""]
-    expected = parse_date_headers(normalise_text(pa.array(texts))).texts
-    assert _page_texts(texts).equals(expected)
+    raw = [s.read_bytes() for s in sorted(SEEDS.glob("*.txt"))]
+    raw += [b" date 2021-05  \r\n\r\nHeadline\xc2\xa0 here\n\n\nBody.", b"No header.", b""]
+    names = [f"site/{n}.txt" for n in range(len(raw))]
+    texts = normalise_files(pa.table({"source_path": names, "raw": raw}, schema=FILES_SCHEMA))
+    seen = parse_date_headers(texts.documents.column("text").combine_chunks()).texts
+    sites = sites_of(texts.documents.column("source_path").combine_chunks(), PublisherRules()).site
+    expected = census_table(seen, sites)
+    assert census_texts(texts.documents).drop(["source_path"]).equals(expected.drop(["document"]))
+    assert texts.quarantine.column("reason").to_pylist() == ["empty"]

@@ -1,0 +1,126 @@
+"""The two shard tasks give the documents one pass over the raw files gives.
+
+A run reads each file once: ``normalise_shard`` stages the normalised texts with their census,
+``process_shard`` parses the staged texts with the chrome learned from the census. Every staged
+table must be what parsing the raw files in one pass (``parse_articles``) with the same chrome
+makes, on the bundled samples and on a generated corpus with its bad files and templated sites.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from bench.generator import generate, publishers_toml
+from flows.tasks import normalise_shard, process_shard
+from tests.conftest import CASES, SEEDS
+from transforms.articles import census_files, parse_articles
+from transforms.census import learn_chrome
+from transforms.header import PlausibleDates
+from transforms.publishers import PublisherRules, parse_rules
+from warehouse import sources, store
+from warehouse.storage import Storage
+
+MAX_FILE_BYTES = 20_000
+PLAUSIBLE = PlausibleDates.for_run(dt.date(2026, 11, 22))
+SHARD_SIZE = 40
+
+
+def bundled(root: Path) -> PublisherRules:
+    """The seeds, the golden articles and the templated pages, one folder each."""
+    for folder in (SEEDS, CASES / "articles", CASES / "templated"):
+        for path in sorted(folder.glob("*.txt")):
+            target = root / folder.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    (root / "bad").mkdir()
+    (root / "bad" / "empty.txt").write_bytes(b"")
+    (root / "bad" / "binary.txt").write_bytes(b"\x00\x01binary")
+    (root / "bad" / "oversized.txt").write_bytes(b"word " * MAX_FILE_BYTES)
+    return PublisherRules()
+
+
+def generated(root: Path) -> PublisherRules:
+    """A generated corpus: templated sites, copies, foreign and bad files."""
+    generate(root.parent / "corpus", 400, seed=19, max_file_bytes=MAX_FILE_BYTES, bad_share=0.03)
+    shutil.move(root.parent / "corpus" / "files", root)
+    return parse_rules(publishers_toml())
+
+
+@pytest.mark.parametrize("make_input", [bundled, generated])
+def test_staged_texts_parse_to_the_documents_of_one_pass(make_input, tmp_path: Path) -> None:
+    root = tmp_path / "input"
+    rules = make_input(root)
+    paths = sorted(str(p.relative_to(root)) for p in root.rglob("*.txt"))
+    shards = [paths[start : start + SHARD_SIZE] for start in range(0, len(paths), SHARD_SIZE)]
+    staging, storage = tmp_path / "staging", Storage()
+
+    normalised = [
+        normalise_shard.fn(storage, root, shard, n, staging, MAX_FILE_BYTES, rules)
+        for n, shard in enumerate(shards)
+    ]
+    census = pa.concat_tables(pq.read_table(shard.census) for shard in normalised)
+    raw = sources.read_files(root, paths, MAX_FILE_BYTES)
+    one_pass_census = census_files(raw.files, rules)
+    assert census.drop(["run_id"]).cast(one_pass_census.schema).equals(one_pass_census)
+    # Fewer stories than a run asks for: the bundled samples' templated site has a dozen pages.
+    learned = learn_chrome(census, min_stories=3)
+    assert len(learned.keys) > 0, "the corpus teaches some chrome"
+
+    staged = [
+        process_shard.fn(
+            storage,
+            root,
+            shard,
+            n,
+            staging,
+            MAX_FILE_BYTES,
+            rules,
+            learned,
+            PLAUSIBLE,
+            normalised[n].texts,
+        ).staged
+        for n, shard in enumerate(shards)
+    ]
+    assert not any(shard.texts.exists() for shard in normalised), "parsed texts are removed"
+    documents = pa.concat_tables(pq.read_table(shard.documents) for shard in staged)
+    quarantine = pa.concat_tables(pq.read_table(shard.quarantine) for shard in staged)
+
+    # One pass per shard: read the files, parse them, quarantine the unread and the unparsed.
+    expected_documents, expected_quarantine = [], []
+    for shard in shards:
+        read = sources.read_files(root, shard, MAX_FILE_BYTES)
+        parsed = parse_articles(read.files, rules=rules, learned=learned, plausible_dates=PLAUSIBLE)
+        expected_documents.append(parsed.documents)
+        expected_quarantine += [read.quarantine, parsed.quarantine]
+    expected = pa.concat_tables(expected_documents)
+    assert documents.num_rows > 0.5 * len(paths)
+    assert documents.schema.equals(expected.schema)
+    assert documents.equals(expected)
+    assert quarantine.equals(pa.concat_tables(expected_quarantine))
+    assert set(pc.unique(quarantine.column("reason")).to_pylist()) >= {"empty", "binary"}
+    assert documents.num_rows + quarantine.num_rows == len(paths)
+
+    # Unchanged files parsed again (no staged texts) read their files: the same documents.
+    again = [
+        process_shard.fn(
+            storage,
+            root,
+            shard,
+            len(shards) + n,
+            staging,
+            MAX_FILE_BYTES,
+            rules,
+            learned,
+            PLAUSIBLE,
+        ).staged
+        for n, shard in enumerate(shards)
+    ]
+    assert pa.concat_tables(pq.read_table(shard.documents) for shard in again).equals(expected)
+    assert not (staging / store.TEXTS).exists() or not any((staging / store.TEXTS).iterdir())
