@@ -126,19 +126,23 @@ def words(bodies: pa.Array) -> Words:
         keys, byte_start, byte_end = keys[kept], token_start[kept], token_end[kept]
     else:
         keys = byte_start = byte_end = np.empty(0, np.int64)
-    owner = np.searchsorted(offsets, byte_start, side="right") - 1
+    # A body's words are those starting at or after its first byte and before the next body's.
+    word_offsets = np.searchsorted(byte_start, offsets).astype(np.int64)
+    word_offsets[-1] = len(byte_start)
+    owner = np.repeat(np.arange(n), np.diff(word_offsets))
     # Code points before a byte: the byte's offset less the UTF-8 continuation bytes before it.
     continuation = np.flatnonzero((raw & 0xC0) == 0x80)
-
-    def chars(at: np.ndarray) -> np.ndarray:
-        return at - np.searchsorted(continuation, at)
-
-    body_char = chars(offsets)
+    if len(continuation):
+        body_char = offsets - np.searchsorted(continuation, offsets)
+        char_start = byte_start - np.searchsorted(continuation, byte_start) - body_char[owner]
+        char_end = byte_end - np.searchsorted(continuation, byte_end) - body_char[owner]
+    else:  # ASCII text: a byte is a code point
+        char_start, char_end = byte_start - offsets[owner], byte_end - offsets[owner]
     return Words(
-        offsets=np.searchsorted(owner, np.arange(n + 1)).astype(np.int64),
+        offsets=word_offsets,
         keys=keys,
-        char_start=chars(byte_start) - body_char[owner],
-        char_end=chars(byte_end) - body_char[owner],
+        char_start=char_start,
+        char_end=char_end,
         byte_start=byte_start,
         byte_end=byte_end,
         data=data,
@@ -573,3 +577,27 @@ def _body_chars_before(found: Words, word_counts: np.ndarray) -> np.ndarray:
     ends[nonempty] = found.char_end[found.offsets[1:][nonempty] - 1] + 1
     shift = np.cumsum(ends) - ends
     return np.repeat(shift, word_counts)
+
+
+def batch_passages(
+    copy_hash: pa.Array, canonical_hash: pa.Array, texts: pa.Table, params: PassageParams
+) -> pa.Table:
+    """:func:`shared_passages` of pairs named by content hash, with ``texts`` holding their bodies.
+
+    Args:
+        copy_hash: Content hash of each pair's copy.
+        canonical_hash: Content hash of each pair's canonical body.
+        texts: ``content_hash`` and ``body``, one row per body the pairs name.
+        params: Block size and text length.
+
+    Returns:
+        ``copy_hash``, ``canonical_hash`` and :func:`shared_passages`'s columns, a row per pair.
+    """
+    hashes = texts.column("content_hash")
+    copy = pc.index_in(copy_hash, value_set=hashes).to_numpy()
+    canonical = pc.index_in(canonical_hash, value_set=hashes).to_numpy()
+    passages = shared_passages(texts.column("body"), copy, canonical, params)
+    return pa.Table.from_arrays(
+        [copy_hash, canonical_hash, *passages.columns],
+        names=["copy_hash", "canonical_hash", *passages.column_names],
+    )

@@ -8,13 +8,16 @@ matches are computed, so a run adding 1% of the documents reads the bodies of it
 not of every match; a previous file whose rows all stand is hard-linked into the new snapshot.
 
 The bodies of the matches to compute are read in batches of whole stories (a canonical body and
-its copies), one batch of text in memory at a time (:mod:`warehouse.body_batches`), and two
-batches are computed at once.
+its copies), one batch of text in memory at a time (:mod:`warehouse.body_batches`); given worker
+processes, they compute batches side by side while the next batches are read.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+import collections
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from transforms.passages import PassageParams, shared_passages
+from transforms.passages import PassageParams, batch_passages
 from warehouse.body_batches import bodies_by_batch
 from warehouse.incremental import DocumentKeys
 from warehouse.schemas import MATCH_PASSAGES, conform
@@ -31,7 +34,6 @@ from warehouse.store import RunStaging, Snapshot, table_files
 
 # Pairs of bodies computed at once: some 2,000 bodies of text and their words in memory.
 BATCH_PAIRS = 1_000
-COMPUTE_THREADS = 2
 PASSAGES = PassageParams()
 
 
@@ -57,6 +59,9 @@ def next_match_passages(
     previous: Snapshot | None,
     params: PassageParams = PASSAGES,
     batch_pairs: int = BATCH_PAIRS,
+    *,
+    workers: Callable[[], Executor] | None = None,
+    parallel: int = 1,
 ) -> PassagesPlan:
     """Carry the passages that stand; compute those of the new near copies.
 
@@ -67,6 +72,10 @@ def next_match_passages(
         previous: The current snapshot, or None for a first run.
         params: How passages are found.
         batch_pairs: Pairs of bodies computed at once.
+        workers: Starts the worker processes that compute batches side by side (``parallel``
+            of them), while this process reads the next batches' bodies. None: batches are
+            computed here.
+        parallel: The number of workers ``workers`` starts.
     """
     near = matches.filter(pc.equal(matches.column("kind"), "near"))
     wanted = _pair_keys(near.column("doc_id"), near.column("matched_doc_id"))
@@ -96,7 +105,9 @@ def next_match_passages(
     computed = pa.chunked_array([chunk for keys in done for chunk in keys.chunks], pa.string())
     todo = near.filter(pc.invert(pc.is_in(wanted, value_set=computed.combine_chunks())))
     if todo.num_rows:
-        parts.append(_compute(keys, todo, staging, previous, params, batch_pairs))
+        parts.append(
+            _compute(keys, todo, staging, previous, params, batch_pairs, workers, parallel)
+        )
     written = pa.concat_tables(parts) if parts else MATCH_PASSAGES.empty_table()
     return PassagesPlan(carried, written)
 
@@ -108,6 +119,8 @@ def _compute(
     previous: Snapshot | None,
     params: PassageParams,
     batch_pairs: int,
+    workers: Callable[[], Executor] | None,
+    parallel: int,
 ) -> pa.Table:
     """The passages of ``todo``'s matches, computed once per distinct pair of bodies."""
     everyone = keys.all_keys()
@@ -125,37 +138,35 @@ def _compute(
     bodies = bodies.sort_by([("canonical_hash", "ascending"), ("copy_hash", "ascending")])
     batch = np.arange(bodies.num_rows) // batch_pairs
     bounds = np.searchsorted(batch, np.arange(int(batch.max()) + 2)) if len(batch) else [0]
-
-    def compute(number: int, texts: pa.Table) -> pa.Table:
-        in_batch = bodies.slice(bounds[number], bounds[number + 1] - bounds[number])
-        hashes_here = texts.column("content_hash")
-        copy = pc.index_in(in_batch.column("copy_hash"), value_set=hashes_here).to_numpy()
-        canonical = pc.index_in(in_batch.column("canonical_hash"), value_set=hashes_here).to_numpy()
-        passages = shared_passages(texts.column("body"), copy, canonical, params)
-        return pa.Table.from_arrays(
-            [in_batch.column("copy_hash"), in_batch.column("canonical_hash"), *passages.columns],
-            names=["copy_hash", "canonical_hash", *passages.column_names],
-        )
-
-    # Two batches at a time: numpy and Arrow release the GIL for most of the work.
+    hashes = pa.concat_arrays(
+        [
+            bodies.column("canonical_hash").combine_chunks(),
+            bodies.column("copy_hash").combine_chunks(),
+        ]
+    )
+    wanted = pa.table({"content_hash": hashes, "batch": pa.array(np.r_[batch, batch])})
+    # A body once in each batch it is wanted in.
+    wanted = wanted.group_by(["content_hash", "batch"], use_threads=False).aggregate([])
+    files = [shard.documents for shard in staging.shards]
+    files += table_files(previous, "documents")
     found: list[pa.Table] = []
-    with ThreadPoolExecutor(max_workers=COMPUTE_THREADS) as pool:
-        running: list[Future[pa.Table]] = []
-        hashes = pa.concat_arrays(
-            [
-                bodies.column("canonical_hash").combine_chunks(),
-                bodies.column("copy_hash").combine_chunks(),
-            ]
-        )
-        wanted = pa.table({"content_hash": hashes, "batch": pa.array(np.r_[batch, batch])})
-        # A body once in each batch it is wanted in.
-        wanted = wanted.group_by(["content_hash", "batch"], use_threads=False).aggregate([])
-        files = [shard.documents for shard in staging.shards]
-        files += table_files(previous, "documents")
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if workers is not None and parallel > 1 and len(bounds) > 2:  # two batches or more
+            pool = stack.enter_context(workers())
+        # One batch more than workers out at a time: each worker finds the next batch waiting
+        # when it is done, and the texts held here stay within a few batches.
+        running: collections.deque[Future[pa.Table]] = collections.deque()
         for number, texts in bodies_by_batch(files, wanted, staging.path):
-            running.append(pool.submit(compute, number, texts))
-            if len(running) >= COMPUTE_THREADS:
-                found.append(running.pop(0).result())
+            in_batch = bodies.slice(bounds[number], bounds[number + 1] - bounds[number])
+            copies = in_batch.column("copy_hash").combine_chunks()
+            canonicals = in_batch.column("canonical_hash").combine_chunks()
+            if pool is None:
+                found.append(batch_passages(copies, canonicals, texts, params))
+                continue
+            running.append(pool.submit(batch_passages, copies, canonicals, texts, params))
+            if len(running) > parallel:
+                found.append(running.popleft().result())
         found += [future.result() for future in running]
     computed = pa.concat_tables(found)
     joined = pa.table(
