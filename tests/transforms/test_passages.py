@@ -1,5 +1,7 @@
 """Shared passages: the longest run of words two bodies share, where it is, and what differs."""
 
+import re
+
 import numpy as np
 import pyarrow as pa
 from hypothesis import given, settings
@@ -167,3 +169,31 @@ def test_a_batch_gives_each_pair_what_it_gives_alone(texts: list[str], data: st.
         )
         if row["passage"] is not None:
             assert texts[a][row["passage_start"] : row["passage_end"]].startswith(row["passage"])
+
+
+# Words next to punctuation, accents, a 4-byte emoji, and every kind of ASCII white space.
+token = st.sampled_from(["Geneva", "GENÈVE", "θ", "—", "«oui»", "🌍", "l’ONU", "x", "...", "42,"])
+spacing = st.sampled_from([" ", "  ", "\n\n", "\t", "\r\n", "\x0b\x0c", ""])
+body = st.lists(st.tuples(token, spacing), max_size=10).map(
+    lambda parts: "".join(t + s for t, s in parts)
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts=st.lists(st.one_of(body, st.none()), min_size=1, max_size=5))
+def test_words_are_the_tokens_with_a_letter_or_digit_where_they_are(
+    texts: list[str | None],
+) -> None:
+    """Each body's words, by code point: its last word never runs into the next body's first."""
+    found = words(pa.array(texts, pa.string()))
+    for number, text in enumerate(texts):
+        expected = [
+            (m.start(), m.end())
+            for m in re.finditer(r"[^ \t\n\r\x0b\x0c]+", text or "")
+            if any(ch.isalnum() for ch in m.group())
+        ]
+        these = slice(found.offsets[number], found.offsets[number + 1])
+        got = list(
+            zip(found.char_start[these].tolist(), found.char_end[these].tolist(), strict=True)
+        )
+        assert got == expected
