@@ -171,19 +171,27 @@ class Blocks:
     """Words of the block."""
 
 
-def _grams(found: Words, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every window of ``k`` words within one body: its hash (GRAM_BITS), body and position."""
-    mixed = _mix(found.keys)
+def _grams(found: Words, k: int, bodies: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every window of ``k`` words within one body: its hash (GRAM_BITS), body and position.
+
+    Only the windows of ``bodies`` (ascending): those of pairs their ends do not explain.
+    """
+    counts = np.diff(found.offsets)[bodies]
+    first = found.offsets[bodies]
+    # The bodies' words one after the other.
+    word = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+    mixed = _mix(found.keys[word])
     windows = max(len(mixed) - k + 1, 0)
     with np.errstate(over="ignore"):
         folded = mixed[:windows].copy()
         for j in range(1, k):
             folded *= np.uint64(0x100000001B3)
             folded += mixed[j : j + windows]
-    word_body = np.repeat(np.arange(len(found.offsets) - 1), np.diff(found.offsets))
+    word_body = np.repeat(np.arange(len(bodies)), counts)
     at = np.flatnonzero(word_body[:windows] == word_body[k - 1 : k - 1 + windows])
     body = word_body[at]
-    return _mix(folded[at]) >> np.uint64(64 - GRAM_BITS), body, at - found.offsets[body]
+    position = word[at] - first[body]
+    return _mix(folded[at]) >> np.uint64(64 - GRAM_BITS), bodies[body], position
 
 
 def shared_blocks(found: Words, copy: np.ndarray, canonical: np.ndarray, k: int) -> Blocks:
@@ -205,7 +213,7 @@ def shared_blocks(found: Words, copy: np.ndarray, canonical: np.ndarray, k: int)
     """
     if len(found.offsets) > 1 << NUMBER_BITS or len(copy) > 1 << NUMBER_BITS:
         raise ValueError(f"at most {1 << NUMBER_BITS} bodies and pairs in a batch")
-    low, gram_body, position = _grams(found, k)
+    low, gram_body, position = _grams(found, k, np.unique(np.r_[copy, canonical]))
     # The canonical bodies' k-grams, sorted by (body, gram); those a body has once.
     is_canonical = np.zeros(len(found.offsets) - 1, bool)
     is_canonical[canonical] = True
