@@ -71,16 +71,40 @@ class Words:
     """One more than bodies: body b's words are positions offsets[b]:offsets[b + 1]."""
     keys: np.ndarray
     """Id of each word's lower-cased letters and digits: equal words, equal ids (in one batch)."""
-    char_start: np.ndarray
-    """Code-point offset in its body where each word starts."""
-    char_end: np.ndarray
-    """Code-point offset in its body where each word ends (exclusive)."""
     byte_start: np.ndarray
     """Offset of each word's first byte in ``data``."""
     byte_end: np.ndarray
     """Offset of the byte after each word in ``data``."""
     data: pa.Buffer
     """The bodies' UTF-8 bytes, one after the other."""
+    body_bytes: np.ndarray
+    """One more than bodies: body b's bytes are ``data[body_bytes[b]:body_bytes[b + 1]]``."""
+    continuation: np.ndarray
+    """Offsets in ``data`` of its UTF-8 continuation bytes, ascending (none in ASCII text)."""
+
+    def code_points(self, byte: np.ndarray) -> np.ndarray:
+        """Code points of ``data`` before each byte offset: offsets that count characters.
+
+        Code-point offsets are computed for the few words a caller needs, not for every word.
+        """
+        if not len(self.continuation):
+            return byte
+        return byte - np.searchsorted(self.continuation, byte)
+
+    def char_offsets(self, word: np.ndarray, byte: np.ndarray) -> np.ndarray:
+        """Code-point offset in its body of ``byte``, an offset in the body of each ``word``."""
+        body = np.searchsorted(self.offsets, word, side="right") - 1
+        return self.code_points(byte) - self.code_points(self.body_bytes[body])
+
+    @property
+    def char_start(self) -> np.ndarray:
+        """Code-point offset in its body where each word starts."""
+        return self.char_offsets(np.arange(len(self.keys)), self.byte_start)
+
+    @property
+    def char_end(self) -> np.ndarray:
+        """Code-point offset in its body where each word ends (exclusive)."""
+        return self.char_offsets(np.arange(len(self.keys)), self.byte_end)
 
 
 def words(bodies: pa.Array) -> Words:
@@ -129,23 +153,14 @@ def words(bodies: pa.Array) -> Words:
     # A body's words are those starting at or after its first byte and before the next body's.
     word_offsets = np.searchsorted(byte_start, offsets).astype(np.int64)
     word_offsets[-1] = len(byte_start)
-    owner = np.repeat(np.arange(n), np.diff(word_offsets))
-    # Code points before a byte: the byte's offset less the UTF-8 continuation bytes before it.
-    continuation = np.flatnonzero((raw & 0xC0) == 0x80)
-    if len(continuation):
-        body_char = offsets - np.searchsorted(continuation, offsets)
-        char_start = byte_start - np.searchsorted(continuation, byte_start) - body_char[owner]
-        char_end = byte_end - np.searchsorted(continuation, byte_end) - body_char[owner]
-    else:  # ASCII text: a byte is a code point
-        char_start, char_end = byte_start - offsets[owner], byte_end - offsets[owner]
     return Words(
         offsets=word_offsets,
         keys=keys,
-        char_start=char_start,
-        char_end=char_end,
         byte_start=byte_start,
         byte_end=byte_end,
         data=data,
+        body_bytes=offsets,
+        continuation=np.flatnonzero((raw & 0xC0) == 0x80),
     )
 
 
@@ -460,8 +475,8 @@ def shared_passages(
         # More than a batch's sort keys can number: a batch at a time, each with its bodies.
         step = 1 << (NUMBER_BITS - 1)
         parts = []
-        for start in range(0, len(copy), step):
-            pairs = slice(start, start + step)
+        for first in range(0, len(copy), step):
+            pairs = slice(first, first + step)
             needed, index = np.unique(np.r_[copy[pairs], canonical[pairs]], return_inverse=True)
             half = len(index) // 2
             some = bodies.take(pa.array(needed))
@@ -486,12 +501,8 @@ def shared_passages(
     copy_word = found.offsets[copy[rows]] + chains.longest[rows, 0]
     last_word = copy_word + size - 1
     canonical_word = found.offsets[canonical[rows]] + chains.longest[rows, 1]
-    start = found.char_start[copy_word]
-    # The text: whole words up to passage_chars characters, or the first word cut there.
-    shift = _body_chars_before(found, np.diff(found.offsets))
-    limit = start + shift[copy_word] + params.passage_chars
-    fits = np.searchsorted(found.char_end + shift, limit, side="right") - 1
-    fits = np.clip(fits, copy_word, last_word)
+    start = found.char_offsets(copy_word, found.byte_start[copy_word])
+    fits = _last_word_within(found, copy_word, last_word, params.passage_chars)
     data = found.data.to_pybytes()
     texts: list[str | None] = [None] * len(copy)
     for row, begin, end in zip(
@@ -504,9 +515,12 @@ def shared_passages(
     columns: dict[str, pa.Array] = {}
     for name, values in (
         ("passage_start", start),
-        ("passage_end", found.char_end[last_word]),
-        ("matched_start", found.char_start[canonical_word]),
-        ("matched_end", found.char_end[canonical_word + size - 1]),
+        ("passage_end", found.char_offsets(last_word, found.byte_end[last_word])),
+        ("matched_start", found.char_offsets(canonical_word, found.byte_start[canonical_word])),
+        (
+            "matched_end",
+            found.char_offsets(canonical_word, found.byte_end[canonical_word + size - 1]),
+        ),
         ("passage_words", size),
     ):
         full = np.zeros(len(copy), np.int64)
@@ -576,15 +590,23 @@ def _common_run(
     return run
 
 
-def _body_chars_before(found: Words, word_counts: np.ndarray) -> np.ndarray:
-    """For each word, a number that makes its body's code-point offsets grow across bodies."""
-    # Offsets restart at 0 in each body; shifting each body past the previous one's last end
-    # makes them one increasing sequence, searchable at once.
-    ends = np.zeros(len(word_counts), np.int64)
-    nonempty = word_counts > 0
-    ends[nonempty] = found.char_end[found.offsets[1:][nonempty] - 1] + 1
-    shift = np.cumsum(ends) - ends
-    return np.repeat(shift, word_counts)
+def _last_word_within(found: Words, first: np.ndarray, last: np.ndarray, chars: int) -> np.ndarray:
+    """The last word from ``first`` to ``last`` within ``chars`` code points of ``first``'s start.
+
+    ``first`` itself when none is: the text is then that word, cut. A bisection over each
+    block's words, computing code points for a few words of each.
+    """
+    limit = found.code_points(found.byte_start[first]) + chars
+    # Every word is a code point or more: none past ``chars`` words after the first fits.
+    low, high = first - 1, np.minimum(last, first + chars) + 1
+    while True:
+        open_ = np.flatnonzero(high - low > 1)
+        if not len(open_):
+            return np.clip(low, first, last)
+        middle = (low[open_] + high[open_]) // 2
+        fits = found.code_points(found.byte_end[middle]) <= limit[open_]
+        low[open_[fits]] = middle[fits]
+        high[open_[~fits]] = middle[~fits]
 
 
 def batch_passages(
