@@ -545,7 +545,7 @@ def _ends_explain(found: Words, copy: np.ndarray, canonical: np.ndarray) -> Chai
     copy_words, canonical_words = counts[copy], counts[canonical]
     shorter = np.minimum(copy_words, canonical_words)
     head = _common_run(found, copy, canonical, shorter, from_end=False)
-    tail = np.minimum(_common_run(found, copy, canonical, shorter, from_end=True), shorter - head)
+    tail = _common_run(found, copy, canonical, shorter - head, from_end=True)
     explains = ((head + tail == copy_words) | (head + tail == canonical_words)) & (head + tail > 0)
     gap_copy, gap_canonical = copy_words - head - tail, canonical_words - head - tail
     figures = np.zeros((pairs, len(FIGURES)), np.int64)
@@ -571,11 +571,11 @@ def _ends_explain(found: Words, copy: np.ndarray, canonical: np.ndarray) -> Chai
 
 
 def _common_run(
-    found: Words, copy: np.ndarray, canonical: np.ndarray, shorter: np.ndarray, *, from_end: bool
+    found: Words, copy: np.ndarray, canonical: np.ndarray, most: np.ndarray, *, from_end: bool
 ) -> np.ndarray:
-    """Words each pair's two bodies have in common from their start (or from their end)."""
-    pair = np.repeat(np.arange(len(copy)), shorter)
-    step = np.arange(len(pair)) - np.repeat(np.cumsum(shorter) - shorter, shorter)
+    """Words each pair's two bodies have in common from their start (or end), up to ``most``."""
+    pair = np.repeat(np.arange(len(copy)), most)
+    step = np.arange(len(pair)) - np.repeat(np.cumsum(most) - most, most)
     if from_end:
         at_copy = found.offsets[copy + 1][pair] - 1 - step
         at_canonical = found.offsets[canonical + 1][pair] - 1 - step
@@ -583,7 +583,7 @@ def _common_run(
         at_copy = found.offsets[copy][pair] + step
         at_canonical = found.offsets[canonical][pair] + step
     unequal = np.flatnonzero(found.keys[at_copy] != found.keys[at_canonical])
-    run = shorter.copy()
+    run = most.copy()
     # The first unequal word of each pair ends its run (positions come in order within a pair).
     pairs_unequal, first = np.unique(pair[unequal], return_index=True)
     run[pairs_unequal] = step[unequal[first]]
