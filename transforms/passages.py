@@ -137,14 +137,16 @@ def words(bodies: pa.Array) -> Words:
         edges = np.insert(edges, np.searchsorted(edges, glued).repeat(2), glued.repeat(2))
     token_start, token_end = edges[0::2], edges[1::2]
     if len(edges):
-        # Tokens and the gaps between them as one string array: one dictionary for both.
-        segments = pa.LargeStringArray.from_buffers(len(edges) - 1, pa.py_buffer(edges), data)
+        # Each token with the white space after it, as one string array: the folding below
+        # drops the space, and the dictionary holds half the strings it would with the gaps.
+        bounds = np.r_[token_start, token_end[-1]]
+        segments = pa.LargeStringArray.from_buffers(len(token_start), pa.py_buffer(bounds), data)
         encoded = pc.dictionary_encode(segments)
         # Few distinct tokens: fold case and punctuation in the dictionary, not in every token.
         folded = pc.dictionary_encode(
             pc.replace_substring_regex(pc.utf8_lower(encoded.dictionary), NOT_A_WORD_CHARACTER, "")
         )
-        keys = folded.indices.to_numpy()[encoded.indices.to_numpy()[0::2]].astype(np.int64)
+        keys = folded.indices.to_numpy()[encoded.indices.to_numpy()].astype(np.int64)
         empty = pc.index(folded.dictionary, "").as_py()
         kept = np.flatnonzero(keys != empty)
         keys, byte_start, byte_end = keys[kept], token_start[kept], token_end[kept]
