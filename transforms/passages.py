@@ -46,6 +46,9 @@ NOT_A_WORD_CHARACTER = r"[^\p{L}\p{N}]+"
 # match of 40 bits is a one in a billion event per pair.
 GRAM_BITS = 40
 NUMBER_BITS = 12
+# Words compared first when growing a block or a common start: most runs end within them (a
+# block found from k-grams misses k - 1 words at most), and only rows still equal go on.
+FIRST_COMPARED = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,29 +420,47 @@ def chain(blocks: Blocks, found: Words, copy: np.ndarray, canonical: np.ndarray)
     figures[:, FIGURES.index("inserted_words")] = word_counts[copy]
     figures[:, FIGURES.index("deleted_words")] = word_counts[canonical]
     longest = np.zeros((pairs, 3), np.int64)
-    # Longest first; among equals, the earliest in the copy.
-    order = np.lexsort((blocks.copy_at, -blocks.length, blocks.pair))
+    # A pair whose blocks follow one another in both bodies keeps them all: chained at once.
+    in_order = _in_order(blocks, pairs)
+    figures[in_order], longest[in_order] = _chain_in_order(blocks, found, copy, canonical, in_order)
+    others = np.zeros(pairs, bool)
+    others[blocks.pair] = True
+    others &= ~in_order
+    figures[others], longest[others] = _chain_one_by_one(blocks, found, copy, canonical, others)
+    return Chains(figures, longest)
+
+
+def _chain_one_by_one(
+    blocks: Blocks, found: Words, copy: np.ndarray, canonical: np.ndarray, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`chain`'s figures and longest block of the ``chosen`` pairs (with blocks).
+
+    A pair at a time: its blocks are kept longest first (among equals, the earliest in the copy).
+    """
+    order = np.flatnonzero(chosen[blocks.pair])
+    order = order[np.lexsort((blocks.copy_at[order], -blocks.length[order], blocks.pair[order]))]
+    # Python lists: the loop below reads them one item at a time.
     copy_at = blocks.copy_at[order].tolist()
     canonical_at = blocks.canonical_at[order].tolist()
     length = blocks.length[order].tolist()
-    bounds = np.searchsorted(blocks.pair[order], np.arange(pairs + 1)).tolist()
-    # Python lists: the loop below reads them one item at a time.
-    keys, offsets = found.keys.tolist(), found.offsets.tolist()
+    bounds = np.searchsorted(blocks.pair[order], np.arange(len(chosen) + 1)).tolist()
+    offsets = found.offsets.tolist()
     copies, canonicals = copy.tolist(), canonical.tolist()
-    for p in range(pairs):
-        if bounds[p] == bounds[p + 1]:
-            continue
+    pairs = np.flatnonzero(chosen).tolist()
+    figures = np.zeros((len(pairs), len(FIGURES)), np.int64)
+    longest = np.zeros((len(pairs), 3), np.int64)
+    for row, p in enumerate(pairs):
         kept: list[list[int]] = []  # [copy position, canonical position, words], in copy order
         for b in range(bounds[p], bounds[p + 1]):
             _keep(kept, copy_at[b], canonical_at[b], length[b])
-        copy_keys = keys[offsets[copies[p]] : offsets[copies[p] + 1]]
-        canonical_keys = keys[offsets[canonicals[p]] : offsets[canonicals[p] + 1]]
+        copy_keys = found.keys[offsets[copies[p]] : offsets[copies[p] + 1]].tolist()
+        canonical_keys = found.keys[offsets[canonicals[p]] : offsets[canonicals[p] + 1]].tolist()
         _extend(kept, copy_keys, canonical_keys)
         gaps = [
             (after[0] - before[0] - before[2], after[1] - before[1] - before[2])
             for before, after in itertools.pairwise(kept)
         ]
-        figures[p] = (
+        figures[row] = (
             sum(block[2] for block in kept),
             kept[0][0],
             kept[0][1],
@@ -449,8 +470,152 @@ def chain(blocks: Blocks, found: Words, copy: np.ndarray, canonical: np.ndarray)
             sum(gap[0] for gap in gaps),
             sum(gap[1] for gap in gaps),
         )
-        longest[p] = max(kept, key=lambda block: (block[2], -block[0]))
-    return Chains(figures, longest)
+        longest[row] = max(kept, key=lambda block: (block[2], -block[0]))
+    return figures, longest
+
+
+def _in_order(blocks: Blocks, pairs: int) -> np.ndarray:
+    """The pairs that have blocks, each after the one before it in both bodies."""
+    order = np.lexsort((blocks.copy_at, blocks.pair))
+    pair, copy_at = blocks.pair[order], blocks.copy_at[order]
+    canonical_at, length = blocks.canonical_at[order], blocks.length[order]
+    crossed = (pair[1:] == pair[:-1]) & (
+        (copy_at[:-1] + length[:-1] > copy_at[1:])
+        | (canonical_at[:-1] + length[:-1] > canonical_at[1:])
+    )
+    ordered = np.zeros(pairs, bool)
+    ordered[pair] = True
+    ordered[pair[1:][crossed]] = False
+    return ordered
+
+
+def _chain_in_order(
+    blocks: Blocks, found: Words, copy: np.ndarray, canonical: np.ndarray, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`chain`'s figures and longest block of the ``chosen`` pairs, in numpy.
+
+    Their blocks all follow one another, so each is kept (:func:`_keep`); they grow, join and
+    gain a common start and end as :func:`_extend` makes them.
+    """
+    if not chosen.any():
+        return np.zeros((0, len(FIGURES)), np.int64), np.zeros((0, 3), np.int64)
+    pick = chosen[blocks.pair]
+    order = np.lexsort((blocks.copy_at[pick], blocks.pair[pick]))
+    pair = blocks.pair[pick][order]
+    a, c = blocks.copy_at[pick][order], blocks.canonical_at[pick][order]
+    n = blocks.length[pick][order]
+    counts = np.diff(found.offsets)
+    copy_words, canonical_words = counts[copy[pair]], counts[canonical[pair]]
+    copy_base, canonical_base = found.offsets[copy[pair]], found.offsets[canonical[pair]]
+    first = np.r_[True, pair[1:] != pair[:-1]]
+    last = np.r_[pair[1:] != pair[:-1], True]
+    # Each block grows forward up to the next block as found (or the bodies' ends), then the
+    # next grows back up to where this one now ends (or the bodies' starts).
+    next_a = np.where(last, copy_words, np.r_[a[1:], 0])
+    next_c = np.where(last, canonical_words, np.r_[c[1:], 0])
+    forward = _equal_run(
+        found.keys,
+        copy_base + a + n,
+        canonical_base + c + n,
+        np.minimum(next_a - a - n, next_c - c - n),
+        backward=False,
+    )
+    end_a, end_c = a + n + forward, c + n + forward
+    before_a = np.where(first, 0, np.r_[0, end_a[:-1]])
+    before_c = np.where(first, 0, np.r_[0, end_c[:-1]])
+    back = _equal_run(
+        found.keys,
+        copy_base + a - 1,
+        canonical_base + c - 1,
+        np.minimum(a - before_a, c - before_c),
+        backward=True,
+    )
+    a, c, n = a - back, c - back, n + back + forward
+    # Blocks that now touch on one diagonal are one.
+    touches = ~first & (a == np.r_[0, a[:-1] + n[:-1]]) & (c == np.r_[0, c[:-1] + n[:-1]])
+    starts = np.flatnonzero(~touches)
+    pair, a, c = pair[starts], a[starts], c[starts]
+    n = np.add.reduceat(n, starts)
+    copy_words, canonical_words = copy_words[starts], canonical_words[starts]
+    copy_base, canonical_base = copy_base[starts], canonical_base[starts]
+    first = np.r_[True, pair[1:] != pair[:-1]]
+    last = np.r_[pair[1:] != pair[:-1], True]
+    # Equal words opening both bodies before the first block, and closing both after the last.
+    head = _equal_run(
+        found.keys, copy_base, canonical_base, np.minimum(a, c) * first, backward=False
+    )
+    tail = _equal_run(
+        found.keys,
+        copy_base + copy_words - 1,
+        canonical_base + canonical_words - 1,
+        np.minimum(copy_words - a - n, canonical_words - c - n) * last,
+        backward=True,
+    )
+    opening, closing = np.flatnonzero(head), np.flatnonzero(tail)
+    pair = np.r_[pair, pair[opening], pair[closing]]
+    a = np.r_[a, np.zeros(len(opening), np.int64), (copy_words - tail)[closing]]
+    c = np.r_[c, np.zeros(len(opening), np.int64), (canonical_words - tail)[closing]]
+    n = np.r_[n, head[opening], tail[closing]]
+    copy_words = np.r_[copy_words, copy_words[opening], copy_words[closing]]
+    canonical_words = np.r_[canonical_words, canonical_words[opening], canonical_words[closing]]
+    place = np.r_[np.ones(len(head)), np.zeros(len(opening)), np.full(len(closing), 2)]
+    order = np.lexsort((place, a, pair))
+    pair, a, c, n = pair[order], a[order], c[order], n[order]
+    copy_words, canonical_words = copy_words[order], canonical_words[order]
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    ends = np.r_[starts[1:], len(pair)] - 1
+    same = pair[1:] == pair[:-1]
+    gap_a, gap_c = a[1:] - a[:-1] - n[:-1], c[1:] - c[:-1] - n[:-1]
+    edited = same & ((gap_a != 0) | (gap_c != 0))
+    shared = np.add.reduceat(n, starts)
+    figures = np.stack(
+        [
+            shared,
+            a[starts],
+            c[starts],
+            copy_words[ends] - a[ends] - n[ends],
+            canonical_words[ends] - c[ends] - n[ends],
+            np.add.reduceat(np.r_[edited, False].astype(np.int64), starts),
+            a[ends] + n[ends] - a[starts] - shared,
+            c[ends] + n[ends] - c[starts] - shared,
+        ],
+        axis=1,
+    )
+    # The longest block; among equals, the earliest in the copy.
+    best = np.lexsort((a, -n, pair))
+    best = best[np.r_[True, pair[best][1:] != pair[best][:-1]]]
+    return figures, np.stack([a[best], c[best], n[best]], axis=1)
+
+
+def _equal_run(
+    keys: np.ndarray,
+    copy_at: np.ndarray,
+    canonical_at: np.ndarray,
+    most: np.ndarray,
+    *,
+    backward: bool,
+) -> np.ndarray:
+    """Equal words from ``copy_at`` and ``canonical_at`` on (or back), up to ``most`` each."""
+    run = most.copy()
+    pending = np.flatnonzero(most > 0)
+    checked = np.zeros(len(most), np.int64)
+    for width in (FIRST_COMPARED, None):
+        if not len(pending):
+            break
+        stop = most[pending] if width is None else np.minimum(most[pending], width)
+        counts = stop - checked[pending]
+        row = np.repeat(pending, counts)
+        step = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts) + checked[row]
+        signed = -step if backward else step
+        unequal = np.flatnonzero(keys[copy_at[row] + signed] != keys[canonical_at[row] + signed])
+        # The first unequal word of a row ends its run (steps come in order within a row).
+        rows_unequal, at = np.unique(row[unequal], return_index=True)
+        run[rows_unequal] = step[unequal[at]]
+        checked[pending] = stop
+        still = np.ones(len(most), bool)
+        still[rows_unequal] = False
+        pending = pending[still[pending] & (stop < most[pending])]
+    return run
 
 
 def shared_passages(
