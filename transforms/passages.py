@@ -23,9 +23,10 @@ too, however few. The longest block is the shared passage.
 
 Most near copies need no k-gram: the words both bodies start with and those both end with make
 all of one of them (a lead added or dropped, a tail trimmed or added, a passage dropped or
-inserted, only punctuation changed), and those two runs are the chain. Everything but the chain
-of the other pairs is numpy and Arrow over whole batches of bodies; that chain is a loop over
-the few blocks of each pair.
+inserted, only punctuation changed), and those two runs are the chain. Most of the others have
+blocks that already follow one another in both bodies: all are kept, and they are chained for
+the whole batch at once. Everything is numpy and Arrow over whole batches of bodies but the
+chain of the pairs whose blocks cross, a loop over the few blocks of each such pair.
 """
 
 from __future__ import annotations
