@@ -2,11 +2,11 @@
 
 Work that compares bodies (verifying near-copy candidates, finding shared passages) needs the
 texts of some documents, a batch at a time, and a million documents' text does not fit in
-memory. One DuckDB scan of the document files picks the wanted bodies by content hash; they wait
-in memory per batch, within a budget, and are appended to a temporary Arrow file per batch (a
-DuckDB sort of long strings by batch does not spill well); the files are then mapped back one at
-a time. Arrow's file format, uncompressed: the files live minutes, and writing and mapping them
-costs a copy of the text, where Parquet encodes and decodes it.
+memory. One DuckDB scan of the document files picks the wanted bodies by content hash; each
+scanned chunk is sorted by batch and appended to a temporary Arrow file per batch (a DuckDB sort
+of long strings by batch does not spill well); the files are then mapped back one at a time.
+Arrow's file format, uncompressed: the files live minutes, and writing and mapping them costs a
+copy of the text, where Parquet encodes and decodes it.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ BODIES = (
     "FROM read_parquet($files, union_by_name = true) AS d "
     "JOIN wanted AS w USING (content_hash)"
 )
-# Bodies waiting to be written, all batches together: each write is then a row group of many
-# bodies, not of the few of one batch that one scanned chunk holds.
-WAITING_BYTES = 64 << 20
+# Rows of a scanned chunk (some 50 MB of text): what the driver holds, twice, while it sorts
+# them by batch; each batch's share of a chunk is one write.
+CHUNK_ROWS = 16_384
 # The scan decompresses every body of the files: two threads (its join table, the wanted
 # hashes, is small).
 SCAN_THREADS = 2
@@ -47,38 +47,24 @@ def bodies_by_batch(
     """
     with tempfile.TemporaryDirectory(prefix="bodies-", dir=work_dir) as folder:
         writers: dict[int, ipc.RecordBatchFileWriter] = {}
-        waiting: dict[int, list[pa.RecordBatch]] = {}
-        waiting_bytes = 0
-
-        def flush(number: int) -> None:
-            nonlocal waiting_bytes
-            parts = waiting.pop(number)
-            waiting_bytes -= sum(part.nbytes for part in parts)
-            if number not in writers:
-                target = Path(folder) / f"batch-{number}.arrow"
-                writers[number] = ipc.new_file(target, parts[0].schema)
-            writers[number].write_table(pa.Table.from_batches(parts))
-
         connection = spilling_connection(work_dir)
         connection.execute(f"SET threads = {SCAN_THREADS}")
         try:
             connection.register("wanted", wanted)
             query = connection.sql(BODIES, params={"files": [str(f) for f in files]})
-            for part in query.to_arrow_reader(65_536):
+            for part in query.to_arrow_reader(CHUNK_ROWS):
                 batch_of = part.column(0).to_numpy()
                 order = np.argsort(batch_of, kind="stable")
                 numbers, starts = np.unique(batch_of[order], return_index=True)
                 ends = np.r_[starts[1:], len(order)]
-                # One take puts the chunk in batch order; each batch's rows are then a slice.
+                # One take puts the chunk in batch order; each batch's rows are then a slice,
+                # appended to the batch's file as a record batch of its own.
                 grouped = part.take(pa.array(order))
                 for number, start, end in zip(numbers.tolist(), starts, ends, strict=True):
-                    piece = grouped.slice(start, end - start)
-                    waiting.setdefault(number, []).append(piece)
-                    waiting_bytes += piece.nbytes
-                while waiting_bytes > WAITING_BYTES:
-                    flush(max(waiting, key=lambda n: sum(p.nbytes for p in waiting[n])))
-            for number in list(waiting):
-                flush(number)
+                    if number not in writers:
+                        target = Path(folder) / f"batch-{number}.arrow"
+                        writers[number] = ipc.new_file(target, grouped.schema)
+                    writers[number].write_batch(grouped.slice(start, end - start))
         finally:
             connection.close()
             for writer in writers.values():
