@@ -742,20 +742,17 @@ def _common_run(
     found: Words, copy: np.ndarray, canonical: np.ndarray, most: np.ndarray, *, from_end: bool
 ) -> np.ndarray:
     """Words each pair's two bodies have in common from their start (or end), up to ``most``."""
-    pair = np.repeat(np.arange(len(copy)), most)
-    step = np.arange(len(pair)) - np.repeat(np.cumsum(most) - most, most)
     if from_end:
-        at_copy = found.offsets[copy + 1][pair] - 1 - step
-        at_canonical = found.offsets[canonical + 1][pair] - 1 - step
-    else:
-        at_copy = found.offsets[copy][pair] + step
-        at_canonical = found.offsets[canonical][pair] + step
-    unequal = np.flatnonzero(found.keys[at_copy] != found.keys[at_canonical])
-    run = most.copy()
-    # The first unequal word of each pair ends its run (positions come in order within a pair).
-    pairs_unequal, first = np.unique(pair[unequal], return_index=True)
-    run[pairs_unequal] = step[unequal[first]]
-    return run
+        return _equal_run(
+            found.keys,
+            found.offsets[copy + 1] - 1,
+            found.offsets[canonical + 1] - 1,
+            most,
+            backward=True,
+        )
+    return _equal_run(
+        found.keys, found.offsets[copy], found.offsets[canonical], most, backward=False
+    )
 
 
 def _last_word_within(found: Words, first: np.ndarray, last: np.ndarray, chars: int) -> np.ndarray:
