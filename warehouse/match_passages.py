@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import importlib
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
@@ -154,6 +155,10 @@ def _compute(
         pool = None
         if workers is not None and parallel > 1 and len(bounds) > 2:  # two batches or more
             pool = stack.enter_context(workers())
+            # Workers start (a process each, importing numpy and pyarrow) while the bodies are
+            # read, rather than when the first batch is ready.
+            for _ in range(parallel):
+                pool.submit(importlib.import_module, batch_passages.__module__)
         # One batch more than workers out at a time: each worker finds the next batch waiting
         # when it is done, and the texts held here stay within a few batches.
         running: collections.deque[Future[pa.Table]] = collections.deque()
