@@ -131,23 +131,35 @@ def _compute(
     canonical_hash = hashes.take(pc.index_in(todo.column("matched_doc_id"), value_set=ids))
     if copy_hash.null_count or canonical_hash.null_count:
         raise ValueError("a near copy or its canonical document is not among the documents")
-    rows = pa.table({"copy_hash": copy_hash, "canonical_hash": canonical_hash})
-    bodies = rows.group_by(["canonical_hash", "copy_hash"], use_threads=False).aggregate([])
+    # Hashes by rank among the distinct ones: pairs of ranks sort as pairs of hashes, and each
+    # match finds its distinct pair of bodies without a join on strings.
+    copy_hash, canonical_hash = copy_hash.combine_chunks(), canonical_hash.combine_chunks()
+    named = pc.unique(pa.concat_arrays([copy_hash, canonical_hash]))
+    named = named.take(pc.sort_indices(named))
+    copy_rank = pc.index_in(copy_hash, value_set=named).to_numpy().astype(np.int64)
+    canonical_rank = pc.index_in(canonical_hash, value_set=named).to_numpy().astype(np.int64)
     # Pairs in canonical order, ``batch_pairs`` a batch: a story's copies share batches with its
     # canonical, and a story copied thousands of times reads its canonical once per batch
     # rather than holding all its copies at once (64,831 bodies in one batch at a million).
-    bodies = bodies.sort_by([("canonical_hash", "ascending"), ("copy_hash", "ascending")])
-    batch = np.arange(bodies.num_rows) // batch_pairs
-    bounds = np.searchsorted(batch, np.arange(int(batch.max()) + 2)) if len(batch) else [0]
-    hashes = pa.concat_arrays(
-        [
-            bodies.column("canonical_hash").combine_chunks(),
-            bodies.column("copy_hash").combine_chunks(),
-        ]
+    pairs, pair_of_match = np.unique(canonical_rank * len(named) + copy_rank, return_inverse=True)
+    canonical_of_pair, copy_of_pair = pairs // len(named), pairs % len(named)
+    bodies = pa.table(
+        {
+            "canonical_hash": named.take(pa.array(canonical_of_pair)),
+            "copy_hash": named.take(pa.array(copy_of_pair)),
+        }
     )
-    wanted = pa.table({"content_hash": hashes, "batch": pa.array(np.r_[batch, batch])})
+    batch = np.arange(bodies.num_rows) // batch_pairs
+    batches = int(batch[-1]) + 1
+    bounds = np.searchsorted(batch, np.arange(batches + 1))
     # A body once in each batch it is wanted in.
-    wanted = wanted.group_by(["content_hash", "batch"], use_threads=False).aggregate([])
+    wanted_at = np.unique(np.r_[canonical_of_pair, copy_of_pair] * batches + np.r_[batch, batch])
+    wanted = pa.table(
+        {
+            "content_hash": named.take(pa.array(wanted_at // batches)),
+            "batch": pa.array(wanted_at % batches),
+        }
+    )
     files = [shard.documents for shard in staging.shards]
     files += table_files(previous, "documents")
     found: list[pa.Table] = []
@@ -173,19 +185,16 @@ def _compute(
             if len(running) > parallel:
                 found.append(running.popleft().result())
         found += [future.result() for future in running]
-    computed = pa.concat_tables(found)
-    joined = pa.table(
-        {
-            "doc_id": todo.column("doc_id"),
-            "matched_doc_id": todo.column("matched_doc_id"),
-            "copy_hash": copy_hash,
-            "canonical_hash": canonical_hash,
-        }
-    ).join(computed, ["copy_hash", "canonical_hash"], join_type="inner", use_threads=False)
-    if joined.num_rows != todo.num_rows:
-        raise ValueError(f"{todo.num_rows - joined.num_rows} near copies have no body to compare")
-    joined = joined.append_column(
-        "run_id", pa.array([staging.run_id] * joined.num_rows, pa.string())
-    )
-    joined = joined.sort_by([("doc_id", "ascending")])
-    return conform(joined.select(MATCH_PASSAGES.names), MATCH_PASSAGES, name="match_passages")
+    # The batches' rows are the distinct pairs in order, unless a batch had no body to read.
+    computed = pa.concat_tables(found) if found else None
+    if computed is None or not (
+        computed.column("copy_hash").equals(bodies.column("copy_hash"))
+        and computed.column("canonical_hash").equals(bodies.column("canonical_hash"))
+    ):
+        raise ValueError("near copies have no body to compare")
+    by_doc = pc.sort_indices(todo.column("doc_id"))
+    rows = computed.take(pa.array(pair_of_match[by_doc.to_numpy()]))
+    rows = rows.append_column("doc_id", todo.column("doc_id").take(by_doc))
+    rows = rows.append_column("matched_doc_id", todo.column("matched_doc_id").take(by_doc))
+    rows = rows.append_column("run_id", pa.repeat(pa.scalar(staging.run_id), rows.num_rows))
+    return conform(rows.select(MATCH_PASSAGES.names), MATCH_PASSAGES, name="match_passages")
