@@ -38,6 +38,19 @@ def verification_pool(workers: int) -> Executor:
     Started from scratch (``spawn``): the driver holds the run's keys and signatures, which a
     forked worker would share until it touches them, and Prefect's threads, which do not fork.
     """
+    return _spawned(workers)
+
+
+def passage_pool(workers: int) -> Executor:
+    """Processes that find the shared passages of near copies side by side (``match_passages``).
+
+    Started from scratch (``spawn``), as :func:`verification_pool`'s are: the driver holds the
+    next snapshot's keys and matches while they work.
+    """
+    return _spawned(workers)
+
+
+def _spawned(workers: int) -> Executor:
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),

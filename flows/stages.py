@@ -577,6 +577,7 @@ def publish(
         record,
         found.previous,
         found.runs_history,
+        run.settings.workers,
     )
     counters = clock.counters(
         "publish",

@@ -24,7 +24,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
-from flows.local_workers import verification_pool
+from flows.local_workers import passage_pool, verification_pool
 from flows.render import render
 from transforms.articles import census_texts, normalise_files, parse_texts
 from transforms.census import LearnedChrome
@@ -263,11 +263,13 @@ def publish_snapshot(
     record: RunRecord,
     previous: store.Snapshot | None,
     runs_history: pa.Table | None = None,
+    workers: int = 1,
 ) -> store.Snapshot:
     """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog.
 
     ``previous`` is the snapshot the run builds on (None for a first run or a rebuild);
-    ``runs_history`` the earlier ``runs`` rows, when not the current snapshot's (a rebuild).
+    ``runs_history`` the earlier ``runs`` rows, when not the current snapshot's (a rebuild);
+    ``workers`` local processes find the near copies' shared passages side by side.
     """
     logger = get_run_logger()
     plan = incremental.plan_documents(keys, assigned)
@@ -281,7 +283,12 @@ def publish_snapshot(
     mentions = incremental.next_mentions(keys, staging, previous)
     # Why each near copy is linked: computed for the new matches only, the others carried.
     passages = match_passages.next_match_passages(
-        keys, tables.written["document_matches"], staging, previous
+        keys,
+        tables.written["document_matches"],
+        staging,
+        previous,
+        workers=functools.partial(passage_pool, workers),
+        parallel=workers,
     )
     tables = tables.with_table("mentions", mentions.written, mentions.carried).with_table(
         "match_passages", passages.written, passages.carried

@@ -23,9 +23,10 @@ too, however few. The longest block is the shared passage.
 
 Most near copies need no k-gram: the words both bodies start with and those both end with make
 all of one of them (a lead added or dropped, a tail trimmed or added, a passage dropped or
-inserted, only punctuation changed), and those two runs are the chain. Everything but the chain
-of the other pairs is numpy and Arrow over whole batches of bodies; that chain is a loop over
-the few blocks of each pair.
+inserted, only punctuation changed), and those two runs are the chain. Most of the others have
+blocks that already follow one another in both bodies: all are kept, and they are chained for
+the whole batch at once. Everything is numpy and Arrow over whole batches of bodies but the
+chain of the pairs whose blocks cross, a loop over the few blocks of each such pair.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ NOT_A_WORD_CHARACTER = r"[^\p{L}\p{N}]+"
 # match of 40 bits is a one in a billion event per pair.
 GRAM_BITS = 40
 NUMBER_BITS = 12
+# Words compared first when growing a block or a common start: most runs end within them (a
+# block found from k-grams misses k - 1 words at most), and only rows still equal go on.
+FIRST_COMPARED = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,16 +75,40 @@ class Words:
     """One more than bodies: body b's words are positions offsets[b]:offsets[b + 1]."""
     keys: np.ndarray
     """Id of each word's lower-cased letters and digits: equal words, equal ids (in one batch)."""
-    char_start: np.ndarray
-    """Code-point offset in its body where each word starts."""
-    char_end: np.ndarray
-    """Code-point offset in its body where each word ends (exclusive)."""
     byte_start: np.ndarray
     """Offset of each word's first byte in ``data``."""
     byte_end: np.ndarray
     """Offset of the byte after each word in ``data``."""
     data: pa.Buffer
     """The bodies' UTF-8 bytes, one after the other."""
+    body_bytes: np.ndarray
+    """One more than bodies: body b's bytes are ``data[body_bytes[b]:body_bytes[b + 1]]``."""
+    continuation: np.ndarray
+    """Offsets in ``data`` of its UTF-8 continuation bytes, ascending (none in ASCII text)."""
+
+    def code_points(self, byte: np.ndarray) -> np.ndarray:
+        """Code points of ``data`` before each byte offset: offsets that count characters.
+
+        Code-point offsets are computed for the few words a caller needs, not for every word.
+        """
+        if not len(self.continuation):
+            return byte
+        return byte - np.searchsorted(self.continuation, byte)
+
+    def char_offsets(self, word: np.ndarray, byte: np.ndarray) -> np.ndarray:
+        """Code-point offset in its body of ``byte``, an offset in the body of each ``word``."""
+        body = np.searchsorted(self.offsets, word, side="right") - 1
+        return self.code_points(byte) - self.code_points(self.body_bytes[body])
+
+    @property
+    def char_start(self) -> np.ndarray:
+        """Code-point offset in its body where each word starts."""
+        return self.char_offsets(np.arange(len(self.keys)), self.byte_start)
+
+    @property
+    def char_end(self) -> np.ndarray:
+        """Code-point offset in its body where each word ends (exclusive)."""
+        return self.char_offsets(np.arange(len(self.keys)), self.byte_end)
 
 
 def words(bodies: pa.Array) -> Words:
@@ -113,35 +141,32 @@ def words(bodies: pa.Array) -> Words:
         edges = np.insert(edges, np.searchsorted(edges, glued).repeat(2), glued.repeat(2))
     token_start, token_end = edges[0::2], edges[1::2]
     if len(edges):
-        # Tokens and the gaps between them as one string array: one dictionary for both.
-        segments = pa.LargeStringArray.from_buffers(len(edges) - 1, pa.py_buffer(edges), data)
+        # Each token with the white space after it, as one string array: the folding below
+        # drops the space, and the dictionary holds half the strings it would with the gaps.
+        bounds = np.r_[token_start, token_end[-1]]
+        segments = pa.LargeStringArray.from_buffers(len(token_start), pa.py_buffer(bounds), data)
         encoded = pc.dictionary_encode(segments)
         # Few distinct tokens: fold case and punctuation in the dictionary, not in every token.
         folded = pc.dictionary_encode(
             pc.replace_substring_regex(pc.utf8_lower(encoded.dictionary), NOT_A_WORD_CHARACTER, "")
         )
-        keys = folded.indices.to_numpy()[encoded.indices.to_numpy()[0::2]].astype(np.int64)
+        keys = folded.indices.to_numpy()[encoded.indices.to_numpy()].astype(np.int64)
         empty = pc.index(folded.dictionary, "").as_py()
         kept = np.flatnonzero(keys != empty)
         keys, byte_start, byte_end = keys[kept], token_start[kept], token_end[kept]
     else:
         keys = byte_start = byte_end = np.empty(0, np.int64)
-    owner = np.searchsorted(offsets, byte_start, side="right") - 1
-    # Code points before a byte: the byte's offset less the UTF-8 continuation bytes before it.
-    continuation = np.flatnonzero((raw & 0xC0) == 0x80)
-
-    def chars(at: np.ndarray) -> np.ndarray:
-        return at - np.searchsorted(continuation, at)
-
-    body_char = chars(offsets)
+    # A body's words are those starting at or after its first byte and before the next body's.
+    word_offsets = np.searchsorted(byte_start, offsets).astype(np.int64)
+    word_offsets[-1] = len(byte_start)
     return Words(
-        offsets=np.searchsorted(owner, np.arange(n + 1)).astype(np.int64),
+        offsets=word_offsets,
         keys=keys,
-        char_start=chars(byte_start) - body_char[owner],
-        char_end=chars(byte_end) - body_char[owner],
         byte_start=byte_start,
         byte_end=byte_end,
         data=data,
+        body_bytes=offsets,
+        continuation=np.flatnonzero((raw & 0xC0) == 0x80),
     )
 
 
@@ -167,19 +192,27 @@ class Blocks:
     """Words of the block."""
 
 
-def _grams(found: Words, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every window of ``k`` words within one body: its hash (GRAM_BITS), body and position."""
-    mixed = _mix(found.keys)
+def _grams(found: Words, k: int, bodies: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every window of ``k`` words within one body: its hash (GRAM_BITS), body and position.
+
+    Only the windows of ``bodies`` (ascending): those of pairs their ends do not explain.
+    """
+    counts = np.diff(found.offsets)[bodies]
+    first = found.offsets[bodies]
+    # The bodies' words one after the other.
+    word = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
+    mixed = _mix(found.keys[word])
     windows = max(len(mixed) - k + 1, 0)
     with np.errstate(over="ignore"):
         folded = mixed[:windows].copy()
         for j in range(1, k):
             folded *= np.uint64(0x100000001B3)
             folded += mixed[j : j + windows]
-    word_body = np.repeat(np.arange(len(found.offsets) - 1), np.diff(found.offsets))
+    word_body = np.repeat(np.arange(len(bodies)), counts)
     at = np.flatnonzero(word_body[:windows] == word_body[k - 1 : k - 1 + windows])
     body = word_body[at]
-    return _mix(folded[at]) >> np.uint64(64 - GRAM_BITS), body, at - found.offsets[body]
+    position = word[at] - first[body]
+    return _mix(folded[at]) >> np.uint64(64 - GRAM_BITS), bodies[body], position
 
 
 def shared_blocks(found: Words, copy: np.ndarray, canonical: np.ndarray, k: int) -> Blocks:
@@ -201,7 +234,7 @@ def shared_blocks(found: Words, copy: np.ndarray, canonical: np.ndarray, k: int)
     """
     if len(found.offsets) > 1 << NUMBER_BITS or len(copy) > 1 << NUMBER_BITS:
         raise ValueError(f"at most {1 << NUMBER_BITS} bodies and pairs in a batch")
-    low, gram_body, position = _grams(found, k)
+    low, gram_body, position = _grams(found, k, np.unique(np.r_[copy, canonical]))
     # The canonical bodies' k-grams, sorted by (body, gram); those a body has once.
     is_canonical = np.zeros(len(found.offsets) - 1, bool)
     is_canonical[canonical] = True
@@ -388,29 +421,47 @@ def chain(blocks: Blocks, found: Words, copy: np.ndarray, canonical: np.ndarray)
     figures[:, FIGURES.index("inserted_words")] = word_counts[copy]
     figures[:, FIGURES.index("deleted_words")] = word_counts[canonical]
     longest = np.zeros((pairs, 3), np.int64)
-    # Longest first; among equals, the earliest in the copy.
-    order = np.lexsort((blocks.copy_at, -blocks.length, blocks.pair))
+    # A pair whose blocks follow one another in both bodies keeps them all: chained at once.
+    in_order = _in_order(blocks, pairs)
+    figures[in_order], longest[in_order] = _chain_in_order(blocks, found, copy, canonical, in_order)
+    others = np.zeros(pairs, bool)
+    others[blocks.pair] = True
+    others &= ~in_order
+    figures[others], longest[others] = _chain_one_by_one(blocks, found, copy, canonical, others)
+    return Chains(figures, longest)
+
+
+def _chain_one_by_one(
+    blocks: Blocks, found: Words, copy: np.ndarray, canonical: np.ndarray, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`chain`'s figures and longest block of the ``chosen`` pairs (with blocks).
+
+    A pair at a time: its blocks are kept longest first (among equals, the earliest in the copy).
+    """
+    order = np.flatnonzero(chosen[blocks.pair])
+    order = order[np.lexsort((blocks.copy_at[order], -blocks.length[order], blocks.pair[order]))]
+    # Python lists: the loop below reads them one item at a time.
     copy_at = blocks.copy_at[order].tolist()
     canonical_at = blocks.canonical_at[order].tolist()
     length = blocks.length[order].tolist()
-    bounds = np.searchsorted(blocks.pair[order], np.arange(pairs + 1)).tolist()
-    # Python lists: the loop below reads them one item at a time.
-    keys, offsets = found.keys.tolist(), found.offsets.tolist()
+    bounds = np.searchsorted(blocks.pair[order], np.arange(len(chosen) + 1)).tolist()
+    offsets = found.offsets.tolist()
     copies, canonicals = copy.tolist(), canonical.tolist()
-    for p in range(pairs):
-        if bounds[p] == bounds[p + 1]:
-            continue
+    pairs = np.flatnonzero(chosen).tolist()
+    figures = np.zeros((len(pairs), len(FIGURES)), np.int64)
+    longest = np.zeros((len(pairs), 3), np.int64)
+    for row, p in enumerate(pairs):
         kept: list[list[int]] = []  # [copy position, canonical position, words], in copy order
         for b in range(bounds[p], bounds[p + 1]):
             _keep(kept, copy_at[b], canonical_at[b], length[b])
-        copy_keys = keys[offsets[copies[p]] : offsets[copies[p] + 1]]
-        canonical_keys = keys[offsets[canonicals[p]] : offsets[canonicals[p] + 1]]
+        copy_keys = found.keys[offsets[copies[p]] : offsets[copies[p] + 1]].tolist()
+        canonical_keys = found.keys[offsets[canonicals[p]] : offsets[canonicals[p] + 1]].tolist()
         _extend(kept, copy_keys, canonical_keys)
         gaps = [
             (after[0] - before[0] - before[2], after[1] - before[1] - before[2])
             for before, after in itertools.pairwise(kept)
         ]
-        figures[p] = (
+        figures[row] = (
             sum(block[2] for block in kept),
             kept[0][0],
             kept[0][1],
@@ -420,8 +471,152 @@ def chain(blocks: Blocks, found: Words, copy: np.ndarray, canonical: np.ndarray)
             sum(gap[0] for gap in gaps),
             sum(gap[1] for gap in gaps),
         )
-        longest[p] = max(kept, key=lambda block: (block[2], -block[0]))
-    return Chains(figures, longest)
+        longest[row] = max(kept, key=lambda block: (block[2], -block[0]))
+    return figures, longest
+
+
+def _in_order(blocks: Blocks, pairs: int) -> np.ndarray:
+    """The pairs that have blocks, each after the one before it in both bodies."""
+    order = np.lexsort((blocks.copy_at, blocks.pair))
+    pair, copy_at = blocks.pair[order], blocks.copy_at[order]
+    canonical_at, length = blocks.canonical_at[order], blocks.length[order]
+    crossed = (pair[1:] == pair[:-1]) & (
+        (copy_at[:-1] + length[:-1] > copy_at[1:])
+        | (canonical_at[:-1] + length[:-1] > canonical_at[1:])
+    )
+    ordered = np.zeros(pairs, bool)
+    ordered[pair] = True
+    ordered[pair[1:][crossed]] = False
+    return ordered
+
+
+def _chain_in_order(
+    blocks: Blocks, found: Words, copy: np.ndarray, canonical: np.ndarray, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`chain`'s figures and longest block of the ``chosen`` pairs, in numpy.
+
+    Their blocks all follow one another, so each is kept (:func:`_keep`); they grow, join and
+    gain a common start and end as :func:`_extend` makes them.
+    """
+    if not chosen.any():
+        return np.zeros((0, len(FIGURES)), np.int64), np.zeros((0, 3), np.int64)
+    pick = chosen[blocks.pair]
+    order = np.lexsort((blocks.copy_at[pick], blocks.pair[pick]))
+    pair = blocks.pair[pick][order]
+    a, c = blocks.copy_at[pick][order], blocks.canonical_at[pick][order]
+    n = blocks.length[pick][order]
+    counts = np.diff(found.offsets)
+    copy_words, canonical_words = counts[copy[pair]], counts[canonical[pair]]
+    copy_base, canonical_base = found.offsets[copy[pair]], found.offsets[canonical[pair]]
+    first = np.r_[True, pair[1:] != pair[:-1]]
+    last = np.r_[pair[1:] != pair[:-1], True]
+    # Each block grows forward up to the next block as found (or the bodies' ends), then the
+    # next grows back up to where this one now ends (or the bodies' starts).
+    next_a = np.where(last, copy_words, np.r_[a[1:], 0])
+    next_c = np.where(last, canonical_words, np.r_[c[1:], 0])
+    forward = _equal_run(
+        found.keys,
+        copy_base + a + n,
+        canonical_base + c + n,
+        np.minimum(next_a - a - n, next_c - c - n),
+        backward=False,
+    )
+    end_a, end_c = a + n + forward, c + n + forward
+    before_a = np.where(first, 0, np.r_[0, end_a[:-1]])
+    before_c = np.where(first, 0, np.r_[0, end_c[:-1]])
+    back = _equal_run(
+        found.keys,
+        copy_base + a - 1,
+        canonical_base + c - 1,
+        np.minimum(a - before_a, c - before_c),
+        backward=True,
+    )
+    a, c, n = a - back, c - back, n + back + forward
+    # Blocks that now touch on one diagonal are one.
+    touches = ~first & (a == np.r_[0, a[:-1] + n[:-1]]) & (c == np.r_[0, c[:-1] + n[:-1]])
+    starts = np.flatnonzero(~touches)
+    pair, a, c = pair[starts], a[starts], c[starts]
+    n = np.add.reduceat(n, starts)
+    copy_words, canonical_words = copy_words[starts], canonical_words[starts]
+    copy_base, canonical_base = copy_base[starts], canonical_base[starts]
+    first = np.r_[True, pair[1:] != pair[:-1]]
+    last = np.r_[pair[1:] != pair[:-1], True]
+    # Equal words opening both bodies before the first block, and closing both after the last.
+    head = _equal_run(
+        found.keys, copy_base, canonical_base, np.minimum(a, c) * first, backward=False
+    )
+    tail = _equal_run(
+        found.keys,
+        copy_base + copy_words - 1,
+        canonical_base + canonical_words - 1,
+        np.minimum(copy_words - a - n, canonical_words - c - n) * last,
+        backward=True,
+    )
+    opening, closing = np.flatnonzero(head), np.flatnonzero(tail)
+    pair = np.r_[pair, pair[opening], pair[closing]]
+    a = np.r_[a, np.zeros(len(opening), np.int64), (copy_words - tail)[closing]]
+    c = np.r_[c, np.zeros(len(opening), np.int64), (canonical_words - tail)[closing]]
+    n = np.r_[n, head[opening], tail[closing]]
+    copy_words = np.r_[copy_words, copy_words[opening], copy_words[closing]]
+    canonical_words = np.r_[canonical_words, canonical_words[opening], canonical_words[closing]]
+    place = np.r_[np.ones(len(head)), np.zeros(len(opening)), np.full(len(closing), 2)]
+    order = np.lexsort((place, a, pair))
+    pair, a, c, n = pair[order], a[order], c[order], n[order]
+    copy_words, canonical_words = copy_words[order], canonical_words[order]
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    ends = np.r_[starts[1:], len(pair)] - 1
+    same = pair[1:] == pair[:-1]
+    gap_a, gap_c = a[1:] - a[:-1] - n[:-1], c[1:] - c[:-1] - n[:-1]
+    edited = same & ((gap_a != 0) | (gap_c != 0))
+    shared = np.add.reduceat(n, starts)
+    figures = np.stack(
+        [
+            shared,
+            a[starts],
+            c[starts],
+            copy_words[ends] - a[ends] - n[ends],
+            canonical_words[ends] - c[ends] - n[ends],
+            np.add.reduceat(np.r_[edited, False].astype(np.int64), starts),
+            a[ends] + n[ends] - a[starts] - shared,
+            c[ends] + n[ends] - c[starts] - shared,
+        ],
+        axis=1,
+    )
+    # The longest block; among equals, the earliest in the copy.
+    best = np.lexsort((a, -n, pair))
+    best = best[np.r_[True, pair[best][1:] != pair[best][:-1]]]
+    return figures, np.stack([a[best], c[best], n[best]], axis=1)
+
+
+def _equal_run(
+    keys: np.ndarray,
+    copy_at: np.ndarray,
+    canonical_at: np.ndarray,
+    most: np.ndarray,
+    *,
+    backward: bool,
+) -> np.ndarray:
+    """Equal words from ``copy_at`` and ``canonical_at`` on (or back), up to ``most`` each."""
+    run = most.copy()
+    pending = np.flatnonzero(most > 0)
+    checked = np.zeros(len(most), np.int64)
+    for width in (FIRST_COMPARED, None):
+        if not len(pending):
+            break
+        stop = most[pending] if width is None else np.minimum(most[pending], width)
+        counts = stop - checked[pending]
+        row = np.repeat(pending, counts)
+        step = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts) + checked[row]
+        signed = -step if backward else step
+        unequal = np.flatnonzero(keys[copy_at[row] + signed] != keys[canonical_at[row] + signed])
+        # The first unequal word of a row ends its run (steps come in order within a row).
+        rows_unequal, at = np.unique(row[unequal], return_index=True)
+        run[rows_unequal] = step[unequal[at]]
+        checked[pending] = stop
+        still = np.ones(len(most), bool)
+        still[rows_unequal] = False
+        pending = pending[still[pending] & (stop < most[pending])]
+    return run
 
 
 def shared_passages(
@@ -448,8 +643,8 @@ def shared_passages(
         # More than a batch's sort keys can number: a batch at a time, each with its bodies.
         step = 1 << (NUMBER_BITS - 1)
         parts = []
-        for start in range(0, len(copy), step):
-            pairs = slice(start, start + step)
+        for first in range(0, len(copy), step):
+            pairs = slice(first, first + step)
             needed, index = np.unique(np.r_[copy[pairs], canonical[pairs]], return_inverse=True)
             half = len(index) // 2
             some = bodies.take(pa.array(needed))
@@ -474,12 +669,8 @@ def shared_passages(
     copy_word = found.offsets[copy[rows]] + chains.longest[rows, 0]
     last_word = copy_word + size - 1
     canonical_word = found.offsets[canonical[rows]] + chains.longest[rows, 1]
-    start = found.char_start[copy_word]
-    # The text: whole words up to passage_chars characters, or the first word cut there.
-    shift = _body_chars_before(found, np.diff(found.offsets))
-    limit = start + shift[copy_word] + params.passage_chars
-    fits = np.searchsorted(found.char_end + shift, limit, side="right") - 1
-    fits = np.clip(fits, copy_word, last_word)
+    start = found.char_offsets(copy_word, found.byte_start[copy_word])
+    fits = _last_word_within(found, copy_word, last_word, params.passage_chars)
     data = found.data.to_pybytes()
     texts: list[str | None] = [None] * len(copy)
     for row, begin, end in zip(
@@ -492,9 +683,12 @@ def shared_passages(
     columns: dict[str, pa.Array] = {}
     for name, values in (
         ("passage_start", start),
-        ("passage_end", found.char_end[last_word]),
-        ("matched_start", found.char_start[canonical_word]),
-        ("matched_end", found.char_end[canonical_word + size - 1]),
+        ("passage_end", found.char_offsets(last_word, found.byte_end[last_word])),
+        ("matched_start", found.char_offsets(canonical_word, found.byte_start[canonical_word])),
+        (
+            "matched_end",
+            found.char_offsets(canonical_word, found.byte_end[canonical_word + size - 1]),
+        ),
         ("passage_words", size),
     ):
         full = np.zeros(len(copy), np.int64)
@@ -519,7 +713,7 @@ def _ends_explain(found: Words, copy: np.ndarray, canonical: np.ndarray) -> Chai
     copy_words, canonical_words = counts[copy], counts[canonical]
     shorter = np.minimum(copy_words, canonical_words)
     head = _common_run(found, copy, canonical, shorter, from_end=False)
-    tail = np.minimum(_common_run(found, copy, canonical, shorter, from_end=True), shorter - head)
+    tail = _common_run(found, copy, canonical, shorter - head, from_end=True)
     explains = ((head + tail == copy_words) | (head + tail == canonical_words)) & (head + tail > 0)
     gap_copy, gap_canonical = copy_words - head - tail, canonical_words - head - tail
     figures = np.zeros((pairs, len(FIGURES)), np.int64)
@@ -545,31 +739,60 @@ def _ends_explain(found: Words, copy: np.ndarray, canonical: np.ndarray) -> Chai
 
 
 def _common_run(
-    found: Words, copy: np.ndarray, canonical: np.ndarray, shorter: np.ndarray, *, from_end: bool
+    found: Words, copy: np.ndarray, canonical: np.ndarray, most: np.ndarray, *, from_end: bool
 ) -> np.ndarray:
-    """Words each pair's two bodies have in common from their start (or from their end)."""
-    pair = np.repeat(np.arange(len(copy)), shorter)
-    step = np.arange(len(pair)) - np.repeat(np.cumsum(shorter) - shorter, shorter)
+    """Words each pair's two bodies have in common from their start (or end), up to ``most``."""
     if from_end:
-        at_copy = found.offsets[copy + 1][pair] - 1 - step
-        at_canonical = found.offsets[canonical + 1][pair] - 1 - step
-    else:
-        at_copy = found.offsets[copy][pair] + step
-        at_canonical = found.offsets[canonical][pair] + step
-    unequal = np.flatnonzero(found.keys[at_copy] != found.keys[at_canonical])
-    run = shorter.copy()
-    # The first unequal word of each pair ends its run (positions come in order within a pair).
-    pairs_unequal, first = np.unique(pair[unequal], return_index=True)
-    run[pairs_unequal] = step[unequal[first]]
-    return run
+        return _equal_run(
+            found.keys,
+            found.offsets[copy + 1] - 1,
+            found.offsets[canonical + 1] - 1,
+            most,
+            backward=True,
+        )
+    return _equal_run(
+        found.keys, found.offsets[copy], found.offsets[canonical], most, backward=False
+    )
 
 
-def _body_chars_before(found: Words, word_counts: np.ndarray) -> np.ndarray:
-    """For each word, a number that makes its body's code-point offsets grow across bodies."""
-    # Offsets restart at 0 in each body; shifting each body past the previous one's last end
-    # makes them one increasing sequence, searchable at once.
-    ends = np.zeros(len(word_counts), np.int64)
-    nonempty = word_counts > 0
-    ends[nonempty] = found.char_end[found.offsets[1:][nonempty] - 1] + 1
-    shift = np.cumsum(ends) - ends
-    return np.repeat(shift, word_counts)
+def _last_word_within(found: Words, first: np.ndarray, last: np.ndarray, chars: int) -> np.ndarray:
+    """The last word from ``first`` to ``last`` within ``chars`` code points of ``first``'s start.
+
+    ``first`` itself when none is: the text is then that word, cut. A bisection over each
+    block's words, computing code points for a few words of each.
+    """
+    limit = found.code_points(found.byte_start[first]) + chars
+    # Every word is a code point or more: none past ``chars`` words after the first fits.
+    low, high = first - 1, np.minimum(last, first + chars) + 1
+    while True:
+        open_ = np.flatnonzero(high - low > 1)
+        if not len(open_):
+            return np.clip(low, first, last)
+        middle = (low[open_] + high[open_]) // 2
+        fits = found.code_points(found.byte_end[middle]) <= limit[open_]
+        low[open_[fits]] = middle[fits]
+        high[open_[~fits]] = middle[~fits]
+
+
+def batch_passages(
+    copy_hash: pa.Array, canonical_hash: pa.Array, texts: pa.Table, params: PassageParams
+) -> pa.Table:
+    """:func:`shared_passages` of pairs named by content hash, with ``texts`` holding their bodies.
+
+    Args:
+        copy_hash: Content hash of each pair's copy.
+        canonical_hash: Content hash of each pair's canonical body.
+        texts: ``content_hash`` and ``body``, one row per body the pairs name.
+        params: Block size and text length.
+
+    Returns:
+        ``copy_hash``, ``canonical_hash`` and :func:`shared_passages`'s columns, a row per pair.
+    """
+    hashes = texts.column("content_hash")
+    copy = pc.index_in(copy_hash, value_set=hashes).to_numpy()
+    canonical = pc.index_in(canonical_hash, value_set=hashes).to_numpy()
+    passages = shared_passages(texts.column("body"), copy, canonical, params)
+    return pa.Table.from_arrays(
+        [copy_hash, canonical_hash, *passages.columns],
+        names=["copy_hash", "canonical_hash", *passages.column_names],
+    )

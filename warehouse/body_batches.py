@@ -2,10 +2,11 @@
 
 Work that compares bodies (verifying near-copy candidates, finding shared passages) needs the
 texts of some documents, a batch at a time, and a million documents' text does not fit in
-memory. One DuckDB scan of the document files picks the wanted bodies by content hash; they wait
-in memory per batch, within a budget, and are appended to a temporary Parquet file per batch (a
-DuckDB sort of long strings by batch does not spill well); the files are then read back one at a
-time.
+memory. One DuckDB scan of the document files picks the wanted bodies by content hash; each
+scanned chunk is sorted by batch and appended to a temporary Arrow file per batch (a DuckDB sort
+of long strings by batch does not spill well); the files are then mapped back one at a time.
+Arrow's file format, uncompressed: the files live minutes, and writing and mapping them costs a
+copy of the text, where Parquet encodes and decodes it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
+from pyarrow import ipc
 
 from warehouse.spill import spilling_connection
 
@@ -26,9 +27,9 @@ BODIES = (
     "FROM read_parquet($files, union_by_name = true) AS d "
     "JOIN wanted AS w USING (content_hash)"
 )
-# Bodies waiting to be written, all batches together: each write is then a row group of many
-# bodies, not of the few of one batch that one scanned chunk holds.
-WAITING_BYTES = 64 << 20
+# Rows of a scanned chunk (some 50 MB of text): what the driver holds, twice, while it sorts
+# them by batch; each batch's share of a chunk is one write.
+CHUNK_ROWS = 16_384
 # The scan decompresses every body of the files: two threads (its join table, the wanted
 # hashes, is small).
 SCAN_THREADS = 2
@@ -45,47 +46,35 @@ def bodies_by_batch(
         work_dir: Where the temporary files go and DuckDB spills (a run's staging folder).
     """
     with tempfile.TemporaryDirectory(prefix="bodies-", dir=work_dir) as folder:
-        writers: dict[int, pq.ParquetWriter] = {}
-        waiting: dict[int, list[pa.Table]] = {}
-        waiting_bytes = 0
-
-        def flush(number: int) -> None:
-            nonlocal waiting_bytes
-            parts = waiting.pop(number)
-            waiting_bytes -= sum(part.nbytes for part in parts)
-            table = pa.concat_tables(parts)
-            if number not in writers:
-                target = Path(folder) / f"batch-{number}.parquet"
-                # LZ4: the files live minutes; zstd's better ratio costs more CPU than it saves.
-                writers[number] = pq.ParquetWriter(target, table.schema, compression="lz4")
-            writers[number].write_table(table)
-
+        writers: dict[int, ipc.RecordBatchFileWriter] = {}
         connection = spilling_connection(work_dir)
         connection.execute(f"SET threads = {SCAN_THREADS}")
         try:
             connection.register("wanted", wanted)
             query = connection.sql(BODIES, params={"files": [str(f) for f in files]})
-            for part in query.to_arrow_reader(65_536):
+            for part in query.to_arrow_reader(CHUNK_ROWS):
                 batch_of = part.column(0).to_numpy()
                 order = np.argsort(batch_of, kind="stable")
                 numbers, starts = np.unique(batch_of[order], return_index=True)
                 ends = np.r_[starts[1:], len(order)]
-                chunk = pa.Table.from_batches([part])
+                # One take puts the chunk in batch order; each batch's rows are then a slice,
+                # appended to the batch's file as a record batch of its own.
+                grouped = part.take(pa.array(order))
                 for number, start, end in zip(numbers.tolist(), starts, ends, strict=True):
-                    piece = chunk.take(pa.array(order[start:end]))
-                    waiting.setdefault(number, []).append(piece)
-                    waiting_bytes += piece.nbytes
-                while waiting_bytes > WAITING_BYTES:
-                    flush(max(waiting, key=lambda n: sum(p.nbytes for p in waiting[n])))
-            for number in list(waiting):
-                flush(number)
+                    if number not in writers:
+                        target = Path(folder) / f"batch-{number}.arrow"
+                        writers[number] = ipc.new_file(target, grouped.schema)
+                    writers[number].write_batch(grouped.slice(start, end - start))
         finally:
             connection.close()
             for writer in writers.values():
                 writer.close()
         for number in sorted(writers):
-            table = pq.read_table(Path(folder) / f"batch-{number}.parquet")
+            with pa.memory_map(str(Path(folder) / f"batch-{number}.arrow")) as source:
+                table = ipc.open_file(source).read_all()
             # Documents with the same content hash have the same body: one of each.
             hashes = table.column("content_hash")
-            first = pc.index_in(pc.unique(hashes), value_set=hashes)
-            yield number, table.take(first).select(["content_hash", "body"])
+            unique = pc.unique(hashes)
+            if len(unique) < table.num_rows:
+                table = table.take(pc.index_in(unique, value_set=hashes))
+            yield number, table.select(["content_hash", "body"])

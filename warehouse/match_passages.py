@@ -8,13 +8,17 @@ matches are computed, so a run adding 1% of the documents reads the bodies of it
 not of every match; a previous file whose rows all stand is hard-linked into the new snapshot.
 
 The bodies of the matches to compute are read in batches of whole stories (a canonical body and
-its copies), one batch of text in memory at a time (:mod:`warehouse.body_batches`), and two
-batches are computed at once.
+its copies), one batch of text in memory at a time (:mod:`warehouse.body_batches`); given worker
+processes, they compute batches side by side while the next batches are read.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+import collections
+import contextlib
+import importlib
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from transforms.passages import PassageParams, shared_passages
+from transforms.passages import PassageParams, batch_passages
 from warehouse.body_batches import bodies_by_batch
 from warehouse.incremental import DocumentKeys
 from warehouse.schemas import MATCH_PASSAGES, conform
@@ -31,7 +35,6 @@ from warehouse.store import RunStaging, Snapshot, table_files
 
 # Pairs of bodies computed at once: some 2,000 bodies of text and their words in memory.
 BATCH_PAIRS = 1_000
-COMPUTE_THREADS = 2
 PASSAGES = PassageParams()
 
 
@@ -57,6 +60,9 @@ def next_match_passages(
     previous: Snapshot | None,
     params: PassageParams = PASSAGES,
     batch_pairs: int = BATCH_PAIRS,
+    *,
+    workers: Callable[[], Executor] | None = None,
+    parallel: int = 1,
 ) -> PassagesPlan:
     """Carry the passages that stand; compute those of the new near copies.
 
@@ -67,6 +73,10 @@ def next_match_passages(
         previous: The current snapshot, or None for a first run.
         params: How passages are found.
         batch_pairs: Pairs of bodies computed at once.
+        workers: Starts the worker processes that compute batches side by side (``parallel``
+            of them), while this process reads the next batches' bodies. None: batches are
+            computed here.
+        parallel: The number of workers ``workers`` starts.
     """
     near = matches.filter(pc.equal(matches.column("kind"), "near"))
     wanted = _pair_keys(near.column("doc_id"), near.column("matched_doc_id"))
@@ -96,7 +106,9 @@ def next_match_passages(
     computed = pa.chunked_array([chunk for keys in done for chunk in keys.chunks], pa.string())
     todo = near.filter(pc.invert(pc.is_in(wanted, value_set=computed.combine_chunks())))
     if todo.num_rows:
-        parts.append(_compute(keys, todo, staging, previous, params, batch_pairs))
+        parts.append(
+            _compute(keys, todo, staging, previous, params, batch_pairs, workers, parallel)
+        )
     written = pa.concat_tables(parts) if parts else MATCH_PASSAGES.empty_table()
     return PassagesPlan(carried, written)
 
@@ -108,6 +120,8 @@ def _compute(
     previous: Snapshot | None,
     params: PassageParams,
     batch_pairs: int,
+    workers: Callable[[], Executor] | None,
+    parallel: int,
 ) -> pa.Table:
     """The passages of ``todo``'s matches, computed once per distinct pair of bodies."""
     everyone = keys.all_keys()
@@ -117,59 +131,70 @@ def _compute(
     canonical_hash = hashes.take(pc.index_in(todo.column("matched_doc_id"), value_set=ids))
     if copy_hash.null_count or canonical_hash.null_count:
         raise ValueError("a near copy or its canonical document is not among the documents")
-    rows = pa.table({"copy_hash": copy_hash, "canonical_hash": canonical_hash})
-    bodies = rows.group_by(["canonical_hash", "copy_hash"], use_threads=False).aggregate([])
+    # Hashes by rank among the distinct ones: pairs of ranks sort as pairs of hashes, and each
+    # match finds its distinct pair of bodies without a join on strings.
+    copy_hash, canonical_hash = copy_hash.combine_chunks(), canonical_hash.combine_chunks()
+    named = pc.unique(pa.concat_arrays([copy_hash, canonical_hash]))
+    named = named.take(pc.sort_indices(named))
+    copy_rank = pc.index_in(copy_hash, value_set=named).to_numpy().astype(np.int64)
+    canonical_rank = pc.index_in(canonical_hash, value_set=named).to_numpy().astype(np.int64)
     # Pairs in canonical order, ``batch_pairs`` a batch: a story's copies share batches with its
     # canonical, and a story copied thousands of times reads its canonical once per batch
     # rather than holding all its copies at once (64,831 bodies in one batch at a million).
-    bodies = bodies.sort_by([("canonical_hash", "ascending"), ("copy_hash", "ascending")])
-    batch = np.arange(bodies.num_rows) // batch_pairs
-    bounds = np.searchsorted(batch, np.arange(int(batch.max()) + 2)) if len(batch) else [0]
-
-    def compute(number: int, texts: pa.Table) -> pa.Table:
-        in_batch = bodies.slice(bounds[number], bounds[number + 1] - bounds[number])
-        hashes_here = texts.column("content_hash")
-        copy = pc.index_in(in_batch.column("copy_hash"), value_set=hashes_here).to_numpy()
-        canonical = pc.index_in(in_batch.column("canonical_hash"), value_set=hashes_here).to_numpy()
-        passages = shared_passages(texts.column("body"), copy, canonical, params)
-        return pa.Table.from_arrays(
-            [in_batch.column("copy_hash"), in_batch.column("canonical_hash"), *passages.columns],
-            names=["copy_hash", "canonical_hash", *passages.column_names],
-        )
-
-    # Two batches at a time: numpy and Arrow release the GIL for most of the work.
-    found: list[pa.Table] = []
-    with ThreadPoolExecutor(max_workers=COMPUTE_THREADS) as pool:
-        running: list[Future[pa.Table]] = []
-        hashes = pa.concat_arrays(
-            [
-                bodies.column("canonical_hash").combine_chunks(),
-                bodies.column("copy_hash").combine_chunks(),
-            ]
-        )
-        wanted = pa.table({"content_hash": hashes, "batch": pa.array(np.r_[batch, batch])})
-        # A body once in each batch it is wanted in.
-        wanted = wanted.group_by(["content_hash", "batch"], use_threads=False).aggregate([])
-        files = [shard.documents for shard in staging.shards]
-        files += table_files(previous, "documents")
-        for number, texts in bodies_by_batch(files, wanted, staging.path):
-            running.append(pool.submit(compute, number, texts))
-            if len(running) >= COMPUTE_THREADS:
-                found.append(running.pop(0).result())
-        found += [future.result() for future in running]
-    computed = pa.concat_tables(found)
-    joined = pa.table(
+    pairs, pair_of_match = np.unique(canonical_rank * len(named) + copy_rank, return_inverse=True)
+    canonical_of_pair, copy_of_pair = pairs // len(named), pairs % len(named)
+    bodies = pa.table(
         {
-            "doc_id": todo.column("doc_id"),
-            "matched_doc_id": todo.column("matched_doc_id"),
-            "copy_hash": copy_hash,
-            "canonical_hash": canonical_hash,
+            "canonical_hash": named.take(pa.array(canonical_of_pair)),
+            "copy_hash": named.take(pa.array(copy_of_pair)),
         }
-    ).join(computed, ["copy_hash", "canonical_hash"], join_type="inner", use_threads=False)
-    if joined.num_rows != todo.num_rows:
-        raise ValueError(f"{todo.num_rows - joined.num_rows} near copies have no body to compare")
-    joined = joined.append_column(
-        "run_id", pa.array([staging.run_id] * joined.num_rows, pa.string())
     )
-    joined = joined.sort_by([("doc_id", "ascending")])
-    return conform(joined.select(MATCH_PASSAGES.names), MATCH_PASSAGES, name="match_passages")
+    batch = np.arange(bodies.num_rows) // batch_pairs
+    batches = int(batch[-1]) + 1
+    bounds = np.searchsorted(batch, np.arange(batches + 1))
+    # A body once in each batch it is wanted in.
+    wanted_at = np.unique(np.r_[canonical_of_pair, copy_of_pair] * batches + np.r_[batch, batch])
+    wanted = pa.table(
+        {
+            "content_hash": named.take(pa.array(wanted_at // batches)),
+            "batch": pa.array(wanted_at % batches),
+        }
+    )
+    files = [shard.documents for shard in staging.shards]
+    files += table_files(previous, "documents")
+    found: list[pa.Table] = []
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if workers is not None and parallel > 1 and len(bounds) > 2:  # two batches or more
+            pool = stack.enter_context(workers())
+            # Workers start (a process each, importing numpy and pyarrow) while the bodies are
+            # read, rather than when the first batch is ready.
+            for _ in range(parallel):
+                pool.submit(importlib.import_module, batch_passages.__module__)
+        # One batch more than workers out at a time: each worker finds the next batch waiting
+        # when it is done, and the texts held here stay within a few batches.
+        running: collections.deque[Future[pa.Table]] = collections.deque()
+        for number, texts in bodies_by_batch(files, wanted, staging.path):
+            in_batch = bodies.slice(bounds[number], bounds[number + 1] - bounds[number])
+            copies = in_batch.column("copy_hash").combine_chunks()
+            canonicals = in_batch.column("canonical_hash").combine_chunks()
+            if pool is None:
+                found.append(batch_passages(copies, canonicals, texts, params))
+                continue
+            running.append(pool.submit(batch_passages, copies, canonicals, texts, params))
+            if len(running) > parallel:
+                found.append(running.popleft().result())
+        found += [future.result() for future in running]
+    # The batches' rows are the distinct pairs in order, unless a batch had no body to read.
+    computed = pa.concat_tables(found) if found else None
+    if computed is None or not (
+        computed.column("copy_hash").equals(bodies.column("copy_hash"))
+        and computed.column("canonical_hash").equals(bodies.column("canonical_hash"))
+    ):
+        raise ValueError("near copies have no body to compare")
+    by_doc = pc.sort_indices(todo.column("doc_id"))
+    rows = computed.take(pa.array(pair_of_match[by_doc.to_numpy()]))
+    rows = rows.append_column("doc_id", todo.column("doc_id").take(by_doc))
+    rows = rows.append_column("matched_doc_id", todo.column("matched_doc_id").take(by_doc))
+    rows = rows.append_column("run_id", pa.repeat(pa.scalar(staging.run_id), rows.num_rows))
+    return conform(rows.select(MATCH_PASSAGES.names), MATCH_PASSAGES, name="match_passages")

@@ -96,8 +96,10 @@ def test_runs_day_by_day_equal_one_run_and_compute_only_new_matches(
     shutil.copytree(daily, everything)
     ingest_articles(input=str(everything), warehouse=str(tmp_path / "wh-full"))
     assert passages(whole) == passages(tmp_path / "wh-full")
-    # One pair a batch: the canonical read for each of its three copies, the same passages.
+    # One pair a batch: the canonical read for each of its three copies, the same passages,
+    # the batches computed by two worker processes.
     defaults = (match_passages.PASSAGES, 1)  # params, batch_pairs
     monkeypatch.setattr(match_passages.next_match_passages, "__defaults__", defaults)
+    monkeypatch.setenv("NEWSETL_WORKERS", "2")
     ingest_articles(input=str(everything), warehouse=str(tmp_path / "wh-pairwise"))
     assert passages(tmp_path / "wh-pairwise") == passages(tmp_path / "wh-full")

@@ -1,11 +1,21 @@
 """Shared passages: the longest run of words two bodies share, where it is, and what differs."""
 
+import re
+
 import numpy as np
 import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.passages import PassageParams, shared_passages, words
+from transforms.passages import (
+    PassageParams,
+    _chain_in_order,
+    _chain_one_by_one,
+    _in_order,
+    shared_blocks,
+    shared_passages,
+    words,
+)
 
 PARAMS = PassageParams()
 # A wire story: six paragraphs of distinct sentences (one phrase repeated, as stories do).
@@ -167,3 +177,67 @@ def test_a_batch_gives_each_pair_what_it_gives_alone(texts: list[str], data: st.
         )
         if row["passage"] is not None:
             assert texts[a][row["passage_start"] : row["passage_end"]].startswith(row["passage"])
+
+
+# Words next to punctuation, accents, a 4-byte emoji, and every kind of ASCII white space.
+token = st.sampled_from(["Geneva", "GENÈVE", "θ", "—", "«oui»", "🌍", "l’ONU", "x", "...", "42,"])
+spacing = st.sampled_from([" ", "  ", "\n\n", "\t", "\r\n", "\x0b\x0c", ""])
+body = st.lists(st.tuples(token, spacing), max_size=10).map(
+    lambda parts: "".join(t + s for t, s in parts)
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts=st.lists(st.one_of(body, st.none()), min_size=1, max_size=5))
+def test_words_are_the_tokens_with_a_letter_or_digit_where_they_are(
+    texts: list[str | None],
+) -> None:
+    """Each body's words, by code point: its last word never runs into the next body's first."""
+    found = words(pa.array(texts, pa.string()))
+    for number, text in enumerate(texts):
+        expected = [
+            (m.start(), m.end())
+            for m in re.finditer(r"[^ \t\n\r\x0b\x0c]+", text or "")
+            if any(ch.isalnum() for ch in m.group())
+        ]
+        these = slice(found.offsets[number], found.offsets[number + 1])
+        got = list(
+            zip(found.char_start[these].tolist(), found.char_end[these].tolist(), strict=True)
+        )
+        assert got == expected
+
+
+@st.composite
+def rearranged(draw: st.DrawFn, text: str) -> str:
+    """``text`` cut in up to four pieces, shuffled, with a word dropped or added here and there."""
+    tokens = text.split(" ")
+    cuts = sorted(draw(st.lists(st.integers(0, len(tokens)), max_size=3)))
+    pieces = [tokens[a:b] for a, b in zip([0, *cuts], [*cuts, len(tokens)], strict=True)]
+    pieces = draw(st.permutations(pieces))
+    out = [token for piece in pieces for token in piece]
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(out)))
+        if draw(st.booleans()) and at < len(out):
+            del out[at]
+        else:
+            out.insert(at, draw(st.sampled_from(["new", "Words", "here"])))
+    return " ".join(out)
+
+
+@settings(max_examples=80, deadline=None)
+@given(canonicals=st.lists(bodies, min_size=1, max_size=3), data=st.data())
+def test_chaining_blocks_in_order_at_once_matches_chaining_them_one_by_one(
+    canonicals: list[str], data: st.DataObject
+) -> None:
+    """Blocks that follow one another are chained in numpy as the loop over blocks chains them."""
+    copies = [data.draw(rearranged(text)) for text in canonicals for _ in range(2)]
+    texts = canonicals + copies
+    copy = np.arange(len(canonicals), len(texts))
+    canonical = np.repeat(np.arange(len(canonicals)), 2)
+    found = words(pa.array(texts))
+    blocks = shared_blocks(found, copy, canonical, PARAMS.block_words)
+    in_order = _in_order(blocks, len(copy))
+    at_once = _chain_in_order(blocks, found, copy, canonical, in_order)
+    one_by_one = _chain_one_by_one(blocks, found, copy, canonical, in_order)
+    assert at_once[0].tolist() == one_by_one[0].tolist()
+    assert at_once[1].tolist() == one_by_one[1].tolist()
