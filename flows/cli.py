@@ -175,15 +175,21 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
     snapshot = warehouse.snapshot()
     integrity.require_intact(snapshot)
     discovery = discover(settings.input, pattern, skip=settings.warehouse)
-    # The run that follows, in this process, takes this listing rather than making another.
-    keep_listing(discovery, settings.input, pattern, settings.warehouse)
-    if input_changes.last_root(snapshot) not in (None, input_changes.root_of(discovery.root)):
-        return False  # the run refuses it, or replaces documents and names them
-    changes = input_changes.input_changes(snapshot, discovery)
-    if changes.todo.num_rows or (settings.prune_missing and changes.missing.num_rows):
-        return False  # the run clears leftovers itself, reusing the shards a crash finished
-    if "pending_reparse" in snapshot.manifest["tables"] and snapshot.rows("pending_reparse"):
-        return False  # files earlier runs left to parse again with the current chrome
+    changes = None
+    if input_changes.last_root(snapshot) in (None, input_changes.root_of(discovery.root)):
+        changes = input_changes.input_changes(snapshot, discovery)
+    if (
+        # Another root: the run refuses it, or replaces documents and names them.
+        changes is None
+        or changes.todo.num_rows
+        # The run clears leftovers itself, reusing the shards a crash finished.
+        or (settings.prune_missing and changes.missing.num_rows)
+        # Files earlier runs left to parse again with the current chrome.
+        or ("pending_reparse" in snapshot.manifest["tables"] and snapshot.rows("pending_reparse"))
+    ):
+        # The run that follows, in this process, takes this listing rather than making another.
+        keep_listing(discovery, settings.input, pattern, settings.warehouse)
+        return False
     if repair(warehouse):
         print("newsetl: finished the publish of a run that was interrupted after its commit")
     print(
@@ -343,8 +349,11 @@ def command_serve(args: argparse.Namespace) -> int:
 
 def command_run(args: argparse.Namespace) -> int:
     """``newsetl run``: run the ingest flow and print its summary."""
+    from warehouse.sources import drop_listings
+
     settings = _run_settings(args)
     settings.check_paths()  # a bad setting or path fails here, before Prefect is imported
+    drop_listings()  # a listing an earlier command of this process kept and did not use
     if not args.force and _up_to_date(settings, args.pattern):
         return EXIT_OK
     return _run_flow(args, settings)

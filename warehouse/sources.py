@@ -321,6 +321,11 @@ def keep_listing(discovery: Discovery, input_spec: str | Path, pattern: str, ski
     _LISTINGS[(str(input_spec), pattern, str(skip))] = discovery
 
 
+def drop_listings() -> None:
+    """Forget any listing kept and not taken (a run that failed before its discovery)."""
+    _LISTINGS.clear()
+
+
 def take_listing(input_spec: str | Path, pattern: str, skip: Path) -> Discovery | None:
     """The listing :func:`keep_listing` kept for these arguments, once; None if there is none."""
     return _LISTINGS.pop((str(input_spec), pattern, str(skip)), None)

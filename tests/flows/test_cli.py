@@ -158,7 +158,7 @@ def test_read_commands_do_not_start_prefect(warehouse: Path, tmp_path: Path) -> 
 
 
 def test_a_run_with_new_files_walks_the_input_once(prefect_api: str, tmp_path: Path) -> None:
-    """The listing that found something new is the one the flow processes."""
+    """The listing that found something new is the one the flow processes, and only then."""
     corpus = tmp_path / "in"
     shutil.copytree(SEEDS, corpus)
     code = (
@@ -174,6 +174,10 @@ def test_a_run_with_new_files_walks_the_input_once(prefect_api: str, tmp_path: P
         "shutil.copy(sys.argv[3], sys.argv[1] + '/again.txt')\n"
         "assert main(run) == 0\n"
         "print('walks', len(walks))\n"
+        # Up to date keeps no listing: a forced run after it lists the input itself.
+        "walks.clear()\n"
+        "assert main(run) == 0 and main([*run, '--force']) == 0\n"
+        "print('then', len(walks))\n"
     )
     seed = sorted(SEEDS.glob("*.txt"))[0]
     result = subprocess.run(
@@ -188,6 +192,7 @@ def test_a_run_with_new_files_walks_the_input_once(prefect_api: str, tmp_path: P
     assert result.returncode == 0, result.stderr
     assert "walks 1" in result.stdout
     assert "new or changed 1" in result.stdout
+    assert "then 2" in result.stdout
 
 
 def test_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
