@@ -4,8 +4,10 @@ Band keys of every distinct body (``body_bands``, persisted in each snapshot) an
 bodies new in a run are split by band into temporary files in one pass; each band's buckets are
 then grouped in numpy (:mod:`transforms.buckets`) and only the buckets that make pairs stay in
 memory (their members' indices). Pairs are made for a range of bodies at a time and streamed
-out, so the candidates of a million documents never sit in memory at once. The same buckets,
-grouped by DuckDB, decide which copy pairs of earlier runs are still supported.
+out, so the candidates of a million documents never sit in memory at once. A run adding few
+bodies reads the published keys in DuckDB instead, through a semi join on its new bodies'
+buckets (``INCREMENT_SHARE``). The same buckets, grouped by DuckDB, decide which copy pairs of
+earlier runs are still supported.
 """
 
 from __future__ import annotations
