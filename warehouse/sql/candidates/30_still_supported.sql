@@ -4,8 +4,9 @@
 -- now. So a pair can lose its support only where it shares a bucket this run pushed over the cap:
 -- only such pairs are checked again, as 20_supported_pairs.sql checks every pair, and the
 -- published bands are read through filters on the buckets and bodies concerned.
--- Statements run in order, each into a temporary table (one query with these as common table
--- expressions ran twice as long at a million documents); the last gives the pairs that stay.
+-- Statements run in order, each into a temporary table that the next ones read (as common table
+-- expressions of one query they were planned worse: BENCHMARKS.md, "Increments"); the last gives
+-- the pairs that stay.
 -- Parameters: $bands (every body's band keys, this run's included), $new (this run's new
 -- bodies'), $pairs (the stored pairs: left_key, right_key, jaccard, containment, run_id),
 -- $max_bodies.
