@@ -29,7 +29,7 @@ from transforms.buckets import (
     left_ranges,
     sorted_distinct,
 )
-from warehouse.spill import spilling_connection
+from warehouse.spill import parameter_names, spilling_connection
 
 SUPPORTED_SQL = Path(__file__).parent / "sql" / "candidates" / "20_supported_pairs.sql"
 STILL_SUPPORTED_SQL = Path(__file__).parent / "sql" / "candidates" / "30_still_supported.sql"
@@ -221,9 +221,8 @@ def supported_pairs(
 
 
 def _used(statement: str, params: dict[str, object]) -> dict[str, object]:
-    """The parameters ``statement`` names outside its comments (DuckDB refuses others)."""
-    code = "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--"))
-    return {name: value for name, value in params.items() if f"${name}" in code}
+    """The values of the parameters ``statement`` uses (DuckDB refuses others)."""
+    return {name: params[name] for name in parameter_names(statement)}
 
 
 def _read_pairs(pair_files: list[Path]) -> pa.Table:

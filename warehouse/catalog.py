@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import pyarrow.parquet as pq
 
 from warehouse.aggregates import create_report_tables
 from warehouse.schemas import REPORT_TABLES, TABLES
+from warehouse.spill import parameter_names
 from warehouse.store import Snapshot, Warehouse, WarehouseLocked
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -30,7 +30,6 @@ REPORTS_DIR = SQL_DIR / "reports"
 # The storage format of the catalog file: DuckDB 1.1 and every later version read it.
 CATALOG_STORAGE_VERSION = "v1.1.0"
 # A named parameter in report SQL: $from, $to, $publisher, $entity.
-PARAMETER = re.compile(r"\$([a-z_]+)\b")
 
 
 def _quote(text: str) -> str:
@@ -215,8 +214,7 @@ class ReportQuery:
     @property
     def parameter_names(self) -> list[str]:
         """The named parameters the SQL uses, in order of first use."""
-        code = "\n".join(line for line in self.sql.splitlines() if not line.startswith("--"))
-        return list(dict.fromkeys(PARAMETER.findall(code)))
+        return parameter_names(self.sql)
 
     def run(
         self, connection: duckdb.DuckDBPyConnection, filters: ReportFilters | None = None

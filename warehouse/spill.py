@@ -1,7 +1,11 @@
-"""DuckDB connections for the driver's large joins and counts: bounded memory, spilling to disk."""
+"""DuckDB connections for the driver's large joins and counts: bounded memory, spilling to disk.
+
+And the named parameters of our SQL files' statements, which DuckDB wants bound exactly.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -9,6 +13,16 @@ import duckdb
 # Large enough for the band-key joins of a million documents (the pairs still supported) to
 # spill rather than fail; a larger limit does not make them faster, only the run's peak higher.
 MEMORY_LIMIT = "256MB"
+PARAMETER = re.compile(r"\$([a-z_]+)\b")
+
+
+def parameter_names(sql: str) -> list[str]:
+    """The named parameters (``$name``) ``sql`` uses outside its comments, in order of first use.
+
+    DuckDB refuses a bound value the statement does not use, and comments name parameters too.
+    """
+    code = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    return list(dict.fromkeys(PARAMETER.findall(code)))
 
 
 def spilling_connection(
