@@ -99,19 +99,25 @@ def normalise_shard(
     census has learned the chrome.
     """
     started = time.process_time()
-    read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
-    normalised = parse_isolating(normalise_files, read.files)  # as parsing does, for a bad file
-    texts = store.write_staged_texts(
-        storage,
-        staging_path,
-        shard,
-        normalised.documents,
-        pa.concat_tables([read.quarantine, normalised.quarantine]),
-    )
-    census = census_texts(normalised.documents, rules)
+    normalised, unread = _read_normalised(storage, root, paths, max_file_bytes)
+    texts = store.write_staged_texts(storage, staging_path, shard, normalised, unread)
+    census = census_texts(normalised, rules)
     staged = store.write_staged_census(storage, staging_path, shard, census)
     release_memory()
     return NormalisedShard(shard, texts, staged, len(paths), time.process_time() - started)
+
+
+def _read_normalised(
+    storage: Storage, root: Path | str, paths: list[str], max_file_bytes: int
+) -> tuple[pa.Table, pa.Table]:
+    """Read, decode and normalise files: their texts (``TEXTS_SCHEMA``) and quarantine rows.
+
+    A file that cannot be read, or that normalising fails on alone (as parsing does), is
+    quarantined.
+    """
+    read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
+    normalised = parse_isolating(normalise_files, read.files)
+    return normalised.documents, pa.concat_tables([read.quarantine, normalised.quarantine])
 
 
 @dataclass(frozen=True)
@@ -162,10 +168,7 @@ def process_shard(
             storage.remove(texts)
         return ProcessedShard(resumed, time.process_time() - started, 0.0)
     if texts is None:
-        read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
-        normalised = parse_isolating(normalise_files, read.files)
-        normalised_texts = normalised.documents
-        unread = pa.concat_tables([read.quarantine, normalised.quarantine])
+        normalised_texts, unread = _read_normalised(storage, root, paths, max_file_bytes)
     else:
         normalised_texts, unread = store.read_staged_texts(texts)
     parse = functools.partial(

@@ -270,14 +270,14 @@ def all_pairs(
     old_files = table_files(previous, "body_pairs")
     tables = [new_pairs]
     if old_files:
-        bands = table_files(previous, "body_bands") + staging.band_files()
+        new_bands = staging.band_files()
         tables.append(
             supported_pairs(
-                bands,
+                table_files(previous, "body_bands") + new_bands,
                 old_files,
                 params.max_bucket_bodies,
                 spill_dir=staging.path,
-                new_bands=staging.band_files(),
+                new_bands=new_bands,
             )
         )
     merged = pa.concat_tables([conform(t, BODY_PAIRS, name="body_pairs") for t in tables])
