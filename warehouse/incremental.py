@@ -285,20 +285,19 @@ def carry_unchanged(
         connection.register(
             "next_rows", rows.append_column("next_row", pa.array(np.arange(rows.num_rows)))
         )
-        source = "read_parquet($files, filename = true, file_row_number = true)"
-        params = {"files": [str(path) for path in files]}
+        # Each previous row with the row of ``rows`` it equals, if any (rows are unique by key).
         # Names are the schema's own, quoted; the files are bound.
-        gone = connection.sql(
-            f"SELECT p.filename AS file, p.file_row_number AS row FROM {source} AS p "  # noqa: S608
-            f"ANTI JOIN next_rows AS n ON {same}",
-            params=params,
-        ).to_arrow_table()
-        kept = connection.sql(
-            f"SELECT n.next_row FROM next_rows AS n SEMI JOIN {source} AS p ON {same}",  # noqa: S608
-            params=params,
+        matched = connection.sql(
+            "SELECT p.filename AS file, p.file_row_number AS row, n.next_row "  # noqa: S608
+            "FROM read_parquet($files, filename = true, file_row_number = true) AS p "
+            f"LEFT JOIN next_rows AS n ON {same}",
+            params={"files": [str(path) for path in files]},
         ).to_arrow_table()
     finally:
         connection.close()
+    stays = matched.column("next_row").is_valid()
+    gone = matched.filter(pc.invert(stays)).select(["file", "row"])
+    kept = matched.column("next_row").filter(stays)
     records: list[tuple[str, str | None, int, int]] = [
         (str(path), None, pq.ParquetFile(path).metadata.num_rows, path.stat().st_size)
         for path in files
@@ -311,7 +310,7 @@ def carry_unchanged(
         if len(at)
     ]
     changed = np.ones(rows.num_rows, dtype=bool)
-    changed[kept.column("next_row").to_numpy()] = False
+    changed[kept.to_numpy()] = False
     written = pa.concat_tables([*rewritten, conform(rows.filter(changed), schema, name=table)])
     return CarriedRows([Path(name) for name in plan.carried], written)
 
