@@ -307,6 +307,7 @@ def publish_snapshot(
         record=record,
         now=datetime.now(UTC),
         runs_history=runs_history,
+        previous_reports=previous,
     )
     catalog.write_catalog(staging.warehouse, snapshot)
     return snapshot

@@ -5,23 +5,38 @@ snapshot's ``documents`` and ``mentions`` and the report tables before it, and t
 column is added to its rows here. At publish they are
 written into the snapshot being built (so they are swapped in with it, atomically); for a snapshot
 published before they existed, :func:`create_report_tables` builds them in memory.
+
+The tables of documents, days and names (``MONTHLY_TABLES``) are kept in one file per month of
+publication. A run builds again only the months whose documents or mentions changed
+(``report_partitions`` holds each month's fingerprint) and links the other months' files from
+the previous snapshot, as they are: their numbers stay valid because documents and days are
+numbered within their month, and stories and entities keep the numbers the previous snapshot
+gave them (new ones come after). The other tables are small or are about whole stories: they are
+built whole every run. docs/design.md, "Report tables", says when everything is built again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from warehouse.name_counts import register_counts, release_counts
-from warehouse.schemas import REPORT_TABLES, conform
-from warehouse.spill import spilling_connection
+from warehouse.schemas import ENTITIES, FREQUENT_NAMES, REPORT_TABLES, conform
+from warehouse.spill import parameter_names, spilling_connection
 from warehouse.storage import Storage
 
 LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
 AGGREGATES_DIR = Path(__file__).parent / "sql" / "aggregates"
 # The documents as syndication counts them (their day and wire agency): a staging view the
 # report tables of stories read, defined once for the catalog and the build alike.
@@ -52,6 +67,41 @@ names with its entities and group the pairs. The others' entities are counted by
 from their documents when a report asks, since counting them ahead would outgrow the build's
 memory. The share changes the build, never the answers: the tests draw shares from 0 to 1.
 """
+MONTHLY_TABLES: dict[str, str] = {
+    "document_facts": "doc_number",
+    "publisher_days": "day_number",
+    "document_entities": "doc_number",
+    "entity_documents": "doc_number",
+    "daily_mentions": "day_number",
+    "daily_comentions": "day_number",
+    "name_months": "month",
+    "name_mentions": "month",
+    "infrequent_document_entities": "doc_number",
+    "name_comentions": "month",
+    "other_name_mentions": "month",
+}
+"""Report tables kept in one file per month, and the column that says a row's month: ``month``,
+or a number whose bits above the 32nd are the month's key (``10_document_facts.sql``). Each
+query returns its rows month by month."""
+BY_FREQUENT_NAMES = frozenset(
+    {"name_mentions", "infrequent_document_entities", "name_comentions", "other_name_mentions"}
+)
+"""Monthly tables built for every month when the frequent names are not the previous ones."""
+FROM_CHANGED_MONTHS = frozenset({"entities"})
+"""Whole tables whose query needs only the changed months' documents (and the previous table)."""
+UNDATED_KEY = 120_000
+"""The month key of undated documents in doc_number and day_number: after year 9999's months."""
+PARTITIONS = "report_partitions"
+BUILD_VERSION = "2"
+"""Part of every build's digest (``report_partitions.build``): raise it when the numbering or
+the layout of the report tables changes, so that the next run builds every month again."""
+
+
+def month_label(key: int) -> str:
+    """The month (``YYYY-MM`` or ``undated``) of a month key (``doc_number >> 32``)."""
+    if key == UNDATED_KEY:
+        return "undated"
+    return f"{key // 12:04d}-{key % 12 + 1:02d}"
 
 
 def report_table_queries() -> list[tuple[str, str]]:
@@ -67,9 +117,73 @@ def report_table_queries() -> list[tuple[str, str]]:
     return queries
 
 
-def query_parameters(query: str, frequent_share: float) -> dict[str, object]:
+def query_parameters(query: str, frequent_share: float, build: str = "") -> dict[str, object]:
     """The bound values a report table's query uses, by name (DuckDB refuses unused ones)."""
-    return {"frequent_share": frequent_share} if "$frequent_share" in query else {}
+    values: dict[str, object] = {"frequent_share": frequent_share, "build": build}
+    return {name: values[name] for name in parameter_names(query)}
+
+
+def build_digest(frequent_share: float) -> str:
+    """What the monthly rows of a build depend on besides the data: the queries and settings."""
+    digest = hashlib.sha256(f"{BUILD_VERSION}\n{frequent_share!r}\n".encode())
+    for sql_file in sorted(AGGREGATES_DIR.glob("*.sql")):
+        digest.update(sql_file.name.encode() + b"\n" + sql_file.read_bytes())
+    digest.update(WIRE_DOCUMENTS.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_PREVIOUS = {
+    "previous_entities": ("entities", ["entity_number", "kind", "entity"]),
+    "previous_frequent_names": (
+        "frequent_names",
+        ["entity_number", "filter_entity_number", "name_bit"],
+    ),
+    "previous_story_numbers": ("story_stats", ["cluster_id", "cluster_number"]),
+}
+"""Relations the queries read from the previous snapshot's report tables: numbers to keep."""
+
+
+def _register_previous(
+    connection: duckdb.DuckDBPyConnection, files: Mapping[str, Sequence[Path]]
+) -> None:
+    """Register the previous snapshot's numbers (empty relations for a full build)."""
+    empty = {
+        "entities": ENTITIES,
+        "frequent_names": FREQUENT_NAMES,
+        "story_stats": REPORT_TABLES["story_stats"],
+    }
+    for relation, (table, columns) in _PREVIOUS.items():
+        paths = files.get(table, ())
+        rows = (
+            pa.concat_tables(pq.read_table(path, columns=columns) for path in paths)
+            if paths
+            else empty[table].empty_table().select(columns)
+        )
+        connection.register(relation, rows)
+
+
+def _story_numbers(connection: duckdb.DuckDBPyConnection, documents: str) -> None:
+    """``story_numbers``: every story's number, the previous snapshot's, new ones after them."""
+    # The source is one of our relation names, never input.
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE story_numbers AS
+        WITH added AS (
+            SELECT DISTINCT cluster_id FROM {documents}
+            EXCEPT
+            SELECT cluster_id FROM previous_story_numbers
+        )
+        SELECT cluster_id, cluster_number FROM previous_story_numbers
+        UNION ALL
+        SELECT
+            cluster_id,
+            CAST(
+                (SELECT coalesce(max(cluster_number), 0) FROM previous_story_numbers)
+                + row_number() OVER (ORDER BY cluster_id) AS INTEGER
+            )
+        FROM added
+        """  # noqa: S608
+    )
 
 
 def create_report_tables(
@@ -83,14 +197,61 @@ def create_report_tables(
     publish, so the reports answer the same. ``frequent_share``: see FREQUENT_ENTITY_SHARE.
     """
     connection.execute(WIRE_DOCUMENTS.read_text())
+    _register_previous(connection, {})
+    _story_numbers(connection, "documents")
+    build = build_digest(frequent_share)
     for name, query in report_table_queries():
         counts = register_counts(connection, name)
         # Table names come from our own files (checked against REPORT_TABLES), never from input.
         connection.execute(
             f"CREATE OR REPLACE TABLE {name} AS SELECT *, $run_id AS run_id FROM ({query})",  # noqa: S608
-            {"run_id": run_id} | query_parameters(query, frequent_share),
+            {"run_id": run_id} | query_parameters(query, frequent_share, build),
         )
         release_counts(connection, counts)
+    for relation in _PREVIOUS:
+        connection.unregister(relation)
+
+
+@dataclass
+class _Build:
+    """The state of one publish's build: which months are built, which files each table has."""
+
+    connection: duckdb.DuckDBPyConnection
+    storage: Storage
+    build: Path
+    run_id: str
+    compression: str
+    previous: Mapping[str, Sequence[Path]]
+    months: list[str] = field(default_factory=list)
+    """Every month of the snapshot."""
+    changed: list[str] = field(default_factory=list)
+    """The months built again (all of them in a full build)."""
+    frequent_changed: bool = True
+    files: dict[str, dict[str, Path]] = field(default_factory=dict)
+    """Per monthly table built so far: each month's file (new or carried)."""
+
+    def scope(self, months: Sequence[str] | None) -> None:
+        """Point ``documents``, ``mentions`` and the monthly tables at ``months`` (None: all)."""
+        connection = self.connection
+        if months is None:
+            connection.execute("CREATE OR REPLACE VIEW documents AS SELECT * FROM all_documents")
+            connection.execute("CREATE OR REPLACE VIEW mentions AS SELECT * FROM all_mentions")
+        else:
+            connection.execute("CREATE OR REPLACE TEMP TABLE scope_months (month VARCHAR)")
+            if months:
+                connection.executemany("INSERT INTO scope_months VALUES (?)", [[m] for m in months])
+            connection.execute(
+                "CREATE OR REPLACE VIEW documents AS SELECT * FROM all_documents WHERE "
+                "coalesce(strftime(published_date, '%Y-%m'), 'undated') "
+                "IN (SELECT month FROM scope_months)"
+            )
+            connection.execute(
+                "CREATE OR REPLACE VIEW mentions AS SELECT m.* FROM all_mentions AS m "
+                "SEMI JOIN documents AS d USING (doc_id)"
+            )
+        for name, by_month in self.files.items():
+            chosen = [path for month, path in by_month.items() if months is None or month in months]
+            _view(connection, name, chosen, REPORT_TABLES[name])
 
 
 def write_report_tables(
@@ -102,93 +263,294 @@ def write_report_tables(
     spill_dir: Path,
     compression: str,
     frequent_share: float = FREQUENT_ENTITY_SHARE,
+    previous: Mapping[str, Sequence[Path]] | None = None,
 ) -> dict[str, int]:
     """Write the report tables of a snapshot being built; return their row counts.
 
     Args:
         storage: Through which the files are written.
-        build: The snapshot's build folder; each table goes to ``<table>/part-<run_id>.parquet``.
-        run_id: The publishing run, stamped on every row.
+        build: The snapshot's build folder; a whole table goes to
+            ``<table>/part-<run_id>.parquet``, a monthly one to
+            ``<table>/month=<month>/part-<run_id>.parquet`` for each month it builds.
+        run_id: The publishing run, stamped on every row it writes.
         documents: The snapshot's document files.
         mentions: The snapshot's mention files.
         spill_dir: Where DuckDB spills past its memory limit (the run's staging folder).
         compression: Parquet compression, the store's.
         frequent_share: See FREQUENT_ENTITY_SHARE.
+        previous: The previous snapshot's report table files, by table: the months whose
+            inputs did not change are linked from them. None (or files of another build, or of
+            a layout before months): every month is built.
     """
     connection = spilling_connection(spill_dir, BUILD_MEMORY_LIMIT)
     connection.execute(f"SET threads = {BUILD_THREADS}")
+    digest = build_digest(frequent_share)
+    state = _Build(connection, storage, build, run_id, compression, {})
     rows: dict[str, int] = {}
     try:
-        _view(connection, "documents", documents)
-        _view(connection, "mentions", mentions)
+        _view(connection, "all_documents", documents)
+        _view(connection, "all_mentions", mentions)
+        state.scope(None)
         connection.execute(WIRE_DOCUMENTS.read_text())
-        for name, query in report_table_queries():
-            target = build / name / f"part-{run_id}.parquet"
-            parameters = query_parameters(query, frequent_share)
-            counts = register_counts(connection, name)
-            for limit in (BUILD_MEMORY_LIMIT, RETRY_MEMORY_LIMIT):
-                connection.execute(f"SET memory_limit = '{limit}'")
-                try:
-                    rows[name] = _write(
-                        storage,
-                        connection,
-                        query,
-                        parameters,
-                        run_id,
-                        target,
-                        REPORT_TABLES[name],
-                        compression,
-                    )
-                    break
-                except (duckdb.OutOfMemoryException, OSError) as error:
-                    if limit == RETRY_MEMORY_LIMIT or "Out of Memory" not in str(error):
-                        raise
-                    LOGGER.warning(
-                        "report table %s ran out of %s; building it again within %s",
-                        name,
-                        limit,
-                        RETRY_MEMORY_LIMIT,
-                    )
-            release_counts(connection, counts)
-            _view(connection, name, [target])
+        queries = report_table_queries()
+        partitions_query = dict(queries)[PARTITIONS]
+        rows[PARTITIONS] = _build_table(
+            state, PARTITIONS, partitions_query, query_parameters(partitions_query, 0.0, digest)
+        )
+        state.previous = _usable(previous or {}, digest)
+        _plan_months(state)
+        _register_previous(connection, state.previous)
+        # A distinct list of story ids: within the retry's limit rather than built twice.
+        connection.execute(f"SET memory_limit = '{RETRY_MEMORY_LIMIT}'")
+        _story_numbers(connection, "all_documents")
+        for name, query in queries:
+            if name == PARTITIONS:
+                continue
+            parameters = query_parameters(query, frequent_share, digest)
+            if name in MONTHLY_TABLES:
+                months = state.changed
+                if name in BY_FREQUENT_NAMES and state.frequent_changed:
+                    months = state.months
+                state.scope(months)
+                rows[name] = _build_monthly(state, name, query, parameters, months)
+            else:
+                state.scope(state.changed if name in FROM_CHANGED_MONTHS else None)
+                rows[name] = _build_table(state, name, query, parameters)
+                if name == "frequent_names":
+                    state.frequent_changed = _frequent_changed(state)
     finally:
         connection.close()
+    LOGGER.info(
+        "report tables: %d of %d months built, %d carried%s",
+        len(state.changed),
+        len(state.months),
+        len(state.months) - len(state.changed),
+        "; the frequent names changed" if state.frequent_changed and state.previous else "",
+    )
     return rows
 
 
-def _view(connection: duckdb.DuckDBPyConnection, name: str, files: Sequence[Path]) -> None:
-    """View ``files`` as table ``name`` (for the queries that come next)."""
+def _usable(previous: Mapping[str, Sequence[Path]], digest: str) -> Mapping[str, Sequence[Path]]:
+    """``previous`` if its monthly files were built as this build builds them; else nothing."""
+    if not previous.get(PARTITIONS) or not all(previous.get(name) for name in MONTHLY_TABLES):
+        return {}
+    builds = pa.concat_tables(
+        pq.read_table(path, columns=["build"]) for path in previous[PARTITIONS]
+    )
+    if set(builds.column("build").to_pylist()) != {digest}:
+        return {}
+    return previous
+
+
+def _plan_months(state: _Build) -> None:
+    """The snapshot's months, and those to build: whose documents or mentions changed."""
+    current = state.connection.execute(
+        f"SELECT month, documents, fingerprint FROM {PARTITIONS} ORDER BY month"  # noqa: S608
+    ).fetchall()
+    state.months = [month for month, _, _ in current]
+    if not state.previous:
+        state.changed = list(state.months)
+        return
+    before = pa.concat_tables(
+        pq.read_table(path, columns=["month", "documents", "fingerprint"])
+        for path in state.previous[PARTITIONS]
+    ).to_pylist()
+    known = {(row["month"], row["documents"], row["fingerprint"]) for row in before}
+    state.changed = [
+        month for month, count, print_ in current if (month, count, print_) not in known
+    ]
+
+
+def _frequent_changed(state: _Build) -> bool:
+    """Whether the frequent names (and their bits) are not those the carried months used."""
+    if not state.previous:
+        return True
+    query = "SELECT DISTINCT filter_entity_number, name_bit FROM {} ORDER BY ALL"
+    now = state.connection.execute(query.format("frequent_names")).fetchall()
+    before = state.connection.execute(query.format("previous_frequent_names")).fetchall()
+    return now != before
+
+
+def _build_table(state: _Build, name: str, query: str, parameters: dict[str, object]) -> int:
+    """Write whole table ``name`` into the build and view it; return its rows."""
+    target = state.build / name / f"part-{state.run_id}.parquet"
+    rows = _with_retry(
+        state, name, query, parameters, lambda reader: _write(state, reader, name, target)
+    )
+    _view(state.connection, name, [target])
+    return rows
+
+
+def _build_monthly(
+    state: _Build, name: str, query: str, parameters: dict[str, object], months: Sequence[str]
+) -> int:
+    """Write the months ``months`` of table ``name``, link the others; return all its rows."""
+    folder = state.build / name
+
+    def write(reader: pa.RecordBatchReader) -> dict[str, Path]:
+        return _write_months(state, reader, name, folder)
+
+    written = _with_retry(state, name, query, parameters, write) if months else {}
+    unexpected = set(written) - set(months)
+    if unexpected:
+        raise ValueError(
+            f"report table {name} has rows of months it was not built for: {unexpected}"
+        )
+    files = dict(written)
+    rows = sum(pq.ParquetFile(path).metadata.num_rows for path in written.values())
+    carried = _previous_months(state.previous.get(name, ()))
+    for month in state.months:
+        if month in months or month not in carried:
+            continue
+        source = carried[month]
+        target = folder / f"month={month}" / source.name
+        state.storage.make_dir(target.parent)
+        state.storage.link(source, target)
+        files[month] = target
+        rows += pq.ParquetFile(target).metadata.num_rows
+    state.files[name] = files
+    if not files:
+        # An empty table is still a table: one file with the schema, so readers see columns.
+        schema = REPORT_TABLES[name]
+        target = folder / f"part-{state.run_id}.parquet"
+        with state.storage.parquet_writer(target, schema, compression=state.compression) as writer:
+            writer.write_table(schema.empty_table())
+    return rows
+
+
+def _previous_months(paths: Sequence[Path]) -> dict[str, Path]:
+    """A monthly table's files by month (their folder, ``month=<month>``)."""
+    return {
+        path.parent.name.removeprefix("month="): path
+        for path in paths
+        if path.parent.name.startswith("month=")
+    }
+
+
+def _with_retry(
+    state: _Build,
+    name: str,
+    query: str,
+    parameters: dict[str, object],
+    write: Callable[[pa.RecordBatchReader], T],
+) -> T:
+    """Run ``write`` over ``query``'s rows; once more within RETRY_MEMORY_LIMIT if out of memory."""
+    connection = state.connection
+
+    def attempt(limit: str) -> T:
+        connection.execute(f"SET memory_limit = '{limit}'")
+        counts = register_counts(connection, name)
+        try:
+            return write(_rows(connection, query, parameters))
+        finally:
+            release_counts(connection, counts)
+
+    try:
+        return attempt(BUILD_MEMORY_LIMIT)
+    except (duckdb.OutOfMemoryException, OSError) as error:
+        if "Out of Memory" not in str(error):
+            raise
+    LOGGER.warning(
+        "report table %s ran out of %s; building it again within %s",
+        name,
+        BUILD_MEMORY_LIMIT,
+        RETRY_MEMORY_LIMIT,
+    )
+    state.storage.remove(state.build / name)
+    return attempt(RETRY_MEMORY_LIMIT)
+
+
+def _rows(
+    connection: duckdb.DuckDBPyConnection, query: str, parameters: dict[str, object]
+) -> pa.RecordBatchReader:
+    return connection.sql(query, params=parameters or None).to_arrow_reader(REPORT_GROUP_ROWS)
+
+
+def _view(
+    connection: duckdb.DuckDBPyConnection,
+    name: str,
+    files: Sequence[Path],
+    schema: pa.Schema | None = None,
+) -> None:
+    """View ``files`` as table ``name`` (for the queries that come next); no files: empty."""
+    if not files:
+        if schema is None:
+            raise ValueError(f"no files for {name}")
+        connection.register(f"{name}_empty", schema.empty_table())
+        connection.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {name}_empty")  # noqa: S608
+        return
     quoted = ", ".join("'" + str(path).replace("'", "''") + "'" for path in files)
     # Views take no parameters; names are ours and paths our own build files, quoted.
     source = f"read_parquet([{quoted}], hive_partitioning = false)"
-    connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {source}")  # noqa: S608
+    connection.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {source}")  # noqa: S608
 
 
-def _write(
-    storage: Storage,
-    connection: duckdb.DuckDBPyConnection,
-    query: str,
-    parameters: dict[str, object],
-    run_id: str,
-    target: Path,
-    schema: pa.Schema,
-    compression: str,
-) -> int:
-    """Stream ``query``'s rows into ``target`` in ``schema``, batch by batch; return the count."""
-    reader = connection.sql(query, params=parameters or None).to_arrow_reader(REPORT_GROUP_ROWS)
+def _batches(state: _Build, reader: pa.RecordBatchReader, name: str) -> Iterator[pa.Table]:
+    """``reader``'s batches in the table's schema, each with the run id added."""
+    schema = REPORT_TABLES[name]
     # The run id is added here, as slices of one array: DuckDB would copy the string into every
     # row it hands over (a second more for 13.5M rows).
-    run_ids = pa.array([run_id] * REPORT_GROUP_ROWS, pa.string())
+    run_ids = pa.array([state.run_id] * REPORT_GROUP_ROWS, pa.string())
+    for batch in reader:
+        if batch.num_rows > len(run_ids):
+            run_ids = pa.array([state.run_id] * batch.num_rows, pa.string())
+        table = pa.Table.from_batches([batch]).append_column(
+            "run_id", run_ids.slice(0, batch.num_rows)
+        )
+        yield conform(table, schema, name=name)
+
+
+def _write(state: _Build, reader: pa.RecordBatchReader, name: str, target: Path) -> int:
+    """Stream ``reader``'s rows into ``target``, batch by batch; return the count."""
     rows = 0
     # Straight to the build folder: the snapshot is published whole by one rename, or not at all.
-    with storage.parquet_writer(target, schema, compression=compression) as writer:
-        for batch in reader:
-            if batch.num_rows > len(run_ids):
-                run_ids = pa.array([run_id] * batch.num_rows, pa.string())
-            table = pa.Table.from_batches([batch]).append_column(
-                "run_id", run_ids.slice(0, batch.num_rows)
-            )
-            table = conform(table, schema, name=target.parent.name)
+    with state.storage.parquet_writer(
+        target, REPORT_TABLES[name], compression=state.compression
+    ) as writer:
+        for table in _batches(state, reader, name):
             writer.write_table(table, row_group_size=REPORT_GROUP_ROWS)
             rows += table.num_rows
     return rows
+
+
+def _months_of(table: pa.Table, column: str) -> np.ndarray:
+    """The month of each row, as text, from ``column`` (see MONTHLY_TABLES)."""
+    values = table.column(column)
+    if pa.types.is_string(values.type):
+        return np.asarray(values.to_pylist(), dtype=object)
+    keys = np.right_shift(values.to_numpy(), 32)
+    labels = {key: month_label(int(key)) for key in np.unique(keys)}
+    return np.asarray([labels[key] for key in keys.tolist()], dtype=object)
+
+
+def _write_months(
+    state: _Build, reader: pa.RecordBatchReader, name: str, folder: Path
+) -> dict[str, Path]:
+    """Stream rows that come month by month into one file per month; return the files."""
+    column = MONTHLY_TABLES[name]
+    files: dict[str, Path] = {}
+    with contextlib.ExitStack() as open_file:
+        writer: pq.ParquetWriter | None = None
+        for table in _batches(state, reader, name):
+            months = _months_of(table, column)
+            if not len(months):
+                continue
+            starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]]).tolist()
+            for begin, end in zip(starts, [*starts[1:], len(months)], strict=True):
+                month = months[begin]
+                if writer is None or month not in files:
+                    if month in files:
+                        raise ValueError(
+                            f"report table {name}: the rows of {month} are not together"
+                        )
+                    open_file.close()  # the previous month's file is whole
+                    files[month] = folder / f"month={month}" / f"part-{state.run_id}.parquet"
+                    writer = open_file.enter_context(
+                        state.storage.parquet_writer(
+                            files[month], REPORT_TABLES[name], compression=state.compression
+                        )
+                    )
+                writer.write_table(
+                    table.slice(begin, end - begin), row_group_size=REPORT_GROUP_ROWS
+                )
+    return files

@@ -72,11 +72,15 @@ class _Block:
 
 
 def _blocks(connection: duckdb.DuckDBPyConnection) -> Iterator[_Block]:
+    """Blocks of documents, month by month: numbers run on within a month, not across months."""
     connection.execute(_query("name_periods"))
-    [(last_document,)] = connection.execute("SELECT max(doc_number) FROM document_facts").fetchall()
-    total = int(last_document or 0)
-    for first in range(1, total + 1, BLOCK_DOCUMENTS):
-        yield _Block(connection, first, min(first + BLOCK_DOCUMENTS - 1, total))
+    months = connection.execute(
+        "SELECT min(doc_number), max(doc_number) FROM document_facts "
+        "GROUP BY doc_number >> 32 ORDER BY 1"
+    ).fetchall()
+    for month_first, month_last in months:
+        for first in range(month_first, month_last + 1, BLOCK_DOCUMENTS):
+            yield _Block(connection, first, min(first + BLOCK_DOCUMENTS - 1, month_last))
 
 
 def _entity_span(connection: duckdb.DuckDBPyConnection) -> int:

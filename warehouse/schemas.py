@@ -449,8 +449,9 @@ DOCUMENT_FACTS = pa.schema(
     [
         _field(
             "doc_number",
-            pa.int32(),
-            "Number of the document in this snapshot, in date order (undated last).",
+            pa.int64(),
+            "Number of the document in this snapshot, in date order (undated last): its month's "
+            "key (year * 12 + month - 1; undated 120000) times 2^32 plus its place in the month.",
             required=True,
         ),
         _field("doc_id", pa.string(), "The document (documents.doc_id).", required=True),
@@ -459,7 +460,7 @@ DOCUMENT_FACTS = pa.schema(
         _field("publisher", pa.string(), "Outlet that published it.", required=True),
         _field(
             "day_number",
-            pa.int32(),
+            pa.int64(),
             "Its publisher and day (publisher_days.day_number).",
             required=True,
         ),
@@ -482,7 +483,8 @@ STORY_STATS = pa.schema(
         _field(
             "cluster_number",
             pa.int32(),
-            "Number of the story in this snapshot, in cluster_id order.",
+            "Number of the story: in cluster_id order in a full build, new stories numbered after "
+            "the previous snapshot's.",
             required=True,
         ),
         _field("cluster_id", pa.string(), "The story (documents.cluster_id).", required=True),
@@ -526,7 +528,7 @@ ENTITIES = pa.schema(
 
 DOCUMENT_ENTITIES = pa.schema(
     [
-        _field("doc_number", pa.int32(), "The document (document_facts).", required=True),
+        _field("doc_number", pa.int64(), "The document (document_facts).", required=True),
         _field("entity_number", pa.int32(), "The entity it names (entities).", required=True),
         _field("mentions", pa.int32(), "Times it names it (mentions.mentions).", required=True),
         PUBLISHED_BY,
@@ -537,7 +539,7 @@ ENTITY_DOCUMENTS = pa.schema(
     [
         _field("entity_number", pa.int32(), "An entity (entities).", required=True),
         _field(
-            "doc_number", pa.int32(), "A document that names it (document_facts).", required=True
+            "doc_number", pa.int64(), "A document that names it (document_facts).", required=True
         ),
         PUBLISHED_BY,
     ]
@@ -547,8 +549,9 @@ PUBLISHER_DAYS = pa.schema(
     [
         _field(
             "day_number",
-            pa.int32(),
-            "Number of the (day, publisher) pair in this snapshot, in date order (undated last).",
+            pa.int64(),
+            "Number of the (day, publisher) pair in this snapshot, in date order (undated last), "
+            "numbered month by month as document_facts.doc_number.",
             required=True,
         ),
         _field("published_date", pa.date32(), "Publication day, null for undated documents."),
@@ -564,7 +567,7 @@ PUBLISHER_DAYS = pa.schema(
 
 DAILY_MENTIONS = pa.schema(
     [
-        _field("day_number", pa.int32(), "Publisher and day (publisher_days).", required=True),
+        _field("day_number", pa.int64(), "Publisher and day (publisher_days).", required=True),
         _field("entity_number", pa.int32(), "The entity (entities).", required=True),
         _field(
             "documents", pa.int64(), "Documents of that publisher and day naming it.", required=True
@@ -576,12 +579,12 @@ DAILY_MENTIONS = pa.schema(
 
 DAILY_COMENTIONS = pa.schema(
     [
-        _field("day_number", pa.int32(), "Publisher and day (publisher_days).", required=True),
+        _field("day_number", pa.int64(), "Publisher and day (publisher_days).", required=True),
         _field("country_number", pa.int32(), "One country (entities).", required=True),
         _field(
             "other_country_number",
             pa.int32(),
-            "The other, whose name sorts after the first's.",
+            "The other, whose entity number is higher.",
             required=True,
         ),
         _field(
@@ -677,8 +680,8 @@ NAME_MENTIONS = _name_mentions("An entity of a frequent name (entities), named w
 
 INFREQUENT_DOCUMENT_ENTITIES = pa.schema(
     [
-        _field("doc_number", pa.int32(), "The document (document_facts).", required=True),
-        _field("day_number", pa.int32(), "Its publisher and day (publisher_days).", required=True),
+        _field("doc_number", pa.int64(), "The document (document_facts).", required=True),
+        _field("day_number", pa.int64(), "Its publisher and day (publisher_days).", required=True),
         _field(
             "entity_number",
             pa.int32(),
@@ -704,7 +707,7 @@ NAME_COMENTIONS = pa.schema(
         _field(
             "other_country_number",
             pa.int32(),
-            "The other, whose name sorts after the first's.",
+            "The other, whose entity number is higher.",
             required=True,
         ),
         _field(
@@ -860,7 +863,29 @@ OUTLET_PAIRS = pa.schema(
     ]
 )
 
+REPORT_PARTITIONS = pa.schema(
+    [
+        _MONTH,
+        _field("documents", pa.int64(), "Documents published that month.", required=True),
+        _field(
+            "fingerprint",
+            pa.uint64(),
+            "Exclusive or of the hashes of the month's document and mention rows, as the report "
+            "tables read them.",
+            required=True,
+        ),
+        _field(
+            "build",
+            pa.string(),
+            "The report queries and settings the month's rows were built with (a digest).",
+            required=True,
+        ),
+        PUBLISHED_BY,
+    ]
+)
+
 REPORT_TABLES: dict[str, pa.Schema] = {
+    "report_partitions": REPORT_PARTITIONS,
     "document_facts": DOCUMENT_FACTS,
     "publisher_days": PUBLISHER_DAYS,
     "story_stats": STORY_STATS,
@@ -955,6 +980,8 @@ TABLE_MEANINGS: dict[str, str] = {
     "body_pairs": "Verified copy pairs of distinct bodies, accumulated over runs.",
     "mentions": "One row per document and entity it names; carried from run to run like the "
     "documents.",
+    "report_partitions": "Report table: per month, what the report tables kept by month were "
+    "built from; a run builds again only the months that changed.",
     "document_facts": "Report table: one row per document with its numbers for the reports.",
     "publisher_days": "Report table: documents and stories per publisher and day.",
     "story_stats": "Report table: one row per story with its outlets, copies and dates.",

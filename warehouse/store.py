@@ -441,6 +441,7 @@ class RunStaging:
         record: RunRecord,
         now: datetime,
         runs_history: pa.Table | None = None,
+        previous_reports: Snapshot | None = None,
     ) -> Snapshot:
         """Write a new snapshot from staged data and make it current, atomically.
 
@@ -453,6 +454,8 @@ class RunStaging:
             now: Publication time, for the snapshot id.
             runs_history: The earlier ``runs`` rows to keep; default: the current snapshot's
                 (a rebuild over a damaged snapshot passes what of them it could read).
+            previous_reports: The snapshot this one follows, whose report tables' months are
+                carried where their documents did not change; None: every month is built.
 
         Returns:
             The published snapshot.
@@ -494,6 +497,13 @@ class RunStaging:
             sorted((build / MENTIONS).rglob("*.parquet")),
             spill_dir=self.path,
             compression=COMPRESSION,
+            previous=None
+            if previous_reports is None
+            else {
+                name: previous_reports.files(name)
+                for name in REPORT_TABLES
+                if name in previous_reports.manifest["tables"]
+            },
         )
 
         storage.step("write_runs")

@@ -1,19 +1,33 @@
 -- document_facts: one row per document with what reports filter and group on. Documents are
--- numbered in date order (undated last), so a date range is a narrow range of doc_number and
--- the row groups of document_entities outside it are skipped. day_number numbers the
--- (day, publisher) pairs in the same order (publisher_days); cluster_number numbers the stories
--- in cluster_id order (story_stats).
+-- numbered in date order (undated last), month by month: a document's number is its month's key
+-- (year * 12 + month - 1; undated 120000, after year 9999) times 2^32 plus its place within the
+-- month. So a date range is a narrow range of doc_number (the row groups of document_entities
+-- outside it are skipped), and a month's numbers do not move when another month changes: its
+-- files are carried (report_partitions). day_number numbers the (day, publisher) pairs in the
+-- same way (publisher_days); cluster_number is the story's (story_numbers: numbers carried from
+-- the previous snapshot, new stories after them).
+WITH dated AS (
+    SELECT
+        *,
+        coalesce(strftime(published_date, '%Y-%m'), 'undated') AS month,
+        CAST(coalesce(year(published_date) * 12 + month(published_date) - 1, 120000) AS BIGINT)
+            << 32 AS month_base
+    FROM documents
+)
 SELECT
-    CAST(row_number() OVER (ORDER BY published_date NULLS LAST, publisher, doc_id) AS INTEGER)
-        AS doc_number,
-    doc_id,
-    published_date,
-    coalesce(strftime(published_date, '%Y-%m'), 'undated') AS month,
-    publisher,
-    CAST(dense_rank() OVER (ORDER BY published_date NULLS LAST, publisher) AS INTEGER)
-        AS day_number,
-    CAST(dense_rank() OVER (ORDER BY cluster_id) AS INTEGER) AS cluster_number,
-    cluster_size,
-    is_canonical
-FROM documents
+    d.month_base + row_number() OVER (
+        PARTITION BY d.month ORDER BY d.published_date NULLS LAST, d.publisher, d.doc_id
+    ) AS doc_number,
+    d.doc_id,
+    d.published_date,
+    d.month,
+    d.publisher,
+    d.month_base + dense_rank() OVER (
+        PARTITION BY d.month ORDER BY d.published_date NULLS LAST, d.publisher
+    ) AS day_number,
+    s.cluster_number,
+    d.cluster_size,
+    d.is_canonical
+FROM dated AS d
+JOIN story_numbers AS s USING (cluster_id)
 ORDER BY doc_number

@@ -1,6 +1,6 @@
 -- story_stats: one row per story (cluster of copies): its headline, copies, outlets, the dates
 -- of its first and last copy, its cluster size and the outlets that carried it, counted over all
--- of its copies.
+-- of its copies. Its number is document_facts.cluster_number (story_numbers).
 -- Grouped by (story, publisher) first: counting distinct publishers per story directly is
 -- several times slower at a million documents.
 WITH by_outlet AS (
@@ -16,8 +16,7 @@ WITH by_outlet AS (
     GROUP BY cluster_id, publisher
 )
 SELECT
-    -- The same numbers as document_facts.cluster_number: both count cluster ids in order.
-    CAST(row_number() OVER (ORDER BY cluster_id) AS INTEGER) AS cluster_number,
+    s.cluster_number,
     cluster_id,
     max(title) AS title,
     sum(copies) AS copies,
@@ -27,6 +26,7 @@ SELECT
     max(cluster_size) AS cluster_size,
     string_agg(publisher, ', ' ORDER BY publisher) AS publishers
 FROM by_outlet
-GROUP BY cluster_id
+JOIN story_numbers AS s USING (cluster_id)
+GROUP BY cluster_id, s.cluster_number
 -- Widest first: the widest-syndicated report reads the first row groups and skips the rest.
 ORDER BY outlets DESC, copies DESC, first_date NULLS LAST, cluster_id

@@ -1,6 +1,5 @@
 -- daily_comentions: per publisher and day, how many documents named each pair of countries, each
--- pair once: country_number < other_country_number, which (entities are numbered by kind, then
--- name) puts the countries in alphabetical order.
+-- pair once: country_number < other_country_number (the report puts their names in order).
 WITH countries AS (
     -- The day of each document is joined before the pairs are made: a tenth faster at a million
     -- documents (7.5M country rows to look up instead of 26M pairs).

@@ -8,11 +8,19 @@ WITH named AS (
     SELECT entity_number, sum(documents) AS documents
     FROM daily_mentions
     GROUP BY entity_number
+),
+keys AS (
+    -- Over every entity, named or not: entities only ever gain numbers, so a name's number stays
+    -- while the months naming it are carried.
+    SELECT entity_key, min(entity_number) AS filter_entity_number
+    FROM entities
+    GROUP BY entity_key
 )
 SELECT
     n.entity_number,
-    min(n.entity_number) OVER (PARTITION BY e.entity_key) AS filter_entity_number,
+    k.filter_entity_number,
     sum(n.documents) OVER (PARTITION BY e.entity_key) AS documents
 FROM named AS n
 JOIN entities AS e USING (entity_number)
+JOIN keys AS k USING (entity_key)
 ORDER BY n.entity_number

@@ -15,4 +15,4 @@ SELECT
 FROM named AS n
 JOIN document_facts AS d USING (doc_number)
 GROUP BY n.filter_entity_number, d.publisher, d.month
-ORDER BY n.filter_entity_number, d.month, d.publisher
+ORDER BY d.month, n.filter_entity_number, d.publisher

@@ -20,6 +20,7 @@ SELECT
 FROM name_mention_counts AS c
 JOIN names AS n USING (name_bit)
 JOIN name_periods AS p USING (period)
-GROUP BY n.filter_entity_number, c.period, p.publisher, p.month, c.entity_number
--- period numbers are in (month, publisher) order: sorting integers, not names.
-ORDER BY n.filter_entity_number, c.period, c.entity_number
+GROUP BY n.filter_entity_number, c.period, p.publisher, p.month, p.month_number, c.entity_number
+-- Month by month (one file each), then by name; period numbers are in (month, publisher) order:
+-- sorting integers, not names.
+ORDER BY p.month_number, n.filter_entity_number, c.period, c.entity_number

@@ -21,4 +21,4 @@ FROM name_comention_counts AS c
 JOIN names AS n USING (name_bit)
 JOIN months AS m USING (month_number)
 GROUP BY n.filter_entity_number, c.month_number, m.month, c.country_number, c.other_country_number
-ORDER BY n.filter_entity_number, c.month_number, c.country_number, c.other_country_number
+ORDER BY c.month_number, n.filter_entity_number, c.country_number, c.other_country_number

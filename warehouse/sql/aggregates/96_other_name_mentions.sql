@@ -2,7 +2,8 @@
 -- publisher and month, and per entity named with it, how many documents naming the name named the
 -- entity and how many times in all (name_mentions has the frequent names'). Such a name's
 -- documents are few, so its rows are its documents' entity rows, grouped: at a million documents
--- about 32M rows into 6.5M, sorted by name so that a report filtered by one reads a few row groups.
+-- about 32M rows into 6.5M, one file a month, each sorted by name so that a report filtered by
+-- one reads a few row groups of it.
 WITH other_names AS (
     -- A document that names two entities of one name (the country and the city) counts once.
     SELECT DISTINCT f.filter_entity_number, ed.doc_number
@@ -12,7 +13,11 @@ WITH other_names AS (
 ),
 periods AS (
     -- (month, publisher) pairs numbered in order: sorting integers, not names.
-    SELECT CAST(dense_rank() OVER (ORDER BY month, publisher) AS INTEGER) AS period, publisher, month
+    SELECT
+        CAST(dense_rank() OVER (ORDER BY month, publisher) AS INTEGER) AS period,
+        CAST(dense_rank() OVER (ORDER BY month) AS INTEGER) AS month_number,
+        publisher,
+        month
     FROM (SELECT DISTINCT month, publisher FROM publisher_days)
 ),
 document_periods AS (
@@ -35,4 +40,4 @@ counts AS (
 SELECT c.filter_entity_number, p.publisher, p.month, c.entity_number, c.documents, c.mentions
 FROM counts AS c
 JOIN periods AS p USING (period)
-ORDER BY c.filter_entity_number, c.period, c.entity_number
+ORDER BY p.month_number, c.filter_entity_number, c.period, c.entity_number

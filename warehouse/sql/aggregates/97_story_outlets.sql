@@ -54,8 +54,7 @@ placed AS (
     FROM ordered AS o
 )
 SELECT
-    -- The same numbers as story_stats.cluster_number: both count cluster ids in order.
-    CAST(dense_rank() OVER (ORDER BY p.cluster_id) AS INTEGER) AS cluster_number,
+    s.cluster_number,
     p.cluster_id,
     p.publisher,
     p.outlet_rank,
@@ -79,4 +78,5 @@ SELECT
     p.title
 FROM placed AS p
 LEFT JOIN story_agency AS a USING (cluster_id)
+JOIN story_numbers AS s USING (cluster_id)
 ORDER BY cluster_number, p.outlet_rank

@@ -1,8 +1,9 @@
 -- Country co-mentions: which pairs of countries are named in the same documents most often
 -- (Russia with Myanmar...), each pair once, alphabetically.
 SELECT
-    country.entity AS country,
-    other.entity AS other_country,
+    -- A pair is stored once, the lower entity number first; the names are put in order here.
+    least(country.entity, other.entity) AS country,
+    greatest(country.entity, other.entity) AS other_country,
     CAST(sum(pairs.documents) AS BIGINT) AS documents
 FROM report_comentions($from, $to, $publisher, $entity) AS pairs
 JOIN entities AS country ON country.entity_number = pairs.country_number

@@ -1,6 +1,6 @@
 -- report_comentions: pairs of countries named together by the documents a report looks at (see
 -- report_documents), as (country_number, other_country_number, documents) rows whose sums are
--- the answer; country_number < other_country_number puts the names in alphabetical order.
+-- the answer; each pair once, country_number < other_country_number.
 -- Without an entity filter they come from the daily counts; with a frequent name and no
 -- publisher filter, from its monthly counts in the months taken whole (name_comentions);
 -- otherwise from each document (report_pair_documents).
