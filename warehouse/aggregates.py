@@ -28,6 +28,7 @@ from typing import TypeVar
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from warehouse.name_counts import register_counts, release_counts
@@ -83,6 +84,15 @@ MONTHLY_TABLES: dict[str, str] = {
 """Report tables kept in one file per month, and the column that says a row's month: ``month``,
 or a number whose bits above the 32nd are the month's key (``10_document_facts.sql``). Each
 query returns its rows month by month."""
+STORY_TABLES: dict[str, str] = {
+    "story_stats": "first_date",
+    "story_outlets": "month",
+    "stories": "month",
+}
+"""Report tables of stories kept in one file per month a story was first seen in (its earliest
+copy's), and the column that says it. A story's rows are built again when any of its copies
+changes (``report_partitions.story_fingerprint``)."""
+PARTITIONED = MONTHLY_TABLES | STORY_TABLES
 BY_FREQUENT_NAMES = frozenset(
     {"name_mentions", "infrequent_document_entities", "name_comentions", "other_name_mentions"}
 )
@@ -186,6 +196,28 @@ def _story_numbers(connection: duckdb.DuckDBPyConnection, documents: str) -> Non
     )
 
 
+def _story_months(connection: duckdb.DuckDBPyConnection, documents: str) -> None:
+    """``story_months``: each story's month (its earliest copy's) and a fingerprint of its copies.
+
+    The columns hashed are those the story tables read.
+    """
+    # The source is one of our relation names, never input.
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE story_months AS
+        SELECT
+            cluster_id,
+            coalesce(strftime(min(published_date), '%Y-%m'), 'undated') AS month,
+            bit_xor(hash(
+                doc_id, publisher, is_canonical, title, published_date, date_precision, agency,
+                cluster_size
+            )) AS fingerprint
+        FROM {documents}
+        GROUP BY cluster_id
+        """  # noqa: S608
+    )
+
+
 def create_report_tables(
     connection: duckdb.DuckDBPyConnection,
     run_id: str = "",
@@ -199,6 +231,7 @@ def create_report_tables(
     connection.execute(WIRE_DOCUMENTS.read_text())
     _register_previous(connection, {})
     _story_numbers(connection, "documents")
+    _story_months(connection, "documents")
     build = build_digest(frequent_share)
     for name, query in report_table_queries():
         counts = register_counts(connection, name)
@@ -226,12 +259,17 @@ class _Build:
     """Every month of the snapshot."""
     changed: list[str] = field(default_factory=list)
     """The months built again (all of them in a full build)."""
+    stories_changed: list[str] = field(default_factory=list)
+    """The months whose stories are built again."""
     frequent_changed: bool = True
     files: dict[str, dict[str, Path]] = field(default_factory=dict)
     """Per monthly table built so far: each month's file (new or carried)."""
 
-    def scope(self, months: Sequence[str] | None) -> None:
-        """Point ``documents``, ``mentions`` and the monthly tables at ``months`` (None: all)."""
+    def scope(self, months: Sequence[str] | None, *, by_story: bool = False) -> None:
+        """Point ``documents``, ``mentions`` and the monthly tables at ``months`` (None: all).
+
+        ``by_story``: the documents of the stories first seen in ``months`` (story_months).
+        """
         connection = self.connection
         if months is None:
             connection.execute("CREATE OR REPLACE VIEW documents AS SELECT * FROM all_documents")
@@ -241,7 +279,11 @@ class _Build:
             if months:
                 connection.executemany("INSERT INTO scope_months VALUES (?)", [[m] for m in months])
             connection.execute(
-                "CREATE OR REPLACE VIEW documents AS SELECT * FROM all_documents WHERE "
+                "CREATE OR REPLACE VIEW documents AS SELECT d.* FROM all_documents AS d "
+                "SEMI JOIN story_months AS s ON s.cluster_id = d.cluster_id "
+                "AND s.month IN (SELECT month FROM scope_months)"
+                if by_story
+                else "CREATE OR REPLACE VIEW documents AS SELECT * FROM all_documents WHERE "
                 "coalesce(strftime(published_date, '%Y-%m'), 'undated') "
                 "IN (SELECT month FROM scope_months)"
             )
@@ -292,6 +334,9 @@ def write_report_tables(
         _view(connection, "all_mentions", mentions)
         state.scope(None)
         connection.execute(WIRE_DOCUMENTS.read_text())
+        # Per story, once: within the retry's limit rather than built twice.
+        connection.execute(f"SET memory_limit = '{RETRY_MEMORY_LIMIT}'")
+        _story_months(connection, "all_documents")
         queries = report_table_queries()
         partitions_query = dict(queries)[PARTITIONS]
         rows[PARTITIONS] = _build_table(
@@ -300,14 +345,16 @@ def write_report_tables(
         state.previous = _usable(previous or {}, digest)
         _plan_months(state)
         _register_previous(connection, state.previous)
-        # A distinct list of story ids: within the retry's limit rather than built twice.
         connection.execute(f"SET memory_limit = '{RETRY_MEMORY_LIMIT}'")
         _story_numbers(connection, "all_documents")
         for name, query in queries:
             if name == PARTITIONS:
                 continue
             parameters = query_parameters(query, frequent_share, digest)
-            if name in MONTHLY_TABLES:
+            if name in STORY_TABLES:
+                state.scope(state.stories_changed, by_story=True)
+                rows[name] = _build_monthly(state, name, query, parameters, state.stories_changed)
+            elif name in MONTHLY_TABLES:
                 months = state.changed
                 if name in BY_FREQUENT_NAMES and state.frequent_changed:
                     months = state.months
@@ -321,10 +368,10 @@ def write_report_tables(
     finally:
         connection.close()
     LOGGER.info(
-        "report tables: %d of %d months built, %d carried%s",
+        "report tables: %d of %d months built (stories: %d), the others carried%s",
         len(state.changed),
         len(state.months),
-        len(state.months) - len(state.changed),
+        len(state.stories_changed),
         "; the frequent names changed" if state.frequent_changed and state.previous else "",
     )
     return rows
@@ -332,7 +379,7 @@ def write_report_tables(
 
 def _usable(previous: Mapping[str, Sequence[Path]], digest: str) -> Mapping[str, Sequence[Path]]:
     """``previous`` if its monthly files were built as this build builds them; else nothing."""
-    if not previous.get(PARTITIONS) or not all(previous.get(name) for name in MONTHLY_TABLES):
+    if not previous.get(PARTITIONS) or not all(previous.get(name) for name in PARTITIONED):
         return {}
     builds = pa.concat_tables(
         pq.read_table(path, columns=["build"]) for path in previous[PARTITIONS]
@@ -343,22 +390,24 @@ def _usable(previous: Mapping[str, Sequence[Path]], digest: str) -> Mapping[str,
 
 
 def _plan_months(state: _Build) -> None:
-    """The snapshot's months, and those to build: whose documents or mentions changed."""
-    current = state.connection.execute(
-        f"SELECT month, documents, fingerprint FROM {PARTITIONS} ORDER BY month"  # noqa: S608
-    ).fetchall()
-    state.months = [month for month, _, _ in current]
-    if not state.previous:
-        state.changed = list(state.months)
-        return
-    before = pa.concat_tables(
-        pq.read_table(path, columns=["month", "documents", "fingerprint"])
-        for path in state.previous[PARTITIONS]
-    ).to_pylist()
-    known = {(row["month"], row["documents"], row["fingerprint"]) for row in before}
-    state.changed = [
-        month for month, count, print_ in current if (month, count, print_) not in known
-    ]
+    """The snapshot's months, and those to build: whose documents, mentions or stories changed."""
+    documents = ["month", "documents", "fingerprint"]
+    stories = ["month", "stories", "story_fingerprint"]
+    current = pq.read_table(state.build / PARTITIONS / f"part-{state.run_id}.parquet")
+    before = (
+        pa.concat_tables(pq.read_table(path) for path in state.previous[PARTITIONS])
+        if state.previous
+        else current.schema.empty_table()
+    )
+
+    def differing(columns: list[str]) -> list[str]:
+        known = set(zip(*(before.column(c).to_pylist() for c in columns), strict=True))
+        rows = zip(*(current.column(c).to_pylist() for c in columns), strict=True)
+        return sorted(row[0] for row in rows if row not in known)
+
+    state.months = sorted(current.column("month").to_pylist())
+    state.changed = differing(documents)
+    state.stories_changed = differing(stories)
 
 
 def _frequent_changed(state: _Build) -> bool:
@@ -516,6 +565,8 @@ def _write(state: _Build, reader: pa.RecordBatchReader, name: str, target: Path)
 def _months_of(table: pa.Table, column: str) -> np.ndarray:
     """The month of each row, as text, from ``column`` (see MONTHLY_TABLES)."""
     values = table.column(column)
+    if pa.types.is_date(values.type):
+        values = pc.fill_null(pc.strftime(values, "%Y-%m"), "undated")
     if pa.types.is_string(values.type):
         return np.asarray(values.to_pylist(), dtype=object)
     keys = np.right_shift(values.to_numpy(), 32)
@@ -527,7 +578,7 @@ def _write_months(
     state: _Build, reader: pa.RecordBatchReader, name: str, folder: Path
 ) -> dict[str, Path]:
     """Stream rows that come month by month into one file per month; return the files."""
-    column = MONTHLY_TABLES[name]
+    column = PARTITIONED[name]
     files: dict[str, Path] = {}
     with contextlib.ExitStack() as open_file:
         writer: pq.ParquetWriter | None = None

@@ -874,6 +874,13 @@ REPORT_PARTITIONS = pa.schema(
             "tables read them.",
             required=True,
         ),
+        _field("stories", pa.int64(), "Stories first seen that month.", required=True),
+        _field(
+            "story_fingerprint",
+            pa.uint64(),
+            "Exclusive or of the hashes of those stories' copies, as the story tables read them.",
+            required=True,
+        ),
         _field(
             "build",
             pa.string(),

@@ -1,10 +1,12 @@
 -- report_partitions: per month of publication (`undated` too), what the month's rows of the
 -- report tables kept by month were built from: its documents, and a fingerprint of the columns
--- those tables read (the documents' dates, outlets and stories, and their mentions), with the
--- build they were made by ($build: the report queries and settings). A run builds again only the
--- months whose fingerprint or build changed (aggregates.write_report_tables) and carries the
--- others' files. The fingerprint is an exclusive or of row hashes: documents are unique by doc_id
--- and mentions by (doc_id, kind, entity), so no two rows cancel out.
+-- those tables read (the documents' dates, outlets and stories, and their mentions); the stories
+-- first seen that month and a fingerprint of all their copies (story_months, for the story
+-- tables, kept by the month a story was first seen); and the build they were made by ($build: the
+-- report queries and settings). A run builds again only the months whose fingerprints or build
+-- changed (aggregates.write_report_tables) and carries the others' files. A fingerprint is an
+-- exclusive or of row hashes: documents are unique by doc_id, mentions by (doc_id, kind,
+-- entity) and stories by cluster_id, so no two rows cancel out.
 WITH months AS (
     SELECT
         doc_id,
@@ -17,14 +19,25 @@ named AS (
     FROM mentions AS m
     JOIN months AS d USING (doc_id)
     GROUP BY d.month
+),
+documents_by_month AS (
+    SELECT month, count(*) AS documents, bit_xor(fingerprint) AS fingerprint
+    FROM months
+    GROUP BY month
+),
+stories_by_month AS (
+    SELECT month, count(*) AS stories, bit_xor(fingerprint) AS fingerprint
+    FROM story_months
+    GROUP BY month
 )
 SELECT
     d.month,
-    count(*) AS documents,
-    xor(bit_xor(d.fingerprint), any_value(coalesce(n.fingerprint, CAST(0 AS UBIGINT))))
-        AS fingerprint,
+    d.documents,
+    xor(d.fingerprint, coalesce(n.fingerprint, CAST(0 AS UBIGINT))) AS fingerprint,
+    coalesce(s.stories, 0) AS stories,
+    coalesce(s.fingerprint, CAST(0 AS UBIGINT)) AS story_fingerprint,
     CAST($build AS VARCHAR) AS build
-FROM months AS d
+FROM documents_by_month AS d
 LEFT JOIN named AS n USING (month)
-GROUP BY d.month
+LEFT JOIN stories_by_month AS s USING (month)
 ORDER BY d.month

@@ -28,5 +28,5 @@ SELECT
 FROM by_outlet
 JOIN story_numbers AS s USING (cluster_id)
 GROUP BY cluster_id, s.cluster_number
--- Widest first: the widest-syndicated report reads the first row groups and skips the rest.
-ORDER BY outlets DESC, copies DESC, first_date NULLS LAST, cluster_id
+-- One file per month the story was first seen in (aggregates.STORY_TABLES), widest first.
+ORDER BY coalesce(strftime(min(first_date), '%Y-%m'), 'undated'), outlets DESC, copies DESC, cluster_id

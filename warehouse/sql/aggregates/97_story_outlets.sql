@@ -79,4 +79,5 @@ SELECT
 FROM placed AS p
 LEFT JOIN story_agency AS a USING (cluster_id)
 JOIN story_numbers AS s USING (cluster_id)
-ORDER BY cluster_number, p.outlet_rank
+-- One file per month the story was first seen in (aggregates.STORY_TABLES).
+ORDER BY month, cluster_number, p.outlet_rank

@@ -22,4 +22,5 @@ SELECT
     coalesce(strftime(min(first_seen), '%Y-%m'), 'undated') AS month
 FROM story_outlets
 GROUP BY cluster_number
-ORDER BY cluster_number
+-- One file per month the story was first seen in (aggregates.STORY_TABLES).
+ORDER BY month, cluster_number
