@@ -442,8 +442,13 @@ MENTIONS = pa.schema(
 # The report tables: built by DuckDB at publish from the snapshot's documents and mentions
 # (warehouse/sql/aggregates, warehouse/aggregates.py), so that reports read small, sorted tables
 # rather than grouping a million documents per query.
-# The run_id of every report table: the run that published the snapshot they were built for.
-PUBLISHED_BY = _field("run_id", pa.string(), "Run that published this snapshot.", required=True)
+# The run_id of every report table: the run that built the row.
+PUBLISHED_BY = _field(
+    "run_id",
+    pa.string(),
+    "Run that built the row: the publishing run, or an earlier one for a month carried as it was.",
+    required=True,
+)
 
 DOCUMENT_FACTS = pa.schema(
     [
