@@ -118,23 +118,21 @@ def plan_census(
     try:
         connection.register("processed", pa.table({"source_path": pc.cast(processed, pa.string())}))
         connection.execute((CENSUS_SQL / "05_census_rows.sql").read_text())
-
-        def learn(with_new: bool) -> pa.Table:
-            params = {
-                "previous": old or new,
-                "has_previous": bool(old),
-                "new": new or old,
-                "with_new": with_new and bool(new),
-                "min_stories": min_stories,
-                "min_share": min_share,
-            }
-            sql = (CENSUS_SQL / "10_learned.sql").read_text()
-            return connection.sql(sql, params=params).to_arrow_table()
-
-        after = learn(with_new=True)
+        params = {
+            "previous": old or new,
+            "has_previous": bool(old),
+            "new": new or old,
+            "has_new": bool(new),
+            "min_stories": min_stories,
+            "min_share": min_share,
+        }
+        learned = connection.sql(
+            (CENSUS_SQL / "10_learned.sql").read_text(), params=params
+        ).to_arrow_table()
+        after = learned.filter(learned.column("after"))
         if not old:
             return CensusPlan(list(staged), _learned(after), [])
-        changed, renamed = _changes(learn(with_new=False), after)
+        changed, renamed = _changes(learned.filter(learned.column("before")), after)
         affected: list[str] = []
         if changed.num_rows or renamed.num_rows:
             connection.register("changed", changed)

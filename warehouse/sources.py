@@ -15,6 +15,7 @@ import glob
 import gzip
 import io
 import os
+import re
 import stat
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -92,10 +93,22 @@ class Discovery:
 
 def matches(name: str, pattern: str) -> bool:
     """Whether a file name matches the pattern, itself or without a compression suffix."""
-    if fnmatch.fnmatch(name, pattern):
-        return True
-    stem, dot, suffix = name.rpartition(".")
-    return bool(dot) and f".{suffix}" in COMPRESSED_SUFFIXES and fnmatch.fnmatch(stem, pattern)
+    return _matcher(pattern)(name)
+
+
+@functools.lru_cache(maxsize=16)
+def _matcher(pattern: str) -> Callable[[str], bool]:
+    """:func:`matches` for one pattern, its expression compiled once (a walk asks per name)."""
+    match = re.compile(fnmatch.translate(os.path.normcase(pattern))).match
+
+    def matcher(name: str) -> bool:
+        name = os.path.normcase(name)
+        if match(name):
+            return True
+        stem, dot, suffix = name.rpartition(".")
+        return bool(dot) and f".{suffix}" in COMPRESSED_SUFFIXES and bool(match(stem))
+
+    return matcher
 
 
 # Folders read at once by a walk: listing and stat'ing are system calls that release the GIL.
@@ -135,42 +148,49 @@ def _list_folder(
     ``relative`` is the folder's path from the walk's root with a trailing separator (empty at
     the root): paths are joined as strings, not as a million ``Path`` objects.
     """
-    names: list[str] = []
-    sizes: list[int] = []
-    modified: list[int] = []
-    failed: list[bool] = []
-    folders: list[tuple[str, str]] = []
     try:
         entries = list(os.scandir(directory))
     except OSError:
         entries = []
-    for entry in entries:
-        if skip and entry.is_dir(follow_symlinks=False) and _identity(entry) in skip:
-            continue
-        if matches(entry.name, pattern):
-            names.append(escape_name(relative + entry.name))
-            try:
-                info = entry.stat()
-            except OSError:
-                sizes.append(0)
-                modified.append(0)
-                failed.append(True)
-                continue
-            sizes.append(info.st_size)
-            modified.append(info.st_mtime_ns)
-            failed.append(False)
-        elif entry.is_dir(follow_symlinks=False):
-            folders.append((entry.path, f"{relative}{entry.name}{os.sep}"))
-    mask = np.array(failed, np.bool_)
-    found = pa.table(
+    if skip:
+        entries = [
+            e for e in entries if not (e.is_dir(follow_symlinks=False) and _identity(e) in skip)
+        ]
+    match = _matcher(pattern)
+    hits = [match(entry.name) for entry in entries]
+    found = [entry for entry, hit in zip(entries, hits, strict=True) if hit]
+    folders = [
+        (entry.path, f"{relative}{entry.name}{os.sep}")
+        for entry, hit in zip(entries, hits, strict=True)
+        if not hit and entry.is_dir(follow_symlinks=False)
+    ]
+    names = [relative + entry.name for entry in found]
+    if not all(name.isascii() and "\\" not in name for name in names):
+        names = [escape_name(name) for name in names]
+    stats: list[os.stat_result | None]
+    try:
+        stats = [entry.stat() for entry in found]
+    except OSError:
+        stats = [_stat_or_none(entry) for entry in found]
+    failed = np.array([info is None for info in stats], np.bool_)
+    sizes = np.array([0 if info is None else info.st_size for info in stats], np.int64)
+    modified = np.array([0 if info is None else info.st_mtime_ns for info in stats], np.int64)
+    table = pa.table(
         {
             "source_path": pa.array(names, pa.string()),
-            "bytes": pa.array(np.array(sizes, np.int64), mask=mask),
-            "mtime_ns": pa.array(np.array(modified, np.int64), mask=mask),
+            "bytes": pa.array(sizes, mask=failed),
+            "mtime_ns": pa.array(modified, mask=failed),
         },
         schema=FILE_STAT_SCHEMA,
     )
-    return found, folders
+    return table, folders
+
+
+def _stat_or_none(entry: os.DirEntry[str]) -> os.stat_result | None:
+    try:
+        return entry.stat()
+    except OSError:
+        return None
 
 
 def _identity(entry: os.DirEntry[str] | Path) -> tuple[int, int]:

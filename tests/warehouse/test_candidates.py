@@ -159,6 +159,13 @@ def test_large_bodies_keys_keep_their_order(tmp_path: Path) -> None:
 )
 # Bodies 1 and 2 pair in a first run; body 3 crowds their only bucket in the second.
 @example(rows=[(1, 0, 0), (2, 0, 0), (3, 0, 0)], max_bodies=2, runs=2)
+# (1, 2) is supported by buckets (0, 0) and (1, 0); the second run crowds (0, 0), the third
+# grows it again and crowds (1, 0), the pair's last support.
+@example(
+    rows=[(1, 0, 0), (2, 0, 0), (3, 0, 0), (4, 0, 0), (6, 0, 0), (1, 1, 0), (2, 1, 0), (5, 1, 0)],
+    max_bodies=2,
+    runs=3,
+)
 def test_candidates_found_run_by_run_and_still_supported_equal_one_run(
     tmp_path_factory: pytest.TempPathFactory,
     rows: list[tuple[int, int, int]],

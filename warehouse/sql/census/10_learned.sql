@@ -1,51 +1,100 @@
--- learned: what the census teaches (transforms/census.py says why).
+-- learned: what the census teaches (transforms/census.py says why), with and without this run's
+-- rows, in one pass: `after` is learned from every row of census_rows, `before` from its rows
+-- that are not fresh (the previous snapshot's that stay), so a run finds what it changes
+-- without counting the census twice.
 -- A line is a site's chrome when at least $min_stories distinct stories of the site carry it at
 -- their edges, and at least $min_share of the site's distinct stories: rows (site, line_key)
 -- with a null name. A site's name is the name its chrome gives on as many of its stories, the
--- one most of them give: rows (site, name) with a null line_key.
+-- one most of them give: rows (site, name) with a null line_key. A row comes out when it is
+-- learned with or without this run's rows; `before` and `after` say which.
+-- Each count is of distinct stories, each story marked fresh when only this run's rows carry it
+-- (grouping by the story, then counting, costs about what one count(DISTINCT) does; two, with
+-- and without the fresh rows, cost twice that). The census is read where each part needs it,
+-- not materialised: a million files have some 15 million rows.
 -- Parameters: those of census_rows (05_census_rows.sql), $min_stories, $min_share.
-WITH census AS (
-    SELECT * FROM census_rows($previous, $has_previous, $new, $with_new)
+WITH census AS NOT MATERIALIZED (
+    SELECT * FROM census_rows($previous, $has_previous, $new, $has_new)
+),
+site_story AS (
+    SELECT site, story_key, bool_and(fresh) AS fresh
+    FROM census
+    GROUP BY site, story_key
 ),
 site_stories AS (
-    SELECT site, count(DISTINCT story_key) AS stories
-    FROM census
+    SELECT site, count(*) FILTER (WHERE NOT fresh) AS before, count(*) AS after
+    FROM site_story
     GROUP BY site
 ),
 -- Lines in fewer files than $min_stories cannot be in enough stories: most lines are in one
--- file, and counting files first leaves the distinct stories to count for a few.
+-- file, and counting files first leaves the distinct stories to count for a few. A line in too
+-- few files with this run's rows is in too few without them.
 candidates AS (
     SELECT site, line_key
     FROM census
     GROUP BY site, line_key
     HAVING count(*) >= $min_stories
 ),
-line_stories AS (
-    SELECT c.site, c.line_key, count(DISTINCT c.story_key) AS stories
+line_story AS (
+    SELECT c.site, c.line_key, c.story_key, bool_and(c.fresh) AS fresh
     FROM census AS c
     SEMI JOIN candidates AS k ON c.site = k.site AND c.line_key = k.line_key
-    GROUP BY c.site, c.line_key
+    GROUP BY c.site, c.line_key, c.story_key
 ),
-name_stories AS (
-    SELECT site, name, count(DISTINCT story_key) AS stories
+line_stories AS (
+    SELECT site, line_key, count(*) FILTER (WHERE NOT fresh) AS before, count(*) AS after
+    FROM line_story
+    GROUP BY site, line_key
+),
+name_story AS (
+    SELECT site, name, story_key, bool_and(fresh) AS fresh
     FROM census
     WHERE name IS NOT NULL
+    GROUP BY site, name, story_key
+),
+name_stories AS (
+    SELECT site, name, count(*) FILTER (WHERE NOT fresh) AS before, count(*) AS after
+    FROM name_story
     GROUP BY site, name
 ),
 learned_lines AS (
-    SELECT l.site, l.line_key, CAST(NULL AS VARCHAR) AS name
+    SELECT
+        l.site,
+        l.line_key,
+        CAST(NULL AS VARCHAR) AS name,
+        l.before > 0 AND l.before >= $min_stories AND l.before >= $min_share * s.before
+            AS before,
+        l.after >= $min_stories AND l.after >= $min_share * s.after AS after
     FROM line_stories AS l
     JOIN site_stories AS s USING (site)
-    WHERE l.stories >= $min_stories AND l.stories >= $min_share * s.stories
 ),
-learned_names AS (
-    SELECT n.site, CAST(NULL AS UBIGINT) AS line_key, n.name
+name_scores AS (
+    SELECT
+        n.site,
+        n.name,
+        n.before,
+        n.after,
+        n.before > 0 AND n.before >= $min_stories AND n.before >= $min_share * s.before
+            AS before_ok,
+        n.after >= $min_stories AND n.after >= $min_share * s.after AS after_ok
     FROM name_stories AS n
     JOIN site_stories AS s USING (site)
-    WHERE n.stories >= $min_stories AND n.stories >= $min_share * s.stories
-    QUALIFY row_number() OVER (PARTITION BY n.site ORDER BY n.stories DESC, n.name) = 1
+),
+-- A site's name with and without this run's rows: among the names that qualify, the one most
+-- of its stories give (ties to the first name).
+learned_names AS (
+    SELECT
+        site,
+        CAST(NULL AS UBIGINT) AS line_key,
+        name,
+        before_ok
+        AND row_number() OVER (PARTITION BY site ORDER BY before_ok DESC, before DESC, name) = 1
+            AS before,
+        after_ok
+        AND row_number() OVER (PARTITION BY site ORDER BY after_ok DESC, after DESC, name) = 1
+            AS after
+    FROM name_scores
 )
-SELECT site, line_key, name FROM learned_lines
+SELECT site, line_key, name, before, after FROM learned_lines WHERE before OR after
 UNION ALL
-SELECT site, line_key, name FROM learned_names
+SELECT site, line_key, name, before, after FROM learned_names WHERE before OR after
 ORDER BY site, line_key, name
