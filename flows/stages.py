@@ -42,7 +42,7 @@ from transforms import increment_plan
 from transforms.publishers import PublisherRules
 from warehouse import census_plan, incremental, input_changes, integrity, sources, store
 from warehouse.clusters import cluster_table, document_matches
-from warehouse.runs import RunRecord, StageCounters
+from warehouse.runs import RunRecord, StageClock, StageCounters
 from warehouse.schemas import PENDING_REPARSE
 
 
@@ -71,23 +71,6 @@ class Run:
     def warehouse(self) -> store.Warehouse:
         """The warehouse this run writes."""
         return store.Warehouse(self.settings.warehouse)
-
-
-class _Clock:
-    """Wall and CPU time of the driver since a stage started."""
-
-    def __init__(self) -> None:
-        self.wall = time.perf_counter()
-        self.cpu = time.process_time()
-
-    def counters(self, stage: str, *, worker_cpu: float = 0.0, **counts: int) -> StageCounters:
-        """The stage's counters, timed up to now."""
-        return StageCounters(
-            stage,
-            wall_seconds=time.perf_counter() - self.wall,
-            cpu_seconds=time.process_time() - self.cpu + worker_cpu,
-            **counts,
-        )
 
 
 @dataclass(frozen=True)
@@ -156,7 +139,7 @@ def discover(run: Run, *, rebuild: bool = False) -> Discovered:
         SnapshotDamaged: A file of the current snapshot is missing or has another size.
         InputRootChanged: Another input root than the last run's, without ``allow_new_root``.
     """
-    clock = _Clock()
+    clock = StageClock()
     settings = run.settings
     discovery = discover_files(settings.input, settings.pattern, settings.warehouse)
     wh = run.warehouse
@@ -295,7 +278,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
 
     Adds the unchanged files whose chrome changed to the files to process.
     """
-    clock = _Clock()
+    clock = StageClock()
     settings = run.settings
     paths = found.pending.column("source_path").combine_chunks()
 
@@ -388,7 +371,7 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
     Raises:
         BooksDoNotBalance: Staged documents and quarantine rows do not account for every file.
     """
-    clock = _Clock()
+    clock = StageClock()
     settings = run.settings
     paths = census.paths
     pending = found.pending.num_rows
@@ -509,7 +492,7 @@ def deduplicate(
     run: Run, found: Discovered, processed: Processed, staging: store.RunStaging
 ) -> Deduplicated:
     """Gather every document's keys and cluster them: exact copies, then verified near copies."""
-    clock = _Clock()
+    clock = StageClock(local_workers=True)
     keys = incremental.gather_keys(found.previous, staging, processed.superseded)
     release_memory()  # read buffers of the keys' files
     assigned, pairs = deduplicate_documents(keys, found.previous, staging, run.settings.workers)
@@ -551,8 +534,8 @@ def publish(
     staging: store.RunStaging,
 ) -> Published:
     """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog."""
-    clock = _Clock()
-    record = run_record(run, found, census, processed, deduplicated)
+    clock = StageClock(local_workers=True)
+    record = replace(run_record(run, found, census, processed, deduplicated), publishing=clock)
     snapshot = publish_snapshot(
         staging,
         deduplicated.keys,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import resource
+import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +32,36 @@ class StageCounters:
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
     """CPU of the driver and of the worker processes on its behalf."""
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended children (those it waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass(frozen=True)
+class StageClock:
+    """Wall and CPU time since a stage started: the driver's, and its local workers'.
+
+    ``local_workers`` counts the CPU of the worker processes that ended during the stage (the
+    pools deduplication and publish start and stop); a stage whose tasks report their own CPU
+    (the shard tasks, which may run on a cluster) passes it as ``worker_cpu`` instead.
+    """
+
+    local_workers: bool = False
+    wall: float = field(default_factory=time.perf_counter)
+    cpu: float = field(default_factory=time.process_time)
+    children: float = field(default_factory=_children_cpu)
+
+    def counters(self, stage: str, *, worker_cpu: float = 0.0, **counts: int) -> StageCounters:
+        """The stage's counters, timed up to now."""
+        cpu = time.process_time() - self.cpu + worker_cpu
+        if self.local_workers:
+            cpu += _children_cpu() - self.children
+        return StageCounters(
+            stage, wall_seconds=time.perf_counter() - self.wall, cpu_seconds=cpu, **counts
+        )
 
 
 @dataclass(frozen=True)
@@ -60,10 +92,22 @@ class RunRecord:
     """Files of earlier runs not found in the input."""
     files_pruned: int = 0
     """Missing files whose rows this run removed (``--prune-missing``)."""
+    publishing: StageClock | None = None
+    """Started with the publish stage: the row records publish as it stands when the row is
+    written (documents, tables, report tables), before the checksums, the pointer swap and the
+    catalog."""
 
     def table(self, snapshot_id: str, parent_snapshot_id: str | None) -> pa.Table:
         """This run's row of ``runs``, conformed to its schema."""
-        stage_seconds = [(s.stage, s.wall_seconds) for s in self.stages]
+        stages = self.stages
+        if self.publishing is not None:
+            stages = (
+                *stages,
+                self.publishing.counters(
+                    "publish", files_in=self.files_seen, documents=self.total_documents
+                ),
+            )
+        stage_seconds = [(s.stage, s.wall_seconds) for s in stages]
         row = {
             "run_id": self.run_id,
             "started_at": self.started_at,
@@ -82,7 +126,7 @@ class RunRecord:
             "duplicates": self.duplicates,
             "clusters": self.clusters,
             "stage_seconds": [*stage_seconds, ("minhash_cpu", self.minhash_cpu_seconds)],
-            "stages": [asdict(stage) for stage in self.stages],
+            "stages": [asdict(stage) for stage in stages],
             "parameters": self.parameters,
             "snapshot_id": snapshot_id,
             "parent_snapshot_id": parent_snapshot_id,
