@@ -356,10 +356,22 @@ class Processed:
     documents: int
     quarantined_by_reason: dict[str, int]
     quarantine: incremental.CarriedRows
+    """The next snapshot's quarantine: files, this run's rows staged among them."""
     manifest: incremental.CarriedRows
+    """The next snapshot's manifest, likewise."""
     sketch_cpu_seconds: float
     """CPU seconds the shards spent on MinHash sketches (part of deduplication's cost)."""
     counters: StageCounters
+
+    @property
+    def files_processed(self) -> int:
+        """Files this run processed."""
+        return self.counters.files_in
+
+    def without_file_lists(self) -> Processed:
+        """This result without its lists of files, which no stage after deduplication reads."""
+        empty = pa.array([], pa.string())
+        return replace(self, reprocessed=empty, superseded=empty)
 
 
 def process(run: Run, found: Discovered, census: Census, staging: store.RunStaging) -> Processed:
@@ -419,17 +431,26 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
     by_reason = dict(sorted(Counter(staged_quarantine.column("reason").to_pylist()).items()))
     # The next snapshot's quarantine and manifest now, so that the file lists they are made of
     # (a million paths and hashes) do not stay through dedup and publish.
+    # Staged as files: publish links them, and they do not stay in memory until then.
     superseded = pa.concat_arrays([paths, found.pruned])
-    quarantine = incremental.next_quarantine(
-        found.previous, superseded, staged_quarantine, run.run_id
+    quarantine = incremental.staged_rows(
+        incremental.next_quarantine(found.previous, superseded, staged_quarantine, run.run_id),
+        staging,
+        "quarantine",
+        "rows",
     )
-    manifest = incremental.next_manifest(
-        found.previous,
-        census.to_process,
-        staged_documents,
-        staged_quarantine,
-        run.run_id,
-        pruned=found.pruned,
+    manifest = incremental.staged_rows(
+        incremental.next_manifest(
+            found.previous,
+            census.to_process,
+            staged_documents,
+            staged_quarantine,
+            run.run_id,
+            pruned=found.pruned,
+        ),
+        staging,
+        "manifest",
+        "rows",
     )
     counters = clock.counters(
         "process",
@@ -468,9 +489,9 @@ class Deduplicated:
     keys: incremental.DocumentKeys
     assigned: pa.Table
     """``cluster_id``, ``is_canonical``, ``cluster_size``, aligned with ``keys.all_keys()``."""
-    clusters: pa.Table
-    document_matches: pa.Table
-    body_pairs: pa.Table
+    whole_tables: dict[str, Path]
+    """Every row of ``clusters``, ``document_matches`` and ``body_pairs``, staged as a file
+    each (``tasks.CARRIED_WHOLE_TABLES``)."""
     band_files: list[Path]
     """Band keys of every body: the previous snapshot's files and this run's shard files."""
     signature_files: list[Path]
@@ -497,8 +518,17 @@ def deduplicate(
     release_memory()  # read buffers of the keys' files
     assigned, pairs = deduplicate_documents(keys, found.previous, staging, run.settings.workers)
     table = keys.all_keys()
-    clusters = cluster_table(table, assigned, run.run_id)
-    matches = document_matches(table, assigned, pairs, run.run_id)
+    # Staged as soon as made: publish links or reads them; they do not stay in memory.
+    whole_tables = {
+        "clusters": staging.stage_table(
+            "clusters", cluster_table(table, assigned, run.run_id), "all"
+        ),
+        "document_matches": staging.stage_table(
+            "document_matches", document_matches(table, assigned, pairs, run.run_id), "all"
+        ),
+        "body_pairs": staging.stage_table("body_pairs", pairs, "all"),
+    }
+    del table, pairs
     assigned = assigned.select(["cluster_id", "is_canonical", "cluster_size"])
     release_memory()
     # This run's band keys and signatures are staged in their declared schemas: their files are
@@ -509,11 +539,9 @@ def deduplicate(
         *staging.signature_files(),
     ]
     counters = clock.counters(
-        "deduplicate", files_in=len(processed.reprocessed), documents=assigned.num_rows
+        "deduplicate", files_in=processed.files_processed, documents=assigned.num_rows
     )
-    return Deduplicated(
-        keys, assigned, clusters, matches, pairs, band_files, signature_files, counters
-    )
+    return Deduplicated(keys, assigned, whole_tables, band_files, signature_files, counters)
 
 
 @dataclass(frozen=True)
@@ -543,12 +571,7 @@ def publish(
         store.SnapshotTables(
             quarantine=processed.quarantine.written,
             manifest=processed.manifest.written,
-            written={
-                "clusters": deduplicated.clusters,
-                "document_matches": deduplicated.document_matches,
-                "body_pairs": deduplicated.body_pairs,
-                "pending_reparse": census.deferred,
-            },
+            written={"pending_reparse": census.deferred},
             carried={
                 "body_bands": deduplicated.band_files,
                 "body_signatures": deduplicated.signature_files,
@@ -557,6 +580,7 @@ def publish(
                 "manifest": processed.manifest.carried,
             },
         ),
+        deduplicated.whole_tables,
         record,
         found.previous,
         found.runs_history,
@@ -589,7 +613,7 @@ def run_record(
         files_pruned=found.files_pruned,
         status="rebuilt" if found.runs_history is not None else "published",
         files_seen=found.files_seen,
-        files_processed=len(processed.reprocessed),
+        files_processed=processed.files_processed,
         documents=processed.documents,
         quarantined_by_reason=processed.quarantined_by_reason,
         total_documents=deduplicated.assigned.num_rows,
