@@ -212,8 +212,9 @@ def section(
         "sum counts it in every process. Deduplication's window runs from the last shard task's "
         "end to the deduplicate task's end; the sketches (MinHash, band keys) are computed in the "
         "shard tasks, their CPU time is the minhash_cpu row. CPU seconds per stage are the run's "
-        "own record (`runs.stages`: the driver, the shard tasks and the worker processes a stage "
-        "starts); the whole run's are those of its process tree, and utilisation is CPU over "
+        "own record (`runs.stages`: the run's process tree while the stage ran: driver, worker "
+        "processes, Prefect's server); the whole run's are those of its process tree from start "
+        "to end, and utilisation is CPU over "
         f"wall times {CORES} cores.",
         "",
         "| figure | " + " | ".join(heading(s, label) for s, label in columns) + " |",

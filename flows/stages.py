@@ -337,7 +337,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
     )
     counters = clock.counters(
         "census",
-        worker_cpu=sum(shard.cpu_seconds for shard in shards),
+        worker_cpu=sum(shard.cpu_seconds for shard in shards) if runs_on_cluster() else 0.0,
         files_in=len(paths),
         files_out=to_process.num_rows,
         bytes=int(pc.sum(found.pending.column("bytes")).as_py() or 0),
@@ -454,7 +454,7 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
     )
     counters = clock.counters(
         "process",
-        worker_cpu=worker_cpu,
+        worker_cpu=worker_cpu if runs_on_cluster() else 0.0,
         files_in=len(paths),
         files_out=files_done,
         documents=staged_documents.num_rows,
@@ -513,7 +513,7 @@ def deduplicate(
     run: Run, found: Discovered, processed: Processed, staging: store.RunStaging
 ) -> Deduplicated:
     """Gather every document's keys and cluster them: exact copies, then verified near copies."""
-    clock = StageClock(local_workers=True)
+    clock = StageClock()
     keys = incremental.gather_keys(found.previous, staging, processed.superseded)
     release_memory()  # read buffers of the keys' files
     assigned, pairs = deduplicate_documents(keys, found.previous, staging, run.settings.workers)
@@ -562,7 +562,7 @@ def publish(
     staging: store.RunStaging,
 ) -> Published:
     """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog."""
-    clock = StageClock(local_workers=True)
+    clock = StageClock()
     record = replace(run_record(run, found, census, processed, deduplicated), publishing=clock)
     snapshot = publish_snapshot(
         staging,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import resource
+import contextlib
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+import psutil
 import pyarrow as pa
 
 from warehouse.schemas import RUNS, conform
@@ -31,36 +32,47 @@ class StageCounters:
     """Bytes it read (discover, census, process) or wrote (publish)."""
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
-    """CPU of the driver and of the worker processes on its behalf."""
+    """CPU of the run's process tree during the stage (driver, worker processes, Prefect's
+    server), and of a cluster's workers on its tasks."""
 
 
-def _children_cpu() -> float:
-    """CPU seconds of this process's ended children (those it waited for)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def tree_cpu() -> float:
+    """CPU seconds of this process's tree: itself, its live descendants and the ended ones.
+
+    An ended process counts once its parent has waited for it (a pool's shutdown does).
+    """
+    total = 0.0
+    me = psutil.Process()
+    try:
+        tree = [me, *me.children(recursive=True)]
+    except psutil.Error:
+        tree = [me]
+    for process in tree:
+        with contextlib.suppress(psutil.Error):  # ended between the listing and the read
+            times = process.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
 
 
 @dataclass(frozen=True)
 class StageClock:
-    """Wall and CPU time since a stage started: the driver's, and its local workers'.
+    """Wall time since a stage started, and the CPU time of the run's process tree since then.
 
-    ``local_workers`` counts the CPU of the worker processes that ended during the stage (the
-    pools deduplication and publish start and stop); a stage whose tasks report their own CPU
-    (the shard tasks, which may run on a cluster) passes it as ``worker_cpu`` instead.
+    The tree is the driver, its worker processes (the shard tasks' pool, the pools deduplication
+    and publish start) and Prefect's temporary server. Tasks on a cluster are not in it: their
+    stage adds the CPU they report as ``worker_cpu``.
     """
 
-    local_workers: bool = False
     wall: float = field(default_factory=time.perf_counter)
-    cpu: float = field(default_factory=time.process_time)
-    children: float = field(default_factory=_children_cpu)
+    cpu: float = field(default_factory=tree_cpu)
 
     def counters(self, stage: str, *, worker_cpu: float = 0.0, **counts: int) -> StageCounters:
         """The stage's counters, timed up to now."""
-        cpu = time.process_time() - self.cpu + worker_cpu
-        if self.local_workers:
-            cpu += _children_cpu() - self.children
         return StageCounters(
-            stage, wall_seconds=time.perf_counter() - self.wall, cpu_seconds=cpu, **counts
+            stage,
+            wall_seconds=time.perf_counter() - self.wall,
+            cpu_seconds=tree_cpu() - self.cpu + worker_cpu,
+            **counts,
         )
 
 

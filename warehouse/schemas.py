@@ -186,7 +186,9 @@ RUNS = pa.schema(
                 )
             ),
             "Counters of each stage: files in and out, documents, quarantined, bytes read "
-            "(publish: none), wall and CPU seconds (driver and workers); publish as it stood when "
+            "(publish: none), wall seconds and CPU seconds of the run's process tree (driver, "
+            "worker processes, Prefect's server) and of a cluster's workers on its tasks; "
+            "publish as it stood when "
             "this row was written (before checksums, pointer swap and catalog), absent before "
             "newsetl recorded it. Null for runs before it.",
         ),
