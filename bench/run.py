@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -142,6 +143,16 @@ def read_and_hash(root: Path) -> tuple[int, int]:
     return files, size
 
 
+def children_cpu() -> float:
+    """CPU seconds of the processes this one started and waited for, and of theirs.
+
+    Around a ``newsetl run`` it is the CPU of the run's whole process tree: driver, worker
+    processes, Prefect's temporary server.
+    """
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(function: Callable[[], Any]) -> tuple[Any, float]:
     started = time.perf_counter()
     value = function()
@@ -157,26 +168,37 @@ def run_newsetl(
 ) -> dict[str, Any]:
     """One ``newsetl run``; ``checkout`` runs another checkout's code (with its own ``.venv``)."""
     newsetl = NEWSETL if checkout == REPO else [str(checkout / ".venv/bin/python"), *NEWSETL[1:]]
+    cpu_before = children_cpu()
     result, seconds, peak, peak_pss = peak_rss_of(
         [*newsetl, "run", "--input", str(corpus), "--warehouse", str(warehouse)],
         env,
         timeline,
         cwd=checkout,
     )
+    cpu = children_cpu() - cpu_before
     if "up to date" in result.stdout:
-        return {"wall": seconds, "peak_mb": peak, "peak_pss_mb": peak_pss, "unchanged": True}
+        return {
+            "wall": seconds,
+            "cpu": cpu,
+            "peak_mb": peak,
+            "peak_pss_mb": peak_pss,
+            "unchanged": True,
+        }
     flow_seconds = float(result.stdout.split("(flow ")[1].split(" s)")[0])
     runs = query(
         warehouse,
-        "select stage_seconds, documents, duplicates from runs order by started_at desc limit 1",
+        "select stage_seconds, stages, documents, duplicates from runs "
+        "order by started_at desc limit 1",
     )[0]
     stages = dict(runs["stage_seconds"])
     return {
         "wall": seconds,
+        "cpu": cpu,
         "flow": flow_seconds,
         "peak_mb": peak,
         "peak_pss_mb": peak_pss,
         "stages": stages,
+        "stage_cpu": {stage["stage"]: stage["cpu_seconds"] for stage in runs["stages"] or []},
         "documents": runs["documents"],
         "duplicates": runs["duplicates"],
     }

@@ -39,9 +39,50 @@ from bench.sections import SCALE, put_section
 STAGES = ["discover", "census", "process", "deduplicate"]
 
 
+# The machine's cores: utilisation is CPU seconds over wall seconds times this.
+CORES = os.cpu_count() or 1
+
+
 def rest_of_flow(result: dict[str, Any]) -> float:
     """Seconds of the flow after deduplication: publish (report tables too) and the report."""
     return float(result["flow"] - sum(result["stages"].get(stage, 0.0) for stage in STAGES))
+
+
+def stage_cpu(result: dict[str, Any], stage: str) -> tuple[float, float] | None:
+    """Wall and CPU seconds of ``stage`` as the run recorded them (whole process tree).
+
+    ``rest`` is the run but for the recorded stages before publish: start-up, publish, the
+    report, Prefect's server; its CPU is the run's whole tree less those stages'. None where the
+    run did not record the stage's CPU (publish, before newsetl recorded it).
+    """
+    recorded = result.get("stage_cpu", {})
+    if stage == "rest":
+        if "cpu" not in result or not all(s in recorded for s in STAGES):
+            return None
+        wall = result["wall"] - sum(result["stages"].get(s, 0.0) for s in STAGES)
+        return wall, result["cpu"] - sum(recorded[s] for s in STAGES)
+    if stage == "run":
+        return (result["wall"], result["cpu"]) if "cpu" in result else None
+    if stage not in recorded:
+        return None
+    return result["stages"].get(stage, 0.0), recorded[stage]
+
+
+def cpu_cell(result: dict[str, Any], stage: str) -> str:
+    """``CPU s / wall s (utilisation)`` of a stage: CPU over wall times the cores."""
+    timed = stage_cpu(result, stage)
+    if timed is None:
+        return "n/a"
+    wall, cpu = timed
+    return f"{cpu:,.1f} / {wall:,.1f} ({cpu / max(wall * CORES, 1e-9):.0%})"
+
+
+CPU_ROWS = [
+    *((stage, f"stage {stage}") for stage in STAGES),
+    ("publish", "stage publish, up to its runs row"),
+    ("rest", "rest of the run: start-up, publish, report, Prefect's server"),
+    ("run", "the whole run"),
+]
 
 
 def measure(
@@ -138,6 +179,13 @@ def section(
             lambda r: f"{r['stages'].get('minhash_cpu', 0.0):,.1f}",
         ),
         ("publish and report seconds (rest of the flow)", lambda r: f"{rest_of_flow(r):,.1f}"),
+        *(
+            (
+                f"{name}: CPU s / wall s (utilisation of {CORES} cores)",
+                lambda r, s=stage: cpu_cell(r, s),
+            )
+            for stage, name in CPU_ROWS
+        ),
         ("read+hash floor seconds (1 core)", lambda r: f"{r['floor_seconds']:,.1f}"),
         ("peak memory of the process tree, PSS MB", lambda r: f"{r['peak_pss_mb']:,.0f}"),
         ("peak memory of the process tree, RSS sum MB", lambda r: f"{r['peak_mb']:,.0f}"),
@@ -163,7 +211,11 @@ def section(
         "server): PSS counts a shared page once, split between the processes sharing it; the RSS "
         "sum counts it in every process. Deduplication's window runs from the last shard task's "
         "end to the deduplicate task's end; the sketches (MinHash, band keys) are computed in the "
-        "shard tasks, their CPU time is the minhash_cpu row.",
+        "shard tasks, their CPU time is the minhash_cpu row. CPU seconds per stage are the run's "
+        "own record (`runs.stages`: the run's process tree while the stage ran: driver, worker "
+        "processes, Prefect's server); the whole run's are those of its process tree from start "
+        "to end, and utilisation is CPU over "
+        f"wall times {CORES} cores.",
         "",
         "| figure | " + " | ".join(heading(s, label) for s, label in columns) + " |",
         "|---|" + "---|" * len(columns),

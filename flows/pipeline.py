@@ -47,6 +47,7 @@ def _ingest(
             # A million paths at scale, which no later stage reads: not kept through dedup.
             found, census = found.without_file_lists(), census.without_file_lists()
             deduplicated = deduplicate(run, found, processed, staging)
+            processed = processed.without_file_lists()
             published = publish(run, found, census, processed, deduplicated, staging)
     summary = RunSummary.of(run, published.record, published.snapshot.snapshot_id, started)
     return replace(summary.with_stage(published.counters), replaced=found.replaced)

@@ -42,7 +42,7 @@ from transforms import increment_plan
 from transforms.publishers import PublisherRules
 from warehouse import census_plan, incremental, input_changes, integrity, sources, store
 from warehouse.clusters import cluster_table, document_matches
-from warehouse.runs import RunRecord, StageCounters
+from warehouse.runs import RunRecord, StageClock, StageCounters
 from warehouse.schemas import PENDING_REPARSE
 
 
@@ -71,23 +71,6 @@ class Run:
     def warehouse(self) -> store.Warehouse:
         """The warehouse this run writes."""
         return store.Warehouse(self.settings.warehouse)
-
-
-class _Clock:
-    """Wall and CPU time of the driver since a stage started."""
-
-    def __init__(self) -> None:
-        self.wall = time.perf_counter()
-        self.cpu = time.process_time()
-
-    def counters(self, stage: str, *, worker_cpu: float = 0.0, **counts: int) -> StageCounters:
-        """The stage's counters, timed up to now."""
-        return StageCounters(
-            stage,
-            wall_seconds=time.perf_counter() - self.wall,
-            cpu_seconds=time.process_time() - self.cpu + worker_cpu,
-            **counts,
-        )
 
 
 @dataclass(frozen=True)
@@ -156,7 +139,7 @@ def discover(run: Run, *, rebuild: bool = False) -> Discovered:
         SnapshotDamaged: A file of the current snapshot is missing or has another size.
         InputRootChanged: Another input root than the last run's, without ``allow_new_root``.
     """
-    clock = _Clock()
+    clock = StageClock()
     settings = run.settings
     discovery = discover_files(settings.input, settings.pattern, settings.warehouse)
     wh = run.warehouse
@@ -295,7 +278,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
 
     Adds the unchanged files whose chrome changed to the files to process.
     """
-    clock = _Clock()
+    clock = StageClock()
     settings = run.settings
     paths = found.pending.column("source_path").combine_chunks()
 
@@ -354,7 +337,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
     )
     counters = clock.counters(
         "census",
-        worker_cpu=sum(shard.cpu_seconds for shard in shards),
+        worker_cpu=sum(shard.cpu_seconds for shard in shards) if runs_on_cluster() else 0.0,
         files_in=len(paths),
         files_out=to_process.num_rows,
         bytes=int(pc.sum(found.pending.column("bytes")).as_py() or 0),
@@ -373,10 +356,22 @@ class Processed:
     documents: int
     quarantined_by_reason: dict[str, int]
     quarantine: incremental.CarriedRows
+    """The next snapshot's quarantine: files, this run's rows staged among them."""
     manifest: incremental.CarriedRows
+    """The next snapshot's manifest, likewise."""
     sketch_cpu_seconds: float
     """CPU seconds the shards spent on MinHash sketches (part of deduplication's cost)."""
     counters: StageCounters
+
+    @property
+    def files_processed(self) -> int:
+        """Files this run processed."""
+        return self.counters.files_in
+
+    def without_file_lists(self) -> Processed:
+        """This result without its lists of files, which no stage after deduplication reads."""
+        empty = pa.array([], pa.string())
+        return replace(self, reprocessed=empty, superseded=empty)
 
 
 def process(run: Run, found: Discovered, census: Census, staging: store.RunStaging) -> Processed:
@@ -388,7 +383,7 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
     Raises:
         BooksDoNotBalance: Staged documents and quarantine rows do not account for every file.
     """
-    clock = _Clock()
+    clock = StageClock()
     settings = run.settings
     paths = census.paths
     pending = found.pending.num_rows
@@ -436,21 +431,30 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
     by_reason = dict(sorted(Counter(staged_quarantine.column("reason").to_pylist()).items()))
     # The next snapshot's quarantine and manifest now, so that the file lists they are made of
     # (a million paths and hashes) do not stay through dedup and publish.
+    # Staged as files: publish links them, and they do not stay in memory until then.
     superseded = pa.concat_arrays([paths, found.pruned])
-    quarantine = incremental.next_quarantine(
-        found.previous, superseded, staged_quarantine, run.run_id
+    quarantine = incremental.staged_rows(
+        incremental.next_quarantine(found.previous, superseded, staged_quarantine, run.run_id),
+        staging,
+        "quarantine",
+        "rows",
     )
-    manifest = incremental.next_manifest(
-        found.previous,
-        census.to_process,
-        staged_documents,
-        staged_quarantine,
-        run.run_id,
-        pruned=found.pruned,
+    manifest = incremental.staged_rows(
+        incremental.next_manifest(
+            found.previous,
+            census.to_process,
+            staged_documents,
+            staged_quarantine,
+            run.run_id,
+            pruned=found.pruned,
+        ),
+        staging,
+        "manifest",
+        "rows",
     )
     counters = clock.counters(
         "process",
-        worker_cpu=worker_cpu,
+        worker_cpu=worker_cpu if runs_on_cluster() else 0.0,
         files_in=len(paths),
         files_out=files_done,
         documents=staged_documents.num_rows,
@@ -485,9 +489,9 @@ class Deduplicated:
     keys: incremental.DocumentKeys
     assigned: pa.Table
     """``cluster_id``, ``is_canonical``, ``cluster_size``, aligned with ``keys.all_keys()``."""
-    clusters: pa.Table
-    document_matches: pa.Table
-    body_pairs: pa.Table
+    whole_tables: dict[str, Path]
+    """Every row of ``clusters``, ``document_matches`` and ``body_pairs``, staged as a file
+    each (``tasks.CARRIED_WHOLE_TABLES``)."""
     band_files: list[Path]
     """Band keys of every body: the previous snapshot's files and this run's shard files."""
     signature_files: list[Path]
@@ -509,13 +513,22 @@ def deduplicate(
     run: Run, found: Discovered, processed: Processed, staging: store.RunStaging
 ) -> Deduplicated:
     """Gather every document's keys and cluster them: exact copies, then verified near copies."""
-    clock = _Clock()
+    clock = StageClock()
     keys = incremental.gather_keys(found.previous, staging, processed.superseded)
     release_memory()  # read buffers of the keys' files
     assigned, pairs = deduplicate_documents(keys, found.previous, staging, run.settings.workers)
     table = keys.all_keys()
-    clusters = cluster_table(table, assigned, run.run_id)
-    matches = document_matches(table, assigned, pairs, run.run_id)
+    # Staged as soon as made: publish links or reads them; they do not stay in memory.
+    whole_tables = {
+        "clusters": staging.stage_table(
+            "clusters", cluster_table(table, assigned, run.run_id), "all"
+        ),
+        "document_matches": staging.stage_table(
+            "document_matches", document_matches(table, assigned, pairs, run.run_id), "all"
+        ),
+        "body_pairs": staging.stage_table("body_pairs", pairs, "all"),
+    }
+    del table, pairs
     assigned = assigned.select(["cluster_id", "is_canonical", "cluster_size"])
     release_memory()
     # This run's band keys and signatures are staged in their declared schemas: their files are
@@ -526,11 +539,9 @@ def deduplicate(
         *staging.signature_files(),
     ]
     counters = clock.counters(
-        "deduplicate", files_in=len(processed.reprocessed), documents=assigned.num_rows
+        "deduplicate", files_in=processed.files_processed, documents=assigned.num_rows
     )
-    return Deduplicated(
-        keys, assigned, clusters, matches, pairs, band_files, signature_files, counters
-    )
+    return Deduplicated(keys, assigned, whole_tables, band_files, signature_files, counters)
 
 
 @dataclass(frozen=True)
@@ -551,8 +562,8 @@ def publish(
     staging: store.RunStaging,
 ) -> Published:
     """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog."""
-    clock = _Clock()
-    record = run_record(run, found, census, processed, deduplicated)
+    clock = StageClock()
+    record = replace(run_record(run, found, census, processed, deduplicated), publishing=clock)
     snapshot = publish_snapshot(
         staging,
         deduplicated.keys,
@@ -560,12 +571,7 @@ def publish(
         store.SnapshotTables(
             quarantine=processed.quarantine.written,
             manifest=processed.manifest.written,
-            written={
-                "clusters": deduplicated.clusters,
-                "document_matches": deduplicated.document_matches,
-                "body_pairs": deduplicated.body_pairs,
-                "pending_reparse": census.deferred,
-            },
+            written={"pending_reparse": census.deferred},
             carried={
                 "body_bands": deduplicated.band_files,
                 "body_signatures": deduplicated.signature_files,
@@ -574,6 +580,7 @@ def publish(
                 "manifest": processed.manifest.carried,
             },
         ),
+        deduplicated.whole_tables,
         record,
         found.previous,
         found.runs_history,
@@ -606,7 +613,7 @@ def run_record(
         files_pruned=found.files_pruned,
         status="rebuilt" if found.runs_history is not None else "published",
         files_seen=found.files_seen,
-        files_processed=len(processed.reprocessed),
+        files_processed=processed.files_processed,
         documents=processed.documents,
         quarantined_by_reason=processed.quarantined_by_reason,
         total_documents=deduplicated.assigned.num_rows,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -263,6 +264,7 @@ def publish_snapshot(
     keys: incremental.DocumentKeys,
     assigned: pa.Table,
     tables: store.SnapshotTables,
+    whole_tables: Mapping[str, Path],
     record: RunRecord,
     previous: store.Snapshot | None,
     runs_history: pa.Table | None = None,
@@ -270,6 +272,7 @@ def publish_snapshot(
 ) -> store.Snapshot:
     """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog.
 
+    ``whole_tables`` are the staged files of ``CARRIED_WHOLE_TABLES``, every row of each;
     ``previous`` is the snapshot the run builds on (None for a first run or a rebuild);
     ``runs_history`` the earlier ``runs`` rows, when not the current snapshot's (a rebuild);
     ``workers`` local processes find the near copies' shared passages side by side.
@@ -283,22 +286,23 @@ def publish_snapshot(
         plan.dropped_rows,
         keys.new.num_rows,
     )
+    # Each table's rows to write are staged as soon as made: none waits in memory for the rest.
     mentions = incremental.next_mentions(keys, staging, previous)
+    tables = _with_staged(tables, "mentions", mentions.written, mentions.carried, staging)
     # Why each near copy is linked: computed for the new matches only, the others carried.
     passages = match_passages.next_match_passages(
         keys,
-        tables.written["document_matches"],
+        store.read_staged_table(whole_tables["document_matches"], "document_matches"),
         staging,
         previous,
         workers=functools.partial(passage_pool, workers),
         parallel=workers,
     )
-    tables = tables.with_table("mentions", mentions.written, mentions.carried).with_table(
-        "match_passages", passages.written, passages.carried
-    )
+    tables = _with_staged(tables, "match_passages", passages.written, passages.carried, staging)
+    del mentions, passages
     # Computed over every document; the rows of the stories this run left alone are carried.
     for name in CARRIED_WHOLE_TABLES:
-        carried = incremental.carry_unchanged(previous, name, tables.written[name], staging.path)
+        carried = incremental.carry_unchanged_staged(previous, name, whole_tables[name], staging)
         tables = tables.with_table(name, carried.written, carried.carried)
     snapshot = staging.publish(
         documents=incremental.document_batches(keys, assigned, plan, staging),
@@ -311,6 +315,18 @@ def publish_snapshot(
     )
     catalog.write_catalog(staging.warehouse, snapshot)
     return snapshot
+
+
+def _with_staged(
+    tables: store.SnapshotTables,
+    name: str,
+    written: pa.Table,
+    carried: list[Path],
+    staging: store.RunStaging,
+) -> store.SnapshotTables:
+    """``tables`` and the table ``name``, its rows to write staged as a file it carries."""
+    rows = incremental.staged_rows(incremental.CarriedRows(carried, written), staging, name, "rows")
+    return tables.with_table(name, rows.written, rows.carried)
 
 
 # The reports of the run's artifact, and rows shown of each: a summary, `newsetl report` has all.

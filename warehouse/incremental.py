@@ -23,14 +23,9 @@ from warehouse.schemas import MANIFEST, MENTIONS, QUARANTINE, TABLES, conform
 from warehouse.spill import spilling_connection
 from warehouse.store import RunStaging, Snapshot, table_files
 
-KEY_COLUMNS = [
-    "doc_id",
-    "source_path",
-    "content_hash",
-    "published_date",
-    "word_count",
-    "publisher",
-]
+# What deduplication and publish read of every document; a file's ``source_path`` is read
+# only to find the previous rows it supersedes (a million paths are not kept through publish).
+KEY_COLUMNS = ["doc_id", "content_hash", "published_date", "word_count", "publisher"]
 CLUSTER_COLUMNS = ["cluster_id", "is_canonical", "cluster_size"]
 
 
@@ -65,11 +60,12 @@ def gather_keys(
     records: list[tuple[str, str | None, int, int]] = []
     gone: list[pa.Table] = []
     for index, path in enumerate(files):
-        table = pq.read_table(path, columns=KEY_COLUMNS + CLUSTER_COLUMNS)
+        table = pq.read_table(path, columns=["source_path", *KEY_COLUMNS, *CLUSTER_COLUMNS])
         table = table.append_column("file_index", pa.array(np.full(table.num_rows, index)))
         table = table.append_column("row", pa.array(np.arange(table.num_rows)))
         records.append((str(path), _partition(path), table.num_rows, path.stat().st_size))
         dropped = pc.is_in(table.column("source_path"), value_set=reprocessed)
+        table = table.drop_columns(["source_path"])
         if pc.any(dropped).as_py():
             rows = table.column("row").filter(dropped)
             gone.append(pa.table({"file": pa.repeat(pa.scalar(str(path)), len(rows)), "row": rows}))
@@ -224,6 +220,17 @@ class CarriedRows:
     """The kept rows of the previous files that lost some, then this run's rows."""
 
 
+def staged_rows(rows: CarriedRows, staging: RunStaging, table: str, part: str) -> CarriedRows:
+    """``rows`` with the rows to write staged as the file ``part`` of ``table``.
+
+    The file is carried with the others (publish links it), and the rows leave memory now.
+    """
+    if not rows.written.num_rows:
+        return rows
+    staged = staging.stage_table(table, rows.written, part)
+    return CarriedRows([*rows.carried, staged], TABLES[table].empty_table())
+
+
 def carry_rows(
     previous: Snapshot | None, table: str, superseded: pa.Array, new_rows: pa.Table
 ) -> CarriedRows:
@@ -313,6 +320,22 @@ def carry_unchanged(
     changed[kept.to_numpy()] = False
     written = pa.concat_tables([*rewritten, conform(rows.filter(changed), schema, name=table)])
     return CarriedRows([Path(name) for name in plan.carried], written)
+
+
+def carry_unchanged_staged(
+    previous: Snapshot | None, table: str, staged: Path, staging: RunStaging
+) -> CarriedRows:
+    """:func:`carry_unchanged` of the rows staged in ``staged`` (every row of ``table``).
+
+    Without earlier rows of the table, the staged file is the table: it is carried as it is,
+    never read. Otherwise the new or changed rows are staged again, as ``changed``.
+    """
+    if not table_files(previous, table):
+        return CarriedRows([staged], TABLES[table].empty_table())
+    rows = pq.read_table(staged, schema=TABLES[table])
+    carried = carry_unchanged(previous, table, rows, staging.path)
+    del rows
+    return staged_rows(carried, staging, table, "changed")
 
 
 def next_quarantine(

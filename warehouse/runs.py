@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+import psutil
 import pyarrow as pa
 
 from warehouse.schemas import RUNS, conform
@@ -29,7 +32,48 @@ class StageCounters:
     """Bytes it read (discover, census, process) or wrote (publish)."""
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
-    """CPU of the driver and of the worker processes on its behalf."""
+    """CPU of the run's process tree during the stage (driver, worker processes, Prefect's
+    server), and of a cluster's workers on its tasks."""
+
+
+def tree_cpu() -> float:
+    """CPU seconds of this process's tree: itself, its live descendants and the ended ones.
+
+    An ended process counts once its parent has waited for it (a pool's shutdown does).
+    """
+    total = 0.0
+    me = psutil.Process()
+    try:
+        tree = [me, *me.children(recursive=True)]
+    except psutil.Error:
+        tree = [me]
+    for process in tree:
+        with contextlib.suppress(psutil.Error):  # ended between the listing and the read
+            times = process.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+@dataclass(frozen=True)
+class StageClock:
+    """Wall time since a stage started, and the CPU time of the run's process tree since then.
+
+    The tree is the driver, its worker processes (the shard tasks' pool, the pools deduplication
+    and publish start) and Prefect's temporary server. Tasks on a cluster are not in it: their
+    stage adds the CPU they report as ``worker_cpu``.
+    """
+
+    wall: float = field(default_factory=time.perf_counter)
+    cpu: float = field(default_factory=tree_cpu)
+
+    def counters(self, stage: str, *, worker_cpu: float = 0.0, **counts: int) -> StageCounters:
+        """The stage's counters, timed up to now."""
+        return StageCounters(
+            stage,
+            wall_seconds=time.perf_counter() - self.wall,
+            cpu_seconds=tree_cpu() - self.cpu + worker_cpu,
+            **counts,
+        )
 
 
 @dataclass(frozen=True)
@@ -60,10 +104,22 @@ class RunRecord:
     """Files of earlier runs not found in the input."""
     files_pruned: int = 0
     """Missing files whose rows this run removed (``--prune-missing``)."""
+    publishing: StageClock | None = None
+    """Started with the publish stage: the row records publish as it stands when the row is
+    written (documents, tables, report tables), before the checksums, the pointer swap and the
+    catalog."""
 
     def table(self, snapshot_id: str, parent_snapshot_id: str | None) -> pa.Table:
         """This run's row of ``runs``, conformed to its schema."""
-        stage_seconds = [(s.stage, s.wall_seconds) for s in self.stages]
+        stages = self.stages
+        if self.publishing is not None:
+            stages = (
+                *stages,
+                self.publishing.counters(
+                    "publish", files_in=self.files_seen, documents=self.total_documents
+                ),
+            )
+        stage_seconds = [(s.stage, s.wall_seconds) for s in stages]
         row = {
             "run_id": self.run_id,
             "started_at": self.started_at,
@@ -82,7 +138,7 @@ class RunRecord:
             "duplicates": self.duplicates,
             "clusters": self.clusters,
             "stage_seconds": [*stage_seconds, ("minhash_cpu", self.minhash_cpu_seconds)],
-            "stages": [asdict(stage) for stage in self.stages],
+            "stages": [asdict(stage) for stage in stages],
             "parameters": self.parameters,
             "snapshot_id": snapshot_id,
             "parent_snapshot_id": parent_snapshot_id,

@@ -185,8 +185,12 @@ RUNS = pa.schema(
                     ]
                 )
             ),
-            "Counters of each stage up to publish: files in and out, documents, quarantined, "
-            "bytes read, wall and CPU seconds (driver and workers). Null for runs before it.",
+            "Counters of each stage: files in and out, documents, quarantined, bytes read "
+            "(publish: none), wall seconds and CPU seconds of the run's process tree (driver, "
+            "worker processes, Prefect's server) and of a cluster's workers on its tasks; "
+            "publish as it stood when "
+            "this row was written (before checksums, pointer swap and catalog), absent before "
+            "newsetl recorded it. Null for runs before it.",
         ),
         _field("parameters", pa.string(), "Run parameters as JSON.", required=True),
         _field("snapshot_id", pa.string(), "Snapshot this run published.", required=True),

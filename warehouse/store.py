@@ -69,6 +69,7 @@ SIGNATURES = "signatures"  # staged MinHash signatures of a run's new bodies
 CENSUS = "census"  # staged edge lines of a run's files (learned chrome)
 TEXTS = "texts"  # staged normalised texts of a run's files, until their shard is parsed
 MENTIONS = "mentions"  # staged entity mentions of a run's new documents
+STAGED_TABLES = "tables"  # rows of the next snapshot's tables, staged before publish links them
 STAGING = "staging"
 LOCK = "newsetl.lock"
 MANIFEST_FILE = "_snapshot.json"
@@ -427,6 +428,18 @@ class RunStaging:
         """The entity mentions of the staged documents, one file per shard."""
         return sorted((self.path / MENTIONS).glob("shard-*.parquet"))
 
+    def stage_table(self, name: str, rows: pa.Table, part: str) -> Path:
+        """Stage rows of the next snapshot's table ``name`` as the file ``part``; return it.
+
+        Publish links the file into the snapshot as it is (``SnapshotTables.carried``), so the
+        rows need not stay in memory until then.
+        """
+        target = self.path / STAGED_TABLES / name / f"{part}.parquet"
+        self.warehouse.storage.write_parquet(
+            target, conform(rows, TABLES[name], name=name), row_group_size=ROW_GROUP_ROWS
+        )
+        return target
+
     def read_quarantine(self) -> pa.Table:
         """All staged quarantine rows, in shard order."""
         tables = [pq.read_table(s.quarantine) for s in sorted(self.shards, key=lambda s: s.shard)]
@@ -641,6 +654,11 @@ def read_staged_texts(path: Path) -> tuple[pa.Table, pa.Table]:
         texts.select(TEXTS_SCHEMA.names).cast(TEXTS_SCHEMA),
         quarantine.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA),
     )
+
+
+def read_staged_table(path: Path, name: str) -> pa.Table:
+    """The rows of table ``name`` staged in ``path`` (:meth:`RunStaging.stage_table`)."""
+    return pq.read_table(path, schema=TABLES[name])
 
 
 def write_staged_census(storage: Storage, path: Path, shard: int, census: pa.Table) -> Path:

@@ -66,3 +66,31 @@ def test_a_baseline_gets_its_columns_and_the_ratios_to_it() -> None:
     )
     with pytest.raises(KeyError):
         section([10], {10: {"new": result(1.0, 1.0)}}, "cmd", ["main", "new"])
+
+
+def test_each_stage_shows_its_cpu_over_its_wall_times_the_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("bench.scale.CORES", 2)
+    stages = {"discover": 1.0, "census": 4.0, "process": 10.0, "deduplicate": 5.0}
+    recorded = {"discover": 0.5, "census": 8.0, "process": 19.0, "deduplicate": 5.0}
+    new = result(30.0, 5.0) | {
+        "stages": {**stages, "publish": 6.0, "minhash_cpu": 2.0},
+        "stage_cpu": {**recorded, "publish": 9.0},
+        "cpu": 45.0,
+    }
+    old = result(30.0, 5.0) | {"stages": {**stages, "minhash_cpu": 2.0}, "stage_cpu": recorded}
+    text = section([10], {10: {"main": old, "new": new}}, "cmd", ["main", "new"])
+    lines = {line.split(" | ")[0]: line for line in text.splitlines()}
+    assert lines["| stage census: CPU s / wall s (utilisation of 2 cores)"].endswith(
+        "| 8.0 / 4.0 (100%) | 8.0 / 4.0 (100%) |"
+    )
+    assert lines[
+        "| stage publish, up to its runs row: CPU s / wall s (utilisation of 2 cores)"
+    ].endswith("| n/a | 9.0 / 6.0 (75%) |")
+    # The rest: 30 - 20 s of wall, 45 - 32.5 s of CPU.
+    rest = "| rest of the run: start-up, publish, report, Prefect's server: CPU s / wall s"
+    assert lines[rest + " (utilisation of 2 cores)"].endswith("| n/a | 12.5 / 10.0 (62%) |")
+    assert lines["| the whole run: CPU s / wall s (utilisation of 2 cores)"].endswith(
+        "| n/a | 45.0 / 30.0 (75%) |"
+    )

@@ -151,7 +151,7 @@ def test_each_stage_keeps_its_books(ingested: tuple) -> None:
         .execute("select unnest(stages, recursive := true) from runs")
         .fetchall()
     )
-    assert [row[0] for row in recorded] == ["discover", "census", "process", "deduplicate"]
+    assert [row[0] for row in recorded] == list(stages)
     assert recorded[2][1:6] == (
         files,
         files,
@@ -159,6 +159,11 @@ def test_each_stage_keeps_its_books(ingested: tuple) -> None:
         summary.quarantined,
         stages["process"].bytes,
     )
+    # Publish as it stood when it wrote the row: part of the stage, timed within it.
+    _, files_in, _, documents, _, _, wall_seconds, cpu_seconds = recorded[4]
+    assert (files_in, documents) == (files, stages["publish"].documents)
+    assert 0 < cpu_seconds <= stages["publish"].cpu_seconds
+    assert 0 < wall_seconds <= stages["publish"].wall_seconds
 
 
 def test_the_exact_copy_is_linked_to_the_tass_original(ingested: tuple) -> None:
