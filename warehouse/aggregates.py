@@ -271,6 +271,8 @@ class _Build:
         ``by_story``: the documents of the stories first seen in ``months`` (story_months).
         """
         connection = self.connection
+        if months is not None and list(months) == self.months:
+            months = None  # every month: no filter to apply
         if months is None:
             connection.execute("CREATE OR REPLACE VIEW documents AS SELECT * FROM all_documents")
             connection.execute("CREATE OR REPLACE VIEW mentions AS SELECT * FROM all_mentions")
