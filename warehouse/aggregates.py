@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -353,6 +354,7 @@ def write_report_tables(
             if name == PARTITIONS:
                 continue
             parameters = query_parameters(query, frequent_share, digest)
+            started = time.perf_counter()
             if name in STORY_TABLES:
                 state.scope(state.stories_changed, by_story=True)
                 rows[name] = _build_monthly(state, name, query, parameters, state.stories_changed)
@@ -367,6 +369,9 @@ def write_report_tables(
                 rows[name] = _build_table(state, name, query, parameters)
                 if name == "frequent_names":
                     state.frequent_changed = _frequent_changed(state)
+            LOGGER.debug(
+                "report table %s: %d rows, %.1f s", name, rows[name], time.perf_counter() - started
+            )
     finally:
         connection.close()
     LOGGER.info(
