@@ -42,6 +42,9 @@ import pyarrow.compute as pc
 # One byte each, like the space that replaces them: a body's byte offsets stay as they are.
 SPACE_CHARACTERS = r"[\t\n\r\f\v]"
 NOT_A_WORD_CHARACTER = r"[^\p{L}\p{N}]+"
+# Whether each byte value belongs to a token: all but ASCII white space.
+SOLID_BYTE = np.ones(256, bool)
+SOLID_BYTE[[9, 10, 11, 12, 13, 32]] = False
 # Bits of a k-gram's hash in a 64-bit sort key beside a body's and a pair's number in the batch
 # (12 bits each: 4,096 bodies, 4,096 pairs). A pair compares some hundreds of k-grams, so a false
 # match of 40 bits is a one in a billion event per pair.
@@ -127,16 +130,13 @@ def words(bodies: pa.Array) -> Words:
     offsets = offsets - begin
     raw = np.frombuffer(data, np.uint8)
     # Tokens are runs of bytes other than ASCII white space; a body's end ends its last one.
-    solid = (raw != 32) & ((raw < 9) | (raw > 13))
-    edges = np.flatnonzero(solid[1:] != solid[:-1]) + 1
-    if len(raw):
-        edges = np.r_[
-            0 if solid[0] else np.empty(0, np.int64),
-            edges,
-            len(raw) if solid[-1] else np.empty(0, np.int64),
-        ]
+    # Byte i is at solid[i + 1], between two bytes of white space: a run's start and end are
+    # where solid changes.
+    solid = np.zeros(len(raw) + 2, bool)
+    solid[1:-1] = SOLID_BYTE.take(raw)
+    edges = np.flatnonzero(solid[1:] != solid[:-1])
     inner = offsets[1:-1][(offsets[1:-1] > 0) & (offsets[1:-1] < len(raw))]
-    glued = np.unique(inner[solid[inner - 1] & solid[inner]])
+    glued = np.unique(inner[solid[inner] & solid[inner + 1]])
     if len(glued):  # a body boundary inside a run of token bytes: an empty gap there
         edges = np.insert(edges, np.searchsorted(edges, glued).repeat(2), glued.repeat(2))
     token_start, token_end = edges[0::2], edges[1::2]

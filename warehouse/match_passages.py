@@ -125,19 +125,25 @@ def _compute(
 ) -> pa.Table:
     """The passages of ``todo``'s matches, computed once per distinct pair of bodies."""
     everyone = keys.all_keys()
-    hashes = everyone.column("content_hash")
-    ids = everyone.column("doc_id")
-    copy_hash = hashes.take(pc.index_in(todo.column("doc_id"), value_set=ids))
-    canonical_hash = hashes.take(pc.index_in(todo.column("matched_doc_id"), value_set=ids))
-    if copy_hash.null_count or canonical_hash.null_count:
+    matched = len(todo)
+    # Copies and canonical documents looked up at once: one hash table of every document id.
+    sought = pa.chunked_array(
+        [*todo.column("doc_id").chunks, *todo.column("matched_doc_id").chunks], pa.string()
+    )
+    located = pc.index_in(sought, value_set=everyone.column("doc_id").combine_chunks())
+    if located.null_count:
         raise ValueError("a near copy or its canonical document is not among the documents")
     # Hashes by rank among the distinct ones: pairs of ranks sort as pairs of hashes, and each
     # match finds its distinct pair of bodies without a join on strings.
-    copy_hash, canonical_hash = copy_hash.combine_chunks(), canonical_hash.combine_chunks()
-    named = pc.unique(pa.concat_arrays([copy_hash, canonical_hash]))
-    named = named.take(pc.sort_indices(named))
-    copy_rank = pc.index_in(copy_hash, value_set=named).to_numpy().astype(np.int64)
-    canonical_rank = pc.index_in(canonical_hash, value_set=named).to_numpy().astype(np.int64)
+    encoded = pc.dictionary_encode(
+        everyone.column("content_hash").combine_chunks().take(located.combine_chunks())
+    )
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    named = encoded.dictionary.take(pa.array(order))
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    ranks = rank[encoded.indices.to_numpy()]
+    copy_rank, canonical_rank = ranks[:matched], ranks[matched:]
     # Pairs in canonical order, ``batch_pairs`` a batch: a story's copies share batches with its
     # canonical, and a story copied thousands of times reads its canonical once per batch
     # rather than holding all its copies at once (64,831 bodies in one batch at a million).
