@@ -173,12 +173,31 @@ def _register_previous(
         connection.register(relation, rows)
 
 
-def _story_numbers(connection: duckdb.DuckDBPyConnection, documents: str) -> None:
+def _keep(
+    connection: duckdb.DuckDBPyConnection, name: str, query: str, folder: Path | None
+) -> None:
+    """Make relation ``name`` of ``query``: a table in memory, or a Parquet file in ``folder``.
+
+    Read back as a view, the file takes none of the build's memory limit, which its sorts need.
+    Names and queries are ours; the path is the run's staging folder, quoted.
+    """
+    if folder is None:
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+        return
+    path = str(folder / f"{name}.parquet").replace("'", "''")
+    connection.execute(f"COPY ({query}) TO '{path}' (FORMAT parquet)")
+    connection.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{path}')")  # noqa: S608
+
+
+def _story_numbers(
+    connection: duckdb.DuckDBPyConnection, documents: str, folder: Path | None = None
+) -> None:
     """``story_numbers``: every story's number, the previous snapshot's, new ones after them."""
     # The source is one of our relation names, never input.
-    connection.execute(
+    _keep(
+        connection,
+        "story_numbers",
         f"""
-        CREATE OR REPLACE TEMP TABLE story_numbers AS
         WITH added AS (
             SELECT DISTINCT cluster_id FROM {documents}
             EXCEPT
@@ -193,19 +212,23 @@ def _story_numbers(connection: duckdb.DuckDBPyConnection, documents: str) -> Non
                 + row_number() OVER (ORDER BY cluster_id) AS INTEGER
             )
         FROM added
-        """  # noqa: S608
+        """,  # noqa: S608
+        folder,
     )
 
 
-def _story_months(connection: duckdb.DuckDBPyConnection, documents: str) -> None:
+def _story_months(
+    connection: duckdb.DuckDBPyConnection, documents: str, folder: Path | None = None
+) -> None:
     """``story_months``: each story's month (its earliest copy's) and a fingerprint of its copies.
 
     The columns hashed are those the story tables read.
     """
     # The source is one of our relation names, never input.
-    connection.execute(
+    _keep(
+        connection,
+        "story_months",
         f"""
-        CREATE OR REPLACE TEMP TABLE story_months AS
         SELECT
             cluster_id,
             coalesce(strftime(min(published_date), '%Y-%m'), 'undated') AS month,
@@ -215,7 +238,8 @@ def _story_months(connection: duckdb.DuckDBPyConnection, documents: str) -> None
             )) AS fingerprint
         FROM {documents}
         GROUP BY cluster_id
-        """  # noqa: S608
+        """,  # noqa: S608
+        folder,
     )
 
 
@@ -339,7 +363,7 @@ def write_report_tables(
         connection.execute(WIRE_DOCUMENTS.read_text())
         # Per story, once: within the retry's limit rather than built twice.
         connection.execute(f"SET memory_limit = '{RETRY_MEMORY_LIMIT}'")
-        _story_months(connection, "all_documents")
+        _story_months(connection, "all_documents", spill_dir)
         queries = report_table_queries()
         partitions_query = dict(queries)[PARTITIONS]
         rows[PARTITIONS] = _build_table(
@@ -349,7 +373,7 @@ def write_report_tables(
         _plan_months(state)
         _register_previous(connection, state.previous)
         connection.execute(f"SET memory_limit = '{RETRY_MEMORY_LIMIT}'")
-        _story_numbers(connection, "all_documents")
+        _story_numbers(connection, "all_documents", spill_dir)
         for name, query in queries:
             if name == PARTITIONS:
                 continue
