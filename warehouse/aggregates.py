@@ -94,6 +94,11 @@ STORY_TABLES: dict[str, str] = {
 copy's), and the column that says it. A story's rows are built again when any of its copies
 changes (``report_partitions.story_fingerprint``)."""
 PARTITIONED = MONTHLY_TABLES | STORY_TABLES
+BY_STORIES = frozenset({"document_facts", "publisher_days", "name_months"})
+"""Monthly tables that read the documents' stories (cluster, size, canonical); the others are
+built again only when a month's documents or mentions change otherwise
+(``report_partitions.content_fingerprint``): a new copy of an old story changes its month's
+``document_facts``, not its entities."""
 BY_FREQUENT_NAMES = frozenset(
     {"name_mentions", "infrequent_document_entities", "name_comentions", "other_name_mentions"}
 )
@@ -284,6 +289,8 @@ class _Build:
     """Every month of the snapshot."""
     changed: list[str] = field(default_factory=list)
     """The months built again (all of them in a full build)."""
+    content_changed: list[str] = field(default_factory=list)
+    """The months whose documents or mentions changed but for their stories."""
     stories_changed: list[str] = field(default_factory=list)
     """The months whose stories are built again."""
     frequent_changed: bool = True
@@ -383,7 +390,7 @@ def write_report_tables(
                 state.scope(state.stories_changed, by_story=True)
                 rows[name] = _build_monthly(state, name, query, parameters, state.stories_changed)
             elif name in MONTHLY_TABLES:
-                months = state.changed
+                months = state.changed if name in BY_STORIES else state.content_changed
                 if name in BY_FREQUENT_NAMES and state.frequent_changed:
                     months = state.months
                 state.scope(months)
@@ -399,9 +406,11 @@ def write_report_tables(
     finally:
         connection.close()
     LOGGER.info(
-        "report tables: %d of %d months built (stories: %d), the others carried%s",
+        "report tables: %d of %d months built (%d of them for more than their stories; "
+        "stories: %d), the others carried%s",
         len(state.changed),
         len(state.months),
+        len(state.content_changed),
         len(state.stories_changed),
         "; the frequent names changed" if state.frequent_changed and state.previous else "",
     )
@@ -423,6 +432,7 @@ def _usable(previous: Mapping[str, Sequence[Path]], digest: str) -> Mapping[str,
 def _plan_months(state: _Build) -> None:
     """The snapshot's months, and those to build: whose documents, mentions or stories changed."""
     documents = ["month", "documents", "fingerprint"]
+    contents = ["month", "documents", "content_fingerprint"]
     stories = ["month", "stories", "story_fingerprint"]
     current = pq.read_table(state.build / PARTITIONS / f"part-{state.run_id}.parquet")
     before = (
@@ -438,6 +448,7 @@ def _plan_months(state: _Build) -> None:
 
     state.months = sorted(current.column("month").to_pylist())
     state.changed = differing(documents)
+    state.content_changed = differing(contents)
     state.stories_changed = differing(stories)
 
 

@@ -883,6 +883,13 @@ REPORT_PARTITIONS = pa.schema(
             "tables read them.",
             required=True,
         ),
+        _field(
+            "content_fingerprint",
+            pa.uint64(),
+            "The same without the documents' stories (cluster, its size, canonical or not): what "
+            "the tables other than document_facts, publisher_days and name_months read.",
+            required=True,
+        ),
         _field("stories", pa.int64(), "Stories first seen that month.", required=True),
         _field(
             "story_fingerprint",

@@ -633,3 +633,27 @@ def test_unchanged_months_are_linked_and_changed_ones_built(tmp_path: Path) -> N
             elif month in before:
                 assert inode == before[month], (name, month)
     assert any(p.parent.name == f"month={last}" for p in second["document_facts"])
+
+
+def test_a_new_copy_of_an_old_story_builds_its_facts_not_its_entities(tmp_path: Path) -> None:
+    """Only the story columns of a month's documents changed: document_facts (and the tables of
+    canonical counts) are built again for it, the tables of its entities are linked."""
+    tables = report_tables()
+    documents = tables["documents"].to_pylist()
+    dated = next(row for row in documents if row["published_date"] is not None)
+    month = f"month={dated['published_date']:%Y-%m}"
+    dated["cluster_size"] += 1
+    earlier = tables | {"documents": pa.Table.from_pylist(documents, schema=DOCUMENTS)}
+    first = _publish_reports(tmp_path / "run1", earlier, 1.0)
+    second = _publish_reports(tmp_path / "run2", tables, 1.0, first)
+
+    def inode(files: dict[str, list[Path]], name: str) -> int:
+        return next(os.stat(p).st_ino for p in files[name] if p.parent.name == month)
+
+    assert inode(first, "document_facts") != inode(second, "document_facts")
+    for name in ("document_entities", "entity_documents", "daily_mentions"):
+        assert inode(first, name) == inode(second, name), name
+    connection = _published_connection(tables, second)
+    assert connection.execute(
+        "SELECT cluster_size FROM document_facts WHERE doc_id = $id", {"id": dated["doc_id"]}
+    ).fetchone() == (dated["cluster_size"] - 1,)

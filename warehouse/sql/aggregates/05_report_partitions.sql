@@ -1,6 +1,7 @@
 -- report_partitions: per month of publication (`undated` too), what the month's rows of the
 -- report tables kept by month were built from: its documents, and a fingerprint of the columns
--- those tables read (the documents' dates, outlets and stories, and their mentions); the stories
+-- those tables read (the documents' dates, outlets and stories, and their mentions), and one
+-- without the documents' stories (content_fingerprint: what most of them read); the stories
 -- first seen that month and a fingerprint of all their copies (story_months, for the story
 -- tables, kept by the month a story was first seen); and the build they were made by ($build: the
 -- report queries and settings). A run builds again only the months whose fingerprints or build
@@ -11,6 +12,7 @@ WITH months AS (
     SELECT
         doc_id,
         coalesce(strftime(published_date, '%Y-%m'), 'undated') AS month,
+        hash(doc_id, published_date, publisher) AS content,
         hash(doc_id, published_date, publisher, cluster_id, cluster_size, is_canonical) AS fingerprint
     FROM documents
 ),
@@ -21,7 +23,11 @@ named AS (
     GROUP BY d.month
 ),
 documents_by_month AS (
-    SELECT month, count(*) AS documents, bit_xor(fingerprint) AS fingerprint
+    SELECT
+        month,
+        count(*) AS documents,
+        bit_xor(fingerprint) AS fingerprint,
+        bit_xor(content) AS content
     FROM months
     GROUP BY month
 ),
@@ -34,6 +40,7 @@ SELECT
     d.month,
     d.documents,
     xor(d.fingerprint, coalesce(n.fingerprint, CAST(0 AS UBIGINT))) AS fingerprint,
+    xor(d.content, coalesce(n.fingerprint, CAST(0 AS UBIGINT))) AS content_fingerprint,
     coalesce(s.stories, 0) AS stories,
     coalesce(s.fingerprint, CAST(0 AS UBIGINT)) AS story_fingerprint,
     CAST($build AS VARCHAR) AS build
