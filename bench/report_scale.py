@@ -140,7 +140,7 @@ def make_tables(connection: duckdb.DuckDBPyConnection, folder: Path, documents: 
     )
     seconds = time.perf_counter() - started
     for table in REPORT_TABLES:
-        _view(connection, table, [folder / "report" / table / "part-bench.parquet"])
+        _view(connection, table, sorted((folder / "report" / table).rglob("*.parquet")))
     catalog.create_staging_views(connection)
     return seconds
 
@@ -207,7 +207,12 @@ def add_report_tables(root: Path) -> tuple[str, float, float, float]:
         "parent_snapshot_id": current.snapshot_id,
         "tables": current.manifest["tables"]
         | {
-            table: {"files": [f"{table}/part-{current.manifest['run_id']}.parquet"], "rows": count}
+            table: {
+                "files": sorted(
+                    str(p.relative_to(build)) for p in (build / table).rglob("*.parquet")
+                ),
+                "rows": count,
+            }
             for table, count in rows.items()
         },
     }
