@@ -15,6 +15,7 @@ import functools
 import tempfile
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -289,32 +290,57 @@ def publish_snapshot(
     # Each table's rows to write are staged as soon as made: none waits in memory for the rest.
     mentions = incremental.next_mentions(keys, staging, previous)
     tables = _with_staged(tables, "mentions", mentions.written, mentions.carried, staging)
-    # Why each near copy is linked: computed for the new matches only, the others carried.
+    del mentions
+    # Why each near copy is linked: computed for the new matches only, the others carried, by
+    # worker processes while this one writes the documents and builds the report tables (one
+    # DuckDB thread), so that the two cores share the two jobs.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="match-passages") as background:
+        passages = background.submit(
+            _staged_passages, keys, whole_tables["document_matches"], staging, previous, workers
+        )
+        # Computed over every document; the rows of the stories this run left alone are carried.
+        for name in CARRIED_WHOLE_TABLES:
+            carried = incremental.carry_unchanged_staged(
+                previous, name, whole_tables[name], staging
+            )
+            tables = tables.with_table(name, carried.written, carried.carried)
+        snapshot = staging.publish(
+            documents=incremental.document_batches(keys, assigned, plan, staging),
+            carried_documents=[Path(name) for name in plan.carried],
+            tables=tables,
+            record=record,
+            now=datetime.now(UTC),
+            runs_history=runs_history,
+            previous_reports=previous,
+            later={"match_passages": passages.result},
+        )
+    catalog.write_catalog(staging.warehouse, snapshot)
+    return snapshot
+
+
+def _staged_passages(
+    keys: incremental.DocumentKeys,
+    document_matches: Path,
+    staging: store.RunStaging,
+    previous: store.Snapshot | None,
+    workers: int,
+) -> tuple[pa.Table, list[Path]]:
+    """The next ``match_passages``: rows to write (none: they are staged) and files to carry."""
     passages = match_passages.next_match_passages(
         keys,
-        store.read_staged_table(whole_tables["document_matches"], "document_matches"),
+        store.read_staged_table(document_matches, "document_matches"),
         staging,
         previous,
         workers=functools.partial(passage_pool, workers),
         parallel=workers,
     )
-    tables = _with_staged(tables, "match_passages", passages.written, passages.carried, staging)
-    del mentions, passages
-    # Computed over every document; the rows of the stories this run left alone are carried.
-    for name in CARRIED_WHOLE_TABLES:
-        carried = incremental.carry_unchanged_staged(previous, name, whole_tables[name], staging)
-        tables = tables.with_table(name, carried.written, carried.carried)
-    snapshot = staging.publish(
-        documents=incremental.document_batches(keys, assigned, plan, staging),
-        carried_documents=[Path(name) for name in plan.carried],
-        tables=tables,
-        record=record,
-        now=datetime.now(UTC),
-        runs_history=runs_history,
-        previous_reports=previous,
+    rows = incremental.staged_rows(
+        incremental.CarriedRows(passages.carried, passages.written),
+        staging,
+        "match_passages",
+        "rows",
     )
-    catalog.write_catalog(staging.warehouse, snapshot)
-    return snapshot
+    return rows.written, rows.carried
 
 
 def _with_staged(

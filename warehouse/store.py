@@ -31,7 +31,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -455,6 +455,7 @@ class RunStaging:
         now: datetime,
         runs_history: pa.Table | None = None,
         previous_reports: Snapshot | None = None,
+        later: Mapping[str, Callable[[], tuple[pa.Table, Sequence[Path]]]] | None = None,
     ) -> Snapshot:
         """Write a new snapshot from staged data and make it current, atomically.
 
@@ -469,6 +470,10 @@ class RunStaging:
                 (a rebuild over a damaged snapshot passes what of them it could read).
             previous_reports: The snapshot this one follows, whose report tables' months are
                 carried where their documents did not change; None: every month is built.
+            later: Tables still being made while the others are written (``match_passages``,
+                computed by other processes beside the report tables): each is called once the
+                report tables are built and gives its rows to write and files to carry, as
+                ``tables`` does; what it raises fails the publish.
 
         Returns:
             The published snapshot.
@@ -499,7 +504,10 @@ class RunStaging:
             "manifest": conform(tables.manifest, MANIFEST, name="manifest"),
             **tables.written,
         }
-        extra_rows = _write_other_tables(storage, build, self.run_id, written, tables.carried)
+        later = later or {}
+        extra_rows = _write_other_tables(
+            storage, build, self.run_id, written, tables.carried, skip=set(later)
+        )
 
         storage.step("write_report_tables")
         extra_rows |= aggregates.write_report_tables(
@@ -517,6 +525,17 @@ class RunStaging:
                 for name in REPORT_TABLES
                 if name in previous_reports.manifest["tables"]
             },
+        )
+
+        storage.step("write_later_tables")
+        finished = {name: rows() for name, rows in later.items()}
+        extra_rows |= _write_other_tables(
+            storage,
+            build,
+            self.run_id,
+            {name: table for name, (table, _) in finished.items()},
+            {name: files for name, (_, files) in finished.items()},
+            skip=set(TABLES) - set(finished),
         )
 
         storage.step("write_runs")
@@ -811,11 +830,12 @@ def _write_other_tables(
     run_id: str,
     tables: Mapping[str, pa.Table],
     carried_files: Mapping[str, Sequence[Path]],
+    skip: Set[str] = frozenset(),
 ) -> dict[str, int]:
-    """Write every table but those publish builds itself; return their row counts."""
+    """Write every table but ``skip`` and those publish builds itself; return their row counts."""
     rows: dict[str, int] = {}
     for name, schema in TABLES.items():
-        if name in OWN_TABLES or name in REPORT_TABLES:
+        if name in OWN_TABLES or name in REPORT_TABLES or name in skip:
             continue
         carried = carried_files.get(name, ())
         table = tables.get(name)

@@ -27,6 +27,7 @@ STEPS = [
     "write_documents",
     "write_quarantine",
     "write_report_tables",
+    "write_later_tables",
     "write_runs",
     "record_checksums",
     "fsync",

@@ -1,6 +1,7 @@
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -9,7 +10,15 @@ import pytest
 
 from warehouse import catalog, store
 from warehouse.runs import RunRecord, StageCounters, upgrade_runs
-from warehouse.schemas import DOCUMENTS, MANIFEST, QUARANTINE, RUNS, SchemaContractError, conform
+from warehouse.schemas import (
+    DOCUMENTS,
+    MANIFEST,
+    MATCH_PASSAGES,
+    QUARANTINE,
+    RUNS,
+    SchemaContractError,
+    conform,
+)
 from warehouse.storage import Storage
 from warehouse.store import SnapshotNotFound, SnapshotTables, Warehouse, WarehouseLocked
 
@@ -151,6 +160,62 @@ def test_a_schema_violation_publishes_nothing(tmp_path: Path) -> None:
     bad = documents(2).set_column(0, "doc_id", pa.array([None, "x"], pa.string()))
     with pytest.raises(SchemaContractError, match="doc_id is required"):
         publish(warehouse, "r2", bad)
+    assert warehouse.current_snapshot_id() == good
+    assert warehouse.snapshot_ids() == [good]
+
+
+def passage_rows(doc_id: str, run_id: str) -> pa.Table:
+    row = {field.name: None if field.nullable else 0 for field in MATCH_PASSAGES}
+    row |= {"doc_id": doc_id, "matched_doc_id": "d0", "run_id": run_id}
+    return pa.Table.from_pylist([row], schema=MATCH_PASSAGES)
+
+
+def publish_with_later(
+    warehouse: Warehouse, run_id: str, later: dict[str, Callable[[], tuple[pa.Table, list[Path]]]]
+) -> str:
+    with warehouse.writer_lock(run_id):
+        staging = warehouse.staging(run_id)
+        snapshot = staging.publish(
+            documents=[documents(3, run_id)],
+            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
+            record=run_record(run_id),
+            now=NOW,
+            later=later,
+        )
+        staging.remove()
+    return snapshot.snapshot_id
+
+
+def test_a_table_finished_later_is_written_after_the_report_tables(tmp_path: Path) -> None:
+    """``later`` tables are asked for once the report tables are built, rows and files kept."""
+    warehouse = Warehouse(tmp_path)
+    first = publish_with_later(
+        warehouse, "r1", {"match_passages": lambda: (passage_rows("d1", "r1"), [])}
+    )
+    carried = warehouse.snapshot(first).files("match_passages")
+    asked: list[bool] = []
+
+    def passages() -> tuple[pa.Table, list[Path]]:
+        built = warehouse.root / store.STAGING / "r2" / "snapshot" / "document_facts"
+        asked.append(built.is_dir())
+        return passage_rows("d2", "r2"), carried
+
+    second = warehouse.snapshot(publish_with_later(warehouse, "r2", {"match_passages": passages}))
+    assert asked == [True]
+    rows = pa.concat_tables(pq.read_table(f) for f in second.files("match_passages"))
+    assert sorted(rows.column("doc_id").to_pylist()) == ["d1", "d2"]
+    assert second.rows("match_passages") == 2
+
+
+def test_a_table_that_fails_later_publishes_nothing(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    good = publish(warehouse, "r1", documents(2))
+
+    def passages() -> tuple[pa.Table, list[Path]]:
+        raise RuntimeError("a passage worker died")
+
+    with pytest.raises(RuntimeError, match="a passage worker died"):
+        publish_with_later(warehouse, "r2", {"match_passages": passages})
     assert warehouse.current_snapshot_id() == good
     assert warehouse.snapshot_ids() == [good]
 
