@@ -35,7 +35,7 @@ test: setup browser
 	$(BIN)/lint-imports
 	@# Two processes, each test module whole in one (--dist loadscope): a module-scoped run is made
 	@# once, not once per process (xdist 3.8's loadgroup does not group under pytest 9).
-	$(BIN)/pytest -n 2 --dist loadscope
+	$(BIN)/pytest -n 2 --dist loadscope --durations=15
 
 test-all: setup browser
 	$(BIN)/pytest -m "slow or not slow"

@@ -216,7 +216,7 @@ def _reports_equal_the_reference(
             assert got[key] == expected[key], (key, chosen)
 
 
-@settings(max_examples=25, derandomize=True)
+@settings(max_examples=12, derandomize=True)
 @REPORT_EXAMPLES
 def test_reports_from_report_tables_equal_the_reference(
     tables: dict[str, pa.Table],
@@ -544,7 +544,7 @@ INCREMENT_EXAMPLES = given(
 )
 
 
-@settings(max_examples=6, derandomize=True, deadline=None)
+@settings(max_examples=4, derandomize=True, deadline=None)
 @INCREMENT_EXAMPLES
 def test_a_build_carrying_unchanged_months_equals_a_build_from_scratch(
     tables: dict[str, pa.Table],
