@@ -13,21 +13,23 @@
 * **Reuters-21578**: the share of stories whose wire is Reuters.
 
 With ``--corpus DIR --warehouse DIR`` it measures a run that exists (``make bench-full``'s).
-``python -m bench.syndication --cost --warehouse DIR [--write]`` times, on a published warehouse
-(``make bench-full`` leaves one of a million articles), what the syndication tables add to a
-publish: the report tables ``story_outlets``, ``stories`` and ``outlet_pairs`` beside all report
-tables, built as publish builds them, and the passages of every near copy computed from scratch
-(a first run computes them all; later runs only their new matches).
+``python -m bench.syndication --cost --warehouse DIR [--repeats 2] [--write]`` times, on a
+published warehouse (``bench.scale`` leaves one of a million articles), what syndication adds to
+a publish: the report tables ``story_outlets``, ``stories`` and ``outlet_pairs`` within all
+report tables built as publish builds them, and what the passages of every near copy, computed
+from scratch beside that build as a first run's publish computes them, add to it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import logging
 import os
 import re
-import resource
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -241,76 +243,172 @@ def measure_quality(corpus: Path, warehouse: Path, work: Path, env: dict[str, st
     return "\n".join(lines)
 
 
-def measure_cost(warehouse: Path) -> str:
-    """The section's cost part: syndication tables and passages on a published warehouse."""
-    from warehouse import aggregates
-    from warehouse.spill import spilling_connection
+# The report tables issue 20 added, and the log line that times each report table's build.
+STORY_TABLES = ("story_outlets", "stories", "outlet_pairs")
+TABLE_SECONDS = re.compile(r"report table (\w+): \d+ rows, ([\d.]+) s")
+
+
+def measure_cost(warehouse: Path, repeats: int) -> str:
+    """The cost section: what the syndication tables and passages add to a publish.
+
+    The report tables of the warehouse's snapshot are built as publish builds them (every month,
+    into a scratch folder), alone and then with every near copy's passage computed beside them
+    by two worker processes, as publish does, ``repeats`` times alternately. What syndication
+    adds to publish is the story tables' build time (timed within the build alone) and what the
+    passages beside add to the build; publish's own seconds are the last run's (``runs``).
+    """
     from warehouse.store import Warehouse
 
     snapshot = Warehouse(warehouse).snapshot()
-    documents, mentions = snapshot.files("documents"), snapshot.files("mentions")
-    seconds: dict[str, float] = {}
-    cpu_seconds: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="syndication-cost-", dir=warehouse) as folder:
-        connection = spilling_connection(Path(folder), aggregates.BUILD_MEMORY_LIMIT)
-        connection.execute(f"SET threads = {aggregates.BUILD_THREADS}")
-        aggregates._view(connection, "documents", documents)
-        aggregates._view(connection, "mentions", mentions)
-        connection.execute(aggregates.WIRE_DOCUMENTS.read_text())
-        for name, sql in aggregates.report_table_queries():
-            target = Path(folder) / name / "part-bench.parquet"
-            started, cpu = time.perf_counter(), time.process_time()
-            aggregates._write(
-                connection,
-                sql,
-                aggregates.query_parameters(sql, 0.05),
-                "bench",
-                target,
-                aggregates.REPORT_TABLES[name],
-                "zstd",
-            )
-            seconds[name] = time.perf_counter() - started
-            cpu_seconds[name] = time.process_time() - cpu
-            aggregates._view(connection, name, [target])
-        connection.close()
-        passage_seconds, passage_cpu, near, peak_mb = _passages_from_scratch(
-            warehouse, Path(folder)
-        )
-    ours = ("story_outlets", "stories", "outlet_pairs")
-    syndication = sum(seconds[t] for t in ours)
-    syndication_cpu = sum(cpu_seconds[t] for t in ours)
-    total, total_cpu = sum(seconds.values()), sum(cpu_seconds.values())
-    return (
-        f"Cost on the {snapshot.rows('documents'):,}-document warehouse `{warehouse}` "
-        f"(`python -m bench.syndication --cost --warehouse DIR`): the report tables "
-        f"`story_outlets`, `stories` and `outlet_pairs` build in {syndication:.1f} s of the "
-        f"{total:.1f} s all report tables take ({syndication_cpu:.1f} s of {total_cpu:.1f} s of "
-        "CPU; each built as publish builds it, one after the other); the passages of all "
-        f"{near:,} near copies, computed from scratch as a first run computes them, {passage_seconds:.1f} s ({passage_cpu:.1f} s of CPU on up to two "
-        f"threads; peak RSS of the process {peak_mb:,.0f} MB). "
-        f"Per table: " + ", ".join(f"{n} {s:.1f} s" for n, s in seconds.items()) + "."
+    alone: list[float] = []
+    beside: list[float] = []
+    passages: list[float] = []
+    story: list[float] = []
+    peaks: list[float] = []
+    near = 0
+    for _ in range(repeats):
+        seconds, tables, _, _, peak = _report_tables(warehouse, with_passages=False)
+        alone.append(seconds)
+        story.append(sum(tables[name] for name in STORY_TABLES))
+        seconds, _, passage_seconds, near, peak = _report_tables(warehouse, with_passages=True)
+        beside.append(seconds)
+        passages.append(passage_seconds)
+        peaks.append(peak)
+    story_s, alone_s, beside_s = (statistics.median(x) for x in (story, alone, beside))
+    added = story_s + max(beside_s - alone_s, 0.0)
+    publish_s = _publish_seconds(snapshot)
+    growth = added / (publish_s - added)
+    return "\n".join(
+        [
+            f"On the {snapshot.rows('documents'):,}-document warehouse `{warehouse}` (snapshot "
+            f"`{snapshot.snapshot_id}`, {near:,} near copies): the report tables built as "
+            "publish builds them (every month, one DuckDB thread), alone and with the passages "
+            "of every near copy computed beside them by two worker processes as publish "
+            f"computes them, {repeats} times each, alternated; medians.",
+            "",
+            "| figure | seconds |",
+            "|---|---:|",
+            f"| report tables alone | {alone_s:.1f} |",
+            f"| of which `story_outlets`, `stories`, `outlet_pairs` | {story_s:.1f} |",
+            f"| report tables with the passages beside them | {beside_s:.1f} |",
+            f"| the passages alone finished after | {statistics.median(passages):.1f} |",
+            f"| syndication's cost: story tables + what the passages add | {added:.1f} |",
+            f"| publish of the run that made the snapshot (`runs`) | {publish_s:.1f} |",
+            f"| **publish grows by** (cost / publish without it) | **{growth:.1%}** |",
+            "",
+            f"Peak RSS of the process tree with the passages beside: {max(peaks):,.0f} MB. "
+            "Runs: alone "
+            + ", ".join(f"{x:.1f}" for x in alone)
+            + " s; beside "
+            + ", ".join(f"{x:.1f}" for x in beside)
+            + " s.",
+        ]
     )
 
 
-def _passages_from_scratch(warehouse: Path, scratch: Path) -> tuple[float, float, int, float]:
-    """Compute every near copy's passage of the current snapshot, as a first run would."""
+def _publish_seconds(snapshot: Any) -> float:
+    """Wall seconds of the publish stage of the run that processed the most files into ``snapshot``.
+
+    That is the full run the report tables are built like (every month, every passage); an
+    increment's publish builds less, a compaction's has none.
+    """
+    runs = pa.concat_tables(pq.read_table(path) for path in snapshot.files("runs")).to_pylist()
+    for row in sorted(runs, key=lambda r: r["files_processed"], reverse=True):
+        publish = [s["wall_seconds"] for s in row["stages"] or () if s["stage"] == "publish"]
+        if publish:
+            return float(publish[0])
+    raise ValueError(f"snapshot {snapshot.snapshot_id} has no run that published documents")
+
+
+def _report_tables(
+    warehouse: Path, *, with_passages: bool
+) -> tuple[float, dict[str, float], float, int, float]:
+    """Build the report tables (and maybe the passages beside): wall, per table, passages, peak."""
+    import threading
+
+    import psutil
+
+    from flows.local_workers import passage_pool
+    from warehouse import aggregates
     from warehouse.incremental import gather_keys
     from warehouse.match_passages import next_match_passages
+    from warehouse.storage import COMPRESSION, Storage
     from warehouse.store import RunStaging, StagedShard, Warehouse
 
     wh = Warehouse(warehouse)
     snapshot = wh.snapshot()
-    staging = RunStaging(wh, "bench-passages", scratch)
-    for number, path in enumerate(snapshot.files("documents")):
-        rows = pq.ParquetFile(path).metadata.num_rows
-        staging.add_shard(StagedShard(number, path, path, rows, 0))
-    keys = gather_keys(None, staging, pa.array([], pa.string()))
-    matches = pa.concat_tables(pq.read_table(p) for p in snapshot.files("document_matches"))
-    started, cpu = time.perf_counter(), time.process_time()
-    plan = next_match_passages(keys, matches, staging, None)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return seconds, cpu, plan.written.num_rows, peak
+    tables: dict[str, float] = {}
+
+    class Timings(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            found = TABLE_SECONDS.search(record.getMessage())
+            if found:
+                tables[found.group(1)] = float(found.group(2))
+
+    handler = Timings(logging.DEBUG)
+    logger = logging.getLogger(aggregates.__name__)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    done: dict[str, Any] = {}
+    me = psutil.Process()
+    peak = [0]
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.wait(0.1):
+            total = 0
+            for member in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += member.memory_info().rss
+            peak[0] = max(peak[0], total)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="syndication-cost-", dir=warehouse) as folder:
+            staging = RunStaging(wh, "bench-passages", Path(folder))
+            for number, path in enumerate(snapshot.files("documents")):
+                rows = pq.ParquetFile(path).metadata.num_rows
+                staging.add_shard(StagedShard(number, path, path, rows, 0))
+            worker = None
+            if with_passages:
+                keys = gather_keys(None, staging, pa.array([], pa.string()))
+                matches = pa.concat_tables(
+                    pq.read_table(p) for p in snapshot.files("document_matches")
+                )
+
+                def compute() -> None:
+                    begun = time.perf_counter()
+                    plan = next_match_passages(
+                        keys, matches, staging, None, workers=lambda: passage_pool(2), parallel=2
+                    )
+                    done["seconds"] = time.perf_counter() - begun
+                    done["rows"] = plan.written.num_rows
+
+                worker = threading.Thread(target=compute)
+            started = time.perf_counter()
+            if worker is not None:
+                worker.start()
+            build = Path(folder) / "build"
+            aggregates.write_report_tables(
+                Storage(),
+                build,
+                "bench",
+                snapshot.files("documents"),
+                snapshot.files("mentions"),
+                spill_dir=Path(folder),
+                compression=COMPRESSION,
+            )
+            if worker is not None:
+                worker.join()
+                if "rows" not in done:
+                    raise RuntimeError("the passages failed: see the error above")
+            seconds = time.perf_counter() - started
+    finally:
+        logger.removeHandler(handler)
+        sampling.set()
+        sampler.join()
+    return seconds, tables, done.get("seconds", 0.0), done.get("rows", 0), peak[0] / 2**20
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--work", type=Path, default=REPO / ".bench", help="corpora, warehouses")
     parser.add_argument("--cost", action="store_true", help="time the tables on --warehouse")
+    parser.add_argument("--repeats", type=int, default=2, help="builds of each kind (--cost)")
     parser.add_argument("--warehouse", type=Path, help="a published warehouse to measure")
     parser.add_argument("--corpus", type=Path, help="the generated corpus of --warehouse")
     parser.add_argument("--write", action="store_true", help="record it in BENCHMARKS.md")
@@ -328,8 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cost:
         if args.warehouse is None:
             parser.error("--cost needs --warehouse")
-        heading, body = SYNDICATION_COST, measure_cost(args.warehouse)
-        command = "python -m bench.syndication --cost --warehouse DIR"
+        heading, body = SYNDICATION_COST, measure_cost(args.warehouse, args.repeats)
+        command = f"python -m bench.syndication --cost --warehouse DIR --repeats {args.repeats}"
     else:
         args.work.mkdir(parents=True, exist_ok=True)
         if args.corpus and args.warehouse:
