@@ -9,6 +9,12 @@ of the new snapshot that are not hard links of an earlier one), also as fraction
 run's, and writes its section of BENCHMARKS.md. All runs of one size are back to back in one
 benchmark run, so the ratios are measured under the same load.
 
+``--orders generator,date`` measures each size once per order of arrival: ``generator`` takes the
+files in the generator's order, whose dates are spread over the whole corpus, so an increment
+touches nearly every month (the worst case for tables kept by month); ``date`` takes them in the
+order of their publication date, as a crawl that collects what was published since its last run
+does (an undated file arrives with the file before it in the generator's order).
+
 "Its share of the full output" is the full run's written bytes times the increment's files over
 the full run's files: what the increment's own rows take. The target is an increment writing at
 most 3x that.
@@ -33,12 +39,30 @@ STAGES = ["discover", "census", "process", "deduplicate"]
 STEPS = (("full", 1.0), ("+1%", 0.01), ("+0.1%", 0.001), ("no change", 0.0))
 
 
-def link_files(corpus: Path, target: Path, first: int, last: int) -> int:
-    """Hard-link the generated files numbered ``first`` to ``last - 1`` into ``target``."""
+ORDERS = ("generator", "date")
+
+
+def arrival(corpus: Path, order: str) -> dict[str, int]:
+    """Each generated file's place in the order the runs take them, by its name."""
+    import pyarrow.parquet as pq
+
+    truth = pq.read_table(corpus / "truth.parquet", columns=["source_path", "published_date"])
+    names = [Path(p).name for p in truth.column("source_path").to_pylist()]
+    by_number = sorted(zip(names, truth.column("published_date").to_pylist(), strict=True))
+    if order == "generator":
+        return {name: place for place, (name, _) in enumerate(by_number)}
+    dated, last = [], None
+    for name, published in by_number:
+        last = published or last
+        dated.append((last.toordinal() if last else 0, name))
+    return {name: place for place, (_, name) in enumerate(sorted(dated))}
+
+
+def link_files(corpus: Path, target: Path, first: int, last: int, places: dict[str, int]) -> int:
+    """Hard-link the generated files at places ``first`` to ``last - 1`` into ``target``."""
     linked = 0
     for path in (corpus / "files").rglob("*.txt"):
-        number = int(path.name[:7])
-        if first <= number < last:
+        if first <= places[path.name] < last:
             destination = target / path.relative_to(corpus / "files")
             destination.parent.mkdir(parents=True, exist_ok=True)
             os.link(path, destination)
@@ -53,7 +77,7 @@ def written_bytes(warehouse: Path) -> int:
     return store.written_bytes(store.Warehouse(warehouse).snapshot())
 
 
-def measure(size: int, work: Path, seed: int) -> list[dict[str, Any]]:
+def measure(size: int, work: Path, seed: int, order: str = "generator") -> list[dict[str, Any]]:
     """The full run, the increments and the compaction on one corpus, back to back."""
     from bench.generator import generate
 
@@ -62,7 +86,10 @@ def measure(size: int, work: Path, seed: int) -> list[dict[str, Any]]:
     if not (corpus / "truth.parquet").is_file():
         print(f"generating {total} articles into {corpus}", flush=True)
         generate(corpus, total, seed)
-    input_dir, warehouse = work / f"input-increments-{size}", work / f"warehouse-increments-{size}"
+    places = arrival(corpus, order)
+    suffix = "" if order == "generator" else f"-{order}"
+    input_dir = work / f"input-increments-{size}{suffix}"
+    warehouse = work / f"warehouse-increments-{size}{suffix}"
     shutil.rmtree(input_dir, ignore_errors=True)
     shutil.rmtree(warehouse, ignore_errors=True)
     env = dict(os.environ)
@@ -71,7 +98,7 @@ def measure(size: int, work: Path, seed: int) -> list[dict[str, Any]]:
     first = 0
     for label, share in STEPS:
         count = round(size * share)
-        link_files(corpus, input_dir, first, first + count)
+        link_files(corpus, input_dir, first, first + count, places)
         first += count
         print(f"size {size}: {label} ({count} new files)", flush=True)
         result = run_newsetl(input_dir, warehouse, env)
@@ -102,8 +129,8 @@ def measure(size: int, work: Path, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def section(results: dict[int, list[dict[str, Any]]], command: str) -> str:
-    """The BENCHMARKS.md section: one table per size."""
+def section(results: dict[tuple[int, str], list[dict[str, Any]]], command: str) -> str:
+    """The BENCHMARKS.md section: one table per size and order of arrival."""
     lines = [
         INCREMENTS,
         "",
@@ -116,11 +143,11 @@ def section(results: dict[int, list[dict[str, Any]]], command: str) -> str:
         "of an earlier snapshot's. *Share*: the full run's written bytes times the step's files "
         "over the full run's: the increment's own output; the target is written <= 3x share.",
     ]
-    for size, rows in results.items():
+    for (size, order), rows in results.items():
         full = rows[0]
         lines += [
             "",
-            f"### {size:,} articles",
+            f"### {size:,} articles" + ("" if order == "generator" else ", arriving by date"),
             "",
             "| step | new files | wall s | of full | flow s | discover+census s | process s "
             "| dedup s | publish s | written MB | of full | x share |",
@@ -157,25 +184,33 @@ def _num(value: float | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = corpus_parser(__doc__)
+    parser.add_argument(
+        "--orders", default="generator", help=f"orders of arrival (comma-separated: {ORDERS})"
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
+    orders = args.orders.split(",")
+    if unknown := set(orders) - set(ORDERS):
+        parser.error(f"unknown --orders {sorted(unknown)}: choose from {', '.join(ORDERS)}")
     command = "python -m bench.increments " + " ".join(argv if argv is not None else sys.argv[1:])
-    results: dict[int, list[dict[str, Any]]] = {}
-    failed: dict[int, str] = {}
+    results: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    failed: dict[tuple[int, str], str] = {}
     for size in sizes:
-        try:
-            results[size] = measure(size, args.work, args.seed)
-        except RuntimeError as error:  # a run failed: the section says so, the others stand
-            lines = str(error).strip().splitlines()
-            failed[size] = next(
-                (ln for ln in reversed(lines) if ln.startswith("newsetl:")), lines[-1]
+        for order in orders:
+            try:
+                results[size, order] = measure(size, args.work, args.seed, order)
+            except RuntimeError as error:  # a run failed: the section says so, the others stand
+                lines = str(error).strip().splitlines()
+                failed[size, order] = next(
+                    (ln for ln in reversed(lines) if ln.startswith("newsetl:")), lines[-1]
+                )
+            text = section(results, command.strip())
+            text += "".join(
+                f"\n{size:,} articles ({order} order): a run failed: `{why}`\n"
+                for (size, order), why in failed.items()
             )
-        text = section(results, command.strip())
-        text += "".join(
-            f"\n{size:,} articles: a run failed: `{why}`\n" for size, why in failed.items()
-        )
-        put_section(args.out, INCREMENTS, text)  # after each size: a later failure keeps it
+            put_section(args.out, INCREMENTS, text)  # after each: a later failure keeps it
     print(text)
     return 1 if failed else 0
 
