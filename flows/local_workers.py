@@ -15,6 +15,10 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 # nothing, and the check itself is one getppid() call.
 PARENT_CHECK_SECONDS = 1.0
 
+# How much lower the passage workers run than the run itself: they work beside the report tables,
+# which the publish waits for, and take the CPU those leave (none given up on an idle machine).
+PASSAGE_NICENESS = 10
+
 
 def exit_with_parent(parent_pid: int) -> None:
     """Make a worker process exit when the run that started it dies.
@@ -45,15 +49,22 @@ def passage_pool(workers: int) -> Executor:
     """Processes that find the shared passages of near copies side by side (``match_passages``).
 
     Started from scratch (``spawn``), as :func:`verification_pool`'s are: the driver holds the
-    next snapshot's keys and matches while they work.
+    next snapshot's keys and matches while they work. They run ``PASSAGE_NICENESS`` lower than
+    the run: publish computes them while it builds the report tables, its longer path.
     """
-    return _spawned(workers)
+    return _spawned(workers, niceness=PASSAGE_NICENESS)
 
 
-def _spawned(workers: int) -> Executor:
+def _spawned(workers: int, niceness: int = 0) -> Executor:
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=exit_with_parent,
-        initargs=(os.getpid(),),
+        initializer=_start_worker,
+        initargs=(os.getpid(), niceness),
     )
+
+
+def _start_worker(parent_pid: int, niceness: int) -> None:
+    exit_with_parent(parent_pid)
+    if niceness:
+        os.nice(niceness)
