@@ -58,6 +58,9 @@ RETRY_MEMORY_LIMIT = "1GB"
 DuckDB spills sorts and groupings, but not everything it pins: at a million documents a build
 that passed on its own failed within a run now and then ("failed to pin block"). A run then
 costs more memory for that table rather than failing after all its work."""
+WITHIN_RETRY_LIMIT = frozenset({"story_outlets"})
+"""Tables built within ``RETRY_MEMORY_LIMIT`` from the start: their windows over every story
+ran out of ``BUILD_MEMORY_LIMIT`` at a million documents, so a first try there is wasted work."""
 FREQUENT_ENTITY_SHARE = 0.05
 """A name is frequent when entities bearing it are named in more than this share of documents.
 
@@ -525,7 +528,10 @@ def _with_retry(
     parameters: dict[str, object],
     write: Callable[[pa.RecordBatchReader], T],
 ) -> T:
-    """Run ``write`` over ``query``'s rows; once more within RETRY_MEMORY_LIMIT if out of memory."""
+    """Run ``write`` over ``query``'s rows; once more within RETRY_MEMORY_LIMIT if out of memory.
+
+    Tables of ``WITHIN_RETRY_LIMIT`` are built within RETRY_MEMORY_LIMIT at once.
+    """
     connection = state.connection
 
     def attempt(limit: str) -> T:
@@ -536,6 +542,8 @@ def _with_retry(
         finally:
             release_counts(connection, counts)
 
+    if name in WITHIN_RETRY_LIMIT:
+        return attempt(RETRY_MEMORY_LIMIT)
     try:
         return attempt(BUILD_MEMORY_LIMIT)
     except (duckdb.OutOfMemoryException, OSError) as error:

@@ -377,6 +377,28 @@ def test_a_table_out_of_memory_is_built_again_within_the_retry_limit(
         assert built[0].equals(built[1]), name
 
 
+def test_a_table_known_to_need_more_is_built_within_the_retry_limit_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    limits: dict[str, list[str]] = {}
+    build_rows = aggregates._rows
+
+    def rows(connection: Any, query: str, parameters: dict[str, object]) -> Any:
+        name = next(n for n, q in aggregates.report_table_queries() if q == query)
+        limit = connection.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        limits.setdefault(name, []).append(limit)
+        return build_rows(connection, query, parameters)
+
+    monkeypatch.setattr(aggregates, "_rows", rows)
+    monkeypatch.setattr(aggregates, "BUILD_MEMORY_LIMIT", "1MB")
+    monkeypatch.setattr(aggregates, "WITHIN_RETRY_LIMIT", frozenset({"stories"}))
+    _build_many_outlets(tmp_path, outlets=300)
+    assert len(limits["stories"]) == 1  # no first try within 1MB
+    assert limits["stories"] != limits["story_outlets"][:1]
+    assert len(limits["story_outlets"]) == 2  # tried within 1MB, then again
+    assert "report table stories ran out" not in caplog.text
+
+
 def _build_many_outlets(tmp_path: Path, outlets: int) -> dict[str, int]:
     """Report tables of a crawl of ``outlets`` small sites, two documents each a month."""
     tmp_path.mkdir(parents=True, exist_ok=True)
