@@ -16,12 +16,22 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from flows.prefect_api import PrefectServerUnavailable, configure_prefect, start_prefect_api
+from flows.prefect_api import (
+    PrefectServerUnavailable,
+    ServerStarting,
+    configure_prefect,
+    start_prefect_api,
+)
 from flows.render import query, render
 from flows.settings import SettingsError, check_duration, default_input, default_warehouse
 from warehouse.store import SnapshotNotFound, Warehouse, WarehouseLocked
 
 LOCK_OWNER = "starting from the command line"
+# Files known to the current snapshot from which ``newsetl run`` starts Prefect's server while it
+# lists and checks the input: listing a million files takes about as long as the server takes to
+# start, so the run waits for one, not both. Below, the listing is short, and an unchanged input
+# (nothing to run) would wait for a server it does not need.
+SERVER_ASIDE_FILES = 500_000
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -354,9 +364,35 @@ def command_run(args: argparse.Namespace) -> int:
     settings = _run_settings(args)
     settings.check_paths()  # a bad setting or path fails here, before Prefect is imported
     drop_listings()  # a listing an earlier command of this process kept and did not use
-    if not args.force and _up_to_date(settings, args.pattern):
-        return EXIT_OK
-    return _run_flow(args, settings)
+    if args.force:
+        return _run_flow(args, settings)
+    server = _server_aside(settings)
+    try:
+        if _up_to_date(settings, args.pattern):
+            return EXIT_OK
+        return _run_flow(args, settings, server=server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _server_aside(settings: Any) -> ServerStarting | None:
+    """Prefect's server starting beside the listing, when the input is large enough to hide it.
+
+    The modules the listing needs are imported first, so that this thread and the server's do not
+    import the same modules at once.
+    """
+    from warehouse import catalog, input_changes, integrity, sources  # noqa: F401
+
+    warehouse = Warehouse(settings.warehouse)
+    if warehouse.current_snapshot_id() is None:
+        return None
+    snapshot = warehouse.snapshot()
+    if "manifest" not in snapshot.manifest["tables"]:
+        return None
+    if snapshot.rows("manifest") < SERVER_ASIDE_FILES:
+        return None
+    return ServerStarting()
 
 
 def _check_before_run(settings: Any, pattern: str) -> None:
@@ -379,11 +415,18 @@ def _check_before_run(settings: Any, pattern: str) -> None:
         input_changes.check_root(snapshot, root, allow_new_root=settings.allow_new_root)
 
 
-def _run_flow(args: argparse.Namespace, settings: Any, *, rebuild: bool = False) -> int:
+def _run_flow(
+    args: argparse.Namespace,
+    settings: Any,
+    *,
+    rebuild: bool = False,
+    server: ServerStarting | None = None,
+) -> int:
     """Run the ingest flow holding the writer lock, and print its summary.
 
     The lock is taken here, before Prefect starts: a held lock is one clear line, not a failed
-    flow run; the flow takes it again in this process.
+    flow run; the flow takes it again in this process. ``server``: Prefect's server already
+    starting (:func:`_server_aside`).
     """
     configure_prefect()
     warehouse = Warehouse(settings.warehouse)
@@ -394,7 +437,10 @@ def _run_flow(args: argparse.Namespace, settings: Any, *, rebuild: bool = False)
         from flows.runners import make_task_runner
 
         started = time.perf_counter()
-        start_prefect_api()
+        if server is None:
+            start_prefect_api()
+        else:
+            server.wait()
         flow = ingest_articles.with_options(task_runner=make_task_runner(settings))
         with _quiet_expected_failures():
             summary = flow(
