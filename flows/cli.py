@@ -16,22 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from flows.prefect_api import (
-    PrefectServerUnavailable,
-    ServerStarting,
-    configure_prefect,
-    start_prefect_api,
-)
+from flows.prefect_api import PrefectServerUnavailable, configure_prefect, start_prefect_api
 from flows.render import query, render
 from flows.settings import SettingsError, check_duration, default_input, default_warehouse
 from warehouse.store import SnapshotNotFound, Warehouse, WarehouseLocked
 
 LOCK_OWNER = "starting from the command line"
-# Files known to the current snapshot from which ``newsetl run`` starts Prefect's server while it
-# lists and checks the input: listing a million files takes about as long as the server takes to
-# start, so the run waits for one, not both. Below, the listing is short, and an unchanged input
-# (nothing to run) would wait for a server it does not need.
-SERVER_ASIDE_FILES = 500_000
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -369,35 +359,9 @@ def command_run(args: argparse.Namespace) -> int:
     settings.check_paths()  # a bad setting or path fails here, before Prefect is imported
     drop_listings()  # a listing an earlier command of this process kept and did not use
     drop_changes()
-    if args.force:
-        return _run_flow(args, settings)
-    server = _server_aside(settings)
-    try:
-        if _up_to_date(settings, args.pattern):
-            return EXIT_OK
-        return _run_flow(args, settings, server=server)
-    finally:
-        if server is not None:
-            server.stop()
-
-
-def _server_aside(settings: Any) -> ServerStarting | None:
-    """Prefect's server starting beside the listing, when the input is large enough to hide it.
-
-    The modules the listing needs are imported first, so that this thread and the server's do not
-    import the same modules at once.
-    """
-    from warehouse import catalog, input_changes, integrity, sources  # noqa: F401
-
-    warehouse = Warehouse(settings.warehouse)
-    if warehouse.current_snapshot_id() is None:
-        return None
-    snapshot = warehouse.snapshot()
-    if "manifest" not in snapshot.manifest["tables"]:
-        return None
-    if snapshot.rows("manifest") < SERVER_ASIDE_FILES:
-        return None
-    return ServerStarting()
+    if not args.force and _up_to_date(settings, args.pattern):
+        return EXIT_OK
+    return _run_flow(args, settings)
 
 
 def _check_before_run(settings: Any, pattern: str) -> None:
@@ -420,18 +384,11 @@ def _check_before_run(settings: Any, pattern: str) -> None:
         input_changes.check_root(snapshot, root, allow_new_root=settings.allow_new_root)
 
 
-def _run_flow(
-    args: argparse.Namespace,
-    settings: Any,
-    *,
-    rebuild: bool = False,
-    server: ServerStarting | None = None,
-) -> int:
+def _run_flow(args: argparse.Namespace, settings: Any, *, rebuild: bool = False) -> int:
     """Run the ingest flow holding the writer lock, and print its summary.
 
     The lock is taken here, before Prefect starts: a held lock is one clear line, not a failed
-    flow run; the flow takes it again in this process. ``server``: Prefect's server already
-    starting (:func:`_server_aside`).
+    flow run; the flow takes it again in this process.
     """
     configure_prefect()
     warehouse = Warehouse(settings.warehouse)
@@ -442,10 +399,7 @@ def _run_flow(
         from flows.runners import make_task_runner
 
         started = time.perf_counter()
-        if server is None:
-            start_prefect_api()
-        else:
-            server.wait()
+        start_prefect_api()
         flow = ingest_articles.with_options(task_runner=make_task_runner(settings))
         with _quiet_expected_failures():
             summary = flow(

@@ -10,9 +10,7 @@ so in one line. Nothing here imports Prefect before it is called: ``sql`` and ``
 from __future__ import annotations
 
 import os
-import threading
 import time
-from typing import Any
 
 STARTUP_LIMIT_SETTING = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 # Generous: a server that starts sooner costs nothing more, and a first start on a machine whose
@@ -61,14 +59,11 @@ def configure_prefect() -> float:
     return float(get_current_settings().server.ephemeral.startup_timeout_seconds)
 
 
-def start_prefect_api() -> Any:
+def start_prefect_api() -> None:
     """Start Prefect's temporary server now, unless PREFECT_API_URL names a running one.
 
     Prefect would start it at the flow's first call anyway; starting it here turns a failure into
     one message instead of a traceback from deep inside the flow engine.
-
-    Returns:
-        The server started (Prefect's ``SubprocessASGIServer``), or None when none was.
 
     Raises:
         PrefectServerUnavailable: The server did not answer within the start-up limit.
@@ -78,7 +73,7 @@ def start_prefect_api() -> Any:
 
     settings = get_current_settings()
     if settings.api.url or not settings.server.ephemeral.enabled:
-        return None  # a running server, or no temporary one allowed: Prefect's client reports that
+        return  # a running server, or no temporary one allowed: Prefect's client reports that
     from prefect.server.api.server import SubprocessASGIServer
 
     # One instance per process: Prefect's client finds this one running and uses it.
@@ -89,41 +84,3 @@ def start_prefect_api() -> Any:
     except Exception as error:
         server.stop()
         raise PrefectServerUnavailable(limit, time.monotonic() - started, error) from error
-    return server
-
-
-class ServerStarting:
-    """Prefect's temporary server starting in a thread while the caller does other work.
-
-    A run's command line lists and checks the input before the flow (a million files take
-    seconds), and the server takes seconds to start: side by side, the run waits for the longer
-    of the two, not both. ``wait`` before the flow; ``stop`` when no flow runs after all.
-    """
-
-    def __init__(self) -> None:
-        self._error: BaseException | None = None
-        self._server: Any = None
-        self._thread = threading.Thread(target=self._start, name="prefect-server", daemon=True)
-        self._thread.start()
-
-    def _start(self) -> None:
-        try:
-            self._server = start_prefect_api()
-        except BaseException as error:  # raised again by wait(), in the caller's thread
-            self._error = error
-
-    def wait(self) -> None:
-        """Wait until the server answers.
-
-        Raises:
-            PrefectServerUnavailable: The server did not answer within the start-up limit.
-        """
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-    def stop(self) -> None:
-        """Stop the server once it has started (or failed to): no flow runs after all."""
-        self._thread.join()
-        if self._server is not None:
-            self._server.stop()

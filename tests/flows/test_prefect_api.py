@@ -2,7 +2,6 @@
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -86,57 +85,3 @@ def test_a_server_that_does_not_start_is_one_message_and_exit_1(
     assert "PREFECT_API_URL=http://127.0.0.1:4200/api" in message
     assert result.stdout == ""
     assert not (warehouse / "current").exists()
-
-
-# The CLI with Prefect's server started beside the listing whatever the input's size.
-# After the command: whether Prefect's server module was loaded, and whether a server still runs.
-ASIDE = (
-    "import sys, flows.cli; flows.cli.SERVER_ASIDE_FILES = 0; code = flows.cli.main(sys.argv[1:]); "
-    "s = sys.modules.get('prefect.server.api.server'); "
-    "print('server', 'started' if s else 'never', "
-    "'running' if s and s.SubprocessASGIServer._instances else 'stopped'); sys.exit(code)"
-)
-
-
-def test_a_server_started_beside_the_listing_runs_the_flow_or_is_stopped(tmp_path: Path) -> None:
-    source = tmp_path / "input"
-    shutil.copytree(SEEDS, source)
-    warehouse = tmp_path / "warehouse"
-    env = {"PREFECT_HOME": str(tmp_path / "prefect")}
-    args = ["run", "--input", str(source), "--warehouse", str(warehouse)]
-    first = python(ASIDE, *args, env=env)  # no snapshot yet: the flow starts it, as ever
-    assert first.returncode == 0, first.stderr
-    [seed, *_] = sorted(source.rglob("*.txt"))
-    shutil.copy(seed, seed.with_name("another-" + seed.name))
-    added = python(ASIDE, *args, env=env)
-    assert added.returncode == 0, added.stderr
-    assert "new or changed 1" in added.stdout
-    unchanged = python(ASIDE, *args, env=env)
-    assert unchanged.returncode == 0, unchanged.stderr
-    assert "up to date" in unchanged.stdout
-    # Started while the input was listed, stopped once it was found unchanged.
-    assert unchanged.stdout.splitlines()[-1] == "server started stopped"
-
-
-def test_a_server_started_beside_the_listing_that_does_not_start_is_one_message(
-    tmp_path: Path,
-) -> None:
-    source = tmp_path / "input"
-    shutil.copytree(SEEDS, source)
-    warehouse = tmp_path / "warehouse"
-    args = ["run", "--input", str(source), "--warehouse", str(warehouse)]
-    first = python(ASIDE, *args, env={"PREFECT_HOME": str(tmp_path / "prefect")})
-    assert first.returncode == 0, first.stderr
-    [seed, *_] = sorted(source.rglob("*.txt"))
-    shutil.copy(seed, seed.with_name("another-" + seed.name))
-    result = python(
-        NEVER_STARTS.replace("from flows.cli import main; ", "import flows.cli; ").replace(
-            "sys.exit(main(", "flows.cli.SERVER_ASIDE_FILES = 0; sys.exit(flows.cli.main("
-        ),
-        *args,
-        env={"PREFECT_HOME": str(tmp_path / "prefect"), STARTUP_LIMIT_SETTING: "1"},
-    )
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    [message] = [line for line in result.stderr.splitlines() if line.startswith("newsetl:")]
-    assert re.search(r"temporary API server did not start: waited \d+ s \(limit 1 s", message)
