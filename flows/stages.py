@@ -222,19 +222,9 @@ SHARDS_PER_WORKER = 2
 SHARDS_ON_A_CLUSTER = 256
 
 
-def _shards(paths: pa.StringArray, size: int, workers: int = 1) -> list[pa.StringArray]:
-    """Slices of at most ``size`` paths, as many as a multiple of ``workers``, of even sizes.
-
-    The workers then share the shards evenly: an increment's 5 shards of 2,000 files on 2
-    workers left one worker idle while the other parsed the fifth; 6 of 1,667 end together. (No
-    copies: a shard's list of names is made at submission.)
-    """
-    count = -(-len(paths) // size)
-    count = -(-count // workers) * workers
-    if not count:
-        return []
-    even = -(-len(paths) // count)
-    return [paths.slice(start, even) for start in range(0, len(paths), even)]
+def _shards(paths: pa.StringArray, size: int) -> list[pa.StringArray]:
+    """Slices of ``size`` paths (no copies: a shard's list of names is made at submission)."""
+    return [paths.slice(start, size) for start in range(0, len(paths), size)]
 
 
 def _run_shards(submit: Submit[T], shards: list[pa.StringArray], workers: int) -> Iterator[T]:
@@ -303,7 +293,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
             run.signatures,
         )
 
-    pending = _shards(paths, settings.shard_size, settings.workers)
+    pending = _shards(paths, settings.shard_size)
     shards: list[NormalisedShard] = []
     files_done = 0
     for done, result in enumerate(_run_shards(submit, pending, settings.workers), start=1):
@@ -398,8 +388,8 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
     paths = census.paths
     pending = found.pending.num_rows
     shards = [
-        *_shards(paths.slice(0, pending), settings.shard_size, settings.workers),
-        *_shards(paths.slice(pending), settings.shard_size, settings.workers),
+        *_shards(paths.slice(0, pending), settings.shard_size),
+        *_shards(paths.slice(pending), settings.shard_size),
     ]
 
     def submit(number: int, shard: list[str]) -> PrefectFuture[ProcessedShard]:
