@@ -187,8 +187,11 @@ def _up_to_date(settings: Any, pattern: str) -> bool:
         # Files earlier runs left to parse again with the current chrome.
         or ("pending_reparse" in snapshot.manifest["tables"] and snapshot.rows("pending_reparse"))
     ):
-        # The run that follows, in this process, takes this listing rather than making another.
+        # The run that follows, in this process, takes this listing rather than making another,
+        # and the changes found in it.
         keep_listing(discovery, settings.input, pattern, settings.warehouse)
+        if changes is not None:
+            input_changes.keep_changes(snapshot, discovery, changes)
         return False
     if repair(warehouse):
         print("newsetl: finished the publish of a run that was interrupted after its commit")
@@ -349,11 +352,13 @@ def command_serve(args: argparse.Namespace) -> int:
 
 def command_run(args: argparse.Namespace) -> int:
     """``newsetl run``: run the ingest flow and print its summary."""
+    from warehouse.input_changes import drop_changes
     from warehouse.sources import drop_listings
 
     settings = _run_settings(args)
     settings.check_paths()  # a bad setting or path fails here, before Prefect is imported
     drop_listings()  # a listing an earlier command of this process kept and did not use
+    drop_changes()
     if not args.force and _up_to_date(settings, args.pattern):
         return EXIT_OK
     return _run_flow(args, settings)

@@ -37,12 +37,36 @@ class InputChanges:
         return int(pc.sum(pc.equal(self.missing.column("outcome"), "document")).as_py() or 0)
 
 
+# Changes the command line found before a run, with the listing and snapshot they were found
+# for: the run in the same process takes them rather than comparing a million files again.
+_KEPT: list[tuple[str | None, Discovery, InputChanges]] = []
+
+
+def keep_changes(previous: Snapshot | None, discovery: Discovery, changes: InputChanges) -> None:
+    """Keep ``changes`` for the next :func:`input_changes` of the same listing and snapshot."""
+    _KEPT[:] = [(_snapshot_id(previous), discovery, changes)]
+
+
+def drop_changes() -> None:
+    """Forget changes kept and not taken (a run that failed before its discovery)."""
+    _KEPT.clear()
+
+
+def _snapshot_id(previous: Snapshot | None) -> str | None:
+    return None if previous is None else previous.snapshot_id
+
+
 def input_changes(previous: Snapshot | None, discovery: Discovery) -> InputChanges:
     """Stat the discovered files: which are new or changed since ``previous``, which are gone.
 
     A file that disappears from the input keeps its document (a crawl folder is often an
     archive that gets cleaned up); runs count such files, and ``--prune-missing`` removes them.
+    Changes kept for this very listing and snapshot (:func:`keep_changes`) are taken, once.
     """
+    if _KEPT:
+        snapshot_id, listed, kept = _KEPT.pop()
+        if listed is discovery and snapshot_id == _snapshot_id(previous):
+            return kept
     stats = discovery.stats
     if stats is None:
         stats = stat_files(discovery.root, discovery.paths)
