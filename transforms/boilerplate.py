@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
+from transforms.arrays import count_words
 from transforms.structure import BYLINE, MONTH
 
 _SOCIAL = (
@@ -348,7 +349,7 @@ class _LineFeatures:
         list_marker = _matches(stripped, LIST_MARKER)
         end_marker = _matches(stripped, END_MARKER)
         marker = list_marker | end_marker
-        words = pc.count_substring_regex(stripped, r"\S+").to_numpy(zero_copy_only=False)
+        words = count_words(stripped).to_numpy(zero_copy_only=False)
         unspaced = pc.count_substring_regex(stripped, UNSPACED_SCRIPT)
         words = np.maximum(words, unspaced.to_numpy(zero_copy_only=False) // 2)
         blank = pc.equal(pc.utf8_length(stripped), 0).to_numpy(zero_copy_only=False)

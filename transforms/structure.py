@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from transforms.agencies import sign_off_agencies
+from transforms.arrays import count_words
 
 MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -153,8 +154,8 @@ def _split_site_names(titles: pa.Array) -> tuple[pa.Array, pa.Array]:
     )
     found = pc.fill_null(
         pc.and_(
-            pc.less_equal(pc.count_substring_regex(site, r"\S+"), SITE_MAX_WORDS),
-            pc.greater_equal(pc.count_substring_regex(head, r"\S+"), 3),
+            pc.less_equal(count_words(site), SITE_MAX_WORDS),
+            pc.greater_equal(count_words(head), 3),
         ),
         False,
     )
@@ -213,7 +214,7 @@ def _take_subtitle(texts: pa.Array) -> tuple[pa.Array, pa.Array]:
     first = _first_line(texts)
     _, first_is_byline = _bylines(first)
     _, next_is_byline = _bylines(_first_line(_drop_first_line(texts, pc.is_valid(first))))
-    words = pc.count_substring_regex(first, r"\S+")
+    words = count_words(first)
     is_subtitle = pc.fill_null(
         pc.and_(
             pc.and_not(next_is_byline, first_is_byline),
@@ -271,7 +272,7 @@ def parse_structure(
         The parsed fields; ``body`` is what is left once they are taken off the top.
     """
     first = _first_line(texts)
-    words = pc.count_substring_regex(first, r"\S+")
+    words = count_words(first)
     has_more = pc.match_substring(texts, "\n")
     _, _, _, _, first_is_dateline = parse_datelines(first)
     is_title = pc.and_(
