@@ -186,6 +186,10 @@ MIN_REPEATED_WORDS = 5
 # whether such a line is chrome is how many of a site's stories carry it (transforms.census).
 EDGE_LINES = 8
 MAX_EDGE_CHARS = 400
+# Line keys fold each run of white space to one space. A replacement costs per match, so the
+# pattern matches only where the line changes: a run of two or more, or one that is no space.
+WHITE_SPACE = r"\s\x{a0}\x{2000}-\x{200b}"
+WHITE_SPACE_TO_FOLD = rf"[{WHITE_SPACE}]{{2,}}|[\t\n\f\r\x{{a0}}\x{{2000}}-\x{{200b}}]"
 
 
 def _lines(texts: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -200,11 +204,17 @@ def _lines(texts: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
 
 def line_keys(lines: pa.Array) -> np.ndarray:
     """A 64-bit key per line that ignores case, spacing and the edges' white space."""
-    folded = pc.utf8_trim_whitespace(
-        pc.replace_substring_regex(pc.utf8_lower(lines), r"[\s\x{a0}\x{2000}-\x{200b}]+", " ")
-    )
-    encoded = pc.dictionary_encode(folded)
-    unique = [xxhash.xxh3_64_intdigest(line.encode()) for line in encoded.dictionary.to_pylist()]
+    encoded = pc.dictionary_encode(_fold(lines))
+    folded = encoded.dictionary
+    # Hashed from the dictionary's bytes: no Python string is made for a line.
+    data = memoryview(folded.buffers()[2] or b"")
+    offsets = np.frombuffer(folded.buffers()[1], dtype=np.int32)[
+        folded.offset : folded.offset + len(folded) + 1
+    ].tolist()
+    unique = [
+        xxhash.xxh3_64_intdigest(data[begin:end])
+        for begin, end in zip(offsets[:-1], offsets[1:], strict=True)
+    ]
     return np.asarray(unique, dtype=np.uint64)[encoded.indices.to_numpy()]
 
 
@@ -653,15 +663,17 @@ def _repeated_lines(lines: pa.Array, document: np.ndarray, candidate: np.ndarray
     repeated = np.zeros(len(document), dtype=bool)
     if len(at) == 0:
         return repeated
-    pairs = _pair(document[at].astype(np.uint64), line_keys(lines.take(pa.array(at))))
+    folded = pc.dictionary_encode(_fold(lines.take(pa.array(at)))).indices.to_numpy()
+    pairs = document[at] * (int(folded.max()) + 1) + folded
     _, inverse, counts = np.unique(pairs, return_inverse=True, return_counts=True)
     repeated[at] = counts[inverse] > 1
     return repeated
 
 
 def _fold(lines: pa.Array) -> pa.Array:
+    """Lines in lower case, each run of white space one space, trimmed."""
     return pc.utf8_trim_whitespace(
-        pc.replace_substring_regex(pc.utf8_lower(lines), r"[\s\x{a0}\x{2000}-\x{200b}]+", " ")
+        pc.replace_substring_regex(pc.utf8_lower(lines), WHITE_SPACE_TO_FOLD, " ")
     )
 
 
