@@ -57,3 +57,19 @@ def count_words(array: pa.Array) -> pa.Array:
     data, offsets = utf8_bytes(array)
     return _with_nulls(array, np.diff(np.searchsorted(_word_starts(data, offsets), offsets)))
 
+
+
+def any_byte(array: pa.Array, flagged: np.ndarray) -> np.ndarray:
+    """Whether each value holds one of the flagged bytes (``flagged``: one flag per byte of
+    :func:`utf8_bytes`' data)."""
+    _, offsets = utf8_bytes(array)
+    return np.diff(np.searchsorted(np.flatnonzero(flagged), offsets)) > 0
+
+
+def may_hold_cjk(array: pa.Array) -> np.ndarray:
+    """Whether each value may hold a character from U+2E80 on (CJK radicals, kana, Han, the
+    full-width forms and the supplementary planes): a lead byte of one of them in its UTF-8."""
+    data, _ = utf8_bytes(array)
+    flagged = data >= 0xE3
+    flagged[:-1] |= (data[:-1] == 0xE2) & (data[1:] >= 0xBA)
+    return any_byte(array, flagged)

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from transforms.arrays import count_words
+from transforms.arrays import count_words, may_hold_cjk
 from transforms.structure import BYLINE, MONTH
 
 _SOCIAL = (
@@ -362,8 +362,8 @@ class _LineFeatures:
         list_marker = _matches_among(stripped, LIST_MARKER, marker)
         end_marker = _matches_among(stripped, END_MARKER, marker)
         words = count_words(stripped).to_numpy(zero_copy_only=False)
-        unspaced = pc.count_substring_regex(stripped, UNSPACED_SCRIPT)
-        words = np.maximum(words, unspaced.to_numpy(zero_copy_only=False) // 2)
+        unspaced = _count_among(stripped, UNSPACED_SCRIPT, may_hold_cjk(stripped))
+        words = np.maximum(words, unspaced // 2)
         blank = pc.equal(pc.utf8_length(stripped), 0).to_numpy(zero_copy_only=False)
         sentence_end = _matches(stripped, SENTENCE_END) & ~_matches(stripped, TRUNCATED)
         punctuated = _matches(stripped, SENTENCE_PUNCTUATION)
@@ -618,9 +618,10 @@ def select_main_text(
     # Only a page has a story to pick out: a text with fewer than MIN_CHROME_LINES short lines
     # outside its story that are not prose or table rows (menu entries, teaser headlines, list
     # headings) is newswire or a clean article, and is kept whole, tables and all.
-    figures = pc.count_substring_regex(lines, r"\S*\d\S*").to_numpy(zero_copy_only=False)
     link_like = ~features.blank & ~features.in_prose_paragraph
-    link_like &= (features.words <= MAX_LINK_WORDS) & (figures * 3 < features.words)
+    link_like &= features.words <= MAX_LINK_WORDS
+    figures = _count_among(lines, r"\S*\d\S*", link_like)
+    link_like &= figures * 3 < features.words
     outside = np.bincount(document[~in_story & (link_like | marker)], minlength=len(counts))
     whole = (start[document] < 0) | (outside[document] < MIN_CHROME_LINES)
     if anchor is not None:
@@ -740,6 +741,16 @@ def _bylines_among(lines: pa.Array, where: np.ndarray) -> np.ndarray:
     return found
 
 
+def _count_among(lines: pa.Array, pattern: str, where: np.ndarray) -> np.ndarray:
+    """Matches of ``pattern`` in each line ``where`` holds (0 for the others)."""
+    found = np.zeros(len(lines), dtype=np.int64)
+    at = np.flatnonzero(where)
+    if len(at):
+        counted = pc.count_substring_regex(lines.take(pa.array(at)), pattern)
+        found[at] = counted.to_numpy(zero_copy_only=False)
+    return found
+
+
 def _matches_among(lines: pa.Array, pattern: str, where: np.ndarray) -> np.ndarray:
     """:func:`_matches` for the lines ``where`` holds (False for the others)."""
     found = np.zeros(len(lines), dtype=bool)
@@ -775,10 +786,16 @@ def _rebuild(
     texts: pa.Array, lines: pa.Array, document: np.ndarray, counts: np.ndarray, keep: np.ndarray
 ) -> pa.Array:
     """The texts made of their kept lines, with runs of blank lines collapsed to one."""
+    # An empty line right after a kept empty line of its text would make three line breaks in
+    # a row: it is left out, which is what replacing r"\n{3,}" by two would do.
+    empty = pc.equal(pc.utf8_length(lines), 0).to_numpy(zero_copy_only=False)
+    at = np.flatnonzero(keep)
+    repeated = np.zeros(len(at), dtype=bool)
+    repeated[1:] = empty[at[1:]] & empty[at[:-1]] & (document[at[1:]] == document[at[:-1]])
+    keep = keep.copy()
+    keep[at[repeated]] = False
     kept_counts = np.bincount(document[keep], minlength=len(counts))
     offsets = np.concatenate([[0], np.cumsum(kept_counts)]).astype(np.int32)
     rebuilt = pa.ListArray.from_arrays(pa.array(offsets), lines.filter(pa.array(keep)))
-    joined = pc.binary_join(rebuilt, "\n")
-    joined = pc.replace_substring_regex(joined, r"\n{3,}", "\n\n")
-    cleaned = pc.utf8_trim_whitespace(joined)
+    cleaned = pc.utf8_trim_whitespace(pc.binary_join(rebuilt, "\n"))
     return pc.if_else(pc.is_null(texts), pa.nulls(len(texts), pa.string()), cleaned)

@@ -252,10 +252,14 @@ def parse_datelines(texts: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.A
 
 
 def _strip_datelines(texts: pa.Array, found: pa.Array) -> pa.Array:
-    stripped = texts
+    """The texts ``found`` marks without their dateline; the others as they are."""
+    found = pc.fill_null(found, False)
+    if not pc.any(found).as_py():
+        return texts
+    stripped = texts.filter(found)
     for pattern in DATELINES:
         stripped = pc.replace_substring_regex(stripped, pattern, "", max_replacements=1)
-    return pc.if_else(found, stripped, texts)
+    return pc.replace_with_mask(texts, found, stripped)
 
 
 def parse_structure(
