@@ -49,6 +49,8 @@ DATELINE_PLAIN = (
     r"*[-\x{2013}\x{2014}]+)\s*"
 )
 DATELINES = (DATELINE_TASS, DATELINE_WIRE, DATELINE_PLAIN)
+# Any of them, without their groups (one expression cannot name a group twice).
+ANY_DATELINE = re.sub(r"\(\?P<\w+>", "(?:", "|".join(DATELINES))
 
 FIRST_LINE = r"^(?P<line>[^\n]*)"
 NAME_PARTICLE = r"van|von|der|den|de|da|del|du|dos|la|le|bin|ibn|al|el"
@@ -128,14 +130,19 @@ def _take_group(parts: pa.Array, name: str, where: pa.Array, current: pa.Array) 
 
 def _bylines(lines: pa.Array) -> tuple[pa.Array, pa.Array]:
     """The credited name of each line that is a byline (null elsewhere), and the match mask."""
-    parts = pc.extract_regex(lines, BYLINE)
-    byline = pc.coalesce(
-        *(
-            pc.if_else(pc.equal(v := pc.struct_field(parts, name), ""), None, v)
-            for name in ("byline", "credit", "author")
+    # Few lines are bylines: the groups are extracted from those a plain match finds.
+    found = pc.fill_null(pc.match_substring_regex(lines, BYLINE), False)
+    byline = pa.nulls(len(lines), pa.string())
+    if pc.any(found).as_py():
+        parts = pc.extract_regex(lines.filter(found), BYLINE)
+        names = pc.coalesce(
+            *(
+                pc.if_else(pc.equal(v := pc.struct_field(parts, name), ""), None, v)
+                for name in ("byline", "credit", "author")
+            )
         )
-    )
-    return byline, pc.fill_null(pc.is_valid(parts), False)
+        byline = pc.replace_with_mask(byline, found, names)
+    return byline, found
 
 
 def _split_site_names(titles: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -191,10 +198,12 @@ def _sign_offs(pages: pa.Array, stories: pa.Array) -> tuple[pa.Array, pa.Array]:
     """
     last = pc.struct_field(pc.extract_regex(stories, r"(?P<line>[^\n]*)$"), "line")
     at_end = sign_off_agencies(last)
-    trimmed = pc.utf8_rtrim_whitespace(
-        pc.replace_substring_regex(stories, r"[^\n]*$", "", max_replacements=1)
-    )
-    stories = pc.if_else(pc.is_valid(at_end), trimmed, stories)
+    signed = pc.is_valid(at_end)
+    if pc.any(signed).as_py():
+        trimmed = pc.utf8_rtrim_whitespace(
+            pc.replace_substring_regex(stories.filter(signed), r"[^\n]*$", "", max_replacements=1)
+        )
+        stories = pc.replace_with_mask(stories, signed, trimmed)
     below: list[str | None] = []
     for page, story, found in zip(
         pages.to_pylist(), stories.to_pylist(), at_end.to_pylist(), strict=True
@@ -236,7 +245,10 @@ def parse_datelines(texts: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.A
         boolean mask of texts that open with a dateline.
     """
     window = pc.utf8_slice_codeunits(texts, 0, DATELINE_WINDOW)
-    n = len(texts)
+    # Few texts open with a dateline: the groups are extracted from those a plain match finds.
+    opens = pc.fill_null(pc.match_substring_regex(window, ANY_DATELINE), False)
+    window = window.filter(opens)
+    n = len(window)
     dateline = pa.nulls(n, pa.string())
     place = pa.nulls(n, pa.string())
     date_text = pa.nulls(n, pa.string())
@@ -248,7 +260,11 @@ def parse_datelines(texts: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.A
         date_text = _take_group(parts, "date", found_here, date_text)
         agency = _take_group(parts, "agency", found_here, agency)
         dateline = _take_group(parts, "dateline", found_here, dateline)
-    return dateline, place, date_text, agency, pc.is_valid(dateline)
+    fields = [
+        pc.replace_with_mask(pa.nulls(len(texts), pa.string()), opens, field)
+        for field in (dateline, place, date_text, agency)
+    ]
+    return fields[0], fields[1], fields[2], fields[3], pc.is_valid(fields[0])
 
 
 def _strip_datelines(texts: pa.Array, found: pa.Array) -> pa.Array:
