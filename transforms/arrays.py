@@ -6,21 +6,21 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+
 def contiguous(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """One contiguous array from an array or a chunked column."""
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def utf8_bytes(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """The UTF-8 bytes of a string array's values, and where each value starts in them (and
-    where the last ends), without a copy."""
+    """The UTF-8 bytes of a string array's values and where each starts (and the last ends).
+
+    The bytes are Arrow's buffer, not a copy.
+    """
     array = contiguous(array)
-    if array.type == pa.large_string():
-        width = np.int64
-    elif array.type == pa.string():
-        width = np.int32
-    else:
+    if array.type not in (pa.string(), pa.large_string()):
         raise TypeError(f"not a string array: {array.type}")
+    width = np.int64 if array.type == pa.large_string() else np.int32
     buffers = array.buffers()
     offsets = np.frombuffer(buffers[1], dtype=width)[array.offset : array.offset + len(array) + 1]
     offsets = offsets.astype(np.int64)
@@ -31,9 +31,9 @@ def utf8_bytes(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _word_starts(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Where a run of non-space bytes (RE2's ``\\S+``) opens in a value: byte offsets, in order.
+    r"""Where a run of non-space bytes (RE2's ``\S+``) opens in a value: byte offsets, in order.
 
-    RE2's ``\\s`` is tab, line feed, form feed, carriage return and space (no vertical tab, and
+    RE2's ``\s`` is tab, line feed, form feed, carriage return and space (no vertical tab, and
     nothing outside ASCII).
     """
     space = (data == 0x20) | ((data - np.uint8(9) <= 4) & (data != 0x0B))
@@ -51,24 +51,27 @@ def _with_nulls(array: pa.Array, counts: np.ndarray) -> pa.Array:
 
 
 def count_words(array: pa.Array) -> pa.Array:
-    r"""Runs of non-space characters in each string: ``count_substring_regex(array, r"\S+")``
-    computed over the bytes at once (null stays null)."""
+    r"""Runs of non-space characters in each string (null stays null).
+
+    What ``count_substring_regex(array, r"\S+")`` counts, from the bytes at once: that regex
+    costs per match, a word at a time.
+    """
     array = contiguous(array)
     data, offsets = utf8_bytes(array)
     return _with_nulls(array, np.diff(np.searchsorted(_word_starts(data, offsets), offsets)))
 
 
-
 def any_byte(array: pa.Array, flagged: np.ndarray) -> np.ndarray:
-    """Whether each value holds one of the flagged bytes (``flagged``: one flag per byte of
-    :func:`utf8_bytes`' data)."""
+    """Whether each value holds one of the flagged bytes (one flag per byte of its data)."""
     _, offsets = utf8_bytes(array)
     return np.diff(np.searchsorted(np.flatnonzero(flagged), offsets)) > 0
 
 
 def may_hold_cjk(array: pa.Array) -> np.ndarray:
-    """Whether each value may hold a character from U+2E80 on (CJK radicals, kana, Han, the
-    full-width forms and the supplementary planes): a lead byte of one of them in its UTF-8."""
+    """Whether each value may hold a character from U+2E80 on (CJK, full-width forms and more).
+
+    Such a character starts with a lead byte from E3 on, or E2 followed by BA or more.
+    """
     data, _ = utf8_bytes(array)
     flagged = data >= 0xE3
     flagged[:-1] |= (data[:-1] == 0xE2) & (data[1:] >= 0xBA)

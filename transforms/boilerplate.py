@@ -19,6 +19,7 @@ Removing article text is worse than keeping a footer, so every rule is anchored 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -213,8 +214,7 @@ def line_keys(lines: pa.Array) -> np.ndarray:
         folded.offset : folded.offset + len(folded) + 1
     ].tolist()
     unique = [
-        xxhash.xxh3_64_intdigest(data[begin:end])
-        for begin, end in zip(offsets[:-1], offsets[1:], strict=True)
+        xxhash.xxh3_64_intdigest(data[begin:end]) for begin, end in itertools.pairwise(offsets)
     ]
     return np.asarray(unique, dtype=np.uint64)[encoded.indices.to_numpy()]
 

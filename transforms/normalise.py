@@ -99,8 +99,10 @@ def nfkc(texts: pa.Array, *, all_below_bytes: int = _NFKC_ALL_BELOW_BYTES) -> pa
 
 @cache
 def _changing() -> str:
-    """RE2 pattern of anything the steps of :func:`normalise_text` before trimming could change;
-    a text without it is only trimmed."""
+    """RE2 pattern of anything the steps of :func:`normalise_text` before trimming could change.
+
+    A text without it is only trimmed.
+    """
     return "|".join(
         [
             LINE_BREAKS,

@@ -209,9 +209,7 @@ class _Windows:
     """Words of each body."""
 
 
-def _windows(
-    bodies: pa.Array, shingle_words: int, edges: WordEdges | None = None
-) -> _Windows:
+def _windows(bodies: pa.Array, shingle_words: int, edges: WordEdges | None = None) -> _Windows:
     """The shingle of every window of ``shingle_words`` words of every body, in text order."""
     n = len(bodies)
     if shingle_words < 1:

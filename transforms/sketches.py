@@ -43,7 +43,9 @@ def sketch_bodies(content_hash: pa.Array, bodies: pa.Array, params: NearDupParam
     sigs = signatures(shingles, params.minhash)
     bands = params.bands
     rows = (
-        np.concatenate([band_keys(sigs, params.minhash), opening_keys(texts, params, words)], axis=1)
+        np.concatenate(
+            [band_keys(sigs, params.minhash), opening_keys(texts, params, words)], axis=1
+        )
         if len(first)
         else np.empty((0, bands), np.uint64)
     )
