@@ -153,7 +153,9 @@ def profile(corpus: Path, out: Path) -> None:
                 "shard": number,
                 "staging_path": Path(staging),
                 "max_file_bytes": MAX_FILE_BYTES,
-                "signatures": articles.PublisherRules() if "storage" in given else DEFAULT_SIGNATURES,
+                "signatures": articles.PublisherRules()
+                if "storage" in given
+                else DEFAULT_SIGNATURES,
                 "learned_chrome": learned,
             }
             if "storage" in given:
