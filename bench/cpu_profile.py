@@ -70,33 +70,46 @@ def profile(corpus: Path, out: Path) -> None:
 
     import transforms
 
-    try:  # the shard task moved from flows.pipeline to flows.tasks
+    tree = Path(transforms.__file__).resolve().parents[1]
+
+    def present(module: str) -> bool:
+        # The editable install's finder would load a module the tree lacks from this checkout.
+        return (tree / (module.replace(".", "/") + ".py")).is_file()
+
+    if present("flows.tasks"):  # the shard task moved from flows.pipeline to flows.tasks
         from flows.tasks import NEAR_DUPLICATES, process_shard
-    except ImportError:
+    else:
         from flows.pipeline import NEAR_DUPLICATES, process_shard  # type: ignore[attr-defined]
     from transforms import articles
     from transforms.entities import extract_mentions
     from transforms.publishers import DEFAULT_SIGNATURES
-    from transforms.sketches import sketch_bodies
+
+    if present("transforms.sketches"):
+        from transforms.sketches import sketch_bodies
+    else:
+        from transforms.neardup import sketch_bodies  # type: ignore[attr-defined,no-redef]
     from warehouse import sources
 
-    try:
+    shard_size = 2000
+    if present("flows.settings"):
         from flows.settings import DEFAULT_SHARD_SIZE as shard_size
-    except ImportError:
-        shard_size = 2000
     root = corpus / "files"
     paths = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     shards = [paths[i : i + shard_size] for i in range(0, len(paths), shard_size)]
     census = [
         articles.census_files(sources.read_files(root, s, MAX_FILE_BYTES).files) for s in shards
     ]
-    try:  # the census learns each site's chrome and name since the one-read-per-file work
+    learned: Any
+    if present("transforms.census"):  # each site's chrome and name, since one read per file
         from transforms.census import learn_chrome
 
-        learned: Any = learn_chrome(pa.concat_tables(census))
+        learned = learn_chrome(pa.concat_tables(census))
         learned_keyword = "learned"
-    except ImportError:
-        from transforms.boilerplate import count_line_keys, frequent_line_keys
+    else:
+        from transforms.boilerplate import (  # type: ignore[attr-defined]
+            count_line_keys,
+            frequent_line_keys,
+        )
 
         keys = pa.concat_arrays([c.column("line_key").combine_chunks() for c in census])
         lists = pa.ListArray.from_arrays(pa.array([0, len(keys)], pa.int32()), keys)
