@@ -180,7 +180,8 @@ def _bylines_above(pages: pa.Array, stories: pa.Array) -> pa.Array:
         start = page.find(story[:200]) if page and story else -1
         name = None
         if start > 0:
-            for line in reversed(page[:start].rstrip("\n").split("\n")[-BYLINE_WINDOW:]):
+            above = page[:start].rstrip("\n").rsplit("\n", BYLINE_WINDOW)[-BYLINE_WINDOW:]
+            for line in reversed(above):
                 match = _BYLINE_RE.match(line.strip())
                 if match:
                     name = next(g for g in match.groups() if g)
@@ -212,7 +213,7 @@ def _sign_offs(pages: pa.Array, stories: pa.Array) -> tuple[pa.Array, pa.Array]:
         if found is None and page and story:
             end = page.rfind(story[-200:])
             if end >= 0:
-                after = page[end + len(story[-200:]) :].lstrip("\n").split("\n")
+                after = page[end + len(story[-200:]) :].lstrip("\n").split("\n", SIGN_OFF_WINDOW)
                 line = next((x for x in after[:SIGN_OFF_WINDOW] if x.strip()), None)
         below.append(line)
     return pc.coalesce(at_end, sign_off_agencies(pa.array(below, pa.string()))), stories
