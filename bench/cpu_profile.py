@@ -18,6 +18,7 @@ listed as such). It is written into BENCHMARKS.md (``bench.sections.CPU``).
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import statistics
@@ -39,23 +40,24 @@ MAX_FILE_BYTES = 10_000_000
 
 
 class StepClock:
-    """CPU seconds of named steps; a step called inside another is counted in the outer one."""
+    """CPU seconds of named steps, each exclusive of the named steps it calls."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
-        self.depth = 0
+        self.inner: list[float] = []
 
     def wrap(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
-            if self.depth:
-                return function(*args, **kwargs)
-            self.depth += 1
+            self.inner.append(0.0)
             mark = time.process_time()
             try:
                 return function(*args, **kwargs)
             finally:
-                self.depth -= 1
-                self.seconds[name] = self.seconds.get(name, 0.0) + time.process_time() - mark
+                spent = time.process_time() - mark
+                own = spent - self.inner.pop()
+                if self.inner:
+                    self.inner[-1] += spent
+                self.seconds[name] = self.seconds.get(name, 0.0) + own
 
         return timed
 
@@ -68,37 +70,60 @@ def profile(corpus: Path, out: Path) -> None:
 
     import transforms
 
-    try:  # the shard task moved from flows.pipeline to flows.tasks
+    tree = Path(transforms.__file__).resolve().parents[1]
+
+    def present(module: str) -> bool:
+        # The editable install's finder would load a module the tree lacks from this checkout.
+        return (tree / (module.replace(".", "/") + ".py")).is_file()
+
+    if present("flows.tasks"):  # the shard task moved from flows.pipeline to flows.tasks
         from flows.tasks import NEAR_DUPLICATES, process_shard
-    except ImportError:
+    else:
         from flows.pipeline import NEAR_DUPLICATES, process_shard  # type: ignore[attr-defined]
     from transforms import articles
-    from transforms.boilerplate import count_line_keys, frequent_line_keys
     from transforms.entities import extract_mentions
     from transforms.publishers import DEFAULT_SIGNATURES
-    from transforms.sketches import sketch_bodies
+
+    if present("transforms.sketches"):
+        from transforms.sketches import sketch_bodies
+    else:
+        from transforms.neardup import sketch_bodies  # type: ignore[attr-defined,no-redef]
     from warehouse import sources
 
-    try:
+    shard_size = 2000
+    if present("flows.settings"):
         from flows.settings import DEFAULT_SHARD_SIZE as shard_size
-    except ImportError:
-        shard_size = 2000
     root = corpus / "files"
     paths = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     shards = [paths[i : i + shard_size] for i in range(0, len(paths), shard_size)]
     census = [
         articles.census_files(sources.read_files(root, s, MAX_FILE_BYTES).files) for s in shards
     ]
-    keys = pa.concat_arrays([c.column("line_key").combine_chunks() for c in census])
-    lists = pa.ListArray.from_arrays(pa.array([0, len(keys)], pa.int32()), keys)
-    learned = frequent_line_keys(count_line_keys(lists))
+    learned: Any
+    if present("transforms.census"):  # each site's chrome and name, since one read per file
+        from transforms.census import learn_chrome
+
+        learned = learn_chrome(pa.concat_tables(census))
+        learned_keyword = "learned"
+    else:
+        from transforms.boilerplate import (  # type: ignore[attr-defined]
+            count_line_keys,
+            frequent_line_keys,
+        )
+
+        keys = pa.concat_arrays([c.column("line_key").combine_chunks() for c in census])
+        lists = pa.ListArray.from_arrays(pa.array([0, len(keys)], pa.int32()), keys)
+        learned = frequent_line_keys(count_line_keys(lists))
+        learned_keyword = "learned_chrome"
     # Caches built once per worker process (gazetteer, matcher) are not counted.
     extract_mentions(pa.array(["warm"]), pa.array(["Mr John Smith said in Moscow, Russia."]))
 
     clock = StepClock()
+    # The functions articles defines that call the others are not steps of their own.
+    callers = ("parse_articles", "parse_texts", "normalise_files", "census_files", "census_texts")
     for name, value in list(vars(articles).items()):
         if callable(value) and getattr(value, "__module__", "").startswith("transforms."):
-            if name not in ("parse_articles", "census_files") and not isinstance(value, type):
+            if name not in callers and not isinstance(value, type):
                 setattr(articles, name, clock.wrap(name, value))
     steps: dict[str, float] = {}
     articles_count = 0
@@ -113,7 +138,7 @@ def profile(corpus: Path, out: Path) -> None:
         read = sources.read_files(root, shard, MAX_FILE_BYTES)
         add("read", time.process_time() - mark)
         mark = time.process_time()
-        parsed = articles.parse_articles(read.files, learned_chrome=learned)
+        parsed = articles.parse_articles(read.files, **{learned_keyword: learned})
         add("parse_articles", time.process_time() - mark)
         documents = parsed.documents
         documents_seen.append(documents)
@@ -130,19 +155,29 @@ def profile(corpus: Path, out: Path) -> None:
         add("minhash", time.process_time() - mark)
     for name, seconds in clock.seconds.items():
         steps[f"parse_articles: {name}"] = seconds
+    task = process_shard.fn
+    given = inspect.signature(task).parameters
     with tempfile.TemporaryDirectory() as staging:
-        task = process_shard.fn
         mark = time.process_time()
         for number, shard in enumerate(shards):
-            task(
-                root,
-                shard,
-                number,
-                Path(staging),
-                MAX_FILE_BYTES,
-                DEFAULT_SIGNATURES,
-                learned,
-            )
+            arguments: dict[str, Any] = {
+                "root": root,
+                "paths": shard,
+                "shard": number,
+                "staging_path": Path(staging),
+                "max_file_bytes": MAX_FILE_BYTES,
+                "signatures": articles.PublisherRules()
+                if "storage" in given
+                else DEFAULT_SIGNATURES,
+                "learned_chrome": learned,
+            }
+            if "storage" in given:
+                from warehouse.storage import Storage
+
+                arguments["storage"] = Storage()
+            if "plausible_dates" in given:
+                arguments["plausible_dates"] = articles.PlausibleDates()
+            task(**arguments)
         steps["process_shard (whole task)"] = time.process_time() - mark
     pq.write_table(pa.concat_tables(mentions), out.with_suffix(".mentions.parquet"))
     pq.write_table(pa.concat_tables(documents_seen), out.with_suffix(".documents.parquet"))
@@ -332,7 +367,7 @@ def section(
         f"{runs[labels[-1]][0]['articles']:,} articles of the generator's {args.files:,} files "
         f"(seed {args.seed}), in shards of the pipeline's size, the baseline ({args.baseline}) and "
         f"this tree measured alternately, {args.repeats} times each: median (min). Steps of "
-        "`parse_articles` are the transforms it calls, each counted once where one calls another.",
+        "`parse_articles` are the transforms it calls, each without the time of the steps it calls.",
         "",
         f"| step | baseline {args.baseline} | this tree | this / baseline (medians) |",
         "|---|---|---|---|",

@@ -19,6 +19,7 @@ Removing article text is worse than keeping a footer, so every rule is anchored 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
+from transforms.arrays import count_words, may_hold_cjk
 from transforms.structure import BYLINE, MONTH
 
 _SOCIAL = (
@@ -142,6 +144,7 @@ END_MARKER = "|".join(
     ]
 )
 TAIL_MARKER = f"{LIST_MARKER}|{END_MARKER}"
+ANY_CHROME_LINE = f"{CHROME_LINE}|{SHORT_CHROME_LINE}"
 
 # A prose line has this many words and ends like a sentence, or has MIN_LONG_WORDS words. Menu
 # entries, teaser headlines and share bars are shorter or do not end like sentences.
@@ -185,6 +188,10 @@ MIN_REPEATED_WORDS = 5
 # whether such a line is chrome is how many of a site's stories carry it (transforms.census).
 EDGE_LINES = 8
 MAX_EDGE_CHARS = 400
+# Line keys fold each run of white space to one space. A replacement costs per match, so the
+# pattern matches only where the line changes: a run of two or more, or one that is no space.
+WHITE_SPACE = r"\s\x{a0}\x{2000}-\x{200b}"
+WHITE_SPACE_TO_FOLD = rf"[{WHITE_SPACE}]{{2,}}|[\t\n\f\r\x{{a0}}\x{{2000}}-\x{{200b}}]"
 
 
 def _lines(texts: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -199,11 +206,16 @@ def _lines(texts: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
 
 def line_keys(lines: pa.Array) -> np.ndarray:
     """A 64-bit key per line that ignores case, spacing and the edges' white space."""
-    folded = pc.utf8_trim_whitespace(
-        pc.replace_substring_regex(pc.utf8_lower(lines), r"[\s\x{a0}\x{2000}-\x{200b}]+", " ")
-    )
-    encoded = pc.dictionary_encode(folded)
-    unique = [xxhash.xxh3_64_intdigest(line.encode()) for line in encoded.dictionary.to_pylist()]
+    encoded = pc.dictionary_encode(_fold(lines))
+    folded = encoded.dictionary
+    # Hashed from the dictionary's bytes: no Python string is made for a line.
+    data = memoryview(folded.buffers()[2] or b"")
+    offsets = np.frombuffer(folded.buffers()[1], dtype=np.int32)[
+        folded.offset : folded.offset + len(folded) + 1
+    ].tolist()
+    unique = [
+        xxhash.xxh3_64_intdigest(data[begin:end]) for begin, end in itertools.pairwise(offsets)
+    ]
     return np.asarray(unique, dtype=np.uint64)[encoded.indices.to_numpy()]
 
 
@@ -240,7 +252,7 @@ def edge_lines(texts: pa.Array) -> EdgeLines:
     if len(lines) == 0:
         return EdgeLines(pa.array([], pa.string()), np.zeros(0, np.int64), np.zeros(0, np.uint64))
     edge = _edges(lines, document, counts)
-    edge &= ~_matches(pc.utf8_trim_whitespace(lines), BYLINE)
+    edge &= ~_bylines_among(lines, edge)
     at = np.flatnonzero(edge)
     picked = lines.take(pa.array(at))
     keys = line_keys(picked)
@@ -307,9 +319,10 @@ def strip_chrome(
     lines, document, counts = _lines(texts)
     if len(lines) == 0:
         return StrippedChrome(texts, none)
-    chrome = _matches(lines, CHROME_LINE)
+    # One pass of both rule sets; the few lines it finds are told apart by a second.
+    chrome = _matches(lines, ANY_CHROME_LINE)
     short = pc.less_equal(pc.utf8_length(lines), MAX_SHORT_CHROME_CHARS)
-    chrome |= _matches(lines, SHORT_CHROME_LINE) & short.to_numpy(zero_copy_only=False)
+    chrome &= short.to_numpy(zero_copy_only=False) | _matches_among(lines, CHROME_LINE, chrome)
     learned_lines = none
     if sites is not None and learned is not None and len(learned):
         found = _learned_chrome(lines, document, counts, sites, learned)
@@ -317,7 +330,7 @@ def strip_chrome(
         chrome |= found
     # Tail markers stay for select_main_text, except those that open a text: they are menu
     # entries, and the headline follows them.
-    marker = _matches(lines, LIST_MARKER) | _matches(lines, END_MARKER)
+    marker = _matches(lines, TAIL_MARKER)
     chrome &= ~marker
     blank = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(lines)), 0)
     content = ~marker & ~chrome & ~blank.to_numpy(zero_copy_only=False)
@@ -345,12 +358,12 @@ class _LineFeatures:
     @classmethod
     def of(cls, lines: pa.Array, document: np.ndarray) -> _LineFeatures:
         stripped = pc.utf8_trim_whitespace(lines)
-        list_marker = _matches(stripped, LIST_MARKER)
-        end_marker = _matches(stripped, END_MARKER)
-        marker = list_marker | end_marker
-        words = pc.count_substring_regex(stripped, r"\S+").to_numpy(zero_copy_only=False)
-        unspaced = pc.count_substring_regex(stripped, UNSPACED_SCRIPT)
-        words = np.maximum(words, unspaced.to_numpy(zero_copy_only=False) // 2)
+        marker = _matches(stripped, TAIL_MARKER)
+        list_marker = _matches_among(stripped, LIST_MARKER, marker)
+        end_marker = _matches_among(stripped, END_MARKER, marker)
+        words = count_words(stripped).to_numpy(zero_copy_only=False)
+        unspaced = _count_among(stripped, UNSPACED_SCRIPT, may_hold_cjk(stripped))
+        words = np.maximum(words, unspaced // 2)
         blank = pc.equal(pc.utf8_length(stripped), 0).to_numpy(zero_copy_only=False)
         sentence_end = _matches(stripped, SENTENCE_END) & ~_matches(stripped, TRUNCATED)
         punctuated = _matches(stripped, SENTENCE_PUNCTUATION)
@@ -605,9 +618,10 @@ def select_main_text(
     # Only a page has a story to pick out: a text with fewer than MIN_CHROME_LINES short lines
     # outside its story that are not prose or table rows (menu entries, teaser headlines, list
     # headings) is newswire or a clean article, and is kept whole, tables and all.
-    figures = pc.count_substring_regex(lines, r"\S*\d\S*").to_numpy(zero_copy_only=False)
     link_like = ~features.blank & ~features.in_prose_paragraph
-    link_like &= (features.words <= MAX_LINK_WORDS) & (figures * 3 < features.words)
+    link_like &= features.words <= MAX_LINK_WORDS
+    figures = _count_among(lines, r"\S*\d\S*", link_like)
+    link_like &= figures * 3 < features.words
     outside = np.bincount(document[~in_story & (link_like | marker)], minlength=len(counts))
     whole = (start[document] < 0) | (outside[document] < MIN_CHROME_LINES)
     if anchor is not None:
@@ -652,15 +666,17 @@ def _repeated_lines(lines: pa.Array, document: np.ndarray, candidate: np.ndarray
     repeated = np.zeros(len(document), dtype=bool)
     if len(at) == 0:
         return repeated
-    pairs = _pair(document[at].astype(np.uint64), line_keys(lines.take(pa.array(at))))
+    folded = pc.dictionary_encode(_fold(lines.take(pa.array(at)))).indices.to_numpy()
+    pairs = document[at] * (int(folded.max()) + 1) + folded
     _, inverse, counts = np.unique(pairs, return_inverse=True, return_counts=True)
     repeated[at] = counts[inverse] > 1
     return repeated
 
 
 def _fold(lines: pa.Array) -> pa.Array:
+    """Lines in lower case, each run of white space one space, trimmed."""
     return pc.utf8_trim_whitespace(
-        pc.replace_substring_regex(pc.utf8_lower(lines), r"[\s\x{a0}\x{2000}-\x{200b}]+", " ")
+        pc.replace_substring_regex(pc.utf8_lower(lines), WHITE_SPACE_TO_FOLD, " ")
     )
 
 
@@ -692,7 +708,7 @@ def _learned_chrome(
 ) -> np.ndarray:
     """Edge lines (not bylines) whose (site, line) key is learned chrome."""
     edge = _edges(lines, document, counts)
-    edge &= ~_matches(pc.utf8_trim_whitespace(lines), BYLINE)
+    edge &= ~_bylines_among(lines, edge)
     at = np.flatnonzero(edge)
     found = np.zeros(len(lines), dtype=bool)
     if len(at) == 0:
@@ -714,6 +730,34 @@ def _matches(lines: pa.Array, pattern: str) -> np.ndarray:
     return pc.fill_null(pc.match_substring_regex(lines, pattern), False).to_numpy(
         zero_copy_only=False
     )
+
+
+def _bylines_among(lines: pa.Array, where: np.ndarray) -> np.ndarray:
+    """Lines ``where`` holds that are bylines once trimmed."""
+    found = np.zeros(len(lines), dtype=bool)
+    at = np.flatnonzero(where)
+    if len(at):
+        found[at] = _matches(pc.utf8_trim_whitespace(lines.take(pa.array(at))), BYLINE)
+    return found
+
+
+def _count_among(lines: pa.Array, pattern: str, where: np.ndarray) -> np.ndarray:
+    """Matches of ``pattern`` in each line ``where`` holds (0 for the others)."""
+    found = np.zeros(len(lines), dtype=np.int64)
+    at = np.flatnonzero(where)
+    if len(at):
+        counted = pc.count_substring_regex(lines.take(pa.array(at)), pattern)
+        found[at] = counted.to_numpy(zero_copy_only=False)
+    return found
+
+
+def _matches_among(lines: pa.Array, pattern: str, where: np.ndarray) -> np.ndarray:
+    """:func:`_matches` for the lines ``where`` holds (False for the others)."""
+    found = np.zeros(len(lines), dtype=bool)
+    at = np.flatnonzero(where)
+    if len(at):
+        found[at] = _matches(lines.take(pa.array(at)), pattern)
+    return found
 
 
 def _position(lines: pa.Array, document: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -742,10 +786,16 @@ def _rebuild(
     texts: pa.Array, lines: pa.Array, document: np.ndarray, counts: np.ndarray, keep: np.ndarray
 ) -> pa.Array:
     """The texts made of their kept lines, with runs of blank lines collapsed to one."""
+    # An empty line right after a kept empty line of its text would make three line breaks in
+    # a row: it is left out, which is what replacing r"\n{3,}" by two would do.
+    empty = pc.equal(pc.utf8_length(lines), 0).to_numpy(zero_copy_only=False)
+    at = np.flatnonzero(keep)
+    repeated = np.zeros(len(at), dtype=bool)
+    repeated[1:] = empty[at[1:]] & empty[at[:-1]] & (document[at[1:]] == document[at[:-1]])
+    keep = keep.copy()
+    keep[at[repeated]] = False
     kept_counts = np.bincount(document[keep], minlength=len(counts))
     offsets = np.concatenate([[0], np.cumsum(kept_counts)]).astype(np.int32)
     rebuilt = pa.ListArray.from_arrays(pa.array(offsets), lines.filter(pa.array(keep)))
-    joined = pc.binary_join(rebuilt, "\n")
-    joined = pc.replace_substring_regex(joined, r"\n{3,}", "\n\n")
-    cleaned = pc.utf8_trim_whitespace(joined)
+    cleaned = pc.utf8_trim_whitespace(pc.binary_join(rebuilt, "\n"))
     return pc.if_else(pc.is_null(texts), pa.nulls(len(texts), pa.string()), cleaned)

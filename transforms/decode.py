@@ -25,7 +25,7 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 # C0 controls other than tab, newline, carriage return and form feed: text files do not have them.
-BINARY_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+BINARY_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 
 # Above this share of control bytes a file is binary. Real text has none, but a stray escape or
 # two survives copy-paste; 1% is far above that and far below any binary format.
@@ -127,7 +127,8 @@ def _looks_binary(raw: bytes) -> bool:
     head = raw[:BINARY_SNIFF_BYTES]
     if b"\x00" in head:
         return True
-    controls = len(BINARY_CONTROL_BYTES.findall(head))
+    # Deleting the control bytes counts them without a regex match each.
+    controls = len(head) - len(head.translate(None, BINARY_CONTROL_BYTES))
     return controls > MAX_CONTROL_BYTE_SHARE * len(head)
 
 

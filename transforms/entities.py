@@ -812,10 +812,13 @@ def _merge_suffix_names(names: Iterable[str]) -> list[str]:
     """The names without those that are the ending of a longer one ("Maung Aye")."""
     by_length = sorted(set(names), key=lambda n: (-len(n.split()), n))
     kept: list[str] = []
+    kept_folded: list[str] = []
     for name in by_length:
-        folded = " " + name.casefold()
-        if not any(k.casefold().endswith(folded) or k.casefold() == folded[1:] for k in kept):
+        folded = name.casefold()
+        ending = " " + folded
+        if not any(k.endswith(ending) or k == folded for k in kept_folded):
             kept.append(name)
+            kept_folded.append(folded)
     return kept
 
 
@@ -1171,12 +1174,13 @@ class _ShardRuns:
     :func:`_count_shard_people`)."""
 
     def person_runs(self, shard: _Shard, numbers: np.ndarray) -> list[_Run]:
-        """Some runs of one document, with offsets in its text."""
-        document = int(self.document[numbers[0]])
-        text, start = shard.texts[document], int(shard.starts[document])
+        """Some runs, in order, with offsets in their document's text."""
+        document = self.document[numbers]
+        start = shard.starts[document]
         runs: list[_Run] = []
-        for number, begin, end, first, has_title, role_led in zip(
+        for number, text_of, begin, end, first, has_title, role_led in zip(
             numbers.tolist(),
+            document.tolist(),
             (self.begin[numbers] - start).tolist(),
             (self.end[numbers] - start).tolist(),
             self.first[numbers].tolist(),
@@ -1184,7 +1188,7 @@ class _ShardRuns:
             self.role_led[numbers].tolist(),
             strict=True,
         ):
-            titled = has_title or (role_led and _starts_sentence(text, begin))
+            titled = has_title or (role_led and _starts_sentence(shard.texts[text_of], begin))
             runs.append(_Run(begin, end, first, titled, number))
         return runs
 
@@ -1379,8 +1383,9 @@ def _groups(document: np.ndarray) -> Iterable[tuple[int, np.ndarray]]:
     if len(document) == 0:
         return
     cuts = np.flatnonzero(document[1:] != document[:-1]) + 1
-    for positions in np.split(np.arange(len(document)), cuts):
-        yield int(document[positions[0]]), positions
+    bounds = np.concatenate(([0], cuts, [len(document)])).tolist()
+    for start, end in itertools.pairwise(bounds):
+        yield int(document[start]), np.arange(start, end)
 
 
 @cache
@@ -1420,13 +1425,16 @@ def _find_people(shard: _Shard, runs: _ShardRuns) -> dict[int, list[str]]:
         & runs.function_led[candidates]
     ).tolist()
     names = runs.name.take(pa.array(candidates)).to_pylist()
+    person_runs = runs.person_runs(shard, candidates)
     people: dict[int, list[str]] = {}
     for document, positions in _groups(runs.document[candidates]):
+        # A document's candidates stand together, in order.
+        first, last = int(positions[0]), int(positions[-1]) + 1
         found = _people(
             shard.texts[document],
-            runs.person_runs(shard, candidates[positions]),
-            [names[p] for p in positions.tolist()],
-            [shortened[p] for p in positions.tolist()],
+            person_runs[first:last],
+            names[first:last],
+            shortened[first:last],
         )
         if found:
             people[document] = _merge_suffix_names(found)

@@ -127,7 +127,8 @@ def strip_date_headers(texts: pa.Array) -> pa.Array:
     stripped = pc.replace_substring_regex(texts, HEADER, "", max_replacements=1)
     stripped = pc.utf8_ltrim_whitespace(stripped)
     repeats = pc.replace_substring_regex(stripped, REPEATED_HEADERS, "", max_replacements=1)
-    stripped = pc.if_else(has_header, repeats, stripped)
+    # Collected files nearly all have a header: then no choice is to be made row by row.
+    stripped = repeats if pc.all(has_header).as_py() else pc.if_else(has_header, repeats, stripped)
     return pc.utf8_ltrim_whitespace(stripped)
 
 

@@ -97,6 +97,25 @@ def nfkc(texts: pa.Array, *, all_below_bytes: int = _NFKC_ALL_BELOW_BYTES) -> pa
     return pc.replace_with_mask(texts, unstable, changed)
 
 
+@cache
+def _changing() -> str:
+    """RE2 pattern of anything the steps of :func:`normalise_text` before trimming could change.
+
+    A text without it is only trimmed.
+    """
+    return "|".join(
+        [
+            LINE_BREAKS,
+            INVISIBLE_CHARACTERS,
+            HORIZONTAL_SPACE_TO_FOLD,
+            MOJIBAKE,
+            _nfkc_unstable(),
+            SPACE_AROUND_NEWLINE_TO_FOLD,
+            BLANK_LINE_RUNS,
+        ]
+    )
+
+
 def normalise_text(texts: pa.Array) -> pa.Array:
     """Normalise article texts: mojibake, NFKC, one kind of newline, no invisibles, tidy spaces.
 
@@ -109,6 +128,15 @@ def normalise_text(texts: pa.Array) -> pa.Array:
     Returns:
         The normalised texts, same length and order.
     """
+    # One pass finds the texts any step could change (few, in clean corpora); only they go
+    # through the steps.
+    changing = pc.fill_null(pc.match_substring_regex(texts, _changing()), False)
+    if pc.any(changing).as_py():
+        texts = pc.replace_with_mask(texts, changing, _normalise_steps(texts.filter(changing)))
+    return pc.utf8_trim_whitespace(texts)
+
+
+def _normalise_steps(texts: pa.Array) -> pa.Array:
     # Invisibles and odd spaces go first: repair and NFKC must see the text as it will stay, or
     # a second normalisation would find new work (NFKC composes `e` + ZWJ-free accent, ftfy
     # reads `\xa0Ã©` differently from ` Ã©`).
@@ -119,5 +147,4 @@ def normalise_text(texts: pa.Array) -> pa.Array:
     texts = nfkc(texts)
     texts = pc.replace_substring_regex(texts, HORIZONTAL_SPACE_TO_FOLD, " ")
     texts = pc.replace_substring_regex(texts, SPACE_AROUND_NEWLINE_TO_FOLD, "\n")
-    texts = pc.replace_substring_regex(texts, BLANK_LINE_RUNS, "\n\n")
-    return pc.utf8_trim_whitespace(texts)
+    return pc.replace_substring_regex(texts, BLANK_LINE_RUNS, "\n\n")

@@ -29,6 +29,7 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -313,15 +314,7 @@ def attribute_publishers(
     tail = pc.utf8_slice_codeunits(texts, -TAIL_CHARS, 2**31 - 1)
     long_enough = pc.greater(pc.utf8_length(texts), HEAD_CHARS)
     chrome = pc.if_else(long_enough, pc.binary_join_element_wise(head, tail, "\n"), texts)
-
-    signed = pa.nulls(len(texts), pa.string())
-    # One pass per signature, highest priority first, so the order decides and not the position.
-    # Scanning ~4 KB per document per signature stays cheap for tens of signatures; each is one
-    # RE2 automaton over the combined patterns of one outlet.
-    for signature in rules.signatures:
-        hit = pc.fill_null(pc.match_substring_regex(chrome, signature.pattern), False)
-        signed = pc.if_else(pc.and_(hit, pc.is_null(signed)), signature.publisher, signed)
-    evidence = [signed]
+    evidence = [_signed(chrome, rules)]
     if sites is not None:
         evidence.insert(0, sites.mapped)
     if learned_names is not None:
@@ -329,3 +322,32 @@ def attribute_publishers(
     if title_sites is not None:
         evidence.append(site_like_names(title_sites))
     return pc.coalesce(*evidence, UNKNOWN_PUBLISHER)
+
+
+def _signed(chrome: pa.Array, rules: PublisherRules) -> pa.Array:
+    """The outlet of the highest-priority signature found in each page's chrome, null where none.
+
+    One RE2 pass of all signatures at once finds the pages that carry any (few do); only those
+    are scanned once per signature, highest priority first, so that the order decides and not
+    the position.
+    """
+    signed = pa.nulls(len(chrome), pa.string())
+    if not rules.signatures:
+        return signed
+    try:
+        anywhere = pc.match_substring_regex(
+            chrome, "|".join(f"(?:{signature.pattern})" for signature in rules.signatures)
+        )
+    except pa.ArrowInvalid:  # patterns that cannot share one expression (a repeated group name)
+        anywhere = pa.array(np.ones(len(chrome), dtype=bool))
+    carrying = np.flatnonzero(pc.fill_null(anywhere, False).to_numpy(zero_copy_only=False))
+    if len(carrying) == 0:
+        return signed
+    pages = chrome.take(pa.array(carrying))
+    found = pa.nulls(len(pages), pa.string())
+    for signature in rules.signatures:
+        hit = pc.fill_null(pc.match_substring_regex(pages, signature.pattern), False)
+        found = pc.if_else(pc.and_(hit, pc.is_null(found)), signature.publisher, found)
+    mask = np.zeros(len(chrome), dtype=bool)
+    mask[carrying] = True
+    return pc.replace_with_mask(signed, pa.array(mask), found)

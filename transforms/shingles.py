@@ -150,9 +150,20 @@ def _word_edges(
     return data, offsets, data_buffer, edges
 
 
-def _words(bodies: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+WordEdges = tuple[np.ndarray, np.ndarray, pa.Buffer, np.ndarray]
+"""What :func:`word_edges` finds in a batch of bodies, shared by the steps that read words."""
+
+
+def word_edges(bodies: pa.Array | pa.ChunkedArray) -> WordEdges:
+    """The words of a batch of bodies, found once for :func:`shingle` and :func:`opening_grams`."""
+    return _word_edges(bodies)
+
+
+def _words(
+    bodies: pa.Array | pa.ChunkedArray, edges_of: WordEdges | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Hash of every word of every body in order, and the number of words of each body."""
-    data, offsets, data_buffer, edges = _word_edges(bodies)
+    data, offsets, data_buffer, edges = edges_of or _word_edges(bodies)
     n = len(offsets) - 1
     if len(edges) == 0:
         return np.empty(0, np.uint64), np.zeros(n, np.int64)
@@ -198,7 +209,7 @@ class _Windows:
     """Words of each body."""
 
 
-def _windows(bodies: pa.Array, shingle_words: int) -> _Windows:
+def _windows(bodies: pa.Array, shingle_words: int, edges: WordEdges | None = None) -> _Windows:
     """The shingle of every window of ``shingle_words`` words of every body, in text order."""
     n = len(bodies)
     if shingle_words < 1:
@@ -206,7 +217,7 @@ def _windows(bodies: pa.Array, shingle_words: int) -> _Windows:
     if n >= 1 << (64 - HASH_BITS):
         raise ValueError(f"at most {(1 << (64 - HASH_BITS)) - 1} bodies per batch")
     k = shingle_words
-    word_hash, counts = _words(bodies)
+    word_hash, counts = _words(bodies, edges)
     document = np.repeat(np.arange(n, dtype=np.int64), counts)
     starts = np.cumsum(counts) - counts
     # Every window of k words, folded by Horner's rule on contiguous slices; a window is a shingle
@@ -253,7 +264,7 @@ def _sets(hashes: np.ndarray, owner: np.ndarray, n: int) -> Shingles:
     return Shingles(offsets, packed & np.uint64((1 << HASH_BITS) - 1))
 
 
-def shingle(bodies: pa.Array, shingle_words: int) -> Shingles:
+def shingle(bodies: pa.Array, shingle_words: int, edges: WordEdges | None = None) -> Shingles:
     """The set of word ``shingle_words``-shingle hashes of each body.
 
     Words are runs of Unicode letters and digits of the lower-cased text; everything else
@@ -263,6 +274,7 @@ def shingle(bodies: pa.Array, shingle_words: int) -> Shingles:
     Args:
         bodies: Texts (string, large_string or string_view; nulls are empty).
         shingle_words: Words per shingle (k).
+        edges: :func:`word_edges` of the bodies, if another step found them already.
 
     Returns:
         Each body's sorted, distinct shingle hashes. A body with fewer than k words has one
@@ -271,7 +283,7 @@ def shingle(bodies: pa.Array, shingle_words: int) -> Shingles:
     Raises:
         ValueError: ``shingle_words`` below 1, or 2^24 bodies or more (batch them).
     """
-    windows = _windows(bodies, shingle_words)
+    windows = _windows(bodies, shingle_words, edges)
     return _sets(windows.hashes, windows.owner, len(bodies))
 
 
@@ -375,7 +387,9 @@ def _covered(
     return covered, longest
 
 
-def opening_grams(bodies: pa.Array, opening_words: int, gram_bytes: int) -> Shingles:
+def opening_grams(
+    bodies: pa.Array, opening_words: int, gram_bytes: int, edges: WordEdges | None = None
+) -> Shingles:
     """The set of character ``gram_bytes``-grams of each body's opening passage.
 
     The opening is the body's first ``opening_words`` words, lower-cased and each followed by
@@ -387,6 +401,7 @@ def opening_grams(bodies: pa.Array, opening_words: int, gram_bytes: int) -> Shin
         bodies: Texts (nulls are empty).
         opening_words: Words of the opening passage.
         gram_bytes: Bytes per gram.
+        edges: :func:`word_edges` of the bodies, if another step found them already.
 
     Returns:
         Each body's sorted, distinct gram hashes (none for an opening shorter than a gram).
@@ -394,8 +409,8 @@ def opening_grams(bodies: pa.Array, opening_words: int, gram_bytes: int) -> Shin
     n = len(bodies)
     if gram_bytes < 1 or opening_words < 1:
         raise ValueError("gram_bytes and opening_words must be at least 1")
-    data, offsets, _, edges = _word_edges(bodies)
-    starts, ends = edges[0::2], edges[1::2]
+    data, offsets, _, bounds = edges or _word_edges(bodies)
+    starts, ends = bounds[0::2], bounds[1::2]
     counts = np.diff(np.searchsorted(starts, offsets))
     rank = np.arange(len(starts)) - np.repeat(np.cumsum(counts) - counts, counts)
     keep = rank < opening_words

@@ -17,7 +17,7 @@ from transforms.arrays import contiguous
 from transforms.body_keys import body_keys
 from transforms.minhash import band_keys, signatures
 from transforms.near_copies import NearDupParams
-from transforms.shingles import opening_grams, shingle
+from transforms.shingles import WordEdges, opening_grams, shingle, word_edges
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +38,14 @@ def sketch_bodies(content_hash: pa.Array, bodies: pa.Array, params: NearDupParam
     take = pa.array(first, pa.int64())
     keys = body_keys(hashes.take(take)) if len(first) else np.empty(0, np.uint64)
     texts = contiguous(bodies).take(take)
-    shingles = shingle(texts, params.minhash.shingle_words)
+    words = word_edges(texts)
+    shingles = shingle(texts, params.minhash.shingle_words, words)
     sigs = signatures(shingles, params.minhash)
     bands = params.bands
     rows = (
-        np.concatenate([band_keys(sigs, params.minhash), opening_keys(texts, params)], axis=1)
+        np.concatenate(
+            [band_keys(sigs, params.minhash), opening_keys(texts, params, words)], axis=1
+        )
         if len(first)
         else np.empty((0, bands), np.uint64)
     )
@@ -74,9 +77,11 @@ def sketch_bodies(content_hash: pa.Array, bodies: pa.Array, params: NearDupParam
     )
 
 
-def opening_keys(bodies: pa.Array, params: NearDupParams) -> np.ndarray:
+def opening_keys(
+    bodies: pa.Array, params: NearDupParams, edges: WordEdges | None = None
+) -> np.ndarray:
     """Band keys of each body's opening passage: ``(bodies, opening_minhash.bands)`` uint64."""
-    grams = opening_grams(bodies, params.opening_words, params.opening_gram_bytes)
+    grams = opening_grams(bodies, params.opening_words, params.opening_gram_bytes, edges)
     return band_keys(signatures(grams, params.opening_minhash), params.opening_minhash)
 
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from transforms.agencies import sign_off_agencies
+from transforms.arrays import count_words
 
 MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -48,6 +49,8 @@ DATELINE_PLAIN = (
     r"*[-\x{2013}\x{2014}]+)\s*"
 )
 DATELINES = (DATELINE_TASS, DATELINE_WIRE, DATELINE_PLAIN)
+# Any of them, without their groups (one expression cannot name a group twice).
+ANY_DATELINE = re.sub(r"\(\?P<\w+>", "(?:", "|".join(DATELINES))
 
 FIRST_LINE = r"^(?P<line>[^\n]*)"
 NAME_PARTICLE = r"van|von|der|den|de|da|del|du|dos|la|le|bin|ibn|al|el"
@@ -127,14 +130,19 @@ def _take_group(parts: pa.Array, name: str, where: pa.Array, current: pa.Array) 
 
 def _bylines(lines: pa.Array) -> tuple[pa.Array, pa.Array]:
     """The credited name of each line that is a byline (null elsewhere), and the match mask."""
-    parts = pc.extract_regex(lines, BYLINE)
-    byline = pc.coalesce(
-        *(
-            pc.if_else(pc.equal(v := pc.struct_field(parts, name), ""), None, v)
-            for name in ("byline", "credit", "author")
+    # Few lines are bylines: the groups are extracted from those a plain match finds.
+    found = pc.fill_null(pc.match_substring_regex(lines, BYLINE), False)
+    byline = pa.nulls(len(lines), pa.string())
+    if pc.any(found).as_py():
+        parts = pc.extract_regex(lines.filter(found), BYLINE)
+        names = pc.coalesce(
+            *(
+                pc.if_else(pc.equal(v := pc.struct_field(parts, name), ""), None, v)
+                for name in ("byline", "credit", "author")
+            )
         )
-    )
-    return byline, pc.fill_null(pc.is_valid(parts), False)
+        byline = pc.replace_with_mask(byline, found, names)
+    return byline, found
 
 
 def _split_site_names(titles: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -153,8 +161,8 @@ def _split_site_names(titles: pa.Array) -> tuple[pa.Array, pa.Array]:
     )
     found = pc.fill_null(
         pc.and_(
-            pc.less_equal(pc.count_substring_regex(site, r"\S+"), SITE_MAX_WORDS),
-            pc.greater_equal(pc.count_substring_regex(head, r"\S+"), 3),
+            pc.less_equal(count_words(site), SITE_MAX_WORDS),
+            pc.greater_equal(count_words(head), 3),
         ),
         False,
     )
@@ -172,7 +180,8 @@ def _bylines_above(pages: pa.Array, stories: pa.Array) -> pa.Array:
         start = page.find(story[:200]) if page and story else -1
         name = None
         if start > 0:
-            for line in reversed(page[:start].rstrip("\n").split("\n")[-BYLINE_WINDOW:]):
+            above = page[:start].rstrip("\n").rsplit("\n", BYLINE_WINDOW)[-BYLINE_WINDOW:]
+            for line in reversed(above):
                 match = _BYLINE_RE.match(line.strip())
                 if match:
                     name = next(g for g in match.groups() if g)
@@ -190,10 +199,12 @@ def _sign_offs(pages: pa.Array, stories: pa.Array) -> tuple[pa.Array, pa.Array]:
     """
     last = pc.struct_field(pc.extract_regex(stories, r"(?P<line>[^\n]*)$"), "line")
     at_end = sign_off_agencies(last)
-    trimmed = pc.utf8_rtrim_whitespace(
-        pc.replace_substring_regex(stories, r"[^\n]*$", "", max_replacements=1)
-    )
-    stories = pc.if_else(pc.is_valid(at_end), trimmed, stories)
+    signed = pc.is_valid(at_end)
+    if pc.any(signed).as_py():
+        trimmed = pc.utf8_rtrim_whitespace(
+            pc.replace_substring_regex(stories.filter(signed), r"[^\n]*$", "", max_replacements=1)
+        )
+        stories = pc.replace_with_mask(stories, signed, trimmed)
     below: list[str | None] = []
     for page, story, found in zip(
         pages.to_pylist(), stories.to_pylist(), at_end.to_pylist(), strict=True
@@ -202,7 +213,7 @@ def _sign_offs(pages: pa.Array, stories: pa.Array) -> tuple[pa.Array, pa.Array]:
         if found is None and page and story:
             end = page.rfind(story[-200:])
             if end >= 0:
-                after = page[end + len(story[-200:]) :].lstrip("\n").split("\n")
+                after = page[end + len(story[-200:]) :].lstrip("\n").split("\n", SIGN_OFF_WINDOW)
                 line = next((x for x in after[:SIGN_OFF_WINDOW] if x.strip()), None)
         below.append(line)
     return pc.coalesce(at_end, sign_off_agencies(pa.array(below, pa.string()))), stories
@@ -213,7 +224,7 @@ def _take_subtitle(texts: pa.Array) -> tuple[pa.Array, pa.Array]:
     first = _first_line(texts)
     _, first_is_byline = _bylines(first)
     _, next_is_byline = _bylines(_first_line(_drop_first_line(texts, pc.is_valid(first))))
-    words = pc.count_substring_regex(first, r"\S+")
+    words = count_words(first)
     is_subtitle = pc.fill_null(
         pc.and_(
             pc.and_not(next_is_byline, first_is_byline),
@@ -235,7 +246,10 @@ def parse_datelines(texts: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.A
         boolean mask of texts that open with a dateline.
     """
     window = pc.utf8_slice_codeunits(texts, 0, DATELINE_WINDOW)
-    n = len(texts)
+    # Few texts open with a dateline: the groups are extracted from those a plain match finds.
+    opens = pc.fill_null(pc.match_substring_regex(window, ANY_DATELINE), False)
+    window = window.filter(opens)
+    n = len(window)
     dateline = pa.nulls(n, pa.string())
     place = pa.nulls(n, pa.string())
     date_text = pa.nulls(n, pa.string())
@@ -247,14 +261,22 @@ def parse_datelines(texts: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.A
         date_text = _take_group(parts, "date", found_here, date_text)
         agency = _take_group(parts, "agency", found_here, agency)
         dateline = _take_group(parts, "dateline", found_here, dateline)
-    return dateline, place, date_text, agency, pc.is_valid(dateline)
+    fields = [
+        pc.replace_with_mask(pa.nulls(len(texts), pa.string()), opens, field)
+        for field in (dateline, place, date_text, agency)
+    ]
+    return fields[0], fields[1], fields[2], fields[3], pc.is_valid(fields[0])
 
 
 def _strip_datelines(texts: pa.Array, found: pa.Array) -> pa.Array:
-    stripped = texts
+    """The texts ``found`` marks without their dateline; the others as they are."""
+    found = pc.fill_null(found, False)
+    if not pc.any(found).as_py():
+        return texts
+    stripped = texts.filter(found)
     for pattern in DATELINES:
         stripped = pc.replace_substring_regex(stripped, pattern, "", max_replacements=1)
-    return pc.if_else(found, stripped, texts)
+    return pc.replace_with_mask(texts, found, stripped)
 
 
 def parse_structure(
@@ -271,7 +293,7 @@ def parse_structure(
         The parsed fields; ``body`` is what is left once they are taken off the top.
     """
     first = _first_line(texts)
-    words = pc.count_substring_regex(first, r"\S+")
+    words = count_words(first)
     has_more = pc.match_substring(texts, "\n")
     _, _, _, _, first_is_dateline = parse_datelines(first)
     is_title = pc.and_(

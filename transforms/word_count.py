@@ -5,6 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from transforms.arrays import count_words
+
 # A body of fewer words than this says too little to make two documents one story by itself: a
 # templated notice (Reuters: `Qtly div five cts vs five cts prior / Pay July One / Record June
 # 17`) is word for word the same for two companies, whose names are in the headlines. Such a
@@ -17,4 +19,4 @@ def word_counts(texts: pa.Array) -> pa.Array:
 
     The one definition behind ``word_count`` and :data:`SHORT_BODY_WORDS`'s near-copy rule.
     """
-    return pc.cast(pc.count_substring_regex(texts, r"\S+"), pa.int32())
+    return pc.cast(count_words(texts), pa.int32())

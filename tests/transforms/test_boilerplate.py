@@ -3,11 +3,13 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CORPORA, SEEDS
+from transforms import boilerplate
 from transforms.boilerplate import (
     edge_lines,
     line_keys,
@@ -401,3 +403,34 @@ def test_a_list_heading_after_the_story_does_not_join_what_follows_it() -> None:
     ]
     page = "\n\n".join([menu, *STORY, "Related articles", *teasers, "Facebook", *notice])
     assert main_text(page) == "\n\n".join(STORY)
+
+
+LINE = st.sampled_from(["", "", " ", "Menu", "A paragraph of the story.", "Share on X"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.lists(LINE, max_size=8).map("\n".join)), min_size=1, max_size=5
+    ),
+    st.data(),
+)
+def test_rebuilt_texts_collapse_blank_runs_as_the_regex_did(
+    texts: list[str | None], data: st.DataObject
+) -> None:
+    array = pa.array(texts, pa.string())
+    lines, document, counts = boilerplate._lines(array)
+    keep = np.array(
+        data.draw(st.lists(st.booleans(), min_size=len(lines), max_size=len(lines))), dtype=bool
+    )
+    rebuilt = pa.ListArray.from_arrays(
+        pa.array(
+            np.concatenate(
+                [[0], np.cumsum(np.bincount(document[keep], minlength=len(counts)))]
+            ).astype(np.int32)
+        ),
+        lines.filter(pa.array(keep, pa.bool_())),
+    )
+    joined = pc.replace_substring_regex(pc.binary_join(rebuilt, "\n"), r"\n{3,}", "\n\n")
+    expected = pc.if_else(pc.is_null(array), None, pc.utf8_trim_whitespace(joined))
+    assert boilerplate._rebuild(array, lines, document, counts, keep).equals(expected)

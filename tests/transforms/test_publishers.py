@@ -3,6 +3,7 @@ import pytest
 
 from transforms.publishers import (
     PublisherRules,
+    PublisherSignature,
     SignatureError,
     attribute_publishers,
     combine_signatures,
@@ -42,6 +43,30 @@ def test_signatures_from_toml_take_priority() -> None:
     rules = PublisherRules(combine_signatures(extra))
     texts = pa.array(["Text. Support the Kyiv Independent. Support The Moscow Times!"])
     assert attribute_publishers(texts, rules=rules).to_pylist() == ["Kyiv Independent"]
+
+
+def test_the_first_signature_wins_wherever_each_stands_in_the_chrome() -> None:
+    # Patterns with flags and with the same group name, which one expression cannot hold.
+    signatures = (
+        PublisherSignature("Wire Desk", r"(?m)^\s*WIRE DESK\s*$"),
+        PublisherSignature("Lakeside Record", r"(?P<site>Lakeside Record)"),
+        PublisherSignature("Harbour Times", r"(?i)(?P<site>harbour times)"),
+    )
+    texts = pa.array(
+        [
+            "Support HARBOUR TIMES!\nStory.\n© Lakeside Record\nWIRE DESK",
+            "Story.\nSupport Harbour Times!\n© Lakeside Record",
+            "Story. WIRE DESK is a name here.",
+            None,
+        ]
+    )
+    rules = PublisherRules(signatures)
+    assert attribute_publishers(texts, rules=rules).to_pylist() == [
+        "Wire Desk",
+        "Lakeside Record",
+        "unknown",
+        "unknown",
+    ]
 
 
 def test_a_mention_deep_inside_the_story_is_not_a_signature() -> None:

@@ -1,0 +1,39 @@
+"""Byte-level counts over Arrow string arrays agree with the RE2 patterns they stand for."""
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.arrays import count_words, may_hold_cjk
+
+# White space of every kind RE2 and Unicode know, letters, digits and CJK.
+ALPHABET = st.sampled_from(list(" \t\n\x0b\x0c\r\x85\xa0\u2028\u3000ab1é€中カ"))
+TEXTS = st.lists(st.one_of(st.none(), st.text(ALPHABET, max_size=12)), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS, st.integers(0, 2))
+def test_count_words_is_the_count_of_non_space_runs(values: list[str | None], cut: int) -> None:
+    texts = pa.array(values, pa.string()).slice(min(cut, len(values)))
+    expected = pc.cast(pc.count_substring_regex(texts, r"\S+"), pa.int64())
+    assert count_words(texts).equals(expected)
+
+
+def test_count_words_of_a_chunked_column_and_large_strings() -> None:
+    assert count_words(pa.chunked_array([["Jane  Doe said", None], [" x "]])).to_pylist() == [
+        3,
+        None,
+        1,
+    ]
+    assert count_words(pa.array(["By AFP\n\nMOSCOW"], pa.large_string())).to_pylist() == [3]
+
+
+def test_may_hold_cjk_misses_no_han_or_kana_character() -> None:
+    codes = [*range(0x20, 0xD800), *range(0xE000, 0x10000), *range(0x10000, 0x40000, 5)]
+    texts = pa.array([f"a{chr(code)}b" for code in codes])
+    han_or_kana = pc.match_substring_regex(texts, r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+    flagged = may_hold_cjk(texts)
+    assert not np.any(han_or_kana.to_numpy(zero_copy_only=False) & ~flagged)
+    assert not may_hold_cjk(pa.array(["plain ASCII", "Café “quoted” — dash"])).any()
