@@ -9,7 +9,15 @@
 -- and month key (day_number >> 32) before the month's name is joined: grouping integers, and
 -- without a date or publisher filter with no lookup of each row's day at all.
 CREATE OR REPLACE MACRO report_mentions(date_from, date_to, publisher_name, entity_name) AS TABLE
-WITH month_keys AS (
+WITH name_months_in AS (
+    -- Whether the name is frequent decides which table has its counts: the branch of the other
+    -- table then has no months, and its rows are not read.
+    SELECT
+        n.*,
+        coalesce(n.filter_entity_number = report_frequent_name(entity_name), false) AS frequent
+    FROM report_name_months(date_from, date_to, publisher_name, entity_name) AS n
+),
+month_keys AS (
     SELECT day_number >> 32 AS month_key, any_value(month) AS month
     FROM publisher_days
     GROUP BY month_key
@@ -31,7 +39,7 @@ by_month_key AS (
     SEMI JOIN (
         SELECT p.day_number
         FROM publisher_days AS p
-        SEMI JOIN report_name_months(date_from, date_to, publisher_name, entity_name) AS f
+        SEMI JOIN (SELECT publisher, month FROM name_months_in WHERE frequent) AS f
             ON f.publisher = p.publisher AND f.month = p.month
     ) AS p USING (day_number)
     -- The documents naming the frequent name, by its bit: no lookup of its documents.
@@ -53,12 +61,12 @@ JOIN month_keys AS k USING (month_key)
 UNION ALL
 SELECT m.entity_number, m.month, m.documents, m.mentions
 FROM name_mentions AS m
-JOIN report_name_months(date_from, date_to, publisher_name, entity_name) AS f
+JOIN (SELECT * FROM name_months_in WHERE frequent) AS f
     USING (filter_entity_number, publisher, month)
 UNION ALL
 SELECT m.entity_number, m.month, m.documents, m.mentions
 FROM other_name_mentions AS m
-JOIN report_name_months(date_from, date_to, publisher_name, entity_name) AS f
+JOIN (SELECT * FROM name_months_in WHERE NOT frequent) AS f
     USING (filter_entity_number, publisher, month)
 UNION ALL
 SELECT de.entity_number, d.month, 1 AS documents, de.mentions
