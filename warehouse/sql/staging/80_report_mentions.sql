@@ -63,11 +63,14 @@ SELECT m.entity_number, m.month, m.documents, m.mentions
 FROM name_mentions AS m
 JOIN (SELECT * FROM name_months_in WHERE frequent) AS f
     USING (filter_entity_number, publisher, month)
+-- The name's rows only, whichever side DuckDB builds the join on.
+WHERE m.filter_entity_number = report_frequent_name(entity_name)
 UNION ALL
 SELECT m.entity_number, m.month, m.documents, m.mentions
 FROM other_name_mentions AS m
 JOIN (SELECT * FROM name_months_in WHERE NOT frequent) AS f
     USING (filter_entity_number, publisher, month)
+WHERE m.filter_entity_number = report_filter_name(entity_name)
 UNION ALL
 SELECT de.entity_number, d.month, 1 AS documents, de.mentions
 FROM document_entities AS de
