@@ -1,12 +1,22 @@
 -- Duplicates: how much of the corpus is copies, and the size of the clusters they form.
-WITH filtered AS (
+WITH by_story AS (
+    -- One pass over the documents in, by story: a story's copies share its cluster_size.
     SELECT
+        cluster_number,
         count(*) AS documents,
-        count(DISTINCT cluster_number) AS stories,
         count(*) FILTER (WHERE NOT is_canonical) AS duplicates,
-        count(DISTINCT cluster_number) FILTER (WHERE cluster_size > 1) AS clusters_with_copies,
-        coalesce(max(cluster_size), 0) AS largest_cluster
+        max(cluster_size) AS cluster_size
     FROM report_documents($from, $to, $publisher, $entity)
+    GROUP BY cluster_number
+),
+filtered AS (
+    SELECT
+        CAST(coalesce(sum(documents), 0) AS BIGINT) AS documents,
+        count(*) AS stories,
+        CAST(coalesce(sum(duplicates), 0) AS BIGINT) AS duplicates,
+        count(*) FILTER (WHERE cluster_size > 1) AS clusters_with_copies,
+        coalesce(max(cluster_size), 0) AS largest_cluster
+    FROM by_story
 ),
 everything AS (
     -- Without filters every story is in: count story_stats' rows, add up publisher_days.
