@@ -331,7 +331,7 @@ def _report_tables(
 
     import psutil
 
-    from flows.local_workers import passage_pool
+    from flows.local_workers import PASSAGE_NICENESS, lower_this_thread, passage_pool
     from warehouse import aggregates
     from warehouse.incremental import gather_keys
     from warehouse.match_passages import next_match_passages
@@ -381,6 +381,7 @@ def _report_tables(
                 )
 
                 def compute() -> None:
+                    lower_this_thread(PASSAGE_NICENESS)
                     begun = time.perf_counter()
                     plan = next_match_passages(
                         keys, matches, staging, None, workers=lambda: passage_pool(2), parallel=2

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -18,6 +19,7 @@ PARENT_CHECK_SECONDS = 1.0
 # How much lower the passage workers run than the run itself: they work beside the report tables,
 # which the publish waits for, and take the CPU those leave (none given up on an idle machine).
 PASSAGE_NICENESS = 10
+MAX_NICENESS = 19
 
 
 def exit_with_parent(parent_pid: int) -> None:
@@ -62,6 +64,20 @@ def _spawned(workers: int, niceness: int = 0) -> Executor:
         initializer=_start_worker,
         initargs=(os.getpid(), niceness),
     )
+
+
+def lower_this_thread(niceness: int) -> None:
+    """Run the calling thread, and the threads it starts, ``niceness`` lower than now.
+
+    On Linux a nice value is a thread's, and threads inherit it: DuckDB's threads of a
+    connection opened in this thread run lower too. Elsewhere it is the whole process's, so
+    nothing is changed there.
+    """
+    if sys.platform != "linux":
+        return
+    thread = threading.get_native_id()
+    now = os.getpriority(os.PRIO_PROCESS, thread)
+    os.setpriority(os.PRIO_PROCESS, thread, min(now + niceness, MAX_NICENESS))
 
 
 def _start_worker(parent_pid: int, niceness: int) -> None:

@@ -26,7 +26,12 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
-from flows.local_workers import passage_pool, verification_pool
+from flows.local_workers import (
+    PASSAGE_NICENESS,
+    lower_this_thread,
+    passage_pool,
+    verification_pool,
+)
 from flows.render import render
 from transforms.articles import census_texts, normalise_files, parse_texts
 from transforms.census import LearnedChrome
@@ -325,7 +330,12 @@ def _staged_passages(
     previous: store.Snapshot | None,
     workers: int,
 ) -> tuple[pa.Table, list[Path]]:
-    """The next ``match_passages``: rows to write (none: they are staged) and files to carry."""
+    """The next ``match_passages``: rows to write (none: they are staged) and files to carry.
+
+    Run beside the report tables, in a thread (and its DuckDB scan) of lower priority than
+    theirs, as its worker processes are.
+    """
+    lower_this_thread(PASSAGE_NICENESS)
     passages = match_passages.next_match_passages(
         keys,
         store.read_staged_table(document_matches, "document_matches"),
