@@ -16,7 +16,7 @@ import contextlib
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -127,12 +127,21 @@ class Storage:
         os.replace(temporary, pointer)
         _fsync(pointer.parent)
 
-    def sync(self, root: Path) -> None:
-        """Flush ``root`` (a file or a folder and everything in it) to the disk."""
+    def sync(self, root: Path, durable: Container[tuple[int, int]] = frozenset()) -> None:
+        """Flush ``root`` (a file or a folder and everything in it) to the disk.
+
+        Files whose (device, inode) is in ``durable`` are links of files already flushed (an
+        earlier snapshot's): only the folders holding their new names are.
+        """
         if root.is_dir():
             for folder, _, files in os.walk(root):
                 for name in files:
-                    _fsync(Path(folder) / name)
+                    path = Path(folder) / name
+                    if durable:
+                        info = path.stat()
+                        if (info.st_dev, info.st_ino) in durable:
+                            continue
+                    _fsync(path)
                 _fsync(Path(folder))
         else:
             _fsync(root)

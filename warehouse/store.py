@@ -31,7 +31,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -576,12 +576,19 @@ class RunStaging:
             "tables": listing,
             "files": file_records(build, listing, previous),
         }
-        return self.commit(build, snapshot_manifest)
+        durable = frozenset(_records_by_inode(previous)) if previous is not None else frozenset()
+        return self.commit(build, snapshot_manifest, durable)
 
-    def commit(self, build: Path, snapshot_manifest: dict[str, Any]) -> Snapshot:
+    def commit(
+        self,
+        build: Path,
+        snapshot_manifest: dict[str, Any],
+        durable: Container[tuple[int, int]] = frozenset(),
+    ) -> Snapshot:
         """Make the snapshot built in ``build`` current: manifest, fsync, rename, pointer swap.
 
         The pointer swap is the commit point: before it, the previous snapshot stays current.
+        ``durable``: the (device, inode) of files linked from a committed snapshot, flushed then.
         """
         warehouse = self.warehouse
         storage = warehouse.storage
@@ -590,7 +597,7 @@ class RunStaging:
         storage.write_text(build / MANIFEST_FILE, manifest_text)
 
         storage.step("fsync")
-        storage.sync(build)
+        storage.sync(build, durable)
 
         storage.step("rename_snapshot")
         storage.move(build, warehouse.root / SNAPSHOTS / snapshot_id)

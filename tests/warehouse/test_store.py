@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from warehouse import catalog, store
+from warehouse import storage as storage_module
 from warehouse.runs import RunRecord, StageCounters, upgrade_runs
 from warehouse.schemas import (
     DOCUMENTS,
@@ -218,6 +219,33 @@ def test_a_table_that_fails_later_publishes_nothing(tmp_path: Path) -> None:
         publish_with_later(warehouse, "r2", {"match_passages": passages})
     assert warehouse.current_snapshot_id() == good
     assert warehouse.snapshot_ids() == [good]
+
+
+def test_a_publish_flushes_what_it_wrote_not_the_files_it_linked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse = Warehouse(tmp_path)
+    first = warehouse.snapshot(publish(warehouse, "r1", documents(4)))
+    flushed: list[Path] = []
+    flush = storage_module._fsync
+    monkeypatch.setattr(storage_module, "_fsync", lambda path: (flushed.append(path), flush(path)))
+    with warehouse.writer_lock("r2"):
+        staging = warehouse.staging("r2")
+        second = staging.publish(
+            documents=[],
+            carried_documents=first.files("documents"),
+            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
+            record=run_record("r2"),
+            now=NOW,
+        )
+        staging.remove()
+    build = tmp_path / "staging" / "r2" / "snapshot"
+    flushed_files = {p.relative_to(build) for p in flushed if p.is_relative_to(build) and p.suffix}
+    carried = {Path(f).relative_to(first.path) for f in first.files("documents")}
+    assert carried and not carried & flushed_files  # linked, flushed when first published
+    assert {Path(f).relative_to(second.path) for f in second.files("runs")} <= flushed_files
+    folders = {p.relative_to(build) for p in flushed if p.is_relative_to(build) and not p.suffix}
+    assert {f.parent for f in carried} <= folders  # their new names are flushed
 
 
 def test_conform_reports_missing_extra_and_uncastable_columns() -> None:
