@@ -137,8 +137,8 @@ def section(results: dict[tuple[int, str], list[dict[str, Any]]], command: str) 
         f"Command: `{command}` ({datetime.now(UTC):%Y-%m-%d}). Machine: {machine()}. Load at "
         f"the start: {os.getloadavg()[0]:.1f} (the machine is shared: figures are of one run).",
         "",
-        "Each size: a full run into a new warehouse, then the generator's next 1% of files, the "
-        "next 0.1%, a re-run with nothing new (answered before Prefect starts), then `newsetl "
+        "Each size: a full run into a new warehouse, then the next 1% of files (in the order of "
+        "arrival the heading names: the generator's unless said), the next 0.1%, a re-run with nothing new (answered before Prefect starts), then `newsetl "
         "compact`; back to back. *Written*: bytes of the new snapshot's files that are not links "
         "of an earlier snapshot's. *Share*: the full run's written bytes times the step's files "
         "over the full run's: the increment's own output; the target is written <= 3x share.",
