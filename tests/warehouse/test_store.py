@@ -90,6 +90,23 @@ def publish(warehouse: Warehouse, run_id: str, docs: pa.Table) -> str:
     return snapshot.snapshot_id
 
 
+def publish_carrying_documents(
+    warehouse: Warehouse, run_id: str, first: store.Snapshot
+) -> store.Snapshot:
+    """Publish again with no new document: ``first``'s document files are linked in."""
+    with warehouse.writer_lock(run_id):
+        staging = warehouse.staging(run_id)
+        snapshot = staging.publish(
+            documents=[],
+            carried_documents=first.files("documents"),
+            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
+            record=run_record(run_id),
+            now=NOW,
+        )
+        staging.remove()
+    return snapshot
+
+
 def test_publish_writes_a_snapshot_and_swaps_the_pointer(tmp_path: Path) -> None:
     warehouse = Warehouse(tmp_path)
     with pytest.raises(SnapshotNotFound, match="no snapshot published"):
@@ -229,16 +246,7 @@ def test_a_publish_flushes_what_it_wrote_not_the_files_it_linked(
     flushed: list[Path] = []
     flush = storage_module._fsync
     monkeypatch.setattr(storage_module, "_fsync", lambda path: (flushed.append(path), flush(path)))
-    with warehouse.writer_lock("r2"):
-        staging = warehouse.staging("r2")
-        second = staging.publish(
-            documents=[],
-            carried_documents=first.files("documents"),
-            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
-            record=run_record("r2"),
-            now=NOW,
-        )
-        staging.remove()
+    second = publish_carrying_documents(warehouse, "r2", first)
     build = tmp_path / "staging" / "r2" / "snapshot"
     flushed_files = {p.relative_to(build) for p in flushed if p.is_relative_to(build) and p.suffix}
     carried = {Path(f).relative_to(first.path) for f in first.files("documents")}
@@ -436,16 +444,7 @@ def test_runs_written_before_a_column_existed_are_read_with_it_null() -> None:
 def test_written_bytes_count_what_a_publish_wrote_not_what_it_linked(tmp_path: Path) -> None:
     warehouse = Warehouse(tmp_path)
     first = warehouse.snapshot(publish(warehouse, "r1", documents(3)))
-    with warehouse.writer_lock("r2"):
-        staging = warehouse.staging("r2")
-        second = staging.publish(
-            documents=[],
-            carried_documents=first.files("documents"),
-            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
-            record=run_record("r2"),
-            now=NOW,
-        )
-        staging.remove()
+    second = publish_carrying_documents(warehouse, "r2", first)
     linked = sum(path.stat().st_size for path in first.files("documents"))
     everything = sum(p.stat().st_size for p in second.path.rglob("*") if p.is_file())
     assert 0 < store.written_bytes(second) == everything - linked
