@@ -6,16 +6,19 @@ moves it parses again the unchanged files whose edge lines changed status.
 
 from __future__ import annotations
 
+import functools
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms.census import MIN_LEARNED_SHARE, MIN_LEARNED_STORIES, LearnedChrome
 from warehouse.schemas import LINE_CENSUS, conform
-from warehouse.spill import spilling_connection
+from warehouse.spill import MEMORY_LIMIT, spilling_connection
 from warehouse.storage import Storage
 from warehouse.store import Snapshot, table_files
 
@@ -35,6 +38,11 @@ class CensusPlan:
 
 
 CENSUS_SQL = Path(__file__).parent / "sql" / "census"
+LOGGER = logging.getLogger(__name__)
+CENSUS_MEMORY_LIMIT = MEMORY_LIMIT
+RETRY_MEMORY_LIMIT = "1GB"
+"""The census is planned again once within this when it runs out of ``CENSUS_MEMORY_LIMIT``: at
+two million articles learning the chrome over some 30M edge lines did (BENCHMARKS.md)."""
 
 
 def census_is_current(previous: Snapshot | None) -> bool:
@@ -114,18 +122,45 @@ def plan_census(
     new = [str(p) for p in staged]
     if not old and not new:
         return CensusPlan([], LearnedChrome.nothing(), [])
-    connection = spilling_connection(spill_dir)
+    params: dict[str, object] = {
+        "previous": old or new,
+        "has_previous": bool(old),
+        "new": new or old,
+        "has_new": bool(new),
+        "min_stories": min_stories,
+        "min_share": min_share,
+    }
+    plan = functools.partial(
+        _plan, old, new, processed, staged, present, spill_dir, storage, previous, params
+    )
+    try:
+        return plan(CENSUS_MEMORY_LIMIT)
+    except duckdb.OutOfMemoryException:
+        LOGGER.warning(
+            "the census plan ran out of %s; planning it again within %s",
+            CENSUS_MEMORY_LIMIT,
+            RETRY_MEMORY_LIMIT,
+        )
+    return plan(RETRY_MEMORY_LIMIT)
+
+
+def _plan(
+    old: list[str],
+    new: list[str],
+    processed: pa.Array,
+    staged: list[Path],
+    present: pa.Array,
+    spill_dir: Path,
+    storage: Storage,
+    previous: Snapshot | None,
+    params: dict[str, object],
+    memory_limit: str,
+) -> CensusPlan:
+    """:func:`plan_census`'s work, DuckDB within ``memory_limit``."""
+    connection = spilling_connection(spill_dir, memory_limit)
     try:
         connection.register("processed", pa.table({"source_path": pc.cast(processed, pa.string())}))
         connection.execute((CENSUS_SQL / "05_census_rows.sql").read_text())
-        params = {
-            "previous": old or new,
-            "has_previous": bool(old),
-            "new": new or old,
-            "has_new": bool(new),
-            "min_stories": min_stories,
-            "min_share": min_share,
-        }
         learned = connection.sql(
             (CENSUS_SQL / "10_learned.sql").read_text(), params=params
         ).to_arrow_table()

@@ -14,13 +14,23 @@ from tests.transforms.test_census import corpus, files
 from transforms.articles import census_files
 from transforms.boilerplate import site_line_keys
 from transforms.census import LearnedChrome, learn_chrome
+from warehouse import census_plan
 from warehouse.census_plan import plan_census
 from warehouse.schemas import LINE_CENSUS, conform
 from warehouse.storage import Storage
 from warehouse.store import Snapshot
 
 
-def test_the_sql_learns_what_the_reference_rule_learns(tmp_path: Path) -> None:
+@pytest.mark.parametrize("limit", [None, "1MB"])
+def test_the_sql_learns_what_the_reference_rule_learns(
+    tmp_path: Path,
+    limit: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Also when DuckDB runs out of the plan's memory limit (1MB): it plans again within more."""
+    if limit is not None:
+        monkeypatch.setattr(census_plan, "CENSUS_MEMORY_LIMIT", limit)
     pages = corpus({"harbour": 60, "lakeside": 12, "valley": 8}, copies=2)
     table = files(pages)
     census = census_files(table)
@@ -41,6 +51,7 @@ def test_the_sql_learns_what_the_reference_rule_learns(tmp_path: Path) -> None:
         "lakeside/": "Lakeside Gazette",
     }
     assert len(plan.learned.keys) > 0 and plan.affected == []
+    assert ("planning it again within 1GB" in caplog.text) == (limit is not None)
 
 
 FILE = st.tuples(
