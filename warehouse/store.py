@@ -568,16 +568,16 @@ class RunStaging:
         _check_written_schemas(build, listing)
         storage.step("record_checksums")
         previous = warehouse.snapshot(parent) if parent else None
+        known = _records_by_inode(previous) if previous is not None else {}
         snapshot_manifest = {
             "snapshot_id": snapshot_id,
             "parent_snapshot_id": parent,
             "run_id": self.run_id,
             "created_at": now.astimezone(UTC).isoformat(),
             "tables": listing,
-            "files": file_records(build, listing, previous),
+            "files": _records(build, listing, known),
         }
-        durable = frozenset(_records_by_inode(previous)) if previous is not None else frozenset()
-        return self.commit(build, snapshot_manifest, durable)
+        return self.commit(build, snapshot_manifest, frozenset(known))
 
     def commit(
         self,
@@ -870,7 +870,15 @@ def file_records(
 
     Files hard-linked from ``previous`` keep its records: only what this run wrote is hashed.
     """
-    known = _records_by_inode(previous) if previous is not None else {}
+    return _records(build, tables, _records_by_inode(previous) if previous is not None else {})
+
+
+def _records(
+    build: Path,
+    tables: Mapping[str, Mapping[str, Any]],
+    known: Mapping[tuple[int, int], dict[str, Any]],
+) -> dict[str, dict[str, Any]]:
+    """:func:`file_records`, given the records of the files linked in, by (device, inode)."""
     return {
         relative: _file_record(build / relative, known)
         for entry in tables.values()
