@@ -15,9 +15,11 @@ corpora in the same benchmark run, before this one at each size: side-by-side fi
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -107,16 +109,25 @@ def measure(
     (files, size_bytes), floor = timed(lambda: read_and_hash(corpus / "files"))
     print(f"size {size}{suffix}: run", flush=True)
     timeline = work / f"memory-scale-{size}{suffix}.csv"
-    run = run_newsetl(corpus / "files", warehouse, env, timeline, checkout)
-    return {
+    try:
+        run = run_newsetl(corpus / "files", warehouse, env, timeline, checkout)
+    except RuntimeError as failed:
+        record = {"failed": str(failed)[-3000:], "windows": stage_peaks(timeline)}
+        timeline.with_suffix(".json").write_text(json.dumps(record, indent=1))
+        raise
+    result = {
         "files": files,
         "input_mb": size_bytes / 1e6,
         "floor_seconds": floor,
         **run,
         "dedup_peak_pss_mb": stage_peak_pss(timeline),
+        "windows": stage_peaks(timeline),
         "quality": dedup_quality(corpus, warehouse),
         "kinds": kind_scores(corpus, warehouse),
     }
+    # Kept beside the timeline: a later size that fails does not take this one's figures along.
+    timeline.with_suffix(".json").write_text(json.dumps(result, indent=1, default=str))
+    return result
 
 
 def _seconds(clock: str) -> float:
@@ -124,33 +135,80 @@ def _seconds(clock: str) -> float:
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
+# The run's log marks where each window of the memory timeline ends: (window, the log line's
+# marker, whether the window ends at the marker's first or last line). A window starts where
+# the one before it ended; the first at the first sample, and "report" runs to the last.
+WINDOWS = [
+    ("discover", " files under ", "first"),
+    ("census shards", "normalise_shard-", "last"),
+    ("census plan (to the first process shard's end)", "process_shard-", "first"),
+    ("process shards", "process_shard-", "last"),
+    ("deduplicate", "deduplicate_documents-", "last"),
+    ("publish", "publish_snapshot-", "last"),
+    ("report", None, "last"),
+]
+
+
+def stage_peaks(timeline: Path) -> dict[str, tuple[float, float, float]]:
+    """Per window of the run: (seconds, peak PSS MB of the process tree, of the driver alone).
+
+    Windows (``WINDOWS``) are cut at the run's log lines beside the memory samples; the driver
+    is the process the benchmark started (the first of every sample). A window whose marker the
+    log lacks is left out (the next starts where the last one found ended), so the windows of a
+    run that failed end with "after" the last one it reached.
+    """
+    log = timeline.with_suffix(".log").read_text().splitlines()
+    rows = [row.split(",") for row in timeline.read_text().splitlines()[1:]]
+    if not rows:
+        return {}
+    first = _seconds(rows[0][0])
+
+    def at(clock: str) -> float:
+        seconds = _seconds(clock)
+        return seconds + 86_400 if seconds < first - 43_200 else seconds  # past midnight
+
+    driver = rows[0][1]
+    tree: dict[float, float] = {}
+    alone: dict[float, float] = {}
+    for clock, pid, _, pss in rows:
+        moment = at(clock)
+        tree[moment] = tree.get(moment, 0.0) + float(pss)
+        if pid == driver:
+            alone[moment] = float(pss)
+
+    def peak(values: dict[float, float], start: float, end: float) -> float:
+        return max((v for m, v in values.items() if start <= m <= end), default=float("nan"))
+
+    peaks: dict[str, tuple[float, float, float]] = {}
+    start, reached = first, "the start"
+    for window, marker, which in WINDOWS:
+        name = window
+        if marker is None:  # the rest of the run
+            end = max(*tree, start)
+            if reached != "publish":
+                name = f"after {reached} (the run stopped there)"
+        else:
+            finished = [
+                at(line[:12])
+                for line in log
+                if marker in line and (marker == " files under " or "Finished" in line)
+            ]
+            if not finished:
+                continue  # not in this log: the next window starts where the last one ended
+            end = finished[0] if which == "first" else finished[-1]
+            reached = window
+        peaks[name] = (end - start, peak(tree, start, end), peak(alone, start, end))
+        start = end
+    return peaks
+
+
 def stage_peak_pss(timeline: Path) -> float:
     """Peak PSS of the process tree (MB) while the deduplicate task ran.
 
-    From the memory samples and the run's log beside them: the window runs from the last shard
-    task's end to the deduplicate task's end.
+    The window runs from the last shard task's end to the deduplicate task's end.
     """
-    log = timeline.with_suffix(".log").read_text().splitlines()
-    shard_ends = [line[:12] for line in log if "process_shard-" in line and "Finished" in line]
-    dedup_ends = [
-        line[:12] for line in log if "deduplicate_documents-" in line and "Finished" in line
-    ]
-    if not shard_ends or not dedup_ends:
-        return float("nan")
-    start, end = _seconds(shard_ends[-1]), _seconds(dedup_ends[-1])
-    if end < start:  # past midnight
-        end += 86_400
-    totals: dict[str, float] = {}
-    for row in timeline.read_text().splitlines()[1:]:
-        clock, _, _, pss = row.split(",")
-        totals[clock] = totals.get(clock, 0.0) + float(pss)
-    inside = []
-    for clock, total in totals.items():
-        at = _seconds(clock)
-        at += 86_400 if at < start - 43_200 else 0
-        if start <= at <= end:
-            inside.append(total)
-    return max(inside, default=float("nan"))
+    peaks = stage_peaks(timeline)
+    return peaks["deduplicate"][1] if "deduplicate" in peaks else float("nan")
 
 
 def section(
@@ -241,6 +299,7 @@ def section(
                 f"peak PSS of the run {new['peak_pss_mb'] / old['peak_pss_mb']:.2f}x, "
                 f"wall {new['wall'] / old['wall']:.2f}x"
             )
+    lines += ["", *window_table(results, columns, heading)]
     for size in sizes:
         lines += [
             "",
@@ -253,6 +312,37 @@ def section(
             *kind_table({label: results[size][label]["kinds"] for label in labels}),
         ]
     return "\n".join(lines)
+
+
+def window_table(
+    results: dict[int, dict[str, dict[str, Any]]],
+    columns: list[tuple[int, str]],
+    heading: Callable[[int, str], str],
+) -> list[str]:
+    """Seconds and peak memory of each window of the run (``stage_peaks``), one column per run."""
+    names: list[str] = []
+    for size, label in columns:
+        names += [n for n in results[size][label].get("windows", {}) if n not in names]
+    if not names:
+        return []
+    lines = [
+        "Memory by window of the run, cut at its log's task ends (`bench.scale.WINDOWS`): "
+        "seconds, peak PSS of the process tree and of the driver alone (MB).",
+        "",
+        "| window | " + " | ".join(heading(s, label) for s, label in columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for name in names:
+        cells = []
+        for size, label in columns:
+            window = results[size][label].get("windows", {}).get(name)
+            cells.append(
+                "-"
+                if window is None
+                else f"{window[0]:,.1f} s, {window[1]:,.0f} / {window[2]:,.0f}"
+            )
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def corpus_parser(doc: str | None) -> argparse.ArgumentParser:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.scale import section, stage_peak_pss
+from bench.scale import section, stage_peak_pss, stage_peaks
 
 
 def test_peak_while_deduplicating_is_read_between_the_last_shard_and_the_dedup_task(
@@ -25,6 +25,52 @@ def test_peak_while_deduplicating_is_read_between_the_last_shard_and_the_dedup_t
         "Completed()\n"
     )
     assert stage_peak_pss(timeline) == 1200
+
+
+def finished(clock: str, task: str) -> str:
+    return f"{clock} | INFO    | Task run '{task}-1' - Finished in state Completed()"
+
+
+def test_each_window_of_the_run_has_its_seconds_and_peaks_of_the_tree_and_the_driver(
+    tmp_path: Path,
+) -> None:
+    timeline = tmp_path / "memory.csv"
+    timeline.write_text(
+        "clock,pid,command,pss_mb\n"
+        "10:00:00.0,7,driver,100\n"
+        "10:00:02.0,7,driver,150\n"  # discovering
+        "10:00:02.0,8,prefect server,50\n"
+        "10:00:04.0,7,driver,120\n"  # census shards
+        "10:00:04.0,9,worker,300\n"
+        "10:00:06.0,7,driver,400\n"  # the census plan, in the driver
+        "10:00:09.0,7,driver,130\n"  # process shards
+        "10:00:09.0,9,worker,310\n"
+        "10:00:11.0,7,driver,500\n"  # after the shards, until the run failed
+    )
+    timeline.with_suffix(".log").write_text(
+        "\n".join(
+            [
+                "10:00:03.000 | INFO    | Flow run 'x' - run r: 9 files under /in, 9 new",
+                finished("10:00:05.000", "normalise_shard"),
+                finished("10:00:07.000", "process_shard"),
+                finished("10:00:10.000", "process_shard"),
+                "10:00:10.500 | ERROR   | Flow run 'x' - Out of Memory Error",
+            ]
+        )
+    )
+    peaks = stage_peaks(timeline)
+    assert list(peaks) == [
+        "discover",
+        "census shards",
+        "census plan (to the first process shard's end)",
+        "process shards",
+        "after process shards (the run stopped there)",
+    ]
+    assert peaks["discover"] == (3.0, 200.0, 150.0)
+    assert peaks["census shards"] == (2.0, 420.0, 120.0)
+    assert peaks["census plan (to the first process shard's end)"] == (2.0, 400.0, 400.0)
+    assert peaks["process shards"] == (3.0, 440.0, 130.0)
+    assert peaks["after process shards (the run stopped there)"] == (1.0, 500.0, 500.0)
 
 
 def result(wall: float, dedup: float) -> dict:
