@@ -15,6 +15,10 @@ touches nearly every month (the worst case for tables kept by month); ``date`` t
 order of their publication date, as a crawl that collects what was published since its last run
 does (an undated file arrives with the file before it in the generator's order).
 
+``--prefect-server`` runs every step against one ``prefect server start`` of its own, as a
+schedule served by ``newsetl serve`` or a deployment's worker does: no step starts Prefect's
+temporary server (6-9 s a run), which a one-off ``newsetl run`` with no server configured pays.
+
 "Its share of the full output" is the full run's written bytes times the increment's files over
 the full run's files: what the increment's own rows take. The target is an increment writing at
 most 3x that.
@@ -22,11 +26,16 @@ most 3x that.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -77,7 +86,47 @@ def written_bytes(warehouse: Path) -> int:
     return store.written_bytes(store.Warehouse(warehouse).snapshot())
 
 
-def measure(size: int, work: Path, seed: int, order: str = "generator") -> list[dict[str, Any]]:
+@contextlib.contextmanager
+def prefect_server(start_limit: float = 300.0) -> Iterator[str]:
+    """A ``prefect server start`` of its own (a new PREFECT_HOME, a free port); yields its API URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    with tempfile.TemporaryDirectory(prefix="bench-prefect-") as home:
+        env = {
+            **os.environ,
+            "PREFECT_HOME": home,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_API_URL": url,
+        }
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "prefect"), "server", "start", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + start_limit
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:  # noqa: S310
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"prefect server start did not answer at {url}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+def measure(
+    size: int, work: Path, seed: int, order: str = "generator", api_url: str | None = None
+) -> list[dict[str, Any]]:
     """The full run, the increments and the compaction on one corpus, back to back."""
     from bench.generator import generate
 
@@ -94,6 +143,8 @@ def measure(size: int, work: Path, seed: int, order: str = "generator") -> list[
     shutil.rmtree(warehouse, ignore_errors=True)
     env = dict(os.environ)
     env["NEWSETL_PUBLISHERS_FILE"] = str(corpus / "publishers.toml")
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
     rows: list[dict[str, Any]] = []
     first = 0
     for label, share in STEPS:
@@ -187,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--orders", default="generator", help=f"orders of arrival (comma-separated: {ORDERS})"
     )
+    parser.add_argument(
+        "--prefect-server",
+        action="store_true",
+        help="run every step against one Prefect server of its own, as a served schedule does",
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -196,23 +252,40 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m bench.increments " + " ".join(argv if argv is not None else sys.argv[1:])
     results: dict[tuple[int, str], list[dict[str, Any]]] = {}
     failed: dict[tuple[int, str], str] = {}
+    server = prefect_server() if args.prefect_server else contextlib.nullcontext(None)
+    with server as api_url:
+        text = run_all(args, sizes, orders, command.strip(), api_url, results, failed)
+    print(text)
+    return 1 if failed else 0
+
+
+def run_all(
+    args: Any,
+    sizes: list[int],
+    orders: list[str],
+    command: str,
+    api_url: str | None,
+    results: dict[tuple[int, str], list[dict[str, Any]]],
+    failed: dict[tuple[int, str], str],
+) -> str:
+    """Each size and order measured in turn; the section written after each."""
+    text = ""
     for size in sizes:
         for order in orders:
             try:
-                results[size, order] = measure(size, args.work, args.seed, order)
+                results[size, order] = measure(size, args.work, args.seed, order, api_url)
             except RuntimeError as error:  # a run failed: the section says so, the others stand
                 lines = str(error).strip().splitlines()
                 failed[size, order] = next(
                     (ln for ln in reversed(lines) if ln.startswith("newsetl:")), lines[-1]
                 )
-            text = section(results, command.strip())
+            text = section(results, command)
             text += "".join(
                 f"\n{size:,} articles ({order} order): a run failed: `{why}`\n"
                 for (size, order), why in failed.items()
             )
             put_section(args.out, INCREMENTS, text)  # after each: a later failure keeps it
-    print(text)
-    return 1 if failed else 0
+    return text
 
 
 if __name__ == "__main__":
