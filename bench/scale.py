@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from bench.run import (
     REPO,
     dedup_quality,
     machine,
+    query,
     read_and_hash,
     run_newsetl,
     timed,
@@ -94,9 +96,10 @@ def measure(
     env: dict[str, str],
     checkout: Path = REPO,
     label: str = "",
+    floor: bool = True,
 ) -> dict[str, Any]:
     """One ``newsetl run`` of ``checkout`` over a fresh warehouse on the ``size`` corpus, and its
-    dedup quality (overall and per kind)."""
+    dedup quality (overall and per kind); without ``floor``, no read+hash pass before it."""
     from bench.generator import generate
 
     corpus = work / f"corpus-{size}-{seed}"
@@ -106,7 +109,9 @@ def measure(
     suffix = f"-{label}" if label else ""
     warehouse = work / f"warehouse-scale-{size}{suffix}"
     shutil.rmtree(warehouse, ignore_errors=True)
-    (files, size_bytes), floor = timed(lambda: read_and_hash(corpus / "files"))
+    floor_seconds = float("nan")
+    if floor:
+        (files, size_bytes), floor_seconds = timed(lambda: read_and_hash(corpus / "files"))
     print(f"size {size}{suffix}: run", flush=True)
     timeline = work / f"memory-scale-{size}{suffix}.csv"
     try:
@@ -115,10 +120,16 @@ def measure(
         record = {"failed": str(failed)[-3000:], "windows": stage_peaks(timeline)}
         timeline.with_suffix(".json").write_text(json.dumps(record, indent=1))
         raise
+    if not floor:
+        ((files, size_bytes),) = (
+            tuple(row.values())
+            for row in query(warehouse, "select count(*), sum(bytes) from manifest")
+        )
     result = {
+        "commit": commit_of(checkout),
         "files": files,
         "input_mb": size_bytes / 1e6,
-        "floor_seconds": floor,
+        "floor_seconds": floor_seconds,
         **run,
         "dedup_peak_pss_mb": stage_peak_pss(timeline),
         "windows": stage_peaks(timeline),
@@ -128,6 +139,29 @@ def measure(
     # Kept beside the timeline: a later size that fails does not take this one's figures along.
     timeline.with_suffix(".json").write_text(json.dumps(result, indent=1, default=str))
     return result
+
+
+def commit_of(checkout: Path) -> str:
+    """The short commit of ``checkout``, ``+`` when its tracked files have changes."""
+    head = subprocess.run(
+        ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(checkout), "diff", "--quiet", "HEAD"], check=False
+    ).returncode
+    return head + ("+" if dirty else "") if head else "unknown"
+
+
+def measured(work: Path, size: int, label: str = "") -> dict[str, Any] | None:
+    """A size's result kept by an earlier benchmark run (``measure`` writes it), if any."""
+    kept = work / f"memory-scale-{size}{'-' + label if label else ''}.json"
+    if not kept.is_file():
+        return None
+    result: dict[str, Any] = json.loads(kept.read_text())
+    return None if "failed" in result else result
 
 
 def _seconds(clock: str) -> float:
@@ -223,6 +257,7 @@ def section(
     this = labels[-1]
     ratio = results[large][this]["wall"] / results[small][this]["wall"]
     rows = [
+        ("commit measured", lambda r: str(r.get("commit", "-"))),
         ("files", lambda r: f"{r['files']:,}"),
         ("input MB", lambda r: f"{r['input_mb']:,.0f}"),
         ("wall seconds", lambda r: f"{r['wall']:,.1f}"),
@@ -363,6 +398,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--baseline-label", default="baseline", help="its column heading")
     parser.add_argument("--label", default="this checkout", help="this checkout's column heading")
+    parser.add_argument(
+        "--no-floor",
+        action="store_true",
+        help="no read+hash pass before each run (its row says nan): for files not in the cache",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="take a size's figures from an earlier run of this benchmark in --work, when kept",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
@@ -373,11 +418,22 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         results[size] = {}
         if args.baseline:
-            results[size][args.baseline_label] = measure(
-                size, args.work, args.seed, env, args.baseline.resolve(), "baseline"
+            kept = measured(args.work, size, "baseline") if args.reuse else None
+            results[size][args.baseline_label] = kept or measure(
+                size,
+                args.work,
+                args.seed,
+                env,
+                args.baseline.resolve(),
+                "baseline",
+                floor=not args.no_floor,
             )
-        results[size][args.label] = measure(size, args.work, args.seed, env)
+        kept = measured(args.work, size) if args.reuse else None
+        results[size][args.label] = kept or measure(
+            size, args.work, args.seed, env, floor=not args.no_floor
+        )
     command = f"python -m bench.scale --sizes {args.sizes}"
+    command += " --no-floor" * args.no_floor + " --reuse" * args.reuse
     if args.baseline:
         command += f" --baseline {args.baseline} --baseline-label '{args.baseline_label}'"
     text = section(sizes, results, command, labels)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.scale import section, stage_peak_pss, stage_peaks
+from bench.scale import measured, section, stage_peak_pss, stage_peaks
 
 
 def test_peak_while_deduplicating_is_read_between_the_last_shard_and_the_dedup_task(
@@ -140,3 +140,11 @@ def test_each_stage_shows_its_cpu_over_its_wall_times_the_cores(
     assert lines["| the whole run: CPU s / wall s (utilisation of 2 cores)"].endswith(
         "| n/a | 45.0 / 30.0 (75%) |"
     )
+
+
+def test_a_kept_result_is_reused_but_not_a_failed_one(tmp_path: Path) -> None:
+    assert measured(tmp_path, 10) is None
+    (tmp_path / "memory-scale-10.json").write_text('{"wall": 3.0, "commit": "abc1234"}')
+    (tmp_path / "memory-scale-10-baseline.json").write_text('{"failed": "out of memory"}')
+    assert measured(tmp_path, 10) == {"wall": 3.0, "commit": "abc1234"}
+    assert measured(tmp_path, 10, "baseline") is None
