@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from warehouse import spill
 from warehouse.name_counts import register_counts, release_counts
 from warehouse.schemas import ENTITIES, FREQUENT_NAMES, REPORT_TABLES, conform
 from warehouse.spill import parameter_names, spilling_connection
@@ -52,12 +53,14 @@ REPORT_GROUP_ROWS = 65_536
 # limit bounds the build within the run's budget; DuckDB spills what does not fit.
 BUILD_THREADS = 1
 BUILD_MEMORY_LIMIT = "256MB"
-RETRY_MEMORY_LIMIT = "1GB"
-"""A table whose build runs out of ``BUILD_MEMORY_LIMIT`` is built again once within this.
+RETRY_MEMORY_LIMIT = spill.RETRY_MEMORY_LIMIT
+"""A table whose build runs out of ``BUILD_MEMORY_LIMIT`` is built again within this, and then
+within twice as much as often as it needs, up to a share of the machine (``spill.retry_limits``).
 
 DuckDB spills sorts and groupings, but not everything it pins: at a million documents a build
 that passed on its own failed within a run now and then ("failed to pin block"). A run then
-costs more memory for that table rather than failing after all its work."""
+costs more memory for that table rather than failing after all its work. The story columns
+(``story_months``, ``story_numbers``) are made within this limit, and more likewise."""
 WITHIN_RETRY_LIMIT = frozenset({"story_outlets"})
 """Tables built within ``RETRY_MEMORY_LIMIT`` from the start: their windows over every story
 ran out of ``BUILD_MEMORY_LIMIT`` at a million documents, so a first try there is wasted work."""
@@ -225,6 +228,24 @@ def _story_numbers(
     )
 
 
+def _story_columns(
+    connection: duckdb.DuckDBPyConnection,
+    make: Callable[[duckdb.DuckDBPyConnection, str, Path | None], None],
+    folder: Path | None,
+) -> None:
+    """``make`` the story relation over ``all_documents`` within ``RETRY_MEMORY_LIMIT``, or more."""
+
+    def attempt(limit: str) -> None:
+        connection.execute(f"SET memory_limit = '{limit}'")
+        make(connection, "all_documents", folder)
+
+    spill.with_more_memory(
+        attempt,
+        spill.retry_limits(RETRY_MEMORY_LIMIT),
+        f"{make.__name__.strip('_')} ran out of {{limit}}; made again within {{next}}",
+    )
+
+
 def _story_months(
     connection: duckdb.DuckDBPyConnection, documents: str, folder: Path | None = None
 ) -> None:
@@ -372,8 +393,7 @@ def write_report_tables(
         state.scope(None)
         connection.execute(WIRE_DOCUMENTS.read_text())
         # Per story, once: within the retry's limit rather than built twice.
-        connection.execute(f"SET memory_limit = '{RETRY_MEMORY_LIMIT}'")
-        _story_months(connection, "all_documents", spill_dir)
+        _story_columns(connection, _story_months, spill_dir)
         queries = report_table_queries()
         partitions_query = dict(queries)[PARTITIONS]
         rows[PARTITIONS] = _build_table(
@@ -382,8 +402,7 @@ def write_report_tables(
         state.previous = _usable(previous or {}, digest)
         _plan_months(state)
         _register_previous(connection, state.previous)
-        connection.execute(f"SET memory_limit = '{RETRY_MEMORY_LIMIT}'")
-        _story_numbers(connection, "all_documents", spill_dir)
+        _story_columns(connection, _story_numbers, spill_dir)
         for name, query in queries:
             if name == PARTITIONS:
                 continue
@@ -528,8 +547,9 @@ def _with_retry(
     parameters: dict[str, object],
     write: Callable[[pa.RecordBatchReader], T],
 ) -> T:
-    """Run ``write`` over ``query``'s rows; once more within RETRY_MEMORY_LIMIT if out of memory.
+    """Run ``write`` over ``query``'s rows; when out of memory, again within more.
 
+    Again within RETRY_MEMORY_LIMIT, then twice that as often as needed (``spill.retry_limits``).
     Tables of ``WITHIN_RETRY_LIMIT`` are built within RETRY_MEMORY_LIMIT at once.
     """
     connection = state.connection
@@ -542,21 +562,13 @@ def _with_retry(
         finally:
             release_counts(connection, counts)
 
-    if name in WITHIN_RETRY_LIMIT:
-        return attempt(RETRY_MEMORY_LIMIT)
-    try:
-        return attempt(BUILD_MEMORY_LIMIT)
-    except (duckdb.OutOfMemoryException, OSError) as error:
-        if "Out of Memory" not in str(error):
-            raise
-    LOGGER.warning(
-        "report table %s ran out of %s; building it again within %s",
-        name,
-        BUILD_MEMORY_LIMIT,
-        RETRY_MEMORY_LIMIT,
+    retries = spill.retry_limits(RETRY_MEMORY_LIMIT)
+    return spill.with_more_memory(
+        attempt,
+        retries if name in WITHIN_RETRY_LIMIT else [BUILD_MEMORY_LIMIT, *retries],
+        f"report table {name} ran out of {{limit}}; building it again within {{next}}",
+        before_retry=lambda: state.storage.remove(state.build / name),
     )
-    state.storage.remove(state.build / name)
-    return attempt(RETRY_MEMORY_LIMIT)
 
 
 def _rows(

@@ -7,18 +7,16 @@ moves it parses again the unchanged files whose edge lines changed status.
 from __future__ import annotations
 
 import functools
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms.census import MIN_LEARNED_SHARE, MIN_LEARNED_STORIES, LearnedChrome
 from warehouse.schemas import LINE_CENSUS, conform
-from warehouse.spill import MEMORY_LIMIT, spilling_connection
+from warehouse.spill import MEMORY_LIMIT, retry_limits, spilling_connection, with_more_memory
 from warehouse.storage import Storage
 from warehouse.store import Snapshot, table_files
 
@@ -38,10 +36,8 @@ class CensusPlan:
 
 
 CENSUS_SQL = Path(__file__).parent / "sql" / "census"
-LOGGER = logging.getLogger(__name__)
 CENSUS_MEMORY_LIMIT = MEMORY_LIMIT
-RETRY_MEMORY_LIMIT = "1GB"
-"""The census is planned again once within this when it runs out of ``CENSUS_MEMORY_LIMIT``: at
+"""The census is planned again within more (``spill.retry_limits``) when it runs out of this: at
 two million articles learning the chrome over some 30M edge lines did (BENCHMARKS.md)."""
 
 
@@ -133,15 +129,11 @@ def plan_census(
     plan = functools.partial(
         _plan, old, new, processed, staged, present, spill_dir, storage, previous, params
     )
-    try:
-        return plan(CENSUS_MEMORY_LIMIT)
-    except duckdb.OutOfMemoryException:
-        LOGGER.warning(
-            "the census plan ran out of %s; planning it again within %s",
-            CENSUS_MEMORY_LIMIT,
-            RETRY_MEMORY_LIMIT,
-        )
-    return plan(RETRY_MEMORY_LIMIT)
+    return with_more_memory(
+        plan,
+        [CENSUS_MEMORY_LIMIT, *retry_limits()],
+        "the census plan ran out of {limit}; planning it again within {next}",
+    )
 
 
 def _plan(

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tests.warehouse.report_corpus import document as corpus_document
 from tests.warehouse.report_corpus import report_tables
-from warehouse import aggregates, catalog, name_counts
+from warehouse import aggregates, catalog, name_counts, spill
 from warehouse.catalog import ReportFilters, ReportQuery
 from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE, REPORT_TABLES
 from warehouse.storage import Storage
@@ -355,6 +355,7 @@ def test_report_tables_build_within_the_memory_limit_with_thousands_of_outlets(
     names. The build's memory follows the documents, not the (outlet, month) pairs."""
     monkeypatch.setattr(aggregates, "BUILD_MEMORY_LIMIT", "48MB")
     monkeypatch.setattr(aggregates, "RETRY_MEMORY_LIMIT", "48MB")  # no second chance here
+    monkeypatch.setattr(spill, "RETRY_SHARE_OF_MEMORY", 0.0)  # nor a third within more
     rows = _build_many_outlets(tmp_path, outlets=3000)
     # A document names 6 of the 24 names, and the two documents of an outlet and month the
     # same 6: each name meets each of them once per (outlet, month).
