@@ -125,14 +125,15 @@ def measure(
             tuple(row.values())
             for row in query(warehouse, "select count(*), sum(bytes) from manifest")
         )
+    windows = stage_peaks(timeline)
     result = {
         "commit": commit_of(checkout),
         "files": files,
         "input_mb": size_bytes / 1e6,
         "floor_seconds": floor_seconds,
         **run,
-        "dedup_peak_pss_mb": stage_peak_pss(timeline),
-        "windows": stage_peaks(timeline),
+        "dedup_peak_pss_mb": dedup_peak(windows),
+        "windows": windows,
         "quality": dedup_quality(corpus, warehouse),
         "kinds": kind_scores(corpus, warehouse),
     }
@@ -241,7 +242,11 @@ def stage_peak_pss(timeline: Path) -> float:
 
     The window runs from the last shard task's end to the deduplicate task's end.
     """
-    peaks = stage_peaks(timeline)
+    return dedup_peak(stage_peaks(timeline))
+
+
+def dedup_peak(peaks: dict[str, tuple[float, float, float]]) -> float:
+    """The process tree's peak PSS (MB) in the deduplicate window of ``stage_peaks``."""
     return peaks["deduplicate"][1] if "deduplicate" in peaks else float("nan")
 
 

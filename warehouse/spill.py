@@ -96,13 +96,6 @@ def retry_limits(start: str = RETRY_MEMORY_LIMIT) -> list[str]:
     return limits
 
 
-def is_out_of_memory(error: BaseException) -> bool:
-    """Whether DuckDB ran out of its memory limit (a spill that failed to pin says so too)."""
-    return isinstance(error, duckdb.OutOfMemoryException | OSError) and (
-        "Out of Memory" in str(error)
-    )
-
-
 def with_more_memory(
     attempt: Callable[[str], T],
     limits: Sequence[str],
@@ -124,7 +117,8 @@ def with_more_memory(
         try:
             return attempt(limit)
         except (duckdb.OutOfMemoryException, OSError) as error:
-            if not is_out_of_memory(error) or number == len(limits) - 1:
+            # A spill that failed to pin a block says "Out of Memory" through an OSError too.
+            if "Out of Memory" not in str(error) or number == len(limits) - 1:
                 raise
         LOGGER.warning(warning.format(limit=limit, next=limits[number + 1]))
         if before_retry is not None:
