@@ -195,6 +195,7 @@ def add_report_tables(root: Path) -> tuple[str, float, float, float]:
             current.files("mentions"),
             spill_dir=staging,
             compression=COMPRESSION,
+            clusters=current.files("clusters"),
         )
         seconds.append(time.perf_counter() - started)
         cpu_seconds.append(time.process_time() - cpu_started)

@@ -145,16 +145,17 @@ def first_seen_scores(corpus: Path, connection: duckdb.DuckDBPyConnection) -> di
 def with_truth_publishers(corpus: Path, warehouse: Path) -> duckdb.DuckDBPyConnection:
     """The warehouse's documents with the generator's publishers, and report tables from them."""
     from warehouse import aggregates
+    from warehouse.documents_view import documents_select
     from warehouse.schemas import MENTIONS
     from warehouse.store import Warehouse
 
-    files = [str(p) for p in Warehouse(warehouse).snapshot().files("documents")]
+    snapshot = Warehouse(warehouse).snapshot()
+    documents = documents_select(snapshot.files("documents"), snapshot.files("clusters"))
     connection = duckdb.connect(":memory:")
     connection.execute(
-        "CREATE TABLE documents AS SELECT d.* REPLACE (t.publisher AS publisher) "
-        "FROM read_parquet($files, hive_partitioning = false) AS d "
-        "JOIN read_parquet($truth) AS t USING (source_path)",
-        {"files": files, "truth": str(corpus / "truth.parquet")},
+        "CREATE TABLE documents AS SELECT d.* REPLACE (t.publisher AS publisher) "  # noqa: S608
+        f"FROM ({documents}) AS d JOIN read_parquet($truth) AS t USING (source_path)",
+        {"truth": str(corpus / "truth.parquet")},
     )
     connection.from_arrow(MENTIONS.empty_table()).create("mentions")
     aggregates.create_report_tables(connection)
@@ -402,6 +403,7 @@ def _report_tables(
                 snapshot.files("mentions"),
                 spill_dir=Path(folder),
                 compression=COMPRESSION,
+                clusters=snapshot.files("clusters"),
             )
             if worker is not None:
                 worker.join()

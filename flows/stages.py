@@ -488,7 +488,8 @@ class Deduplicated:
 
     keys: incremental.DocumentKeys
     assigned: pa.Table
-    """``cluster_id``, ``is_canonical``, ``cluster_size``, aligned with ``keys.all_keys()``."""
+    """``cluster_id`` and ``is_canonical`` (``incremental.CLUSTER_COLUMNS``), aligned with
+    ``keys.all_keys()``; each cluster's size is in ``clusters``."""
     whole_tables: dict[str, Path]
     """Every row of ``clusters``, ``document_matches`` and ``body_pairs``, staged as a file
     each (``tasks.CARRIED_WHOLE_TABLES``)."""
@@ -529,7 +530,7 @@ def deduplicate(
         "body_pairs": staging.stage_table("body_pairs", pairs, "all"),
     }
     del table, pairs
-    assigned = assigned.select(["cluster_id", "is_canonical", "cluster_size"])
+    assigned = assigned.select(incremental.CLUSTER_COLUMNS)
     release_memory()
     # This run's band keys and signatures are staged in their declared schemas: their files are
     # linked into the snapshot beside the earlier runs' (never read into memory here).

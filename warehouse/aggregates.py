@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from warehouse import spill
+from warehouse.documents_view import documents_select, parquet_source
 from warehouse.name_counts import register_counts, release_counts
 from warehouse.schemas import ENTITIES, FREQUENT_NAMES, REPORT_TABLES, conform
 from warehouse.spill import parameter_names, spilling_connection
@@ -364,6 +365,7 @@ def write_report_tables(
     compression: str,
     frequent_share: float = FREQUENT_ENTITY_SHARE,
     previous: Mapping[str, Sequence[Path]] | None = None,
+    clusters: Sequence[Path] = (),
 ) -> dict[str, int]:
     """Write the report tables of a snapshot being built; return their row counts.
 
@@ -381,6 +383,8 @@ def write_report_tables(
         previous: The previous snapshot's report table files, by table: the months whose
             inputs did not change are linked from them. None (or files of another build, or of
             a layout before months): every month is built.
+        clusters: The snapshot's cluster files, whose sizes the documents are read with
+            (``documents_view``); not needed for document files that carry them.
     """
     connection = spilling_connection(spill_dir, BUILD_MEMORY_LIMIT)
     connection.execute(f"SET threads = {BUILD_THREADS}")
@@ -388,7 +392,9 @@ def write_report_tables(
     state = _Build(connection, storage, build, run_id, compression, {})
     rows: dict[str, int] = {}
     try:
-        _view(connection, "all_documents", documents)
+        connection.execute(
+            f"CREATE OR REPLACE VIEW all_documents AS {documents_select(documents, clusters)}"
+        )
         _view(connection, "all_mentions", mentions)
         state.scope(None)
         connection.execute(WIRE_DOCUMENTS.read_text())
@@ -590,9 +596,8 @@ def _view(
         connection.register(f"{name}_empty", schema.empty_table())
         connection.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {name}_empty")  # noqa: S608
         return
-    quoted = ", ".join("'" + str(path).replace("'", "''") + "'" for path in files)
     # Views take no parameters; names are ours and paths our own build files, quoted.
-    source = f"read_parquet([{quoted}], hive_partitioning = false)"
+    source = parquet_source(files)
     connection.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {source}")  # noqa: S608
 
 

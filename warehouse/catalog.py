@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from warehouse.aggregates import create_report_tables
+from warehouse.documents_view import documents_select, parquet_source
 from warehouse.schemas import REPORT_TABLES, TABLES
 from warehouse.spill import parameter_names
 from warehouse.store import Snapshot, Warehouse, WarehouseLocked
@@ -45,11 +46,14 @@ def create_views(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> N
         if build_reports and table in REPORT_TABLES:
             continue
         paths = snapshot.files(table)
-        files = ", ".join(_quote(str(path)) for path in paths)
+        later = _later_columns(table, paths)
         # Views cannot take parameters; table names come from our manifest, paths are quoted.
-        source = f"read_parquet([{files}], hive_partitioning = false)"
-        columns = _columns_with_later_ones(table, paths)
-        connection.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT {columns} FROM {source}")  # noqa: S608
+        select = (
+            documents_select(paths, _files(snapshot, "clusters"), later)
+            if table == "documents" and paths
+            else f"SELECT {', '.join(['*', *later])} FROM {parquet_source(paths)}"  # noqa: S608
+        )
+        connection.execute(f"CREATE OR REPLACE VIEW {table} AS {select}")
     for table, schema in TABLES.items():
         if table not in snapshot.manifest["tables"] and table not in REPORT_TABLES:
             # Published before the table existed: an empty table, so the SQL over it still runs.
@@ -61,26 +65,30 @@ def create_views(connection: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> N
         connection.execute(sql_file.read_text())
 
 
+def _files(snapshot: Snapshot, table: str) -> list[Path]:
+    """The files of ``table`` in ``snapshot``; none when it was published before the table."""
+    return snapshot.files(table) if table in snapshot.manifest["tables"] else []
+
+
 # DuckDB's names of the Arrow types of columns added to a table after its first release.
 _DUCKDB_TYPES = {pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.int32(): "INTEGER"}
 
 
-def _columns_with_later_ones(table: str, paths: list[Path]) -> str:
-    """The columns of a table's view: ``*``, and a null for each column added since.
+def _later_columns(table: str, paths: list[Path]) -> list[str]:
+    """A null for each column of a table's files added since these were written.
 
     A snapshot published before a nullable column existed (``documents.agency``) lacks it; the
     null stands in, so that the SQL over the table runs on older snapshots too.
     """
     schema = TABLES.get(table)
     if schema is None or not paths:
-        return "*"
+        return []
     present = set(pq.read_schema(paths[0]).names)
-    later = [
+    return [
         f"CAST(NULL AS {_DUCKDB_TYPES[field.type]}) AS {field.name}"
         for field in schema
         if field.name not in present and field.nullable and field.type in _DUCKDB_TYPES
     ]
-    return ", ".join(["*", *later])
 
 
 def create_staging_views(connection: duckdb.DuckDBPyConnection) -> None:

@@ -2,9 +2,11 @@
 
 A run processes only new and changed files. The new snapshot holds the previous documents minus
 those superseded (their file was processed again) plus the new ones; clusters are recomputed over
-all of them. A previous Parquet file whose rows all keep their cluster assignment is hard-linked
-into the new snapshot (no copy, no rewrite); only files with superseded rows or changed
-assignments are rewritten. So a run adding 1% of files rewrites little more than 1% of the data.
+all of them. A previous Parquet file whose rows all keep their cluster and canonical flag is
+hard-linked into the new snapshot (no copy, no rewrite); only files with superseded rows or changed
+assignments are rewritten. A story's size is not in the document files (``documents_view``), so a
+new copy of an older story leaves its earlier copies' files as they are. So a run adding 1% of
+files rewrites little more than 1% of the data.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ from warehouse.store import RunStaging, Snapshot, table_files
 # What deduplication and publish read of every document; a file's ``source_path`` is read
 # only to find the previous rows it supersedes (a million paths are not kept through publish).
 KEY_COLUMNS = ["doc_id", "content_hash", "published_date", "word_count", "publisher"]
-CLUSTER_COLUMNS = ["cluster_id", "is_canonical", "cluster_size"]
+CLUSTER_COLUMNS = ["cluster_id", "is_canonical"]
+"""The story columns the document files hold (their cluster's size is joined in by the view)."""
+OUTDATED_COLUMNS = frozenset({"cluster_size"})
+"""Columns of document files written by an older newsetl: such a file is written again."""
 
 
 @dataclass
@@ -42,6 +47,8 @@ class DocumentKeys:
     """Rows of previous files that go (``ROW_KEYS``): their file was processed again or pruned."""
     new: pa.Table
     """KEY_COLUMNS of the staged documents, in shard order."""
+    outdated: frozenset[int] = frozenset()
+    """Indices of previous files in an older layout (``OUTDATED_COLUMNS``): all rewritten."""
 
     def all_keys(self) -> pa.Table:
         """KEY_COLUMNS of previous then new documents: the order cluster results align to."""
@@ -59,7 +66,10 @@ def gather_keys(
     tables = []
     records: list[tuple[str, str | None, int, int]] = []
     gone: list[pa.Table] = []
+    outdated: set[int] = set()
     for index, path in enumerate(files):
+        if OUTDATED_COLUMNS & set(pq.read_schema(path).names):
+            outdated.add(index)
         table = pq.read_table(path, columns=["source_path", *KEY_COLUMNS, *CLUSTER_COLUMNS])
         table = table.append_column("file_index", pa.array(np.full(table.num_rows, index)))
         table = table.append_column("row", pa.array(np.arange(table.num_rows)))
@@ -79,7 +89,6 @@ def gather_keys(
             | {
                 "cluster_id": pa.array([], pa.string()),
                 "is_canonical": pa.array([], pa.bool_()),
-                "cluster_size": pa.array([], pa.int32()),
                 "file_index": pa.array([], pa.int64()),
                 "row": pa.array([], pa.int64()),
             }
@@ -89,7 +98,7 @@ def gather_keys(
         if gone
         else increment_plan.ROW_KEYS.empty_table()
     )
-    return DocumentKeys(files, kept, file_table(records), superseded, new)
+    return DocumentKeys(files, kept, file_table(records), superseded, new, frozenset(outdated))
 
 
 def _partition(path: Path) -> str | None:
@@ -108,15 +117,22 @@ def file_table(records: list[tuple[str, str | None, int, int]]) -> pa.Table:
 def plan_documents(keys: DocumentKeys, clusters: pa.Table) -> increment_plan.RowPlan:
     """Carry every previous document file whose rows all stay with the same cluster columns.
 
-    A file is rewritten when one of its documents is superseded, or when the increment changes
-    the cluster columns of one (a new copy joins its cluster: ``cluster_size`` grows; a new copy
-    is the better canonical). New documents never go into a previous file.
+    A file is rewritten when one of its documents is superseded, when the increment changes the
+    cluster columns of one (a new copy is the better canonical; two clusters join), or when it
+    was written by an older newsetl (``keys.outdated``). A new copy that only joins a cluster
+    changes no file: the cluster's size is not in them. New documents never go into a previous
+    file.
     """
     n_previous = keys.previous.num_rows
     changed = np.zeros(n_previous, dtype=bool)
     for name in CLUSTER_COLUMNS:
         same = pc.equal(keys.previous.column(name), clusters.column(name).slice(0, n_previous))
         changed |= pc.invert(pc.fill_null(same, False)).to_numpy(zero_copy_only=False)
+    if keys.outdated:
+        outdated = pa.array(sorted(keys.outdated), pa.int64())
+        changed |= pc.is_in(keys.previous.column("file_index"), value_set=outdated).to_numpy(
+            zero_copy_only=False
+        )
     moved = keys.previous.filter(pa.array(changed))
     names = pa.array([str(path) for path in keys.previous_files], pa.string())
     changed_rows = pa.table(
@@ -139,6 +155,7 @@ def document_batches(
         mask = pc.equal(file_index, index_of[name])
         assigned = previous_clusters.filter(mask)
         table = pq.read_table(name).take(pa.array(kept_rows))
+        table = table.drop_columns([c for c in table.column_names if c in OUTDATED_COLUMNS])
         for column in CLUSTER_COLUMNS:
             table = table.set_column(
                 table.schema.get_field_index(column), column, assigned.column(column)

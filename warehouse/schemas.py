@@ -102,10 +102,28 @@ DOCUMENTS = pa.schema(
             "True for the one member that represents its cluster.",
             required=True,
         ),
-        _field("cluster_size", pa.int32(), "Documents in this document's cluster.", required=True),
         _field("run_id", pa.string(), "Run that ingested this document.", required=True),
     ]
 )
+
+DOCUMENTS_VIEW = pa.schema(
+    [
+        *(field for field in DOCUMENTS if field.name != "run_id"),
+        _field(
+            "cluster_size",
+            pa.int32(),
+            "Documents in this document's cluster: `clusters.size`, joined by `cluster_id` in "
+            "the DuckDB view; not in the Parquet files, so that a new copy of an older story "
+            "does not rewrite the files of its earlier copies.",
+            required=True,
+        ),
+        DOCUMENTS.field("run_id"),
+    ]
+)
+"""The ``documents`` table as its DuckDB view shows it (``warehouse.documents_view``)."""
+
+VIEW_SCHEMAS: dict[str, pa.Schema] = {"documents": DOCUMENTS_VIEW}
+"""Tables whose DuckDB view adds columns to their files, from another table of the snapshot."""
 
 QUARANTINE = pa.schema(
     [
@@ -1054,7 +1072,7 @@ def markdown_tables() -> str:
             "| column | type | required | meaning |",
             "|---|---|---|---|",
         ]
-        for field in schema:
+        for field in VIEW_SCHEMAS.get(name, schema):
             meaning = (field.metadata or {}).get(b"meaning", b"").decode()
             required = "yes" if not field.nullable else ""
             lines.append(f"| `{field.name}` | `{field.type}` | {required} | {meaning} |")

@@ -516,6 +516,7 @@ class RunStaging:
             self.run_id,
             sorted((build / "documents").rglob("*.parquet")),
             sorted((build / MENTIONS).rglob("*.parquet")),
+            clusters=sorted((build / "clusters").rglob("*.parquet")),
             spill_dir=self.path,
             compression=COMPRESSION,
             previous=None

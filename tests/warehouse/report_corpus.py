@@ -7,12 +7,14 @@ them), the rest single; Russia named more each month, Myanmar with it in some do
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from warehouse import aggregates, catalog
-from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE
+from warehouse.schemas import CLUSTERS, DOCUMENTS, DOCUMENTS_VIEW, MENTIONS, QUARANTINE
 
 WIRES = ("Reuters", "TASS")
 
@@ -24,7 +26,7 @@ def document(
     placeholder = {pa.string(): "-", pa.int64(): 0, pa.int32(): 0, pa.bool_(): False}
     row: dict[str, object] = {
         field.name: None if field.nullable else placeholder.get(field.type, 0)
-        for field in DOCUMENTS
+        for field in DOCUMENTS_VIEW
     }
     return row | {
         "doc_id": doc_id,
@@ -84,7 +86,7 @@ def report_tables() -> dict[str, pa.Table]:
         {"source_path": "bad/c.bin", "reason": "binary", "bytes": 1024, "run_id": "r"},
     ]
     return {
-        "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS),
+        "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS_VIEW),
         "mentions": pa.Table.from_pylist(
             [
                 {"doc_id": d, "kind": k, "entity": e, "mentions": n, "run_id": "r"}
@@ -107,3 +109,56 @@ def report_connection() -> duckdb.DuckDBPyConnection:
     aggregates.create_report_tables(connection)
     catalog.create_staging_views(connection)
     return connection
+
+
+def clusters_of(documents: pa.Table) -> pa.Table:
+    """``clusters`` rows of documents: their ``cluster_size`` (``DOCUMENTS_VIEW``), or as many
+    as each cluster has (the files' layout, ``DOCUMENTS``)."""
+    if "cluster_size" not in documents.column_names:
+        grouped = documents.group_by("cluster_id").aggregate([("doc_id", "count")])
+        sizes = dict(zip(*grouped.to_pydict().values(), strict=True))
+        column = [sizes[cluster] for cluster in documents.column("cluster_id").to_pylist()]
+        documents = documents.append_column("cluster_size", pa.array(column, pa.int32()))
+    grouped = documents.group_by("cluster_id").aggregate(
+        [("cluster_size", "max"), ("published_date", "min"), ("published_date", "max")]
+    )
+    canonical = documents.filter(documents.column("is_canonical"))
+    heads = dict(zip(*canonical.select(["cluster_id", "doc_id"]).to_pydict().values(), strict=True))
+    publishers: dict[str, set[str]] = {}
+    for cluster, publisher in zip(
+        *documents.select(["cluster_id", "publisher"]).to_pydict().values(), strict=True
+    ):
+        publishers.setdefault(cluster, set()).add(publisher)
+    ids = grouped.column("cluster_id").to_pylist()
+    return pa.table(
+        {
+            "cluster_id": ids,
+            "canonical_doc_id": [heads[cluster] for cluster in ids],
+            "size": grouped.column("cluster_size_max"),
+            "first_date": grouped.column("published_date_min"),
+            "last_date": grouped.column("published_date_max"),
+            "publishers": [sorted(publishers[cluster]) for cluster in ids],
+            "run_id": ["r"] * len(ids),
+        },
+        schema=CLUSTERS,
+    )
+
+
+def write_published(folder: Path, tables: dict[str, pa.Table]) -> dict[str, Path]:
+    """Write ``documents``, ``mentions`` and ``clusters`` files as a snapshot holds them.
+
+    ``tables["documents"]`` is as DuckDB shows it; its files leave out the sizes of the
+    clusters, which the ``clusters`` file holds (``warehouse.documents_view``).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    documents = tables["documents"]
+    written = {
+        "documents": documents.select(DOCUMENTS.names).cast(DOCUMENTS),
+        "mentions": tables["mentions"],
+        "clusters": clusters_of(documents),
+    }
+    files = {}
+    for name, table in written.items():
+        files[name] = folder / f"{name}.parquet"
+        pq.write_table(table, files[name])
+    return files

@@ -1,16 +1,26 @@
 """Which previous files a publish carries: document files by their cluster columns, and the
 rows of tables computed whole that did not change."""
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tests.warehouse.test_store import documents
 from transforms.increment_plan import ROW_KEYS
-from warehouse.incremental import DocumentKeys, carry_unchanged, file_table, plan_documents
-from warehouse.schemas import CLUSTERS, conform
-from warehouse.store import Snapshot
+from warehouse.incremental import (
+    CLUSTER_COLUMNS,
+    DocumentKeys,
+    carry_unchanged,
+    document_batches,
+    file_table,
+    gather_keys,
+    plan_documents,
+)
+from warehouse.schemas import CLUSTERS, DOCUMENTS, conform
+from warehouse.store import RunStaging, Snapshot, Warehouse
 
 FILES = [Path(f"documents/published_month=2021-0{m}/part-a.parquet") for m in (1, 2, 3)]
 
@@ -53,15 +63,36 @@ def test_files_whose_documents_keep_their_clusters_are_carried() -> None:
     assert plan.carried == tuple(str(p) for p in FILES) and not plan.rewritten
 
 
-def test_a_copy_joining_a_cluster_rewrites_only_the_files_of_its_members() -> None:
+def test_a_copy_joining_a_cluster_rewrites_no_file_of_its_members() -> None:
+    """The cluster's size is not in the document files: its members' files stay as they are."""
     document_keys = keys()
     # Cluster c1 (file 1, rows 2 and 3 of the keys) gains a member: both sizes change.
     plan = plan_documents(
         document_keys,
         assigned(document_keys.previous, a=(2, "cluster_size", 3), b=(3, "cluster_size", 3)),
     )
+    assert plan.carried == tuple(str(p) for p in FILES) and not plan.rewritten
+
+
+def test_a_new_canonical_rewrites_only_the_file_of_the_one_it_replaces() -> None:
+    document_keys = keys()
+    # The new document is the better canonical of c1: row 2 (file 1) is canonical no more.
+    plan = plan_documents(
+        document_keys, assigned(document_keys.previous, a=(2, "is_canonical", False))
+    )
     assert plan.carried == (str(FILES[0]), str(FILES[2]))
     assert {name: kept.tolist() for name, kept in plan.rewritten.items()} == {str(FILES[1]): [0, 1]}
+
+
+def test_files_written_with_the_cluster_size_are_all_rewritten() -> None:
+    """Files of an older newsetl carry ``cluster_size``: the next run writes them without it."""
+    document_keys = replace(keys(), outdated=frozenset({0, 2}))
+    plan = plan_documents(document_keys, assigned(document_keys.previous))
+    assert plan.carried == (str(FILES[1]),)
+    assert {name: kept.tolist() for name, kept in plan.rewritten.items()} == {
+        str(FILES[0]): [0, 1],
+        str(FILES[2]): [0, 1],
+    }
 
 
 def test_a_superseded_document_rewrites_its_file_without_it() -> None:
@@ -136,3 +167,26 @@ def test_without_a_previous_snapshot_every_row_is_written(tmp_path: Path) -> Non
     result = carry_unchanged(None, "clusters", rows, tmp_path)
     assert result.carried == []
     assert result.written.equals(rows)
+
+
+def test_a_file_written_with_the_cluster_size_is_written_again_without_it(tmp_path: Path) -> None:
+    """Document files of an older newsetl hold ``cluster_size``: the next publish rewrites them
+    in today's layout (the view takes the size from ``clusters``), with the same rows."""
+    old = documents(3)
+    old = old.add_column(
+        old.schema.get_field_index("run_id"), "cluster_size", pa.array([1, 1, 1], pa.int32())
+    )
+    relative = "documents/published_month=2021-03/part-old.parquet"
+    (tmp_path / relative).parent.mkdir(parents=True)
+    pq.write_table(old, tmp_path / relative)
+    previous = Snapshot("s", tmp_path, {"tables": {"documents": {"files": [relative], "rows": 3}}})
+    staging = RunStaging(Warehouse(tmp_path / "warehouse"), "r2", tmp_path / "staging")
+    document_keys = gather_keys(previous, staging, pa.array([], pa.string()))
+    assert document_keys.outdated == {0}
+    assigned = document_keys.previous.select(CLUSTER_COLUMNS)
+    plan = plan_documents(document_keys, assigned)
+    assert not plan.carried and list(plan.rewritten) == [str(tmp_path / relative)]
+    [written] = list(document_batches(document_keys, assigned, plan, staging))
+    assert conform(written, DOCUMENTS, name="documents").equals(
+        conform(old.drop_columns(["cluster_size"]), DOCUMENTS, name="documents")
+    )

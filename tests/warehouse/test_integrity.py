@@ -7,10 +7,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from tests.warehouse.test_store import NOW, documents, run_record
+from tests.warehouse.test_store import NOW, documents, run_record, snapshot_tables
 from warehouse import catalog, integrity
-from warehouse.schemas import MANIFEST, QUARANTINE
-from warehouse.store import Snapshot, SnapshotTables, Warehouse
+from warehouse.store import Snapshot, Warehouse
 
 
 def publish(
@@ -21,7 +20,7 @@ def publish(
         snapshot = staging.publish(
             documents=[docs],
             carried_documents=carried or [],
-            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
+            tables=snapshot_tables(docs, carried or []),
             record=run_record(run_id),
             now=NOW,
         )

@@ -21,10 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.warehouse.report_corpus import document as corpus_document
-from tests.warehouse.report_corpus import report_tables
+from tests.warehouse.report_corpus import report_tables, write_published
 from warehouse import aggregates, catalog, name_counts, spill
 from warehouse.catalog import ReportFilters, ReportQuery
-from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE, REPORT_TABLES
+from warehouse.schemas import DOCUMENTS_VIEW, MENTIONS, QUARANTINE, REPORT_TABLES
 from warehouse.storage import Storage
 from warehouse.store import Snapshot
 
@@ -119,7 +119,7 @@ def warehouses(draw: st.DrawFn) -> dict[str, pa.Table]:
             number = len(documents)
             undated = draw(st.integers(0, 6)) == 0
             documents.append(
-                {field.name: None for field in DOCUMENTS}
+                {field.name: None for field in DOCUMENTS_VIEW}
                 | {
                     "doc_id": f"d{number:03d}",
                     "source_path": f"{number}.txt",
@@ -158,7 +158,7 @@ def warehouses(draw: st.DrawFn) -> dict[str, pa.Table]:
             )
     quarantine = [{"source_path": "bad.txt", "reason": "empty", "bytes": 0, "run_id": "r"}]
     return {
-        "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS),
+        "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS_VIEW),
         "mentions": pa.Table.from_pylist(mentions, schema=MENTIONS),
         "quarantine": pa.Table.from_pylist(
             [{field.name: row.get(field.name) for field in QUARANTINE} for row in quarantine],
@@ -280,13 +280,17 @@ def test_frequent_names_answer_as_the_reference() -> None:
 def test_published_report_tables_answer_as_the_reference(tmp_path: Path) -> None:
     """The Parquet files publish writes give the same reports as the tables built in memory."""
     tables = report_tables()
-    files = {}
-    for name in ("documents", "mentions"):
-        files[name] = tmp_path / f"{name}.parquet"
-        pq.write_table(tables[name], files[name])
+    files = write_published(tmp_path, tables)
     build = tmp_path / "build"
     rows = aggregates.write_report_tables(
-        Storage(), build, "r1", [files["documents"]], [files["mentions"]], tmp_path, "zstd"
+        Storage(),
+        build,
+        "r1",
+        [files["documents"]],
+        [files["mentions"]],
+        tmp_path,
+        "zstd",
+        clusters=[files["clusters"]],
     )
     assert rows["document_facts"] == tables["documents"].num_rows
     assert rows["document_entities"] == tables["mentions"].num_rows
@@ -416,21 +420,21 @@ def _build_many_outlets(tmp_path: Path, outlets: int) -> dict[str, int]:
             for i, name in enumerate(names[number % 4 :: 4])
         ]
     files = {
-        "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS),
+        "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS_VIEW),
         "mentions": pa.Table.from_pylist(
             [row | {"run_id": "r"} for row in mentions], schema=MENTIONS
         ),
     }
-    for name, table in files.items():
-        pq.write_table(table, tmp_path / f"{name}.parquet")
+    written = write_published(tmp_path, files)
     return aggregates.write_report_tables(
         Storage(),
         tmp_path / "build",
         "r1",
-        [tmp_path / "documents.parquet"],
-        [tmp_path / "mentions.parquet"],
+        [written["documents"]],
+        [written["mentions"]],
         tmp_path,
         "zstd",
+        clusters=[written["clusters"]],
     )
 
 
@@ -487,13 +491,6 @@ DECODED = {
 }
 
 
-def _write_inputs(folder: Path, tables: dict[str, pa.Table]) -> tuple[Path, Path]:
-    folder.mkdir(parents=True)
-    for name in ("documents", "mentions"):
-        pq.write_table(tables[name], folder / f"{name}.parquet")
-    return folder / "documents.parquet", folder / "mentions.parquet"
-
-
 def _publish_reports(
     folder: Path,
     tables: dict[str, pa.Table],
@@ -501,17 +498,18 @@ def _publish_reports(
     previous: dict[str, list[Path]] | None = None,
 ) -> dict[str, list[Path]]:
     """Build the report tables of ``tables`` into ``folder``; return their files by table."""
-    documents, mentions = _write_inputs(folder / "input", tables)
+    written = write_published(folder / "input", tables)
     aggregates.write_report_tables(
         Storage(),
         folder / "build",
         folder.name,
-        [documents],
-        [mentions],
+        [written["documents"]],
+        [written["mentions"]],
         folder,
         "zstd",
         frequent_share,
         previous,
+        clusters=[written["clusters"]],
     )
     return {name: table_files(folder / "build", name) for name in REPORT_TABLES}
 
@@ -554,7 +552,7 @@ def _earlier(draw: st.DrawFn, tables: dict[str, pa.Table]) -> dict[str, pa.Table
         if row["doc_id"] in ids and draw(st.integers(0, 5)) > 0
     ]
     return tables | {
-        "documents": pa.Table.from_pylist(kept, schema=DOCUMENTS),
+        "documents": pa.Table.from_pylist(kept, schema=DOCUMENTS_VIEW),
         "mentions": pa.Table.from_pylist(mentions, schema=MENTIONS),
     }
 
@@ -637,7 +635,7 @@ def test_unchanged_months_are_linked_and_changed_ones_built(tmp_path: Path) -> N
         for row in documents
         if row["published_date"] is None or row["published_date"].strftime("%Y-%m") != last
     ]
-    first_state = tables | {"documents": pa.Table.from_pylist(earlier, schema=DOCUMENTS)}
+    first_state = tables | {"documents": pa.Table.from_pylist(earlier, schema=DOCUMENTS_VIEW)}
     # No name is frequent in either run: the names' tables are carried too (other frequent
     # names than before would build every month of them again).
     first = _publish_reports(tmp_path / "run1", first_state, 1.0)
@@ -666,7 +664,7 @@ def test_a_new_copy_of_an_old_story_builds_its_facts_not_its_entities(tmp_path: 
     dated = next(row for row in documents if row["published_date"] is not None)
     month = f"month={dated['published_date']:%Y-%m}"
     dated["cluster_size"] += 1
-    earlier = tables | {"documents": pa.Table.from_pylist(documents, schema=DOCUMENTS)}
+    earlier = tables | {"documents": pa.Table.from_pylist(documents, schema=DOCUMENTS_VIEW)}
     first = _publish_reports(tmp_path / "run1", earlier, 1.0)
     second = _publish_reports(tmp_path / "run2", tables, 1.0, first)
 

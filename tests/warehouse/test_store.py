@@ -1,13 +1,14 @@
 import datetime as dt
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.warehouse.report_corpus import clusters_of
 from warehouse import catalog, store
 from warehouse import storage as storage_module
 from warehouse.runs import RunRecord, StageCounters, upgrade_runs
@@ -50,7 +51,6 @@ def documents(n: int, run_id: str = "r1") -> pa.Table:
             "content_hash": f"h{i}",
             "cluster_id": f"c{i}",
             "is_canonical": True,
-            "cluster_size": 1,
             "run_id": run_id,
         }
         for i in range(n)
@@ -77,12 +77,20 @@ def run_record(run_id: str) -> RunRecord:
     )
 
 
+def snapshot_tables(docs: pa.Table, carried: Sequence[Path] = ()) -> SnapshotTables:
+    """Empty quarantine and manifest, and the clusters of ``docs`` and the ``carried`` files'."""
+    every = pa.concat_tables([docs, *(pq.ParquetFile(path).read() for path in carried)])
+    return SnapshotTables(
+        QUARANTINE.empty_table(), MANIFEST.empty_table(), written={"clusters": clusters_of(every)}
+    )
+
+
 def publish(warehouse: Warehouse, run_id: str, docs: pa.Table) -> str:
     with warehouse.writer_lock(run_id):
         staging = warehouse.staging(run_id)
         snapshot = staging.publish(
             documents=[docs],
-            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
+            tables=snapshot_tables(docs),
             record=run_record(run_id),
             now=NOW,
         )
@@ -99,7 +107,7 @@ def publish_carrying_documents(
         snapshot = staging.publish(
             documents=[],
             carried_documents=first.files("documents"),
-            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
+            tables=snapshot_tables(DOCUMENTS.empty_table(), first.files("documents")),
             record=run_record(run_id),
             now=NOW,
         )
@@ -194,8 +202,8 @@ def publish_with_later(
     with warehouse.writer_lock(run_id):
         staging = warehouse.staging(run_id)
         snapshot = staging.publish(
-            documents=[documents(3, run_id)],
-            tables=SnapshotTables(QUARANTINE.empty_table(), MANIFEST.empty_table()),
+            documents=[docs := documents(3, run_id)],
+            tables=snapshot_tables(docs),
             record=run_record(run_id),
             now=NOW,
             later=later,

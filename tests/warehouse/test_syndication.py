@@ -24,7 +24,7 @@ from tests.warehouse.test_report_tables import (
 )
 from warehouse import catalog
 from warehouse.catalog import ReportFilters
-from warehouse.schemas import DOCUMENTS, MENTIONS, QUARANTINE
+from warehouse.schemas import DOCUMENTS_VIEW, MENTIONS, QUARANTINE
 
 SYNDICATION_REPORTS = ("agency_reach", "who_copies_whom", "spread_speed", "original_sources")
 DC, MH, VT = "Daily Courier", "Metro Herald", "Valley Tribune"
@@ -75,7 +75,7 @@ def corpus() -> dict[str, pa.Table]:
     for row in documents:
         row["cluster_size"] = sizes[row["cluster_id"]]
     return {
-        "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS),
+        "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS_VIEW),
         "mentions": MENTIONS.empty_table(),
         "quarantine": QUARANTINE.empty_table(),
     }
@@ -234,7 +234,7 @@ def wire_warehouses(draw: st.DrawFn) -> dict[str, pa.Table]:
         if row["published_date"] is not None and draw(st.integers(0, 4)) == 0:
             row["published_date"] = row["published_date"].replace(day=1)
             row["date_precision"] = "month"
-    return tables | {"documents": pa.Table.from_pylist(documents, schema=DOCUMENTS)}
+    return tables | {"documents": pa.Table.from_pylist(documents, schema=DOCUMENTS_VIEW)}
 
 
 @settings(
