@@ -79,11 +79,12 @@ def link_files(corpus: Path, target: Path, first: int, last: int, places: dict[s
     return linked
 
 
-def written_bytes(warehouse: Path) -> int:
-    """Bytes the current snapshot's publish wrote (its files that are no earlier file's link)."""
+def written_bytes(warehouse: Path) -> dict[str, int]:
+    """Bytes the current snapshot's publish wrote (its files that are no earlier file's link),
+    by table."""
     from warehouse import store
 
-    return store.written_bytes(store.Warehouse(warehouse).snapshot())
+    return store.written_by_table(store.Warehouse(warehouse).snapshot())
 
 
 @contextlib.contextmanager
@@ -154,7 +155,8 @@ def measure(
         print(f"size {size}: {label} ({count} new files)", flush=True)
         result = run_newsetl(input_dir, warehouse, env)
         result |= {"step": label, "files": count}
-        result["written"] = 0 if result.get("unchanged") else written_bytes(warehouse)
+        tables = {} if result.get("unchanged") else written_bytes(warehouse)
+        result |= {"written": sum(tables.values()), "written_tables": tables}
         rows.append(result)
     started = time.perf_counter()
     compact = subprocess.run(
@@ -172,7 +174,9 @@ def measure(
             "step": "compact",
             "files": 0,
             "wall": seconds,
-            "written": written_bytes(warehouse) if "published" in compact.stdout else 0,
+            "written": sum(written_bytes(warehouse).values())
+            if "published" in compact.stdout
+            else 0,
             "note": compact.stdout.strip().removeprefix("newsetl: "),
         }
     )
@@ -226,7 +230,15 @@ def section(results: dict[tuple[int, str], list[dict[str, Any]]], command: str) 
             lines.append("| " + " | ".join(cells) + " |")
         notes = [row["note"] for row in rows if row.get("note")]
         lines += ["", *(f"compact: {note}." for note in notes)]
+        lines += ["", *(_written_tables(row) for row in rows[1:] if row.get("written_tables"))]
     return "\n".join(lines) + "\n"
+
+
+def _written_tables(row: dict[str, Any]) -> str:
+    """Where a step's written bytes went: its largest tables, MB."""
+    tables = sorted(row["written_tables"].items(), key=lambda item: -item[1])
+    parts = [f"{name} {size / 1e6:.1f}" for name, size in tables if size >= 50_000]
+    return f"Written by {row['step']}, MB: {', '.join(parts) or 'under 0.05 MB per table'}."
 
 
 def _num(value: float | None) -> str:

@@ -931,11 +931,17 @@ def _check_written_schemas(build: Path, tables: dict[str, dict[str, Any]]) -> No
 
 def written_bytes(snapshot: Snapshot) -> int:
     """Bytes of the snapshot's files written by its own publish, not linked from another."""
-    return sum(
-        stat.st_size
-        for path in snapshot.path.rglob("*")
-        if (stat := path.stat()).st_nlink == 1 and path.is_file()
-    )
+    return sum(written_by_table(snapshot).values())
+
+
+def written_by_table(snapshot: Snapshot) -> dict[str, int]:
+    """:func:`written_bytes` by table (the snapshot's own files, ``_snapshot.json``, by name)."""
+    written: dict[str, int] = {}
+    for path in snapshot.path.rglob("*"):
+        if (stat := path.stat()).st_nlink == 1 and path.is_file():
+            table = path.relative_to(snapshot.path).parts[0]
+            written[table] = written.get(table, 0) + stat.st_size
+    return written
 
 
 def write_text_atomic(path: Path, text: str) -> Path:

@@ -456,3 +456,6 @@ def test_written_bytes_count_what_a_publish_wrote_not_what_it_linked(tmp_path: P
     linked = sum(path.stat().st_size for path in first.files("documents"))
     everything = sum(p.stat().st_size for p in second.path.rglob("*") if p.is_file())
     assert 0 < store.written_bytes(second) == everything - linked
+    by_table = store.written_by_table(second)
+    assert "documents" not in by_table  # every document file was linked
+    assert by_table["runs"] == sum(p.stat().st_size for p in second.files("runs"))
