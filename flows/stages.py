@@ -44,6 +44,7 @@ from warehouse import census_plan, incremental, input_changes, integrity, source
 from warehouse.clusters import cluster_table, document_matches
 from warehouse.runs import RunRecord, StageClock, StageCounters
 from warehouse.schemas import PENDING_REPARSE
+from warehouse.story_partitions import StoryMonths
 
 
 class BooksDoNotBalance(RuntimeError):
@@ -490,9 +491,9 @@ class Deduplicated:
     assigned: pa.Table
     """``cluster_id`` and ``is_canonical`` (``incremental.CLUSTER_COLUMNS``), aligned with
     ``keys.all_keys()``; each cluster's size is in ``clusters``."""
-    whole_tables: dict[str, Path]
-    """Every row of ``clusters``, ``document_matches`` and ``body_pairs``, staged as a file
-    each (``tasks.CARRIED_WHOLE_TABLES``)."""
+    whole_tables: dict[str, list[Path]]
+    """Every row of ``clusters``, ``document_matches`` and ``body_pairs``, staged
+    (``tasks.CARRIED_WHOLE_TABLES``): the story tables a file per story month."""
     band_files: list[Path]
     """Band keys of every body: the previous snapshot's files and this run's shard files."""
     signature_files: list[Path]
@@ -520,16 +521,19 @@ def deduplicate(
     assigned, pairs = deduplicate_documents(keys, found.previous, staging, run.settings.workers)
     table = keys.all_keys()
     # Staged as soon as made: publish links or reads them; they do not stay in memory.
+    clusters = cluster_table(table, assigned, run.run_id)
+    stories = StoryMonths.of(clusters)
+    matches = document_matches(table, assigned, pairs, run.run_id)
     whole_tables = {
-        "clusters": staging.stage_table(
-            "clusters", cluster_table(table, assigned, run.run_id), "all"
+        "clusters": staging.stage_by_month(
+            "clusters", clusters, stories.months("clusters", clusters), "all"
         ),
-        "document_matches": staging.stage_table(
-            "document_matches", document_matches(table, assigned, pairs, run.run_id), "all"
+        "document_matches": staging.stage_by_month(
+            "document_matches", matches, stories.months("document_matches", matches), "all"
         ),
-        "body_pairs": staging.stage_table("body_pairs", pairs, "all"),
+        "body_pairs": [staging.stage_table("body_pairs", pairs, "all")],
     }
-    del table, pairs
+    del table, pairs, clusters, matches, stories
     assigned = assigned.select(incremental.CLUSTER_COLUMNS)
     release_memory()
     # This run's band keys and signatures are staged in their declared schemas: their files are

@@ -54,6 +54,7 @@ from warehouse import (
 )
 from warehouse.runs import RunRecord
 from warehouse.storage import Storage
+from warehouse.story_partitions import StoryMonths
 
 # Near-duplicate settings: shingles, MinHash banding and similarity thresholds (docs/design.md).
 NEAR_DUPLICATES = NearDupParams()
@@ -270,7 +271,7 @@ def publish_snapshot(
     keys: incremental.DocumentKeys,
     assigned: pa.Table,
     tables: store.SnapshotTables,
-    whole_tables: Mapping[str, Path],
+    whole_tables: Mapping[str, list[Path]],
     record: RunRecord,
     previous: store.Snapshot | None,
     runs_history: pa.Table | None = None,
@@ -299,14 +300,22 @@ def publish_snapshot(
     # Why each near copy is linked: computed for the new matches only, the others carried, by
     # worker processes while this one writes the documents and builds the report tables (one
     # DuckDB thread), so that the two cores share the two jobs.
+    # Each story's month, which places the rows of the story tables (story_partitions).
+    stories = StoryMonths.read(whole_tables["clusters"])
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="match-passages") as background:
         passages = background.submit(
-            _staged_passages, keys, whole_tables["document_matches"], staging, previous, workers
+            _staged_passages,
+            keys,
+            whole_tables["document_matches"],
+            staging,
+            previous,
+            workers,
+            stories,
         )
         # Computed over every document; the rows of the stories this run left alone are carried.
         for name in CARRIED_WHOLE_TABLES:
             carried = incremental.carry_unchanged_staged(
-                previous, name, whole_tables[name], staging
+                previous, name, whole_tables[name], staging, stories
             )
             tables = tables.with_table(name, carried.written, carried.carried)
         snapshot = staging.publish(
@@ -325,10 +334,11 @@ def publish_snapshot(
 
 def _staged_passages(
     keys: incremental.DocumentKeys,
-    document_matches: Path,
+    document_matches: list[Path],
     staging: store.RunStaging,
     previous: store.Snapshot | None,
     workers: int,
+    stories: StoryMonths,
 ) -> tuple[pa.Table, list[Path]]:
     """The next ``match_passages``: rows to write (none: they are staged) and files to carry.
 
@@ -349,6 +359,7 @@ def _staged_passages(
         staging,
         "match_passages",
         "rows",
+        stories,
     )
     return rows.written, rows.carried
 

@@ -21,9 +21,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms import increment_plan
+from warehouse import story_partitions
 from warehouse.schemas import MANIFEST, MENTIONS, QUARANTINE, TABLES, conform
 from warehouse.spill import spilling_connection
-from warehouse.store import RunStaging, Snapshot, table_files
+from warehouse.store import RunStaging, Snapshot, read_staged_table, table_files
+from warehouse.story_partitions import StoryMonths
 
 # What deduplication and publish read of every document; a file's ``source_path`` is read
 # only to find the previous rows it supersedes (a million paths are not kept through publish).
@@ -237,15 +239,29 @@ class CarriedRows:
     """The kept rows of the previous files that lost some, then this run's rows."""
 
 
-def staged_rows(rows: CarriedRows, staging: RunStaging, table: str, part: str) -> CarriedRows:
+def staged_rows(
+    rows: CarriedRows,
+    staging: RunStaging,
+    table: str,
+    part: str,
+    stories: StoryMonths | None = None,
+) -> CarriedRows:
     """``rows`` with the rows to write staged as the file ``part`` of ``table``.
 
-    The file is carried with the others (publish links it), and the rows leave memory now.
+    The file is carried with the others (publish links it), and the rows leave memory now. A
+    story table (``story_partitions.TABLES``) is staged as a file per story month, by
+    ``stories``.
     """
     if not rows.written.num_rows:
         return rows
-    staged = staging.stage_table(table, rows.written, part)
-    return CarriedRows([*rows.carried, staged], TABLES[table].empty_table())
+    if table in story_partitions.TABLES:
+        if stories is None:
+            raise ValueError(f"{table} is kept by story month: its rows need their stories")
+        months = stories.months(table, rows.written)
+        staged = staging.stage_by_month(table, rows.written, months, part)
+    else:
+        staged = [staging.stage_table(table, rows.written, part)]
+    return CarriedRows([*rows.carried, *staged], TABLES[table].empty_table())
 
 
 def carry_rows(
@@ -340,19 +356,24 @@ def carry_unchanged(
 
 
 def carry_unchanged_staged(
-    previous: Snapshot | None, table: str, staged: Path, staging: RunStaging
+    previous: Snapshot | None,
+    table: str,
+    staged: list[Path],
+    staging: RunStaging,
+    stories: StoryMonths | None = None,
 ) -> CarriedRows:
     """:func:`carry_unchanged` of the rows staged in ``staged`` (every row of ``table``).
 
-    Without earlier rows of the table, the staged file is the table: it is carried as it is,
-    never read. Otherwise the new or changed rows are staged again, as ``changed``.
+    Without earlier rows of the table, the staged files are the table: they are carried as they
+    are, never read. Otherwise the new or changed rows are staged again, as ``changed`` (by
+    story month for a story table, ``stories`` placing them).
     """
     if not table_files(previous, table):
-        return CarriedRows([staged], TABLES[table].empty_table())
-    rows = pq.read_table(staged, schema=TABLES[table])
+        return CarriedRows(list(staged), TABLES[table].empty_table())
+    rows = read_staged_table(staged, table)
     carried = carry_unchanged(previous, table, rows, staging.path)
     del rows
-    return staged_rows(carried, staging, table, "changed")
+    return staged_rows(carried, staging, table, "changed", stories)
 
 
 def next_quarantine(

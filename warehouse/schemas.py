@@ -1010,11 +1010,14 @@ TABLE_MEANINGS: dict[str, str] = {
     "pending_reparse": "Unchanged files whose learned chrome moved, left for later runs to parse "
     "again (a run parses at most as many as it adds, and at least a floor): empty when every "
     "document is parsed with the current chrome.",
-    "clusters": "One row per story: its canonical document, size, dates and publishers.",
-    "document_matches": "One row per copy: the canonical it matched and how similar they are.",
+    "clusters": "One row per story: its canonical document, size, dates and publishers. Kept "
+    "in folders by the month the story was first seen (`story_month=YYYY-MM`), as are "
+    "`document_matches` and `match_passages`.",
+    "document_matches": "One row per copy: the canonical it matched and how similar they are. "
+    "In folders by its story's month (`story_month=YYYY-MM`).",
     "match_passages": "One row per near copy: the longest passage it shares with its canonical "
     "document and what differs (lead, tail, edits); carried from run to run while both "
-    "documents stay.",
+    "documents stay. In folders by its story's month (`story_month=YYYY-MM`).",
     "body_bands": "LSH band keys of every distinct body, append-only: what later runs match new "
     "bodies against, without hashing old ones again.",
     "body_signatures": "MinHash signatures and shingle counts of every distinct body, append-only.",

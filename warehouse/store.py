@@ -61,6 +61,7 @@ from warehouse.schemas import (
 )
 from warehouse.schemas import MENTIONS as MENTION_ROWS
 from warehouse.storage import Storage, default_storage
+from warehouse.story_partitions import PARTITION
 
 CURRENT = "current"
 SNAPSHOTS = "snapshots"
@@ -440,6 +441,28 @@ class RunStaging:
         )
         return target
 
+    def stage_by_month(self, name: str, rows: pa.Table, months: pa.Array, part: str) -> list[Path]:
+        """Stage rows of the story table ``name`` as the file ``part`` of each of their months.
+
+        ``months`` (``story_partitions.StoryMonths``) is each row's folder,
+        ``<name>/story_month=<month>/``; publish links the files into the same folders.
+        """
+        rows = conform(rows, TABLES[name], name=name)
+        order = pc.sort_indices(months).to_numpy()
+        ordered, sorted_months = rows.take(order), pc.take(months, order)
+        values, starts = np.unique(sorted_months.to_numpy(zero_copy_only=False), return_index=True)
+        bounds = [*starts.tolist(), rows.num_rows]
+        staged = []
+        for number, month in enumerate(values):
+            target = self.path / STAGED_TABLES / name / f"{PARTITION}={month}" / f"{part}.parquet"
+            self.warehouse.storage.write_parquet(
+                target,
+                ordered.slice(bounds[number], bounds[number + 1] - bounds[number]),
+                row_group_size=ROW_GROUP_ROWS,
+            )
+            staged.append(target)
+        return staged
+
     def read_quarantine(self) -> pa.Table:
         """All staged quarantine rows, in shard order."""
         tables = [pq.read_table(s.quarantine) for s in sorted(self.shards, key=lambda s: s.shard)]
@@ -683,9 +706,15 @@ def read_staged_texts(path: Path) -> tuple[pa.Table, pa.Table]:
     )
 
 
-def read_staged_table(path: Path, name: str) -> pa.Table:
-    """The rows of table ``name`` staged in ``path`` (:meth:`RunStaging.stage_table`)."""
-    return pq.read_table(path, schema=TABLES[name])
+def read_staged_table(paths: Sequence[Path], name: str) -> pa.Table:
+    """The rows of table ``name`` staged in ``paths``; no paths: an empty table.
+
+    Staged by :meth:`RunStaging.stage_table` or :meth:`RunStaging.stage_by_month`.
+    """
+    schema = TABLES[name]
+    return pa.concat_tables(
+        [schema.empty_table(), *(pq.read_table(p, schema=schema) for p in paths)]
+    )
 
 
 def write_staged_census(storage: Storage, path: Path, shard: int, census: pa.Table) -> Path:
@@ -859,7 +888,9 @@ def _write_other_tables(
             # build folder sits in the run's staging) are named after the run.
             staged = path.is_relative_to(build.parent)
             link_name = f"part-{run_id}-{path.name}" if staged else path.name
-            storage.link(path, build / name / link_name)
+            # A file in a Hive folder (``story_month=2021-03``) goes to the same folder.
+            folder = path.parent.name if "=" in path.parent.name else ""
+            storage.link(path, build / name / folder / link_name)
             rows[name] = rows.get(name, 0) + pq.ParquetFile(path).metadata.num_rows
     return rows
 

@@ -109,6 +109,23 @@ def test_new_files_only_are_processed_and_old_files_are_carried(history: History
     assert runs == [(4, 4), (1, 5)]
 
 
+def test_story_tables_are_kept_by_story_month_and_other_months_carried(
+    history: History,
+) -> None:
+    """The new copy's story (May 2021) is the only story month whose files are written again."""
+    old = Warehouse(history.warehouse).snapshot(history.first.snapshot_id)
+    new = Warehouse(history.warehouse).snapshot(history.added.snapshot_id)
+    for table in ("clusters", "document_matches", "match_passages"):
+        # (A table without rows is one empty file, in no month.)
+        filled = [p for p in new.files(table) if pq.ParquetFile(p).metadata.num_rows]
+        assert {p.parent.name.partition("=")[0] for p in filled} <= {"story_month"}, table
+    assert new.files("clusters")
+    folders = {p.parent.name for p in old.files("clusters")}
+    assert "story_month=2021-05" in folders and len(folders) > 1  # the seeds' stories beside it
+    others = {os.stat(p).st_ino for p in old.files("clusters") if "2021-05" not in str(p)}
+    assert others <= {os.stat(p).st_ino for p in new.files("clusters")}
+
+
 def test_a_changed_file_supersedes_its_earlier_version(history: History) -> None:
     warehouse, summary = history.warehouse, history.changed
     before = {row[0]: row[1] for row in documents(warehouse, history.added.snapshot_id)}
