@@ -39,6 +39,7 @@ from flows.tasks import (
     release_memory,
 )
 from transforms import increment_plan
+from transforms.clustering import CLUSTERING_DIGEST
 from transforms.publishers import PublisherRules
 from warehouse import census_plan, incremental, input_changes, integrity, sources, store
 from warehouse.clusters import cluster_table, document_matches
@@ -626,6 +627,10 @@ def run_record(
         clusters=deduplicated.stories,
         stages=(found.counters, census.counters, processed.counters, deduplicated.counters),
         minhash_cpu_seconds=processed.sketch_cpu_seconds,
-        parameters=json.dumps({k: str(v) for k, v in asdict(run.settings).items()}, sort_keys=True),
+        parameters=json.dumps(
+            {k: str(v) for k, v in asdict(run.settings).items()}
+            | {"clustering": CLUSTERING_DIGEST},
+            sort_keys=True,
+        ),
         newsetl_version=version("newsetl"),
     )

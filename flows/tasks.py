@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from prefect import get_run_logger, task
@@ -34,8 +35,14 @@ from flows.local_workers import (
 )
 from flows.render import render
 from transforms.articles import census_texts, normalise_files, parse_texts
+from transforms.body_keys import body_keys
 from transforms.census import LearnedChrome
-from transforms.clustering import cluster_documents
+from transforms.clustering import (
+    CLUSTERING_DIGEST,
+    changed_pair_keys,
+    cluster_documents,
+    recluster,
+)
 from transforms.entities import extract_mentions
 from transforms.header import PlausibleDates
 from transforms.isolation import parse_isolating
@@ -250,13 +257,24 @@ def deduplicate_documents(
         parallel=workers,
     )
     pairs = body_pairs.all_pairs(previous, staging, new_pairs, NEAR_DUPLICATES)
-    assigned = cluster_documents(
-        table.column("doc_id"),
-        table.column("content_hash"),
-        table.column("published_date"),
-        table.column("word_count"),
-        pairs.column("left_key").to_numpy(),
-        pairs.column("right_key").to_numpy(),
+    left, right = pairs.column("left_key").to_numpy(), pairs.column("right_key").to_numpy()
+    doc_id, content_hash = table.column("doc_id"), table.column("content_hash")
+    dates, words = table.column("published_date"), table.column("word_count")
+    if previous is None or incremental.drawn_by(previous) != CLUSTERING_DIGEST:
+        # A first run, or clusters drawn by other rules: every cluster is drawn.
+        return cluster_documents(doc_id, content_hash, dates, words, left, right), pairs
+    # Only the components of the pairs' graph whose documents or pairs changed are drawn again.
+    before_left, before_right = incremental.previous_pairs(previous)
+    seeds = np.r_[
+        changed_pair_keys(before_left, before_right, left, right),
+        body_keys(keys.gone_hashes) if len(keys.gone_hashes) else np.empty(0, np.uint64),
+    ]
+    carried = incremental.previous_clusters(keys, previous)
+    assigned, drawn = recluster(doc_id, content_hash, dates, words, left, right, carried, seeds)
+    get_run_logger().info(
+        "clusters: %d of %d documents in components drawn again, the others' carried",
+        drawn,
+        len(doc_id),
     )
     return assigned, pairs
 

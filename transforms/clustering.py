@@ -13,7 +13,9 @@ worker count: the canonical order is a total order, and the pairs are a set.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -157,3 +159,130 @@ def _partners(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return np.zeros(n, np.int64)
     pairs = np.unique(np.sort(np.stack([left, right], axis=1), axis=1), axis=0)
     return np.bincount(pairs.ravel(), minlength=n).astype(np.int64)
+
+
+CLUSTERING_DIGEST = hashlib.sha256(
+    b"".join(
+        (Path(__file__).parent / name).read_bytes()
+        for name in ("clustering.py", "canonical.py", "body_keys.py")
+    )
+).hexdigest()[:16]
+"""What clusters were drawn by: a snapshot's clusters are carried into the next only when it
+was published by the same rules (:func:`recluster`); other code draws every cluster again."""
+
+
+def changed_pair_keys(
+    before_left: np.ndarray, before_right: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    """Body keys of the pairs in one of two sets of pairs only (found, or no longer supported).
+
+    Pairs are unordered and may repeat; keys are returned sorted and distinct.
+    """
+    before_lo, before_hi = _distinct_pairs(before_left, before_right)
+    after_lo, after_hi = _distinct_pairs(left, right)
+    lo, hi = np.r_[before_lo, after_lo], np.r_[before_hi, after_hi]
+    order = np.lexsort((hi, lo))
+    lo, hi = lo[order], hi[order]
+    same = (lo[1:] == lo[:-1]) & (hi[1:] == hi[:-1])
+    in_both = np.zeros(len(lo), dtype=bool)
+    in_both[1:] |= same
+    in_both[:-1] |= same
+    return np.unique(np.concatenate([lo[~in_both], hi[~in_both]]))
+
+
+def _distinct_pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lo = np.minimum(left, right).astype(np.uint64)
+    hi = np.maximum(left, right).astype(np.uint64)
+    order = np.lexsort((hi, lo))
+    lo, hi = lo[order], hi[order]
+    keep = np.ones(len(lo), dtype=bool)
+    keep[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+    return lo[keep], hi[keep]
+
+
+def redrawn_bodies(left_key: np.ndarray, right_key: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """Body keys of every connected component of the pairs' graph that holds a seed.
+
+    The seeds are bodies whose documents or pairs changed; a star cluster never leaves its
+    component, and its drawing depends on nothing outside it (:func:`recluster`).
+    """
+    reached = np.unique(seeds.astype(np.uint64))
+    left_key, right_key = left_key.astype(np.uint64), right_key.astype(np.uint64)
+    while len(left_key):
+        from_left, from_right = np.isin(left_key, reached), np.isin(right_key, reached)
+        grown = np.union1d(reached, np.r_[right_key[from_left], left_key[from_right]])
+        # Pairs with both ends reached can reach nothing more.
+        rest = ~(from_left & from_right)
+        left_key, right_key = left_key[rest], right_key[rest]
+        if len(grown) == len(reached):
+            break
+        reached = grown
+    return reached
+
+
+def recluster(
+    doc_id: pa.Array,
+    content_hash: pa.Array,
+    published_date: pa.Array,
+    word_count: pa.Array,
+    left_key: np.ndarray,
+    right_key: np.ndarray,
+    carried: pa.Table,
+    seeds: np.ndarray,
+) -> tuple[pa.Table, int]:
+    """:func:`cluster_documents`, drawing again only the components that changed.
+
+    The stars of a component of the pairs' graph depend on its bodies, documents and pairs
+    alone (the canonical order ranks within it as over everything, a body's partners are all in
+    it); so a component without a new document, a lost one or a changed pair keeps its clusters,
+    and the result equals drawing everything again.
+
+    Args:
+        doc_id: Every document of the next snapshot, as :func:`cluster_documents` takes them.
+        content_hash: Their bodies' hashes.
+        published_date: Their dates.
+        word_count: Their bodies' words.
+        left_key: Body keys of the verified pairs...
+        right_key: ...and of their other sides.
+        carried: Each document's columns of :func:`cluster_documents` as the previous snapshot
+            has them; nulls for a new document (or one whose cluster was not found).
+        seeds: Body keys whose documents or pairs changed: documents gone, pairs found or no
+            longer supported (:func:`changed_pair_keys`).
+
+    Returns:
+        As :func:`cluster_documents`, and the number of documents whose clusters were drawn.
+    """
+    keys = body_keys(content_hash) if len(content_hash) else np.empty(0, np.uint64)
+    unknown = pc.is_null(carried.column("cluster_id")).to_numpy(zero_copy_only=False)
+    unknown |= pc.is_null(carried.column("canonical_doc_id")).to_numpy(zero_copy_only=False)
+    redrawn = redrawn_bodies(left_key, right_key, np.r_[seeds.astype(np.uint64), keys[unknown]])
+    again = np.isin(keys, redrawn)
+    if again.all():
+        drawn = cluster_documents(
+            doc_id, content_hash, published_date, word_count, left_key, right_key
+        )
+        return drawn, len(doc_id)
+    at = np.flatnonzero(again)
+    taken = pa.array(at)
+    inside = np.isin(left_key.astype(np.uint64), redrawn)
+    drawn = cluster_documents(
+        pc.take(doc_id, taken),
+        pc.take(content_hash, taken),
+        pc.take(published_date, taken),
+        pc.take(word_count, taken),
+        left_key[inside],
+        right_key[inside],
+    )
+    # Each document's row: carried, or the drawn one (rows after the carried ones).
+    source = np.arange(len(doc_id), dtype=np.int64)
+    source[at] = len(doc_id) + np.arange(len(at))
+    columns = {}
+    for name in drawn.column_names:
+        both = pa.concat_arrays(
+            [
+                pc.cast(carried.column(name), drawn.schema.field(name).type).combine_chunks(),
+                drawn.column(name).combine_chunks(),
+            ]
+        )
+        columns[name] = both.take(pa.array(source))
+    return pa.table(columns), len(at)

@@ -11,8 +11,9 @@ files rewrites little more than 1% of the data.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,8 @@ class DocumentKeys:
     """KEY_COLUMNS of the staged documents, in shard order."""
     outdated: frozenset[int] = frozenset()
     """Indices of previous files in an older layout (``OUTDATED_COLUMNS``): all rewritten."""
+    gone_hashes: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
+    """Content hashes of the superseded documents: their stories are drawn again."""
 
     def all_keys(self) -> pa.Table:
         """KEY_COLUMNS of previous then new documents: the order cluster results align to."""
@@ -68,6 +71,7 @@ def gather_keys(
     tables = []
     records: list[tuple[str, str | None, int, int]] = []
     gone: list[pa.Table] = []
+    gone_hashes: list[pa.Array] = []
     outdated: set[int] = set()
     for index, path in enumerate(files):
         if OUTDATED_COLUMNS & set(pq.read_schema(path).names):
@@ -79,6 +83,7 @@ def gather_keys(
         dropped = pc.is_in(table.column("source_path"), value_set=reprocessed)
         table = table.drop_columns(["source_path"])
         if pc.any(dropped).as_py():
+            gone_hashes.append(table.column("content_hash").filter(dropped).combine_chunks())
             rows = table.column("row").filter(dropped)
             gone.append(pa.table({"file": pa.repeat(pa.scalar(str(path)), len(rows)), "row": rows}))
         tables.append(table.filter(pc.invert(dropped)))
@@ -100,7 +105,85 @@ def gather_keys(
         if gone
         else increment_plan.ROW_KEYS.empty_table()
     )
-    return DocumentKeys(files, kept, file_table(records), superseded, new, frozenset(outdated))
+    hashes = pa.concat_arrays([pa.array([], pa.string()), *gone_hashes])
+    return DocumentKeys(
+        files, kept, file_table(records), superseded, new, frozenset(outdated), hashes
+    )
+
+
+def drawn_by(previous: Snapshot | None) -> str | None:
+    """The rules (``clustering.CLUSTERING_DIGEST``) that drew ``previous``'s clusters.
+
+    Those of the last run that clustered (a compaction republishes them as they are); None
+    when it did not say (an older newsetl) or there is no snapshot.
+    """
+    files = table_files(previous, "runs")
+    if not files:
+        return None
+    runs = pa.concat_tables(pq.read_table(path, columns=["status", "parameters"]) for path in files)
+    clustered = runs.filter(pc.not_equal(runs.column("status"), "compacted"))
+    if not clustered.num_rows:
+        return None
+    parameters = json.loads(clustered.column("parameters")[-1].as_py())
+    digest = parameters.get("clustering")
+    return None if digest is None else str(digest)
+
+
+def previous_clusters(keys: DocumentKeys, previous: Snapshot | None) -> pa.Table:
+    """Each document's cluster columns as ``previous`` has them, aligned with ``all_keys()``.
+
+    ``cluster_id`` and ``is_canonical`` from the document files, ``cluster_size`` and
+    ``canonical_doc_id`` from the cluster's row; nulls for a new document, and for one whose
+    cluster is not in ``previous`` (both are drawn again: ``clustering.recluster``).
+    """
+    files = table_files(previous, "clusters")
+    columns = ["cluster_id", "canonical_doc_id", "size"]
+    stories = (
+        pa.concat_tables(pq.read_table(path, columns=columns) for path in files)
+        if files
+        else pa.table(
+            {
+                "cluster_id": pa.array([], pa.string()),
+                "canonical_doc_id": pa.array([], pa.string()),
+                "size": pa.array([], pa.int32()),
+            }
+        )
+    )
+    ids = keys.previous.column("cluster_id").combine_chunks().cast(pa.string())
+    at = pc.index_in(ids, value_set=stories.column("cluster_id").combine_chunks())
+    n_new = keys.new.num_rows
+    return pa.table(
+        {
+            "cluster_id": pa.concat_arrays([ids, pa.nulls(n_new, pa.string())]),
+            "is_canonical": pa.concat_arrays(
+                [keys.previous.column("is_canonical").combine_chunks(), pa.nulls(n_new, pa.bool_())]
+            ),
+            "cluster_size": pa.concat_arrays(
+                [
+                    pc.cast(stories.column("size").combine_chunks().take(at), pa.int32()),
+                    pa.nulls(n_new, pa.int32()),
+                ]
+            ),
+            "canonical_doc_id": pa.concat_arrays(
+                [
+                    stories.column("canonical_doc_id").combine_chunks().take(at),
+                    pa.nulls(n_new, pa.string()),
+                ]
+            ),
+        }
+    )
+
+
+def previous_pairs(previous: Snapshot | None) -> tuple[np.ndarray, np.ndarray]:
+    """Body keys of ``previous``'s verified pairs: (left, right)."""
+    files = table_files(previous, "body_pairs")
+    if not files:
+        return np.empty(0, np.uint64), np.empty(0, np.uint64)
+    pairs = pa.concat_tables(pq.read_table(p, columns=["left_key", "right_key"]) for p in files)
+    return (
+        pairs.column("left_key").to_numpy().astype(np.uint64),
+        pairs.column("right_key").to_numpy().astype(np.uint64),
+    )
 
 
 def _partition(path: Path) -> str | None:

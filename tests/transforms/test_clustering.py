@@ -8,7 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from transforms.body_keys import body_keys
-from transforms.clustering import cluster_documents, star_clusters
+from transforms.clustering import (
+    changed_pair_keys,
+    cluster_documents,
+    recluster,
+    redrawn_bodies,
+    star_clusters,
+)
 
 
 def test_a_chain_does_not_glue_different_stories() -> None:
@@ -147,3 +153,75 @@ def test_the_version_the_others_copy_is_canonical_on_a_tie_of_dates() -> None:
         5, np.array([1, 2, 3, 4, 1, 3]), np.array([0, 0, 0, 0, 2, 4]), np.array([4, 0, 3, 2, 1])
     )
     assert alone.canonical.tolist() == [4, 2, 2, 4, 4]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 7), st.booleans(), st.booleans()), min_size=1, max_size=14),
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7), st.integers(0, 2)), max_size=12),
+)
+def test_redrawing_the_changed_components_equals_drawing_everything(
+    documents: list[tuple[int, bool, bool]], edges: list[tuple[int, int, int]]
+) -> None:
+    """Documents before (``was``) and after (``is``) an increment, pairs dropped (0), kept (1)
+    or found (2): clusters carried where nothing changed, drawn again elsewhere, are the
+    clusters of everything drawn again."""
+    keys = body_keys(pa.array([f"{b:02d}" * 16 for b in range(8)]))
+    rows = [
+        (f"d{i}", f"{b:02d}" * 16, dt.date(2021, 1, 1 + (i * 5) % 4), 100 + i % 3, was, is_)
+        for i, (b, was, is_) in enumerate(documents)
+    ]
+    pairs = [(keys[a], keys[b], state) for a, b, state in edges if a != b]
+
+    def drawn(picked: list[tuple], states: set[int]) -> pa.Table:
+        chosen = [(a, b) for a, b, state in pairs if state in states]
+        return cluster_documents(
+            *(pa.array([r[i] for r in picked]) for i in range(4)),
+            np.array([a for a, _ in chosen], np.uint64),
+            np.array([b for _, b in chosen], np.uint64),
+        )
+
+    before_rows = [r for r in rows if r[4]]
+    after_rows = [r for r in rows if r[5]]
+    before = dict(
+        zip([r[0] for r in before_rows], drawn(before_rows, {0, 1}).to_pylist(), strict=True)
+    )
+    empty = dict.fromkeys(["cluster_id", "is_canonical", "cluster_size", "canonical_doc_id"])
+    carried = pa.Table.from_pylist(
+        [before.get(r[0], empty) for r in after_rows],
+        schema=pa.schema(
+            [
+                ("cluster_id", pa.string()),
+                ("is_canonical", pa.bool_()),
+                ("cluster_size", pa.int32()),
+                ("canonical_doc_id", pa.string()),
+            ]
+        ),
+    )
+    old = [(a, b) for a, b, state in pairs if state in (0, 1)]
+    new = [(a, b) for a, b, state in pairs if state in (1, 2)]
+    gone = [r[1] for r in rows if r[4] and not r[5]]
+    seeds = np.r_[
+        changed_pair_keys(
+            np.array([a for a, _ in old], np.uint64),
+            np.array([b for _, b in old], np.uint64),
+            np.array([a for a, _ in new], np.uint64),
+            np.array([b for _, b in new], np.uint64),
+        ),
+        body_keys(pa.array(gone, pa.string())) if gone else np.empty(0, np.uint64),
+    ]
+    again, _ = recluster(
+        *(pa.array([r[i] for r in after_rows]) for i in range(4)),
+        np.array([a for a, _ in new], np.uint64),
+        np.array([b for _, b in new], np.uint64),
+        carried,
+        seeds,
+    )
+    assert again.to_pylist() == drawn(after_rows, {1, 2}).to_pylist()
+
+
+def test_a_pair_in_one_set_only_names_its_bodies() -> None:
+    left, right = np.array([1, 2, 5], np.uint64), np.array([2, 3, 6], np.uint64)
+    # (3, 2) is (2, 3) turned round; (1, 2) went, (7, 8) came.
+    changed = changed_pair_keys(left, right, np.array([3, 6, 7]), np.array([2, 5, 8]))
+    assert changed.tolist() == [1, 2, 7, 8]
+    assert redrawn_bodies(left, right, np.array([1], np.uint64)).tolist() == [1, 2, 3]

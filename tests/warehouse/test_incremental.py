@@ -1,6 +1,7 @@
 """Which previous files a publish carries: document files by their cluster columns, and the
 rows of tables computed whole that did not change."""
 
+import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -8,16 +9,19 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tests.warehouse.test_store import documents
+from tests.warehouse.test_store import documents, run_record
+from transforms.clustering import CLUSTERING_DIGEST
 from transforms.increment_plan import ROW_KEYS
 from warehouse.incremental import (
     CLUSTER_COLUMNS,
     DocumentKeys,
     carry_unchanged,
     document_batches,
+    drawn_by,
     file_table,
     gather_keys,
     plan_documents,
+    previous_clusters,
 )
 from warehouse.schemas import CLUSTERS, DOCUMENTS, conform
 from warehouse.store import RunStaging, Snapshot, Warehouse
@@ -190,3 +194,47 @@ def test_a_file_written_with_the_cluster_size_is_written_again_without_it(tmp_pa
     assert conform(written, DOCUMENTS, name="documents").equals(
         conform(old.drop_columns(["cluster_size"]), DOCUMENTS, name="documents")
     )
+
+
+def test_clusters_are_carried_only_from_a_snapshot_drawn_by_the_same_rules(
+    tmp_path: Path,
+) -> None:
+    """The rules are those of the last run that clustered; a compaction drew nothing."""
+    (tmp_path / "runs").mkdir()
+
+    def snapshot(*rows: tuple[str, str]) -> Snapshot:
+        runs = pa.concat_tables(
+            replace(run_record(f"r{number}"), status=status, parameters=parameters).table(
+                f"s{number}", None
+            )
+            for number, (status, parameters) in enumerate(rows)
+        )
+        pq.write_table(runs, tmp_path / "runs" / "part-0.parquet")
+        manifest = {"tables": {"runs": {"files": ["runs/part-0.parquet"], "rows": len(rows)}}}
+        return Snapshot("s", tmp_path, manifest)
+
+    assert drawn_by(None) is None
+    assert drawn_by(snapshot(("published", "{}"))) is None  # an older newsetl's run
+    drawn = ("published", json.dumps({"clustering": CLUSTERING_DIGEST}))
+    compacted = ("compacted", json.dumps({"compact": 1}))
+    assert drawn_by(snapshot(("published", "{}"), drawn, compacted)) == CLUSTERING_DIGEST
+    assert drawn_by(snapshot(drawn, ("repaired", "{}"))) is None
+
+
+def test_previous_clusters_take_size_and_canonical_from_the_cluster_rows(
+    tmp_path: Path,
+) -> None:
+    document_keys = keys()  # clusters c0, c1, c2 (two documents each); c2 is not in clusters
+    previous = snapshot_of(
+        tmp_path, {"part-a.parquet": clusters([("c0", 2, None, []), ("c1", 5, None, [])], "r1")}
+    )
+    carried = previous_clusters(document_keys, previous)
+    assert carried.column("cluster_size").to_pylist() == [2, 2, 5, 5, None, None, None]
+    assert carried.column("canonical_doc_id").to_pylist() == [
+        *["doc-c0"] * 2,
+        *["doc-c1"] * 2,
+        None,
+        None,
+        None,  # the new document
+    ]
+    assert carried.column("is_canonical").to_pylist()[-1] is None
