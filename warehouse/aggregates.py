@@ -102,10 +102,10 @@ copy's), and the column that says it. A story's rows are built again when any of
 changes (``report_partitions.story_fingerprint``)."""
 PARTITIONED = MONTHLY_TABLES | STORY_TABLES
 BY_STORIES = frozenset({"document_facts", "publisher_days", "name_months"})
-"""Monthly tables that read the documents' stories (cluster, size, canonical); the others are
-built again only when a month's documents or mentions change otherwise
-(``report_partitions.content_fingerprint``): a new copy of an old story changes its month's
-``document_facts``, not its entities."""
+"""Monthly tables that read the documents' stories (cluster, canonical); the others are built
+again only when a month's documents or mentions change otherwise
+(``report_partitions.content_fingerprint``). A story's size is in ``story_stats`` only: a new
+copy of an old story changes no month's tables but its own and the story tables'."""
 BY_FREQUENT_NAMES = frozenset(
     {"name_mentions", "infrequent_document_entities", "name_comentions", "other_name_mentions"}
 )

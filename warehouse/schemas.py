@@ -497,7 +497,6 @@ DOCUMENT_FACTS = pa.schema(
             "Number of its story in this snapshot (story_stats.cluster_number).",
             required=True,
         ),
-        _field("cluster_size", pa.int32(), "Documents in its cluster.", required=True),
         _field(
             "is_canonical", pa.bool_(), "True for its cluster's canonical member.", required=True
         ),

@@ -444,7 +444,7 @@ def _build_many_outlets(tmp_path: Path, outlets: int) -> dict[str, int]:
 DECODED = {
     "document_facts": """
         SELECT f.doc_id, f.published_date, f.month, f.publisher, p.published_date AS day,
-            p.publisher AS day_publisher, s.cluster_id, f.cluster_size, f.is_canonical
+            p.publisher AS day_publisher, s.cluster_id, s.cluster_size, f.is_canonical
         FROM document_facts AS f
         JOIN publisher_days AS p USING (day_number)
         JOIN story_stats AS s USING (cluster_number)""",
@@ -656,25 +656,27 @@ def test_unchanged_months_are_linked_and_changed_ones_built(tmp_path: Path) -> N
     assert any(p.parent.name == f"month={last}" for p in second["document_facts"])
 
 
-def test_a_new_copy_of_an_old_story_builds_its_facts_not_its_entities(tmp_path: Path) -> None:
-    """Only the story columns of a month's documents changed: document_facts (and the tables of
-    canonical counts) are built again for it, the tables of its entities are linked."""
+def test_a_new_copy_of_an_old_story_builds_only_the_story_tables(tmp_path: Path) -> None:
+    """A copy of January's story arrives in February: January's tables are linked as they were
+    (a story's size is story_stats'), its story tables are built again, with the new size."""
     tables = report_tables()
     documents = tables["documents"].to_pylist()
-    dated = next(row for row in documents if row["published_date"] is not None)
-    month = f"month={dated['published_date']:%Y-%m}"
-    dated["cluster_size"] += 1
-    earlier = tables | {"documents": pa.Table.from_pylist(documents, schema=DOCUMENTS_VIEW)}
+    earlier_rows = [row for row in documents if row["doc_id"] != "w4"]  # a copy in February
+    for row in earlier_rows:
+        if row["cluster_id"] == "cwide":
+            row["cluster_size"] -= 1
+    earlier = tables | {"documents": pa.Table.from_pylist(earlier_rows, schema=DOCUMENTS_VIEW)}
     first = _publish_reports(tmp_path / "run1", earlier, 1.0)
     second = _publish_reports(tmp_path / "run2", tables, 1.0, first)
 
     def inode(files: dict[str, list[Path]], name: str) -> int:
-        return next(os.stat(p).st_ino for p in files[name] if p.parent.name == month)
+        return next(os.stat(p).st_ino for p in files[name] if p.parent.name == "month=2021-01")
 
-    assert inode(first, "document_facts") != inode(second, "document_facts")
-    for name in ("document_entities", "entity_documents", "daily_mentions"):
+    for name in ("document_facts", "publisher_days", "document_entities", "daily_mentions"):
         assert inode(first, name) == inode(second, name), name
+    assert inode(first, "story_stats") != inode(second, "story_stats")
     connection = _published_connection(tables, second)
     assert connection.execute(
-        "SELECT cluster_size FROM document_facts WHERE doc_id = $id", {"id": dated["doc_id"]}
-    ).fetchone() == (dated["cluster_size"] - 1,)
+        "SELECT s.cluster_size FROM document_facts AS f JOIN story_stats AS s "
+        "USING (cluster_number) WHERE f.doc_id = 'w1'"
+    ).fetchone() == (4,)

@@ -13,7 +13,7 @@ WITH months AS (
         doc_id,
         coalesce(strftime(published_date, '%Y-%m'), 'undated') AS month,
         hash(doc_id, published_date, publisher) AS content,
-        hash(doc_id, published_date, publisher, cluster_id, cluster_size, is_canonical) AS fingerprint
+        hash(doc_id, published_date, publisher, cluster_id, is_canonical) AS fingerprint
     FROM documents
 ),
 named AS (

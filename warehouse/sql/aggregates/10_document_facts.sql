@@ -5,7 +5,8 @@
 -- outside it are skipped), and a month's numbers do not move when another month changes: its
 -- files are carried (report_partitions). day_number numbers the (day, publisher) pairs in the
 -- same way (publisher_days); cluster_number is the story's (story_numbers: numbers carried from
--- the previous snapshot, new stories after them).
+-- the previous snapshot, new stories after them). The story's size is story_stats': here it
+-- would change a month's rows whenever an older story gains a copy.
 WITH dated AS (
     SELECT
         *,
@@ -26,7 +27,6 @@ SELECT
         PARTITION BY d.month ORDER BY d.published_date NULLS LAST, d.publisher
     ) AS day_number,
     s.cluster_number,
-    d.cluster_size,
     d.is_canonical
 FROM dated AS d
 JOIN story_numbers AS s USING (cluster_id)

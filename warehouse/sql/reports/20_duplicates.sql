@@ -1,13 +1,16 @@
 -- Duplicates: how much of the corpus is copies, and the size of the clusters they form.
 WITH by_story AS (
-    -- One pass over the documents in, by story: a story's copies share its cluster_size.
-    SELECT
-        cluster_number,
-        count(*) AS documents,
-        count(*) FILTER (WHERE NOT is_canonical) AS duplicates,
-        max(cluster_size) AS cluster_size
-    FROM report_documents($from, $to, $publisher, $entity)
-    GROUP BY cluster_number
+    -- One pass over the documents in, by story; the story's size from story_stats.
+    SELECT b.*, s.cluster_size
+    FROM (
+        SELECT
+            cluster_number,
+            count(*) AS documents,
+            count(*) FILTER (WHERE NOT is_canonical) AS duplicates
+        FROM report_documents($from, $to, $publisher, $entity)
+        GROUP BY cluster_number
+    ) AS b
+    JOIN story_stats AS s USING (cluster_number)
 ),
 filtered AS (
     SELECT
