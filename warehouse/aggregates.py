@@ -252,7 +252,9 @@ def _story_months(
 ) -> None:
     """``story_months``: each story's month (its earliest copy's) and a fingerprint of its copies.
 
-    The columns hashed are those the story tables read.
+    The columns hashed are those the story tables read; each row's hash is hashed again, as in
+    ``05_report_partitions.sql`` (an exclusive or of DuckDB's plain hashes of several values
+    lets a value changed the same way in an even number of rows cancel out).
     """
     # The source is one of our relation names, never input.
     _keep(
@@ -262,10 +264,10 @@ def _story_months(
         SELECT
             cluster_id,
             coalesce(strftime(min(published_date), '%Y-%m'), 'undated') AS month,
-            bit_xor(hash(
+            bit_xor(hash(hash(
                 doc_id, publisher, is_canonical, title, published_date, date_precision, agency,
                 cluster_size
-            )) AS fingerprint
+            ))) AS fingerprint
         FROM {documents}
         GROUP BY cluster_id
         """,  # noqa: S608

@@ -7,17 +7,20 @@
 -- report queries and settings). A run builds again only the months whose fingerprints or build
 -- changed (aggregates.write_report_tables) and carries the others' files. A fingerprint is an
 -- exclusive or of row hashes: documents are unique by doc_id, mentions by (doc_id, kind,
--- entity) and stories by cluster_id, so no two rows cancel out.
+-- entity) and stories by cluster_id, so no two rows cancel out. A row's hash is hashed again:
+-- DuckDB's hash of several values is linear in the last of them, so a value that changed the
+-- same way in an even number of a month's rows (two pages of one site given another publisher)
+-- cancelled out of an exclusive or of the plain hashes.
 WITH months AS (
     SELECT
         doc_id,
         coalesce(strftime(published_date, '%Y-%m'), 'undated') AS month,
-        hash(doc_id, published_date, publisher) AS content,
-        hash(doc_id, published_date, publisher, cluster_id, is_canonical) AS fingerprint
+        hash(hash(doc_id, published_date, publisher)) AS content,
+        hash(hash(doc_id, published_date, publisher, cluster_id, is_canonical)) AS fingerprint
     FROM documents
 ),
 named AS (
-    SELECT d.month, bit_xor(hash(m.doc_id, m.kind, m.entity, m.mentions)) AS fingerprint
+    SELECT d.month, bit_xor(hash(hash(m.doc_id, m.kind, m.entity, m.mentions))) AS fingerprint
     FROM mentions AS m
     JOIN months AS d USING (doc_id)
     GROUP BY d.month
