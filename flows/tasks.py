@@ -315,11 +315,11 @@ def publish_snapshot(
     mentions = incremental.next_mentions(keys, staging, previous)
     tables = _with_staged(tables, "mentions", mentions.written, mentions.carried, staging)
     del mentions
+    # Each story's month, which places the rows of the story tables (story_partitions).
+    stories = StoryMonths.read(whole_tables["clusters"])
     # Why each near copy is linked: computed for the new matches only, the others carried, by
     # worker processes while this one writes the documents and builds the report tables (one
     # DuckDB thread), so that the two cores share the two jobs.
-    # Each story's month, which places the rows of the story tables (story_partitions).
-    stories = StoryMonths.read(whole_tables["clusters"])
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="match-passages") as background:
         passages = background.submit(
             _staged_passages,
