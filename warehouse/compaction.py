@@ -26,6 +26,7 @@ from transforms import increment_plan
 from warehouse.incremental import file_table
 from warehouse.runs import republish_record, upgrade_runs
 from warehouse.schemas import TABLES
+from warehouse.storage import partition_value
 from warehouse.store import (
     ROW_GROUP_ROWS,
     Snapshot,
@@ -63,8 +64,7 @@ def plan(snapshot: Snapshot, target_bytes: int) -> dict[str, list[increment_plan
         rows = []
         for relative in entry["files"]:
             record = records.get(relative) or _record(snapshot.path / relative)
-            key, equals, value = Path(relative).parent.name.partition("=")
-            partition = value if equals and key else None
+            partition = partition_value(Path(relative))
             rows.append((relative, partition, int(record["rows"]), int(record["bytes"])))
         merges = increment_plan.plan_compaction(file_table(rows), target_bytes=target_bytes)
         # Only files in the table's declared schema are merged: an older layout stays as it is.

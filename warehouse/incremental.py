@@ -23,8 +23,9 @@ import pyarrow.parquet as pq
 
 from transforms import increment_plan
 from warehouse import story_partitions
-from warehouse.schemas import MANIFEST, MENTIONS, QUARANTINE, TABLES, conform
+from warehouse.schemas import CLUSTERS, MANIFEST, MENTIONS, QUARANTINE, TABLES, conform
 from warehouse.spill import spilling_connection
+from warehouse.storage import partition_value
 from warehouse.store import RunStaging, Snapshot, read_staged_table, table_files
 from warehouse.story_partitions import StoryMonths
 
@@ -79,7 +80,7 @@ def gather_keys(
         table = pq.read_table(path, columns=["source_path", *KEY_COLUMNS, *CLUSTER_COLUMNS])
         table = table.append_column("file_index", pa.array(np.full(table.num_rows, index)))
         table = table.append_column("row", pa.array(np.arange(table.num_rows)))
-        records.append((str(path), _partition(path), table.num_rows, path.stat().st_size))
+        records.append((str(path), partition_value(path), table.num_rows, path.stat().st_size))
         dropped = pc.is_in(table.column("source_path"), value_set=reprocessed)
         table = table.drop_columns(["source_path"])
         if pc.any(dropped).as_py():
@@ -138,16 +139,11 @@ def previous_clusters(keys: DocumentKeys, previous: Snapshot | None) -> pa.Table
     """
     files = table_files(previous, "clusters")
     columns = ["cluster_id", "canonical_doc_id", "size"]
-    stories = (
-        pa.concat_tables(pq.read_table(path, columns=columns) for path in files)
-        if files
-        else pa.table(
-            {
-                "cluster_id": pa.array([], pa.string()),
-                "canonical_doc_id": pa.array([], pa.string()),
-                "size": pa.array([], pa.int32()),
-            }
-        )
+    stories = pa.concat_tables(
+        [
+            CLUSTERS.empty_table().select(columns),
+            *(pq.read_table(path, schema=CLUSTERS, columns=columns) for path in files),
+        ]
     )
     ids = keys.previous.column("cluster_id").combine_chunks().cast(pa.string())
     at = pc.index_in(ids, value_set=stories.column("cluster_id").combine_chunks())
@@ -160,7 +156,7 @@ def previous_clusters(keys: DocumentKeys, previous: Snapshot | None) -> pa.Table
             ),
             "cluster_size": pa.concat_arrays(
                 [
-                    pc.cast(stories.column("size").combine_chunks().take(at), pa.int32()),
+                    stories.column("size").combine_chunks().take(at),
                     pa.nulls(n_new, pa.int32()),
                 ]
             ),
@@ -184,12 +180,6 @@ def previous_pairs(previous: Snapshot | None) -> tuple[np.ndarray, np.ndarray]:
         pairs.column("left_key").to_numpy().astype(np.uint64),
         pairs.column("right_key").to_numpy().astype(np.uint64),
     )
-
-
-def _partition(path: Path) -> str | None:
-    """The partition value of a file in a Hive folder (``published_month=2021-03``), or None."""
-    key, equals, value = path.parent.name.partition("=")
-    return value if equals and key else None
 
 
 def file_table(records: list[tuple[str, str | None, int, int]]) -> pa.Table:

@@ -25,6 +25,14 @@ import pyarrow.parquet as pq
 
 COMPRESSION = "zstd"
 LOGGER = logging.getLogger(__name__)
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+"""The Hive folder of a null partition value (``published_month=__HIVE_DEFAULT_PARTITION__``)."""
+
+
+def partition_value(path: Path) -> str | None:
+    """The partition value of a file in a Hive folder (``published_month=2021-03``), or None."""
+    key, equals, value = path.parent.name.partition("=")
+    return value if equals and key else None
 
 
 def _temporary(path: Path) -> Path:

@@ -60,7 +60,7 @@ from warehouse.schemas import (
     conform,
 )
 from warehouse.schemas import MENTIONS as MENTION_ROWS
-from warehouse.storage import Storage, default_storage
+from warehouse.storage import NULL_PARTITION, Storage, default_storage, partition_value
 from warehouse.story_partitions import PARTITION
 
 CURRENT = "current"
@@ -793,7 +793,6 @@ def write_staged_shard(
 
 
 # Hive's name for the partition of rows without a value (undated documents): readers know it.
-NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 
 
 def _months(table: pa.Table) -> pa.DictionaryArray:
@@ -889,7 +888,7 @@ def _write_other_tables(
             staged = path.is_relative_to(build.parent)
             link_name = f"part-{run_id}-{path.name}" if staged else path.name
             # A file in a Hive folder (``story_month=2021-03``) goes to the same folder.
-            folder = path.parent.name if "=" in path.parent.name else ""
+            folder = path.parent.name if partition_value(path) is not None else ""
             storage.link(path, build / name / folder / link_name)
             rows[name] = rows.get(name, 0) + pq.ParquetFile(path).metadata.num_rows
     return rows

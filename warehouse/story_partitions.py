@@ -20,9 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from warehouse.schemas import CLUSTERS
+from warehouse.storage import NULL_PARTITION
+
 PARTITION = "story_month"
 """The folder key: ``clusters/story_month=2021-03/part-....parquet``."""
-NO_MONTH = "__HIVE_DEFAULT_PARTITION__"
+NO_MONTH = NULL_PARTITION
 """The folder of undated stories (and rows whose story is not found), as Hive names a null."""
 TABLES = ("clusters", "document_matches", "match_passages")
 """The tables kept by story month."""
@@ -55,11 +58,8 @@ class StoryMonths:
     def read(cls, files: Sequence[Path]) -> StoryMonths:
         """From ``clusters`` files (a run's staged ones): two columns of each, no more."""
         columns = ["canonical_doc_id", "first_date"]
-        empty = pa.table(
-            {"canonical_doc_id": pa.array([], pa.string()), "first_date": pa.array([], pa.date32())}
-        )
-        tables = [pq.read_table(path, columns=columns) for path in files]
-        return cls.of(pa.concat_tables([empty, *tables], promote_options="permissive"))
+        tables = [pq.read_table(path, schema=CLUSTERS, columns=columns) for path in files]
+        return cls.of(pa.concat_tables([CLUSTERS.empty_table().select(columns), *tables]))
 
     def months(self, table: str, rows: pa.Table) -> pa.Array:
         """The story month of each row of ``table`` (one of ``TABLES``).
