@@ -75,9 +75,10 @@ def gather_keys(
     gone_hashes: list[pa.Array] = []
     outdated: set[int] = set()
     for index, path in enumerate(files):
-        if OUTDATED_COLUMNS & set(pq.read_schema(path).names):
+        parquet = pq.ParquetFile(path)
+        if OUTDATED_COLUMNS & set(parquet.schema_arrow.names):
             outdated.add(index)
-        table = pq.read_table(path, columns=["source_path", *KEY_COLUMNS, *CLUSTER_COLUMNS])
+        table = parquet.read(columns=["source_path", *KEY_COLUMNS, *CLUSTER_COLUMNS])
         table = table.append_column("file_index", pa.array(np.full(table.num_rows, index)))
         table = table.append_column("row", pa.array(np.arange(table.num_rows)))
         records.append((str(path), partition_value(path), table.num_rows, path.stat().st_size))
