@@ -23,14 +23,13 @@ from typing import TypeVar
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from prefect import get_run_logger
+from prefect import Task, get_run_logger
 from prefect.futures import PrefectFuture, as_completed
 
 from flows.runners import runs_on_cluster, stop_local_workers
 from flows.settings import RunSettings
 from flows.tasks import (
     NormalisedShard,
-    ProcessedShard,
     deduplicate_documents,
     discover_files,
     normalise_shard,
@@ -215,7 +214,7 @@ def discover(run: Run, *, rebuild: bool = False) -> Discovered:
 
 
 T = TypeVar("T")
-Submit = Callable[[int, list[str]], PrefectFuture[T]]
+ShardArguments = Callable[[int, list[str]], tuple[object, ...]]
 # Shard tasks kept submitted per worker. Prefect's process pool pickles a task's parameters and
 # context when it is submitted and holds them until a worker takes it: submitting the 500 shards
 # of a million files at once held hundreds of MB in the driver. A cluster's workers are not
@@ -229,15 +228,25 @@ def _shards(paths: pa.StringArray, size: int) -> list[pa.StringArray]:
     return [paths.slice(start, size) for start in range(0, len(paths), size)]
 
 
-def _run_shards(submit: Submit[T], shards: list[pa.StringArray], workers: int) -> Iterator[T]:
-    """Run a task per shard with a bounded number submitted; yield results as they finish."""
+def _run_shards(
+    task: Task[..., T], arguments: ShardArguments, shards: list[pa.StringArray], workers: int
+) -> Iterator[T]:
+    """Run ``task`` on each shard with a bounded number submitted; yield results as they finish.
+
+    A lone shard runs in the flow's own process when the workers are local: it cannot share the
+    work with another, and starting a worker process (importing the whole stack) would cost
+    seconds, more than the shard of a small scheduled run.
+    """
+    if len(shards) == 1 and not runs_on_cluster():
+        yield task(*arguments(0, shards[0].to_pylist()))
+        return
     window = SHARDS_ON_A_CLUSTER if runs_on_cluster() else SHARDS_PER_WORKER * workers + 2
     queue = iter(enumerate(shards))
     pending: list[PrefectFuture[T]] = []
 
     def top_up() -> None:
         for number, shard in itertools.islice(queue, max(window - len(pending), 0)):
-            pending.append(submit(number, shard.to_pylist()))
+            pending.append(task.submit(*arguments(number, shard.to_pylist())))
 
     top_up()
     while pending:
@@ -284,8 +293,8 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
     settings = run.settings
     paths = found.pending.column("source_path").combine_chunks()
 
-    def submit(number: int, shard: list[str]) -> PrefectFuture[NormalisedShard]:
-        return normalise_shard.submit(
+    def arguments(number: int, shard: list[str]) -> tuple[object, ...]:
+        return (
             staging.warehouse.storage,
             found.root,
             shard,
@@ -298,7 +307,8 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
     pending = _shards(paths, settings.shard_size)
     shards: list[NormalisedShard] = []
     files_done = 0
-    for done, result in enumerate(_run_shards(submit, pending, settings.workers), start=1):
+    results = _run_shards(normalise_shard, arguments, pending, settings.workers)
+    for done, result in enumerate(results, start=1):
         shards.append(result)
         files_done += result.files
         _progress("census", done, len(pending), files_done, clock.wall)
@@ -394,8 +404,8 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
         *_shards(paths.slice(pending), settings.shard_size),
     ]
 
-    def submit(number: int, shard: list[str]) -> PrefectFuture[ProcessedShard]:
-        return process_shard.submit(
+    def arguments(number: int, shard: list[str]) -> tuple[object, ...]:
+        return (
             staging.warehouse.storage,
             found.root,
             shard,
@@ -410,7 +420,8 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
 
     files_done = resumed = 0
     worker_cpu = sketch_cpu = 0.0
-    for done, result in enumerate(_run_shards(submit, shards, settings.workers), start=1):
+    results = _run_shards(process_shard, arguments, shards, settings.workers)
+    for done, result in enumerate(results, start=1):
         staging.add_shard(result.staged)
         resumed += result.staged.resumed
         files_done += result.staged.document_rows + result.staged.quarantine_rows

@@ -5,7 +5,12 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,14 +38,100 @@ CORPORA = SHARED / "corpora"
 CASES = Path(__file__).parent / "cases"
 
 
+# Under xdist the controller starts one Prefect API server for every worker, while the workers
+# start and collect, instead of each worker starting its own (about 11 s each).
+SHARED_API = "NEWSETL_TEST_PREFECT_API"
+SHARED_API_START_SECONDS = 120
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "prefect.server.api.server:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "error",
+                "--lifespan",
+                "on",
+            ],
+            env={
+                **os.environ,
+                "PREFECT_UI_ENABLED": "0",
+                "PREFECT_SERVER_DATABASE_CONNECTION_URL": (
+                    f"sqlite+aiosqlite:///{_PREFECT_HOME / 'shared-api.db'}"
+                ),
+            },
+            stdout=subprocess.DEVNULL,
+        )
+        config.stash[_SERVER] = server
+        os.environ[SHARED_API] = f"http://127.0.0.1:{port}/api"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    server = config.stash.get(_SERVER, None)
+    if server is not None:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+_SERVER = pytest.StashKey[subprocess.Popen[bytes]]()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(api_url: str) -> None:
+    deadline = time.monotonic() + SHARED_API_START_SECONDS
+    while True:
+        try:
+            with urllib.request.urlopen(f"{api_url}/health", timeout=5) as answer:  # noqa: S310 - our http URL
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the tests' Prefect API at {api_url} did not start")
+        time.sleep(0.2)
+
+
 @pytest.fixture(scope="session")
 def prefect_api() -> Iterator[str]:
-    """A Prefect API for the whole session (one temporary server); yields its URL."""
-    from prefect.settings import PREFECT_API_URL
+    """A Prefect API for the whole session (one temporary server); yields its URL.
+
+    The server the xdist controller started, when there is one; else Prefect's test harness.
+    """
+    import prefect.context
+    from prefect.settings import PREFECT_API_URL, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
-        yield str(PREFECT_API_URL.value())
+    shared = os.environ.get(SHARED_API)
+    if shared is None:
+        with prefect_test_harness(server_startup_timeout=SHARED_API_START_SECONDS):
+            yield str(PREFECT_API_URL.value())
+        return
+    _wait_for(shared)
+    with temporary_settings(updates={PREFECT_API_URL: shared}):
+        # As the harness does: threads started from a context copied earlier see it too.
+        with prefect.context._temporary_global_settings_context(
+            prefect.context.get_settings_context()
+        ):
+            yield shared
 
 
 @pytest.fixture
