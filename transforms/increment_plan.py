@@ -125,7 +125,8 @@ def plan_compaction(
     few rows an increment added beside it stay apart until the increments' files together reach
     a ``size_ratio``-th of it (size-tiered, as LSM stores compact). Each byte is rewritten a
     number of times that grows with the logarithm of the partition's size, not with the number
-    of compactions.
+    of compactions. Files without rows join the partition's first merge (or one of their own,
+    of no rows, which writes nothing) whatever their number, unless one is all the table has.
 
     Args:
         files: The table's files (``FILE_RECORDS``).
@@ -136,6 +137,7 @@ def plan_compaction(
     if target_bytes < 1:
         raise ValueError(f"target_bytes must be positive, not {target_bytes}")
     small = files.filter(pc.less(files.column("bytes"), target_bytes))
+    has_rows = bool(pc.any(pc.greater(files.column("rows"), 0)).as_py())
     groups: list[CompactionGroup] = []
     by_partition: dict[str | None, list[tuple[int, str, int]]] = {}
     for name, partition, rows, size in zip(
@@ -144,15 +146,33 @@ def plan_compaction(
     ):
         by_partition.setdefault(partition, []).append((size, name, rows))
     for partition in sorted(by_partition, key=lambda p: (p is None, p or "")):
+        entries = sorted(by_partition[partition])
+        empty = [entry for entry in entries if entry[2] == 0]
         members: list[tuple[int, str, int]] = []
-        for entry in sorted(by_partition[partition]):
+        merges: list[CompactionGroup] = []
+        for entry in (entry for entry in entries if entry[2]):
             held = sum(size for size, _, _ in members)
             if members and (held + entry[0] > target_bytes or entry[0] > size_ratio * held):
-                groups.append(_group(partition, members))
+                merges.append(_group(partition, members))
                 members = []
             members.append(entry)
-        groups.append(_group(partition, members))
-    return [group for group in groups if len(group.files) >= min_files]
+        if members:
+            merges.append(_group(partition, members))
+        merges = [group for group in merges if len(group.files) >= min_files]
+        if empty and (has_rows or len(empty) > 1):
+            # Files without rows go whatever their number: DuckDB estimates a scan of many
+            # files from the first one's rows, and an empty one first made it plan the joins
+            # over a table of 43M rows as if it had none (BENCHMARKS.md, "Increments").
+            first = merges[0].files if merges else ()
+            merges[:1] = [_group(partition, [*empty, *_members(by_partition[partition], first)])]
+        groups += merges
+    return groups
+
+
+def _members(
+    entries: list[tuple[int, str, int]], files: tuple[str, ...]
+) -> list[tuple[int, str, int]]:
+    return [entry for entry in entries if entry[1] in files]
 
 
 def _group(partition: str | None, members: list[tuple[int, str, int]]) -> CompactionGroup:

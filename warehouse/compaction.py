@@ -109,6 +109,9 @@ def compact(warehouse: Warehouse, now: datetime, target_bytes: int = TARGET_BYTE
             for relative in files:
                 storage.link(base.path / relative, build / relative)
             for number, group in enumerate(merges):
+                if not group.rows and (files or any(other.rows for other in merges)):
+                    merged += len(group.files)  # files without rows: nothing to write
+                    continue
                 folder = Path(group.files[0]).parent
                 relative = str(folder / f"part-{run_id}-{number}.parquet")
                 with storage.parquet_writer(build / relative, TABLES[name]) as writer:

@@ -183,3 +183,23 @@ def test_runs_of_bounded_reparses_take_every_file_once(
         assert taken
         runs += 1
     assert runs <= len(later)
+
+
+def test_files_without_rows_go_into_the_first_merge_or_alone() -> None:
+    month = ("d/m/month.parquet", "m", 30_000, 30_000_000)
+    empty = [(f"d/m/empty{i}.parquet", "m", 0, 400) for i in range(2)]
+    small = [(f"d/m/run{i}.parquet", "m", 300, 300_000) for i in range(3)]
+    # Beside small files, they join the merge of the smallest.
+    [group] = plan_compaction(files(month, *small, *empty), target_bytes=128_000_000)
+    assert set(group.files) == {name for name, *_ in [*small, *empty]} and group.rows == 900
+    # Beside a large file only, even one alone is a merge, of no rows (compaction writes none).
+    [group] = plan_compaction(files(month, empty[0]), target_bytes=128_000_000)
+    assert (group.files, group.rows) == (("d/m/empty0.parquet",), 0)
+    # Other partitions' files without rows stay out of this one's merges.
+    other = ("d/n/empty.parquet", "n", 0, 400)
+    groups = plan_compaction(files(month, *small, other), target_bytes=128_000_000)
+    assert [(g.partition, len(g.files)) for g in groups] == [("m", 3), ("n", 1)]
+    # A table's only file stays, rows or none; several without rows are merged into one.
+    assert plan_compaction(files(empty[0]), target_bytes=128_000_000) == []
+    [group] = plan_compaction(files(*empty), target_bytes=128_000_000)
+    assert len(group.files) == 2 and group.rows == 0
