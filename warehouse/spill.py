@@ -41,32 +41,34 @@ def parameter_names(sql: str) -> list[str]:
 
 
 def spilling_connection(
-    spill_dir: Path | None, memory_limit: str = MEMORY_LIMIT
+    spill_dir: Path | None, memory_limit: str = MEMORY_LIMIT, threads: int = 1
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that spills past ``memory_limit`` into ``spill_dir``.
 
-    One thread: DuckDB's hash tables are per thread, and with two a join of mostly distinct
-    keys (the band keys) runs out of memory where one thread spills. Row order is not kept: no
-    caller needs it.
+    One thread unless told: DuckDB's hash tables are per thread, and with two a join of mostly
+    distinct keys (the band keys) runs out of memory where one thread spills. Row order is not
+    kept: no caller needs it.
 
     Args:
         spill_dir: A run's staging folder (removed with it); DuckDB's default place if None.
         memory_limit: DuckDB's memory limit.
+        threads: DuckDB's threads, for work whose groupings spill well with more than one.
     """
-    return bound(duckdb.connect(":memory:"), spill_dir, memory_limit)
+    return bound(duckdb.connect(":memory:"), spill_dir, memory_limit, threads)
 
 
 def bound(
     connection: duckdb.DuckDBPyConnection,
     spill_dir: Path | None,
     memory_limit: str = MEMORY_LIMIT,
+    threads: int = 1,
 ) -> duckdb.DuckDBPyConnection:
     """Apply :func:`spilling_connection`'s limits to an open connection; return it."""
     connection.execute(f"SET memory_limit = '{memory_limit}'")
     if spill_dir is not None:
         connection.execute(f"SET temp_directory = '{spill_dir / 'duckdb-spill'}'")
     connection.execute("SET preserve_insertion_order = false")
-    connection.execute("SET threads = 1")
+    connection.execute(f"SET threads = {int(threads)}")
     # DuckDB draws a progress bar on stderr for queries over two seconds: in a run's log (and
     # a scheduled run's) it is a screenful of bars, not information.
     connection.execute("SET enable_progress_bar = false")
