@@ -882,15 +882,22 @@ def _write_other_tables(
                 storage, build / name, conform(table, schema, name=name), f"part-{run_id}.parquet"
             )
             rows[name] = table.num_rows
-        for path in carried:
+        counts = {path: pq.ParquetFile(path).metadata.num_rows for path in carried}
+        has_rows = name in rows or any(counts.values())
+        for number, path in enumerate(carried):
             # Files of earlier snapshots keep their (unique) names; this run's staged files (the
             # build folder sits in the run's staging) are named after the run.
             staged = path.is_relative_to(build.parent)
+            if staged and not counts[path] and (has_rows or number):
+                # A staged file without rows adds none, and a file named first without rows
+                # misleads DuckDB's estimates (compaction drops such files too): a table keeps
+                # one only when it has no other file.
+                continue
             link_name = f"part-{run_id}-{path.name}" if staged else path.name
             # A file in a Hive folder (``story_month=2021-03``) goes to the same folder.
             folder = path.parent.name if partition_value(path) is not None else ""
             storage.link(path, build / name / folder / link_name)
-            rows[name] = rows.get(name, 0) + pq.ParquetFile(path).metadata.num_rows
+            rows[name] = rows.get(name, 0) + counts[path]
     return rows
 
 
