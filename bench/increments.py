@@ -29,17 +29,16 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.prefect_server import free_port, wait_for_api
 from bench.run import NEWSETL, REPO, machine, run_newsetl
 from bench.scale import corpus_parser
 from bench.sections import INCREMENTS, put_section
@@ -90,9 +89,7 @@ def written_bytes(warehouse: Path) -> dict[str, int]:
 @contextlib.contextmanager
 def prefect_server(start_limit: float = 300.0) -> Iterator[str]:
     """A ``prefect server start`` of its own (a new PREFECT_HOME, a free port); yields its API URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}/api"
     with tempfile.TemporaryDirectory(prefix="bench-prefect-") as home:
         env = {
@@ -108,17 +105,7 @@ def prefect_server(start_limit: float = 300.0) -> Iterator[str]:
             stderr=subprocess.DEVNULL,
         )
         try:
-            deadline = time.monotonic() + start_limit
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:  # noqa: S310
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"prefect server start did not answer at {url}")
-                time.sleep(0.5)
+            wait_for_api(url, start_limit, server)
             yield url
         finally:
             server.terminate()

@@ -5,17 +5,16 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from bench.prefect_server import free_port, wait_for_api
 
 # Property tests check behaviour, not speed (speed is BENCHMARKS.md's): on a shared 2-core machine
 # one example can take longer than Hypothesis's 200 ms deadline, which failed them as flaky.
@@ -46,7 +45,7 @@ SHARED_API_START_SECONDS = 120
 
 def pytest_configure(config: pytest.Config) -> None:
     if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -90,26 +89,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _SERVER = pytest.StashKey[subprocess.Popen[bytes]]()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_for(api_url: str) -> None:
-    deadline = time.monotonic() + SHARED_API_START_SECONDS
-    while True:
-        try:
-            with urllib.request.urlopen(f"{api_url}/health", timeout=5) as answer:  # noqa: S310 - our http URL
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the tests' Prefect API at {api_url} did not start")
-        time.sleep(0.2)
-
-
 @pytest.fixture(scope="session")
 def prefect_api() -> Iterator[str]:
     """A Prefect API for the whole session (one temporary server); yields its URL.
@@ -125,7 +104,7 @@ def prefect_api() -> Iterator[str]:
         with prefect_test_harness(server_startup_timeout=SHARED_API_START_SECONDS):
             yield str(PREFECT_API_URL.value())
         return
-    _wait_for(shared)
+    wait_for_api(shared, SHARED_API_START_SECONDS)
     with temporary_settings(updates={PREFECT_API_URL: shared}):
         # As the harness does: threads started from a context copied earlier see it too.
         with prefect.context._temporary_global_settings_context(
