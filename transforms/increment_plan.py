@@ -148,31 +148,20 @@ def plan_compaction(
     for partition in sorted(by_partition, key=lambda p: (p is None, p or "")):
         entries = sorted(by_partition[partition])
         empty = [entry for entry in entries if entry[2] == 0]
-        members: list[tuple[int, str, int]] = []
-        merges: list[CompactionGroup] = []
+        batches: list[list[tuple[int, str, int]]] = [[]]
         for entry in (entry for entry in entries if entry[2]):
-            held = sum(size for size, _, _ in members)
-            if members and (held + entry[0] > target_bytes or entry[0] > size_ratio * held):
-                merges.append(_group(partition, members))
-                members = []
-            members.append(entry)
-        if members:
-            merges.append(_group(partition, members))
-        merges = [group for group in merges if len(group.files) >= min_files]
+            held = sum(size for size, _, _ in batches[-1])
+            if batches[-1] and (held + entry[0] > target_bytes or entry[0] > size_ratio * held):
+                batches.append([])
+            batches[-1].append(entry)
+        batches = [batch for batch in batches if len(batch) >= min_files]
         if empty and (has_rows or len(empty) > 1):
             # Files without rows go whatever their number: DuckDB estimates a scan of many
             # files from the first one's rows, and an empty one first made it plan the joins
             # over a table of 43M rows as if it had none (BENCHMARKS.md, "Increments").
-            first = merges[0].files if merges else ()
-            merges[:1] = [_group(partition, [*empty, *_members(by_partition[partition], first)])]
-        groups += merges
+            batches[:1] = [[*empty, *(batches[0] if batches else [])]]
+        groups += [_group(partition, batch) for batch in batches]
     return groups
-
-
-def _members(
-    entries: list[tuple[int, str, int]], files: tuple[str, ...]
-) -> list[tuple[int, str, int]]:
-    return [entry for entry in entries if entry[1] in files]
 
 
 def _group(partition: str | None, members: list[tuple[int, str, int]]) -> CompactionGroup:
