@@ -43,7 +43,7 @@ from transforms.publishers import PublisherRules
 from warehouse import census_plan, incremental, input_changes, integrity, sources, store
 from warehouse.clusters import cluster_table, document_matches
 from warehouse.runs import RunRecord, StageClock, StageCounters
-from warehouse.schemas import PENDING_REPARSE
+from warehouse.schemas import CENSUS_LEARNED, PENDING_REPARSE, conform
 from warehouse.story_partitions import StoryMonths
 
 
@@ -266,6 +266,8 @@ class Census:
     counters: StageCounters
     deferred: pa.Table = field(default_factory=PENDING_REPARSE.empty_table)
     """Unchanged files whose chrome changed, left for later runs (``pending_reparse`` rows)."""
+    counted: pa.Table = field(default_factory=CENSUS_LEARNED.empty_table)
+    """What the census teaches, counted (``census_learned`` rows): the next run's start."""
     texts: tuple[Path, ...] = ()
     """The staged normalised texts of the pending files, one file per shard, in shard order:
     shard ``n`` of ``texts`` holds the pending files of process shard ``n``."""
@@ -321,6 +323,12 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
         spill_dir=staging.path,
         storage=staging.warehouse.storage,
     )
+    get_run_logger().info(
+        "chrome census: %s",
+        "this run's rows counted into the previous counts (census_learned)"
+        if plan.incremental
+        else "counted over the whole census",
+    )
     to_process = found.pending
     now, later = increment_plan.bound_reparse(
         census_plan.still_to_reparse(found.deferred, found.present, paths, found.pruned),
@@ -354,7 +362,17 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
         files_out=to_process.num_rows,
         bytes=int(pc.sum(found.pending.column("bytes")).as_py() or 0),
     )
-    return Census(plan, to_process, counters, deferred, tuple(shard.texts for shard in shards))
+    counted = plan.counted.append_column(
+        "run_id", pa.array([run.run_id] * plan.counted.num_rows, pa.string())
+    )
+    return Census(
+        plan,
+        to_process,
+        counters,
+        deferred,
+        conform(counted, CENSUS_LEARNED, name="census_learned"),
+        tuple(shard.texts for shard in shards),
+    )
 
 
 @dataclass(frozen=True)
@@ -588,7 +606,7 @@ def publish(
         store.SnapshotTables(
             quarantine=processed.quarantine.written,
             manifest=processed.manifest.written,
-            written={"pending_reparse": census.deferred},
+            written={"pending_reparse": census.deferred, "census_learned": census.counted},
             carried={
                 "body_bands": deduplicated.band_files,
                 "body_signatures": deduplicated.signature_files,

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms.census import MIN_LEARNED_SHARE, MIN_LEARNED_STORIES, LearnedChrome
-from warehouse.schemas import LINE_CENSUS, conform
+from warehouse.schemas import CENSUS_LEARNED, LINE_CENSUS, conform
 from warehouse.spill import MEMORY_LIMIT, retry_limits, spilling_connection, with_more_memory
 from warehouse.storage import Storage
 from warehouse.store import Snapshot, table_files
@@ -34,6 +35,12 @@ class CensusPlan:
     affected: list[str]
     """Unchanged files to parse again: an edge line of theirs became chrome or stopped being, or
     their site's learned name changed."""
+    counted: pa.Table = field(default_factory=lambda: _counts_schema().empty_table())
+    """The next snapshot's ``census_learned`` (its ``run_id`` the run's to add): what the next
+    run of new files only counts its own rows into."""
+    incremental: bool = False
+    """Whether the census was counted from the previous ``census_learned`` and this run's rows
+    (new files only) rather than whole."""
 
 
 CENSUS_SQL = Path(__file__).parent / "sql" / "census"
@@ -53,6 +60,55 @@ def census_is_current(previous: Snapshot | None) -> bool:
     """
     files = table_files(previous, "line_census")
     return not files or set(LINE_CENSUS.names) <= set(pq.read_schema(files[0]).names)
+
+
+def _counts_schema() -> pa.Schema:
+    """``census_learned`` but its ``run_id``: the rows a plan makes."""
+    return pa.schema([column for column in CENSUS_LEARNED if column.name != "run_id"])
+
+
+def _counted(learned: pa.Table, min_stories: int, min_share: float, census_rows: int) -> pa.Table:
+    """The ``census_learned`` rows (but ``run_id``) of a census query's output."""
+    kept = learned.filter(learned.column("kept")).select(["site", "line_key", "name", "stories"])
+    constants = {
+        "min_stories": pa.array(np.full(kept.num_rows, min_stories), pa.int32()),
+        "min_share": pa.array(np.full(kept.num_rows, min_share), pa.float64()),
+        "census_rows": pa.array(np.full(kept.num_rows, census_rows), pa.int64()),
+    }
+    for name, values in constants.items():
+        kept = kept.append_column(name, values)
+    return kept.cast(_counts_schema())
+
+
+def _census_rows(files: list[str]) -> int:
+    return sum(pq.ParquetFile(path).metadata.num_rows for path in files)
+
+
+def _previous_counts(
+    previous: Snapshot | None, old: list[str], min_stories: int, min_share: float
+) -> pa.Table | None:
+    """The previous ``census_learned``, if it was counted over ``old`` with these thresholds.
+
+    A snapshot without it (older newsetl), or counted with other thresholds or over a census
+    of another size, gives None: the census is counted whole.
+    """
+    files = table_files(previous, "census_learned")
+    if not files or not old:
+        return None
+    rows = pa.concat_tables(pq.read_table(path, schema=CENSUS_LEARNED) for path in files)
+    if rows.num_rows == 0:
+        return None
+    counted = set(
+        zip(
+            rows.column("min_stories").to_pylist(),
+            rows.column("min_share").to_pylist(),
+            rows.column("census_rows").to_pylist(),
+            strict=True,
+        )
+    )
+    if counted != {(min_stories, min_share, _census_rows(old))}:
+        return None
+    return rows.select(["site", "line_key", "name", "stories"])
 
 
 def _learned(table: pa.Table) -> LearnedChrome:
@@ -131,7 +187,17 @@ def plan_census(
         "min_share": min_share,
     }
     plan = functools.partial(
-        _plan, old, new, processed, staged, present, spill_dir, storage, previous, params
+        _plan,
+        old,
+        new,
+        processed,
+        staged,
+        present,
+        spill_dir,
+        storage,
+        previous,
+        params,
+        (min_stories, min_share),
     )
     return with_more_memory(
         plan,
@@ -150,6 +216,7 @@ def _plan(
     storage: Storage,
     previous: Snapshot | None,
     params: dict[str, object],
+    thresholds: tuple[int, float],
     memory_limit: str,
 ) -> CensusPlan:
     """:func:`plan_census`'s work, DuckDB within ``memory_limit``."""
@@ -163,19 +230,51 @@ def _plan(
                 "SEMI JOIN processed USING (source_path)",
                 {"previous": old},
             ).fetchall()
-        if not superseded:
-            # New files only: no previous row goes, and the census is counted without comparing
-            # each of its rows' paths with the processed ones (at a million files, 15 million
-            # string lookups per pass over the census, half the plan's time).
-            connection.unregister("processed")
-            connection.register("processed", pa.table({"source_path": pa.array([], pa.string())}))
-        connection.execute((CENSUS_SQL / "05_census_rows.sql").read_text())
-        learned = connection.sql(
-            (CENSUS_SQL / "10_learned.sql").read_text(), params=params
-        ).to_arrow_table()
+        min_stories, min_share = thresholds
+        counts = (
+            None
+            if superseded or not new
+            else _previous_counts(previous, old, min_stories, min_share)
+        )
+        if counts is not None:
+            # New files only, and the previous counts at hand: count this run's rows into them.
+            connection.register("state", counts)
+            learned = connection.sql(
+                (CENSUS_SQL / "15_learned_increment.sql").read_text(),
+                params={
+                    "previous": old,
+                    "new": new,
+                    "min_stories": min_stories,
+                    "min_share": min_share,
+                },
+            ).to_arrow_table()
+        else:
+            if not superseded:
+                # New files only: no previous row goes, and the census is counted without
+                # comparing each of its rows' paths with the processed ones (at a million files,
+                # 15 million string lookups per pass over the census, half the plan's time).
+                connection.unregister("processed")
+                connection.register(
+                    "processed", pa.table({"source_path": pa.array([], pa.string())})
+                )
+            connection.execute((CENSUS_SQL / "05_census_rows.sql").read_text())
+            learned = connection.sql(
+                (CENSUS_SQL / "10_learned.sql").read_text(), params=params
+            ).to_arrow_table()
         after = learned.filter(learned.column("after"))
+
+        def planned(files: list[Path], affected: list[str]) -> CensusPlan:
+            rows = _census_rows([str(path) for path in files])
+            return CensusPlan(
+                files,
+                _learned(after),
+                affected,
+                _counted(learned, min_stories, min_share, rows),
+                incremental=counts is not None,
+            )
+
         if not old:
-            return CensusPlan(list(staged), _learned(after), [])
+            return planned(list(staged), [])
         changed, renamed = _changes(learned.filter(learned.column("before")), after)
         affected: list[str] = []
         if changed.num_rows or renamed.num_rows:
@@ -187,9 +286,7 @@ def _plan(
             ).to_arrow_table()
             affected = hit.column(0).to_pylist()
         if not superseded:
-            return CensusPlan(
-                [*table_files(previous, "line_census"), *staged], _learned(after), affected
-            )
+            return planned([*table_files(previous, "line_census"), *staged], affected)
         # Some previous rows are superseded: write the others again, batch by batch.
         kept_file = spill_dir / "census-kept.parquet"
         reader = connection.sql(
@@ -199,7 +296,7 @@ def _plan(
             for batch in reader:
                 table = pa.Table.from_batches([batch])
                 writer.write_table(conform(table, LINE_CENSUS, name="line_census"))
-        return CensusPlan([kept_file, *staged], _learned(after), affected)
+        return planned([kept_file, *staged], affected)
     finally:
         connection.close()
 

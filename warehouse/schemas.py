@@ -280,6 +280,45 @@ PENDING_REPARSE = pa.schema(
     ]
 )
 
+CENSUS_LEARNED = pa.schema(
+    [
+        _field(
+            "site",
+            pa.string(),
+            "Site of `line_census` whose chrome is learned together.",
+            required=True,
+        ),
+        _field("line_key", pa.uint64(), "A line learned as the site's chrome, or null."),
+        _field("name", pa.string(), "A name enough of the site's stories give, or null."),
+        _field(
+            "stories",
+            pa.int64(),
+            "Distinct stories of the site carrying the line or giving the name; with neither, "
+            "the site's distinct stories.",
+            required=True,
+        ),
+        _field(
+            "min_stories",
+            pa.int32(),
+            "The least stories a line or name is learned from, as counted.",
+            required=True,
+        ),
+        _field(
+            "min_share",
+            pa.float64(),
+            "The least share of the site's stories, as counted.",
+            required=True,
+        ),
+        _field(
+            "census_rows",
+            pa.int64(),
+            "Rows of `line_census` counted: a census of another size was not counted here.",
+            required=True,
+        ),
+        _field("run_id", pa.string(), "Run that counted it.", required=True),
+    ]
+)
+
 DOCUMENT_MATCHES = pa.schema(
     [
         _field("doc_id", pa.string(), "A document that is a copy.", required=True),
@@ -953,6 +992,7 @@ TABLES: dict[str, pa.Schema] = {
     "manifest": MANIFEST,
     "line_census": LINE_CENSUS,
     "pending_reparse": PENDING_REPARSE,
+    "census_learned": CENSUS_LEARNED,
     "clusters": CLUSTERS,
     "document_matches": DOCUMENT_MATCHES,
     "match_passages": MATCH_PASSAGES,
@@ -1009,6 +1049,9 @@ TABLE_MEANINGS: dict[str, str] = {
     "pending_reparse": "Unchanged files whose learned chrome moved, left for later runs to parse "
     "again (a run parses at most as many as it adds, and at least a floor): empty when every "
     "document is parsed with the current chrome.",
+    "census_learned": "What `line_census` teaches, as counted at the snapshot's run: the lines "
+    "learned, the names that qualify and every site, with their distinct stories. A run of new "
+    "files only counts its own rows into it rather than the whole census.",
     "clusters": "One row per story: its canonical document, size, dates and publishers. Kept "
     "in folders by the month the story was first seen (`story_month=YYYY-MM`), as are "
     "`document_matches` and `match_passages`.",

@@ -15,8 +15,8 @@ from transforms.articles import census_files
 from transforms.boilerplate import site_line_keys
 from transforms.census import LearnedChrome, learn_chrome
 from warehouse import census_plan
-from warehouse.census_plan import plan_census
-from warehouse.schemas import LINE_CENSUS, conform
+from warehouse.census_plan import CensusPlan, plan_census
+from warehouse.schemas import CENSUS_LEARNED, LINE_CENSUS, conform
 from warehouse.storage import Storage
 from warehouse.store import Snapshot
 
@@ -89,6 +89,18 @@ def chrome_of(learned: LearnedChrome) -> tuple[set[int], dict[str, str]]:
     return set(learned.keys.to_pylist()), dict(learned.names)
 
 
+def counted_file(plan: CensusPlan, path: Path) -> Path:
+    """Write ``plan``'s ``census_learned`` rows as a snapshot holds them."""
+    rows = plan.counted.append_column("run_id", pa.array(["run"] * plan.counted.num_rows))
+    pq.write_table(conform(rows, CENSUS_LEARNED, name="census_learned"), path)
+    return path
+
+
+def sorted_counts(plan: CensusPlan) -> list[tuple[object, ...]]:
+    return sorted(zip(*plan.counted.to_pydict().values(), strict=True), key=repr)
+
+
+@pytest.mark.parametrize("counted_before", [False, True])
 @settings(max_examples=80, deadline=None)
 @given(
     st.lists(FILE, max_size=14),
@@ -99,6 +111,7 @@ def chrome_of(learned: LearnedChrome) -> tuple[set[int], dict[str, str]]:
 )
 def test_a_run_learns_and_finds_the_files_it_affects_as_two_learnings_would(
     tmp_path_factory: pytest.TempPathFactory,
+    counted_before: bool,
     old_files: list[tuple[str, int, list[tuple[int, str | None]]]],
     new_files: list[tuple[str, int, list[tuple[int, str | None]]]],
     superseded: set[int],
@@ -107,7 +120,9 @@ def test_a_run_learns_and_finds_the_files_it_affects_as_two_learnings_would(
 ) -> None:
     """Learning with and without the run's rows in one pass gives what learn_chrome gives over
     the next census and over the previous rows that stay; the affected files are the unchanged
-    ones with a line whose status changed, or whose site's name did."""
+    ones with a line whose status changed, or whose site's name did. With the previous
+    snapshot's counts (``counted_before``), a run of new files only counts its rows into them,
+    and learns, finds and counts what a count of the whole census does."""
     folder = tmp_path_factory.mktemp("census")
     old = {f"old/{i}.txt": file for i, file in enumerate(old_files)}
     # A run processes its new files and some old paths again (their new versions).
@@ -118,7 +133,27 @@ def test_a_run_learns_and_finds_the_files_it_affects_as_two_learnings_would(
     old_table, new_table = census_rows(old), census_rows(new)
     pq.write_table(old_table, folder / "old.parquet")
     pq.write_table(new_table, folder / "new.parquet")
-    manifest = {"tables": {"line_census": {"files": ["old.parquet"], "rows": len(old_table)}}}
+    manifest: dict[str, dict[str, dict[str, object]]] = {
+        "tables": {"line_census": {"files": ["old.parquet"], "rows": len(old_table)}}
+    }
+    old_paths = pa.array(sorted(old), pa.string())
+
+    def whole(files: list[Path], paths: pa.Array) -> CensusPlan:
+        return plan_census(
+            None,
+            paths,
+            files,
+            paths,
+            folder,
+            Storage(),
+            min_stories=min_stories,
+            min_share=min_share,
+        )
+
+    if counted_before and old:
+        first = whole([folder / "old.parquet"], old_paths)
+        counted_file(first, folder / "counted.parquet")
+        manifest["tables"]["census_learned"] = {"files": ["counted.parquet"], "rows": 0}
     previous = Snapshot("previous", folder, manifest)
     processed = pa.array(sorted(new), pa.string())
     present = pa.array(sorted(set(old) | set(new)), pa.string())
@@ -133,6 +168,10 @@ def test_a_run_learns_and_finds_the_files_it_affects_as_two_learnings_would(
         min_share=min_share,
     )
     kept = old_table.filter(pc.invert(pc.is_in(old_table.column("source_path"), processed)))
+    assert plan.incremental == (counted_before and len(kept) == len(old_table) > 0)
+    pq.write_table(kept, folder / "kept.parquet")
+    recounted = whole([folder / "kept.parquet", folder / "new.parquet"], present)
+    assert sorted_counts(plan) == sorted_counts(recounted)
     before = learn_chrome(kept, min_stories, min_share)
     after = learn_chrome(pa.concat_tables([kept, new_table]), min_stories, min_share)
     assert chrome_of(plan.learned) == chrome_of(after)

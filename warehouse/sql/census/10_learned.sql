@@ -11,6 +11,10 @@
 -- (grouping by the story, then counting, costs about what one count(DISTINCT) does; two, with
 -- and without the fresh rows, cost twice that). The census is read where each part needs it,
 -- not materialised: a million files have some 15 million rows.
+-- Each row also says what the next run needs to count its own rows into this one without
+-- reading the census whole (census_plan, 15_learned_increment.sql): `stories` counted with this
+-- run's rows, and `kept` for the rows of the next snapshot's census_learned: the lines learned,
+-- the names that qualify, and every site (rows with neither line_key nor name) with its stories.
 -- Parameters: those of census_rows (05_census_rows.sql), $min_stories, $min_share.
 WITH census AS NOT MATERIALIZED (
     SELECT * FROM census_rows($previous, $has_previous, $new, $has_new)
@@ -63,7 +67,8 @@ learned_lines AS (
         CAST(NULL AS VARCHAR) AS name,
         l.before > 0 AND l.before >= $min_stories AND l.before >= $min_share * s.before
             AS before,
-        l.after >= $min_stories AND l.after >= $min_share * s.after AS after
+        l.after >= $min_stories AND l.after >= $min_share * s.after AS after,
+        l.after AS stories
     FROM line_stories AS l
     JOIN site_stories AS s USING (site)
 ),
@@ -75,7 +80,8 @@ name_scores AS (
         n.after,
         n.before > 0 AND n.before >= $min_stories AND n.before >= $min_share * s.before
             AS before_ok,
-        n.after >= $min_stories AND n.after >= $min_share * s.after AS after_ok
+        n.after >= $min_stories AND n.after >= $min_share * s.after AS after_ok,
+        n.after AS stories
     FROM name_stories AS n
     JOIN site_stories AS s USING (site)
 ),
@@ -91,10 +97,20 @@ learned_names AS (
             AS before,
         after_ok
         AND row_number() OVER (PARTITION BY site ORDER BY after_ok DESC, after DESC, name) = 1
-            AS after
+            AS after,
+        after_ok AS kept,
+        stories
     FROM name_scores
 )
-SELECT site, line_key, name, before, after FROM learned_lines WHERE before OR after
+SELECT site, line_key, name, before, after, after AS kept, stories
+FROM learned_lines
+WHERE before OR after
 UNION ALL
-SELECT site, line_key, name, before, after FROM learned_names WHERE before OR after
+SELECT site, line_key, name, before, after, kept, stories
+FROM learned_names
+WHERE before OR after OR kept
+UNION ALL
+SELECT site, CAST(NULL AS UBIGINT), CAST(NULL AS VARCHAR), false, false, true, after
+FROM site_stories
+WHERE after > 0
 ORDER BY site, line_key, name

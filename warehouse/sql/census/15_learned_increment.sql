@@ -1,0 +1,169 @@
+-- learned_increment: what 10_learned.sql learns, for a run none of whose files had census rows
+-- before (new files only: no previous row goes), without counting the whole census. The
+-- previous snapshot's census_learned (registered `state`: its lines learned, its names that
+-- qualify and its sites, each with its distinct stories) is what 10_learned.sql counted over
+-- the rows that all stay; this run's rows change the counts of their own sites, lines and
+-- names only. A line or name this run's rows do not carry keeps its count; its site's count
+-- can only grow, so only the lines and names learned before can stop being, and they are in
+-- `state` with their counts. The output has 10_learned.sql's rows and columns.
+-- Parameters: $previous (census files of the previous snapshot), $new (this run's),
+-- $min_stories, $min_share.
+WITH fresh AS (
+    SELECT site, story_key, line_key, name FROM read_parquet($new)
+),
+fresh_stories AS (
+    SELECT DISTINCT site, story_key FROM fresh
+),
+-- The previous rows of the stories this run's rows carry (copies of old stories): what they
+-- carried before.
+known_rows AS MATERIALIZED (
+    SELECT c.site, c.story_key, c.line_key, c.name
+    FROM read_parquet($previous) AS c
+    SEMI JOIN fresh_stories AS f ON c.site = f.site AND c.story_key = f.story_key
+),
+added_stories AS (
+    SELECT site, count(*) AS added
+    FROM fresh_stories AS f
+    ANTI JOIN known_rows AS k ON f.site = k.site AND f.story_key = k.story_key
+    GROUP BY site
+),
+site_stories AS (
+    SELECT
+        site,
+        coalesce(b.stories, 0) AS before,
+        coalesce(b.stories, 0) + coalesce(a.added, 0) AS after
+    FROM (SELECT site, stories FROM state WHERE line_key IS NULL AND name IS NULL) AS b
+    FULL JOIN added_stories AS a USING (site)
+),
+-- A line learned before has its count in `state`: this run's rows add the stories that did not
+-- carry it before. Chrome lines are in most files, so their previous rows are never read.
+learned_lines_before AS (
+    SELECT site, line_key, stories FROM state WHERE line_key IS NOT NULL
+),
+added_to_lines AS (
+    SELECT f.site, f.line_key, count(DISTINCT f.story_key) AS added
+    FROM fresh AS f
+    ANTI JOIN known_rows AS k
+        ON f.site = k.site AND f.story_key = k.story_key AND f.line_key = k.line_key
+    GROUP BY f.site, f.line_key
+),
+-- Another line this run's rows carry is counted from the previous rows that carry it.
+other_lines AS (
+    SELECT DISTINCT f.site, f.line_key
+    FROM fresh AS f
+    ANTI JOIN learned_lines_before AS l ON f.site = l.site AND f.line_key = l.line_key
+),
+line_story AS (
+    SELECT c.site, c.line_key, c.story_key, false AS fresh
+    FROM read_parquet($previous) AS c
+    SEMI JOIN other_lines AS o ON c.site = o.site AND c.line_key = o.line_key
+    UNION ALL
+    SELECT f.site, f.line_key, f.story_key, true AS fresh
+    FROM fresh AS f
+    SEMI JOIN other_lines AS o ON f.site = o.site AND f.line_key = o.line_key
+),
+line_stories AS (
+    SELECT
+        site,
+        line_key,
+        count(DISTINCT story_key) FILTER (WHERE NOT fresh) AS before,
+        count(DISTINCT story_key) AS after
+    FROM line_story
+    GROUP BY site, line_key
+    UNION ALL
+    SELECT l.site, l.line_key, l.stories, l.stories + coalesce(a.added, 0)
+    FROM learned_lines_before AS l
+    LEFT JOIN added_to_lines AS a ON l.site = a.site AND l.line_key = a.line_key
+),
+-- Names likewise: those that qualified before have their counts in `state`.
+names_before AS (
+    SELECT site, name, stories FROM state WHERE name IS NOT NULL
+),
+added_to_names AS (
+    SELECT f.site, f.name, count(DISTINCT f.story_key) AS added
+    FROM fresh AS f
+    ANTI JOIN known_rows AS k
+        ON f.site = k.site AND f.story_key = k.story_key AND f.name = k.name
+    WHERE f.name IS NOT NULL
+    GROUP BY f.site, f.name
+),
+other_names AS (
+    SELECT DISTINCT f.site, f.name
+    FROM fresh AS f
+    ANTI JOIN names_before AS n ON f.site = n.site AND f.name = n.name
+    WHERE f.name IS NOT NULL
+),
+name_story AS (
+    SELECT c.site, c.name, c.story_key, false AS fresh
+    FROM read_parquet($previous) AS c
+    SEMI JOIN other_names AS o ON c.site = o.site AND c.name = o.name
+    UNION ALL
+    SELECT f.site, f.name, f.story_key, true AS fresh
+    FROM fresh AS f
+    SEMI JOIN other_names AS o ON f.site = o.site AND f.name = o.name
+),
+name_stories AS (
+    SELECT
+        site,
+        name,
+        count(DISTINCT story_key) FILTER (WHERE NOT fresh) AS before,
+        count(DISTINCT story_key) AS after
+    FROM name_story
+    GROUP BY site, name
+    UNION ALL
+    SELECT n.site, n.name, n.stories, n.stories + coalesce(a.added, 0)
+    FROM names_before AS n
+    LEFT JOIN added_to_names AS a ON n.site = a.site AND n.name = a.name
+),
+learned_lines AS (
+    SELECT
+        l.site,
+        l.line_key,
+        CAST(NULL AS VARCHAR) AS name,
+        l.before > 0 AND l.before >= $min_stories AND l.before >= $min_share * s.before
+            AS before,
+        l.after >= $min_stories AND l.after >= $min_share * s.after AS after,
+        l.after AS stories
+    FROM line_stories AS l
+    JOIN site_stories AS s USING (site)
+),
+name_scores AS (
+    SELECT
+        n.site,
+        n.name,
+        n.before,
+        n.after,
+        n.before > 0 AND n.before >= $min_stories AND n.before >= $min_share * s.before
+            AS before_ok,
+        n.after >= $min_stories AND n.after >= $min_share * s.after AS after_ok,
+        n.after AS stories
+    FROM name_stories AS n
+    JOIN site_stories AS s USING (site)
+),
+learned_names AS (
+    SELECT
+        site,
+        CAST(NULL AS UBIGINT) AS line_key,
+        name,
+        before_ok
+        AND row_number() OVER (PARTITION BY site ORDER BY before_ok DESC, before DESC, name) = 1
+            AS before,
+        after_ok
+        AND row_number() OVER (PARTITION BY site ORDER BY after_ok DESC, after DESC, name) = 1
+            AS after,
+        after_ok AS kept,
+        stories
+    FROM name_scores
+)
+SELECT site, line_key, name, before, after, after AS kept, stories
+FROM learned_lines
+WHERE before OR after
+UNION ALL
+SELECT site, line_key, name, before, after, kept, stories
+FROM learned_names
+WHERE before OR after OR kept
+UNION ALL
+SELECT site, CAST(NULL AS UBIGINT), CAST(NULL AS VARCHAR), false, false, true, after
+FROM site_stories
+WHERE after > 0
+ORDER BY site, line_key, name
