@@ -14,12 +14,14 @@ import functools
 import glob
 import gzip
 import io
+import itertools
 import os
 import re
 import stat
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -27,6 +29,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.fs as pafs
 
 from transforms.changed_files import FILE_STAT_SCHEMA
 from transforms.reasons import QuarantineReason
@@ -93,61 +96,104 @@ class Discovery:
 
 def matches(name: str, pattern: str) -> bool:
     """Whether a file name matches the pattern, itself or without a compression suffix."""
-    return _matcher(pattern)(name)
+    return _name_expression(pattern).match(os.path.normcase(name)) is not None
 
 
 @functools.lru_cache(maxsize=16)
-def _matcher(pattern: str) -> Callable[[str], bool]:
-    """:func:`matches` for one pattern, its expression compiled once (a walk asks per name)."""
-    match = re.compile(fnmatch.translate(os.path.normcase(pattern))).match
+def _name_expression(pattern: str) -> re.Pattern[str]:
+    """:func:`matches` as one compiled expression: a walk asks it for a million names.
 
-    def matcher(name: str) -> bool:
-        name = os.path.normcase(name)
-        if match(name):
-            return True
-        stem, dot, suffix = name.rpartition(".")
-        return bool(dot) and f".{suffix}" in COMPRESSED_SUFFIXES and bool(match(stem))
+    The pattern's own expression with an optional compression suffix before its end: a name
+    matches itself, or its stem does and what follows the stem's last dot is such a suffix.
+    """
+    end = r"\Z"
+    translated = fnmatch.translate(os.path.normcase(pattern))
+    if not translated.endswith(end):
+        raise ValueError(f"unexpected translation of {pattern!r}: {translated!r}")
+    suffixes = "|".join(re.escape(suffix) for suffix in COMPRESSED_SUFFIXES)
+    return re.compile(f"{translated.removesuffix(end)}(?:{suffixes})?{end}")
 
-    return matcher
 
-
-# Folders read at once by a walk: listing and stat'ing are system calls that release the GIL.
+# Folders read at once by a walk while its threads wait on the CPU (a warm cache): one thread's
+# Python work runs beside the other's stats, and more threads only queue for the GIL
+# (BENCHMARKS.md, "Listing the input").
+FAST_WALK_THREADS = 2
+# Folders read at once while they wait on storage (a cold cache, a network file system).
 WALK_THREADS = 4
+# Share of its listing time a walk's threads spend on the CPU below which they wait on storage:
+# with a warm cache two threads keep well above it, on a busy machine too; a stat that waits on
+# a disk or a server cuts it by as much as it waits.
+SLOW_CPU_SHARE = 0.25
+# Listing time (summed over folders) over which a walk judges its storage: one folder's share
+# can be cut by a wait for the GIL or for the scheduler.
+_JUDGED_SECONDS = 0.05
+
+# Stats the local file system asks for a whole folder's paths in one call, outside the GIL.
+_LOCAL = pafs.LocalFileSystem()
+
+
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    """One folder's part of a walk."""
+
+    found: pa.Table
+    folders: list[tuple[str, str]]
+    """Subfolders to walk: their path, and their path from the root with a trailing separator."""
+    seconds: float
+    """Time taken to list the folder and stat its matches, to tell slow storage from fast."""
+    cpu_seconds: float
+    """The part of ``seconds`` its thread spent on the CPU."""
 
 
 def _walk(root: str, pattern: str, skip: frozenset[tuple[int, int]]) -> pa.Table:
     """Every entry under ``root`` whose name matches, without following links, and its stat.
 
-    Folders are listed side by side (``WALK_THREADS``); each matching entry is stat'ed as it is
-    listed (relative to its folder, not from the root again). Folders whose (device, inode) is in
-    ``skip`` are not entered: the warehouse, when it lies inside the input.
+    Folders are listed side by side: ``FAST_WALK_THREADS`` at once while the storage answers
+    at the speed of the CPU, ``WALK_THREADS`` while the walk waits on it (judged anew over each
+    ``_JUDGED_SECONDS`` of listing, so a walk that reaches cold folders widens). Each folder's
+    matching entries are stat'ed together (:func:`_stat_entries`). Folders whose (device,
+    inode) is in ``skip`` are not entered: the warehouse, when it lies inside the input.
 
     Returns:
         ``FILE_STAT_SCHEMA`` rows sorted by path (relative to ``root``, escaped): size and mtime
         null where stat fails (a broken link named like an article).
     """
     parts: list[pa.Table] = []
+    waiting = [(root, "")]
+    running: set[Future[_Listing]] = set()
+    fast = threads = min(FAST_WALK_THREADS, WALK_THREADS)
+    seconds = cpu_seconds = 0.0
     with ThreadPoolExecutor(WALK_THREADS, thread_name_prefix="newsetl-walk") as pool:
-        pending = [pool.submit(_list_folder, root, "", pattern, skip)]
-        while pending:
-            found, folders = pending.pop().result()
-            parts.append(found)
-            pending.extend(
-                pool.submit(_list_folder, folder, relative, pattern, skip)
-                for folder, relative in folders
-            )
-    table = pa.concat_tables(parts)
+        while waiting or running:
+            while waiting and len(running) < threads:
+                folder, relative = waiting.pop()
+                running.add(pool.submit(_list_folder, folder, relative, pattern, skip))
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                listing = future.result()
+                parts.append(listing.found)
+                waiting.extend(listing.folders)
+                seconds += listing.seconds
+                cpu_seconds += listing.cpu_seconds
+            if seconds >= _JUDGED_SECONDS:
+                slow = cpu_seconds < seconds * SLOW_CPU_SHARE
+                threads = WALK_THREADS if slow else fast
+                seconds = cpu_seconds = 0.0
+    table = pa.concat_tables(parts).combine_chunks()  # a take over one chunk per folder is slow
     return table.take(pc.sort_indices(table.column("source_path")))
 
 
 def _list_folder(
     directory: str, relative: str, pattern: str, skip: frozenset[tuple[int, int]]
-) -> tuple[pa.Table, list[tuple[str, str]]]:
+) -> _Listing:
     """The matching entries of one folder with their stat, and its subfolders to walk.
 
     ``relative`` is the folder's path from the walk's root with a trailing separator (empty at
-    the root): paths are joined as strings, not as a million ``Path`` objects.
+    the root): paths are joined as strings, not as a million ``Path`` objects. Work per entry
+    holds the GIL that the other folders' threads wait for, so names are matched and checked
+    with calls that run over the whole folder in C.
     """
+    start, cpu_start = time.perf_counter(), time.thread_time()
     try:
         entries = list(os.scandir(directory))
     except OSError:
@@ -156,34 +202,60 @@ def _list_folder(
         entries = [
             e for e in entries if not (e.is_dir(follow_symlinks=False) and _identity(e) in skip)
         ]
-    match = _matcher(pattern)
-    hits = [match(entry.name) for entry in entries]
-    found = [entry for entry, hit in zip(entries, hits, strict=True) if hit]
+    names = [entry.name for entry in entries]
+    if os.name == "nt":  # normcase is the name itself elsewhere
+        names = list(map(os.path.normcase, names))
+    hits = list(map(_name_expression(pattern).match, names))
+    found = list(itertools.compress(entries, hits))
     folders = [
         (entry.path, f"{relative}{entry.name}{os.sep}")
         for entry, hit in zip(entries, hits, strict=True)
-        if not hit and entry.is_dir(follow_symlinks=False)
+        if hit is None and entry.is_dir(follow_symlinks=False)
     ]
-    names = [relative + entry.name for entry in found]
-    if not all(name.isascii() and "\\" not in name for name in names):
-        names = [escape_name(name) for name in names]
-    stats: list[os.stat_result | None]
-    try:
-        stats = [entry.stat() for entry in found]
-    except OSError:
-        stats = [_stat_or_none(entry) for entry in found]
-    failed = np.array([info is None for info in stats], np.bool_)
-    sizes = np.array([0 if info is None else info.st_size for info in stats], np.int64)
-    modified = np.array([0 if info is None else info.st_mtime_ns for info in stats], np.int64)
+    found_names = [relative + entry.name for entry in found]
+    joined = "".join(found_names)
+    if not joined.isascii() or "\\" in joined:
+        found_names = [escape_name(name) for name in found_names]
+    sizes, modified = _stat_entries(found)
     table = pa.table(
         {
-            "source_path": pa.array(names, pa.string()),
-            "bytes": pa.array(sizes, mask=failed),
-            "mtime_ns": pa.array(modified, mask=failed),
+            "source_path": pa.array(found_names, pa.string()),
+            "bytes": pa.array(sizes, pa.int64()),
+            "mtime_ns": pa.array(modified, pa.int64()),
         },
         schema=FILE_STAT_SCHEMA,
     )
-    return table, folders
+    seconds, cpu_seconds = time.perf_counter() - start, time.thread_time() - cpu_start
+    return _Listing(table, folders, seconds, cpu_seconds)
+
+
+def _stat_entries(entries: list[os.DirEntry[str]]) -> tuple[list[int | None], list[int | None]]:
+    """Size and mtime of each entry as ``DirEntry.stat`` gives them, None where it fails.
+
+    Arrow stats the folder's paths in one call that releases the GIL once, not once per file:
+    with a warm cache, per-file releases made the walk's threads queue for the GIL (more threads
+    took longer than one), while with a cold cache or a network file system each thread still
+    waits on its own folder's stats. Arrow reads a ``str`` as UTF-8, so
+    a name that is not is given as its bytes. It reports only regular files' sizes (and no
+    mtime at -1 ns), and fails a whole call on an error that is not a missing file: those
+    entries are asked again one by one.
+    """
+    paths = [entry.path for entry in entries]
+    asked: Sequence[str | bytes] = paths
+    if not "".join(paths).isascii():
+        asked = [path if path.isascii() else os.fsencode(path) for path in paths]
+    sizes: list[int | None]
+    modified: list[int | None]
+    try:
+        infos = _LOCAL.get_file_info(asked)
+        sizes, modified = [info.size for info in infos], [info.mtime_ns for info in infos]
+    except (OSError, pa.ArrowException):
+        sizes, modified = [None] * len(entries), [None] * len(entries)
+    for index in [i for i, size in enumerate(sizes) if size is None or modified[i] is None]:
+        info = _stat_or_none(entries[index])
+        sizes[index] = None if info is None else info.st_size
+        modified[index] = None if info is None else info.st_mtime_ns
+    return sizes, modified
 
 
 def _stat_or_none(entry: os.DirEntry[str]) -> os.stat_result | None:

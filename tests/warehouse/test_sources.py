@@ -1,8 +1,13 @@
 import errno
+import fnmatch
 import gzip
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import fsspec
 import pyarrow as pa
@@ -12,12 +17,14 @@ from hypothesis import strategies as st
 
 from tests.faulty_storage import FaultyStorage
 from transforms.reasons import QuarantineReason
+from warehouse import sources
 from warehouse.sources import (
     InputError,
     check_apart,
     check_input,
     discover,
     escape_name,
+    matches,
     name_bytes,
     os_name,
     read_files,
@@ -59,6 +66,84 @@ def test_a_folder_walk_stats_what_it_finds_as_stat_files_would(tmp_path: Path) -
     assert found.stats is not None
     assert found.stats.equals(stat_files(found.root, found.paths))
     assert found.stats.column("bytes").null_count == 1  # the dangling link
+
+
+def test_a_walk_stats_what_a_batch_stat_cannot_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folders, FIFOs and a batch that fails get DirEntry.stat's answers, not Arrow's."""
+    (tmp_path / "d.txt").mkdir()
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "missing")
+    found = discover(tmp_path)
+    expected = stat_files(found.root, found.paths)
+    assert found.stats is not None and found.stats.equals(expected)
+    sizes = dict(zip(found.paths, found.stats.column("bytes").to_pylist(), strict=True))
+    assert sizes == {
+        "a.txt": 1,
+        "d.txt": os.stat(tmp_path / "d.txt").st_size,
+        "dangling.txt": None,
+        "pipe.txt": 0,
+    }
+
+    def failing(paths: list[str]) -> list[object]:
+        raise OSError(errno.EACCES, "denied")
+
+    monkeypatch.setattr(sources, "_LOCAL", SimpleNamespace(get_file_info=failing))
+    again = discover(tmp_path).stats
+    assert again is not None and again.equals(expected)
+
+
+def test_a_walk_on_slow_storage_lists_more_folders_at_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """While stats wait on storage a walk lists ``WALK_THREADS`` folders at once, not two."""
+    for folder in range(16):
+        (tmp_path / f"f{folder:02}").mkdir()
+        for number in range(10):
+            (tmp_path / f"f{folder:02}" / f"{number}.txt").write_text("x")
+    local = sources._LOCAL
+
+    class SlowStorage:
+        def get_file_info(self, paths: list[str]) -> list[object]:
+            time.sleep(0.002 * len(paths))  # a stat waiting on a server, outside the GIL
+            return local.get_file_info(paths)
+
+    at_once, most = 0, 0
+    lock = threading.Lock()
+    list_folder = sources._list_folder
+
+    def counted(*arguments: Any) -> Any:
+        nonlocal at_once, most
+        with lock:
+            at_once += 1
+            most = max(most, at_once)
+        try:
+            return list_folder(*arguments)
+        finally:
+            with lock:
+                at_once -= 1
+
+    monkeypatch.setattr(sources, "_list_folder", counted)
+    monkeypatch.setattr(sources, "_LOCAL", SlowStorage())
+    found = discover(tmp_path)
+    assert len(found.paths) == 160
+    assert most == sources.WALK_THREADS > sources.FAST_WALK_THREADS
+
+
+@given(
+    st.text("ab*?[]!.", max_size=6),
+    st.lists(st.text("ab.gztsx", max_size=9), max_size=8),
+)
+def test_a_name_matches_the_pattern_itself_or_without_a_compression_suffix(
+    pattern: str, names: list[str]
+) -> None:
+    for name in names:
+        stem, dot, suffix = name.rpartition(".")
+        compressed = bool(dot) and f".{suffix}" in (".gz", ".zst")
+        expected = fnmatch.fnmatch(name, pattern) or (compressed and fnmatch.fnmatch(stem, pattern))
+        assert matches(name, pattern) == expected
 
 
 def test_missing_input_is_a_clear_error(tmp_path: Path) -> None:
@@ -202,6 +287,7 @@ def test_names_that_are_not_utf8_are_escaped_reversibly(tmp_path: Path) -> None:
     assert contents["lat\\xe9n/x.txt"] == b"article 3"
     stats = stat_files(found.root, found.paths)
     assert stats.column("bytes").to_pylist() == [9, 9, 9, 9]
+    assert found.stats is not None and found.stats.equals(stats)
 
 
 @given(
