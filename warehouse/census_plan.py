@@ -52,6 +52,13 @@ CENSUS_MEMORY_LIMIT = MEMORY_LIMIT
 two million articles learning the chrome over some 30M edge lines did (BENCHMARKS.md)."""
 
 
+def learned_sql(counts: str) -> str:
+    """The census query whose counts are made by ``counts`` (a file of ``CENSUS_SQL``)."""
+    return (CENSUS_SQL / counts).read_text() + (
+        CENSUS_SQL / "12_learned_from_counts.sql"
+    ).read_text()
+
+
 def census_is_current(previous: Snapshot | None) -> bool:
     """Whether the previous snapshot's census has the columns this code learns from.
 
@@ -240,7 +247,7 @@ def _plan(
             # New files only, and the previous counts at hand: count this run's rows into them.
             connection.register("state", counts)
             learned = connection.sql(
-                (CENSUS_SQL / "15_learned_increment.sql").read_text(),
+                learned_sql("15_learned_increment.sql"),
                 params={
                     "previous": old,
                     "new": new,
@@ -258,9 +265,7 @@ def _plan(
                     "processed", pa.table({"source_path": pa.array([], pa.string())})
                 )
             connection.execute((CENSUS_SQL / "05_census_rows.sql").read_text())
-            learned = connection.sql(
-                (CENSUS_SQL / "10_learned.sql").read_text(), params=params
-            ).to_arrow_table()
+            learned = connection.sql(learned_sql("10_learned.sql"), params=params).to_arrow_table()
         after = learned.filter(learned.column("after"))
 
         def planned(files: list[Path], affected: list[str]) -> CensusPlan:
