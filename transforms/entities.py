@@ -529,11 +529,18 @@ def _cities(country_names: frozenset[str]) -> dict[str, str]:
         capital = country["capital"].strip()
         if capital:
             names.add(by_name.get((capital, code), capital))
-    aliases: dict[str, str] = {}
-    for name in names:
-        for alias in (name, _fold(name)):
-            if alias not in CITY_STOPLIST and name not in CITY_STOPLIST:
-                aliases.setdefault(alias, name)
+    population: dict[str, int] = {}
+    for city in cities:
+        population[city["name"]] = max(population.get(city["name"], 0), city["population"])
+    # A city's own name is its alias first; a folded spelling shared by several cities goes to
+    # the most populous (San Jose is San Jose, US, not San José, Costa Rica), whatever order the
+    # set of names comes in (Python orders strings differently in each process).
+    ranked = sorted(names, key=lambda name: (-population.get(name, 0), name))
+    aliases: dict[str, str] = {name: name for name in ranked if name not in CITY_STOPLIST}
+    for name in ranked:
+        alias = _fold(name)
+        if alias not in CITY_STOPLIST and name not in CITY_STOPLIST:
+            aliases.setdefault(alias, name)
     for alias, name in CITY_ALIASES.items():
         aliases[alias] = name
     return {
