@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -32,9 +33,19 @@ TABLES = ("clusters", "document_matches", "match_passages")
 
 
 def month_of(dates: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """``YYYY-MM`` of each date; ``NO_MONTH`` for a null."""
-    months = pc.strftime(pc.cast(dates, pa.timestamp("s")), format="%Y-%m")
-    return pc.fill_null(months, NO_MONTH)
+    """``YYYY-MM`` of each date; ``NO_MONTH`` for a null.
+
+    The month's number (year times 12 plus month) of each date, and its text made once per
+    distinct month: formatting every date's text cost eight times as much.
+    """
+    if isinstance(dates, pa.ChunkedArray):
+        dates = dates.combine_chunks()
+    numbers = pc.add(pc.multiply(pc.year(dates), 12), pc.subtract(pc.month(dates), 1))
+    known, place = np.unique(
+        pc.fill_null(numbers, -1).to_numpy(zero_copy_only=False), return_inverse=True
+    )
+    labels = [NO_MONTH if n < 0 else f"{n // 12:04d}-{n % 12 + 1:02d}" for n in known.tolist()]
+    return pa.array(labels, pa.string()).take(pa.array(place))
 
 
 @dataclass(frozen=True)

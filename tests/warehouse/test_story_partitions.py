@@ -4,7 +4,10 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.warehouse.test_incremental import clusters
 from warehouse.incremental import CarriedRows, staged_rows
@@ -66,3 +69,22 @@ def test_rows_are_staged_a_file_per_story_month(tmp_path: Path) -> None:
         for path in carried.carried
     }
     assert by_folder == {"story_month=2021-03": ["a1"], "story_month=2021-04": ["b1", "b2"]}
+
+
+@given(st.lists(st.one_of(st.none(), st.dates()), max_size=50), st.integers(1, 3))
+def test_a_date_s_month_is_its_year_and_month_as_text(
+    dates: list[date | None], chunks: int
+) -> None:
+    """As ``strftime('%Y-%m')`` gives it (the folder names of every earlier snapshot), in
+    arrays of one chunk or more; ``NO_MONTH`` for a date that is missing."""
+    expected = [NO_MONTH if d is None else f"{d.year:04d}-{d.month:02d}" for d in dates]
+    size = len(dates) // chunks + 1
+    parts = [dates[start : start + size] for start in range(0, len(dates), size)] or [[]]
+    chunked = pa.chunked_array([pa.array(part, pa.date32()) for part in parts], pa.date32())
+    assert month_of(pa.array(dates, pa.date32())).to_pylist() == expected
+    assert month_of(chunked).to_pylist() == expected
+    reference = pc.fill_null(
+        pc.strftime(pc.cast(pa.array(dates, pa.date32()), pa.timestamp("s")), format="%Y-%m"),
+        NO_MONTH,
+    )
+    assert reference.to_pylist() == expected
