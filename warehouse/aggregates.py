@@ -638,9 +638,11 @@ def _months_of(table: pa.Table, column: str) -> np.ndarray:
         values = pc.fill_null(pc.strftime(values, "%Y-%m"), "undated")
     if pa.types.is_string(values.type):
         return np.asarray(values.to_pylist(), dtype=object)
-    keys = np.right_shift(values.to_numpy(), 32)
-    labels = {key: month_label(int(key)) for key in np.unique(keys)}
-    return np.asarray([labels[key] for key in keys.tolist()], dtype=object)
+    # Each distinct month's label made once and placed by numpy: a Python lookup per row, over
+    # every row of the large tables, cost more than the sort (BENCHMARKS.md, "Increments").
+    known, place = np.unique(np.right_shift(values.to_numpy(), 32), return_inverse=True)
+    labels = np.asarray([month_label(int(key)) for key in known.tolist()], dtype=object)
+    return labels[place]
 
 
 def _write_months(
