@@ -92,15 +92,15 @@ def _census_rows(files: list[str]) -> int:
 
 
 def _previous_counts(
-    previous: Snapshot | None, old: list[str], min_stories: int, min_share: float
+    previous: Snapshot | None, old_rows: int, min_stories: int, min_share: float
 ) -> pa.Table | None:
-    """The previous ``census_learned``, if it was counted over ``old`` with these thresholds.
+    """The previous ``census_learned``, if counted with these thresholds over ``old_rows`` rows.
 
     A snapshot without it (older newsetl), or counted with other thresholds or over a census
     of another size, gives None: the census is counted whole.
     """
     files = table_files(previous, "census_learned")
-    if not files or not old:
+    if not files or not old_rows:
         return None
     rows = pa.concat_tables(pq.read_table(path, schema=CENSUS_LEARNED) for path in files)
     if rows.num_rows == 0:
@@ -113,7 +113,7 @@ def _previous_counts(
             strict=True,
         )
     )
-    if counted != {(min_stories, min_share, _census_rows(old))}:
+    if counted != {(min_stories, min_share, old_rows)}:
         return None
     return rows.select(["site", "line_key", "name", "stories"])
 
@@ -238,10 +238,12 @@ def _plan(
                 {"previous": old},
             ).fetchall()
         min_stories, min_share = thresholds
+        new_rows = _census_rows(new)
+        old_rows = 0 if superseded else _census_rows(old)
         counts = (
             None
             if superseded or not new
-            else _previous_counts(previous, old, min_stories, min_share)
+            else _previous_counts(previous, old_rows, min_stories, min_share)
         )
         if counts is not None:
             # New files only, and the previous counts at hand: count this run's rows into them.
@@ -268,8 +270,7 @@ def _plan(
             learned = connection.sql(learned_sql("10_learned.sql"), params=params).to_arrow_table()
         after = learned.filter(learned.column("after"))
 
-        def planned(files: list[Path], affected: list[str]) -> CensusPlan:
-            rows = _census_rows([str(path) for path in files])
+        def planned(files: list[Path], affected: list[str], rows: int) -> CensusPlan:
             return CensusPlan(
                 files,
                 _learned(after),
@@ -279,7 +280,7 @@ def _plan(
             )
 
         if not old:
-            return planned(list(staged), [])
+            return planned(list(staged), [], new_rows)
         changed, renamed = _changes(learned.filter(learned.column("before")), after)
         affected: list[str] = []
         if changed.num_rows or renamed.num_rows:
@@ -291,17 +292,21 @@ def _plan(
             ).to_arrow_table()
             affected = hit.column(0).to_pylist()
         if not superseded:
-            return planned([*table_files(previous, "line_census"), *staged], affected)
+            return planned(
+                [*table_files(previous, "line_census"), *staged], affected, old_rows + new_rows
+            )
         # Some previous rows are superseded: write the others again, batch by batch.
         kept_file = spill_dir / "census-kept.parquet"
         reader = connection.sql(
             (CENSUS_SQL / "30_kept_rows.sql").read_text(), params={"previous": old}
         ).to_arrow_reader(1 << 20)
+        kept_rows = 0
         with storage.parquet_writer(kept_file, LINE_CENSUS) as writer:
             for batch in reader:
                 table = pa.Table.from_batches([batch])
                 writer.write_table(conform(table, LINE_CENSUS, name="line_census"))
-        return planned([kept_file, *staged], affected)
+                kept_rows += table.num_rows
+        return planned([kept_file, *staged], affected, kept_rows + new_rows)
     finally:
         connection.close()
 
