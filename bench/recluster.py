@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         started = time.process_time()
         # A run also compares its pairs with the snapshot's (the same ones here).
         changed = changed_pair_keys(left, right, left, right)
-        again, drawn = recluster(*columns, left, right, carried, np.r_[seeds, changed])
+        again, mask = recluster(*columns, left, right, carried, np.r_[seeds, changed])
+        drawn = int(mask.sum())
         partial.append(time.process_time() - started)
     if not again.equals(everything):
         raise SystemExit("recluster differs from drawing everything")

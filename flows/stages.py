@@ -522,8 +522,12 @@ class Deduplicated:
     """``cluster_id`` and ``is_canonical`` (``incremental.CLUSTER_COLUMNS``), aligned with
     ``keys.all_keys()``; each cluster's size is in ``clusters``."""
     whole_tables: dict[str, list[Path]]
-    """Every row of ``clusters``, ``document_matches`` and ``body_pairs``, staged
-    (``tasks.CARRIED_WHOLE_TABLES``): the story tables a file per story month."""
+    """Every row of ``clusters``, ``document_matches`` and ``body_pairs``, or of their
+    ``scopes``, staged (``tasks.CARRIED_WHOLE_TABLES``): the story tables a file per story
+    month."""
+    scopes: dict[str, incremental.Scope]
+    """The story tables' rows this run computed, when it drew only some stories again
+    (``incremental.drawn_scopes``); a table without one was computed whole."""
     band_files: list[Path]
     """Band keys of every body: the previous snapshot's files and this run's shard files."""
     signature_files: list[Path]
@@ -548,12 +552,19 @@ def deduplicate(
     clock = StageClock()
     keys = incremental.gather_keys(found.previous, staging, processed.superseded)
     release_memory()  # read buffers of the keys' files
-    assigned, pairs = deduplicate_documents(keys, found.previous, staging, run.settings.workers)
-    table = keys.all_keys()
+    assigned, pairs, drawn = deduplicate_documents(
+        keys, found.previous, staging, run.settings.workers
+    )
+    scopes = incremental.drawn_scopes(keys, assigned, drawn)
+    table, clustered = keys.all_keys(), assigned
+    if drawn is not None:
+        # The stories drawn again, whole: each document's cluster and canonical are among them.
+        rows = pa.array(np.flatnonzero(drawn))
+        table, clustered = table.take(rows), assigned.take(rows)
     # Staged as soon as made: publish links or reads them; they do not stay in memory.
-    clusters = cluster_table(table, assigned, run.run_id)
+    clusters = cluster_table(table, clustered, run.run_id)
     stories = StoryMonths.of(clusters)
-    matches = document_matches(table, assigned, pairs, run.run_id)
+    matches = document_matches(table, clustered, pairs, run.run_id)
     whole_tables = {
         "clusters": staging.stage_by_month(
             "clusters", clusters, stories.months("clusters", clusters), "all"
@@ -563,7 +574,7 @@ def deduplicate(
         ),
         "body_pairs": [staging.stage_table("body_pairs", pairs, "all")],
     }
-    del table, pairs, clusters, matches, stories
+    del table, clustered, pairs, clusters, matches, stories
     assigned = assigned.select(incremental.CLUSTER_COLUMNS)
     release_memory()
     # This run's band keys and signatures are staged in their declared schemas: their files are
@@ -576,7 +587,7 @@ def deduplicate(
     counters = clock.counters(
         "deduplicate", files_in=processed.files_processed, documents=assigned.num_rows
     )
-    return Deduplicated(keys, assigned, whole_tables, band_files, signature_files, counters)
+    return Deduplicated(keys, assigned, whole_tables, scopes, band_files, signature_files, counters)
 
 
 @dataclass(frozen=True)
@@ -620,6 +631,7 @@ def publish(
         found.previous,
         found.runs_history,
         run.settings.workers,
+        deduplicated.scopes,
     )
     counters = clock.counters(
         "publish",

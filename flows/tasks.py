@@ -238,14 +238,15 @@ def deduplicate_documents(
     previous: store.Snapshot | None,
     staging: store.RunStaging,
     workers: int = 1,
-) -> tuple[pa.Table, pa.Table]:
+) -> tuple[pa.Table, pa.Table, np.ndarray | None]:
     """Cluster all documents of the next snapshot: exact copies, then verified near copies.
 
     ``workers`` local processes verify the near copies' batches side by side.
 
     Returns:
         Each document's ``cluster_id``, ``is_canonical`` and ``cluster_size`` (aligned with
-        ``keys.all_keys()``), and every verified pair of bodies.
+        ``keys.all_keys()``), every verified pair of bodies, and which documents' clusters were
+        drawn (None: every one's; the others' are the previous snapshot's, whole).
     """
     table = keys.all_keys()
     new_pairs = body_pairs.find_copies(
@@ -262,7 +263,7 @@ def deduplicate_documents(
     dates, words = table.column("published_date"), table.column("word_count")
     if previous is None or incremental.drawn_by(previous) != CLUSTERING_DIGEST:
         # A first run, or clusters drawn by other rules: every cluster is drawn.
-        return cluster_documents(doc_id, content_hash, dates, words, left, right), pairs
+        return cluster_documents(doc_id, content_hash, dates, words, left, right), pairs, None
     # Only the components of the pairs' graph whose documents or pairs changed are drawn again.
     before_left, before_right = incremental.previous_pairs(previous)
     seeds = np.r_[
@@ -273,10 +274,10 @@ def deduplicate_documents(
     assigned, drawn = recluster(doc_id, content_hash, dates, words, left, right, carried, seeds)
     get_run_logger().info(
         "clusters: %d of %d documents in components drawn again, the others' carried",
-        drawn,
+        int(np.count_nonzero(drawn)),
         len(doc_id),
     )
-    return assigned, pairs
+    return assigned, pairs, drawn
 
 
 # Tables deduplication computes whole: an increment writes the rows that changed.
@@ -294,15 +295,18 @@ def publish_snapshot(
     previous: store.Snapshot | None,
     runs_history: pa.Table | None = None,
     workers: int = 1,
+    scopes: Mapping[str, incremental.Scope] | None = None,
 ) -> store.Snapshot:
     """Write the next snapshot (carrying unchanged files), make it current, refresh the catalog.
 
-    ``whole_tables`` are the staged files of ``CARRIED_WHOLE_TABLES``, every row of each;
+    ``whole_tables`` are the staged files of ``CARRIED_WHOLE_TABLES``, every row of each, or of
+    its scope in ``scopes`` (the stories the run drew again: ``incremental.drawn_scopes``);
     ``previous`` is the snapshot the run builds on (None for a first run or a rebuild);
     ``runs_history`` the earlier ``runs`` rows, when not the current snapshot's (a rebuild);
     ``workers`` local processes find the near copies' shared passages side by side.
     """
     logger = get_run_logger()
+    scopes = scopes or {}
     plan = incremental.plan_documents(keys, assigned)
     logger.info(
         "documents: %d files carried unchanged, %d rewritten (%d rows go), %d new documents",
@@ -316,7 +320,9 @@ def publish_snapshot(
     tables = _with_staged(tables, "mentions", mentions.written, mentions.carried, staging)
     del mentions
     # Each story's month, which places the rows of the story tables (story_partitions).
-    stories = StoryMonths.read(whole_tables["clusters"])
+    stories = incremental.next_story_months(
+        previous, whole_tables["clusters"], scopes.get("clusters")
+    )
     # Why each near copy is linked: computed for the new matches only, the others carried, by
     # worker processes while this one writes the documents and builds the report tables (one
     # DuckDB thread), so that the two cores share the two jobs.
@@ -329,11 +335,12 @@ def publish_snapshot(
             previous,
             workers,
             stories,
+            scopes.get("match_passages"),
         )
-        # Computed over every document; the rows of the stories this run left alone are carried.
+        # The rows of the stories this run left alone are carried.
         for name in CARRIED_WHOLE_TABLES:
             carried = incremental.carry_unchanged_staged(
-                previous, name, whole_tables[name], staging, stories
+                previous, name, whole_tables[name], staging, stories, scopes.get(name)
             )
             tables = tables.with_table(name, carried.written, carried.carried)
         snapshot = staging.publish(
@@ -357,6 +364,7 @@ def _staged_passages(
     previous: store.Snapshot | None,
     workers: int,
     stories: StoryMonths,
+    scope: incremental.Scope | None,
 ) -> tuple[pa.Table, list[Path]]:
     """The next ``match_passages``: rows to write (none: they are staged) and files to carry.
 
@@ -371,6 +379,7 @@ def _staged_passages(
         previous,
         workers=functools.partial(passage_pool, workers),
         parallel=workers,
+        scope=scope,
     )
     rows = incremental.staged_rows(
         incremental.CarriedRows(passages.carried, passages.written),

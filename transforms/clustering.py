@@ -229,7 +229,7 @@ def recluster(
     right_key: np.ndarray,
     carried: pa.Table,
     seeds: np.ndarray,
-) -> tuple[pa.Table, int]:
+) -> tuple[pa.Table, np.ndarray]:
     """:func:`cluster_documents`, drawing again only the components that changed.
 
     The stars of a component of the pairs' graph depend on its bodies, documents and pairs
@@ -250,7 +250,8 @@ def recluster(
             longer supported (:func:`changed_pair_keys`).
 
     Returns:
-        As :func:`cluster_documents`, and the number of documents whose clusters were drawn.
+        As :func:`cluster_documents`, and which documents' clusters were drawn (a mask aligned
+        with ``doc_id``): the others' rows are ``carried``'s, and so are their clusters, whole.
     """
     keys = body_keys(content_hash) if len(content_hash) else np.empty(0, np.uint64)
     unknown = pc.is_null(carried.column("cluster_id")).to_numpy(zero_copy_only=False)
@@ -261,7 +262,7 @@ def recluster(
         drawn = cluster_documents(
             doc_id, content_hash, published_date, word_count, left_key, right_key
         )
-        return drawn, len(doc_id)
+        return drawn, again
     at = np.flatnonzero(again)
     taken = pa.array(at)
     inside = np.isin(left_key.astype(np.uint64), redrawn)
@@ -285,4 +286,4 @@ def recluster(
             ]
         )
         columns[name] = both.take(pa.array(source))
-    return pa.table(columns), len(at)
+    return pa.table(columns), again

@@ -75,6 +75,8 @@ def document_matches(keys: pa.Table, assigned: pa.Table, pairs: pa.Table, run_id
     canonical_id = assigned.column("canonical_doc_id").filter(copies)
     content_hash = keys.column("content_hash").combine_chunks()
     canonical_rows = pc.index_in(canonical_id, value_set=keys.column("doc_id").combine_chunks())
+    if canonical_rows.null_count:
+        raise ValueError(f"{canonical_rows.null_count} copies' canonical documents are not given")
     own = body_keys(content_hash.filter(copies))
     head = body_keys(content_hash.take(canonical_rows)) if len(canonical_rows) else own
     exact = own == head

@@ -38,6 +38,10 @@ OUTDATED_COLUMNS = frozenset({"cluster_size"})
 """Columns of document files written by an older newsetl: such a file is written again."""
 
 
+GONE = pa.schema([("doc_id", pa.string()), ("cluster_id", pa.string())])
+"""What a run keeps of the previous documents it supersedes, besides their bodies' hashes."""
+
+
 @dataclass
 class DocumentKeys:
     """Dedup keys of every document of the next snapshot: the previous ones kept, then the new."""
@@ -55,6 +59,9 @@ class DocumentKeys:
     """Indices of previous files in an older layout (``OUTDATED_COLUMNS``): all rewritten."""
     gone_hashes: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
     """Content hashes of the superseded documents: their stories are drawn again."""
+    gone: pa.Table = field(default_factory=GONE.empty_table)
+    """``doc_id`` and ``cluster_id`` of the superseded documents: their rows of the story
+    tables go, or are written again."""
 
     def all_keys(self) -> pa.Table:
         """KEY_COLUMNS of previous then new documents: the order cluster results align to."""
@@ -73,6 +80,7 @@ def gather_keys(
     records: list[tuple[str, str | None, int, int]] = []
     gone: list[pa.Table] = []
     gone_hashes: list[pa.Array] = []
+    gone_ids: list[pa.Table] = []
     outdated: set[int] = set()
     for index, path in enumerate(files):
         parquet = pq.ParquetFile(path)
@@ -86,6 +94,7 @@ def gather_keys(
         table = table.drop_columns(["source_path"])
         if pc.any(dropped).as_py():
             gone_hashes.append(table.column("content_hash").filter(dropped).combine_chunks())
+            gone_ids.append(table.select(GONE.names).filter(dropped).cast(GONE))
             rows = table.column("row").filter(dropped)
             gone.append(pa.table({"file": pa.repeat(pa.scalar(str(path)), len(rows)), "row": rows}))
         tables.append(table.filter(pc.invert(dropped)))
@@ -109,7 +118,14 @@ def gather_keys(
     )
     hashes = pa.concat_arrays([pa.array([], pa.string()), *gone_hashes])
     return DocumentKeys(
-        files, kept, file_table(records), superseded, new, frozenset(outdated), hashes
+        files,
+        kept,
+        file_table(records),
+        superseded,
+        new,
+        frozenset(outdated),
+        hashes,
+        pa.concat_tables([GONE.empty_table(), *gone_ids]),
     )
 
 
@@ -265,11 +281,12 @@ def next_mentions(
 ) -> MentionsPlan:
     """Carry the mentions of the documents kept from ``previous``; add the staged ones.
 
-    A superseded or reprocessed document is not among the kept keys, so its earlier mentions go
-    away; the staged mentions of its new version come in with this run's id. A run that only adds
-    documents reads no earlier mentions file: at a million documents they hold 14M rows.
+    A superseded or reprocessed document's earlier mentions go away (``keys.gone``); the staged
+    mentions of its new version come in with this run's id. A run that only adds documents reads
+    no earlier mentions file: at a million documents they hold 14M rows. One that supersedes
+    some reads their document ids, each file's distinct ones tested against the few that go.
     """
-    kept_ids = keys.previous.column("doc_id")
+    gone_ids = keys.gone.column("doc_id").combine_chunks()
     carried: list[Path] = []
     parts: list[pa.Table] = []
     for path in table_files(previous, "mentions"):
@@ -279,14 +296,20 @@ def next_mentions(
                 carried.append(path)
             continue
         # The document ids decide; the other columns are read only for a file to rewrite.
-        doc_ids = pq.read_table(path, columns=["doc_id"]).column("doc_id")
-        if not len(doc_ids):
+        doc_ids = pq.read_table(path, columns=["doc_id"], read_dictionary=["doc_id"])
+        if not doc_ids.num_rows:
             continue  # a run that found no mentions wrote an empty file: nothing to carry
-        present = pc.is_in(doc_ids, value_set=kept_ids)
-        if pc.all(present).as_py() is not False:
+        going = pa.chunked_array(
+            [
+                pc.is_in(chunk.dictionary, value_set=gone_ids).take(chunk.indices)
+                for chunk in doc_ids.column("doc_id").chunks
+            ],
+            pa.bool_(),
+        )
+        if not pc.any(going).as_py():
             carried.append(path)
         else:
-            rows = pq.read_table(path).filter(present)
+            rows = pq.read_table(path).filter(pc.invert(going))
             parts.append(conform(rows, MENTIONS, name="mentions"))
     written = pa.concat_tables(parts) if parts else MENTIONS.empty_table()
     return MentionsPlan([*carried, *staging.mention_files()], written)
@@ -371,47 +394,130 @@ def carry_rows(
     return CarriedRows([Path(name) for name in plan.carried], written)
 
 
-def carry_unchanged(
-    previous: Snapshot | None, table: str, rows: pa.Table, spill_dir: Path | None = None
-) -> CarriedRows:
-    """The next snapshot's ``table`` from all of its rows, carrying the rows that did not change.
+@dataclass(frozen=True)
+class Scope:
+    """The rows of a table a run computed again: those whose ``column`` is one of ``values``.
 
-    ``rows`` is the whole table as this run computed it (``clusters``, ``document_matches``,
-    ``body_pairs``: over every document), each row stamped with this run's id. A previous row
-    equal to one of ``rows`` in every column but ``run_id`` stays as it was, run id included; a
-    previous file all of whose rows stay is hard-linked, one that lost some is rewritten with
-    those it keeps, and only the new or changed rows are written with this run's id. So an
-    increment whose new documents form new stories writes those stories' rows, not the table.
+    An increment draws again only the stories its documents touch (``clustering.recluster``):
+    the rows it computes of ``clusters`` and ``document_matches`` are theirs, and every other
+    row of the previous snapshot stands as it is.
+    """
+
+    column: str
+    values: pa.Array
+
+
+def drawn_scopes(
+    keys: DocumentKeys, assigned: pa.Table, drawn: np.ndarray | None
+) -> dict[str, Scope]:
+    """The rows of the story tables a run computes when it drew only ``drawn``'s clusters.
+
+    ``drawn`` marks the documents of ``keys.all_keys()`` whose clusters were drawn again (None:
+    every one, and the tables are computed whole: no scope). The scopes are those documents and
+    the superseded ones (``document_matches``, ``match_passages``: by copy), and the clusters
+    they are in now or were in before (``clusters``).
+    """
+    if drawn is None:
+        return {}
+    mask = pa.array(drawn)
+    previous_ids = keys.previous.column("cluster_id").combine_chunks().cast(pa.string())
+    doc_ids = pa.chunked_array(
+        [
+            *keys.previous.column("doc_id").chunks,
+            *keys.new.column("doc_id").chunks,
+        ],
+        pa.string(),
+    ).filter(mask)
+    clusters = pa.chunked_array(
+        [
+            assigned.column("cluster_id").cast(pa.string()).filter(mask).combine_chunks(),
+            previous_ids.filter(mask.slice(0, len(previous_ids))),
+            keys.gone.column("cluster_id").combine_chunks(),
+        ],
+        pa.string(),
+    )
+    copies = pa.chunked_array(
+        [doc_ids.combine_chunks(), keys.gone.column("doc_id").combine_chunks()], pa.string()
+    )
+    by_copy = Scope("doc_id", pc.unique(copies.drop_null()))
+    return {
+        "clusters": Scope("cluster_id", pc.unique(clusters.drop_null())),
+        "document_matches": by_copy,
+        "match_passages": by_copy,
+    }
+
+
+def carry_unchanged(
+    previous: Snapshot | None,
+    table: str,
+    rows: pa.Table,
+    spill_dir: Path | None = None,
+    scope: Scope | None = None,
+) -> CarriedRows:
+    """The next snapshot's ``table`` from the rows this run computed, carrying the unchanged.
+
+    ``rows`` is the table as this run computed it (``clusters``, ``document_matches``,
+    ``body_pairs``), each row stamped with this run's id: every row, or with ``scope`` every
+    row in it. A previous row in scope equal to one of ``rows`` in every column but ``run_id``
+    stays as it was, run id included, and so does every previous row out of scope; a previous
+    file all of whose rows stay is hard-linked (one without a row in scope is not even read
+    whole), one that lost some is rewritten with those it keeps, and only the new or changed
+    rows are written with this run's id. So an increment whose new documents form new stories
+    writes those stories' rows, not the table.
 
     Args:
         previous: The snapshot the run builds on (None: every row is written).
         table: The table's name, in ``TABLES``.
-        rows: Every row of the next snapshot's table, in its schema.
+        rows: The rows of the next snapshot's table this run computed, in its schema.
         spill_dir: Where DuckDB spills comparing the rows (the run's staging folder).
+        scope: The rows ``rows`` stand for (None: the whole table).
     """
     files = table_files(previous, table)
-    if not files or rows.num_rows == 0:
+    if not files or (rows.num_rows == 0 and scope is None):
         return CarriedRows([], rows)
+    untouched: list[Path] = []
+    if scope is not None:
+        touched: list[Path] = []
+        for path in files:
+            keys = pq.read_table(path, columns=[scope.column]).column(0)
+            hit = pc.is_in(keys, value_set=scope.values)
+            (touched if pc.any(hit).as_py() else untouched).append(path)
+        files = touched
     compared = [name for name in TABLES[table].names if name != "run_id"]
     same = " AND ".join(f'p."{name}" IS NOT DISTINCT FROM n."{name}"' for name in compared)
+    in_scope = "TRUE" if scope is None else f'p."{scope.column}" IN (SELECT value FROM scope)'  # noqa: S608
     connection = spilling_connection(spill_dir)
     try:
         connection.register(
             "next_rows", rows.append_column("next_row", pa.array(np.arange(rows.num_rows)))
         )
+        if scope is not None:
+            connection.register("scope", pa.table({"value": scope.values}))
         # Each previous row with the row of ``rows`` it equals, if any (rows are unique by key).
         # Names are the schema's own, quoted; the files are bound.
-        matched = connection.sql(
-            "SELECT p.filename AS file, p.file_row_number AS row, n.next_row "  # noqa: S608
-            "FROM read_parquet($files, filename = true, file_row_number = true) AS p "
-            f"LEFT JOIN next_rows AS n ON {same}",
-            params={"files": [str(path) for path in files]},
-        ).to_arrow_table()
+        matched = (
+            connection.sql(
+                "SELECT p.filename AS file, p.file_row_number AS row, n.next_row, "  # noqa: S608
+                f"{in_scope} AS in_scope "
+                "FROM read_parquet($files, filename = true, file_row_number = true) AS p "
+                f"LEFT JOIN next_rows AS n ON {same}",
+                params={"files": [str(path) for path in files]},
+            ).to_arrow_table()
+            if files
+            else pa.table(
+                {
+                    "file": pa.array([], pa.string()),
+                    "row": pa.array([], pa.int64()),
+                    "next_row": pa.array([], pa.int64()),
+                    "in_scope": pa.array([], pa.bool_()),
+                }
+            )
+        )
     finally:
         connection.close()
-    stays = matched.column("next_row").is_valid()
+    stays = pc.or_(matched.column("next_row").is_valid(), pc.invert(matched.column("in_scope")))
     gone = matched.filter(pc.invert(stays)).select(["file", "row"])
-    kept = matched.column("next_row").filter(stays)
+    kept = matched.column("next_row").drop_null()
     records: list[tuple[str, str | None, int, int]] = [
         (str(path), None, pq.ParquetFile(path).metadata.num_rows, path.stat().st_size)
         for path in files
@@ -426,7 +532,32 @@ def carry_unchanged(
     changed = np.ones(rows.num_rows, dtype=bool)
     changed[kept.to_numpy()] = False
     written = pa.concat_tables([*rewritten, conform(rows.filter(changed), schema, name=table)])
-    return CarriedRows([Path(name) for name in plan.carried], written)
+    return CarriedRows([*untouched, *(Path(name) for name in plan.carried)], written)
+
+
+def next_story_months(
+    previous: Snapshot | None, staged_clusters: list[Path], scope: Scope | None
+) -> StoryMonths:
+    """The month of every story of the next snapshot (its ``clusters`` rows' first dates).
+
+    Those of the rows staged in ``staged_clusters``: every story's, or with ``scope`` those
+    the run drew again, the others' from the previous snapshot's rows out of the scope.
+    """
+    if scope is None:
+        return StoryMonths.read(staged_clusters)
+    columns = [scope.column, "canonical_doc_id", "first_date"]
+    earlier = pa.concat_tables(
+        [
+            CLUSTERS.empty_table().select(columns),
+            *(
+                pq.read_table(path, schema=CLUSTERS, columns=columns)
+                for path in table_files(previous, "clusters")
+            ),
+        ]
+    )
+    earlier = earlier.filter(pc.invert(pc.is_in(earlier.column(0), value_set=scope.values)))
+    drawn = [pq.read_table(path, schema=CLUSTERS, columns=columns) for path in staged_clusters]
+    return StoryMonths.of(pa.concat_tables([*drawn, earlier]))
 
 
 def carry_unchanged_staged(
@@ -435,17 +566,19 @@ def carry_unchanged_staged(
     staged: list[Path],
     staging: RunStaging,
     stories: StoryMonths | None = None,
+    scope: Scope | None = None,
 ) -> CarriedRows:
-    """:func:`carry_unchanged` of the rows staged in ``staged`` (every row of ``table``).
+    """:func:`carry_unchanged` of the rows staged in ``staged``: every row, or its ``scope``'s.
 
     Without earlier rows of the table, the staged files are the table: they are carried as they
-    are, never read. Otherwise the new or changed rows are staged again, as ``changed`` (by
-    story month for a story table, ``stories`` placing them).
+    are, never read (rows out of a scope are earlier rows: there are none). Otherwise the new or
+    changed rows are staged again, as ``changed`` (by story month for a story table,
+    ``stories`` placing them).
     """
     if not table_files(previous, table):
         return CarriedRows(list(staged), TABLES[table].empty_table())
     rows = read_staged_table(staged, table)
-    carried = carry_unchanged(previous, table, rows, staging.path)
+    carried = carry_unchanged(previous, table, rows, staging.path, scope)
     del rows
     return staged_rows(carried, staging, table, "changed", stories)
 

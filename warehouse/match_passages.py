@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from transforms.passages import PassageParams, batch_passages
 from warehouse.body_batches import bodies_by_batch
-from warehouse.incremental import DocumentKeys
+from warehouse.incremental import DocumentKeys, Scope
 from warehouse.schemas import MATCH_PASSAGES, conform
 from warehouse.store import RunStaging, Snapshot, table_files
 
@@ -63,12 +63,13 @@ def next_match_passages(
     *,
     workers: Callable[[], Executor] | None = None,
     parallel: int = 1,
+    scope: Scope | None = None,
 ) -> PassagesPlan:
     """Carry the passages that stand; compute those of the new near copies.
 
     Args:
         keys: The next snapshot's documents: ``keys.previous`` are the unchanged ones.
-        matches: The next snapshot's ``document_matches``.
+        matches: The next snapshot's ``document_matches``: every row, or those of ``scope``.
         staging: This run's staging (its documents, and room for temporary files).
         previous: The current snapshot, or None for a first run.
         params: How passages are found.
@@ -77,6 +78,9 @@ def next_match_passages(
             of them), while this process reads the next batches' bodies. None: batches are
             computed here.
         parallel: The number of workers ``workers`` starts.
+        scope: The copies (``doc_id``) whose matches the run drew again; a previous passage of
+            another copy stands as it is (its match and both bodies did not change). None:
+            ``matches`` has every copy.
     """
     near = matches.filter(pc.equal(matches.column("kind"), "near"))
     wanted = _pair_keys(near.column("doc_id"), near.column("matched_doc_id"))
@@ -92,12 +96,26 @@ def next_match_passages(
     parts: list[pa.Table] = []
     done: list[pa.ChunkedArray] = []
     for path in table_files(previous, "match_passages"):
-        pairs = pq.read_table(path, columns=["doc_id", "matched_doc_id"])
-        if not pairs.num_rows:
-            continue  # a run without near copies wrote an empty file: nothing to carry
-        found = _pair_keys(pairs.column("doc_id"), pairs.column("matched_doc_id"))
-        stands = pc.is_in(found, value_set=standing_keys)
-        done.append(found.filter(stands))
+        if scope is None:
+            pairs = pq.read_table(path, columns=["doc_id", "matched_doc_id"])
+            if not pairs.num_rows:
+                continue  # a run without near copies wrote an empty file: nothing to carry
+            found = _pair_keys(pairs.column("doc_id"), pairs.column("matched_doc_id"))
+            stands = pc.is_in(found, value_set=standing_keys)
+            done.append(found.filter(stands))
+        else:
+            copies = pq.read_table(path, columns=["doc_id"]).column("doc_id").combine_chunks()
+            drawn = pc.is_in(copies, value_set=scope.values)
+            if not pc.any(drawn).as_py():
+                if len(copies):
+                    carried.append(path)
+                continue
+            pairs = pq.read_table(path, columns=["doc_id", "matched_doc_id"]).filter(drawn)
+            found = _pair_keys(pairs.column("doc_id"), pairs.column("matched_doc_id"))
+            standing_drawn = pc.is_in(found, value_set=standing_keys)
+            done.append(found.filter(standing_drawn))
+            stands = pc.invert(drawn)
+            stands = pc.replace_with_mask(stands, drawn, standing_drawn.combine_chunks())
         if pc.all(stands).as_py():
             carried.append(path)
         elif pc.any(stands).as_py():

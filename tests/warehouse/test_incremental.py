@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.warehouse.test_store import documents, run_record
 from transforms.clustering import CLUSTERING_DIGEST
@@ -15,6 +18,7 @@ from transforms.increment_plan import ROW_KEYS
 from warehouse.incremental import (
     CLUSTER_COLUMNS,
     DocumentKeys,
+    Scope,
     carry_unchanged,
     document_batches,
     drawn_by,
@@ -164,6 +168,57 @@ def test_rows_that_did_not_change_are_carried_with_their_run(tmp_path: Path) -> 
     # part-b is written again without c's old row (nothing of it stays), part-c with e alone.
     assert written == {("c", 2, "r3"), ("e", 1, "r2"), ("f", 1, "r3")}
     assert result.written.schema.equals(CLUSTERS, check_metadata=False)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    before=st.lists(st.tuples(st.integers(0, 3), st.integers(1, 3)), min_size=1, max_size=12),
+    changes=st.lists(st.sampled_from(["same", "grown", "gone", "run"]), min_size=12, max_size=12),
+    added=st.integers(0, 3),
+)
+def test_rows_of_a_scope_carry_as_the_whole_table_does(
+    tmp_path_factory: pytest.TempPathFactory,
+    before: list[tuple[int, int]],
+    changes: list[str],
+    added: int,
+) -> None:
+    """An increment that computed only the stories it drew again (``Scope``) carries and writes
+    what it would have given every row: out-of-scope rows stand as they are."""
+    tmp_path = tmp_path_factory.mktemp("scope")
+    ids = [f"c{n}" for n in range(len(before))]
+    previous_rows = [
+        (i, size, "2021-01-01", ["X"]) for i, (_, size) in zip(ids, before, strict=True)
+    ]
+    files = {
+        f"part-{f}.parquet": clusters(
+            [row for row, (file, _) in zip(previous_rows, before, strict=True) if file == f],
+            f"r{f}",
+        )
+        for f in sorted({file for file, _ in before})
+    }
+    previous = snapshot_of(tmp_path, files)
+    next_rows, touched = [], set()
+    for (cluster, size, first, outlets), change in zip(
+        previous_rows, changes[: len(previous_rows)], strict=True
+    ):
+        if change == "gone":
+            touched.add(cluster)
+            continue
+        if change in ("grown", "run"):
+            touched.add(cluster)
+        next_rows.append((cluster, size + (change == "grown"), first, outlets))
+    next_rows += [(f"n{n}", 1, "2021-02-01", ["Y"]) for n in range(added)]
+    touched |= {f"n{n}" for n in range(added)}
+    whole = carry_unchanged(previous, "clusters", clusters(next_rows, "r9"), tmp_path)
+    drawn = clusters([row for row in next_rows if row[0] in touched], "r9")
+    scope = Scope("cluster_id", pa.array(sorted(touched), pa.string()))
+    scoped = carry_unchanged(previous, "clusters", drawn, tmp_path, scope)
+    assert sorted(scoped.carried) == sorted(whole.carried)
+    assert sorted(scoped.written.to_pylist(), key=repr) == sorted(
+        whole.written.to_pylist(), key=repr
+    )
 
 
 def test_without_a_previous_snapshot_every_row_is_written(tmp_path: Path) -> None:
