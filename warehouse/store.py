@@ -510,13 +510,16 @@ class RunStaging:
         snapshot_id = new_snapshot_id(now)
         build = self.path / "snapshot"
         storage.make_dir(build)
+        # What the parent snapshot recorded of its files: those linked in are not read again.
+        previous = warehouse.snapshot(parent) if parent else None
+        known = _records_by_inode(previous) if previous is not None else {}
 
         storage.step("write_documents")
         document_rows = _write_documents(storage, build / "documents", documents, self.run_id)
         for path in carried_documents:
             target = build / "documents" / path.parent.name / path.name
             storage.link(path, target)
-            document_rows += pq.ParquetFile(target).metadata.num_rows
+            document_rows += _rows_of(target, known)
         if not (build / "documents").is_dir():
             # An empty table is still a table: one file with the schema, so readers see columns.
             _write_single(storage, build / "documents", DOCUMENTS.empty_table())
@@ -529,7 +532,7 @@ class RunStaging:
         }
         later = later or {}
         extra_rows = _write_other_tables(
-            storage, build, self.run_id, written, tables.carried, skip=set(later)
+            storage, build, self.run_id, written, tables.carried, known, skip=set(later)
         )
 
         storage.step("write_report_tables")
@@ -559,6 +562,7 @@ class RunStaging:
             self.run_id,
             {name: table for name, (table, _) in finished.items()},
             {name: files for name, (_, files) in finished.items()},
+            known,
             skip=set(TABLES) - set(finished),
         )
 
@@ -591,8 +595,6 @@ class RunStaging:
         }
         _check_written_schemas(build, listing)
         storage.step("record_checksums")
-        previous = warehouse.snapshot(parent) if parent else None
-        known = _records_by_inode(previous) if previous is not None else {}
         snapshot_manifest = {
             "snapshot_id": snapshot_id,
             "parent_snapshot_id": parent,
@@ -866,9 +868,14 @@ def _write_other_tables(
     run_id: str,
     tables: Mapping[str, pa.Table],
     carried_files: Mapping[str, Sequence[Path]],
+    known: Mapping[tuple[int, int], dict[str, Any]],
     skip: Set[str] = frozenset(),
 ) -> dict[str, int]:
-    """Write every table but ``skip`` and those publish builds itself; return their row counts."""
+    """Write every table but ``skip`` and those publish builds itself; return their row counts.
+
+    ``known``: the parent snapshot's file records (:func:`_records_by_inode`), whose row counts
+    serve for the files carried from it.
+    """
     rows: dict[str, int] = {}
     for name, schema in TABLES.items():
         if name in OWN_TABLES or name in REPORT_TABLES or name in skip:
@@ -882,7 +889,7 @@ def _write_other_tables(
                 storage, build / name, conform(table, schema, name=name), f"part-{run_id}.parquet"
             )
             rows[name] = table.num_rows
-        counts = {path: pq.ParquetFile(path).metadata.num_rows for path in carried}
+        counts = {path: _rows_of(path, known) for path in carried}
         has_rows = name in rows or any(counts.values())
         for number, path in enumerate(carried):
             # Files of earlier snapshots keep their (unique) names; this run's staged files (the
@@ -934,15 +941,33 @@ def _records_by_inode(snapshot: Snapshot) -> dict[tuple[int, int], dict[str, Any
     return known
 
 
+def _known_record(
+    path: Path, known: Mapping[tuple[int, int], dict[str, Any]]
+) -> tuple[os.stat_result, dict[str, Any] | None]:
+    """``path``'s status, and its record when it is a file of ``known``'s snapshot, unchanged."""
+    info = os.stat(path)
+    record = known.get((info.st_dev, info.st_ino))
+    if record is not None and record.get("bytes") == info.st_size:
+        return info, record
+    return info, None
+
+
+def _rows_of(path: Path, known: Mapping[tuple[int, int], dict[str, Any]]) -> int:
+    """Rows of a Parquet file: as recorded when it is a file of ``known``'s, else its footer's."""
+    _, record = _known_record(path, known)
+    if record is not None and "rows" in record:
+        return int(record["rows"])
+    return pq.read_metadata(path).num_rows
+
+
 def _file_record(path: Path, known: Mapping[tuple[int, int], dict[str, Any]]) -> dict[str, Any]:
     """Size, checksum and rows of a snapshot file, for ``newsetl check`` to compare against.
 
     A file hard-linked from the previous snapshot is the same bytes: its record is taken over,
     so a run that carries most of the warehouse hashes only what it wrote.
     """
-    info = os.stat(path)
-    record = known.get((info.st_dev, info.st_ino))
-    if record is not None and record.get("bytes") == info.st_size:
+    info, record = _known_record(path, known)
+    if record is not None:
         return dict(record)
     return {
         "bytes": info.st_size,
