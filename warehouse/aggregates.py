@@ -8,7 +8,8 @@ published before they existed, :func:`create_report_tables` builds them in memor
 
 The tables of documents, days and names (``MONTHLY_TABLES``) are kept in one file per month of
 publication. A run builds again only the months whose documents or mentions changed
-(``report_partitions`` holds each month's fingerprint) and links the other months' files from
+(``report_partitions`` holds each month's fingerprint, which an increment makes from the
+files it adds and drops: ``_plan_increment``) and links the other months' files from
 the previous snapshot, as they are: their numbers stay valid because documents and days are
 numbered within their month, and stories and entities keep the numbers the previous snapshot
 gave them (new ones come after). The other tables are small or are about whole stories: they are
