@@ -8,7 +8,8 @@ published before they existed, :func:`create_report_tables` builds them in memor
 
 The tables of documents, days and names (``MONTHLY_TABLES``) are kept in one file per month of
 publication. A run builds again only the months whose documents or mentions changed
-(``report_partitions`` holds each month's fingerprint) and links the other months' files from
+(``report_partitions`` holds each month's fingerprint, which an increment makes from the
+files it adds and drops: ``_plan_increment``) and links the other months' files from
 the previous snapshot, as they are: their numbers stay valid because documents and days are
 numbered within their month, and stories and entities keep the numbers the previous snapshot
 gave them (new ones come after). The other tables are small or are about whole stories: they are
@@ -33,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from warehouse import spill
-from warehouse.documents_view import documents_select, parquet_source
+from warehouse.documents_view import carries_sizes, documents_select, parquet_source
 from warehouse.name_counts import register_counts, release_counts
 from warehouse.schemas import ENTITIES, FREQUENT_NAMES, REPORT_TABLES, conform
 from warehouse.spill import parameter_names, spilling_connection
@@ -45,6 +46,8 @@ AGGREGATES_DIR = Path(__file__).parent / "sql" / "aggregates"
 # The documents as syndication counts them (their day and wire agency): a staging view the
 # report tables of stories read, defined once for the catalog and the build alike.
 WIRE_DOCUMENTS = Path(__file__).parent / "sql" / "staging" / "05_stg_wire_documents.sql"
+INCREMENT_PARTITIONS = AGGREGATES_DIR / "increment" / "05_report_partitions.sql"
+"""``report_partitions`` from the previous snapshot's and the rows an increment adds and drops."""
 # Rows per Parquet row group, and per batch fetched from DuckDB. Small enough that a month of
 # document_entities (~370k rows at a million documents) spans a handful of row groups, so a
 # date-filtered report skips the rest by their doc_number statistics.
@@ -115,6 +118,22 @@ FROM_CHANGED_MONTHS = frozenset({"entities"})
 UNDATED_KEY = 120_000
 """The month key of undated documents in doc_number and day_number: after year 9999's months."""
 PARTITIONS = "report_partitions"
+INCREMENT_SHARE = 0.25
+"""An increment is planned from the files it adds and drops while the months it may change are
+at most this share of the snapshot's; past it, every month's fingerprint is computed whole."""
+DOCUMENT_COLUMNS = (
+    "doc_id",
+    "published_date",
+    "publisher",
+    "cluster_id",
+    "is_canonical",
+    "title",
+    "date_precision",
+    "agency",
+    "cluster_size",
+)
+"""The columns of ``documents`` the report tables read: what an increment's scope keeps."""
+MONTH = "coalesce(strftime(published_date, '%Y-%m'), 'undated')"
 BUILD_VERSION = "2"
 """Part of every build's digest (``report_partitions.build``): raise it when the numbering or
 the layout of the report tables changes, so that the next run builds every month again."""
@@ -161,20 +180,18 @@ _PREVIOUS = {
         "frequent_names",
         ["entity_number", "filter_entity_number", "name_bit"],
     ),
-    "previous_story_numbers": ("story_stats", ["cluster_id", "cluster_number"]),
 }
-"""Relations the queries read from the previous snapshot's report tables: numbers to keep."""
+"""Relations the queries read from the previous snapshot's report tables: numbers to keep.
+
+With ``previous_story_numbers`` (``story_stats``), and ``previous_stories``: each previous
+story's number and month, the folder of its ``story_stats`` file."""
 
 
 def _register_previous(
     connection: duckdb.DuckDBPyConnection, files: Mapping[str, Sequence[Path]]
 ) -> None:
     """Register the previous snapshot's numbers (empty relations for a full build)."""
-    empty = {
-        "entities": ENTITIES,
-        "frequent_names": FREQUENT_NAMES,
-        "story_stats": REPORT_TABLES["story_stats"],
-    }
+    empty = {"entities": ENTITIES, "frequent_names": FREQUENT_NAMES}
     for relation, (table, columns) in _PREVIOUS.items():
         paths = files.get(table, ())
         rows = (
@@ -183,6 +200,19 @@ def _register_previous(
             else empty[table].empty_table().select(columns)
         )
         connection.register(relation, rows)
+    columns = ["cluster_id", "cluster_number"]
+    schema = REPORT_TABLES["story_stats"].empty_table().select(columns).schema
+    schema = schema.append(pa.field("month", pa.string()))
+    stories = [schema.empty_table()]
+    for month, path in _previous_months(files.get("story_stats", ())).items():
+        rows = pq.read_table(path, columns=columns)
+        month_column = pa.array([month] * rows.num_rows, pa.string())
+        stories.append(rows.append_column("month", month_column).cast(schema))
+    connection.register("previous_stories", pa.concat_tables(stories))
+    connection.execute(
+        "CREATE OR REPLACE VIEW previous_story_numbers AS "
+        "SELECT cluster_id, cluster_number FROM previous_stories"
+    )
 
 
 def _keep(
@@ -233,12 +263,13 @@ def _story_columns(
     connection: duckdb.DuckDBPyConnection,
     make: Callable[[duckdb.DuckDBPyConnection, str, Path | None], None],
     folder: Path | None,
+    documents: str = "all_documents",
 ) -> None:
-    """``make`` the story relation over ``all_documents`` within ``RETRY_MEMORY_LIMIT``, or more."""
+    """``make`` the story relation over ``documents`` within ``RETRY_MEMORY_LIMIT``, or more."""
 
     def attempt(limit: str) -> None:
         connection.execute(f"SET memory_limit = '{limit}'")
-        make(connection, "all_documents", folder)
+        make(connection, documents, folder)
 
     spill.with_more_memory(
         attempt,
@@ -275,6 +306,259 @@ def _story_months(
     )
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """A snapshot's files of the tables the report tables are built from."""
+
+    documents: Sequence[Path]
+    mentions: Sequence[Path]
+    clusters: Sequence[Path]
+
+    @classmethod
+    def of_snapshot(cls, previous: Mapping[str, Sequence[Path]]) -> _Inputs | None:
+        """The previous snapshot's, found in the folder of its report tables; None if absent."""
+        folder = previous[PARTITIONS][0].parent.parent
+        found = cls(
+            *(
+                sorted((folder / name).rglob("*.parquet"))
+                for name in ("documents", "mentions", "clusters")
+            )
+        )
+        return found if found.complete() else None
+
+    def complete(self) -> bool:
+        """Whether there are files of each, and the stories' sizes are in ``clusters``."""
+        return bool(self.documents and self.mentions and self.clusters) and not carries_sizes(
+            self.documents
+        )
+
+
+def _changed(current: Sequence[Path], previous: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """The files of ``current`` that ``previous`` has not, and those it has no more.
+
+    A carried file is the previous snapshot's own (a hard link); published files never change.
+    """
+
+    def by_identity(paths: Sequence[Path]) -> dict[tuple[int, int], Path]:
+        return {(stat.st_dev, stat.st_ino): path for path in paths for stat in [path.stat()]}
+
+    now, before = by_identity(current), by_identity(previous)
+    return (
+        [path for key, path in now.items() if key not in before],
+        [path for key, path in before.items() if key not in now],
+    )
+
+
+def _months_in(files: Sequence[Path], months: Sequence[str]) -> list[Path]:
+    """The document files that may hold documents of ``months``, by their date statistics."""
+    dated = [month for month in months if month != "undated"]
+
+    def may_hold(group: pq.RowGroupMetaData, column: int) -> bool:
+        stats = group.column(column).statistics
+        if stats is None or not stats.has_null_count:
+            return True
+        if stats.null_count and "undated" in months:
+            return True
+        if not stats.has_min_max:
+            return stats.null_count < group.num_rows
+        low, high = f"{stats.min:%Y-%m}", f"{stats.max:%Y-%m}"
+        return any(low <= month <= high for month in dated)
+
+    chosen = []
+    for path in files:
+        metadata = pq.ParquetFile(path).metadata
+        column = metadata.schema.names.index("published_date")
+        if any(may_hold(metadata.row_group(g), column) for g in range(metadata.num_row_groups)):
+            chosen.append(path)
+    return chosen
+
+
+def _increment(state: _Build, current: _Inputs) -> list[str] | None:
+    """Plan the build from the files an increment adds and drops, when it can be."""
+    previous = _Inputs.of_snapshot(state.previous) if state.previous else None
+    if previous is None or not current.complete():
+        return None
+    connection = state.connection
+    connection.register(
+        "previous_partitions",
+        pa.concat_tables(pq.read_table(path) for path in state.previous[PARTITIONS]),
+    )
+    return _plan_increment(state, current, previous)
+
+
+def _plan_increment(state: _Build, current: _Inputs, previous: _Inputs) -> list[str] | None:
+    """Relations of the rows an increment adds and drops; return the story months it touches.
+
+    ``changed_documents`` and ``changed_mentions``: the rows of the files added (``added``) and
+    dropped, with each document's month (``mentioned_months`` for the documents of mentions
+    that are carried); ``added_documents``; the stories whose copies or size changed, their
+    months in either snapshot (``story_increment``), and all the stories of those months:
+    ``story_months`` and their copies, ``story_documents``. None: a mention carried belongs to
+    a document that came, went or changed month, which the partitions' exclusive or would
+    miss; or the stories' months are more than ``INCREMENT_SHARE`` of the snapshot's.
+    """
+    connection = state.connection
+    columns = ", ".join(DOCUMENT_COLUMNS[:-1])
+    added, dropped = _changed(current.documents, previous.documents)
+    # Table names are ours; sources our own quoted paths.
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE changed_documents AS "  # noqa: S608
+        f"SELECT {columns}, {MONTH} AS month, true AS added "
+        f"FROM {parquet_source(current.documents[:1])} LIMIT 0"
+    )
+    for files, side in ((added, "true"), (dropped, "false")):
+        if files:
+            connection.execute(
+                f"INSERT INTO changed_documents SELECT {columns}, {MONTH}, {side} "  # noqa: S608
+                f"FROM {parquet_source(files)}"
+            )
+    connection.execute(
+        "CREATE OR REPLACE VIEW added_documents AS "
+        "SELECT doc_id, cluster_id FROM changed_documents WHERE added"
+    )
+    added_mentions, dropped_mentions = _changed(current.mentions, previous.mentions)
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE changed_mentions AS "  # noqa: S608
+        "SELECT doc_id, kind, entity, mentions, true AS added "
+        f"FROM {parquet_source(current.mentions[:1])} LIMIT 0"
+    )
+    for files, side in ((added_mentions, "true"), (dropped_mentions, "false")):
+        if files:
+            connection.execute(
+                "INSERT INTO changed_mentions "  # noqa: S608
+                f"SELECT doc_id, kind, entity, mentions, {side} FROM {parquet_source(files)}"
+            )
+    connection.execute(
+        "CREATE OR REPLACE VIEW added_mentions AS "
+        "SELECT doc_id, kind, entity, mentions FROM changed_mentions WHERE added"
+    )
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE moved AS SELECT doc_id FROM changed_documents "
+        "GROUP BY doc_id HAVING max(month) FILTER (WHERE added) "
+        "IS DISTINCT FROM max(month) FILTER (WHERE NOT added)"
+    )
+    carried = [path for path in current.mentions if path not in set(added_mentions)]
+    if carried and _count(connection, "moved"):
+        [(stray,)] = connection.execute(
+            f"SELECT count(*) FROM {parquet_source(carried)} SEMI JOIN moved USING (doc_id)"  # noqa: S608
+        ).fetchall()
+        if stray:
+            return None
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE mentioned_months (doc_id VARCHAR, month VARCHAR)"
+    )
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE mentioned AS SELECT DISTINCT doc_id FROM changed_mentions "
+        "EXCEPT SELECT doc_id FROM changed_documents"
+    )
+    if _count(connection, "mentioned"):
+        connection.execute(
+            f"INSERT INTO mentioned_months SELECT doc_id, {MONTH} "  # noqa: S608
+            f"FROM {parquet_source(current.documents)} SEMI JOIN mentioned USING (doc_id)"
+        )
+    return _plan_stories(state, current, previous)
+
+
+def _month_documents(
+    state: _Build, documents: Sequence[Path], clusters: Sequence[Path], folder: Path
+) -> None:
+    """``month_documents``: the documents of the months an increment builds, from their files."""
+    files = _months_in(documents, state.increment or [])
+    source = documents_select(files, clusters) if files else "SELECT * FROM all_documents LIMIT 0"
+    state.connection.execute("CREATE OR REPLACE TEMP TABLE increment_months (month VARCHAR)")
+    if state.increment:
+        state.connection.executemany(
+            "INSERT INTO increment_months VALUES (?)", [[m] for m in state.increment]
+        )
+    _keep(
+        state.connection,
+        "month_documents",
+        f"SELECT {', '.join(DOCUMENT_COLUMNS)} FROM ({source}) "  # noqa: S608
+        f"WHERE {MONTH} IN (SELECT month FROM increment_months)",
+        folder,
+    )
+
+
+def _count(connection: duckdb.DuckDBPyConnection, relation: str) -> int:
+    [(rows,)] = connection.execute(f"SELECT count(*) FROM {relation}").fetchall()  # noqa: S608
+    return int(rows)
+
+
+def _plan_stories(state: _Build, current: _Inputs, previous: _Inputs) -> list[str] | None:
+    """The stories an increment touches, their months, and those months' stories and copies."""
+    connection = state.connection
+    story_columns = ", ".join(DOCUMENT_COLUMNS[:-1])
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE touched_stories AS "  # noqa: S608
+        f"SELECT cluster_id FROM ((SELECT {story_columns} FROM changed_documents WHERE added "
+        f"EXCEPT ALL SELECT {story_columns} FROM changed_documents WHERE NOT added) "
+        f"UNION ALL (SELECT {story_columns} FROM changed_documents WHERE NOT added "
+        f"EXCEPT ALL SELECT {story_columns} FROM changed_documents WHERE added))"
+    )
+    added, dropped = _changed(current.clusters, previous.clusters)
+    sizes = [
+        f"SELECT cluster_id, size FROM {parquet_source(files or current.clusters[:1])}"  # noqa: S608
+        + ("" if files else " LIMIT 0")
+        for files in (added, dropped)
+    ]
+    connection.execute(
+        "INSERT INTO touched_stories "  # noqa: S608
+        f"SELECT cluster_id FROM (({sizes[0]}) EXCEPT ({sizes[1]})) "
+        f"UNION ALL SELECT cluster_id FROM (({sizes[1]}) EXCEPT ({sizes[0]}))"
+    )
+    connection.execute("CREATE OR REPLACE TEMP TABLE story_increment (month VARCHAR)")
+    # Where the stories were first seen, and where the rows added say they are now (all there is
+    # for a new story's copies); and the new months, which have no other stories.
+    connection.execute(
+        "INSERT INTO story_increment SELECT month FROM previous_stories "  # noqa: S608
+        "SEMI JOIN touched_stories USING (cluster_id) UNION SELECT month FROM ("
+        f"SELECT {MONTH.replace('published_date', 'min(published_date)')} AS month "
+        "FROM changed_documents SEMI JOIN touched_stories USING (cluster_id) "
+        "WHERE added GROUP BY cluster_id) "
+        "UNION SELECT month FROM changed_documents WHERE added "
+        "AND month NOT IN (SELECT month FROM previous_partitions)"
+    )
+    most = INCREMENT_SHARE * max(_count(connection, "previous_partitions"), 1)
+    if _count(connection, "story_increment") > most:
+        return None
+    columns = ", ".join(DOCUMENT_COLUMNS)
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE story_documents AS SELECT {columns} "  # noqa: S608
+        "FROM all_documents LIMIT 0"
+    )
+    wanted = "SELECT cluster_id FROM touched_stories UNION "
+    while True:
+        # The copies of the stories touched and of all the stories of their months; again for
+        # the stories of a month a touched story moved to.
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE wanted_stories AS {wanted}"  # noqa: S608
+            "SELECT cluster_id FROM previous_stories WHERE month IN "
+            "(SELECT month FROM story_increment) "
+            "EXCEPT SELECT DISTINCT cluster_id FROM story_documents"
+        )
+        if _count(connection, "wanted_stories"):
+            connection.execute(
+                f"INSERT INTO story_documents SELECT {columns} FROM all_documents "  # noqa: S608
+                "SEMI JOIN wanted_stories USING (cluster_id)"
+            )
+        wanted = ""
+        first_seen = MONTH.replace("published_date", "min(published_date)")
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE moved_months AS "  # noqa: S608
+            f"SELECT DISTINCT {first_seen} AS month FROM story_documents "
+            "SEMI JOIN touched_stories USING (cluster_id) GROUP BY cluster_id "
+            "EXCEPT SELECT month FROM story_increment"
+        )
+        if not _count(connection, "moved_months"):
+            break
+        connection.execute("INSERT INTO story_increment SELECT month FROM moved_months")
+        if _count(connection, "story_increment") > most:
+            return None
+    months = [row[0] for row in connection.execute("SELECT month FROM story_increment").fetchall()]
+    _story_months(connection, "story_documents")
+    return months
+
+
 def create_report_tables(
     connection: duckdb.DuckDBPyConnection,
     run_id: str = "",
@@ -298,7 +582,8 @@ def create_report_tables(
             {"run_id": run_id} | query_parameters(query, frequent_share, build),
         )
         release_counts(connection, counts)
-    for relation in _PREVIOUS:
+    connection.execute("DROP VIEW previous_story_numbers")
+    for relation in [*_PREVIOUS, "previous_stories"]:
         connection.unregister(relation)
 
 
@@ -323,11 +608,24 @@ class _Build:
     frequent_changed: bool = True
     files: dict[str, dict[str, Path]] = field(default_factory=dict)
     """Per monthly table built so far: each month's file (new or carried)."""
+    stories_increment: list[str] | None = None
+    """The story months an increment touches (``_plan_increment``), whose stories and copies
+    are at hand (``story_months``, ``story_documents``). None: the build is not an increment's,
+    and every story is."""
+    increment: list[str] | None = None
+    """The months of ``month_documents``, built once the months to build are known."""
 
-    def scope(self, months: Sequence[str] | None, *, by_story: bool = False) -> None:
+    def scope(
+        self,
+        months: Sequence[str] | None,
+        *,
+        by_story: bool = False,
+        mentions: str = "all_mentions",
+    ) -> None:
         """Point ``documents``, ``mentions`` and the monthly tables at ``months`` (None: all).
 
         ``by_story``: the documents of the stories first seen in ``months`` (story_months).
+        ``mentions``: where the mentions of those documents are (the added ones, for entities).
         """
         connection = self.connection
         if months is not None and list(months) == self.months:
@@ -336,20 +634,26 @@ class _Build:
             connection.execute("CREATE OR REPLACE VIEW documents AS SELECT * FROM all_documents")
             connection.execute("CREATE OR REPLACE VIEW mentions AS SELECT * FROM all_mentions")
         else:
+            documents = "all_documents"
+            at_hand = self.stories_increment if by_story else self.increment
+            if self.stories_increment is not None:
+                if at_hand is None or not set(months) <= set(at_hand):
+                    raise ValueError(f"months {months} outside the increment's {at_hand}")
+                documents = "story_documents" if by_story else "month_documents"
             connection.execute("CREATE OR REPLACE TEMP TABLE scope_months (month VARCHAR)")
             if months:
                 connection.executemany("INSERT INTO scope_months VALUES (?)", [[m] for m in months])
+            # Relation names are ours.
             connection.execute(
-                "CREATE OR REPLACE VIEW documents AS SELECT d.* FROM all_documents AS d "
+                f"CREATE OR REPLACE VIEW documents AS SELECT d.* FROM {documents} AS d "  # noqa: S608
                 "SEMI JOIN story_months AS s ON s.cluster_id = d.cluster_id "
                 "AND s.month IN (SELECT month FROM scope_months)"
                 if by_story
-                else "CREATE OR REPLACE VIEW documents AS SELECT * FROM all_documents WHERE "
-                "coalesce(strftime(published_date, '%Y-%m'), 'undated') "
-                "IN (SELECT month FROM scope_months)"
+                else f"CREATE OR REPLACE VIEW documents AS SELECT * FROM {documents} "  # noqa: S608
+                f"WHERE {MONTH} IN (SELECT month FROM scope_months)"
             )
             connection.execute(
-                "CREATE OR REPLACE VIEW mentions AS SELECT m.* FROM all_mentions AS m "
+                f"CREATE OR REPLACE VIEW mentions AS SELECT m.* FROM {mentions} AS m "  # noqa: S608
                 "SEMI JOIN documents AS d USING (doc_id)"
             )
         for name, by_month in self.files.items():
@@ -400,17 +704,15 @@ def write_report_tables(
         _view(connection, "all_mentions", mentions)
         state.scope(None)
         connection.execute(WIRE_DOCUMENTS.read_text())
-        # Per story, once: within the retry's limit rather than built twice.
-        _story_columns(connection, _story_months, spill_dir)
         queries = report_table_queries()
-        partitions_query = dict(queries)[PARTITIONS]
-        rows[PARTITIONS] = _build_table(
-            state, PARTITIONS, partitions_query, query_parameters(partitions_query, 0.0, digest)
-        )
         state.previous = _usable(previous or {}, digest)
-        _plan_months(state)
-        _register_previous(connection, state.previous)
-        _story_columns(connection, _story_numbers, spill_dir)
+        rows[PARTITIONS] = _plan(
+            state,
+            _Inputs(documents, mentions, clusters),
+            dict(queries)[PARTITIONS],
+            digest,
+            spill_dir,
+        )
         for name, query in queries:
             if name == PARTITIONS:
                 continue
@@ -425,8 +727,14 @@ def write_report_tables(
                     months = state.months
                 state.scope(months)
                 rows[name] = _build_monthly(state, name, query, parameters, months)
+            elif name in FROM_CHANGED_MONTHS:
+                # Entities the previous snapshot numbered are in its table: only the mentions
+                # added can name others.
+                added = state.stories_increment is not None
+                state.scope(state.changed, mentions="added_mentions" if added else "all_mentions")
+                rows[name] = _build_table(state, name, query, parameters)
             else:
-                state.scope(state.changed if name in FROM_CHANGED_MONTHS else None)
+                state.scope(None)
                 rows[name] = _build_table(state, name, query, parameters)
                 if name == "frequent_names":
                     state.frequent_changed = _frequent_changed(state)
@@ -437,12 +745,43 @@ def write_report_tables(
         connection.close()
     LOGGER.info(
         "report tables: %d of %d months built (%d of them for more than their stories; "
-        "stories: %d), the others carried%s",
+        "stories: %d), the others carried%s%s",
         len(state.changed),
         len(state.months),
         len(state.content_changed),
         len(state.stories_changed),
         "; the frequent names changed" if state.frequent_changed and state.previous else "",
+        "; planned from the files added and dropped" if state.stories_increment is not None else "",
+    )
+    return rows
+
+
+def _plan(state: _Build, current: _Inputs, partitions_query: str, digest: str, folder: Path) -> int:
+    """Write ``report_partitions``, choose the months to build and number the stories.
+
+    From the rows an increment adds and drops when it can be (``_increment``), else from every
+    document and mention. Return the partitions' rows.
+    """
+    connection = state.connection
+    _register_previous(connection, state.previous)
+    state.stories_increment = _increment(state, current)
+    if state.stories_increment is None:
+        # Per story, once: within the retry's limit rather than built twice.
+        _story_columns(connection, _story_months, folder)
+    else:
+        partitions_query = INCREMENT_PARTITIONS.read_text()
+    rows = _build_table(
+        state, PARTITIONS, partitions_query, query_parameters(partitions_query, 0.0, digest)
+    )
+    _plan_months(state)
+    if state.stories_increment is not None:
+        state.increment = sorted({*state.changed, *state.content_changed})
+        _month_documents(state, current.documents, current.clusters, folder)
+    _story_columns(
+        connection,
+        _story_numbers,
+        folder,
+        "all_documents" if state.stories_increment is None else "added_documents",
     )
     return rows
 

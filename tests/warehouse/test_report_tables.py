@@ -489,6 +489,9 @@ DECODED = {
     "story_outlets": "SELECT * EXCLUDE (cluster_number, run_id) FROM story_outlets",
     "stories": "SELECT * EXCLUDE (cluster_number, run_id) FROM stories",
     "outlet_pairs": "SELECT * EXCLUDE (run_id) FROM outlet_pairs",
+    # Fingerprints do not depend on numbers: an increment's, made from the rows it adds and
+    # drops, must be those a build from scratch hashes.
+    "report_partitions": "SELECT * EXCLUDE (run_id) FROM report_partitions",
 }
 
 
@@ -498,20 +501,29 @@ def _publish_reports(
     frequent_share: float,
     previous: dict[str, list[Path]] | None = None,
 ) -> dict[str, list[Path]]:
-    """Build the report tables of ``tables`` into ``folder``; return their files by table."""
-    written = write_published(folder / "input", tables)
-    aggregates.write_report_tables(
-        Storage(),
-        folder / "build",
-        folder.name,
-        [written["documents"]],
-        [written["mentions"]],
-        folder,
-        "zstd",
-        frequent_share,
-        previous,
-        clusters=[written["clusters"]],
-    )
+    """Build the report tables of ``tables`` into ``folder``; return their files by table.
+
+    The inputs are laid out in the build folder as a snapshot holds them, a file per part
+    (``_write_inputs``), so that a build after ``previous`` sees the files an increment adds
+    and drops and plans from them.
+    """
+    before = None if previous is None else previous["report_partitions"][0].parent.parent
+    written = _write_inputs(folder / "build", tables, before)
+    with pytest.MonkeyPatch.context() as patch:
+        # An increment of these few months touches most of them: planned from its files still.
+        patch.setattr(aggregates, "INCREMENT_SHARE", 1.0)
+        aggregates.write_report_tables(
+            Storage(),
+            folder / "build",
+            folder.name,
+            written["documents"],
+            written["mentions"],
+            folder,
+            "zstd",
+            frequent_share,
+            previous,
+            clusters=written["clusters"],
+        )
     return {name: table_files(folder / "build", name) for name in REPORT_TABLES}
 
 
@@ -530,6 +542,45 @@ def _published_connection(
 def _month_of(row: dict[str, Any]) -> str:
     date = row["published_date"]
     return "undated" if date is None else date.strftime("%Y-%m")
+
+
+INPUT_PARTS: dict[str, Any] = {
+    "documents": _month_of,
+    # Mentions in files by document, not by month: a document that changes month keeps its
+    # mentions in a file carried.
+    "mentions": lambda row: f"shard-{int(row['doc_id'][1:]) % 3}",
+    "clusters": lambda row: f"shard-{len(row['cluster_id']) % 2}",
+}
+
+
+def _write_inputs(
+    build: Path, tables: dict[str, pa.Table], before: Path | None
+) -> dict[str, list[Path]]:
+    """Write ``documents``, ``mentions`` and ``clusters`` into ``build``, in parts
+    (``INPUT_PARTS``): a part whose rows are those of ``before``'s same part is linked, as a run
+    carries it; the others are written anew."""
+    whole = write_published(build / "whole", tables)
+    files: dict[str, list[Path]] = {}
+    for name, part_of in INPUT_PARTS.items():
+        rows = pq.read_table(whole[name])
+        # A table without rows is one empty file.
+        parts: dict[str, list[dict[str, Any]]] = {} if rows.num_rows else {"empty": []}
+        for row in rows.to_pylist():
+            parts.setdefault(part_of(row), []).append(row)
+        files[name] = []
+        for part, part_rows in sorted(parts.items()):
+            relative = Path(name) / f"part={part}" / "part.parquet"
+            target = build / relative
+            target.parent.mkdir(parents=True)
+            table = pa.Table.from_pylist(part_rows, schema=rows.schema)
+            if before is not None and (before / relative).exists():
+                if pq.read_table(before / relative).equals(table):
+                    os.link(before / relative, target)
+                    files[name].append(target)
+                    continue
+            pq.write_table(table, target)
+            files[name].append(target)
+    return files
 
 
 def _earlier(draw: st.DrawFn, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
@@ -644,8 +695,12 @@ def _increments_equal_one_build(
         ), chosen
 
 
-def test_unchanged_months_are_linked_and_changed_ones_built(tmp_path: Path) -> None:
-    """A run that adds a document to one month builds that month and links the others."""
+def test_unchanged_months_are_linked_and_changed_ones_built(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run that adds a document to one month builds that month and links the others, planned
+    from the files it adds and drops, not from every row."""
+    caplog.set_level("INFO", logger=aggregates.__name__)
     tables = report_tables()
     documents = tables["documents"].to_pylist()
     months = sorted(
@@ -657,7 +712,12 @@ def test_unchanged_months_are_linked_and_changed_ones_built(tmp_path: Path) -> N
         for row in documents
         if row["published_date"] is None or row["published_date"].strftime("%Y-%m") != last
     ]
-    first_state = tables | {"documents": pa.Table.from_pylist(earlier, schema=DOCUMENTS_VIEW)}
+    ids = {row["doc_id"] for row in earlier}
+    mentions = [row for row in tables["mentions"].to_pylist() if row["doc_id"] in ids]
+    first_state = tables | {
+        "documents": pa.Table.from_pylist(earlier, schema=DOCUMENTS_VIEW),
+        "mentions": pa.Table.from_pylist(mentions, schema=MENTIONS),
+    }
     # No name is frequent in either run: the names' tables are carried too (other frequent
     # names than before would build every month of them again).
     first = _publish_reports(tmp_path / "run1", first_state, 1.0)
@@ -676,6 +736,7 @@ def test_unchanged_months_are_linked_and_changed_ones_built(tmp_path: Path) -> N
             elif month in before:
                 assert inode == before[month], (name, month)
     assert any(p.parent.name == f"month={last}" for p in second["document_facts"])
+    assert "planned from the files added and dropped" in caplog.text
 
 
 def test_a_new_copy_of_an_old_story_builds_only_the_story_tables(tmp_path: Path) -> None:
