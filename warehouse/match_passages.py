@@ -84,11 +84,15 @@ def next_match_passages(
     """
     near = matches.filter(pc.equal(matches.column("kind"), "near"))
     wanted = _pair_keys(near.column("doc_id"), near.column("matched_doc_id"))
-    unchanged = keys.previous.column("doc_id")
+    # A document of the next snapshot is new (or new again) or kept as it was: the few new ones
+    # are the set to test against.
+    new = keys.new.column("doc_id").combine_chunks()
     standing = near.filter(
-        pc.and_(
-            pc.is_in(near.column("doc_id"), value_set=unchanged),
-            pc.is_in(near.column("matched_doc_id"), value_set=unchanged),
+        pc.invert(
+            pc.or_(
+                pc.is_in(near.column("doc_id"), value_set=new),
+                pc.is_in(near.column("matched_doc_id"), value_set=new),
+            )
         )
     )
     standing_keys = _pair_keys(standing.column("doc_id"), standing.column("matched_doc_id"))
@@ -131,6 +135,20 @@ def next_match_passages(
     return PassagesPlan(carried, written)
 
 
+def _rows_of(sought: pa.ChunkedArray, doc_ids: pa.Array) -> pa.Array:
+    """Where each of ``sought`` is in ``doc_ids`` (unique), null where it is not.
+
+    The few ids sought are hashed, not the million documents: ``doc_ids`` is probed once.
+    """
+    distinct = pc.unique(sought)
+    at = pc.index_in(doc_ids, value_set=distinct)
+    found = at.is_valid().to_numpy(zero_copy_only=False)
+    row_of = np.full(len(distinct), -1, np.int64)
+    row_of[pc.fill_null(at, 0).to_numpy()[found]] = np.flatnonzero(found)
+    rows = row_of[pc.index_in(sought, value_set=distinct).to_numpy(zero_copy_only=False)]
+    return pa.array(rows, mask=rows < 0)
+
+
 def _compute(
     keys: DocumentKeys,
     todo: pa.Table,
@@ -148,14 +166,12 @@ def _compute(
     sought = pa.chunked_array(
         [*todo.column("doc_id").chunks, *todo.column("matched_doc_id").chunks], pa.string()
     )
-    located = pc.index_in(sought, value_set=everyone.column("doc_id").combine_chunks())
+    located = _rows_of(sought, everyone.column("doc_id").combine_chunks())
     if located.null_count:
         raise ValueError("a near copy or its canonical document is not among the documents")
     # Hashes by rank among the distinct ones: pairs of ranks sort as pairs of hashes, and each
     # match finds its distinct pair of bodies without a join on strings.
-    encoded = pc.dictionary_encode(
-        everyone.column("content_hash").combine_chunks().take(located.combine_chunks())
-    )
+    encoded = pc.dictionary_encode(everyone.column("content_hash").combine_chunks().take(located))
     order = pc.sort_indices(encoded.dictionary).to_numpy()
     named = encoded.dictionary.take(pa.array(order))
     rank = np.empty(len(order), np.int64)
