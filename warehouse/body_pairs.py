@@ -51,7 +51,7 @@ def next_pairs(
     old_bands, new_bands = table_files(previous, "body_bands"), staging.band_files()
     touched = None
     if reads_touched_buckets(old_bands, new_bands):
-        touched = touched_buckets(old_bands, new_bands, staging.path)
+        touched = touched_buckets(old_bands, new_bands, staging.path, params.minhash.bands)
     found = find_copies(
         previous, staging, keys, params, verifiers=verifiers, parallel=parallel, touched=touched
     )
@@ -99,15 +99,17 @@ def find_copies(
     present, hashes = present[order], hashes.take(pa.array(order))
     old_bands, new_bands = table_files(previous, "body_bands"), staging.band_files()
     if touched is None and reads_touched_buckets(old_bands, new_bands):
-        touched = touched_buckets(old_bands, new_bands, staging.path)
+        touched = touched_buckets(old_bands, new_bands, staging.path, params.minhash.bands)
     if touched is not None:
         candidates = touched_candidates(touched, params.max_bucket_bodies, staging.path)
-        left, right = _screened(previous, staging, present, candidates.to_batches(), params, True)
+        left, right = _screened(
+            previous, staging, present, candidates.to_batches(), params, touched
+        )
     else:
         batches = candidate_batches(
             old_bands, new_bands, max_bodies=params.max_bucket_bodies, spill_dir=staging.path
         )
-        left, right = _screened(previous, staging, present, batches, params, False)
+        left, right = _screened(previous, staging, present, batches, params, None)
     if len(left) == 0:  # candidates, but none plausible
         return BODY_PAIRS.empty_table()
     side_by_side = verifiers is not None and parallel > 1
@@ -135,15 +137,15 @@ def _screened(
     present: np.ndarray,
     batches: Iterable[pa.RecordBatch],
     params: NearDupParams,
-    few: bool,
+    touched: TouchedBuckets | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The candidate pairs of present bodies that may be copies, as indices in ``present``.
 
-    ``few``: the candidates are few (a run adding few bodies): all are made first, and only
-    their bodies' sketches are read; otherwise every present body's are, and candidates
-    stream through.
+    With ``touched`` (a run adding few bodies), the candidates are few: all are made first, only
+    their bodies' signatures are read, and their opening keys come from ``touched``. Otherwise
+    every present body's sketches are read, and candidates stream through.
     """
-    if few:
+    if touched is not None:
         batches = list(batches)
         ends = [batch.column(i).to_numpy() for batch in batches for i in (0, 1)]
         positions = key_positions(present, np.concatenate([_NO_KEYS, *ends]))
@@ -152,7 +154,10 @@ def _screened(
     else:
         wanted, numbers = present, np.arange(len(present))
     sigs, sizes = _signatures(previous, staging, wanted, params.minhash.permutations)
-    openings = _opening_keys(previous, staging, wanted, params, numbers)
+    if touched is None:
+        openings = _opening_keys(previous, staging, wanted, params, numbers)
+    else:
+        openings = _touched_openings(previous, staging, touched, wanted, params, numbers)
     kept_left: list[np.ndarray] = []
     kept_right: list[np.ndarray] = []
     for batch in batches:
@@ -298,10 +303,7 @@ def _opening_keys(
     number in ``numbers`` (its place among all present bodies, whichever are wanted).
     """
     bands = params.opening_minhash.bands
-    own = np.add.outer(
-        numbers.astype(np.uint32) * np.uint32(bands), np.arange(bands, dtype=np.uint32)
-    )
-    opening: np.ndarray = own.astype(np.uint32) | np.uint32(1 << 31)
+    opening = _own_openings(numbers, bands)
     files = [str(p) for p in staging.band_files() + table_files(previous, "body_bands")]
     if not files or len(wanted) == 0:
         return opening
@@ -319,11 +321,59 @@ def _opening_keys(
     return opening
 
 
+def _touched_openings(
+    previous: Snapshot | None,
+    staging: RunStaging,
+    touched: TouchedBuckets,
+    wanted: np.ndarray,
+    params: NearDupParams,
+    numbers: np.ndarray,
+) -> np.ndarray:
+    """:func:`_opening_keys` of the candidates' bodies of a run adding few bodies, by its buckets.
+
+    Every candidate pair has a new body, whose opening keys are all in ``touched.openings``, and
+    so are the others' keys agreeing with a new body's in their low 32 bits: a key not there
+    agrees with no new body's, and its body's own value (:func:`_opening_keys`) says the same,
+    unless that value is a new body's key (a body stored without opening keys would then agree
+    with it): such bodies' keys are read from the band files.
+    """
+    first, bands = params.minhash.bands, params.opening_minhash.bands
+    own = _own_openings(numbers, bands)
+    rows = touched.openings
+    at = key_positions(wanted, rows.column("body_key").to_numpy())
+    band = rows.column("band").to_numpy().astype(np.int64) - first
+    low = rows.column("band_key").to_numpy().astype(np.uint32)
+    known = np.zeros(own.shape, bool)
+    known[at[at >= 0], band[at >= 0]] = True
+    opening = own.copy()
+    opening[at[at >= 0], band[at >= 0]] = low[at >= 0]
+    new_band = touched.new.column("band").to_numpy().astype(np.int64) - first
+    new_low = touched.new.column("band_key").to_numpy().astype(np.uint32)
+    taken = np.zeros(own.shape, bool)
+    for number in range(bands):
+        taken[:, number] = np.isin(own[:, number], new_low[new_band == number])
+    unsure = np.flatnonzero((taken & ~known).any(axis=1))
+    if len(unsure):
+        opening[unsure] = _opening_keys(previous, staging, wanted[unsure], params, numbers[unsure])
+    return opening
+
+
+def _own_openings(numbers: np.ndarray, bands: int) -> np.ndarray:
+    """The opening values of bodies stored without opening keys: their own, from their numbers."""
+    own = np.add.outer(
+        numbers.astype(np.uint32) * np.uint32(bands), np.arange(bands, dtype=np.uint32)
+    )
+    return own.astype(np.uint32) | np.uint32(1 << 31)
+
+
 def _rows_of_wanted(
     staging: RunStaging, wanted: np.ndarray, sql: str, params: dict[str, object], batch_rows: int
 ) -> Iterator[pa.RecordBatch]:
-    """Stream the rows ``sql`` selects, with the wanted body keys registered as ``wanted``."""
-    connection = spilling_connection(staging.path)
+    """Stream the rows ``sql`` selects, with the wanted body keys registered as ``wanted``.
+
+    Two DuckDB threads: the work is the scan, and the join table (the wanted keys) is small.
+    """
+    connection = spilling_connection(staging.path, threads=2)
     try:
         connection.register("wanted", pa.table({"body_key": pa.array(wanted, pa.uint64())}))
         yield from connection.sql(sql, params=params).to_arrow_reader(batch_rows)

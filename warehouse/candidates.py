@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms.buckets import (
@@ -62,6 +63,9 @@ class TouchedBuckets:
     """Every row (``body_key``, ``band``, ``band_key``) of those buckets, old and new, once."""
     new: pa.Table
     """The new bodies' rows, once each."""
+    openings: pa.Table
+    """The rows of opening bands whose key agrees with a new body's in that band in its low 32
+    bits, old and new, once (none unless asked for)."""
 
 
 def reads_touched_buckets(
@@ -74,7 +78,10 @@ def reads_touched_buckets(
 
 
 def touched_buckets(
-    old_bands: list[Path], new_bands: list[Path], spill_dir: Path | None = None
+    old_bands: list[Path],
+    new_bands: list[Path],
+    spill_dir: Path | None = None,
+    first_opening: int | None = None,
 ) -> TouchedBuckets:
     """The rows of every bucket a new body is in, read in one pass (``05_touched_buckets.sql``).
 
@@ -82,6 +89,8 @@ def touched_buckets(
         old_bands: Parquet files of the bodies already published (body_key, band, band_key).
         new_bands: Parquet files of this run's new bodies, same columns.
         spill_dir: Where DuckDB spills.
+        first_opening: The first opening band, whose rows agreeing with a new body's in their
+            low 32 bits are read too (``openings``); None: no such rows.
     """
     schema = _empty_bands().schema
     new = pa.concat_tables(
@@ -89,16 +98,28 @@ def touched_buckets(
     )
     new = new.group_by(BAND_COLUMNS, use_threads=False).aggregate([])
     if not old_bands:
-        return TouchedBuckets(new, new)
-    connection = spilling_connection(spill_dir, threads=TOUCHED_THREADS)
-    try:
-        members = connection.sql(
-            TOUCHED_SQL.read_text(),
-            params={"old": [str(p) for p in old_bands], "new": [str(p) for p in new_bands]},
-        ).to_arrow_table()
-    finally:
-        connection.close()
-    return TouchedBuckets(members.cast(schema), new)
+        found = new.append_column("member", pa.array(np.ones(new.num_rows, bool)))
+    else:
+        connection = spilling_connection(spill_dir, threads=TOUCHED_THREADS)
+        try:
+            found = connection.sql(
+                TOUCHED_SQL.read_text(),
+                params={
+                    "old": [str(p) for p in old_bands],
+                    "new": [str(p) for p in new_bands],
+                    "first_opening": first_opening,
+                },
+            ).to_arrow_table()
+        finally:
+            connection.close()
+    member = found.column("member")
+    rows = found.select(BAND_COLUMNS).cast(schema)
+    openings = (
+        rows.filter(pc.greater_equal(rows.column("band"), first_opening))
+        if first_opening is not None
+        else rows.slice(0, 0)
+    )
+    return TouchedBuckets(rows.filter(member), new, openings)
 
 
 def _empty_bands() -> pa.Table:
@@ -286,7 +307,9 @@ def supported_pairs(
         connection.close()
     if unsettled.num_rows == 0:
         return _read_pairs(pair_files)
-    return _run_steps(STILL_SUPPORTED_SQL, params, spill_dir, sides_fixed=True, unsettled=unsettled)
+    return _run_steps(
+        STILL_SUPPORTED_SQL, params, spill_dir, sides_fixed=True, threads=2, unsettled=unsettled
+    )
 
 
 def _run_steps(
@@ -295,10 +318,14 @@ def _run_steps(
     spill_dir: Path | None,
     *,
     sides_fixed: bool,
+    threads: int = 1,
     **relations: pa.Table,
 ) -> pa.Table:
-    """The result of the last statement of ``sql``, run after the others, as a table."""
-    connection = spilling_connection(spill_dir)
+    """The result of the last statement of ``sql``, run after the others, as a table.
+
+    ``threads``: DuckDB's; two where the work is scans joined to small tables.
+    """
+    connection = spilling_connection(spill_dir, threads=threads)
     if sides_fixed:
         # 40_still_supported.sql joins the large side (the bands) to a small one on its right:
         # DuckDB estimates a scan of many files from the first one's rows, and when that file

@@ -2,7 +2,8 @@
 -- 30_unsettled_pairs.sql), those that lose it, checked as 20_supported_pairs.sql checks every
 -- pair: a pair keeps its support while it shares a bucket of at most $max_bodies distinct
 -- bodies, and the published bands are read through filters on the buckets and bodies
--- concerned. The last statement gives the stored pairs that stay.
+-- concerned (a bucket's rows matched on the band key alone first, the cheaper probe). The last
+-- statement gives the stored pairs that stay.
 -- Statements run in order, each into a temporary table that the next ones read (as common table
 -- expressions of one query they were planned worse: BENCHMARKS.md, "Increments").
 -- Relations: unsettled (left_key, right_key). Parameters: $bands (every body's band keys, this
@@ -22,9 +23,14 @@ JOIN suspect_bands AS r
   ON r.body_key = s.right_key AND r.band = l.band AND r.band_key = l.band_key;
 
 CREATE TEMP TABLE dropped AS
-WITH sizes AS (
-    SELECT b.band, b.band_key, count(DISTINCT b.body_key) AS bodies
+WITH same_key AS (
+    SELECT b.body_key, b.band, b.band_key
     FROM read_parquet($bands) AS b
+    SEMI JOIN (SELECT DISTINCT band_key FROM shared) AS k ON b.band_key = k.band_key
+),
+sizes AS (
+    SELECT b.band, b.band_key, count(DISTINCT b.body_key) AS bodies
+    FROM same_key AS b
     SEMI JOIN shared AS s ON b.band = s.band AND b.band_key = s.band_key
     GROUP BY b.band, b.band_key
 )
