@@ -331,27 +331,38 @@ def _touched_openings(
 ) -> np.ndarray:
     """:func:`_opening_keys` of the candidates' bodies of a run adding few bodies, by its buckets.
 
-    Every candidate pair has a new body, whose opening keys are all in ``touched.openings``, and
-    so are the others' keys agreeing with a new body's in their low 32 bits: a key not there
-    agrees with no new body's, and its body's own value (:func:`_opening_keys`) says the same,
-    unless that value is a new body's key (a body stored without opening keys would then agree
-    with it): such bodies' keys are read from the band files.
+    Every candidate pair has a new body, whose opening keys are all in the touched rows, and so
+    are the others' keys agreeing with a new body's in their low 32 bits: a key not there agrees
+    with no new body's, and its body's own value (:func:`_opening_keys`) says the same, unless
+    that value is a new body's key (a body stored without opening keys would then agree with
+    it): such bodies' keys are read from the band files.
     """
     first, bands = params.minhash.bands, params.opening_minhash.bands
-    own = _own_openings(numbers, bands)
-    rows = touched.openings
-    at = key_positions(wanted, rows.column("body_key").to_numpy())
+    opening = _own_openings(numbers, bands)
+    known = np.zeros(opening.shape, bool)
+    connection = spilling_connection(staging.path)
+    try:
+        touched.register(connection)
+        connection.register("wanted", pa.table({"body_key": pa.array(wanted, pa.uint64())}))
+        rows = connection.sql(
+            "SELECT body_key, band, band_key FROM openings SEMI JOIN wanted USING (body_key)"
+        ).to_arrow_table()
+        new_keys = connection.sql(
+            "SELECT DISTINCT band, band_key & 4294967295 AS low FROM new_bands "
+            "WHERE band >= $first",
+            params={"first": first},
+        ).to_arrow_table()
+    finally:
+        connection.close()
+    at = np.searchsorted(wanted, rows.column("body_key").to_numpy())
     band = rows.column("band").to_numpy().astype(np.int64) - first
-    low = rows.column("band_key").to_numpy().astype(np.uint32)
-    known = np.zeros(own.shape, bool)
-    known[at[at >= 0], band[at >= 0]] = True
-    opening = own.copy()
-    opening[at[at >= 0], band[at >= 0]] = low[at >= 0]
-    new_band = touched.new.column("band").to_numpy().astype(np.int64) - first
-    new_low = touched.new.column("band_key").to_numpy().astype(np.uint32)
-    taken = np.zeros(own.shape, bool)
+    opening[at, band] = rows.column("band_key").to_numpy().astype(np.uint32)
+    known[at, band] = True
+    new_band = new_keys.column("band").to_numpy().astype(np.int64) - first
+    new_low = new_keys.column("low").to_numpy().astype(np.uint32)
+    taken = np.zeros(opening.shape, bool)
     for number in range(bands):
-        taken[:, number] = np.isin(own[:, number], new_low[new_band == number])
+        taken[:, number] = np.isin(opening[:, number], new_low[new_band == number])
     unsure = np.flatnonzero((taken & ~known).any(axis=1))
     if len(unsure):
         opening[unsure] = _opening_keys(previous, staging, wanted[unsure], params, numbers[unsure])

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from transforms.buckets import (
@@ -50,6 +50,7 @@ INCREMENT_SHARE = 0.1
 read the published bands through the new bodies' buckets (``10_candidate_pairs.sql``, DuckDB);
 larger runs, first runs included, sort every band in numpy (a run adding 1% of a million bodies
 groups the rows of its buckets in about a second either way, rather than every body's)."""
+TOUCHED_FILE = "touched-buckets.parquet"
 TOUCHED_THREADS = 2
 """DuckDB threads of :func:`touched_buckets`: its scan of every published band key is the work,
 and its join table (the new bodies' buckets) is small."""
@@ -57,15 +58,29 @@ and its join table (the new bodies' buckets) is small."""
 
 @dataclass(frozen=True)
 class TouchedBuckets:
-    """The buckets a run's new bodies fall into, with all their bodies (:func:`touched_buckets`)."""
+    """The buckets a run's new bodies fall into, with all their bodies (:func:`touched_buckets`).
 
-    members: pa.Table
-    """Every row (``body_key``, ``band``, ``band_key``) of those buckets, old and new, once."""
-    new: pa.Table
-    """The new bodies' rows, once each."""
-    openings: pa.Table
-    """The rows of opening bands whose key agrees with a new body's in that band in its low 32
-    bits, old and new, once (none unless asked for)."""
+    On disk, so that a larger increment's rows spill rather than wait in memory: queries read
+    them through the views of :meth:`register`.
+    """
+
+    rows: Path
+    """Parquet: every row (``body_key``, ``band``, ``band_key``) of those buckets, old and new,
+    once (``member`` true), and in the opening bands the rows agreeing with a new body's key in
+    its low 32 bits (``member`` false where the whole key differs)."""
+    new_bands: list[Path]
+    """The new bodies' band files."""
+    first_opening: int | None
+    """The first opening band; None: no rows but the buckets'."""
+
+    def register(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """Views ``members``, ``new_bands`` and ``openings`` of the rows in ``connection``."""
+        rows = connection.read_parquet(str(self.rows))
+        rows.filter("member").select(", ".join(BAND_COLUMNS)).create_view("members")
+        opening = "false" if self.first_opening is None else f"band >= {int(self.first_opening)}"
+        rows.filter(opening).select(", ".join(BAND_COLUMNS)).create_view("openings")
+        new = connection.read_parquet([str(p) for p in self.new_bands])
+        new.select(", ".join(BAND_COLUMNS)).distinct().create_view("new_bands")
 
 
 def reads_touched_buckets(
@@ -80,7 +95,7 @@ def reads_touched_buckets(
 def touched_buckets(
     old_bands: list[Path],
     new_bands: list[Path],
-    spill_dir: Path | None = None,
+    folder: Path,
     first_opening: int | None = None,
 ) -> TouchedBuckets:
     """The rows of every bucket a new body is in, read in one pass (``05_touched_buckets.sql``).
@@ -88,48 +103,26 @@ def touched_buckets(
     Args:
         old_bands: Parquet files of the bodies already published (body_key, band, band_key).
         new_bands: Parquet files of this run's new bodies, same columns.
-        spill_dir: Where DuckDB spills.
+        folder: Where the rows are written (the run's staging folder), and DuckDB spills.
         first_opening: The first opening band, whose rows agreeing with a new body's in their
-            low 32 bits are read too (``openings``); None: no such rows.
+            low 32 bits are read too; None: no such rows.
     """
-    schema = _empty_bands().schema
-    new = pa.concat_tables(
-        [_empty_bands(), *(pq.read_table(p, columns=BAND_COLUMNS).cast(schema) for p in new_bands)]
-    )
-    new = new.group_by(BAND_COLUMNS, use_threads=False).aggregate([])
-    if not old_bands:
-        found = new.append_column("member", pa.array(np.ones(new.num_rows, bool)))
-    else:
-        connection = spilling_connection(spill_dir, threads=TOUCHED_THREADS)
-        try:
-            found = connection.sql(
-                TOUCHED_SQL.read_text(),
-                params={
-                    "old": [str(p) for p in old_bands],
-                    "new": [str(p) for p in new_bands],
-                    "first_opening": first_opening,
-                },
-            ).to_arrow_table()
-        finally:
-            connection.close()
-    member = found.column("member")
-    rows = found.select(BAND_COLUMNS).cast(schema)
-    openings = (
-        rows.filter(pc.greater_equal(rows.column("band"), first_opening))
-        if first_opening is not None
-        else rows.slice(0, 0)
-    )
-    return TouchedBuckets(rows.filter(member), new, openings)
-
-
-def _empty_bands() -> pa.Table:
-    return pa.table(
-        {
-            "body_key": pa.array([], pa.uint64()),
-            "band": pa.array([], pa.int16()),
-            "band_key": pa.array([], pa.uint64()),
-        }
-    )
+    target = folder / TOUCHED_FILE
+    old_bands = old_bands or new_bands  # rows read twice are one
+    connection = spilling_connection(folder, threads=TOUCHED_THREADS)
+    try:
+        query = connection.sql(
+            TOUCHED_SQL.read_text(),
+            params={
+                "old": [str(p) for p in old_bands],
+                "new": [str(p) for p in new_bands],
+                "first_opening": first_opening,
+            },
+        )
+        query.write_parquet(str(target), compression="zstd")
+    finally:
+        connection.close()
+    return TouchedBuckets(target, list(new_bands), first_opening)
 
 
 def candidate_batches(
@@ -167,8 +160,9 @@ def candidate_batches(
     if not new_bands:
         return
     if reads_touched_buckets(old_bands, new_bands, increment_share):
-        touched = touched_buckets(old_bands, new_bands, spill_dir)
-        pairs = touched_candidates(touched, max_bodies, spill_dir)
+        with tempfile.TemporaryDirectory(prefix="touched-", dir=spill_dir) as folder:
+            touched = touched_buckets(old_bands, new_bands, Path(folder))
+            pairs = touched_candidates(touched, max_bodies, spill_dir)
         yield from pairs.to_batches(batch_rows)
         return
     with tempfile.TemporaryDirectory(prefix="band-rows-", dir=spill_dir) as folder:
@@ -201,8 +195,7 @@ def touched_candidates(
     """The candidate pairs of a run adding few bodies (``10_candidate_pairs.sql``), ascending."""
     connection = spilling_connection(spill_dir)
     try:
-        connection.register("members", touched.members)
-        connection.register("new_bands", touched.new)
+        touched.register(connection)
         pairs = connection.sql(
             INCREMENT_SQL.read_text(), params={"max_bodies": max_bodies}
         ).to_arrow_table()
@@ -293,18 +286,18 @@ def supported_pairs(
     }
     if new_bands is None:
         return _run_steps(SUPPORTED_SQL, params, spill_dir, sides_fixed=False)
-    if touched is None:
-        touched = touched_buckets(band_files, new_bands, spill_dir)
-    connection = spilling_connection(spill_dir)
-    try:
-        connection.register("members", touched.members)
-        connection.register("new_bands", touched.new)
-        *steps, last = _statements(UNSETTLED_SQL)
-        for step in steps:
-            connection.execute(step, _used(step, params))
-        unsettled = connection.sql(last, params=_used(last, params)).to_arrow_table()
-    finally:
-        connection.close()
+    with tempfile.TemporaryDirectory(prefix="touched-", dir=spill_dir) as folder:
+        if touched is None:
+            touched = touched_buckets(band_files, new_bands, Path(folder))
+        connection = spilling_connection(spill_dir)
+        try:
+            touched.register(connection)
+            *steps, last = _statements(UNSETTLED_SQL)
+            for step in steps:
+                connection.execute(step, _used(step, params))
+            unsettled = connection.sql(last, params=_used(last, params)).to_arrow_table()
+        finally:
+            connection.close()
     if unsettled.num_rows == 0:
         return _read_pairs(pair_files)
     return _run_steps(
