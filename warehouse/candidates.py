@@ -47,7 +47,7 @@ READ_ROWS = 1 << 20
 CANDIDATES = pa.schema([("left_key", pa.uint64()), ("right_key", pa.uint64())])
 INCREMENT_SHARE = 0.1
 """Largest share of the published band files' bytes a run's new ones may have for the join to
-read the published bands through the new bodies' buckets (``10_candidate_pairs.sql``, DuckDB);
+read the published bands through the new bodies' buckets (``05_touched_buckets.sql``, DuckDB);
 larger runs, first runs included, sort every band in numpy (a run adding 1% of a million bodies
 groups the rows of its buckets in about a second either way, rather than every body's)."""
 TOUCHED_FILE = "touched-buckets.parquet"
