@@ -249,7 +249,7 @@ def deduplicate_documents(
         drawn (None: every one's; the others' are the previous snapshot's, whole).
     """
     table = keys.all_keys()
-    new_pairs = body_pairs.find_copies(
+    pairs = body_pairs.next_pairs(
         previous,
         staging,
         table,
@@ -257,7 +257,6 @@ def deduplicate_documents(
         verifiers=functools.partial(verification_pool, workers),
         parallel=workers,
     )
-    pairs = body_pairs.all_pairs(previous, staging, new_pairs, NEAR_DUPLICATES)
     left, right = pairs.column("left_key").to_numpy(), pairs.column("right_key").to_numpy()
     doc_id, content_hash = table.column("doc_id"), table.column("content_hash")
     dates, words = table.column("published_date"), table.column("word_count")

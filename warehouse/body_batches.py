@@ -2,9 +2,12 @@
 
 Work that compares bodies (verifying near-copy candidates, finding shared passages) needs the
 texts of some documents, a batch at a time, and a million documents' text does not fit in
-memory. One DuckDB scan of the document files picks the wanted bodies by content hash; each
-scanned chunk is sorted by batch and appended to a temporary Arrow file per batch (a DuckDB sort
-of long strings by batch does not spill well); the files are then mapped back one at a time.
+memory. A DuckDB scan of the content hashes finds where the wanted bodies are (a file and a row in
+it, one of each hash); each file is then read for its rows only, so DuckDB skips the row groups
+holding none (a run adding few documents wants a few rows of most files), and a file whose rows
+are mostly wanted is read whole. Each chunk read is sorted by batch and appended to a temporary
+Arrow file per batch (a DuckDB sort of long strings by batch does not spill well); the files are
+then mapped back one at a time.
 Arrow's file format, uncompressed: the files live minutes, and writing and mapping them costs a
 copy of the text, where Parquet encodes and decodes it.
 """
@@ -15,23 +18,33 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from pyarrow import ipc
 
 from warehouse.spill import spilling_connection
 
+PLACES = (
+    "SELECT DISTINCT ON (content_hash) filename AS file, file_row_number AS row_number "
+    "FROM read_parquet($files, union_by_name = true, filename = true, file_row_number = true) "
+    "SEMI JOIN wanted USING (content_hash) "
+    "ORDER BY content_hash, file, row_number"
+)
 BODIES = (
     "SELECT w.batch, d.content_hash, d.body "
-    "FROM read_parquet($files, union_by_name = true) AS d "
+    "FROM read_parquet($file, file_row_number = true) AS d "
     "JOIN wanted AS w USING (content_hash)"
 )
+WHOLE_FILE_SHARE = 0.25
+"""Share of a file's rows wanted from which it is read whole: its row groups nearly all hold one."""
 # Rows of a scanned chunk (some 50 MB of text): what the driver holds, twice, while it sorts
 # them by batch; each batch's share of a chunk is one write.
 CHUNK_ROWS = 16_384
-# The scan decompresses every body of the files: two threads (its join table, the wanted
-# hashes, is small).
+# The reads decompress the bodies of whole row groups: two threads (their join table, the
+# wanted hashes, is small).
 SCAN_THREADS = 2
 
 
@@ -51,20 +64,9 @@ def bodies_by_batch(
         connection.execute(f"SET threads = {SCAN_THREADS}")
         try:
             connection.register("wanted", wanted)
-            query = connection.sql(BODIES, params={"files": [str(f) for f in files]})
-            for part in query.to_arrow_reader(CHUNK_ROWS):
-                batch_of = part.column(0).to_numpy()
-                order = np.argsort(batch_of, kind="stable")
-                numbers, starts = np.unique(batch_of[order], return_index=True)
-                ends = np.r_[starts[1:], len(order)]
-                # One take puts the chunk in batch order; each batch's rows are then a slice,
-                # appended to the batch's file as a record batch of its own.
-                grouped = part.take(pa.array(order))
-                for number, start, end in zip(numbers.tolist(), starts, ends, strict=True):
-                    if number not in writers:
-                        target = Path(folder) / f"batch-{number}.arrow"
-                        writers[number] = ipc.new_file(target, grouped.schema)
-                    writers[number].write_batch(grouped.slice(start, end - start))
+            for query in _reads(connection, [str(f) for f in files]):
+                for part in query.to_arrow_reader(CHUNK_ROWS):
+                    _append(part, Path(folder), writers)
         finally:
             connection.close()
             for writer in writers.values():
@@ -78,3 +80,42 @@ def bodies_by_batch(
             if len(unique) < table.num_rows:
                 table = table.take(pc.index_in(unique, value_set=hashes))
             yield number, table.select(["content_hash", "body"])
+
+
+def _reads(
+    connection: duckdb.DuckDBPyConnection, files: list[str]
+) -> Iterator[duckdb.DuckDBPyRelation]:
+    """A query per file holding wanted bodies: its rows of them (one of each hash), or all."""
+    if not files:
+        return
+    places = connection.sql(PLACES, params={"files": files}).to_arrow_table()
+    numbers = places.column("row_number").to_numpy()
+    by_file = places.column("file").to_pylist()
+    rows: dict[str, list[int]] = {}
+    for file, number in zip(by_file, numbers.tolist(), strict=True):
+        rows.setdefault(file, []).append(number)
+    for file, wanted_rows in rows.items():
+        if len(wanted_rows) >= WHOLE_FILE_SHARE * pq.read_metadata(file).num_rows:
+            yield connection.sql(BODIES, params={"file": file})
+        else:
+            listed = ", ".join(str(number) for number in sorted(wanted_rows))
+            yield connection.sql(
+                f"{BODIES} WHERE d.file_row_number IN ({listed})", params={"file": file}
+            )
+
+
+def _append(
+    part: pa.RecordBatch, folder: Path, writers: dict[int, ipc.RecordBatchFileWriter]
+) -> None:
+    """Append a chunk's rows to the files of their batches."""
+    batch_of = part.column(0).to_numpy()
+    order = np.argsort(batch_of, kind="stable")
+    numbers, starts = np.unique(batch_of[order], return_index=True)
+    ends = np.r_[starts[1:], len(order)]
+    # One take puts the chunk in batch order; each batch's rows are then a slice,
+    # appended to the batch's file as a record batch of its own.
+    grouped = part.take(pa.array(order))
+    for number, start, end in zip(numbers.tolist(), starts, ends, strict=True):
+        if number not in writers:
+            writers[number] = ipc.new_file(folder / f"batch-{number}.arrow", grouped.schema)
+        writers[number].write_batch(grouped.slice(start, end - start))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 
 import numpy as np
@@ -21,10 +21,41 @@ from transforms.components import pair_batches
 from transforms.near_copies import NearDupParams, plausible_pairs, verify_pairs
 from transforms.sketches import signature_bytes, unpack_signatures
 from warehouse.body_batches import bodies_by_batch
-from warehouse.candidates import candidate_batches, supported_pairs
+from warehouse.candidates import (
+    TouchedBuckets,
+    candidate_batches,
+    reads_touched_buckets,
+    supported_pairs,
+    touched_buckets,
+    touched_candidates,
+)
 from warehouse.schemas import BODY_PAIRS, conform
 from warehouse.spill import spilling_connection
 from warehouse.store import RunStaging, Snapshot, table_files
+
+
+def next_pairs(
+    previous: Snapshot | None,
+    staging: RunStaging,
+    keys: pa.Table,
+    params: NearDupParams,
+    *,
+    verifiers: Callable[[], Executor] | None = None,
+    parallel: int = 1,
+) -> pa.Table:
+    """The copy pairs of the next snapshot: :func:`find_copies`, then :func:`all_pairs`.
+
+    A run adding few bodies reads the published band keys once, through its new bodies'
+    buckets (:func:`warehouse.candidates.touched_buckets`), for both.
+    """
+    old_bands, new_bands = table_files(previous, "body_bands"), staging.band_files()
+    touched = None
+    if reads_touched_buckets(old_bands, new_bands):
+        touched = touched_buckets(old_bands, new_bands, staging.path, params.minhash.bands)
+    found = find_copies(
+        previous, staging, keys, params, verifiers=verifiers, parallel=parallel, touched=touched
+    )
+    return all_pairs(previous, staging, found, params, touched=touched)
 
 
 def find_copies(
@@ -36,6 +67,7 @@ def find_copies(
     batch_bodies: int = 8_000,
     verifiers: Callable[[], Executor] | None = None,
     parallel: int = 1,
+    touched: TouchedBuckets | None = None,
 ) -> pa.Table:
     """Verified copy pairs among the bodies new in this run and all the others.
 
@@ -43,9 +75,10 @@ def find_copies(
     signatures and shingle counts first (:func:`transforms.near_copies.plausible_pairs`), so only
     the pairs that may be copies are kept, and only those cost a read of their text. They are
     verified on their exact shingle sets before they link anything (``BODY_PAIRS`` rows, copies
-    only): whole connected components of the plausible pairs are packed into batches of about
-    ``batch_bodies`` bodies, and one DuckDB scan of the documents streams the bodies out batch
-    by batch (through temporary files), so only one batch of text is in memory at a time.
+    only). A run adding few bodies has few candidates: they are made at once, and only their
+    bodies' sketches are read. Whole connected components of the plausible pairs are packed
+    into batches of about ``batch_bodies`` bodies, and the documents stream the bodies out
+    batch by batch (through temporary files), so only one batch of text is in memory at a time.
 
     Args:
         previous: The current snapshot (its band keys, signatures and documents), or None.
@@ -57,31 +90,26 @@ def find_copies(
             of them); batches are then of ``batch_bodies / parallel`` bodies, so the texts and
             shingles in memory stay within the same bound. None: batches are verified here.
         parallel: The number of workers ``verifiers`` starts.
+        touched: The buckets of this run's new bodies, read by :func:`next_pairs` for a run
+            adding few bodies; None: read here if the run is one.
     """
     hashes = pc.unique(keys.column("content_hash").combine_chunks())
     present = body_keys(hashes)
     order = np.argsort(present)
     present, hashes = present[order], hashes.take(pa.array(order))
-    sigs, sizes = _signatures(previous, staging, present, params.minhash.permutations)
-    openings = _opening_keys(previous, staging, present, params)
-    kept_left: list[np.ndarray] = []
-    kept_right: list[np.ndarray] = []
-    for batch in candidate_batches(
-        table_files(previous, "body_bands"),
-        staging.band_files(),
-        max_bodies=params.max_bucket_bodies,
-        spill_dir=staging.path,
-    ):
-        left = key_positions(present, batch.column(0).to_numpy())
-        right = key_positions(present, batch.column(1).to_numpy())
-        both = (left >= 0) & (right >= 0)
-        left, right = left[both], right[both]
-        plausible = plausible_pairs(sigs, sizes, left, right, params, openings)
-        kept_left.append(left[plausible])
-        kept_right.append(right[plausible])
-    del sigs, sizes, openings
-    left = np.concatenate(kept_left) if kept_left else np.zeros(0, np.int64)
-    right = np.concatenate(kept_right) if kept_right else np.zeros(0, np.int64)
+    old_bands, new_bands = table_files(previous, "body_bands"), staging.band_files()
+    if touched is None and reads_touched_buckets(old_bands, new_bands):
+        touched = touched_buckets(old_bands, new_bands, staging.path, params.minhash.bands)
+    if touched is not None:
+        candidates = touched_candidates(touched, params.max_bucket_bodies, staging.path)
+        left, right = _screened(
+            previous, staging, present, candidates.to_batches(), params, touched
+        )
+    else:
+        batches = candidate_batches(
+            old_bands, new_bands, max_bodies=params.max_bucket_bodies, spill_dir=staging.path
+        )
+        left, right = _screened(previous, staging, present, batches, params, None)
     if len(left) == 0:  # candidates, but none plausible
         return BODY_PAIRS.empty_table()
     side_by_side = verifiers is not None and parallel > 1
@@ -102,6 +130,50 @@ def find_copies(
         name="body_pairs",
     )
 
+
+def _screened(
+    previous: Snapshot | None,
+    staging: RunStaging,
+    present: np.ndarray,
+    batches: Iterable[pa.RecordBatch],
+    params: NearDupParams,
+    touched: TouchedBuckets | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs of present bodies that may be copies, as indices in ``present``.
+
+    With ``touched`` (a run adding few bodies), the candidates are few: all are made first, only
+    their bodies' signatures are read, and their opening keys come from ``touched``. Otherwise
+    every present body's sketches are read, and candidates stream through.
+    """
+    if touched is not None:
+        batches = list(batches)
+        ends = [batch.column(i).to_numpy() for batch in batches for i in (0, 1)]
+        positions = key_positions(present, np.concatenate([_NO_KEYS, *ends]))
+        wanted = present[np.unique(positions[positions >= 0])]
+        numbers = key_positions(present, wanted)
+    else:
+        wanted, numbers = present, np.arange(len(present))
+    sigs, sizes = _signatures(previous, staging, wanted, params.minhash.permutations)
+    if touched is None:
+        openings = _opening_keys(previous, staging, wanted, params, numbers)
+    else:
+        openings = _touched_openings(previous, staging, touched, wanted, params, numbers)
+    kept_left: list[np.ndarray] = []
+    kept_right: list[np.ndarray] = []
+    for batch in batches:
+        left = key_positions(wanted, batch.column(0).to_numpy())
+        right = key_positions(wanted, batch.column(1).to_numpy())
+        both = (left >= 0) & (right >= 0)
+        left, right = left[both], right[both]
+        plausible = plausible_pairs(sigs, sizes, left, right, params, openings)
+        kept_left.append(numbers[left[plausible]])
+        kept_right.append(numbers[right[plausible]])
+    left = np.concatenate(kept_left) if kept_left else np.zeros(0, np.int64)
+    right = np.concatenate(kept_right) if kept_right else np.zeros(0, np.int64)
+    return left, right
+
+
+_NO_KEYS = np.zeros(0, np.uint64)
 
 Verdict = tuple[np.ndarray, np.ndarray, np.ndarray]
 """``(jaccard, containment, is_copy)`` of a batch's pairs (:func:`verify_pairs`)."""
@@ -218,17 +290,20 @@ def _signatures(
 
 
 def _opening_keys(
-    previous: Snapshot | None, staging: RunStaging, wanted: np.ndarray, params: NearDupParams
+    previous: Snapshot | None,
+    staging: RunStaging,
+    wanted: np.ndarray,
+    params: NearDupParams,
+    numbers: np.ndarray,
 ) -> np.ndarray:
     """Stored opening band keys (their low 32 bits) of the wanted body keys (sorted).
 
     ``(bodies, opening bands)`` uint32; a body stored without them (hashed before openings
-    were sketched) gets values of its own, which agree with no other body's.
+    were sketched) gets values of its own, which agree with no other body's: made from its
+    number in ``numbers`` (its place among all present bodies, whichever are wanted).
     """
     bands = params.opening_minhash.bands
-    opening = np.arange(len(wanted) * bands, dtype=np.uint32).reshape(-1, bands) | np.uint32(
-        1 << 31
-    )
+    opening = _own_openings(numbers, bands)
     files = [str(p) for p in staging.band_files() + table_files(previous, "body_bands")]
     if not files or len(wanted) == 0:
         return opening
@@ -246,11 +321,70 @@ def _opening_keys(
     return opening
 
 
+def _touched_openings(
+    previous: Snapshot | None,
+    staging: RunStaging,
+    touched: TouchedBuckets,
+    wanted: np.ndarray,
+    params: NearDupParams,
+    numbers: np.ndarray,
+) -> np.ndarray:
+    """:func:`_opening_keys` of the candidates' bodies of a run adding few bodies, by its buckets.
+
+    Every candidate pair has a new body, whose opening keys are all in the touched rows, and so
+    are the others' keys agreeing with a new body's in their low 32 bits: a key not there agrees
+    with no new body's, and its body's own value (:func:`_opening_keys`) says the same, unless
+    that value is a new body's key (a body stored without opening keys would then agree with
+    it): such bodies' keys are read from the band files.
+    """
+    first, bands = params.minhash.bands, params.opening_minhash.bands
+    opening = _own_openings(numbers, bands)
+    known = np.zeros(opening.shape, bool)
+    connection = spilling_connection(staging.path)
+    try:
+        touched.register(connection)
+        connection.register("wanted", pa.table({"body_key": pa.array(wanted, pa.uint64())}))
+        rows = connection.sql(
+            "SELECT body_key, band, band_key FROM openings SEMI JOIN wanted USING (body_key)"
+        ).to_arrow_table()
+        new_keys = connection.sql(
+            "SELECT DISTINCT band, band_key & 4294967295 AS low FROM new_bands "
+            "WHERE band >= $first",
+            params={"first": first},
+        ).to_arrow_table()
+    finally:
+        connection.close()
+    at = np.searchsorted(wanted, rows.column("body_key").to_numpy())
+    band = rows.column("band").to_numpy().astype(np.int64) - first
+    opening[at, band] = rows.column("band_key").to_numpy().astype(np.uint32)
+    known[at, band] = True
+    new_band = new_keys.column("band").to_numpy().astype(np.int64) - first
+    new_low = new_keys.column("low").to_numpy().astype(np.uint32)
+    taken = np.zeros(opening.shape, bool)
+    for number in range(bands):
+        taken[:, number] = np.isin(opening[:, number], new_low[new_band == number])
+    unsure = np.flatnonzero((taken & ~known).any(axis=1))
+    if len(unsure):
+        opening[unsure] = _opening_keys(previous, staging, wanted[unsure], params, numbers[unsure])
+    return opening
+
+
+def _own_openings(numbers: np.ndarray, bands: int) -> np.ndarray:
+    """The opening values of bodies stored without opening keys: their own, from their numbers."""
+    own = np.add.outer(
+        numbers.astype(np.uint32) * np.uint32(bands), np.arange(bands, dtype=np.uint32)
+    )
+    return own.astype(np.uint32) | np.uint32(1 << 31)
+
+
 def _rows_of_wanted(
     staging: RunStaging, wanted: np.ndarray, sql: str, params: dict[str, object], batch_rows: int
 ) -> Iterator[pa.RecordBatch]:
-    """Stream the rows ``sql`` selects, with the wanted body keys registered as ``wanted``."""
-    connection = spilling_connection(staging.path)
+    """Stream the rows ``sql`` selects, with the wanted body keys registered as ``wanted``.
+
+    Two DuckDB threads: the work is the scan, and the join table (the wanted keys) is small.
+    """
+    connection = spilling_connection(staging.path, threads=2)
     try:
         connection.register("wanted", pa.table({"body_key": pa.array(wanted, pa.uint64())}))
         yield from connection.sql(sql, params=params).to_arrow_reader(batch_rows)
@@ -259,13 +393,20 @@ def _rows_of_wanted(
 
 
 def all_pairs(
-    previous: Snapshot | None, staging: RunStaging, new_pairs: pa.Table, params: NearDupParams
+    previous: Snapshot | None,
+    staging: RunStaging,
+    new_pairs: pa.Table,
+    params: NearDupParams,
+    *,
+    touched: TouchedBuckets | None = None,
 ) -> pa.Table:
     """The copy pairs of the next snapshot: the previous ones still supported, and this run's.
 
     A previous pair stays while it shares a band bucket of at most ``max_bucket_bodies``
     bodies: the pairs are then those one run over everything finds. Only the pairs in buckets
-    this run's bodies pushed over the cap are checked again (``30_still_supported.sql``).
+    this run's bodies pushed over the cap are looked at again
+    (:func:`warehouse.candidates.supported_pairs`); ``touched``, the buckets of this run's new
+    bodies when :func:`next_pairs` has read them.
     """
     old_files = table_files(previous, "body_pairs")
     tables = [new_pairs]
@@ -278,18 +419,40 @@ def all_pairs(
                 params.max_bucket_bodies,
                 spill_dir=staging.path,
                 new_bands=new_bands,
+                touched=touched,
             )
         )
     merged = pa.concat_tables([conform(t, BODY_PAIRS, name="body_pairs") for t in tables])
-    if merged.num_rows == 0:
-        return merged
-    # A pair found again keeps the run that first verified it (run ids start with their time).
-    unique = merged.group_by(["left_key", "right_key"], use_threads=False).aggregate(
-        [("jaccard", "max"), ("containment", "max"), ("run_id", "min")]
-    )
-    unique = unique.rename_columns(["left_key", "right_key", "jaccard", "containment", "run_id"])
-    return conform(
-        unique.sort_by([("left_key", "ascending"), ("right_key", "ascending")]),
-        BODY_PAIRS,
-        name="body_pairs",
-    )
+    return conform(_distinct_pairs(merged), BODY_PAIRS, name="body_pairs")
+
+
+# Mixes a pair's two keys into one 64-bit code (a golden-ratio multiplier); equal codes are
+# only a hint that two rows may be one pair, checked on the keys themselves.
+PAIR_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _distinct_pairs(pairs: pa.Table) -> pa.Table:
+    """One row per pair, sorted by its keys.
+
+    A pair found again keeps the largest figures and the run that first verified it (run ids
+    start with their time). Only the rows whose pair may be repeated are grouped: a pair is
+    mostly stored once.
+    """
+    left, right = pairs.column("left_key").to_numpy(), pairs.column("right_key").to_numpy()
+    code = (left * PAIR_MIX) ^ right
+    order = np.argsort(code)
+    same = code[order[1:]] == code[order[:-1]]
+    repeated = np.zeros(len(code), bool)
+    repeated[order[1:][same]] = True
+    repeated[order[:-1][same]] = True
+    if repeated.any():
+        mask = pa.array(repeated)
+        grouped = (
+            pairs.filter(mask)
+            .group_by(["left_key", "right_key"], use_threads=False)
+            .aggregate([("jaccard", "max"), ("containment", "max"), ("run_id", "min")])
+        )
+        grouped = grouped.rename_columns(pairs.column_names).cast(pairs.schema)
+        pairs = pa.concat_tables([pairs.filter(pc.invert(mask)), grouped])
+        left, right = pairs.column("left_key").to_numpy(), pairs.column("right_key").to_numpy()
+    return pairs.take(pa.array(np.lexsort((right, left))))

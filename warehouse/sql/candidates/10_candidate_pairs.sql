@@ -5,25 +5,12 @@
 -- A bucket (band, band_key) holding more than $max_bodies distinct bodies, counted over all
 -- bodies old and new, is stock text (a phrase every few articles use fills the band's rows), not
 -- evidence of a copy: it yields no pairs. This keeps the candidates linear in the corpus.
--- Only the buckets of new bodies matter: the published bodies are read through a semi join on
--- them, so a run adding 1% of the bodies groups the rows of their buckets, not every body's.
--- DuckDB spills to disk what does not fit in memory.
--- Parameters: $old (Parquet files of published bodies: body_key, band, band_key), $new (this
--- run's new bodies, same columns), $max_bodies.
-WITH new_bands AS (
-    SELECT DISTINCT body_key, band, band_key FROM read_parquet($new)
-),
-new_buckets AS (
-    SELECT DISTINCT band, band_key FROM new_bands
-),
-members AS (
-    SELECT body_key, band, band_key FROM new_bands
-    UNION
-    SELECT o.body_key, o.band, o.band_key
-    FROM read_parquet($old) AS o
-    SEMI JOIN new_buckets AS b ON o.band = b.band AND o.band_key = b.band_key
-),
-touched AS (
+-- Only the buckets of new bodies matter: `members` holds their rows, old and new, each once
+-- (05_touched_buckets.sql), so a run adding 1% of the bodies groups the rows of their buckets,
+-- not every body's.
+-- Relations: members (05_touched_buckets.sql), new_bands (this run's new bodies' rows:
+-- body_key, band, band_key). Parameters: $max_bodies.
+WITH touched AS (
     SELECT band, band_key
     FROM members
     GROUP BY band, band_key
