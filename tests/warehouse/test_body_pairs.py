@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flows.local_workers import verification_pool
+from tests.warehouse.test_candidates import write_bands
 from transforms.body_keys import key_positions
 from transforms.minhash import MinHashParams
 from transforms.near_copies import NearDupParams
@@ -122,15 +122,4 @@ def write_band_rows(
         for band, key in enumerate(keys)
         if band < 2 or has_openings or openings
     ]
-    body, band, key = zip(*rows, strict=True) if rows else ((), (), ())
-    pq.write_table(
-        pa.table(
-            {
-                "body_key": pa.array(body, pa.uint64()),
-                "band": pa.array(band, pa.int16()),
-                "band_key": pa.array(key, pa.uint64()),
-            }
-        ),
-        path,
-    )
-    return path
+    return write_bands(path, rows)
