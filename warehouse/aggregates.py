@@ -315,14 +315,10 @@ class _Inputs:
     clusters: Sequence[Path]
 
     @classmethod
-    def of_snapshot(cls, previous: Mapping[str, Sequence[Path]]) -> _Inputs | None:
-        """The previous snapshot's, found in the folder of its report tables; None if absent."""
-        folder = previous[PARTITIONS][0].parent.parent
+    def of_snapshot(cls, files: Mapping[str, Sequence[Path]]) -> _Inputs | None:
+        """A snapshot's, from its files by table; None if it lacks some."""
         found = cls(
-            *(
-                sorted((folder / name).rglob("*.parquet"))
-                for name in ("documents", "mentions", "clusters")
-            )
+            *(sorted(files.get(name, ())) for name in ("documents", "mentions", "clusters"))
         )
         return found if found.complete() else None
 
@@ -375,7 +371,7 @@ def _months_in(files: Sequence[Path], months: Sequence[str]) -> list[Path]:
 
 def _increment(state: _Build, current: _Inputs) -> list[str] | None:
     """Plan the build from the files an increment adds and drops, when it can be."""
-    previous = _Inputs.of_snapshot(state.previous) if state.previous else None
+    previous = _Inputs.of_snapshot(state.previous_inputs) if state.previous else None
     if previous is None or not current.complete():
         return None
     connection = state.connection
@@ -597,6 +593,8 @@ class _Build:
     run_id: str
     compression: str
     previous: Mapping[str, Sequence[Path]]
+    previous_inputs: Mapping[str, Sequence[Path]] = field(default_factory=dict)
+    """The previous snapshot's files of ``documents``, ``mentions`` and ``clusters``."""
     months: list[str] = field(default_factory=list)
     """Every month of the snapshot."""
     changed: list[str] = field(default_factory=list)
@@ -672,6 +670,7 @@ def write_report_tables(
     frequent_share: float = FREQUENT_ENTITY_SHARE,
     previous: Mapping[str, Sequence[Path]] | None = None,
     clusters: Sequence[Path] = (),
+    previous_inputs: Mapping[str, Sequence[Path]] | None = None,
 ) -> dict[str, int]:
     """Write the report tables of a snapshot being built; return their row counts.
 
@@ -691,11 +690,14 @@ def write_report_tables(
             a layout before months): every month is built.
         clusters: The snapshot's cluster files, whose sizes the documents are read with
             (``documents_view``); not needed for document files that carry them.
+        previous_inputs: The previous snapshot's files of ``documents``, ``mentions`` and
+            ``clusters``: an increment's months are planned from the files added and dropped
+            since. None: from every row.
     """
     connection = spilling_connection(spill_dir, BUILD_MEMORY_LIMIT)
     connection.execute(f"SET threads = {BUILD_THREADS}")
     digest = build_digest(frequent_share)
-    state = _Build(connection, storage, build, run_id, compression, {})
+    state = _Build(connection, storage, build, run_id, compression, {}, previous_inputs or {})
     rows: dict[str, int] = {}
     try:
         connection.execute(

@@ -552,6 +552,10 @@ class RunStaging:
                 for name in REPORT_TABLES
                 if name in previous_reports.manifest["tables"]
             },
+            previous_inputs={
+                name: table_files(previous_reports, name)
+                for name in ("documents", MENTIONS, "clusters")
+            },
         )
 
         storage.step("write_later_tables")

@@ -523,6 +523,11 @@ def _publish_reports(
             frequent_share,
             previous,
             clusters=written["clusters"],
+            previous_inputs=None
+            if before is None
+            else {
+                name: table_files(before, name) for name in ("documents", "mentions", "clusters")
+            },
         )
     return {name: table_files(folder / "build", name) for name in REPORT_TABLES}
 
