@@ -406,6 +406,11 @@ class Scope:
     column: str
     values: pa.Array
 
+    def rows_in(self, path: Path) -> pa.Array:
+        """Which rows of the Parquet file ``path`` are in the scope (its key column alone read)."""
+        keys = pq.read_table(path, columns=[self.column]).column(0).combine_chunks()
+        return pc.is_in(keys, value_set=self.values)
+
 
 def drawn_scopes(
     keys: DocumentKeys, assigned: pa.Table, drawn: np.ndarray | None
@@ -421,13 +426,7 @@ def drawn_scopes(
         return {}
     mask = pa.array(drawn)
     previous_ids = keys.previous.column("cluster_id").combine_chunks().cast(pa.string())
-    doc_ids = pa.chunked_array(
-        [
-            *keys.previous.column("doc_id").chunks,
-            *keys.new.column("doc_id").chunks,
-        ],
-        pa.string(),
-    ).filter(mask)
+    doc_ids = keys.all_keys().column("doc_id").filter(mask)
     clusters = pa.chunked_array(
         [
             assigned.column("cluster_id").cast(pa.string()).filter(mask).combine_chunks(),
@@ -479,11 +478,13 @@ def carry_unchanged(
     if scope is not None:
         touched: list[Path] = []
         for path in files:
-            keys = pq.read_table(path, columns=[scope.column]).column(0)
-            hit = pc.is_in(keys, value_set=scope.values)
-            (touched if pc.any(hit).as_py() else untouched).append(path)
+            (touched if pc.any(scope.rows_in(path)).as_py() else untouched).append(path)
         files = touched
-    compared = [name for name in TABLES[table].names if name != "run_id"]
+    schema = TABLES[table]
+    if not files:
+        # No previous row is in the scope: every row computed is new.
+        return CarriedRows(untouched, conform(rows, schema, name=table))
+    compared = [name for name in schema.names if name != "run_id"]
     same = " AND ".join(f'p."{name}" IS NOT DISTINCT FROM n."{name}"' for name in compared)
     in_scope = "TRUE" if scope is None else f'p."{scope.column}" IN (SELECT value FROM scope)'  # noqa: S608
     connection = spilling_connection(spill_dir)
@@ -495,24 +496,13 @@ def carry_unchanged(
             connection.register("scope", pa.table({"value": scope.values}))
         # Each previous row with the row of ``rows`` it equals, if any (rows are unique by key).
         # Names are the schema's own, quoted; the files are bound.
-        matched = (
-            connection.sql(
-                "SELECT p.filename AS file, p.file_row_number AS row, n.next_row, "  # noqa: S608
-                f"{in_scope} AS in_scope "
-                "FROM read_parquet($files, filename = true, file_row_number = true) AS p "
-                f"LEFT JOIN next_rows AS n ON {same}",
-                params={"files": [str(path) for path in files]},
-            ).to_arrow_table()
-            if files
-            else pa.table(
-                {
-                    "file": pa.array([], pa.string()),
-                    "row": pa.array([], pa.int64()),
-                    "next_row": pa.array([], pa.int64()),
-                    "in_scope": pa.array([], pa.bool_()),
-                }
-            )
-        )
+        matched = connection.sql(
+            "SELECT p.filename AS file, p.file_row_number AS row, n.next_row, "  # noqa: S608
+            f"{in_scope} AS in_scope "
+            "FROM read_parquet($files, filename = true, file_row_number = true) AS p "
+            f"LEFT JOIN next_rows AS n ON {same}",
+            params={"files": [str(path) for path in files]},
+        ).to_arrow_table()
     finally:
         connection.close()
     stays = pc.or_(matched.column("next_row").is_valid(), pc.invert(matched.column("in_scope")))
@@ -523,7 +513,6 @@ def carry_unchanged(
         for path in files
     ]
     plan = increment_plan.plan_rows(file_table(records), gone.cast(increment_plan.ROW_KEYS))
-    schema = TABLES[table]
     rewritten = [
         conform(pq.read_table(name, schema=schema).take(pa.array(at)), schema, name=table)
         for name, at in plan.rewritten.items()

@@ -108,10 +108,9 @@ def next_match_passages(
             stands = pc.is_in(found, value_set=standing_keys)
             done.append(found.filter(stands))
         else:
-            copies = pq.read_table(path, columns=["doc_id"]).column("doc_id").combine_chunks()
-            drawn = pc.is_in(copies, value_set=scope.values)
+            drawn = scope.rows_in(path)
             if not pc.any(drawn).as_py():
-                if len(copies):
+                if len(drawn):
                     carried.append(path)
                 continue
             pairs = pq.read_table(path, columns=["doc_id", "matched_doc_id"]).filter(drawn)
@@ -135,7 +134,7 @@ def next_match_passages(
     return PassagesPlan(carried, written)
 
 
-def _rows_of(sought: pa.ChunkedArray, doc_ids: pa.Array) -> pa.Array:
+def _positions(sought: pa.ChunkedArray, doc_ids: pa.Array) -> pa.Array:
     """Where each of ``sought`` is in ``doc_ids`` (unique), null where it is not.
 
     The few ids sought are hashed, not the million documents: ``doc_ids`` is probed once.
@@ -166,7 +165,7 @@ def _compute(
     sought = pa.chunked_array(
         [*todo.column("doc_id").chunks, *todo.column("matched_doc_id").chunks], pa.string()
     )
-    located = _rows_of(sought, everyone.column("doc_id").combine_chunks())
+    located = _positions(sought, everyone.column("doc_id").combine_chunks())
     if located.null_count:
         raise ValueError("a near copy or its canonical document is not among the documents")
     # Hashes by rank among the distinct ones: pairs of ranks sort as pairs of hashes, and each
