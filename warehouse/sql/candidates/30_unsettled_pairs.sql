@@ -7,7 +7,9 @@
 -- $max_bodies without those this run brought to it (a new body already published would make
 -- that count smaller, so more pairs would be looked at, never fewer). Such a pair that also
 -- shares a bucket of this run's rows holding at most $max_bodies bodies keeps its support; the
--- others are unsettled, and 40_still_supported.sql checks them against every bucket.
+-- others are unsettled, and 40_still_supported.sql checks them against every bucket. Only the
+-- suspect pairs' bodies' rows of the small buckets are joined: given all of them, DuckDB joined
+-- the buckets with themselves first (BENCHMARKS.md, "Increments").
 -- Statements run in order, each into a temporary table that the next ones read; the last gives
 -- the unsettled pairs.
 -- Relations: members, new_bands (this run's new bodies' rows: body_key, band, band_key).
@@ -38,9 +40,13 @@ JOIN pushed_bodies AS l ON l.body_key = p.left_key
 JOIN pushed_bodies AS r
   ON r.body_key = p.right_key AND r.band = l.band AND r.band_key = l.band_key;
 
-WITH small AS (
+WITH suspect_bodies AS (
+    SELECT left_key AS body_key FROM suspect UNION SELECT right_key FROM suspect
+),
+small AS (
     SELECT m.body_key, m.band, m.band_key
     FROM members AS m
+    SEMI JOIN suspect_bodies AS b ON m.body_key = b.body_key
     SEMI JOIN (SELECT band, band_key FROM bucket_sizes WHERE bodies <= $max_bodies) AS z
         ON m.band = z.band AND m.band_key = z.band_key
 )
