@@ -118,7 +118,7 @@ FROM_CHANGED_MONTHS = frozenset({"entities"})
 UNDATED_KEY = 120_000
 """The month key of undated documents in doc_number and day_number: after year 9999's months."""
 PARTITIONS = "report_partitions"
-INCREMENT_SHARE = 0.25
+INCREMENT_SHARE = 0.5
 """An increment is planned from the files it adds and drops while the months it may change are
 at most this share of the snapshot's; past it, every month's fingerprint is computed whole."""
 DOCUMENT_COLUMNS = (
@@ -373,6 +373,7 @@ def _increment(state: _Build, current: _Inputs) -> list[str] | None:
     """Plan the build from the files an increment adds and drops, when it can be."""
     previous = _Inputs.of_snapshot(state.previous_inputs) if state.previous else None
     if previous is None or not current.complete():
+        LOGGER.debug("report tables planned from every row: no previous inputs to compare")
         return None
     connection = state.connection
     connection.register(
@@ -439,6 +440,11 @@ def _plan_increment(state: _Build, current: _Inputs, previous: _Inputs) -> list[
             f"SELECT count(*) FROM {parquet_source(carried)} SEMI JOIN moved USING (doc_id)"  # noqa: S608
         ).fetchall()
         if stray:
+            LOGGER.debug(
+                "report tables planned from every row: %d carried mentions of documents "
+                "that came, went or changed month",
+                stray,
+            )
             return None
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE mentioned_months (doc_id VARCHAR, month VARCHAR)"
@@ -480,6 +486,14 @@ def _count(connection: duckdb.DuckDBPyConnection, relation: str) -> int:
     return int(rows)
 
 
+def _too_many_months(connection: duckdb.DuckDBPyConnection, most: float) -> bool:
+    """Whether the story months an increment touches are more than ``most``."""
+    touched = _count(connection, "story_increment")
+    if touched > most:
+        LOGGER.debug("report tables planned from every row: %d story months touched", touched)
+    return touched > most
+
+
 def _plan_stories(state: _Build, current: _Inputs, previous: _Inputs) -> list[str] | None:
     """The stories an increment touches, their months, and those months' stories and copies."""
     connection = state.connection
@@ -515,7 +529,7 @@ def _plan_stories(state: _Build, current: _Inputs, previous: _Inputs) -> list[st
         "AND month NOT IN (SELECT month FROM previous_partitions)"
     )
     most = INCREMENT_SHARE * max(_count(connection, "previous_partitions"), 1)
-    if _count(connection, "story_increment") > most:
+    if _too_many_months(connection, most):
         return None
     columns = ", ".join(DOCUMENT_COLUMNS)
     connection.execute(
@@ -548,7 +562,7 @@ def _plan_stories(state: _Build, current: _Inputs, previous: _Inputs) -> list[st
         if not _count(connection, "moved_months"):
             break
         connection.execute("INSERT INTO story_increment SELECT month FROM moved_months")
-        if _count(connection, "story_increment") > most:
+        if _too_many_months(connection, most):
             return None
     months = [row[0] for row in connection.execute("SELECT month FROM story_increment").fetchall()]
     _story_months(connection, "story_documents")
