@@ -218,7 +218,53 @@ def section(results: dict[tuple[int, str], list[dict[str, Any]]], command: str) 
         notes = [row["note"] for row in rows if row.get("note")]
         lines += ["", *(f"compact: {note}." for note in notes)]
         lines += ["", *(_written_tables(row) for row in rows[1:] if row.get("written_tables"))]
+    lines += _targets(results)
     return "\n".join(lines) + "\n"
+
+
+def _targets(results: dict[tuple[int, str], list[dict[str, Any]]]) -> list[str]:
+    """Issue 18's targets against this run's rows, for the largest size of each order.
+
+    "The same increment" on two corpora is the same number of new files: the large corpus's
+    step whose new files are within a tenth of the small one's (+0.1% of a million against +1%
+    of 100,000). The ratio of equal shares (+1% against +1%) is given beside it.
+    """
+    lines = ["", "Against the targets of issue 18:", ""]
+    for order in dict.fromkeys(order for _, order in results):
+        sizes = sorted(size for size, o in results if o == order)
+        largest = {row["step"]: row for row in results[sizes[-1], order]}
+        full = largest["full"]["wall"]
+        for step, target in (("+1%", 0.05), ("+0.1%", 0.02)):
+            if step in largest:
+                share = largest[step]["wall"] / full
+                lines.append(
+                    f"* {sizes[-1]:,} ({order}), {step}: {share:.1%} of the full run "
+                    f"(target {target:.0%}): {'met' if share <= target else 'not met'}."
+                )
+        for small in sizes[:-1]:
+            for row in results[small, order][1:]:
+                if not row["files"] or "flow" not in row:
+                    continue
+                same = [
+                    other
+                    for other in results[sizes[-1], order][1:]
+                    if other["files"] and abs(other["files"] - row["files"]) <= row["files"] / 10
+                ]
+                equal_share = largest.get(row["step"])
+                for other in same:
+                    ratio = other["wall"] / row["wall"]
+                    lines.append(
+                        f"* {other['files']:,} new files on {sizes[-1]:,} against "
+                        f"{row['files']:,} on {small:,} ({order}): {ratio:.1f}x (target 1.5x): "
+                        f"{'met' if ratio <= 1.5 else 'not met'}"
+                        + (
+                            f"; {row['step']} against {row['step']}: "
+                            f"{equal_share['wall'] / row['wall']:.1f}x."
+                            if equal_share
+                            else "."
+                        )
+                    )
+    return lines
 
 
 def _written_tables(row: dict[str, Any]) -> str:

@@ -36,3 +36,28 @@ def test_the_section_says_where_each_step_s_bytes_went() -> None:
     text = section({(100, "date"): steps}, "python -m bench.increments")
     assert "Written by +1%, MB: clusters 0.1, documents 0.1." in text
     assert "| +1% | 1 | 1.0 | 10.0% |" in text and "| 0.1 | 13.0% | 13.0 |" in text
+
+
+def test_the_section_compares_the_same_new_files_on_both_corpora() -> None:
+    def steps(size: int, walls: list[float]) -> list[dict[str, object]]:
+        shares = (("full", 1.0), ("+1%", 0.01), ("+0.1%", 0.001))
+        return [
+            {"step": step, "files": round(size * share), "wall": wall, "flow": wall, "written": 1}
+            for (step, share), wall in zip(shares, walls, strict=True)
+        ]
+
+    text = section(
+        {
+            (10_000, "date"): steps(10_000, [100.0, 8.0, 6.0]),
+            (100_000, "date"): steps(100_000, [1000.0, 40.0, 12.0]),
+        },
+        "python -m bench.increments",
+    )
+    assert "* 100,000 (date), +1%: 4.0% of the full run (target 5%): met." in text
+    assert "* 100,000 (date), +0.1%: 1.2% of the full run (target 2%): met." in text
+    # 100 new files on each corpus: 12 s (+0.1% of 100,000) against 8 s (+1% of 10,000).
+    assert (
+        "* 100 new files on 100,000 against 100 on 10,000 (date): 1.5x (target 1.5x): met; "
+        "+1% against +1%: 5.0x." in text
+    )
+    assert text.count("new files on 100,000") == 1  # 10 new files on 10,000 match no step
