@@ -424,12 +424,10 @@ def report_snapshot(wh: store.Warehouse, snapshot_id: str) -> str:
     sections = [f"# newsetl report, snapshot `{snapshot_id}`"]
     with spill_dir:
         try:
-            results = catalog.run_reports(connection)
+            results = catalog.run_reports(connection, keys=ARTIFACT_REPORTS)
         finally:
             connection.close()
     for result in results:
-        if result.query.key not in ARTIFACT_REPORTS:
-            continue
         table = render(result.columns, result.rows[:ARTIFACT_ROWS], "markdown")
         if len(result.rows) > ARTIFACT_ROWS:
             table += f"\n\n(first {ARTIFACT_ROWS} of {len(result.rows)} rows)"

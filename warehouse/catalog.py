@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -261,11 +262,15 @@ class ReportResult:
 
 
 def run_reports(
-    connection: duckdb.DuckDBPyConnection, filters: ReportFilters | None = None
+    connection: duckdb.DuckDBPyConnection,
+    filters: ReportFilters | None = None,
+    keys: Collection[str] | None = None,
 ) -> list[ReportResult]:
-    """Run every report query with ``filters`` bound."""
+    """Run every report query, or those whose key is in ``keys``, with ``filters`` bound."""
     results = []
     for report in report_queries():
+        if keys is not None and report.key not in keys:
+            continue
         columns, rows = report.run(connection, filters)
         results.append(ReportResult(report, columns, rows))
     return results

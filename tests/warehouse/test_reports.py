@@ -181,6 +181,10 @@ def test_run_reports_answers_every_report_in_order() -> None:
     results = catalog.run_reports(report_connection(), ReportFilters(entity="Russia"))
     assert [r.query.key for r in results] == REPORT_KEYS
     assert all(r.columns for r in results)
+    chosen = catalog.run_reports(report_connection(), keys={"top_entities", "duplicates"})
+    assert [r.query.key for r in chosen] == ["duplicates", "top_entities"]
+    every = {r.query.key: r.rows for r in catalog.run_reports(report_connection())}
+    assert all(r.rows == every[r.query.key] for r in chosen)
 
 
 def test_snapshots_from_before_mentions_still_report(tmp_path: Path) -> None:
