@@ -103,6 +103,14 @@ STORY_TABLES: dict[str, str] = {
 """Report tables of stories kept in one file per month a story was first seen in (its earliest
 copy's), and the column that says it. A story's rows are built again when any of its copies
 changes (``report_partitions.story_fingerprint``)."""
+STORY_ORDER: dict[str, str] = {
+    "story_stats": "coalesce(strftime(first_date, '%Y-%m'), 'undated'), outlets DESC, "
+    "copies DESC, cluster_id",
+    "story_outlets": "month, cluster_number, outlet_rank",
+    "stories": "month, cluster_number",
+}
+"""The order of each story table's rows, month by month, as its query writes them: an
+increment's rows of the stories it touches are put among the others' in it."""
 PARTITIONED = MONTHLY_TABLES | STORY_TABLES
 BY_STORIES = frozenset({"document_facts", "publisher_days", "name_months"})
 """Monthly tables that read the documents' stories (cluster, canonical); the others are built
@@ -633,17 +641,23 @@ class _Build:
         *,
         by_story: bool = False,
         mentions: str = "all_mentions",
+        stories: str | None = None,
     ) -> None:
         """Point ``documents``, ``mentions`` and the monthly tables at ``months`` (None: all).
 
         ``by_story``: the documents of the stories first seen in ``months`` (story_months).
         ``mentions``: where the mentions of those documents are (the added ones, for entities).
+        ``stories``: a relation of ``cluster_id``: the documents and the story tables' rows of
+        those stories only (with ``by_story``).
         """
         connection = self.connection
         if months is not None and list(months) == self.months:
             months = None  # every month: no filter to apply
+        within = f" SEMI JOIN {stories} AS t ON t.cluster_id = d.cluster_id" if stories else ""
         if months is None:
-            connection.execute("CREATE OR REPLACE VIEW documents AS SELECT * FROM all_documents")
+            connection.execute(
+                f"CREATE OR REPLACE VIEW documents AS SELECT d.* FROM all_documents AS d{within}"  # noqa: S608
+            )
             connection.execute("CREATE OR REPLACE VIEW mentions AS SELECT * FROM all_mentions")
         else:
             documents = "all_documents"
@@ -659,7 +673,7 @@ class _Build:
             connection.execute(
                 f"CREATE OR REPLACE VIEW documents AS SELECT d.* FROM {documents} AS d "  # noqa: S608
                 "SEMI JOIN story_months AS s ON s.cluster_id = d.cluster_id "
-                "AND s.month IN (SELECT month FROM scope_months)"
+                f"AND s.month IN (SELECT month FROM scope_months){within}"
                 if by_story
                 else f"CREATE OR REPLACE VIEW documents AS SELECT * FROM {documents} "  # noqa: S608
                 f"WHERE {MONTH} IN (SELECT month FROM scope_months)"
@@ -670,7 +684,24 @@ class _Build:
             )
         for name, by_month in self.files.items():
             chosen = [path for month, path in by_month.items() if months is None or month in months]
-            _view(connection, name, chosen, REPORT_TABLES[name])
+            _view(
+                connection,
+                name,
+                chosen,
+                REPORT_TABLES[name],
+                within=stories if by_story and name in STORY_TABLES else None,
+            )
+
+    def touched_stories_only(self, name: str) -> bool:
+        """Whether story table ``name`` is built for the stories an increment touched alone.
+
+        So it is when the increment was planned from its files (``touched_stories``) and the
+        previous snapshot has the table: the other stories' rows of the months built are
+        carried from its files (:func:`_with_touched_stories`).
+        """
+        return self.stories_increment is not None and bool(
+            _previous_months(self.previous.get(name, ()))
+        )
 
 
 def write_report_tables(
@@ -735,8 +766,14 @@ def write_report_tables(
             parameters = query_parameters(query, frequent_share, digest)
             started = time.perf_counter()
             if name in STORY_TABLES:
-                state.scope(state.stories_changed, by_story=True)
-                rows[name] = _build_monthly(state, name, query, parameters, state.stories_changed)
+                touched = state.touched_stories_only(name)
+                state.scope(
+                    state.stories_changed,
+                    by_story=True,
+                    stories="touched_stories" if touched else None,
+                )
+                built = _with_touched_stories(state, name, query) if touched else query
+                rows[name] = _build_monthly(state, name, built, parameters, state.stories_changed)
             elif name in MONTHLY_TABLES:
                 months = state.changed if name in BY_STORIES else state.content_changed
                 if name in BY_FREQUENT_NAMES and state.frequent_changed:
@@ -894,6 +931,30 @@ def _build_monthly(
     return rows
 
 
+def _with_touched_stories(state: _Build, name: str, query: str) -> str:
+    """Story table ``name``'s rows of the months built, touched stories' made again.
+
+    ``query``'s rows of the stories touched (``scope`` points it at them), and the previous
+    snapshot's rows of the others in those months. A story's rows are made from its own copies,
+    size and number only, so an untouched story's rows are those a build from scratch makes.
+    They get this run's id, as a month built whole does.
+    """
+    months = set(state.stories_changed)
+    carried = [
+        path for month, path in _previous_months(state.previous[name]).items() if month in months
+    ]
+    if not carried:
+        return query
+    # Sources are our own quoted paths and relation names; the query is one of ours.
+    return (
+        "SELECT * FROM ("  # noqa: S608
+        f"SELECT p.* EXCLUDE (run_id) FROM {parquet_source(carried)} AS p "
+        "ANTI JOIN touched_stories AS t ON p.cluster_id = t.cluster_id "
+        f"UNION ALL BY NAME SELECT * FROM ({query})"
+        f") ORDER BY {STORY_ORDER[name]}"
+    )
+
+
 def _previous_months(paths: Sequence[Path]) -> dict[str, Path]:
     """A monthly table's files by month (their folder, ``month=<month>``)."""
     return {
@@ -945,8 +1006,12 @@ def _view(
     name: str,
     files: Sequence[Path],
     schema: pa.Schema | None = None,
+    within: str | None = None,
 ) -> None:
-    """View ``files`` as table ``name`` (for the queries that come next); no files: empty."""
+    """View ``files`` as table ``name`` (for the queries that come next); no files: empty.
+
+    ``within``: a relation of ``cluster_id``: the rows of those stories only.
+    """
     if not files:
         if schema is None:
             raise ValueError(f"no files for {name}")
@@ -955,6 +1020,8 @@ def _view(
         return
     # Views take no parameters; names are ours and paths our own build files, quoted.
     source = parquet_source(files)
+    if within:
+        source += f" SEMI JOIN {within} USING (cluster_id)"
     connection.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {source}")  # noqa: S608
 
 

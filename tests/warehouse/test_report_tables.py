@@ -770,6 +770,61 @@ def test_a_new_copy_of_an_old_story_builds_only_the_story_tables(tmp_path: Path)
     ).fetchone() == (4,)
 
 
+def test_story_tables_are_written_in_their_declared_order(tmp_path: Path) -> None:
+    """An increment puts the stories it made again among the others in ``STORY_ORDER``: the
+    order the tables' queries write."""
+    files = _publish_reports(tmp_path / "run", report_tables(), 1.0)
+    connection = duckdb.connect(":memory:")
+    for name, order in aggregates.STORY_ORDER.items():
+        for path in files[name]:
+            rows = connection.read_parquet(str(path))
+            ordered = rows.order(order)
+            assert rows.fetchall() == ordered.fetchall(), (name, path.parent.name)
+
+
+@pytest.mark.parametrize("touched", [["cs1"], ["cs1", "cwide", "cpair", "cs3"]])
+def test_an_increment_builds_the_rows_of_the_stories_it_touches_and_carries_the_others(
+    tmp_path: Path, touched: list[str]
+) -> None:
+    """A BBC copy of March's "Kremlin Says" arrives (and of a story of every other month, so
+    that every month's stories are built): the rows of the stories touched are made again,
+    and the other March story's rows are taken from the previous files, not made again: a
+    title written into the previous file is still there."""
+    tables = report_tables()
+    first = _publish_reports(tmp_path / "run1", tables, 1.0)
+    march = next(p for p in first["story_stats"] if p.parent.name == "month=2021-03")
+    rows = pq.read_table(march)
+    titles = [
+        "Carried" if cluster == "cs2" else title
+        for cluster, title in zip(
+            rows.column("cluster_id").to_pylist(), rows.column("title").to_pylist(), strict=True
+        )
+    ]
+    march.unlink()  # a new file in its place: the build's links of it see the new rows
+    pq.write_table(rows.set_column(rows.schema.get_field_index("title"), "title", [titles]), march)
+    documents = tables["documents"].to_pylist()
+    sizes = Counter(row["cluster_id"] for row in documents)
+    for number, story in enumerate(touched):
+        sizes[story] += 1
+        day = dt.date(2021, 3, 11) if story == "cs1" else None
+        documents.append(corpus_document(f"n{number}", "AFP", day, story, False, "A copy"))
+    documents = [row | {"cluster_size": sizes[row["cluster_id"]]} for row in documents]
+    later = tables | {"documents": pa.Table.from_pylist(documents, schema=DOCUMENTS_VIEW)}
+    second = _publish_reports(tmp_path / "run2", later, 1.0, first)
+    built = pq.read_table(
+        next(p for p in second["story_stats"] if p.parent.name == "month=2021-03")
+    ).to_pylist()
+    by_story = {row["cluster_id"]: row for row in built}
+    assert by_story["cs2"]["title"] == "Carried"
+    assert (by_story["cs1"]["copies"], by_story["cs1"]["outlets"]) == (2, 2)
+    # In the order a build from scratch writes them, each story once: the widest first.
+    assert [row["cluster_id"] for row in built] == ["cs1", "cs2"]
+    assert {row["run_id"] for row in built} == {"run2"}
+    every = [row for path in second["story_stats"] for row in pq.read_table(path).to_pylist()]
+    assert sorted(row["cluster_id"] for row in every) == sorted(sizes)
+    assert {row["cluster_id"]: row["copies"] for row in every} == dict(sizes)
+
+
 def test_two_documents_of_a_month_given_another_outlet_build_the_month_again(
     tmp_path: Path,
 ) -> None:
