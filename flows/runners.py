@@ -12,7 +12,7 @@ import pyarrow as pa
 from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from flows.local_workers import exit_with_parent
+from flows.local_workers import become_shard_worker, exit_with_parent
 from flows.settings import RunSettings
 
 
@@ -70,6 +70,7 @@ def start_worker(parent_pid: int) -> None:
     from flows.cli import quiet_expected_failures_in_worker  # noqa: PLC0415 - the CLI imports this module
 
     exit_with_parent(parent_pid)
+    become_shard_worker()
     quiet_expected_failures_in_worker()
 
 
