@@ -5,6 +5,7 @@ Kept free of Prefect, so that a worker started here imports only what its work n
 
 from __future__ import annotations
 
+import atexit
 import gc
 import multiprocessing
 import os
@@ -50,11 +51,13 @@ def settle_worker() -> None:
     The worker then holds its modules and the transforms' cached tables (the entity gazetteer),
     which Python's full collections would walk again during every shard; frozen (after one
     collection), they are left out. The run's own process and a cluster's workers, which outlive
-    the run, are left as they are.
+    the run, are left as they are. Thawed at exit, so that the worker's last collection still
+    frees them (DuckDB's bindings report what outlives the interpreter as leaked).
     """
     if _shard_worker.is_set() and not _settled.is_set():
         gc.collect()
         gc.freeze()
+        atexit.register(gc.unfreeze)
         _settled.set()
 
 
