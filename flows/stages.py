@@ -222,8 +222,8 @@ ShardArguments = Callable[[list[ShardFiles]], tuple[object, ...]]
 # counted here, so runs on Dask keep a larger number in flight.
 TASKS_PER_WORKER = 2
 TASKS_ON_A_CLUSTER = 256
-# On local workers a task run carries a batch of consecutive shards, so that Prefect's cost per
-# task run (a tenth of a second of CPU in the worker and the server) is paid once for several.
+# On local workers a task run carries a batch of consecutive shards, so that Prefect's CPU per
+# task run (in the worker and the server) is paid once for several.
 # A batch takes at most 1/BATCH_SHARE_DIVISOR of what is left per worker, so batches shrink as a
 # stage goes and the workers finish together; above MAX_SHARDS_PER_BATCH the cost saved is small
 # and a retried batch, or the last one, would hold up more.

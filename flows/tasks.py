@@ -4,10 +4,10 @@ Each input file is read and decoded once per run, by two shard functions: :func:
 reads, decodes and normalises a shard of files and stages their texts with the census of their
 edge lines; once the whole census has learned the chrome, :func:`process_shard` parses the staged
 texts. The tasks :func:`normalise_shards` and :func:`process_shards` run them over a batch of
-consecutive shards, one shard at a time: a task run costs its worker and the Prefect server a
-tenth of a second of CPU, about half a census shard's own work, so on local workers a task run
-carries several shards; on a cluster, one. The other tasks run once per run in the flow's own
-process, over compact columns.
+consecutive shards, one shard at a time: a task run's own CPU in its worker and in the Prefect
+server is a good part of a census shard's (BENCHMARKS.md, "CPU per article in a full run"), so
+on local workers a task run carries several shards; on a cluster, one. The other tasks run once
+per run in the flow's own process, over compact columns.
 """
 
 from __future__ import annotations
