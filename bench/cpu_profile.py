@@ -155,7 +155,7 @@ def profile(corpus: Path, out: Path) -> None:
         add("minhash", time.process_time() - mark)
     for name, seconds in clock.seconds.items():
         steps[f"parse_articles: {name}"] = seconds
-    task = process_shard.fn
+    task = getattr(process_shard, "fn", process_shard)  # a task before batches, then a function
     given = inspect.signature(task).parameters
     with tempfile.TemporaryDirectory() as staging:
         mark = time.process_time()

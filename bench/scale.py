@@ -175,9 +175,9 @@ def _seconds(clock: str) -> float:
 # the one before it ended; the first at the first sample, and "report" runs to the last.
 WINDOWS = [
     ("discover", " files under ", "first"),
-    ("census shards", "normalise_shard-", "last"),
-    ("census plan (to the first process shard's end)", "process_shard-", "first"),
-    ("process shards", "process_shard-", "last"),
+    ("census shards", "normalise_shard", "last"),
+    ("census plan (to the first process shard's end)", "process_shard", "first"),
+    ("process shards", "process_shard", "last"),
     ("deduplicate", "deduplicate_documents-", "last"),
     ("publish", "publish_snapshot-", "last"),
     ("report", None, "last"),

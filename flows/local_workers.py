@@ -5,6 +5,8 @@ Kept free of Prefect, so that a worker started here imports only what its work n
 
 from __future__ import annotations
 
+import atexit
+import gc
 import multiprocessing
 import os
 import sys
@@ -36,6 +38,31 @@ def exit_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def become_shard_worker() -> None:
+    """Mark this process as a local worker of the shard tasks (:func:`settle_worker`)."""
+    _shard_worker.set()
+
+
+def settle_worker() -> None:
+    """After a local shard worker's first shard: move what it holds out of the collector's reach.
+
+    The worker then holds its modules and the transforms' cached tables (the entity gazetteer),
+    which Python's full collections would walk again during every shard; frozen (after one
+    collection), they are left out. The run's own process and a cluster's workers, which outlive
+    the run, are left as they are. Thawed at exit, so that the worker's last collection still
+    frees them (DuckDB's bindings report what outlives the interpreter as leaked).
+    """
+    if _shard_worker.is_set() and not _settled.is_set():
+        gc.collect()
+        gc.freeze()
+        atexit.register(gc.unfreeze)
+        _settled.set()
+
+
+_shard_worker = threading.Event()
+_settled = threading.Event()
 
 
 def verification_pool(workers: int) -> Executor:

@@ -76,7 +76,7 @@ def ingest_articles(
         warehouse: Warehouse folder; default ``NEWSETL_WAREHOUSE`` or ``var/warehouse``.
         pattern: File name pattern inside an input folder.
         max_file_bytes: Size cap; larger files are quarantined as ``oversized``.
-        shard_size: Files per shard task.
+        shard_size: Files per shard.
         publishers_file: TOML file of publisher mappings and signatures (docs/design.md).
         wait_for_lock: Seconds to wait for another run writing the same warehouse.
         prune_missing: Remove the documents of files no longer in the input.

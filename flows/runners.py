@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 from collections.abc import Iterator
@@ -9,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from prefect.context import FlowRunContext
+from prefect.context import FlowRunContext, SyncClientContext
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from flows.local_workers import exit_with_parent
+from flows.local_workers import become_shard_worker, exit_with_parent
 from flows.settings import RunSettings
 
 
@@ -70,7 +71,29 @@ def start_worker(parent_pid: int) -> None:
     from flows.cli import quiet_expected_failures_in_worker  # noqa: PLC0415 - the CLI imports this module
 
     exit_with_parent(parent_pid)
+    become_shard_worker()
     quiet_expected_failures_in_worker()
+    keep_one_api_client()
+
+
+def keep_one_api_client() -> None:
+    """Open one Prefect API client in this pool worker, for all the task runs it will run.
+
+    A task run opens its own sync client unless a ``SyncClientContext`` is open (Prefect's
+    ``get_client`` and task engine take the open one), and each new client loads the CA
+    certificates into an SSL context, tens of ms of CPU per task run. The worker's client goes
+    to the run's API: the workers are started with ``PREFECT_API_URL`` set
+    (:func:`api_shared_with_workers`). Without it, or with the API not answering now, the task
+    runs open their own clients as before, and report what fails.
+    """
+    if not os.environ.get("PREFECT_API_URL"):
+        return
+    try:
+        context = SyncClientContext()
+        context.__enter__()
+    except Exception:  # each task run then opens its own client, and reports the error
+        return
+    atexit.register(context.__exit__, None, None, None)
 
 
 @contextlib.contextmanager

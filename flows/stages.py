@@ -30,10 +30,11 @@ from flows.runners import runs_on_cluster, stop_local_workers
 from flows.settings import RunSettings
 from flows.tasks import (
     NormalisedShard,
+    ShardFiles,
     deduplicate_documents,
     discover_files,
-    normalise_shard,
-    process_shard,
+    normalise_shards,
+    process_shards,
     publish_snapshot,
     release_memory,
 )
@@ -214,13 +215,20 @@ def discover(run: Run, *, rebuild: bool = False) -> Discovered:
 
 
 T = TypeVar("T")
-ShardArguments = Callable[[int, list[str]], tuple[object, ...]]
+ShardArguments = Callable[[list[ShardFiles]], tuple[object, ...]]
 # Shard tasks kept submitted per worker. Prefect's process pool pickles a task's parameters and
 # context when it is submitted and holds them until a worker takes it: submitting the 500 shards
 # of a million files at once held hundreds of MB in the driver. A cluster's workers are not
 # counted here, so runs on Dask keep a larger number in flight.
-SHARDS_PER_WORKER = 2
-SHARDS_ON_A_CLUSTER = 256
+TASKS_PER_WORKER = 2
+TASKS_ON_A_CLUSTER = 256
+# On local workers a task run carries a batch of consecutive shards, so that Prefect's CPU per
+# task run (in the worker and the server) is paid once for several.
+# A batch takes at most 1/BATCH_SHARE_DIVISOR of what is left per worker, so batches shrink as a
+# stage goes and the workers finish together; above MAX_SHARDS_PER_BATCH the cost saved is small
+# and a retried batch, or the last one, would hold up more.
+BATCH_SHARE_DIVISOR = 2
+MAX_SHARDS_PER_BATCH = 8
 
 
 def _shards(paths: pa.StringArray, size: int) -> list[pa.StringArray]:
@@ -228,32 +236,53 @@ def _shards(paths: pa.StringArray, size: int) -> list[pa.StringArray]:
     return [paths.slice(start, size) for start in range(0, len(paths), size)]
 
 
-def _run_shards(
-    task: Task[..., T], arguments: ShardArguments, shards: list[pa.StringArray], workers: int
-) -> Iterator[T]:
-    """Run ``task`` on each shard with a bounded number submitted; yield results as they finish.
+def shard_batches(count: int, workers: int, *, on_cluster: bool = False) -> list[range]:
+    """The shard numbers of each task run: consecutive batches, largest first; one on a cluster."""
+    batches: list[range] = []
+    start = 0
+    while start < count:
+        share = -(-(count - start) // (BATCH_SHARE_DIVISOR * max(workers, 1)))  # rounded up
+        size = 1 if on_cluster else min(share, MAX_SHARDS_PER_BATCH)
+        batches.append(range(start, start + size))
+        start += size
+    return batches
 
-    A lone shard runs in the flow's own process when the workers are local: it cannot share the
-    work with another, and starting a worker process (importing the whole stack) would cost
-    seconds, more than the shard of a small scheduled run.
+
+def _run_shards(
+    task: Task[..., list[T]],
+    arguments: ShardArguments,
+    shards: list[pa.StringArray],
+    workers: int,
+) -> Iterator[T]:
+    """Run ``task`` on batches of shards, a bounded number submitted; yield each shard's result.
+
+    A batch's results come when its task run finishes, in shard order. A lone shard runs in the
+    flow's own process when the workers are local: it cannot share the work with another, and
+    starting a worker process (importing the whole stack) would cost seconds, more than the shard
+    of a small scheduled run.
     """
-    if len(shards) == 1 and not runs_on_cluster():
-        yield task(*arguments(0, shards[0].to_pylist()))
+
+    def batch_files(numbers: range) -> list[ShardFiles]:
+        return [ShardFiles(number, shards[number].to_pylist()) for number in numbers]
+
+    on_cluster = runs_on_cluster()
+    if len(shards) == 1 and not on_cluster:
+        yield from task(*arguments(batch_files(range(1))))
         return
-    window = SHARDS_ON_A_CLUSTER if runs_on_cluster() else SHARDS_PER_WORKER * workers + 2
-    queue = iter(enumerate(shards))
-    pending: list[PrefectFuture[T]] = []
+    window = TASKS_ON_A_CLUSTER if on_cluster else TASKS_PER_WORKER * workers + 2
+    queue = iter(shard_batches(len(shards), workers, on_cluster=on_cluster))
+    pending: list[PrefectFuture[list[T]]] = []
 
     def top_up() -> None:
-        for number, shard in itertools.islice(queue, max(window - len(pending), 0)):
-            pending.append(task.submit(*arguments(number, shard.to_pylist())))
+        for numbers in itertools.islice(queue, max(window - len(pending), 0)):
+            pending.append(task.submit(*arguments(batch_files(numbers))))
 
     top_up()
     while pending:
         finished = next(as_completed(pending))
         pending.remove(finished)
         top_up()
-        yield finished.result()
+        yield from finished.result()
 
 
 @dataclass(frozen=True)
@@ -295,12 +324,11 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
     settings = run.settings
     paths = found.pending.column("source_path").combine_chunks()
 
-    def arguments(number: int, shard: list[str]) -> tuple[object, ...]:
+    def arguments(batch: list[ShardFiles]) -> tuple[object, ...]:
         return (
             staging.warehouse.storage,
             found.root,
-            shard,
-            number,
+            batch,
             staging.path,
             settings.max_file_bytes,
             run.signatures,
@@ -309,7 +337,7 @@ def take_census(run: Run, found: Discovered, staging: store.RunStaging) -> Censu
     pending = _shards(paths, settings.shard_size)
     shards: list[NormalisedShard] = []
     files_done = 0
-    results = _run_shards(normalise_shard, arguments, pending, settings.workers)
+    results = _run_shards(normalise_shards, arguments, pending, settings.workers)
     for done, result in enumerate(results, start=1):
         shards.append(result)
         files_done += result.files
@@ -405,7 +433,7 @@ class Processed:
 
 
 def process(run: Run, found: Discovered, census: Census, staging: store.RunStaging) -> Processed:
-    """Parse every file to process, one task per shard, with the chrome the census learned.
+    """Parse every file to process, shard by shard, with the chrome the census learned.
 
     The pending files' shards parse the texts the census staged; the unchanged files parsed
     again come after them, in shards of their own that read their files.
@@ -422,23 +450,21 @@ def process(run: Run, found: Discovered, census: Census, staging: store.RunStagi
         *_shards(paths.slice(pending), settings.shard_size),
     ]
 
-    def arguments(number: int, shard: list[str]) -> tuple[object, ...]:
+    def arguments(batch: list[ShardFiles]) -> tuple[object, ...]:
         return (
             staging.warehouse.storage,
             found.root,
-            shard,
-            number,
+            [replace(one, texts=census.texts_of(one.shard)) for one in batch],
             staging.path,
             settings.max_file_bytes,
             run.signatures,
             census.plan.learned,
             settings.plausible_dates(run.started_at.date()),
-            census.texts_of(number),
         )
 
     files_done = resumed = 0
     worker_cpu = sketch_cpu = 0.0
-    results = _run_shards(process_shard, arguments, shards, settings.workers)
+    results = _run_shards(process_shards, arguments, shards, settings.workers)
     for done, result in enumerate(results, start=1):
         staging.add_shard(result.staged)
         resumed += result.staged.resumed

@@ -1,12 +1,13 @@
 """The Prefect tasks of the ingest flow.
 
-Each input file is read and decoded once per run, by two shard tasks: :func:`normalise_shard`
+Each input file is read and decoded once per run, by two shard functions: :func:`normalise_shard`
 reads, decodes and normalises a shard of files and stages their texts with the census of their
 edge lines; once the whole census has learned the chrome, :func:`process_shard` parses the staged
-texts. A shard is thousands of files (seconds of CPU), so Prefect's per-task cost stays
-negligible and the shards spread over the worker processes of the task runner (a local process
-pool, or a Dask cluster). The other tasks run once per run in the flow's own process, over
-compact columns.
+texts. The tasks :func:`normalise_shards` and :func:`process_shards` run them over a batch of
+consecutive shards, one shard at a time: a task run's own CPU in its worker and in the Prefect
+server is a good part of a census shard's (BENCHMARKS.md, "CPU per article in a full run"), so
+on local workers a task run carries several shards; on a cluster, one. The other tasks run once
+per run in the flow's own process, over compact columns.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from flows.local_workers import (
     PASSAGE_NICENESS,
     lower_this_thread,
     passage_pool,
+    settle_worker,
     verification_pool,
 )
 from flows.render import render
@@ -93,12 +95,44 @@ class NormalisedShard:
     cpu_seconds: float
 
 
+@dataclass(frozen=True)
+class ShardFiles:
+    """One shard of a stage: its number, its files, and (process) its staged texts, if any."""
+
+    shard: int
+    paths: list[str]
+    texts: Path | None = None
+
+
 @task(
-    name="normalise_shard",
+    name="normalise_shards",
     retries=SHARD_RETRIES,
     retry_delay_seconds=SHARD_RETRY_DELAYS,
     cache_policy=NONE,
 )
+def normalise_shards(
+    storage: Storage,
+    root: Path | str,
+    shards: list[ShardFiles],
+    staging_path: Path,
+    max_file_bytes: int,
+    rules: PublisherRules,
+) -> list[NormalisedShard]:
+    """:func:`normalise_shard` over each shard of a batch, in order.
+
+    A retry takes the shards an earlier try staged as they are.
+    """
+    results = []
+    for one in shards:
+        results.append(
+            normalise_shard(
+                storage, root, one.paths, one.shard, staging_path, max_file_bytes, rules
+            )
+        )
+        settle_worker()
+    return results
+
+
 def normalise_shard(
     storage: Storage,
     root: Path | str,
@@ -111,9 +145,14 @@ def normalise_shard(
     """Read, decode and normalise one shard of files; stage the texts and their edge lines.
 
     The files are read once in a run: :func:`process_shard` parses the staged texts once the
-    census has learned the chrome.
+    census has learned the chrome. A shard this run already staged (an earlier try of its task)
+    is taken as it is: within a run, a shard number always names the same files.
     """
     started = time.process_time()
+    staged_before = store.staged_normalised(staging_path, shard)
+    if staged_before is not None:
+        texts, census_file = staged_before
+        return NormalisedShard(shard, texts, census_file, len(paths), time.process_time() - started)
     normalised, unread = _read_normalised(storage, root, paths, max_file_bytes)
     texts = store.write_staged_texts(storage, staging_path, shard, normalised, unread)
     census = census_texts(normalised, rules)
@@ -147,11 +186,45 @@ class ProcessedShard:
 
 
 @task(
-    name="process_shard",
+    name="process_shards",
     retries=SHARD_RETRIES,
     retry_delay_seconds=SHARD_RETRY_DELAYS,
     cache_policy=NONE,
 )
+def process_shards(
+    storage: Storage,
+    root: Path | str,
+    shards: list[ShardFiles],
+    staging_path: Path,
+    max_file_bytes: int,
+    signatures: PublisherRules,
+    learned_chrome: LearnedChrome,
+    plausible_dates: PlausibleDates,
+) -> list[ProcessedShard]:
+    """:func:`process_shard` over each shard of a batch, in order.
+
+    A retry takes the shards an earlier try staged as they are (by their content key).
+    """
+    results = []
+    for one in shards:
+        results.append(
+            process_shard(
+                storage,
+                root,
+                one.paths,
+                one.shard,
+                staging_path,
+                max_file_bytes,
+                signatures,
+                learned_chrome,
+                plausible_dates,
+                one.texts,
+            )
+        )
+        settle_worker()
+    return results
+
+
 def process_shard(
     storage: Storage,
     root: Path | str,

@@ -86,7 +86,7 @@ def mark_done(storage: Storage, staging: Path, key: str, shard: int, rows: dict[
     storage.write_text(staging / DONE / f"{key}.json", json.dumps({"shard": shard, "rows": rows}))
 
 
-def _complete(files: Iterable[Path]) -> bool:
+def complete(files: Iterable[Path]) -> bool:
     """Every file is there and is a whole Parquet file (its footer reads)."""
     try:
         for path in files:
@@ -111,7 +111,7 @@ def adopt_finished_shards(storage: Storage, leftovers: Iterable[Path], staging: 
             with contextlib.suppress(OSError, ValueError, KeyError):
                 shard = int(json.loads(marker.read_text())["shard"])
                 files = shard_files(leftover, shard)
-                if not _complete(files.values()):
+                if not complete(files.values()):
                     continue
                 target = staging / RESUMABLE / marker.stem
                 for table, path in files.items():
@@ -137,7 +137,7 @@ def take_resumable(storage: Storage, staging: Path, key: str, shard: int) -> dic
     own = staging / DONE / f"{key}.json"
     with contextlib.suppress(OSError, ValueError):
         done = json.loads(own.read_text())
-        if done["shard"] == shard and _complete(shard_files(staging, shard).values()):
+        if done["shard"] == shard and complete(shard_files(staging, shard).values()):
             return dict(done["rows"])
     source = staging / RESUMABLE / key
     marker = source / "marker.json"

@@ -701,6 +701,13 @@ def write_staged_texts(
     return target
 
 
+def staged_normalised(path: Path, shard: int) -> tuple[Path, Path] | None:
+    """Shard ``shard``'s staged texts and census, if both are staged whole; else None."""
+    texts = path / TEXTS / f"shard-{shard:06d}.parquet"
+    census = path / CENSUS / f"shard-{shard:06d}.parquet"
+    return (texts, census) if resume.complete([texts, census]) else None
+
+
 def read_staged_texts(path: Path) -> tuple[pa.Table, pa.Table]:
     """A shard's staged normalised texts (``TEXTS_SCHEMA``) and quarantine rows, in their order."""
     rows = pq.read_table(path, schema=STAGED_TEXTS)

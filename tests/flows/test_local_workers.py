@@ -1,17 +1,39 @@
 """Local worker processes of one stage: started from scratch, at the priority their work asks."""
 
+import gc
 import os
 import sys
 import threading
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
 from flows.local_workers import (
     PASSAGE_NICENESS,
+    become_shard_worker,
     lower_this_thread,
     passage_pool,
+    settle_worker,
     verification_pool,
 )
+
+
+def _frozen_after_two_shards(shard_worker: bool) -> tuple[int, int]:
+    if shard_worker:
+        become_shard_worker()
+    settle_worker()
+    first = gc.get_freeze_count()
+    settle_worker()
+    return first, gc.get_freeze_count()
+
+
+def test_a_shard_worker_freezes_what_it_holds_after_its_first_shard_only() -> None:
+    """The run's own process and a cluster's workers are not frozen: they outlive the shards."""
+    with ProcessPoolExecutor(1) as pool:  # a process of its own: the test's is left as it is
+        first, second = pool.submit(_frozen_after_two_shards, True).result()
+        assert first > 0 and second == first, "frozen once, after the first shard"
+    with ProcessPoolExecutor(1) as pool:
+        assert pool.submit(_frozen_after_two_shards, False).result() == (0, 0)
 
 
 def test_passage_workers_run_below_the_run_and_verifiers_beside_it() -> None:

@@ -18,8 +18,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from bench.generator import generate, publishers_toml
-from flows.tasks import normalise_shard, process_shard
+from flows.tasks import (
+    ShardFiles,
+    normalise_shard,
+    normalise_shards,
+    process_shard,
+    process_shards,
+)
 from tests.conftest import CASES, SEEDS
+from tests.faulty_storage import FaultyStorage
 from transforms.articles import census_files, parse_articles
 from transforms.census import learn_chrome
 from transforms.header import PlausibleDates
@@ -62,7 +69,7 @@ def test_staged_texts_parse_to_the_documents_of_one_pass(make_input, tmp_path: P
     staging, storage = tmp_path / "staging", Storage()
 
     normalised = [
-        normalise_shard.fn(storage, root, shard, n, staging, MAX_FILE_BYTES, rules)
+        normalise_shard(storage, root, shard, n, staging, MAX_FILE_BYTES, rules)
         for n, shard in enumerate(shards)
     ]
     census = pa.concat_tables(pq.read_table(shard.census) for shard in normalised)
@@ -74,7 +81,7 @@ def test_staged_texts_parse_to_the_documents_of_one_pass(make_input, tmp_path: P
     assert len(learned.keys) > 0, "the corpus teaches some chrome"
 
     staged = [
-        process_shard.fn(
+        process_shard(
             storage,
             root,
             shard,
@@ -109,7 +116,7 @@ def test_staged_texts_parse_to_the_documents_of_one_pass(make_input, tmp_path: P
 
     # Unchanged files parsed again (no staged texts) read their files: the same documents.
     again = [
-        process_shard.fn(
+        process_shard(
             storage,
             root,
             shard,
@@ -124,3 +131,68 @@ def test_staged_texts_parse_to_the_documents_of_one_pass(make_input, tmp_path: P
     ]
     assert pa.concat_tables(pq.read_table(shard.documents) for shard in again).equals(expected)
     assert not (staging / store.TEXTS).exists() or not any((staging / store.TEXTS).iterdir())
+
+
+class RecordingStorage(FaultyStorage):
+    """Fails where its rules say, and records the Parquet files it writes."""
+
+    def __init__(self, rules: str, count_dir: str) -> None:
+        super().__init__(rules, count_dir=count_dir)
+        self.written: list[Path] = []
+
+    def write_parquet(self, path: Path, table: pa.Table, **options: object) -> None:
+        super().write_parquet(path, table, **options)  # type: ignore[arg-type]
+        self.written.append(path)
+
+
+def test_a_retried_batch_redoes_only_the_shards_it_had_not_staged(tmp_path: Path) -> None:
+    root = tmp_path / "input"
+    rules = bundled(root)
+    paths = sorted(str(p.relative_to(root)) for p in root.rglob("*.txt"))
+    size = -(-len(paths) // 3)
+    batch = [
+        ShardFiles(n, paths[start : start + size])
+        for n, start in enumerate(range(0, len(paths), size))
+    ]
+    assert len(batch) == 3
+    staging = tmp_path / "staging"
+    (tmp_path / "counts").mkdir()
+    # Shard 1's census fails once, after shard 0 is staged: the task is retried.
+    storage = RecordingStorage("write:census/shard-000001=EIO*1", str(tmp_path / "counts"))
+    with pytest.raises(OSError, match="injected fault"):
+        normalise_shards.fn(storage, root, batch, staging, MAX_FILE_BYTES, rules)
+    first_try = list(storage.written)
+    storage.written.clear()
+    normalised = normalise_shards.fn(storage, root, batch, staging, MAX_FILE_BYTES, rules)
+    assert [shard.shard for shard in normalised] == [one.shard for one in batch]
+    assert [shard.files for shard in normalised] == [len(one.paths) for one in batch]
+    assert not set(storage.written) & set(first_try[:2]), "shard 0 was not normalised again"
+    assert staging / "texts" / "shard-000001.parquet" in storage.written
+    # The census of the retried batch is the census of one try.
+    fresh = tmp_path / "fresh"
+    once = normalise_shards.fn(Storage(), root, batch, fresh, MAX_FILE_BYTES, rules)
+    for retried, single in zip(normalised, once, strict=True):
+        assert (
+            pq.read_table(retried.census)
+            .drop(["run_id"])
+            .equals(pq.read_table(single.census).drop(["run_id"]))
+        )
+        assert pq.read_table(retried.texts).equals(pq.read_table(single.texts))
+
+    learned = learn_chrome(
+        pa.concat_tables(pq.read_table(shard.census) for shard in normalised), min_stories=3
+    )
+    with_texts = [
+        ShardFiles(one.shard, one.paths, shard.texts)
+        for one, shard in zip(batch, normalised, strict=True)
+    ]
+    storage = RecordingStorage("write:documents/shard-000001=EIO*1", str(tmp_path / "counts"))
+    arguments = (staging, MAX_FILE_BYTES, rules, learned, PLAUSIBLE)
+    with pytest.raises(OSError, match="injected fault"):
+        process_shards.fn(storage, root, with_texts, *arguments)
+    processed = process_shards.fn(storage, root, with_texts, *arguments)
+    assert [shard.staged.shard for shard in processed] == [one.shard for one in batch]
+    assert [shard.staged.resumed for shard in processed] == [True] + [False] * (len(batch) - 1)
+    staged_rows = sum(s.staged.document_rows + s.staged.quarantine_rows for s in processed)
+    assert staged_rows == len(paths), "the books balance after the retry"
+    assert not any(shard.texts.exists() for shard in normalised), "parsed texts are removed"
