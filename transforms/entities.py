@@ -676,8 +676,6 @@ def _regexes() -> dict[str, re.Pattern[str]]:
     return {
         # Maximal runs of capitalised name tokens on one line.
         "run": re.compile(_RUN),
-        # The word before a run (and a comma after it, as in "secretary, Mark Oaten").
-        "previous": re.compile(r"([\w'’.-]+),?[ \t]+$"),
         # Maung Maung Aye said; John Smith, who
         "say_after": re.compile(rf"{adverb}{_SP}{_alternation(_SAY_AFTER)}\b|,{_SP}who\b"),
         # Paul Myers, chief executive of ...; John Smith, the country's finance minister
@@ -743,6 +741,30 @@ def _is_company_word(token: str) -> bool:
     return _LOWER_UPPER.search(token) is not None
 
 
+# Characters of the word before a run; matched on the reversed text, from its end.
+_WORD_REVERSED = re.compile(r"[\w'’.-]+")
+
+
+def _word_before(text: str, begin: int) -> tuple[str, int]:
+    r"""The word before ``begin`` and where it starts, or ``("", -1)``.
+
+    What ``re.search(r"([\w'’.-]+),?[ \t]+$", text[begin - 40 : begin])`` finds ("secretary,
+    Mark Oaten": a comma may follow the word; ``$`` may stand before a final line break), read
+    backwards from ``begin`` rather than tried at each of the 40 places.
+    """
+    start = max(0, begin - 40)
+    end = begin - 1 if begin > start and text[begin - 1] == "\n" else begin
+    before = text[start:end].rstrip(" \t")
+    if len(before) == end - start:
+        return "", -1
+    if before.endswith(","):
+        before = before[:-1]
+    found = _WORD_REVERSED.match(before[::-1])
+    if found is None:
+        return "", -1
+    return before[len(before) - found.end() :], start + len(before) - found.end()
+
+
 def _in_person_context(text: str, run: _Run) -> bool:
     """Whether the words around a run make it a person's name (see the module docstring)."""
     begin, end, first = run.begin, run.end, run.first
@@ -750,12 +772,11 @@ def _in_person_context(text: str, run: _Run) -> bool:
         return True  # Deputy Defense Minister Alexander Fomin; Mr John Smith
     words = _word_sets()
     regexes = _regexes()
-    previous = regexes["previous"].search(text, max(0, begin - 40), begin)
-    word = previous.group(1) if previous else ""
+    word, word_begin = _word_before(text, begin)
     if word in words["roles"] or word in words["say_before"]:
         return True  # spokesman Dmitry Peskov; said John Smith
-    if previous and word == "to":
-        according = previous.start(1) - 1
+    if word == "to":
+        according = word_begin - 1
         if according >= 9 and text[according - 9 : according].lower() == "according":
             return True
     if word == "of" and first and regexes["role_of"].search(text, max(0, begin - 60), begin):
@@ -1005,10 +1026,11 @@ class _Shard:
         chars = offsets - document
         return chars + np.searchsorted(after, chars, side="right")
 
-    def having(self, pattern: str) -> np.ndarray:
-        """Whether each document has a match of an RE2 pattern."""
-        found = pc.match_substring_regex(self.array, pattern)
-        return found.to_numpy(zero_copy_only=False)
+    @functools.cached_property
+    def has_space_runs(self) -> bool:
+        """Whether a document has a tab or two spaces in a row (:data:`_SPACE_RUN_PATTERN`)."""
+        # Two substring searches of the joined text cost less than one regex pass per document.
+        return "\t" in self.joined or "  " in self.joined
 
 
 def _utf8(array: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
@@ -1102,7 +1124,7 @@ def _find_patterns(shard: _Shard) -> _Patterns:
     """
     matcher = _matcher()
     array, to_original = shard.array, None
-    if shard.having(_SPACE_RUN_PATTERN).any():
+    if shard.has_space_runs:
         array = pc.replace_substring_regex(array, _SPACE_RUN_PATTERN, " ")
         to_original = _collapse_spaces(shard.joined)
     if to_original is None:
@@ -1576,7 +1598,7 @@ def _shard_mentions(texts: pa.StringArray) -> pa.Table:
     others = [
         (d, _KIND_ORDER["organisation"], name, n)
         for d, name, n in _find_organisations(
-            shard, patterns, document[organisation], begin[organisation], end[organisation]
+            shard, patterns, begin[organisation], end[organisation]
         )
     ]
     others += [(d, _KIND_ORDER["person"], name, n) for d, name, n in people]
@@ -1605,36 +1627,26 @@ def _shard_mentions(texts: pa.StringArray) -> pa.Table:
 
 
 def _find_organisations(
-    shard: _Shard,
-    patterns: _Patterns,
-    taken_document: np.ndarray,
-    taken_begin: np.ndarray,
-    taken_end: np.ndarray,
+    shard: _Shard, patterns: _Patterns, taken_begin: np.ndarray, taken_end: np.ndarray
 ) -> list[tuple[int, str, int]]:
     """Organisations named by head words, in the documents that have some.
 
-    See :func:`_organisations`; the gazetteer's organisations already found are given.
+    See :func:`_organisations`. The spans of the gazetteer's organisations found (in order, not
+    overlapping) are given: the head words inside one, or after a word character, are dropped
+    for the whole shard at once, as :func:`_organisations` would drop them one by one.
     """
+    begin, end = patterns.head_begin, patterns.head_end
+    kept = ~_is_word(shard.codes(begin - 1))
+    kept[kept] = ~_inside_spans(begin[kept], end[kept], taken_begin, taken_end)
+    begin, end = begin[kept], end[kept]
+    document = shard.document(begin)
+    start = shard.starts[document]
+    heads = list(zip((begin - start).tolist(), (end - start).tolist(), strict=True))
     found: list[tuple[int, str, int]] = []
-    for document, positions in _groups(shard.document(patterns.head_begin)):
-        start = int(shard.starts[document])
-        heads = list(
-            zip(
-                (patterns.head_begin[positions] - start).tolist(),
-                (patterns.head_end[positions] - start).tolist(),
-                strict=True,
-            )
-        )
-        mine = taken_document == document
-        taken = list(
-            zip(
-                (taken_begin[mine] - start).tolist(),
-                (taken_end[mine] - start).tolist(),
-                strict=True,
-            )
-        )
-        counts = _organisations(shard.texts[document], heads, taken)
-        found += [(document, name, n) for name, n in counts.items()]
+    for number, positions in _groups(document):
+        first, last = int(positions[0]), int(positions[-1]) + 1
+        counts = _organisations(shard.texts[number], heads[first:last], [])
+        found += [(number, name, n) for name, n in counts.items()]
     return found
 
 
