@@ -1005,8 +1005,18 @@ class _Shard:
 
     def codes(self, offsets: np.ndarray) -> np.ndarray:
         """The code point at each offset of ``joined`` (-1 is its last character)."""
-        chars = "".join(map(self.joined.__getitem__, offsets.tolist()))
-        return np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
+        return self.code_points[offsets].astype(np.uint32)
+
+    @functools.cached_property
+    def code_points(self) -> np.ndarray:
+        """The code points of ``joined``, in the narrowest of one, two or four bytes that holds
+        them all (encoding a compact string to its own width is little more than a copy)."""
+        if self.joined.isascii():
+            return np.frombuffer(self.joined.encode("ascii"), dtype=np.uint8)
+        narrow = self.joined.encode("utf-16-le", "surrogatepass")
+        if len(narrow) == 2 * len(self.joined):  # no character beyond U+FFFF
+            return np.frombuffer(narrow, dtype=np.uint16)
+        return np.frombuffer(self.joined.encode("utf-32-le"), dtype=np.uint32)
 
     @functools.cached_property
     def utf8(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1029,7 +1039,12 @@ class _Shard:
     @functools.cached_property
     def has_space_runs(self) -> bool:
         """Whether a document has a tab or two spaces in a row (:data:`_SPACE_RUN_PATTERN`)."""
-        # Two substring searches of the joined text cost less than one regex pass per document.
+        # Looked for in the UTF-8 bytes, where documents are not apart: two spaces found across
+        # documents are then looked for in the joined text.
+        data = self.utf8[0]
+        spaces = data == ord(" ")
+        if not (data == ord("\t")).any() and not (spaces[1:] & spaces[:-1]).any():
+            return False
         return "\t" in self.joined or "  " in self.joined
 
 
@@ -1654,6 +1669,26 @@ def _plain(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
+_ROW_ORDER = [("row", "ascending"), ("kind", "ascending"), ("entity", "ascending")]
+
+
+def _distinct_sorted(found: pa.Table) -> pa.Table | None:
+    """Mentions sorted by row, kind and entity, or None if a (row, kind, entity) comes twice.
+
+    Without repeats, summing them by that key would give the same rows: it is not done.
+    """
+    ordered = found.sort_by(_ROW_ORDER)
+    row = ordered.column("row").to_numpy()
+    kind = ordered.column("kind").to_numpy()
+    entity = ordered.column("entity")
+    same = (row[1:] == row[:-1]) & (kind[1:] == kind[:-1])
+    if same.any():
+        same_entity = pc.equal(entity.slice(1), entity.slice(0, len(entity) - 1))
+        if (same & same_entity.to_numpy()).any():
+            return None
+    return ordered
+
+
 def extract_mentions(doc_id: pa.Array, text: pa.Array) -> pa.Table:
     r"""Entity mentions of each document: one row per (doc_id, kind, entity) with its count.
 
@@ -1687,19 +1722,24 @@ def extract_mentions(doc_id: pa.Array, text: pa.Array) -> pa.Table:
     # Copies of a text (re-crawls, syndicated stories) are read once.
     distinct = pc.dictionary_encode(texts.filter(kept))
     found = _shard_mentions(distinct.dictionary)
-    copies = pa.table({"document": distinct.indices.cast(pa.int64()), "row": rows})
-    found = copies.join(found, "document", join_type="inner", use_threads=False)
-    totals = found.group_by(["row", "kind", "entity"], use_threads=False).aggregate(
-        [("mentions", "sum")]
-    )
-    totals = totals.sort_by([("row", "ascending"), ("kind", "ascending"), ("entity", "ascending")])
+    totals = None
+    if len(distinct.dictionary) == len(first_row) == len(rows):
+        # Each row has a text and an id of its own: its document is its row.
+        totals = _distinct_sorted(found.rename_columns(["row", "kind", "entity", "mentions"]))
+    if totals is None:
+        copies = pa.table({"document": distinct.indices.cast(pa.int64()), "row": rows})
+        found = copies.join(found, "document", join_type="inner", use_threads=False)
+        totals = found.group_by(["row", "kind", "entity"], use_threads=False).aggregate(
+            [("mentions", "sum")]
+        )
+        totals = totals.rename_columns(["row", "kind", "entity", "mentions"]).sort_by(_ROW_ORDER)
     id_of_row = pa.array(list(first_row), pa.string())
     return pa.table(
         [
             id_of_row.take(totals.column("row")),
             pa.array(KINDS, pa.string()).take(totals.column("kind")),
             totals.column("entity"),
-            pc.cast(totals.column("mentions_sum"), pa.int32()),
+            pc.cast(totals.column("mentions"), pa.int32()),
         ],
         schema=MENTIONS_SCHEMA,
     )
