@@ -1009,8 +1009,10 @@ class _Shard:
 
     @functools.cached_property
     def code_points(self) -> np.ndarray:
-        """The code points of ``joined``, in the narrowest of one, two or four bytes that holds
-        them all (encoding a compact string to its own width is little more than a copy)."""
+        """The code points of ``joined``, one, two or four bytes each: the narrowest that fits.
+
+        Encoding a compact string to its own width is little more than a copy.
+        """
         if self.joined.isascii():
             return np.frombuffer(self.joined.encode("ascii"), dtype=np.uint8)
         narrow = self.joined.encode("utf-16-le", "surrogatepass")

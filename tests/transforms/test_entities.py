@@ -1,8 +1,10 @@
 import json
 import os
+import re
 import subprocess
 import sys
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -10,7 +12,13 @@ from hypothesis import strategies as st
 
 from bench.entities_quality import score
 from tests.conftest import CASES, REPO, SEEDS
-from transforms.entities import MENTIONS_SCHEMA, extract_mentions
+from transforms.entities import (
+    MENTIONS_SCHEMA,
+    _distinct_sorted,
+    _Shard,
+    _word_before,
+    extract_mentions,
+)
 
 LABELLED = CASES / "entities" / "labelled.json"
 
@@ -380,3 +388,37 @@ def test_a_batch_of_any_texts_is_the_union_of_its_documents(texts: list[str]) ->
     for doc_id, text in zip(ids, texts, strict=True):
         alone |= rows(extract_mentions(pa.array([doc_id]), pa.array([text])))
     assert together == alone
+
+
+def test_the_word_before_a_run_is_what_the_backward_regex_search_finds() -> None:
+    before = re.compile(r"([\w'’.-]+),?[ \t]+$")
+    texts = ["spokesman Dmitry", "secretary, Mark", "according to Jane", "said\nJohn", "x  ,  Jo"]
+    texts += ["Georgia’s Ann", "end \nBob", "no space", "  Al", "a" * 50 + " Bo", "one,, Two"]
+    for text in texts:
+        for begin in range(len(text) + 1):
+            found = before.search(text, max(0, begin - 40), begin)
+            expected = (found.group(1), found.start(1)) if found else ("", -1)
+            assert _word_before(text, begin) == expected, (text, begin)
+
+
+def test_a_shards_code_points_and_space_runs() -> None:
+    for texts in (["ab", "c d"], ["Zoë  Ball"], ["日本", "a\tb"], ["𝔘 x", "y "], [" a", " b"]):
+        shard = _Shard.of(pa.array(texts))
+        offsets = np.arange(-1, len(shard.joined))
+        assert shard.codes(offsets).tolist() == [ord(shard.joined[i]) for i in offsets]
+        assert shard.has_space_runs == bool(re.search(r"[ \t]{2,}|\t", shard.joined))
+
+
+def test_mentions_summed_only_when_a_key_repeats() -> None:
+    found = pa.table(
+        {
+            "row": pa.array([1, 0, 0], pa.int64()),
+            "kind": pa.array([0, 2, 0], pa.int8()),
+            "entity": ["Peru", "Ann Lee", "Chile"],
+            "mentions": pa.array([1, 2, 3], pa.int64()),
+        }
+    )
+    ordered = _distinct_sorted(found)
+    assert ordered is not None
+    assert ordered.column("entity").to_pylist() == ["Chile", "Ann Lee", "Peru"]
+    assert _distinct_sorted(pa.concat_tables([found, found.slice(0, 1)])) is None
