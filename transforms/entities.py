@@ -838,6 +838,9 @@ def _people(text: str, runs: list[_Run], names: list[str], shortened: list[bool]
 
 def _merge_suffix_names(names: Iterable[str]) -> list[str]:
     """The names without those that are the ending of a longer one ("Maung Aye")."""
+    names = list(names)
+    if len(names) == 1:
+        return names
     by_length = sorted(set(names), key=lambda n: (-len(n.split()), n))
     kept: list[str] = []
     kept_folded: list[str] = []
@@ -994,7 +997,7 @@ class _Shard:
     def of(cls, array: pa.StringArray) -> _Shard:
         """The shard of the documents of ``array``."""
         texts = array.to_pylist()
-        lengths = pc.utf8_length(array).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+        lengths = np.fromiter(map(len, texts), np.int64, len(texts)) + 1
         starts = np.concatenate(([0], np.cumsum(lengths)))
         # The final line break is also the character "before" the first document's start.
         return cls(array, texts, "\n".join(texts) + "\n", starts)
@@ -1239,8 +1242,8 @@ class _ShardRuns:
         return runs
 
     def mentions(self, shard: _Shard, numbers: np.ndarray) -> list[_Mention]:
-        """Some runs of one document as possible mentions, with offsets in its text."""
-        start = int(shard.starts[self.document[numbers[0]]])
+        """Some runs as possible mentions, with offsets in their document's text."""
+        start = shard.starts[self.document[numbers]]
         return [
             _Mention(begin, name_begin, end, name)
             for begin, name_begin, end, name in zip(
@@ -1552,9 +1555,14 @@ def _count_shard_people(
         pairs, found = _tally(owner[sole])
         for key, n in zip(pairs.tolist(), found.tolist(), strict=True):
             counts[key_document[key], owner_of_key[key]] += n
-    for document, numbers in one_by_one.items():
+    # The runs of all those documents are read at once, then counted document by document.
+    numbers_of = list(one_by_one.values())
+    every = runs.mentions(shard, np.concatenate(numbers_of)) if numbers_of else []
+    bounds = itertools.accumulate((len(numbers) for numbers in numbers_of), initial=0)
+    for (document, numbers), first in zip(one_by_one.items(), bounds, strict=False):
         start = int(shard.starts[document])
-        found_here, found_spans = _count_people(runs.mentions(shard, numbers), people[document])
+        mentions = every[first : first + len(numbers)]
+        found_here, found_spans = _count_people(mentions, people[document])
         for name, n in found_here.items():
             counts[document, name] += n
         span_array = np.array(found_spans, dtype=np.int64).reshape(-1, 2) + start
@@ -1712,7 +1720,7 @@ def extract_mentions(doc_id: pa.Array, text: pa.Array) -> pa.Table:
         raise ValueError(f"doc_id has {len(doc_id)} rows and text {len(text)}")
     ids_array, texts = _plain(doc_id), pc.cast(_plain(text), pa.string())
     kept = pc.fill_null(
-        pc.and_(pc.is_valid(ids_array), pc.greater(pc.utf8_length(texts), 0)), False
+        pc.and_(pc.is_valid(ids_array), pc.greater(pc.binary_length(texts), 0)), False
     )
     first_row: dict[str, int] = {}
     rows = pa.array(
@@ -1722,7 +1730,7 @@ def extract_mentions(doc_id: pa.Array, text: pa.Array) -> pa.Table:
     if not rows:
         return MENTIONS_SCHEMA.empty_table()
     # Copies of a text (re-crawls, syndicated stories) are read once.
-    distinct = pc.dictionary_encode(texts.filter(kept))
+    distinct = pc.dictionary_encode(texts if len(rows) == len(texts) else texts.filter(kept))
     found = _shard_mentions(distinct.dictionary)
     totals = None
     if len(distinct.dictionary) == len(first_row) == len(rows):
