@@ -912,19 +912,20 @@ def _words_before_head(text: str, begin: int) -> list[str]:
     """The capitalised words (and "and", "&" between them) just before an organisation head."""
     if not begin or text[begin - 1] not in " \t":
         return []
-    line = text[max(0, text.rfind("\n", 0, begin) + 1, begin - 160) : begin].split()
+    window = max(0, begin - 160)
+    line = text[max(window, text.rfind("\n", window, begin) + 1) : begin].split()
     org_token = _regexes()["org_token"]
     before: list[str] = []
     for word in reversed(line[-7:]):
-        token = org_token.fullmatch(word)
         if word in ("and", "&") and before:
             before.append(word)
-        elif token:
-            before.append(token.group(1))
-            if token.start(1):
-                break  # an opening bracket or quote starts the name
-        else:
+            continue
+        token = org_token.fullmatch(word)
+        if token is None:
             break
+        before.append(token.group(1))
+        if token.start(1):
+            break  # an opening bracket or quote starts the name
     while before and before[-1] in ("and", "&"):
         before.pop()
     return before[::-1]
@@ -1031,6 +1032,8 @@ class _Shard:
         holds the offsets of the bytes that continue a character.
         """
         data, starts = _utf8(self.array)
+        if self.joined.isascii():  # known without reading the text
+            return data, starts, np.zeros(0, dtype=np.int64)
         return data, starts, np.flatnonzero((data & 0xC0) == 0x80)
 
     def byte_offsets(self, offsets: np.ndarray, document: np.ndarray) -> np.ndarray:
