@@ -1349,7 +1349,13 @@ def _find_runs(shard: _Shard) -> _ShardRuns:
     def per_run(flags: np.ndarray) -> np.ndarray:
         if count == 0:
             return np.zeros(0, dtype=np.int64)
-        return np.add.reduceat(flags.astype(np.int64), offsets[:-1])
+        return np.add.reduceat(flags.astype(np.int32), offsets[:-1]).astype(np.int64)
+
+    def per_led_run(in_vocabulary: np.ndarray) -> np.ndarray:
+        """How many of each run's leading tokens are in a word list (few runs have any)."""
+        found = lead_at[in_vocabulary[code[lead_at]]]
+        run = np.searchsorted(offsets, found, side="right") - 1
+        return np.bincount(run, minlength=count)
 
     position = np.arange(len(flat)) - np.repeat(offsets[:-1], tokens)
     first = np.zeros(count, dtype=np.int64)
@@ -1357,7 +1363,9 @@ def _find_runs(shard: _Shard) -> _ShardRuns:
         not_stripped = np.where(among("strip"), _NO_TOKEN, position)
         first = np.minimum(np.minimum.reduceat(not_stripped, offsets[:-1]), tokens - 1)
     lead = position < np.repeat(first, tokens)
+    lead_at = np.flatnonzero(lead)
     last_code = code[offsets[1:] - 1]
+    particle = in_vocabulary("particles")
     # The tokens from `first` on: every other list of a list array cut at each run's `first`
     # and end (the lists between are the leading titles of the next run).
     cuts = np.empty(2 * count + 1, dtype=np.int32)
@@ -1367,7 +1375,7 @@ def _find_runs(shard: _Shard) -> _ShardRuns:
     )
     name = pc.binary_join(tails, " ")
 
-    name_word = ~lead & ~among("particles")
+    name_word = ~lead & ~particle[code]
     camel = pc.match_substring_regex(vocabulary, f"{_L}{_U}").to_numpy(zero_copy_only=False)
     for index in np.flatnonzero(camel).tolist():
         camel[index] = _is_company_word(vocabulary[index].as_py())
@@ -1378,8 +1386,8 @@ def _find_runs(shard: _Shard) -> _ShardRuns:
         (name_words >= 2)
         & (name_words <= 4)
         & (per_run(name_word & never) == 0)
-        & ~among("not_first")[offsets[:-1] + first]
-        & ~among("particles")[offsets[1:] - 1]
+        & ~in_vocabulary("not_first")[code[offsets[:-1] + first]]
+        & ~particle[last_code]
         & ~pc.ends_with(vocabulary, ".").to_numpy(zero_copy_only=False)[last_code]
     )
     maybe = np.flatnonzero(person_like & (tokens - first >= 2))
@@ -1397,11 +1405,11 @@ def _find_runs(shard: _Shard) -> _ShardRuns:
         name=name,
         name_begin=name_begin,
         person_like=person_like,
-        titled=per_run(lead & among("titles")) > 0,
-        role_led=per_run(lead & among("roles")) > 0,
-        function_led=per_run(lead & among("function")) == first,
+        titled=per_led_run(in_vocabulary("titles")) > 0,
+        role_led=per_led_run(in_vocabulary("roles")) > 0,
+        function_led=per_led_run(in_vocabulary("function")) == first,
         last_is_place=in_vocabulary("gazetteer")[last_code],
-        case_special=per_run(special[code]) > 0,
+        case_special=per_run(special[code]) > 0 if special.any() else np.zeros(count, bool),
     )
 
 
