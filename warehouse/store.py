@@ -23,6 +23,7 @@ Every file of a snapshot is recorded in its manifest with its size, checksum and
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
 import json
@@ -32,6 +33,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence, Set
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -80,6 +82,10 @@ COMPRESSION = "zstd"
 ROW_GROUP_ROWS = 65_536
 DOCUMENT_GROUP_MIN_ROWS = 2_048
 DOCUMENT_WAIT_BYTES = 64 << 20
+# Month files written side by side: Parquet's encoding and compression of a row group release
+# the GIL, so while one thread reads and sorts the next batch, two others keep encoding; a
+# month's row groups all go through one thread, in order, so the files are the same.
+DOCUMENT_WRITE_THREADS = 2
 # Marks a staging folder as a run's own: cleanup deletes nothing else.
 STAGING_MARKER = ".newsetl-run"
 # A run id as flows.pipeline makes them: a crash between creating a staging folder and marking it
@@ -823,14 +829,17 @@ def _write_documents(
     ``DOCUMENT_GROUP_MIN_ROWS`` of them, and while all waiting rows take more than
     ``DOCUMENT_WAIT_BYTES``, the month with the most waiting goes out as a row group. (pyarrow's
     ``write_dataset`` queues up to 64M rows when reading outruns writing, a limit Python cannot
-    set; and holding a row group for each of dozens of months is hundreds of MB of text.)
+    set; and holding a row group for each of dozens of months is hundreds of MB of text.) Row
+    groups are encoded by ``DOCUMENT_WRITE_THREADS`` threads, each month's by one of them; at
+    most one per thread is out at a time.
     """
     rows = 0
-    writers: dict[str, pq.ParquetWriter] = {}
+    writers: dict[str, tuple[pq.ParquetWriter, ThreadPoolExecutor]] = {}
     opened = contextlib.ExitStack()
     waiting: dict[str, list[pa.Table]] = {}
     waiting_rows: dict[str, int] = {}
     waiting_bytes = 0
+    out: collections.deque[Future[None]] = collections.deque()
 
     def flush(month: str) -> None:
         nonlocal waiting_bytes
@@ -840,10 +849,20 @@ def _write_documents(
         if month not in writers:
             name = f"part-{run_id}-{len(writers)}.parquet"
             target = folder / f"{PARTITION_COLUMN}={month}" / name
-            writers[month] = opened.enter_context(storage.parquet_writer(target, DOCUMENTS))
-        writers[month].write_table(pa.concat_tables(parts), row_group_size=ROW_GROUP_ROWS)
+            writer = opened.enter_context(storage.parquet_writer(target, DOCUMENTS))
+            writers[month] = writer, threads[len(writers) % len(threads)]
+        writer, thread = writers[month]
+        while len(out) >= len(threads):
+            out.popleft().result()
+        group = pa.concat_tables(parts)
+        out.append(thread.submit(writer.write_table, group, row_group_size=ROW_GROUP_ROWS))
 
-    with opened:
+    with opened, contextlib.ExitStack() as encoding:
+        # Left before the writers close (their files are then whole, or removed after an error).
+        threads = [
+            encoding.enter_context(ThreadPoolExecutor(1, thread_name_prefix="newsetl-documents"))
+            for _ in range(DOCUMENT_WRITE_THREADS)
+        ]
         for batch in batches:
             table = conform(batch, DOCUMENTS, name="documents")
             rows += table.num_rows
@@ -867,6 +886,8 @@ def _write_documents(
                 flush(max(waiting_rows, key=waiting_rows.__getitem__))
         for month in sorted(waiting):
             flush(month)
+        while out:
+            out.popleft().result()
     return rows
 
 

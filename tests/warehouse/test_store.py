@@ -1,7 +1,7 @@
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -164,6 +164,37 @@ def test_documents_stream_out_by_month_within_the_memory_budget(
         assert by_month[month].column("doc_id").to_pylist() == expected  # input order kept
     groups = [pq.ParquetFile(f).metadata.num_row_groups for f in files]
     assert min(groups) > 1  # the budget, not the end of input, wrote them out
+
+
+@pytest.mark.parametrize("fail_at", [None, 30])
+def test_documents_encoded_side_by_side_are_the_files_one_thread_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int | None
+) -> None:
+    """Months encoded by two threads give the bytes one thread gives; a failure leaves no file."""
+    monkeypatch.setattr(store, "DOCUMENT_GROUP_MIN_ROWS", 20)
+    docs = documents(300)
+
+    def batches() -> Iterator[pa.Table]:
+        for number, start in enumerate(range(0, 300, 7)):
+            if number == fail_at:
+                raise OSError("input gone")
+            yield docs.slice(start, 7)
+
+    written: dict[int, dict[Path, bytes]] = {}
+    for threads in (1, 2):
+        monkeypatch.setattr(store, "DOCUMENT_WRITE_THREADS", threads)
+        folder = tmp_path / str(threads)
+        if fail_at is not None:
+            with pytest.raises(OSError, match="input gone"):
+                store._write_documents(Storage(), folder, batches(), "r1")
+            assert not [p for p in folder.rglob("*") if p.is_file()]
+            continue
+        assert store._write_documents(Storage(), folder, batches(), "r1") == 300
+        written[threads] = {
+            p.relative_to(folder): p.read_bytes() for p in folder.rglob("*.parquet")
+        }
+    if fail_at is None:
+        assert len(written[1]) == 3 and written[1] == written[2]
 
 
 def test_files_carry_the_declared_schema_with_required_columns(tmp_path: Path) -> None:
