@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import collections
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
@@ -43,19 +43,23 @@ def next_pairs(
     verifiers: Callable[[], Executor] | None = None,
     parallel: int = 1,
 ) -> pa.Table:
-    """The copy pairs of the next snapshot: :func:`find_copies`, then :func:`all_pairs`.
+    """The copy pairs of the next snapshot: :func:`find_copies` and :func:`kept_pairs`, merged.
 
     A run adding few bodies reads the published band keys once, through its new bodies'
-    buckets (:func:`warehouse.candidates.touched_buckets`), for both.
+    buckets (:func:`warehouse.candidates.touched_buckets`), for both. The previous pairs still
+    supported are found in a thread beside the search for new ones: neither needs the other,
+    and both mostly wait on DuckDB's scans or on the verifying processes.
     """
     old_bands, new_bands = table_files(previous, "body_bands"), staging.band_files()
     touched = None
     if reads_touched_buckets(old_bands, new_bands):
         touched = touched_buckets(old_bands, new_bands, staging.path, params.minhash.bands)
-    found = find_copies(
-        previous, staging, keys, params, verifiers=verifiers, parallel=parallel, touched=touched
-    )
-    return all_pairs(previous, staging, found, params, touched=touched)
+    with ThreadPoolExecutor(1, thread_name_prefix="newsetl-kept-pairs") as beside:
+        kept = beside.submit(kept_pairs, previous, staging, params, touched=touched)
+        found = find_copies(
+            previous, staging, keys, params, verifiers=verifiers, parallel=parallel, touched=touched
+        )
+        return merged_pairs([found, kept.result()])
 
 
 def find_copies(
@@ -392,15 +396,14 @@ def _rows_of_wanted(
         connection.close()
 
 
-def all_pairs(
+def kept_pairs(
     previous: Snapshot | None,
     staging: RunStaging,
-    new_pairs: pa.Table,
     params: NearDupParams,
     *,
     touched: TouchedBuckets | None = None,
 ) -> pa.Table:
-    """The copy pairs of the next snapshot: the previous ones still supported, and this run's.
+    """The previous snapshot's copy pairs that stay in the next one.
 
     A previous pair stays while it shares a band bucket of at most ``max_bucket_bodies``
     bodies: the pairs are then those one run over everything finds. Only the pairs in buckets
@@ -409,19 +412,21 @@ def all_pairs(
     bodies when :func:`next_pairs` has read them.
     """
     old_files = table_files(previous, "body_pairs")
-    tables = [new_pairs]
-    if old_files:
-        new_bands = staging.band_files()
-        tables.append(
-            supported_pairs(
-                table_files(previous, "body_bands") + new_bands,
-                old_files,
-                params.max_bucket_bodies,
-                spill_dir=staging.path,
-                new_bands=new_bands,
-                touched=touched,
-            )
-        )
+    if not old_files:
+        return BODY_PAIRS.empty_table()
+    new_bands = staging.band_files()
+    return supported_pairs(
+        table_files(previous, "body_bands") + new_bands,
+        old_files,
+        params.max_bucket_bodies,
+        spill_dir=staging.path,
+        new_bands=new_bands,
+        touched=touched,
+    )
+
+
+def merged_pairs(tables: Sequence[pa.Table]) -> pa.Table:
+    """The pairs of ``tables`` as one ``BODY_PAIRS`` table, each pair once."""
     merged = pa.concat_tables([conform(t, BODY_PAIRS, name="body_pairs") for t in tables])
     return conform(_distinct_pairs(merged), BODY_PAIRS, name="body_pairs")
 
