@@ -5,7 +5,9 @@
 -- the rows that all stay; this run's rows change the counts of their own sites, lines and
 -- names only. A line or name this run's rows do not carry keeps its count; its site's count
 -- can only grow, so only the lines and names learned before can stop being, and they are in
--- `state` with their counts. The output has 10_learned.sql's rows and columns.
+-- `state` with their counts. Distinct stories are counted as 10_learned.sql counts them: grouped
+-- by story first, each marked fresh when only this run's rows carry it, then counted once with
+-- and once without the fresh ones. The output has 10_learned.sql's rows and columns.
 -- Parameters: $previous (census files of the previous snapshot), $new (this run's),
 -- $min_stories, $min_share.
 WITH fresh AS (
@@ -62,13 +64,14 @@ line_story AS (
     FROM fresh AS f
     SEMI JOIN other_lines AS o ON f.site = o.site AND f.line_key = o.line_key
 ),
-line_stories AS (
-    SELECT
-        site,
-        line_key,
-        count(DISTINCT story_key) FILTER (WHERE NOT fresh) AS before,
-        count(DISTINCT story_key) AS after
+line_story_fresh AS (
+    SELECT site, line_key, story_key, bool_and(fresh) AS fresh
     FROM line_story
+    GROUP BY site, line_key, story_key
+),
+line_stories AS (
+    SELECT site, line_key, count(*) FILTER (WHERE NOT fresh) AS before, count(*) AS after
+    FROM line_story_fresh
     GROUP BY site, line_key
     UNION ALL
     SELECT l.site, l.line_key, l.stories, l.stories + coalesce(a.added, 0)
@@ -102,13 +105,14 @@ name_story AS (
     FROM fresh AS f
     SEMI JOIN other_names AS o ON f.site = o.site AND f.name = o.name
 ),
-name_stories AS (
-    SELECT
-        site,
-        name,
-        count(DISTINCT story_key) FILTER (WHERE NOT fresh) AS before,
-        count(DISTINCT story_key) AS after
+name_story_fresh AS (
+    SELECT site, name, story_key, bool_and(fresh) AS fresh
     FROM name_story
+    GROUP BY site, name, story_key
+),
+name_stories AS (
+    SELECT site, name, count(*) FILTER (WHERE NOT fresh) AS before, count(*) AS after
+    FROM name_story_fresh
     GROUP BY site, name
     UNION ALL
     SELECT n.site, n.name, n.stories, n.stories + coalesce(a.added, 0)
