@@ -5,6 +5,8 @@
 -- A bucket (band, band_key) holding more than $max_bodies distinct bodies, counted over all
 -- bodies old and new, is stock text (a phrase every few articles use fills the band's rows), not
 -- evidence of a copy: it yields no pairs. This keeps the candidates linear in the corpus.
+-- The new rows are cut to the buckets that yield pairs before they are joined (materialised,
+-- so that the planner keeps that order): a stock bucket's rows joined first multiply.
 -- Only the buckets of new bodies matter: `members` holds their rows, old and new, each once
 -- (05_touched_buckets.sql), so a run adding 1% of the bodies groups the rows of their buckets,
 -- not every body's.
@@ -15,12 +17,16 @@ WITH touched AS (
     FROM members
     GROUP BY band, band_key
     HAVING count(*) BETWEEN 2 AND $max_bodies
+),
+new_in_touched AS MATERIALIZED (
+    SELECT n.body_key, n.band, n.band_key
+    FROM new_bands AS n
+    SEMI JOIN touched AS t ON n.band = t.band AND n.band_key = t.band_key
 )
 SELECT DISTINCT
     least(n.body_key, o.body_key) AS left_key,
     greatest(n.body_key, o.body_key) AS right_key
-FROM new_bands AS n
-SEMI JOIN touched AS t ON n.band = t.band AND n.band_key = t.band_key
+FROM new_in_touched AS n
 JOIN members AS o
   ON n.band = o.band AND n.band_key = o.band_key AND n.body_key <> o.body_key
 ORDER BY left_key, right_key
