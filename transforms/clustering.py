@@ -176,28 +176,21 @@ def changed_pair_keys(
 ) -> np.ndarray:
     """Body keys of the pairs in one of two sets of pairs only (found, or no longer supported).
 
-    Pairs are unordered and may repeat; keys are returned sorted and distinct.
+    Pairs are unordered and may repeat; keys are returned sorted and distinct. Each set's pairs
+    missing from the other are found by a hash anti-join each way: no sort of either set.
     """
-    before_lo, before_hi = _distinct_pairs(before_left, before_right)
-    after_lo, after_hi = _distinct_pairs(left, right)
-    lo, hi = np.r_[before_lo, after_lo], np.r_[before_hi, after_hi]
-    order = np.lexsort((hi, lo))
-    lo, hi = lo[order], hi[order]
-    same = (lo[1:] == lo[:-1]) & (hi[1:] == hi[:-1])
-    in_both = np.zeros(len(lo), dtype=bool)
-    in_both[1:] |= same
-    in_both[:-1] |= same
-    return np.unique(np.concatenate([lo[~in_both], hi[~in_both]]))
+    before, after = _pair_table(before_left, before_right), _pair_table(left, right)
+    only = [
+        before.join(after, ["lo", "hi"], join_type="left anti"),
+        after.join(before, ["lo", "hi"], join_type="left anti"),
+    ]
+    ends = [table.column(name).to_numpy() for table in only for name in ("lo", "hi")]
+    return np.unique(np.concatenate([np.empty(0, np.uint64), *ends]))
 
 
-def _distinct_pairs(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lo = np.minimum(left, right).astype(np.uint64)
-    hi = np.maximum(left, right).astype(np.uint64)
-    order = np.lexsort((hi, lo))
-    lo, hi = lo[order], hi[order]
-    keep = np.ones(len(lo), dtype=bool)
-    keep[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
-    return lo[keep], hi[keep]
+def _pair_table(left: np.ndarray, right: np.ndarray) -> pa.Table:
+    left, right = left.astype(np.uint64), right.astype(np.uint64)
+    return pa.table({"lo": np.minimum(left, right), "hi": np.maximum(left, right)})
 
 
 def redrawn_bodies(left_key: np.ndarray, right_key: np.ndarray, seeds: np.ndarray) -> np.ndarray:

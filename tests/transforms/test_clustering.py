@@ -225,3 +225,23 @@ def test_a_pair_in_one_set_only_names_its_bodies() -> None:
     changed = changed_pair_keys(left, right, np.array([3, 6, 7]), np.array([2, 5, 8]))
     assert changed.tolist() == [1, 2, 7, 8]
     assert redrawn_bodies(left, right, np.array([1], np.uint64)).tolist() == [1, 2, 3]
+
+
+pair_lists = st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=30)
+
+
+@given(pair_lists, pair_lists)
+def test_changed_pair_keys_are_the_ends_of_the_pairs_in_one_set_only(
+    before: list[tuple[int, int]], after: list[tuple[int, int]]
+) -> None:
+    def unordered(pairs: list[tuple[int, int]]) -> set[frozenset[int]]:
+        return {frozenset(pair) for pair in pairs}
+
+    def ends(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.array([a for a, _ in pairs], np.uint64),
+            np.array([b for _, b in pairs], np.uint64),
+        )
+
+    expected = sorted(set().union(*(unordered(before) ^ unordered(after))))
+    assert changed_pair_keys(*ends(before), *ends(after)).tolist() == expected
