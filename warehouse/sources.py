@@ -96,7 +96,29 @@ class Discovery:
 
 def matches(name: str, pattern: str) -> bool:
     """Whether a file name matches the pattern, itself or without a compression suffix."""
-    return _name_expression(pattern).match(os.path.normcase(name)) is not None
+    return _name_hits([os.path.normcase(name)], pattern)[0]
+
+
+def _name_hits(names: list[str], pattern: str) -> list[bool]:
+    """:func:`matches` for each of a folder's names (case-normalised)."""
+    endings = _name_endings(pattern)
+    if endings is not None:
+        return list(map(str.endswith, names, itertools.repeat(endings)))
+    return list(map(bool, map(_name_expression(pattern).match, names)))
+
+
+@functools.lru_cache(maxsize=16)
+def _name_endings(pattern: str) -> tuple[str, ...] | None:
+    """The endings of the names a pattern that is only a name ending takes (``*.txt``), or None.
+
+    Such a pattern, the default one, needs no expression: a C ``str.endswith`` over a folder's
+    names is a fraction of a regular expression's match of each.
+    """
+    normalised = os.path.normcase(pattern)
+    ending = normalised.removeprefix("*")
+    if ending == normalised or GLOB_CHARACTERS.intersection(ending):
+        return None
+    return (ending, *(ending + suffix for suffix in COMPRESSED_SUFFIXES))
 
 
 @functools.lru_cache(maxsize=16)
@@ -205,12 +227,12 @@ def _list_folder(
     names = [entry.name for entry in entries]
     if os.name == "nt":  # normcase is the name itself elsewhere
         names = list(map(os.path.normcase, names))
-    hits = list(map(_name_expression(pattern).match, names))
+    hits = _name_hits(names, pattern)
     found = list(itertools.compress(entries, hits))
     folders = [
         (entry.path, f"{relative}{entry.name}{os.sep}")
         for entry, hit in zip(entries, hits, strict=True)
-        if hit is None and entry.is_dir(follow_symlinks=False)
+        if not hit and entry.is_dir(follow_symlinks=False)
     ]
     found_names = [relative + entry.name for entry in found]
     joined = "".join(found_names)

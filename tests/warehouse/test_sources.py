@@ -321,3 +321,27 @@ def test_discovery_skips_the_warehouse_inside_the_input(tmp_path: Path) -> None:
     assert discover(tmp_path, skip=tmp_path / "wh").paths == ("a.txt",)
     assert discover(f"{tmp_path}/**/*.txt", skip=tmp_path / "wh").paths == ("a.txt",)
     assert discover(tmp_path).paths == ("a.txt", "wh/snapshots/s1/notes.txt")
+
+
+FAST_PATTERNS = ["*.txt", "*", "*.TXT", "*txt", "*.tar.gz", "*.gz", "*.]x", "*\\.txt", "*.t-x"]
+EXPRESSION_PATTERNS = ["*.t?t", "**.txt", "a*.txt", "*.[tx]xt", "news*", "*.txt*", ".txt", "?.txt"]
+PATTERN_NAMES = st.text("abtxTX.gzs]\\-\n", max_size=9)
+
+
+@given(st.sampled_from(FAST_PATTERNS), st.lists(PATTERN_NAMES, max_size=12))
+def test_a_pattern_that_is_a_name_ending_matches_as_its_expression_would(
+    pattern: str, names: list[str]
+) -> None:
+    assert sources._name_endings(pattern) is not None
+    expression = sources._name_expression(pattern)
+    expected = [expression.match(name) is not None for name in names]
+    assert sources._name_hits(names, pattern) == expected
+    assert [matches(name, pattern) for name in names] == expected
+
+
+@pytest.mark.parametrize("pattern", EXPRESSION_PATTERNS)
+def test_other_patterns_are_matched_by_their_expression(pattern: str) -> None:
+    assert sources._name_endings(pattern) is None
+    names = ["a.txt", "b.tzt", "x.txt.gz", "news.xml", "a.txt.bak", ".txt", "c.txt"]
+    expression = sources._name_expression(pattern)
+    assert sources._name_hits(names, pattern) == [expression.match(n) is not None for n in names]
