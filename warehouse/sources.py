@@ -93,6 +93,13 @@ class Discovery:
     """Size and mtime of each path, in the same order (``FILE_STAT_SCHEMA``), when the walk that
     found them stat'ed them; None when they are still to be stat'ed (:func:`stat_files`)."""
 
+    def path_array(self) -> pa.StringArray:
+        """The paths as one Arrow array: the walk's own column, when it stat'ed them."""
+        if self.stats is None:
+            return pa.array(self.paths, pa.string())
+        column = self.stats.column("source_path")
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
 
 def matches(name: str, pattern: str) -> bool:
     """Whether a file name matches the pattern, itself or without a compression suffix."""

@@ -370,6 +370,8 @@ def test_a_walk_gives_the_order_of_one_sort_of_all_paths(tmp_path: Path) -> None
     assert found.stats is not None
     assert found.stats.column("source_path").to_pylist() == list(found.paths)
     assert found.stats.equals(stat_files(found.root, found.paths))
+    assert found.path_array().to_pylist() == list(found.paths)
+    assert discover(f"{tmp_path}/**/*.txt").path_array().to_pylist() == list(found.paths)
 
 
 @settings(max_examples=40, deadline=None)
