@@ -159,7 +159,7 @@ def discover(run: Run, *, rebuild: bool = False) -> Discovered:
     pending = changes.todo
     replaced = input_changes.replaced_paths(previous, pending) if earlier_root else []
     # The paths as Arrow strings, not a million Python objects.
-    present = pa.array(discovery.paths, pa.string())
+    present = discovery.path_array()
     root = discovery.root
     del discovery
     release_memory()  # the stat join's buffers

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from transforms.changed_files import files_to_process
+from transforms.changed_files import compare_files
 from warehouse.census_plan import census_is_current
 from warehouse.schemas import MANIFEST, conform
 from warehouse.sources import Discovery, stat_files
@@ -71,12 +71,12 @@ def input_changes(previous: Snapshot | None, discovery: Discovery) -> InputChang
     if stats is None:
         stats = stat_files(discovery.root, discovery.paths)
     processed = _manifest(previous, ["source_path", "bytes", "mtime_ns", "outcome"])
-    found = pc.is_in(processed.column("source_path"), value_set=stats.column("source_path"))
-    missing = processed.filter(pc.invert(found)).select(["source_path", "outcome"])
+    comparison = compare_files(stats, processed)
+    missing = processed.filter(comparison.gone).select(["source_path", "outcome"])
     if not census_is_current(previous):
         # Under a census of an older layout every file is pending: its chrome is counted again.
-        processed = processed.slice(0, 0)
-    return InputChanges(files_to_process(stats, processed), missing)
+        return InputChanges(stats, missing)
+    return InputChanges(comparison.todo, missing)
 
 
 def _manifest(previous: Snapshot | None, columns: list[str]) -> pa.Table:

@@ -7,6 +7,7 @@ block forever) and never as an exception that stops the run.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import errno
 import fnmatch
@@ -28,7 +29,6 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.fs as pafs
 
 from transforms.changed_files import FILE_STAT_SCHEMA
@@ -93,10 +93,39 @@ class Discovery:
     """Size and mtime of each path, in the same order (``FILE_STAT_SCHEMA``), when the walk that
     found them stat'ed them; None when they are still to be stat'ed (:func:`stat_files`)."""
 
+    def path_array(self) -> pa.StringArray:
+        """The paths as one Arrow array: the walk's own column, when it stat'ed them."""
+        if self.stats is None:
+            return pa.array(self.paths, pa.string())
+        column = self.stats.column("source_path")
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
 
 def matches(name: str, pattern: str) -> bool:
     """Whether a file name matches the pattern, itself or without a compression suffix."""
-    return _name_expression(pattern).match(os.path.normcase(name)) is not None
+    return _name_hits([os.path.normcase(name)], pattern)[0]
+
+
+def _name_hits(names: list[str], pattern: str) -> list[bool]:
+    """:func:`matches` for each of a folder's names (case-normalised)."""
+    endings = _name_endings(pattern)
+    if endings is not None:
+        return list(map(str.endswith, names, itertools.repeat(endings)))
+    return list(map(bool, map(_name_expression(pattern).match, names)))
+
+
+@functools.lru_cache(maxsize=16)
+def _name_endings(pattern: str) -> tuple[str, ...] | None:
+    """The endings of the names a pattern that is only a name ending takes (``*.txt``), or None.
+
+    Such a pattern, the default one, needs no expression: a C ``str.endswith`` over a folder's
+    names is a fraction of a regular expression's match of each.
+    """
+    normalised = os.path.normcase(pattern)
+    ending = normalised.removeprefix("*")
+    if ending == normalised or GLOB_CHARACTERS.intersection(ending):
+        return None
+    return (ending, *(ending + suffix for suffix in COMPRESSED_SUFFIXES))
 
 
 @functools.lru_cache(maxsize=16)
@@ -137,15 +166,27 @@ class _Listing:
     """One folder's part of a walk."""
 
     found: pa.Table
-    folders: list[tuple[str, str]]
-    """Subfolders to walk: their path, and their path from the root with a trailing separator."""
+    """Its matching entries and their stat, sorted by path."""
+    paths: list[str]
+    """The ``source_path`` column of ``found``, as the strings it was made from."""
+    folders: list[tuple[str, str, int]]
+    """Subfolders to walk, sorted by path: their path, their path from the root with a trailing
+    separator, and how many of ``found`` sort before their files."""
     seconds: float
     """Time taken to list the folder and stat its matches, to tell slow storage from fast."""
     cpu_seconds: float
     """The part of ``seconds`` its thread spent on the CPU."""
 
 
-def _walk(root: str, pattern: str, skip: frozenset[tuple[int, int]]) -> pa.Table:
+@dataclass(frozen=True, slots=True)
+class _Walked:
+    """What a walk found, sorted by path: their stat, and their paths as strings."""
+
+    found: pa.Table
+    paths: tuple[str, ...]
+
+
+def _walk(root: str, pattern: str, skip: frozenset[tuple[int, int]]) -> _Walked:
     """Every entry under ``root`` whose name matches, without following links, and its stat.
 
     Folders are listed side by side: ``FAST_WALK_THREADS`` at once while the storage answers
@@ -154,44 +195,74 @@ def _walk(root: str, pattern: str, skip: frozenset[tuple[int, int]]) -> pa.Table
     matching entries are stat'ed together (:func:`_stat_entries`). Folders whose (device,
     inode) is in ``skip`` are not entered: the warehouse, when it lies inside the input.
 
+    Each folder's thread sorts its own entries, and the folders' parts are then put in order
+    (:func:`_in_order`), rather than sorting a million paths in one thread at the end.
+
     Returns:
         ``FILE_STAT_SCHEMA`` rows sorted by path (relative to ``root``, escaped): size and mtime
         null where stat fails (a broken link named like an article).
     """
-    parts: list[pa.Table] = []
+    listings: dict[str, _Listing] = {}
     waiting = [(root, "")]
-    running: set[Future[_Listing]] = set()
+    running: dict[Future[_Listing], str] = {}
     fast = threads = min(FAST_WALK_THREADS, WALK_THREADS)
     seconds = cpu_seconds = 0.0
     with ThreadPoolExecutor(WALK_THREADS, thread_name_prefix="newsetl-walk") as pool:
         while waiting or running:
             while waiting and len(running) < threads:
                 folder, relative = waiting.pop()
-                running.add(pool.submit(_list_folder, folder, relative, pattern, skip))
-            done, running = wait(running, return_when=FIRST_COMPLETED)
+                running[pool.submit(_list_folder, folder, relative, pattern, skip)] = relative
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 listing = future.result()
-                parts.append(listing.found)
-                waiting.extend(listing.folders)
+                listings[running.pop(future)] = listing
+                waiting.extend((folder, relative) for folder, relative, _ in listing.folders)
                 seconds += listing.seconds
                 cpu_seconds += listing.cpu_seconds
             if seconds >= _JUDGED_SECONDS:
                 slow = cpu_seconds < seconds * SLOW_CPU_SHARE
                 threads = WALK_THREADS if slow else fast
                 seconds = cpu_seconds = 0.0
-    table = pa.concat_tables(parts).combine_chunks()  # a take over one chunk per folder is slow
-    return table.take(pc.sort_indices(table.column("source_path")))
+    tables: list[pa.Table] = []
+    paths: list[str] = []
+    for found, names in _in_order(listings):
+        tables.append(found)
+        paths.extend(names)
+    if not tables:
+        return _Walked(FILE_STAT_SCHEMA.empty_table(), ())
+    return _Walked(pa.concat_tables(tables).combine_chunks(), tuple(paths))
+
+
+def _in_order(listings: dict[str, _Listing]) -> Iterator[tuple[pa.Table, list[str]]]:
+    """The folders' sorted parts in the order of their paths.
+
+    A folder's files come around its subfolders' parts, each where the subfolder sorts among
+    them (``docs/design.md``, Listing the input).
+    """
+    stack = [(listings[""], 0, 0)]
+    while stack:
+        listing, child, start = stack.pop()
+        if child == len(listing.folders):
+            end = len(listing.paths)
+        else:
+            _, relative, end = listing.folders[child]
+            stack.append((listing, child + 1, end))
+            stack.append((listings[relative], 0, 0))
+        if end > start:
+            yield listing.found.slice(start, end - start), listing.paths[start:end]
 
 
 def _list_folder(
     directory: str, relative: str, pattern: str, skip: frozenset[tuple[int, int]]
 ) -> _Listing:
-    """The matching entries of one folder with their stat, and its subfolders to walk.
+    """The matching entries of one folder with their stat, and its subfolders to walk, sorted.
 
     ``relative`` is the folder's path from the walk's root with a trailing separator (empty at
     the root): paths are joined as strings, not as a million ``Path`` objects. Work per entry
     holds the GIL that the other folders' threads wait for, so names are matched and checked
-    with calls that run over the whole folder in C.
+    with calls that run over the whole folder in C. Entries sort by their escaped name, a
+    subfolder by its name and a separator: the order of the paths below them, as Arrow sorts
+    them (by UTF-8 bytes, which is the order of the characters).
     """
     start, cpu_start = time.perf_counter(), time.thread_time()
     try:
@@ -203,20 +274,22 @@ def _list_folder(
             e for e in entries if not (e.is_dir(follow_symlinks=False) and _identity(e) in skip)
         ]
     names = [entry.name for entry in entries]
-    if os.name == "nt":  # normcase is the name itself elsewhere
-        names = list(map(os.path.normcase, names))
-    hits = list(map(_name_expression(pattern).match, names))
-    found = list(itertools.compress(entries, hits))
-    folders = [
-        (entry.path, f"{relative}{entry.name}{os.sep}")
+    hits = _name_hits(list(map(os.path.normcase, names)) if os.name == "nt" else names, pattern)
+    joined = relative + "".join(names)
+    plain = joined.isascii() and "\\" not in joined
+    keys = names if plain else [escape_name(name) for name in names]
+    matched = zip(itertools.compress(keys, hits), itertools.compress(entries, hits), strict=True)
+    found = sorted(matched)
+    found_keys = [key for key, _ in found]
+    folders = sorted(
+        (escape_name(entry.name + os.sep), entry.path, f"{relative}{entry.name}{os.sep}")
         for entry, hit in zip(entries, hits, strict=True)
-        if hit is None and entry.is_dir(follow_symlinks=False)
-    ]
-    found_names = [relative + entry.name for entry in found]
-    joined = "".join(found_names)
-    if not joined.isascii() or "\\" in joined:
+        if not hit and entry.is_dir(follow_symlinks=False)
+    )
+    found_names = [relative + entry.name for _, entry in found]
+    if not plain:
         found_names = [escape_name(name) for name in found_names]
-    sizes, modified = _stat_entries(found)
+    sizes, modified = _stat_entries([entry for _, entry in found])
     table = pa.table(
         {
             "source_path": pa.array(found_names, pa.string()),
@@ -225,8 +298,11 @@ def _list_folder(
         },
         schema=FILE_STAT_SCHEMA,
     )
+    subfolders = [
+        (path, below, bisect.bisect_left(found_keys, key)) for key, path, below in folders
+    ]
     seconds, cpu_seconds = time.perf_counter() - start, time.thread_time() - cpu_start
-    return _Listing(table, folders, seconds, cpu_seconds)
+    return _Listing(table, found_names, subfolders, seconds, cpu_seconds)
 
 
 def _stat_entries(entries: list[os.DirEntry[str]]) -> tuple[list[int | None], list[int | None]]:
@@ -393,8 +469,8 @@ def discover(
         return Discovery(root.absolute(), (escape_name(Path(spec).name),))
     else:
         identity = frozenset({_identity(skipped)}) if skipped is not None else frozenset()
-        stats = _walk(str(root), pattern, identity)
-        return Discovery(root.absolute(), tuple(stats.column("source_path").to_pylist()), stats)
+        walked = _walk(str(root), pattern, identity)
+        return Discovery(root.absolute(), walked.paths, walked.found)
     absolute_root = root.absolute()
     paths = sorted(escape_name(str(match.absolute().relative_to(absolute_root))) for match in found)
     return Discovery(absolute_root, tuple(paths))

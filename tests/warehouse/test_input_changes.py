@@ -2,8 +2,14 @@
 
 from pathlib import Path
 
+import pyarrow as pa
+import pytest
+
 from warehouse import input_changes
+from warehouse.schemas import MANIFEST
 from warehouse.sources import discover
+
+MANIFEST_COLUMNS = ["source_path", "bytes", "mtime_ns", "outcome"]
 
 
 def corpus(root: Path) -> Path:
@@ -36,3 +42,29 @@ def test_changes_kept_for_another_listing_are_not_taken(tmp_path: Path) -> None:
     input_changes.keep_changes(None, listing, empty)
     input_changes.drop_changes()
     assert input_changes.input_changes(None, listing).todo.num_rows == 2
+
+
+def test_new_changed_and_gone_files_against_a_manifest_with_a_path_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A path's second manifest row counts as a join would count it: changed, not gone."""
+    (corpus(tmp_path / "in") / "c.txt").write_text("new")
+    listing = discover(tmp_path / "in")
+    assert listing.stats is not None
+    a, b, _ = listing.stats.to_pylist()
+    manifest = pa.Table.from_pylist(
+        [
+            {**a, "outcome": "document"},
+            {**b, "outcome": "document"},
+            {**a, "mtime_ns": a["mtime_ns"] - 1, "outcome": "quarantine"},
+            {**b, "outcome": "document"},
+            {"source_path": "gone.txt", "bytes": 1, "mtime_ns": 1, "outcome": "document"},
+        ],
+        schema=pa.schema([MANIFEST.field(name) for name in MANIFEST_COLUMNS]),
+    )
+    monkeypatch.setattr(input_changes, "_manifest", lambda previous, columns: manifest)
+    monkeypatch.setattr(input_changes, "census_is_current", lambda previous: True)
+    found = input_changes.input_changes(None, listing)
+    assert found.todo.column("source_path").to_pylist() == ["a.txt", "c.txt"]
+    assert found.missing.to_pylist() == [{"source_path": "gone.txt", "outcome": "document"}]
+    assert found.missing_documents == 1

@@ -2,6 +2,7 @@ import errno
 import fnmatch
 import gzip
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from typing import Any
 import fsspec
 import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.faulty_storage import FaultyStorage
@@ -321,3 +322,100 @@ def test_discovery_skips_the_warehouse_inside_the_input(tmp_path: Path) -> None:
     assert discover(tmp_path, skip=tmp_path / "wh").paths == ("a.txt",)
     assert discover(f"{tmp_path}/**/*.txt", skip=tmp_path / "wh").paths == ("a.txt",)
     assert discover(tmp_path).paths == ("a.txt", "wh/snapshots/s1/notes.txt")
+
+
+# Names around the separator ('.', '-', ' ' sort before '/', '0' after), a backslash, bytes
+# that are not UTF-8 (escaped as \xHH), characters of two, three and four UTF-8 bytes.
+ODD_NAMES = [
+    b"a",
+    b"a.b",
+    b"a-b",
+    b"a b",
+    b"a0",
+    b"A",
+    b"~",
+    b"\\",
+    b"\xff",
+    b"\xc3\xa9",
+    b"\xe2\x82\xac",
+    b"\xf0\x9f\x93\xb0",
+]
+
+
+def _walk_order_tree(root: bytes, layout: list[tuple[bytes, ...]]) -> None:
+    for parts in layout:
+        folder = b"/".join((root, *parts[:-1]))
+        os.makedirs(folder, exist_ok=True)
+        path = folder + b"/" + parts[-1] + b".txt"
+        if not os.path.isdir(path):
+            with open(path, "wb") as handle:
+                handle.write(b"x")
+
+
+def _globally_sorted(paths: tuple[str, ...]) -> list[str]:
+    column = pa.array(paths, pa.string())
+    return column.take(pa.compute.sort_indices(column)).to_pylist()
+
+
+def test_a_walk_gives_the_order_of_one_sort_of_all_paths(tmp_path: Path) -> None:
+    """Folders sorted in their threads and put in order give the order one global sort gave."""
+    root = os.fsencode(tmp_path)
+    layout = [(name,) for name in ODD_NAMES]
+    layout += [(folder, name) for folder in ODD_NAMES for name in ODD_NAMES[:6]]
+    layout += [(b"a", b"a.b", b"a"), (b"a", b"a", b"a"), (b"a.b", b"\xff", b"a-b")]
+    _walk_order_tree(root, layout)
+    found = discover(tmp_path)
+    assert len(found.paths) == len(set(found.paths)) == len(layout) == 87
+    assert list(found.paths) == _globally_sorted(found.paths)
+    assert found.stats is not None
+    assert found.stats.column("source_path").to_pylist() == list(found.paths)
+    assert found.stats.equals(stat_files(found.root, found.paths))
+    assert found.path_array().to_pylist() == list(found.paths)
+    assert discover(f"{tmp_path}/**/*.txt").path_array().to_pylist() == list(found.paths)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(ODD_NAMES), min_size=1, max_size=4).map(tuple),
+        max_size=12,
+    )
+)
+def test_any_tree_is_walked_in_the_order_of_a_global_sort(layout: list[tuple[bytes, ...]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = os.fsencode(folder)
+        _walk_order_tree(root, [parts for parts in layout if not _shadowed(parts, layout)])
+        found = discover(folder)
+        assert list(found.paths) == _globally_sorted(found.paths)
+        assert found.stats is not None
+        assert found.stats.column("source_path").to_pylist() == list(found.paths)
+
+
+def _shadowed(parts: tuple[bytes, ...], layout: list[tuple[bytes, ...]]) -> bool:
+    """Whether a file of the layout would be a folder another file of it needs."""
+    file = (*parts[:-1], parts[-1] + b".txt")
+    return any(other[: len(file)] == file and len(other) > len(file) for other in layout)
+
+
+FAST_PATTERNS = ["*.txt", "*", "*.TXT", "*txt", "*.tar.gz", "*.gz", "*.]x", "*\\.txt", "*.t-x"]
+EXPRESSION_PATTERNS = ["*.t?t", "**.txt", "a*.txt", "*.[tx]xt", "news*", "*.txt*", ".txt", "?.txt"]
+PATTERN_NAMES = st.text("abtxTX.gzs]\\-\n", max_size=9)
+
+
+@given(st.sampled_from(FAST_PATTERNS), st.lists(PATTERN_NAMES, max_size=12))
+def test_a_pattern_that_is_a_name_ending_matches_as_its_expression_would(
+    pattern: str, names: list[str]
+) -> None:
+    assert sources._name_endings(pattern) is not None
+    expression = sources._name_expression(pattern)
+    expected = [expression.match(name) is not None for name in names]
+    assert sources._name_hits(names, pattern) == expected
+    assert [matches(name, pattern) for name in names] == expected
+
+
+@pytest.mark.parametrize("pattern", EXPRESSION_PATTERNS)
+def test_other_patterns_are_matched_by_their_expression(pattern: str) -> None:
+    assert sources._name_endings(pattern) is None
+    names = ["a.txt", "b.tzt", "x.txt.gz", "news.xml", "a.txt.bak", ".txt", "c.txt"]
+    expression = sources._name_expression(pattern)
+    assert sources._name_hits(names, pattern) == [expression.match(n) is not None for n in names]
