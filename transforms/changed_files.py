@@ -34,12 +34,11 @@ def compare_files(current: pa.Table, processed: pa.Table) -> FileComparison:
     A file is unchanged when its size and mtime equal those of every ``processed`` row of its
     path; a file whose stat failed (null size) is always processed again, so that its quarantine
     row reflects the latest attempt. Each found path is looked up once in the processed paths
-    (``index_in``, which gives a path's first row) rather than joined: the join's hash table and
-    output of a million rows cost twice as much. A path with several processed rows is compared
-    with each of them, as a join would: the manifest is meant to have one row per path, but its
-    writer checks only that files and rows balance in number, and a glob input such as
-    ``in/**/**/*.txt`` lists a file once per way it matches. Those rows cost a second, small
-    look-up only when some processed row is not a path's first found now.
+    (``index_in``, which gives a path's first row) rather than joined (BENCHMARKS.md). A path
+    with several processed rows is compared with each of them, as a join would: the manifest
+    has one row per path, but one written by an older newsetl from a glob that matched a file
+    several ways (``in/**/**/*.txt``) has more. Those rows cost a second, small look-up only
+    when some processed row is not a path's first found now.
 
     Args:
         current: ``source_path``, ``bytes``, ``mtime_ns`` of the files discovered now.

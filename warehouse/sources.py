@@ -445,7 +445,8 @@ def discover(
 
     Entries are matched by name, so a directory or a broken link named like an article is found
     too and quarantined later rather than silently skipped. Names are escaped where they are not
-    valid UTF-8 (:func:`escape_name`).
+    valid UTF-8 (:func:`escape_name`). A glob lists a file once however many ways it matches
+    (``in/**/**/*.txt`` matches ``in/a/b.txt`` three ways): one file, one document.
 
     Args:
         input_spec: A folder, a file, a glob or a URL.
@@ -472,7 +473,7 @@ def discover(
         walked = _walk(str(root), pattern, identity)
         return Discovery(root.absolute(), walked.paths, walked.found)
     absolute_root = root.absolute()
-    paths = sorted(escape_name(str(match.absolute().relative_to(absolute_root))) for match in found)
+    paths = sorted({escape_name(str(m.absolute().relative_to(absolute_root))) for m in found})
     return Discovery(absolute_root, tuple(paths))
 
 

@@ -419,3 +419,11 @@ def test_other_patterns_are_matched_by_their_expression(pattern: str) -> None:
     names = ["a.txt", "b.tzt", "x.txt.gz", "news.xml", "a.txt.bak", ".txt", "c.txt"]
     expression = sources._name_expression(pattern)
     assert sources._name_hits(names, pattern) == [expression.match(n) is not None for n in names]
+
+
+def test_a_glob_lists_a_file_once_however_many_ways_it_matches(tmp_path: Path) -> None:
+    (tmp_path / "in" / "a" / "b").mkdir(parents=True)
+    for name in ("in/top.txt", "in/a/one.txt", "in/a/b/two.txt"):
+        (tmp_path / name).write_text(" date 2021-03-29 \nText")
+    found = discover(f"{tmp_path}/in/**/**/*.txt")
+    assert found.paths == ("a/b/two.txt", "a/one.txt", "top.txt")
