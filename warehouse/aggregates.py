@@ -657,6 +657,9 @@ class _Build:
     tables: dict[str, Path] = field(default_factory=dict)
     """Per whole table built so far: its file."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    larger: threading.Lock = field(default_factory=threading.Lock)
+    """Held by the worker building a table within more than ``BUILD_MEMORY_LIMIT``: two such
+    builds at once would hold two of the larger limits."""
     stories_increment: list[str] | None = None
     """The story months an increment touches (``_plan_increment``), whose stories and copies
     are at hand (``story_months``, ``story_documents``). None: the build is not an increment's,
@@ -790,7 +793,7 @@ def write_report_tables(
     """
     digest = build_digest(frequent_share)
     inputs = _Inputs(documents, mentions, clusters)
-    connection = _connection(inputs, spill_dir / "report-planning")
+    connection = _connection(storage, inputs, spill_dir / "report-planning")
     state = _Build(connection, storage, build, run_id, compression, {}, previous_inputs or {})
     queries = report_table_queries()
     try:
@@ -805,7 +808,7 @@ def write_report_tables(
     workers = []
     try:
         for number in range(BUILD_WORKERS):
-            workers.append(_connection(inputs, spill_dir / f"report-worker-{number}"))
+            workers.append(_connection(storage, inputs, spill_dir / f"report-worker-{number}"))
             _register_previous(workers[-1], relations)
         rows |= _build_all(
             state, [(n, q) for n, q in queries if n != PARTITIONS], frequent_share, digest, workers
@@ -838,9 +841,9 @@ _PLANNED = (
 _READS = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+)", re.IGNORECASE)
 
 
-def _connection(inputs: _Inputs, spill_dir: Path) -> duckdb.DuckDBPyConnection:
+def _connection(storage: Storage, inputs: _Inputs, spill_dir: Path) -> duckdb.DuckDBPyConnection:
     """A connection of the build, spilling into ``spill_dir``, with the snapshot's inputs."""
-    spill_dir.mkdir(parents=True, exist_ok=True)
+    storage.make_dir(spill_dir)
     connection = spilling_connection(spill_dir, BUILD_MEMORY_LIMIT)
     connection.execute(f"SET threads = {BUILD_THREADS}")
     connection.execute(
@@ -1158,17 +1161,21 @@ def _with_retry(
     """Run ``write`` over ``query``'s rows; when out of memory, again within more.
 
     Again within RETRY_MEMORY_LIMIT, then twice that as often as needed (``spill.retry_limits``).
-    Tables of ``WITHIN_RETRY_LIMIT`` are built within RETRY_MEMORY_LIMIT at once.
+    Tables of ``WITHIN_RETRY_LIMIT`` are built within RETRY_MEMORY_LIMIT at once. A try within
+    more than ``BUILD_MEMORY_LIMIT`` waits for any other worker's to end (``_Build.larger``).
     """
     connection = state.connection
 
     def attempt(limit: str) -> T:
-        connection.execute(f"SET memory_limit = '{limit}'")
-        counts = register_counts(connection, name)
-        try:
-            return write(_rows(connection, query, parameters))
-        finally:
-            release_counts(connection, counts)
+        with contextlib.ExitStack() as turn:
+            if limit != BUILD_MEMORY_LIMIT:
+                turn.enter_context(state.larger)
+            connection.execute(f"SET memory_limit = '{limit}'")
+            counts = register_counts(connection, name)
+            try:
+                return write(_rows(connection, query, parameters))
+            finally:
+                release_counts(connection, counts)
 
     retries = spill.retry_limits(RETRY_MEMORY_LIMIT)
     return spill.with_more_memory(
