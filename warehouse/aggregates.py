@@ -802,7 +802,10 @@ def write_report_tables(
         _register_previous(connection, relations)
         state.scope(None)
         rows = {PARTITIONS: _plan(state, inputs, dict(queries)[PARTITIONS], digest, spill_dir)}
-        relations |= _planned_relations(connection)
+        relations |= _planned_relations(
+            connection,
+            _PLANNED if state.stories_increment is None else _PLANNED + _PLANNED_INCREMENT,
+        )
     finally:
         connection.close()
     workers = []
@@ -829,15 +832,13 @@ def write_report_tables(
     return rows
 
 
-_PLANNED = (
-    "story_numbers",
-    "story_months",
-    "month_documents",
-    "story_documents",
-    "touched_stories",
-    "added_mentions",
-)
-"""Relations the plan makes that the tables' builds read, those it makes (``_plan``)."""
+_PLANNED = ("story_numbers", "story_months")
+"""Relations the plan makes that the tables' builds read (``_plan``)."""
+_PLANNED_INCREMENT = ("month_documents", "story_documents", "touched_stories", "added_mentions")
+"""And those they read when the plan is an increment's, made from its files alone.
+
+An increment planned from every row made some of them too (``added_mentions`` may be every
+mention then): not handed over, as nothing reads them."""
 _READS = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+)", re.IGNORECASE)
 
 
@@ -856,8 +857,10 @@ def _connection(storage: Storage, inputs: _Inputs, spill_dir: Path) -> duckdb.Du
     return connection
 
 
-def _planned_relations(connection: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
-    """The relations of ``_PLANNED`` the plan made, as Arrow tables every worker registers."""
+def _planned_relations(
+    connection: duckdb.DuckDBPyConnection, names: Sequence[str]
+) -> dict[str, pa.Table]:
+    """The relations of ``names`` the plan made, as Arrow tables every worker registers."""
     made = {
         name
         for (name,) in connection.execute(
@@ -867,7 +870,7 @@ def _planned_relations(connection: duckdb.DuckDBPyConnection) -> dict[str, pa.Ta
     # The names are ours.
     return {
         name: connection.sql(f"SELECT * FROM {name}").to_arrow_table()  # noqa: S608
-        for name in _PLANNED
+        for name in names
         if name in made
     }
 
