@@ -454,9 +454,12 @@ def _plan_increment(state: _Build, current: _Inputs, previous: _Inputs) -> list[
                 "INSERT INTO changed_mentions "  # noqa: S608
                 f"SELECT doc_id, kind, entity, mentions, {side} FROM {parquet_source(files)}"
             )
+    # Over the files added, as their rows in changed_mentions are: a view over files alone is
+    # made again in each worker (_planned_relations), where those rows may be every mention.
+    source = parquet_source(added_mentions) if added_mentions else "changed_mentions"
     connection.execute(
-        "CREATE OR REPLACE VIEW added_mentions AS "
-        "SELECT doc_id, kind, entity, mentions FROM changed_mentions WHERE added"
+        f"CREATE OR REPLACE VIEW added_mentions AS SELECT doc_id, kind, entity, mentions "  # noqa: S608
+        f"FROM {source}" + ("" if added_mentions else " WHERE added")
     )
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE moved AS SELECT doc_id FROM changed_documents "
@@ -802,10 +805,11 @@ def write_report_tables(
         _register_previous(connection, relations)
         state.scope(None)
         rows = {PARTITIONS: _plan(state, inputs, dict(queries)[PARTITIONS], digest, spill_dir)}
-        relations |= _planned_relations(
+        planned, statements = _planned_relations(
             connection,
             _PLANNED if state.stories_increment is None else _PLANNED + _PLANNED_INCREMENT,
         )
+        relations |= planned
     finally:
         connection.close()
     workers = []
@@ -813,6 +817,8 @@ def write_report_tables(
         for number in range(BUILD_WORKERS):
             workers.append(_connection(storage, inputs, spill_dir / f"report-worker-{number}"))
             _register_previous(workers[-1], relations)
+            for statement in statements:
+                workers[-1].execute(statement)
         rows |= _build_all(
             state, [(n, q) for n, q in queries if n != PARTITIONS], frequent_share, digest, workers
         )
@@ -859,20 +865,35 @@ def _connection(storage: Storage, inputs: _Inputs, spill_dir: Path) -> duckdb.Du
 
 def _planned_relations(
     connection: duckdb.DuckDBPyConnection, names: Sequence[str]
-) -> dict[str, pa.Table]:
-    """The relations of ``names`` the plan made, as Arrow tables every worker registers."""
-    made = {
-        name
-        for (name,) in connection.execute(
-            "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()"
+) -> tuple[dict[str, pa.Table], list[str]]:
+    """The relations of ``names`` the plan made, for every worker to make again.
+
+    A view over files only (``_keep``'s) as the statement that makes it, which reads them
+    again; a table (and a view over one) as its rows in Arrow, registered in each worker.
+    """
+    views = dict(
+        connection.execute(
+            "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal"
         ).fetchall()
+    )
+    tables = {
+        name for (name,) in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
     }
-    # The names are ours.
-    return {
-        name: connection.sql(f"SELECT * FROM {name}").to_arrow_table()  # noqa: S608
-        for name in names
-        if name in made
-    }
+    statements = []
+    rows = {}
+    for name in names:
+        if name in views and _over_files(views[name]):
+            statements.append(views[name])
+        elif name in views or name in tables:
+            # The names are ours.
+            rows[name] = connection.sql(f"SELECT * FROM {name}").to_arrow_table()  # noqa: S608
+    return rows, statements
+
+
+def _over_files(view: str) -> bool:
+    """Whether a view's statement reads Parquet files and no relation."""
+    reads = {name.lower() for name in _READS.findall(view)}
+    return "read_parquet" in view and reads <= {"read_parquet"}
 
 
 def _dependencies(queries: Sequence[tuple[str, str]]) -> dict[str, set[str]]:
