@@ -1,8 +1,9 @@
 """The report tables: pre-aggregated at publish by DuckDB, so a report reads thousands of rows.
 
-Each table is one query under ``warehouse/sql/aggregates``, run in file order; a query reads the
-snapshot's ``documents`` and ``mentions`` and the report tables before it, and the ``run_id``
-column is added to its rows here. At publish they are
+Each table is one query under ``warehouse/sql/aggregates``; a query reads the snapshot's
+``documents`` and ``mentions`` and report tables before it in file order, and the ``run_id``
+column is added to its rows here. At publish two workers build them (``BUILD_WORKERS``), a table
+once those it reads are built (:func:`_build_all`). They are
 written into the snapshot being built (so they are swapped in with it, atomically); for a snapshot
 published before they existed, :func:`create_report_tables` builds them in memory.
 
