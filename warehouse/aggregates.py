@@ -1,8 +1,9 @@
 """The report tables: pre-aggregated at publish by DuckDB, so a report reads thousands of rows.
 
-Each table is one query under ``warehouse/sql/aggregates``, run in file order; a query reads the
-snapshot's ``documents`` and ``mentions`` and the report tables before it, and the ``run_id``
-column is added to its rows here. At publish they are
+Each table is one query under ``warehouse/sql/aggregates``; a query reads the snapshot's
+``documents`` and ``mentions`` and report tables before it in file order, and the ``run_id``
+column is added to its rows here. At publish two workers build them (``BUILD_WORKERS``), a table
+once those it reads are built (:func:`_build_all`). They are
 written into the snapshot being built (so they are swapped in with it, atomically); for a snapshot
 published before they existed, :func:`create_report_tables` builds them in memory.
 
@@ -19,10 +20,15 @@ built whole every run. docs/design.md, "Report tables", says when everything is 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
+import queue
+import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -35,7 +41,8 @@ import pyarrow.parquet as pq
 
 from warehouse import spill
 from warehouse.documents_view import carries_sizes, documents_select, parquet_source
-from warehouse.name_counts import register_counts, release_counts
+from warehouse.name_counts import COUNTED, register_counts, release_counts
+from warehouse.name_counts import QUERIES as COUNT_QUERIES
 from warehouse.schemas import ENTITIES, FREQUENT_NAMES, REPORT_TABLES, conform
 from warehouse.spill import parameter_names, spilling_connection
 from warehouse.storage import Storage
@@ -57,6 +64,14 @@ REPORT_GROUP_ROWS = 65_536
 # limit bounds the build within the run's budget; DuckDB spills what does not fit.
 BUILD_THREADS = 1
 BUILD_MEMORY_LIMIT = "256MB"
+BUILD_WORKERS = 2
+"""Report tables built at once, each by a worker of its own DuckDB (``BUILD_THREADS`` threads,
+``BUILD_MEMORY_LIMIT``): one DuckDB of two threads runs out of memory where two of one spill and
+pass (above), and a table's writing in Python leaves a worker's core idle that the other uses.
+The build's memory is at most this many limits, and their batches."""
+STARTED_FIRST = ("other_name_mentions", "name_comentions", "name_mentions", "daily_comentions")
+"""The long tables, longest first: of the tables ready, a worker takes those that others wait
+for, then these, so that none of them is started last and keeps one worker busy alone."""
 RETRY_MEMORY_LIMIT = spill.RETRY_MEMORY_LIMIT
 """A table whose build runs out of ``BUILD_MEMORY_LIMIT`` is built again within this, and then
 within twice as much as often as it needs, up to a share of the machine (``spill.retry_limits``).
@@ -195,19 +210,17 @@ With ``previous_story_numbers`` (``story_stats``), and ``previous_stories``: eac
 story's number and month, the folder of its ``story_stats`` file."""
 
 
-def _register_previous(
-    connection: duckdb.DuckDBPyConnection, files: Mapping[str, Sequence[Path]]
-) -> None:
-    """Register the previous snapshot's numbers (empty relations for a full build)."""
+def _previous_relations(files: Mapping[str, Sequence[Path]]) -> dict[str, pa.Table]:
+    """The previous snapshot's numbers (empty relations for a full build), read once."""
     empty = {"entities": ENTITIES, "frequent_names": FREQUENT_NAMES}
+    relations = {}
     for relation, (table, columns) in _PREVIOUS.items():
         paths = files.get(table, ())
-        rows = (
+        relations[relation] = (
             pa.concat_tables(pq.read_table(path, columns=columns) for path in paths)
             if paths
             else empty[table].empty_table().select(columns)
         )
-        connection.register(relation, rows)
     columns = ["cluster_id", "cluster_number"]
     schema = REPORT_TABLES["story_stats"].empty_table().select(columns).schema
     schema = schema.append(pa.field("month", pa.string()))
@@ -216,7 +229,16 @@ def _register_previous(
         rows = pq.read_table(path, columns=columns)
         month_column = pa.array([month] * rows.num_rows, pa.string())
         stories.append(rows.append_column("month", month_column).cast(schema))
-    connection.register("previous_stories", pa.concat_tables(stories))
+    relations["previous_stories"] = pa.concat_tables(stories)
+    return relations
+
+
+def _register_previous(
+    connection: duckdb.DuckDBPyConnection, relations: Mapping[str, pa.Table]
+) -> None:
+    """Register ``relations`` (:func:`_previous_relations`, and more) and the stories' numbers."""
+    for name, rows in relations.items():
+        connection.register(name, rows)
     connection.execute(
         "CREATE OR REPLACE VIEW previous_story_numbers AS "
         "SELECT cluster_id, cluster_number FROM previous_stories"
@@ -433,9 +455,12 @@ def _plan_increment(state: _Build, current: _Inputs, previous: _Inputs) -> list[
                 "INSERT INTO changed_mentions "  # noqa: S608
                 f"SELECT doc_id, kind, entity, mentions, {side} FROM {parquet_source(files)}"
             )
+    # Over the files added, as their rows in changed_mentions are: a view over files alone is
+    # made again in each worker (_planned_relations), where those rows may be every mention.
+    source = parquet_source(added_mentions) if added_mentions else "changed_mentions"
     connection.execute(
-        "CREATE OR REPLACE VIEW added_mentions AS "
-        "SELECT doc_id, kind, entity, mentions FROM changed_mentions WHERE added"
+        f"CREATE OR REPLACE VIEW added_mentions AS SELECT doc_id, kind, entity, mentions "  # noqa: S608
+        f"FROM {source}" + ("" if added_mentions else " WHERE added")
     )
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE moved AS SELECT doc_id FROM changed_documents "
@@ -588,7 +613,7 @@ def create_report_tables(
     publish, so the reports answer the same. ``frequent_share``: see FREQUENT_ENTITY_SHARE.
     """
     connection.execute(WIRE_DOCUMENTS.read_text())
-    _register_previous(connection, {})
+    _register_previous(connection, _previous_relations({}))
     _story_numbers(connection, "documents")
     _story_months(connection, "documents")
     build = build_digest(frequent_share)
@@ -607,7 +632,12 @@ def create_report_tables(
 
 @dataclass
 class _Build:
-    """The state of one publish's build: which months are built, which files each table has."""
+    """The state of one publish's build: which months are built, which files each table has.
+
+    Its tables are built by workers at once, each in a connection of its own: a worker's
+    ``_Build`` is :meth:`on` that connection, and shares with the others the files written
+    (``files``, ``tables``), which it reads and writes holding ``lock``.
+    """
 
     connection: duckdb.DuckDBPyConnection
     storage: Storage
@@ -628,12 +658,33 @@ class _Build:
     frequent_changed: bool = True
     files: dict[str, dict[str, Path]] = field(default_factory=dict)
     """Per monthly table built so far: each month's file (new or carried)."""
+    tables: dict[str, Path] = field(default_factory=dict)
+    """Per whole table built so far: its file."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    larger: threading.Lock = field(default_factory=threading.Lock)
+    """Held by the worker building a table within more than ``BUILD_MEMORY_LIMIT``: two such
+    builds at once would hold two of the larger limits."""
     stories_increment: list[str] | None = None
     """The story months an increment touches (``_plan_increment``), whose stories and copies
     are at hand (``story_months``, ``story_documents``). None: the build is not an increment's,
     and every story is."""
     increment: list[str] | None = None
     """The months of ``month_documents``, built once the months to build are known."""
+
+    def on(self, connection: duckdb.DuckDBPyConnection) -> _Build:
+        """This build as a worker sees it: its queries run in ``connection``.
+
+        The plan is copied as it stands; the files written are shared.
+        """
+        return dataclasses.replace(self, connection=connection)
+
+    def built(self, name: str, files: Mapping[str, Path] | Path) -> None:
+        """Record table ``name``'s files: by month (a monthly table), or its one file."""
+        with self.lock:
+            if isinstance(files, Path):
+                self.tables[name] = files
+            else:
+                self.files[name] = dict(files)
 
     def scope(
         self,
@@ -682,7 +733,12 @@ class _Build:
                 f"CREATE OR REPLACE VIEW mentions AS SELECT m.* FROM {mentions} AS m "  # noqa: S608
                 "SEMI JOIN documents AS d USING (doc_id)"
             )
-        for name, by_month in self.files.items():
+        with self.lock:
+            tables = dict(self.tables)
+            monthly = {name: dict(by_month) for name, by_month in self.files.items()}
+        for name, path in tables.items():
+            _view(connection, name, [path])
+        for name, by_month in monthly.items():
             chosen = [path for month, path in by_month.items() if months is None or month in months]
             _view(
                 connection,
@@ -739,63 +795,37 @@ def write_report_tables(
             ``clusters``: an increment's months are planned from the files added and dropped
             since. None: from every row.
     """
-    connection = spilling_connection(spill_dir, BUILD_MEMORY_LIMIT)
-    connection.execute(f"SET threads = {BUILD_THREADS}")
     digest = build_digest(frequent_share)
+    inputs = _Inputs(documents, mentions, clusters)
+    connection = _connection(storage, inputs, spill_dir / "report-planning")
     state = _Build(connection, storage, build, run_id, compression, {}, previous_inputs or {})
-    rows: dict[str, int] = {}
+    queries = report_table_queries()
     try:
-        connection.execute(
-            f"CREATE OR REPLACE VIEW all_documents AS {documents_select(documents, clusters)}"
-        )
-        _view(connection, "all_mentions", mentions)
-        state.scope(None)
-        connection.execute(WIRE_DOCUMENTS.read_text())
-        queries = report_table_queries()
         state.previous = _usable(previous or {}, digest)
-        rows[PARTITIONS] = _plan(
-            state,
-            _Inputs(documents, mentions, clusters),
-            dict(queries)[PARTITIONS],
-            digest,
-            spill_dir,
+        relations = _previous_relations(state.previous)
+        _register_previous(connection, relations)
+        state.scope(None)
+        rows = {PARTITIONS: _plan(state, inputs, dict(queries)[PARTITIONS], digest, spill_dir)}
+        planned, statements = _planned_relations(
+            connection,
+            _PLANNED if state.stories_increment is None else _PLANNED + _PLANNED_INCREMENT,
         )
-        for name, query in queries:
-            if name == PARTITIONS:
-                continue
-            parameters = query_parameters(query, frequent_share, digest)
-            started = time.perf_counter()
-            if name in STORY_TABLES:
-                touched = state.touched_stories_only(name)
-                state.scope(
-                    state.stories_changed,
-                    by_story=True,
-                    stories="touched_stories" if touched else None,
-                )
-                built = _with_touched_stories(state, name, query) if touched else query
-                rows[name] = _build_monthly(state, name, built, parameters, state.stories_changed)
-            elif name in MONTHLY_TABLES:
-                months = state.changed if name in BY_STORIES else state.content_changed
-                if name in BY_FREQUENT_NAMES and state.frequent_changed:
-                    months = state.months
-                state.scope(months)
-                rows[name] = _build_monthly(state, name, query, parameters, months)
-            elif name in FROM_CHANGED_MONTHS:
-                # Entities the previous snapshot numbered are in its table: only the mentions
-                # added can name others.
-                added = state.stories_increment is not None
-                state.scope(state.changed, mentions="added_mentions" if added else "all_mentions")
-                rows[name] = _build_table(state, name, query, parameters)
-            else:
-                state.scope(None)
-                rows[name] = _build_table(state, name, query, parameters)
-                if name == "frequent_names":
-                    state.frequent_changed = _frequent_changed(state)
-            LOGGER.debug(
-                "report table %s: %d rows, %.1f s", name, rows[name], time.perf_counter() - started
-            )
+        relations |= planned
     finally:
         connection.close()
+    workers = []
+    try:
+        for number in range(BUILD_WORKERS):
+            workers.append(_connection(storage, inputs, spill_dir / f"report-worker-{number}"))
+            _register_previous(workers[-1], relations)
+            for statement in statements:
+                workers[-1].execute(statement)
+        rows |= _build_all(
+            state, [(n, q) for n, q in queries if n != PARTITIONS], frequent_share, digest, workers
+        )
+    finally:
+        for worker in workers:
+            worker.close()
     LOGGER.info(
         "report tables: %d of %d months built (%d of them for more than their stories; "
         "stories: %d), the others carried%s%s",
@@ -809,6 +839,180 @@ def write_report_tables(
     return rows
 
 
+_PLANNED = ("story_numbers", "story_months")
+"""Relations the plan makes that the tables' builds read (``_plan``)."""
+_PLANNED_INCREMENT = ("month_documents", "story_documents", "touched_stories", "added_mentions")
+"""And those they read when the plan is an increment's, made from its files alone.
+
+An increment planned from every row made some of them too (``added_mentions`` may be every
+mention then): not handed over, as nothing reads them."""
+_READS = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_]+)", re.IGNORECASE)
+
+
+def _connection(storage: Storage, inputs: _Inputs, spill_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A connection of the build, spilling into ``spill_dir``, with the snapshot's inputs."""
+    storage.make_dir(spill_dir)
+    connection = spilling_connection(spill_dir, BUILD_MEMORY_LIMIT)
+    connection.execute(f"SET threads = {BUILD_THREADS}")
+    connection.execute(
+        "CREATE OR REPLACE VIEW all_documents AS "
+        + documents_select(inputs.documents, inputs.clusters)
+    )
+    _view(connection, "all_mentions", inputs.mentions)
+    connection.execute("CREATE OR REPLACE VIEW documents AS SELECT * FROM all_documents")
+    connection.execute(WIRE_DOCUMENTS.read_text())
+    return connection
+
+
+def _planned_relations(
+    connection: duckdb.DuckDBPyConnection, names: Sequence[str]
+) -> tuple[dict[str, pa.Table], list[str]]:
+    """The relations of ``names`` the plan made, for every worker to make again.
+
+    A view over files only (``_keep``'s) as the statement that makes it, which reads them
+    again; a table (and a view over one) as its rows in Arrow, registered in each worker.
+    """
+    views = dict(
+        connection.execute(
+            "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
+    )
+    tables = {
+        name for (name,) in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    }
+    statements = []
+    rows = {}
+    for name in names:
+        if name in views and _over_files(views[name]):
+            statements.append(views[name])
+        elif name in views or name in tables:
+            # The names are ours.
+            rows[name] = connection.sql(f"SELECT * FROM {name}").to_arrow_table()  # noqa: S608
+    return rows, statements
+
+
+def _over_files(view: str) -> bool:
+    """Whether a view's statement reads Parquet files and no relation."""
+    reads = {name.lower() for name in _READS.findall(view)}
+    return "read_parquet" in view and reads <= {"read_parquet"}
+
+
+def _dependencies(queries: Sequence[tuple[str, str]]) -> dict[str, set[str]]:
+    """The report tables each table's query reads (its counts' queries too): built before it.
+
+    Tables of ``BY_FREQUENT_NAMES`` wait for ``frequent_names`` besides: which of their months
+    are built depends on it.
+
+    Raises:
+        ValueError: A query reads a table built after it in file order.
+    """
+    order = [name for name, _ in queries]
+    needs = {}
+    for place, (name, query) in enumerate(queries):
+        texts = [query]
+        if name in COUNTED:
+            texts += [path.read_text() for path in sorted(COUNT_QUERIES.glob("*.sql"))]
+        code = "\n".join(
+            line
+            for text in texts
+            for line in text.splitlines()
+            if not line.lstrip().startswith("--")
+        )
+        read = {table for table in _READS.findall(code) if table in REPORT_TABLES} - {PARTITIONS}
+        if name in BY_FREQUENT_NAMES:
+            read.add("frequent_names")
+        later = read - set(order[:place])
+        if later:
+            raise ValueError(f"report table {name} reads {sorted(later)}, built after it")
+        needs[name] = read
+    return needs
+
+
+def _build_all(
+    state: _Build,
+    queries: Sequence[tuple[str, str]],
+    frequent_share: float,
+    digest: str,
+    connections: Sequence[duckdb.DuckDBPyConnection],
+) -> dict[str, int]:
+    """Build the tables of ``queries``, each once those it reads are, by a worker per connection.
+
+    A worker takes the next table ready as soon as it is done with one: of those ready, the one
+    with the longest chain of tables waiting for it, then ``STARTED_FIRST``, then in file
+    order. A table that fails stops the build: no table is started after it, the
+    others running are finished, and its error is raised.
+    """
+    needs = _dependencies(queries)
+    waiting = dict(queries)
+    chain: dict[str, int] = {}
+    for name, _ in reversed(queries):
+        chain[name] = max((1 + chain[n] for n in needs if name in needs[n]), default=0)
+    first = {name: place for place, name in enumerate(STARTED_FIRST)}
+    order = {
+        name: (-chain[name], first.get(name, len(first)), place)
+        for place, (name, _) in enumerate(queries)
+    }
+    idle: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
+    for connection in connections:
+        idle.put(connection)
+
+    def build(name: str, query: str) -> int:
+        connection = idle.get()
+        try:
+            parameters = query_parameters(query, frequent_share, digest)
+            return _build_report_table(state.on(connection), name, query, parameters)
+        finally:
+            idle.put(connection)
+
+    rows: dict[str, int] = {}
+    running: dict[Future[int], str] = {}
+    with ThreadPoolExecutor(len(connections), thread_name_prefix="report-table") as pool:
+        while waiting or running:
+            ready = sorted((n for n in waiting if needs[n] <= rows.keys()), key=order.__getitem__)
+            for name in ready[: len(connections) - len(running)]:
+                running[pool.submit(build, name, waiting.pop(name))] = name
+            if not running:
+                raise ValueError(f"report tables {sorted(waiting)} wait for each other")
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                name = running.pop(future)
+                rows[name] = future.result()
+                if name == "frequent_names":
+                    state.frequent_changed = _frequent_changed(state)
+    return {name: rows[name] for name, _ in queries}
+
+
+def _build_report_table(state: _Build, name: str, query: str, parameters: dict[str, object]) -> int:
+    """Build report table ``name`` in ``state``'s connection, its months chosen; return its rows."""
+    started = time.perf_counter()
+    if name in STORY_TABLES:
+        touched = state.touched_stories_only(name)
+        state.scope(
+            state.stories_changed,
+            by_story=True,
+            stories="touched_stories" if touched else None,
+        )
+        built = _with_touched_stories(state, name, query) if touched else query
+        rows = _build_monthly(state, name, built, parameters, state.stories_changed)
+    elif name in MONTHLY_TABLES:
+        months = state.changed if name in BY_STORIES else state.content_changed
+        if name in BY_FREQUENT_NAMES and state.frequent_changed:
+            months = state.months
+        state.scope(months)
+        rows = _build_monthly(state, name, query, parameters, months)
+    elif name in FROM_CHANGED_MONTHS:
+        # Entities the previous snapshot numbered are in its table: only the mentions
+        # added can name others.
+        added = state.stories_increment is not None
+        state.scope(state.changed, mentions="added_mentions" if added else "all_mentions")
+        rows = _build_table(state, name, query, parameters)
+    else:
+        state.scope(None)
+        rows = _build_table(state, name, query, parameters)
+    LOGGER.debug("report table %s: %d rows, %.1f s", name, rows, time.perf_counter() - started)
+    return rows
+
+
 def _plan(state: _Build, current: _Inputs, partitions_query: str, digest: str, folder: Path) -> int:
     """Write ``report_partitions``, choose the months to build and number the stories.
 
@@ -816,7 +1020,6 @@ def _plan(state: _Build, current: _Inputs, partitions_query: str, digest: str, f
     document and mention. Return the partitions' rows.
     """
     connection = state.connection
-    _register_previous(connection, state.previous)
     state.stories_increment = _increment(state, current)
     if state.stories_increment is None:
         # Per story, once: within the retry's limit rather than built twice.
@@ -875,13 +1078,21 @@ def _plan_months(state: _Build) -> None:
 
 
 def _frequent_changed(state: _Build) -> bool:
-    """Whether the frequent names (and their bits) are not those the carried months used."""
+    """Whether the frequent names (and their bits) are not those the carried months used.
+
+    Read from the files: the tables that need it are built in other connections.
+    """
     if not state.previous:
         return True
-    query = "SELECT DISTINCT filter_entity_number, name_bit FROM {} ORDER BY ALL"
-    now = state.connection.execute(query.format("frequent_names")).fetchall()
-    before = state.connection.execute(query.format("previous_frequent_names")).fetchall()
-    return now != before
+    with state.lock:
+        built = [state.tables["frequent_names"]]
+
+    def bits(paths: Sequence[Path]) -> set[tuple[int, int]]:
+        columns = ["filter_entity_number", "name_bit"]
+        tables = [pq.read_table(path, columns=columns) for path in paths]
+        return {(row[columns[0]], row[columns[1]]) for t in tables for row in t.to_pylist()}
+
+    return bits(built) != bits(state.previous.get("frequent_names", ()))
 
 
 def _build_table(state: _Build, name: str, query: str, parameters: dict[str, object]) -> int:
@@ -891,6 +1102,7 @@ def _build_table(state: _Build, name: str, query: str, parameters: dict[str, obj
         state, name, query, parameters, lambda reader: _write(state, reader, name, target)
     )
     _view(state.connection, name, [target])
+    state.built(name, target)
     return rows
 
 
@@ -921,7 +1133,7 @@ def _build_monthly(
         state.storage.link(source, target)
         files[month] = target
         rows += pq.ParquetFile(target).metadata.num_rows
-    state.files[name] = files
+    state.built(name, files)
     if not files:
         # An empty table is still a table: one file with the schema, so readers see columns.
         schema = REPORT_TABLES[name]
@@ -974,17 +1186,21 @@ def _with_retry(
     """Run ``write`` over ``query``'s rows; when out of memory, again within more.
 
     Again within RETRY_MEMORY_LIMIT, then twice that as often as needed (``spill.retry_limits``).
-    Tables of ``WITHIN_RETRY_LIMIT`` are built within RETRY_MEMORY_LIMIT at once.
+    Tables of ``WITHIN_RETRY_LIMIT`` are built within RETRY_MEMORY_LIMIT at once. A try within
+    more than ``BUILD_MEMORY_LIMIT`` waits for any other worker's to end (``_Build.larger``).
     """
     connection = state.connection
 
     def attempt(limit: str) -> T:
-        connection.execute(f"SET memory_limit = '{limit}'")
-        counts = register_counts(connection, name)
-        try:
-            return write(_rows(connection, query, parameters))
-        finally:
-            release_counts(connection, counts)
+        with contextlib.ExitStack() as turn:
+            if limit != BUILD_MEMORY_LIMIT:
+                turn.enter_context(state.larger)
+            connection.execute(f"SET memory_limit = '{limit}'")
+            counts = register_counts(connection, name)
+            try:
+                return write(_rows(connection, query, parameters))
+            finally:
+                release_counts(connection, counts)
 
     retries = spill.retry_limits(RETRY_MEMORY_LIMIT)
     return spill.with_more_memory(

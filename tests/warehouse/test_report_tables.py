@@ -8,6 +8,7 @@ filter is answered from the monthly counts of frequent names, from single docume
 """
 
 import datetime as dt
+import errno
 import math
 import os
 from collections import Counter
@@ -21,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.faulty_storage import FaultyStorage
 from tests.warehouse.report_corpus import document as corpus_document
 from tests.warehouse.report_corpus import report_tables, write_published
 from warehouse import aggregates, catalog, name_counts, spill
@@ -847,3 +849,63 @@ def test_two_documents_of_a_month_given_another_outlet_build_the_month_again(
             for connection in (carried, whole)
         )
         assert got == expected, name
+
+
+def _report_bytes(build: Path) -> dict[str, bytes]:
+    """Every report table file of a build folder, by path within it."""
+    return {
+        str(path.relative_to(build)): path.read_bytes()
+        for name in REPORT_TABLES
+        for path in table_files(build, name)
+    }
+
+
+def test_two_workers_write_the_files_one_worker_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build from scratch and an increment after it, by one worker and by two: byte for byte
+    the same files (the same rows, order and row groups), whichever worker built a table."""
+    tables = report_tables()
+    documents = tables["documents"].to_pylist()
+    last = max(row["published_date"] for row in documents if row["published_date"])
+    earlier = [row for row in documents if row["published_date"] != last]
+    ids = {row["doc_id"] for row in earlier}
+    first_state = tables | {
+        "documents": pa.Table.from_pylist(earlier, schema=DOCUMENTS_VIEW),
+        "mentions": pa.Table.from_pylist(
+            [row for row in tables["mentions"].to_pylist() if row["doc_id"] in ids],
+            schema=MENTIONS,
+        ),
+    }
+    built = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(aggregates, "BUILD_WORKERS", workers)
+        first = _publish_reports(tmp_path / f"{workers}" / "run1", first_state, 0.25)
+        _publish_reports(tmp_path / f"{workers}" / "run2", tables, 0.25, first)
+        built[workers] = [
+            _report_bytes(tmp_path / f"{workers}" / run / "build") for run in ("run1", "run2")
+        ]
+    assert built[1][0].keys() == built[2][0].keys()
+    assert built[1][0] == built[2][0]
+    assert built[1][1] == built[2][1]
+    assert any("month=" in path for path in built[2][1])
+
+
+def test_a_table_that_fails_stops_the_build_and_raises_its_error(tmp_path: Path) -> None:
+    """A write that fails in one worker is raised from the build, and no table waiting for the
+    one that failed is started: nothing is built from a table that is not whole."""
+    written = _write_inputs(tmp_path / "build", report_tables(), None)
+    with pytest.raises(OSError, match="injected fault") as failure:
+        aggregates.write_report_tables(
+            FaultyStorage("write:document_entities=EIO"),
+            tmp_path / "build",
+            "r1",
+            written["documents"],
+            written["mentions"],
+            tmp_path,
+            "zstd",
+            clusters=written["clusters"],
+        )
+    assert failure.value.errno == errno.EIO
+    waiting = {"entity_documents", "daily_mentions", "daily_comentions", "filter_names"}
+    assert not [name for name in waiting if (tmp_path / "build" / name).exists()]
