@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import functools
 import tempfile
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -356,6 +357,17 @@ def deduplicate_documents(
 CARRIED_WHOLE_TABLES = ("clusters", "document_matches", "body_pairs")
 
 
+class PublishFailed(Exception):
+    """The publish a computation was for failed: it stops rather than finish for nothing."""
+
+
+PASSAGES_BESIDE_REPORTS = 100_000
+"""Most matches whose passages are computed beside the report tables; more wait until they are
+built. At a million documents (a first run's 500,000 matches) the passage workers beside the
+two report-table DuckDBs took the run past its 2 GB; an increment's few thousand cost little
+memory, and computed beside the report tables they add no time to its publish."""
+
+
 @task(name="publish_snapshot", cache_policy=NONE)
 def publish_snapshot(
     staging: store.RunStaging,
@@ -396,35 +408,56 @@ def publish_snapshot(
         previous, whole_tables["clusters"], scopes.get("clusters")
     )
     # Why each near copy is linked: computed for the new matches only, the others carried, by
-    # worker processes while this one writes the documents and builds the report tables (one
-    # DuckDB thread), so that the two cores share the two jobs.
+    # worker processes beside the writing of the documents and the report tables. Many matches
+    # (a first run's) are computed once the report tables are built: both keep the two cores
+    # busy, and the memory of each (the workers and their bodies, the report tables' DuckDBs)
+    # is then not added to the other's.
+    reports_built, failed = threading.Event(), threading.Event()
+
+    def before_compute(matches: int) -> None:
+        if matches > PASSAGES_BESIDE_REPORTS:
+            reports_built.wait()
+        if failed.is_set():
+            raise PublishFailed("the publish failed: its passages are not computed")
+
+    def passages_after_reports() -> tuple[pa.Table, list[Path]]:
+        reports_built.set()
+        return passages.result()
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="match-passages") as background:
-        passages = background.submit(
-            _staged_passages,
-            keys,
-            whole_tables["document_matches"],
-            staging,
-            previous,
-            workers,
-            stories,
-            scopes.get("match_passages"),
-        )
-        # The rows of the stories this run left alone are carried.
-        for name in CARRIED_WHOLE_TABLES:
-            carried = incremental.carry_unchanged_staged(
-                previous, name, whole_tables[name], staging, stories, scopes.get(name)
+        try:
+            passages = background.submit(
+                _staged_passages,
+                keys,
+                whole_tables["document_matches"],
+                staging,
+                previous,
+                workers,
+                stories,
+                scopes.get("match_passages"),
+                before_compute,
             )
-            tables = tables.with_table(name, carried.written, carried.carried)
-        snapshot = staging.publish(
-            documents=incremental.document_batches(keys, assigned, plan, staging),
-            carried_documents=[Path(name) for name in plan.carried],
-            tables=tables,
-            record=record,
-            now=datetime.now(UTC),
-            runs_history=runs_history,
-            previous_reports=previous,
-            later={"match_passages": passages.result},
-        )
+            # The rows of the stories this run left alone are carried.
+            for name in CARRIED_WHOLE_TABLES:
+                carried = incremental.carry_unchanged_staged(
+                    previous, name, whole_tables[name], staging, stories, scopes.get(name)
+                )
+                tables = tables.with_table(name, carried.written, carried.carried)
+            snapshot = staging.publish(
+                documents=incremental.document_batches(keys, assigned, plan, staging),
+                carried_documents=[Path(name) for name in plan.carried],
+                tables=tables,
+                record=record,
+                now=datetime.now(UTC),
+                runs_history=runs_history,
+                previous_reports=previous,
+                later={"match_passages": passages_after_reports},
+            )
+        except BaseException:
+            failed.set()
+            raise
+        finally:
+            reports_built.set()
     catalog.write_catalog(staging.warehouse, snapshot)
     return snapshot
 
@@ -437,11 +470,13 @@ def _staged_passages(
     workers: int,
     stories: StoryMonths,
     scope: incremental.Scope | None,
+    before_compute: Callable[[int], None] | None = None,
 ) -> tuple[pa.Table, list[Path]]:
     """The next ``match_passages``: rows to write (none: they are staged) and files to carry.
 
     Run beside the report tables, in a thread (and its DuckDB scan) of lower priority than
-    theirs, as its worker processes are.
+    theirs, as its worker processes are; ``before_compute`` as in
+    :func:`match_passages.next_match_passages`.
     """
     lower_this_thread(PASSAGE_NICENESS)
     passages = match_passages.next_match_passages(
@@ -452,6 +487,7 @@ def _staged_passages(
         workers=functools.partial(passage_pool, workers),
         parallel=workers,
         scope=scope,
+        before_compute=before_compute,
     )
     rows = incremental.staged_rows(
         incremental.CarriedRows(passages.carried, passages.written),

@@ -64,6 +64,7 @@ def next_match_passages(
     workers: Callable[[], Executor] | None = None,
     parallel: int = 1,
     scope: Scope | None = None,
+    before_compute: Callable[[int], None] | None = None,
 ) -> PassagesPlan:
     """Carry the passages that stand; compute those of the new near copies.
 
@@ -81,6 +82,8 @@ def next_match_passages(
         scope: The copies (``doc_id``) whose matches the run drew again; a previous passage of
             another copy stands as it is (its match and both bodies did not change). None:
             ``matches`` has every copy.
+        before_compute: Called with the number of matches to compute, before their bodies are
+            read (the caller may wait there for the memory they need); not called when none is.
     """
     near = matches.filter(pc.equal(matches.column("kind"), "near"))
     wanted = _pair_keys(near.column("doc_id"), near.column("matched_doc_id"))
@@ -126,7 +129,10 @@ def next_match_passages(
             parts.append(conform(rows, MATCH_PASSAGES, name="match_passages"))
     computed = pa.chunked_array([chunk for keys in done for chunk in keys.chunks], pa.string())
     todo = near.filter(pc.invert(pc.is_in(wanted, value_set=computed.combine_chunks())))
+    del near, wanted, standing, standing_keys, done, computed
     if todo.num_rows:
+        if before_compute is not None:
+            before_compute(todo.num_rows)
         parts.append(
             _compute(keys, todo, staging, previous, params, batch_pairs, workers, parallel)
         )

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from flows import tasks
 from flows.pipeline import ingest_articles
 from tests.transforms.test_passages import PARAGRAPHS
-from warehouse import catalog, match_passages
+from warehouse import aggregates, catalog, match_passages
 from warehouse.store import Warehouse
 
 
@@ -103,3 +104,53 @@ def test_runs_day_by_day_equal_one_run_and_compute_only_new_matches(
     monkeypatch.setenv("NEWSETL_WORKERS", "2")
     ingest_articles(input=str(everything), warehouse=str(tmp_path / "wh-pairwise"))
     assert passages(tmp_path / "wh-pairwise") == passages(tmp_path / "wh-full")
+
+
+def test_many_matches_wait_for_the_report_tables_and_give_the_same_passages(
+    prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "a.txt": article(5, PARAGRAPHS),
+        "b.txt": article(6, PARAGRAPHS[:4], "Geneva Talks"),
+        "c.txt": article(7, [LEAD, *PARAGRAPHS]),
+    }
+    write(tmp_path / "in", files)
+    ingest_articles(input=str(tmp_path / "in"), warehouse=str(tmp_path / "beside"))
+    order: list[str] = []
+    build, compute = aggregates.write_report_tables, match_passages._compute
+
+    def write_report_tables(*args: object, **kwargs: object) -> dict[str, int]:
+        order.append("report tables begin")
+        rows = build(*args, **kwargs)  # type: ignore[arg-type]
+        order.append("report tables end")
+        return rows
+
+    def computed(*args: object, **kwargs: object) -> object:
+        order.append("passages")
+        return compute(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(aggregates, "write_report_tables", write_report_tables)
+    monkeypatch.setattr(match_passages, "_compute", computed)
+    monkeypatch.setattr(tasks, "PASSAGES_BESIDE_REPORTS", 1)  # the two matches are many
+    ingest_articles(input=str(tmp_path / "in"), warehouse=str(tmp_path / "after"))
+    assert order == ["report tables begin", "report tables end", "passages"]
+    assert len(passages(tmp_path / "after")) == 2
+    assert passages(tmp_path / "after") == passages(tmp_path / "beside")
+
+
+def test_a_failed_publish_does_not_compute_the_passages_waiting_for_it(
+    prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "in", {"a.txt": article(5, PARAGRAPHS), "b.txt": article(6, PARAGRAPHS[:4])})
+    computed: list[object] = []
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(aggregates, "write_report_tables", disk_full)
+    monkeypatch.setattr(match_passages, "_compute", lambda *args, **kwargs: computed.append(args))
+    monkeypatch.setattr(tasks, "PASSAGES_BESIDE_REPORTS", 0)
+    with pytest.raises(OSError, match="no space left"):
+        ingest_articles(input=str(tmp_path / "in"), warehouse=str(tmp_path / "wh"))
+    assert computed == []
+    assert Warehouse(tmp_path / "wh").current_snapshot_id() is None
