@@ -98,3 +98,18 @@ def unpack_signatures(column: pa.Array, permutations: int) -> np.ndarray:
 def signature_bytes(sigs: np.ndarray) -> np.ndarray:
     """The low byte of each signature row: a quarter of the memory, enough for estimates."""
     return (sigs & np.uint32(0xFF)).astype(np.uint8)
+
+
+def unpack_signature_bytes(column: pa.Array, permutations: int) -> np.ndarray:
+    """:func:`signature_bytes` of the stored signatures, read from their bytes.
+
+    The values are stored little-endian: the low byte is the first of each four, taken without
+    making the ``uint32`` array first.
+    """
+    values = contiguous(column)
+    if len(values) == 0:
+        return np.empty((0, permutations), np.uint8)
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)
+    start = values.offset * permutations * 4
+    low = data[start : start + len(values) * permutations * 4 : 4]
+    return low.reshape(-1, permutations).copy()

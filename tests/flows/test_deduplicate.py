@@ -1,6 +1,7 @@
 """Near-duplicate clusters end to end: syndicated copies in other chrome, and a story apart."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -207,14 +208,30 @@ def test_briefs_teasers_and_scans_join_their_story_and_a_digest_joins_none(
     assert clusters(tmp_path / "wh-cut") == found
 
 
+@pytest.mark.parametrize("through_buckets", [False, True], ids=["all-keys", "touched-buckets"])
 def test_reprints_found_day_by_day_equal_one_run_over_everything(
-    prefect_api: str, tmp_path: Path
+    prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, through_buckets: bool
 ) -> None:
-    """The brief arrives before its story, the scan after: the same clusters as one run."""
+    """The brief arrives before its story, the scan after: the same clusters as one run.
+
+    ``touched-buckets``: every day after the first reads the published band keys through its new
+    bodies' buckets, as a run adding few bodies to a large corpus does.
+    """
+    read: list[int] = []
+    if through_buckets:
+        found_buckets = body_pairs.touched_buckets
+
+        def touched_buckets(*args: Any, **kwargs: Any) -> Any:
+            read.append(1)
+            return found_buckets(*args, **kwargs)
+
+        monkeypatch.setattr(body_pairs, "reads_touched_buckets", lambda old, new: bool(old and new))
+        monkeypatch.setattr(body_pairs, "touched_buckets", touched_buckets)
     daily = tmp_path / "daily"
     for day in (["brief.txt", "digest.txt"], ["story.txt", "other-a.txt"], ["scan.txt"]):
         write_reprints(daily, day)
         ingest_articles(input=str(daily), warehouse=str(tmp_path / "wh-daily"))
+    assert len(read) == (2 if through_buckets else 0)
     write_reprints(tmp_path / "all", ["brief.txt", "digest.txt", "story.txt", "other-a.txt"])
     write_reprints(tmp_path / "all", ["scan.txt"])
     ingest_articles(input=str(tmp_path / "all"), warehouse=str(tmp_path / "wh-full"))

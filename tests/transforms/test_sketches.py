@@ -4,7 +4,13 @@ import numpy as np
 import pyarrow as pa
 
 from transforms.near_copies import NearDupParams, plausible_pairs
-from transforms.sketches import opening_keys, signature_bytes, sketch_bodies, unpack_signatures
+from transforms.sketches import (
+    opening_keys,
+    signature_bytes,
+    sketch_bodies,
+    unpack_signature_bytes,
+    unpack_signatures,
+)
 
 PARAMS = NearDupParams()
 
@@ -49,3 +55,14 @@ def test_the_screen_keeps_pairs_that_share_an_opening_and_drops_the_others() -> 
     left, right = np.array([0, 0]), np.array([1, 2])
     assert plausible_pairs(signatures, sizes, left, right, PARAMS).tolist() == []
     assert plausible_pairs(signatures, sizes, left, right, PARAMS, openings).tolist() == [0]
+
+
+def test_the_low_bytes_read_from_storage_are_those_of_the_unpacked_signatures() -> None:
+    bodies = pa.array([_story(300, seed) for seed in range(5)])
+    sketches = sketch_bodies(pa.array([f"{n:02x}" * 16 for n in range(5)]), bodies, PARAMS)
+    column = sketches.signatures.column("signature").combine_chunks()
+    for part in (column, column.slice(2), column.slice(1, 3), column.slice(5)):
+        low = unpack_signature_bytes(part, 111)
+        assert low.dtype == np.uint8 and low.shape == (len(part), 111)
+        assert np.array_equal(low, signature_bytes(unpack_signatures(part, 111)))
+    assert np.any(unpack_signature_bytes(column, 111) != 0)
