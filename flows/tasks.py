@@ -363,9 +363,9 @@ class PublishFailed(Exception):
 
 PASSAGES_BESIDE_REPORTS = 100_000
 """Most matches whose passages are computed beside the report tables; more wait until they are
-built. At a million documents (a first run's 500,000 matches) the passage workers beside the
-two report-table DuckDBs took the run past its 2 GB; an increment's few thousand cost little
-memory, and computed beside the report tables they add no time to its publish."""
+built. A first run's (about half its documents) wait: their workers and bodies beside the
+report tables' DuckDBs made a large run's peak memory (BENCHMARKS.md, "A million at 685f03a").
+An increment's few cost little memory, and beside the report tables no time."""
 
 
 @task(name="publish_snapshot", cache_policy=NONE)
@@ -474,9 +474,9 @@ def _staged_passages(
 ) -> tuple[pa.Table, list[Path]]:
     """The next ``match_passages``: rows to write (none: they are staged) and files to carry.
 
-    Run beside the report tables, in a thread (and its DuckDB scan) of lower priority than
-    theirs, as its worker processes are; ``before_compute`` as in
-    :func:`match_passages.next_match_passages`.
+    Run beside the writing of the documents and the report tables, in a thread (and its DuckDB
+    scan) of lower priority than theirs, as its worker processes are; ``before_compute`` (as in
+    :func:`match_passages.next_match_passages`) may hold the computing until they are done.
     """
     lower_this_thread(PASSAGE_NICENESS)
     passages = match_passages.next_match_passages(

@@ -154,7 +154,7 @@ def _screened(
         batches = list(batches)
         ends = [batch.column(i).to_numpy() for batch in batches for i in (0, 1)]
         # The ends' keys sorted once: each is looked up in order, and its place among the bodies
-        # wanted is known without a search per pair (three searches of a million random keys).
+        # wanted follows from the sort, with no binary search of random keys per end.
         distinct, end_of = np.unique(np.concatenate([_NO_KEYS, *ends]), return_inverse=True)
         found = key_positions(present, distinct)
         kept = found >= 0
