@@ -7,6 +7,9 @@ is published (promise 7 of RELIABILITY.md).
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -1094,6 +1097,20 @@ TABLE_MEANINGS: dict[str, str] = {
     "outlet_pairs": "Report table: who copies whom: per ordered pair of outlets and lag in days, "
     "the stories the follower ran after the leader.",
 }
+
+
+def schemas_digest(tables: Mapping[str, pa.Schema] = TABLES) -> str:
+    """A digest of the tables' declared columns: names, types and nullability, in order.
+
+    A publish records it; the next one skips the schema check of the files it links from a
+    snapshot that recorded the same digest (they were checked against the same declaration).
+    """
+    text = "\n".join(
+        f"{name}\t{schema.to_string(show_field_metadata=False, show_schema_metadata=False)}"
+        for name, schema in sorted(tables.items())
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
 
 TABLES_DOC_HEADER = """# Tables
 

@@ -1,6 +1,7 @@
 import datetime as dt
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from warehouse.schemas import (
     RUNS,
     SchemaContractError,
     conform,
+    schemas_digest,
 )
 from warehouse.storage import Storage
 from warehouse.store import SnapshotNotFound, SnapshotTables, Warehouse, WarehouseLocked
@@ -293,6 +295,37 @@ def test_a_publish_flushes_what_it_wrote_not_the_files_it_linked(
     assert {Path(f).relative_to(second.path) for f in second.files("runs")} <= flushed_files
     folders = {p.relative_to(build) for p in flushed if p.is_relative_to(build) and not p.suffix}
     assert {f.parent for f in carried} <= folders  # their new names are flushed
+
+
+@pytest.mark.parametrize("declared", ["as-before", "since-changed"])
+def test_a_publish_reads_the_schemas_of_linked_files_only_when_declared_otherwise_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declared: str
+) -> None:
+    warehouse = Warehouse(tmp_path)
+    first = warehouse.snapshot(publish(warehouse, "r1", documents(4)))
+    assert first.manifest["schemas"] == schemas_digest()
+    if declared == "since-changed":
+        monkeypatch.setattr(store, "schemas_digest", lambda: "declared-otherwise")
+    read: list[Path] = []
+    read_schema = pq.read_schema
+
+    def reading(where: object, **kwargs: object) -> pa.Schema:
+        if sys._getframe(1).f_code.co_name == "_check_written_schemas":  # the check's reads only
+            read.append(Path(str(where)))
+        return read_schema(where, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.pq, "read_schema", reading)
+    second = publish_carrying_documents(warehouse, "r2", first)
+    build = tmp_path / "staging" / "r2" / "snapshot"
+    checked = {p.relative_to(build) for p in read if p.is_relative_to(build)}
+    carried = {Path(f).relative_to(first.path) for f in first.files("documents")}
+    written = {Path(f).relative_to(second.path) for f in second.files("runs")}
+    assert carried and written and written <= checked
+    if declared == "as-before":
+        assert not carried & checked  # checked when the first snapshot was published
+    else:
+        assert carried <= checked
+        assert second.manifest["schemas"] == "declared-otherwise"
 
 
 def test_conform_reports_missing_extra_and_uncastable_columns() -> None:
