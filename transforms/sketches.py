@@ -101,15 +101,9 @@ def signature_bytes(sigs: np.ndarray) -> np.ndarray:
 
 
 def unpack_signature_bytes(column: pa.Array, permutations: int) -> np.ndarray:
-    """:func:`signature_bytes` of the stored signatures, read from their bytes.
+    """:func:`signature_bytes` of the stored signatures, without making their values first.
 
-    The values are stored little-endian: the low byte is the first of each four, taken without
-    making the ``uint32`` array first.
+    :func:`unpack_signatures` views the stored bytes as little-endian values: the low byte of
+    each is its first byte.
     """
-    values = contiguous(column)
-    if len(values) == 0:
-        return np.empty((0, permutations), np.uint8)
-    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)
-    start = values.offset * permutations * 4
-    low = data[start : start + len(values) * permutations * 4 : 4]
-    return low.reshape(-1, permutations).copy()
+    return np.ascontiguousarray(unpack_signatures(column, permutations).view(np.uint8)[:, ::4])
