@@ -62,10 +62,22 @@ def compare_files(current: pa.Table, processed: pa.Table) -> FileComparison:
 
 def _differs(current: pa.Table, processed: pa.Table, rows: pa.Array) -> np.ndarray:
     """For each file of ``current``, whether it differs from the ``processed`` row at ``rows``."""
-    unchanged = pc.and_(
-        pc.equal(current.column("bytes"), processed.column("bytes").take(rows)),
-        pc.equal(current.column("mtime_ns"), processed.column("mtime_ns").take(rows)),
+    return _stat_differs(
+        current.column("bytes"),
+        current.column("mtime_ns"),
+        processed.column("bytes").take(rows),
+        processed.column("mtime_ns").take(rows),
     )
+
+
+def _stat_differs(
+    size: pa.ChunkedArray | pa.Array,
+    mtime: pa.ChunkedArray | pa.Array,
+    processed_size: pa.ChunkedArray | pa.Array,
+    processed_mtime: pa.ChunkedArray | pa.Array,
+) -> np.ndarray:
+    """Whether each file's size or mtime is not its processed row's (or either is unknown)."""
+    unchanged = pc.and_(pc.equal(size, processed_size), pc.equal(mtime, processed_mtime))
     return np.asarray(pc.invert(pc.fill_null(unchanged, False)), np.bool_)
 
 
@@ -86,13 +98,14 @@ def _with_later_rows(
     )
     earlier = earlier.append_column("row", pa.array(np.arange(later.num_rows)))
     joined = found_now.join(earlier, keys="source_path", join_type="inner")
-    unchanged = pc.and_(
-        pc.equal(joined.column("bytes"), joined.column("processed_bytes")),
-        pc.equal(joined.column("mtime_ns"), joined.column("processed_mtime_ns")),
+    differs = _stat_differs(
+        joined.column("bytes"),
+        joined.column("mtime_ns"),
+        joined.column("processed_bytes"),
+        joined.column("processed_mtime_ns"),
     )
-    differing = pc.filter(joined.column("position"), pc.invert(pc.fill_null(unchanged, False)))
     changed = changed.copy()
-    changed[np.asarray(differing, np.int64)] = True
+    changed[np.asarray(joined.column("position"), np.int64)[differs]] = True
     again = np.zeros(later.num_rows, np.bool_)
     again[np.asarray(joined.column("row"), np.int64)] = True
     return changed, again
