@@ -604,15 +604,16 @@ class RunStaging:
             }
             for name, count in rows.items()
         }
-        # Files linked from a parent that checked them against the same declaration are not read.
-        checked = frozenset(known) if _same_schemas(previous) else frozenset()
-        _check_written_schemas(build, listing, checked)
+        schemas = schemas_digest()
+        # Files linked from a parent that checked them against the same declarations are not read.
+        same = previous is not None and previous.manifest.get("schemas") == schemas
+        _check_written_schemas(build, listing, frozenset(known) if same else frozenset())
         storage.step("record_checksums")
         snapshot_manifest = {
             "snapshot_id": snapshot_id,
             "parent_snapshot_id": parent,
             "run_id": self.run_id,
-            "schemas": schemas_digest(),
+            "schemas": schemas,
             "created_at": now.astimezone(UTC).isoformat(),
             "tables": listing,
             "files": _records(build, listing, known),
@@ -1016,11 +1017,6 @@ def _write_single(
     storage: Storage, folder: Path, table: pa.Table, file_name: str = "part-0.parquet"
 ) -> None:
     storage.write_parquet(folder / file_name, table, row_group_size=ROW_GROUP_ROWS)
-
-
-def _same_schemas(snapshot: Snapshot | None) -> bool:
-    """Whether ``snapshot`` was published with the tables declared as they are now."""
-    return snapshot is not None and snapshot.manifest.get("schemas") == schemas_digest()
 
 
 def _check_written_schemas(
