@@ -11,6 +11,7 @@ import collections
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +33,15 @@ from warehouse.candidates import (
 from warehouse.schemas import BODY_PAIRS, conform
 from warehouse.spill import spilling_connection
 from warehouse.store import RunStaging, Snapshot, table_files
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+# Candidate pairs screened at a time by one thread, when they are all made at once.
+SCREEN_ROWS = 1 << 18
+_Ends = tuple[np.ndarray, np.ndarray, bool]
+"""A chunk of candidate pairs: its left and right ends, as body keys (True) or as places among
+the wanted bodies (False, -1 where not present)."""
 
 
 def next_pairs(
@@ -93,7 +103,8 @@ def find_copies(
         verifiers: Starts the worker processes that verify batches side by side (``parallel``
             of them); batches are then of ``batch_bodies / parallel`` bodies, so the texts and
             shingles in memory stay within the same bound. None: batches are verified here.
-        parallel: The number of workers ``verifiers`` starts.
+        parallel: The number of workers ``verifiers`` starts, and of the threads that group
+            the band buckets and screen the candidates (with or without ``verifiers``).
         touched: The buckets of this run's new bodies, read by :func:`next_pairs` for a run
             adding few bodies; None: read here if the run is one.
     """
@@ -107,13 +118,17 @@ def find_copies(
     if touched is not None:
         candidates = touched_candidates(touched, params.max_bucket_bodies, staging.path)
         left, right = _screened(
-            previous, staging, present, candidates.to_batches(), params, touched
+            previous, staging, present, candidates.to_batches(), params, touched, parallel
         )
     else:
         batches = candidate_batches(
-            old_bands, new_bands, max_bodies=params.max_bucket_bodies, spill_dir=staging.path
+            old_bands,
+            new_bands,
+            max_bodies=params.max_bucket_bodies,
+            spill_dir=staging.path,
+            threads=parallel,
         )
-        left, right = _screened(previous, staging, present, batches, params, None)
+        left, right = _screened(previous, staging, present, batches, params, None, parallel)
     if len(left) == 0:  # candidates, but none plausible
         return BODY_PAIRS.empty_table()
     side_by_side = verifiers is not None and parallel > 1
@@ -142,12 +157,15 @@ def _screened(
     batches: Iterable[pa.RecordBatch],
     params: NearDupParams,
     touched: TouchedBuckets | None,
+    threads: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The candidate pairs of present bodies that may be copies, as indices in ``present``.
 
     With ``touched`` (a run adding few bodies), the candidates are few: all are made first, only
     their bodies' signatures are read, and their opening keys come from ``touched``. Otherwise
-    every present body's sketches are read, and candidates stream through.
+    every present body's sketches are read, and candidates stream through. Chunks of candidates
+    are screened by ``threads`` threads side by side (numpy's gathers and comparisons run
+    beside each other), in order.
     """
     places: np.ndarray | None = None
     if touched is not None:
@@ -167,28 +185,64 @@ def _screened(
         openings = _opening_keys(previous, staging, wanted, params, numbers)
     else:
         openings = _touched_openings(previous, staging, touched, wanted, params, numbers)
-    kept_left: list[np.ndarray] = []
-    kept_right: list[np.ndarray] = []
-    start = 0
-    for batch in batches:
-        if places is None:
-            left = key_positions(wanted, batch.column(0).to_numpy())
-            right = key_positions(wanted, batch.column(1).to_numpy())
-        else:
-            rows = batch.num_rows
-            left, right = places[start : start + rows], places[start + rows : start + 2 * rows]
-            start += 2 * rows
+
+    def screen(ends: _Ends) -> tuple[np.ndarray, np.ndarray]:
+        left, right, are_keys = ends
+        if are_keys:
+            left, right = key_positions(wanted, left), key_positions(wanted, right)
         both = (left >= 0) & (right >= 0)
         left, right = left[both], right[both]
         plausible = plausible_pairs(sigs, sizes, left, right, params, openings)
-        kept_left.append(numbers[left[plausible]])
-        kept_right.append(numbers[right[plausible]])
-    left = np.concatenate(kept_left) if kept_left else np.zeros(0, np.int64)
-    right = np.concatenate(kept_right) if kept_right else np.zeros(0, np.int64)
-    return left, right
+        return numbers[left[plausible]], numbers[right[plausible]]
+
+    kept_left: list[np.ndarray] = [np.zeros(0, np.int64)]
+    kept_right: list[np.ndarray] = [np.zeros(0, np.int64)]
+    with ThreadPoolExecutor(max(threads, 1), thread_name_prefix="newsetl-screen") as pool:
+        for left, right in _in_order(pool, screen, _candidate_ends(batches, places), threads):
+            kept_left.append(left)
+            kept_right.append(right)
+    return np.concatenate(kept_left), np.concatenate(kept_right)
 
 
 _NO_KEYS = np.zeros(0, np.uint64)
+
+
+def _candidate_ends(
+    batches: Iterable[pa.RecordBatch], places: np.ndarray | None
+) -> Iterator[_Ends]:
+    """The candidates in chunks, as they are screened.
+
+    Each batch's body keys; or, with ``places`` (the ends' places, each batch's left ends then
+    its right ends), slices of them of at most ``SCREEN_ROWS`` pairs.
+    """
+    start = 0
+    for batch in batches:
+        if places is None:
+            yield batch.column(0).to_numpy(), batch.column(1).to_numpy(), True
+            continue
+        rows = batch.num_rows
+        left, right = places[start : start + rows], places[start + rows : start + 2 * rows]
+        start += 2 * rows
+        for at in range(0, rows, SCREEN_ROWS):
+            yield left[at : at + SCREEN_ROWS], right[at : at + SCREEN_ROWS], False
+
+
+def _in_order(
+    pool: Executor, function: Callable[[_T], _R], items: Iterable[_T], ahead: int
+) -> Iterator[_R]:
+    """``function`` of each item, run in ``pool``, in the items' order.
+
+    At most ``ahead`` items are submitted and not yet taken: the next items are made here, in
+    the caller's thread, while the pool works on those.
+    """
+    running: collections.deque[Future[_R]] = collections.deque()
+    for item in items:
+        running.append(pool.submit(function, item))
+        if len(running) >= max(ahead, 1):
+            yield running.popleft().result()
+    while running:
+        yield running.popleft().result()
+
 
 Verdict = tuple[np.ndarray, np.ndarray, np.ndarray]
 """``(jaccard, containment, is_copy)`` of a batch's pairs (:func:`verify_pairs`)."""

@@ -12,8 +12,10 @@ which copy pairs of earlier runs are still supported.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -134,6 +136,7 @@ def candidate_batches(
     batch_rows: int = 1_000_000,
     pairs_per_range: int = 2_000_000,
     increment_share: float = INCREMENT_SHARE,
+    threads: int = 1,
 ) -> Iterator[pa.RecordBatch]:
     """Pairs of bodies (body keys) sharing a band key, at least one of them new, in batches.
 
@@ -152,6 +155,8 @@ def candidate_batches(
             several bands is made in each): bounds the memory of making them, 8 bytes a pair
             and a few times that while they are sorted.
         increment_share: See INCREMENT_SHARE.
+        threads: Bands grouped into buckets at a time, each by a thread (numpy's sorts run
+            beside each other); the pairs then stream out of this thread.
 
     Yields:
         Batches of ``left_key`` < ``right_key`` pairs, each pair once over all batches, in
@@ -168,10 +173,11 @@ def candidate_batches(
     with tempfile.TemporaryDirectory(prefix="band-rows-", dir=spill_dir) as folder:
         band_files, body_keys = _rows_by_band(old_bands, new_bands, Path(folder))
         bodies = len(body_keys)
-        bands = [
-            _buckets(path, body_keys, first_run=not old_bands, max_bodies=max_bodies)
-            for path in band_files
-        ]
+        bucketed = functools.partial(
+            _buckets, body_keys=body_keys, first_run=not old_bands, max_bodies=max_bodies
+        )
+        with ThreadPoolExecutor(max(threads, 1), thread_name_prefix="newsetl-buckets") as pool:
+            bands = list(pool.map(bucketed, band_files))
     per_body = np.zeros(bodies, np.int64)
     for buckets in bands:
         per_body += left_pairs(buckets, bodies)

@@ -206,6 +206,27 @@ def test_briefs_teasers_and_scans_join_their_story_and_a_digest_joins_none(
     monkeypatch.setitem(body_pairs.find_copies.__kwdefaults__, "batch_bodies", 2)
     ingest_articles(input=str(tmp_path / "in"), warehouse=str(tmp_path / "wh-cut"))
     assert clusters(tmp_path / "wh-cut") == found
+    # Candidates made and screened a pair at a time, by two threads: the same clusters.
+    monkeypatch.setitem(body_pairs.candidate_batches.__kwdefaults__, "batch_rows", 1)
+    monkeypatch.setenv("NEWSETL_WORKERS", "2")
+    chunks = counted_chunks(monkeypatch)
+    ingest_articles(input=str(tmp_path / "in"), warehouse=str(tmp_path / "wh-one"))
+    assert clusters(tmp_path / "wh-one") == found
+    assert len(chunks) > 2 and set(chunks) == {1}
+
+
+def counted_chunks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of candidate pairs of each chunk screened from now on."""
+    chunks: list[int] = []
+    made = body_pairs._candidate_ends
+
+    def candidate_ends(*args: Any) -> Any:
+        for ends in made(*args):
+            chunks.append(len(ends[0]))
+            yield ends
+
+    monkeypatch.setattr(body_pairs, "_candidate_ends", candidate_ends)
+    return chunks
 
 
 @pytest.mark.parametrize("through_buckets", [False, True], ids=["all-keys", "touched-buckets"])
@@ -227,11 +248,17 @@ def test_reprints_found_day_by_day_equal_one_run_over_everything(
 
         monkeypatch.setattr(body_pairs, "reads_touched_buckets", lambda old, new: bool(old and new))
         monkeypatch.setattr(body_pairs, "touched_buckets", touched_buckets)
+        # An increment's candidates screened a pair at a time, by two threads.
+        monkeypatch.setattr(body_pairs, "SCREEN_ROWS", 1)
+        monkeypatch.setenv("NEWSETL_WORKERS", "2")
+    chunks = counted_chunks(monkeypatch)
     daily = tmp_path / "daily"
     for day in (["brief.txt", "digest.txt"], ["story.txt", "other-a.txt"], ["scan.txt"]):
         write_reprints(daily, day)
         ingest_articles(input=str(daily), warehouse=str(tmp_path / "wh-daily"))
     assert len(read) == (2 if through_buckets else 0)
+    if through_buckets:
+        assert len(chunks) > 2 and set(chunks) == {1}
     write_reprints(tmp_path / "all", ["brief.txt", "digest.txt", "story.txt", "other-a.txt"])
     write_reprints(tmp_path / "all", ["scan.txt"])
     ingest_articles(input=str(tmp_path / "all"), warehouse=str(tmp_path / "wh-full"))
