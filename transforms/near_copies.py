@@ -154,7 +154,8 @@ def plausible_pairs(
     keep: list[np.ndarray] = []
     for start in range(0, len(left), ESTIMATE_CHUNK):
         a, b = left[start : start + ESTIMATE_CHUNK], right[start : start + ESTIMATE_CHUNK]
-        jaccard = (sigs[a] == sigs[b]).mean(axis=1)
+        # Agreeing rows counted as integers, then divided: their mean, without its float sums.
+        jaccard = (sigs[a] == sigs[b]).sum(axis=1, dtype=np.int32) / sigs.shape[1]
         small = np.maximum(np.minimum(sizes[a], sizes[b]), 1)
         containment = jaccard * (sizes[a] + sizes[b]) / ((1 + jaccard) * small)
         maybe = (
