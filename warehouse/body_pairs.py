@@ -11,7 +11,6 @@ import collections
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -30,12 +29,10 @@ from warehouse.candidates import (
     touched_buckets,
     touched_candidates,
 )
+from warehouse.parallel import in_order
 from warehouse.schemas import BODY_PAIRS, conform
 from warehouse.spill import spilling_connection
 from warehouse.store import RunStaging, Snapshot, table_files
-
-_T = TypeVar("_T")
-_R = TypeVar("_R")
 
 # Candidate pairs screened at a time by one thread, when they are all made at once.
 SCREEN_ROWS = 1 << 18
@@ -198,7 +195,7 @@ def _screened(
     kept_left: list[np.ndarray] = [np.zeros(0, np.int64)]
     kept_right: list[np.ndarray] = [np.zeros(0, np.int64)]
     with ThreadPoolExecutor(max(threads, 1), thread_name_prefix="newsetl-screen") as pool:
-        for left, right in _in_order(pool, screen, _candidate_ends(batches, places), threads):
+        for left, right in in_order(pool, screen, _candidate_ends(batches, places), threads):
             kept_left.append(left)
             kept_right.append(right)
     return np.concatenate(kept_left), np.concatenate(kept_right)
@@ -225,23 +222,6 @@ def _candidate_ends(
         start += 2 * rows
         for at in range(0, rows, SCREEN_ROWS):
             yield left[at : at + SCREEN_ROWS], right[at : at + SCREEN_ROWS], False
-
-
-def _in_order(
-    pool: Executor, function: Callable[[_T], _R], items: Iterable[_T], ahead: int
-) -> Iterator[_R]:
-    """``function`` of each item, run in ``pool``, in the items' order.
-
-    At most ``ahead`` items are submitted and not yet taken: the next items are made here, in
-    the caller's thread, while the pool works on those.
-    """
-    running: collections.deque[Future[_R]] = collections.deque()
-    for item in items:
-        running.append(pool.submit(function, item))
-        if len(running) >= max(ahead, 1):
-            yield running.popleft().result()
-    while running:
-        yield running.popleft().result()
 
 
 Verdict = tuple[np.ndarray, np.ndarray, np.ndarray]

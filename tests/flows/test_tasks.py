@@ -20,7 +20,6 @@ import pytest
 from bench.generator import generate, publishers_toml
 from flows.tasks import (
     ShardFiles,
-    normalise_shard,
     normalise_shards,
     process_shard,
     process_shards,
@@ -65,13 +64,15 @@ def test_staged_texts_parse_to_the_documents_of_one_pass(make_input, tmp_path: P
     root = tmp_path / "input"
     rules = make_input(root)
     paths = sorted(str(p.relative_to(root)) for p in root.rglob("*.txt"))
-    shards = [paths[start : start + SHARD_SIZE] for start in range(0, len(paths), SHARD_SIZE)]
+    size = min(SHARD_SIZE, -(-len(paths) // 3))  # three shards or more
+    shards = [paths[start : start + size] for start in range(0, len(paths), size)]
     staging, storage = tmp_path / "staging", Storage()
 
-    normalised = [
-        normalise_shard(storage, root, shard, n, staging, MAX_FILE_BYTES, rules)
-        for n, shard in enumerate(shards)
-    ]
+    # A task's batch of shards, each next one read while the one before is normalised.
+    batch = [ShardFiles(n, shard) for n, shard in enumerate(shards)]
+    assert len(batch) > 2
+    normalised = normalise_shards.fn(storage, root, batch, staging, MAX_FILE_BYTES, rules)
+    assert [shard.shard for shard in normalised] == list(range(len(shards)))
     census = pa.concat_tables(pq.read_table(shard.census) for shard in normalised)
     raw = sources.read_files(root, paths, MAX_FILE_BYTES)
     one_pass_census = census_files(raw.files, rules)

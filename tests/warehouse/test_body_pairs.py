@@ -3,8 +3,6 @@ the opening keys of an increment's candidates."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from tests.warehouse.test_candidates import write_bands
 from transforms.body_keys import key_positions
 from transforms.minhash import MinHashParams
 from transforms.near_copies import NearDupParams
-from warehouse.body_pairs import _in_order, _opening_keys, _touched_openings, _verified
+from warehouse.body_pairs import _opening_keys, _touched_openings, _verified
 from warehouse.candidates import touched_buckets, touched_candidates
 from warehouse.store import RunStaging, Snapshot
 
@@ -125,33 +123,3 @@ def write_band_rows(
         if band < 2 or has_openings or openings
     ]
     return write_bands(path, rows)
-
-
-def test_work_done_side_by_side_comes_back_in_order_with_few_items_waiting() -> None:
-    """``_in_order``: results in the items' order, at most ``ahead`` items out at a time."""
-    pulled: list[int] = []
-    taken: list[int] = []
-
-    def items() -> Iterator[int]:
-        for item in range(40):
-            # Items out (submitted, not yet taken) when the next one is made.
-            assert item - len(taken) <= 2
-            pulled.append(item)
-            yield item
-
-    def slow_square(item: int) -> int:
-        time.sleep(0.002 * (item % 3))  # later items finish first now and then
-        return item * item
-
-    with ThreadPoolExecutor(2) as pool:
-        for result in _in_order(pool, slow_square, items(), 2):
-            taken.append(result)
-    assert taken == [item * item for item in range(40)] and pulled == list(range(40))
-
-    def fails(item: int) -> int:
-        if item == 3:
-            raise ValueError("item 3")
-        return item
-
-    with ThreadPoolExecutor(2) as pool, pytest.raises(ValueError, match="item 3"):
-        list(_in_order(pool, fails, range(10), 2))
