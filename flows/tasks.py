@@ -62,7 +62,6 @@ from warehouse import (
     spill,
     store,
 )
-from warehouse.parallel import in_order
 from warehouse.runs import RunRecord
 from warehouse.storage import Storage
 from warehouse.story_partitions import StoryMonths
@@ -122,32 +121,16 @@ def normalise_shards(
 ) -> list[NormalisedShard]:
     """:func:`normalise_shard` over each shard of a batch, in order.
 
-    The next shard's files are read in a thread while this one is normalised: a first run's
-    files are often not in memory, and the reads' waits then overlap the work instead of adding
-    to it. A retry takes the shards an earlier try staged as they are.
+    A retry takes the shards an earlier try staged as they are.
     """
-
-    def read(one: ShardFiles) -> sources.ReadShard | None:
-        if store.staged_normalised(staging_path, one.shard) is not None:
-            return None
-        return _read(storage, root, one.paths, max_file_bytes)
-
     results = []
-    with ThreadPoolExecutor(1, thread_name_prefix="newsetl-read-ahead") as reader:
-        for one, files in zip(shards, in_order(reader, read, shards, 2), strict=True):
-            results.append(
-                normalise_shard(
-                    storage,
-                    root,
-                    one.paths,
-                    one.shard,
-                    staging_path,
-                    max_file_bytes,
-                    rules,
-                    read=files,
-                )
+    for one in shards:
+        results.append(
+            normalise_shard(
+                storage, root, one.paths, one.shard, staging_path, max_file_bytes, rules
             )
-            settle_worker()
+        )
+        settle_worker()
     return results
 
 
@@ -159,23 +142,19 @@ def normalise_shard(
     staging_path: Path,
     max_file_bytes: int,
     rules: PublisherRules,
-    read: sources.ReadShard | None = None,
 ) -> NormalisedShard:
     """Read, decode and normalise one shard of files; stage the texts and their edge lines.
 
-    The files are read once in a run (``read``, when the caller has read them already):
-    :func:`process_shard` parses the staged texts once the census has learned the chrome. A
-    shard this run already staged (an earlier try of its task) is taken as it is: within a run,
-    a shard number always names the same files.
+    The files are read once in a run: :func:`process_shard` parses the staged texts once the
+    census has learned the chrome. A shard this run already staged (an earlier try of its task)
+    is taken as it is: within a run, a shard number always names the same files.
     """
     started = time.process_time()
     staged_before = store.staged_normalised(staging_path, shard)
     if staged_before is not None:
         texts, census_file = staged_before
         return NormalisedShard(shard, texts, census_file, len(paths), time.process_time() - started)
-    if read is None:
-        read = _read(storage, root, paths, max_file_bytes)
-    normalised, unread = _normalised(read)
+    normalised, unread = _read_normalised(storage, root, paths, max_file_bytes)
     texts = store.write_staged_texts(storage, staging_path, shard, normalised, unread)
     census = census_texts(normalised, rules)
     staged = store.write_staged_census(storage, staging_path, shard, census)
@@ -183,18 +162,15 @@ def normalise_shard(
     return NormalisedShard(shard, texts, staged, len(paths), time.process_time() - started)
 
 
-def _read(
+def _read_normalised(
     storage: Storage, root: Path | str, paths: list[str], max_file_bytes: int
-) -> sources.ReadShard:
-    return sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
+) -> tuple[pa.Table, pa.Table]:
+    """Read, decode and normalise files: their texts (``TEXTS_SCHEMA``) and quarantine rows.
 
-
-def _normalised(read: sources.ReadShard) -> tuple[pa.Table, pa.Table]:
-    """Decode and normalise read files: their texts (``TEXTS_SCHEMA``) and quarantine rows.
-
-    A file that could not be read, or that normalising fails on alone (as parsing does), is
+    A file that cannot be read, or that normalising fails on alone (as parsing does), is
     quarantined.
     """
+    read = sources.read_files(root, paths, max_file_bytes, opener=storage.open_input)
     normalised = parse_isolating(normalise_files, read.files)
     return normalised.documents, pa.concat_tables([read.quarantine, normalised.quarantine])
 
@@ -281,7 +257,7 @@ def process_shard(
             storage.remove(texts)
         return ProcessedShard(resumed, time.process_time() - started, 0.0)
     if texts is None:
-        normalised_texts, unread = _normalised(_read(storage, root, paths, max_file_bytes))
+        normalised_texts, unread = _read_normalised(storage, root, paths, max_file_bytes)
     else:
         normalised_texts, unread = store.read_staged_texts(texts)
     parse = functools.partial(

@@ -68,7 +68,7 @@ def test_staged_texts_parse_to_the_documents_of_one_pass(make_input, tmp_path: P
     shards = [paths[start : start + size] for start in range(0, len(paths), size)]
     staging, storage = tmp_path / "staging", Storage()
 
-    # A task's batch of shards, each next one read while the one before is normalised.
+    # A task's batch of shards, normalised in order.
     batch = [ShardFiles(n, shard) for n, shard in enumerate(shards)]
     assert len(batch) > 2
     normalised = normalise_shards.fn(storage, root, batch, staging, MAX_FILE_BYTES, rules)
