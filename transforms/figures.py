@@ -33,6 +33,10 @@ NUMBER_FIGURES = r"[0-9]+(?:[.,/-][0-9]+)*"
 # Bits of a number element (:func:`number_tokens`) that count its repeats in a body.
 REPEAT_BITS = 12
 _NUMBER_WORD_PATTERN = r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b"
+# Length, first and last letter of the number words: a word of another shape is not looked up.
+_WORD_SHAPES = np.zeros((max(map(len, NUMBER_WORDS)) + 1, 26, 26), dtype=bool)
+for _word in NUMBER_WORDS:
+    _WORD_SHAPES[len(_word), ord(_word[0]) - ord("a"), ord(_word[-1]) - ord("a")] = True
 
 
 def number_tokens(bodies: pa.Array) -> Shingles:
@@ -51,7 +55,7 @@ def number_tokens(bodies: pa.Array) -> Shingles:
     n = len(bodies)
     data, offsets, buffer = lower_utf8(bodies)
     digit = data - np.uint8(ord("0")) < 10
-    joins = np.isin(data, np.frombuffer(b".,/-", np.uint8))
+    joins = data - np.uint8(ord(",")) < 4  # the bytes , - . / join two digits
     joins[1:-1] &= digit[:-2] & digit[2:]
     # A body's first or last byte is between two digits of other bodies, not of its own.
     ends = np.r_[offsets[:-1], offsets[1:] - 1]
@@ -65,8 +69,11 @@ def number_tokens(bodies: pa.Array) -> Shingles:
     figure_starts, figure_ends = figure_starts[~glued], figure_ends[~glued]
     word_starts, word_ends = _runs(letter, offsets)
     length = word_ends - word_starts
-    short = (length >= 3) & (length <= 9)  # the length of a number word: one ... seventeen
-    word_starts, word_ends = word_starts[short], word_ends[short]
+    short = (length >= 3) & (length < len(_WORD_SHAPES))  # as long as a number word
+    word_starts, word_ends, length = word_starts[short], word_ends[short], length[short]
+    a = np.uint8(ord("a"))
+    shaped = _WORD_SHAPES[length, data[word_starts] - a, data[word_ends - 1] - a]
+    word_starts, word_ends = word_starts[shaped], word_ends[shaped]
     spelled = pc.index_in(_texts(word_starts, word_ends, buffer), pa.array(list(NUMBER_WORDS)))
     named = pc.is_valid(spelled).to_numpy(zero_copy_only=False)
     values = pa.chunked_array(
@@ -99,15 +106,14 @@ def _runs(mask: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """First byte and end of each run of True bytes of ``mask`` within one body."""
     if len(mask) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    body_start = np.zeros(len(mask), dtype=bool)
-    body_end = np.zeros(len(mask), dtype=bool)
-    nonempty = offsets[1:] > offsets[:-1]
-    body_start[offsets[:-1][nonempty]] = True
-    body_end[offsets[1:][nonempty] - 1] = True
-    before = np.r_[False, mask[:-1]]
-    after = np.r_[mask[1:], False]
-    starts = np.flatnonzero(mask & (~before | body_start))
-    ends = np.flatnonzero(mask & (~after | body_end)) + 1
+    # Where the mask turns on (1) and off (-1), then cut at the bodies' edges inside a run.
+    step = np.diff(mask.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(step == 1), np.flatnonzero(step == -1)
+    inner = np.unique(offsets[(offsets > 0) & (offsets < len(mask))])
+    cuts = inner[mask[inner - 1] & mask[inner]]
+    if len(cuts):
+        starts = np.sort(np.concatenate([starts, cuts]))
+        ends = np.sort(np.concatenate([ends, cuts]))
     return starts, ends
 
 

@@ -5,7 +5,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.figures import number_tokens
+from transforms.figures import _runs, number_tokens
 from transforms.shingles import similarity
 
 
@@ -47,3 +47,24 @@ def test_number_tokens_of_a_body_do_not_depend_on_its_batch(texts: list[str]) ->
         _, shared = similarity(together, np.array([i]), np.array([i + 1]))
         pair = number_tokens(pa.array(texts[i : i + 2]))
         assert shared[0] == similarity(pair, np.array([0]), np.array([1]))[1][0]
+
+
+@given(st.lists(st.lists(st.booleans(), max_size=8), min_size=1, max_size=6))
+def test_runs_are_cut_at_the_edges_of_bodies(bodies: list[list[bool]]) -> None:
+    """``_runs``: each run of True within one body, as a loop over the bytes finds them."""
+    mask = np.array([bit for body in bodies for bit in body], dtype=bool)
+    offsets = np.cumsum([0, *map(len, bodies)]).astype(np.int64)
+    expected: list[tuple[int, int]] = []
+    for first, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
+        at = first
+        while at < end:
+            if mask[at]:
+                run_end = at
+                while run_end < end and mask[run_end]:
+                    run_end += 1
+                expected.append((at, run_end))
+                at = run_end
+            else:
+                at += 1
+    starts, ends = _runs(mask, offsets)
+    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == expected
