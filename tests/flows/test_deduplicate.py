@@ -248,8 +248,10 @@ def test_reprints_found_day_by_day_equal_one_run_over_everything(
 
         monkeypatch.setattr(body_pairs, "reads_touched_buckets", lambda old, new: bool(old and new))
         monkeypatch.setattr(body_pairs, "touched_buckets", touched_buckets)
-        # An increment's candidates screened a pair at a time, by two threads.
+        # Candidates screened a pair at a time, by two threads: an increment's, and the first
+        # day's.
         monkeypatch.setattr(body_pairs, "SCREEN_ROWS", 1)
+        monkeypatch.setitem(body_pairs.candidate_batches.__kwdefaults__, "batch_rows", 1)
         monkeypatch.setenv("NEWSETL_WORKERS", "2")
     chunks = counted_chunks(monkeypatch)
     daily = tmp_path / "daily"
