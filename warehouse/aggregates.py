@@ -136,6 +136,41 @@ BY_FREQUENT_NAMES = frozenset(
     {"name_mentions", "infrequent_document_entities", "name_comentions", "other_name_mentions"}
 )
 """Monthly tables built for every month when the frequent names are not the previous ones."""
+SUMMED: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "name_mentions": (
+        ("filter_entity_number", "publisher", "month", "entity_number"),
+        ("documents", "mentions"),
+        "month, filter_entity_number, publisher NULLS LAST, entity_number",
+    ),
+    "name_comentions": (
+        ("filter_entity_number", "month", "country_number", "other_country_number"),
+        ("documents",),
+        "month, filter_entity_number, country_number, other_country_number",
+    ),
+    "other_name_mentions": (
+        ("filter_entity_number", "publisher", "month", "entity_number"),
+        ("documents", "mentions"),
+        "month, filter_entity_number, publisher NULLS LAST, entity_number",
+    ),
+}
+"""Monthly tables of counts that a month only given new documents takes as sums: its previous
+rows and the counts of the documents added, summed by key (columns, summed columns, and the
+order the table's query writes a month's rows in). The counts over the new documents read the
+monthly tables of ``ADDED_ROWS`` and whole tables alone; the frequent names must be the
+previous ones (``_Build.added_only``)."""
+RENUMBERED: dict[str, str] = {"document_entities": "doc_number, entity_number"}
+"""Monthly tables of a row per document that a month only given new documents takes as its
+previous rows, their documents numbered as now (``document_facts`` before and now, by
+``doc_id``), and the new documents' rows (the order its query writes). Their query reads the
+monthly tables of ``ADDED_ROWS`` and the mentions added alone."""
+ADDED_ROWS: dict[str, str] = {
+    "document_facts": "SEMI JOIN added_documents_of_months USING (doc_id)",
+    "publisher_days": "SEMI JOIN (SELECT day_number FROM document_facts) USING (day_number)",
+    "document_entities": "SEMI JOIN (SELECT doc_number FROM document_facts) USING (doc_number)",
+    "entity_documents": "SEMI JOIN (SELECT doc_number FROM document_facts) USING (doc_number)",
+}
+"""The monthly tables a table of ``SUMMED`` reads, cut to the rows of the documents added
+(``added_documents_of_months``), in the order a view reads the one before it."""
 FROM_CHANGED_MONTHS = frozenset({"entities"})
 """Whole tables whose query needs only the changed months' documents (and the previous table)."""
 UNDATED_KEY = 120_000
@@ -491,6 +526,12 @@ def _plan_increment(state: _Build, current: _Inputs, previous: _Inputs) -> list[
             f"INSERT INTO mentioned_months SELECT doc_id, {MONTH} "  # noqa: S608
             f"FROM {parquet_source(current.documents)} SEMI JOIN mentioned USING (doc_id)"
         )
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE added_documents_of_months AS "
+        "SELECT doc_id, month FROM changed_documents WHERE added AND month NOT IN ("
+        "SELECT month FROM changed_documents WHERE NOT added "
+        "UNION SELECT month FROM mentioned_months)"
+    )
     return _plan_stories(state, current, previous)
 
 
@@ -670,6 +711,12 @@ class _Build:
     and every story is."""
     increment: list[str] | None = None
     """The months of ``month_documents``, built once the months to build are known."""
+    added_only: list[str] = field(default_factory=list)
+    """Months an increment only added documents to, planned from its files: none dropped or
+    changed, no mention of an earlier document added or dropped (``added_documents_of_months``
+    has the new ones). Their tables of ``SUMMED`` are summed rather than built again."""
+    summed: set[str] = field(default_factory=set)
+    """Months of ``added_only`` some table of ``SUMMED`` was summed in."""
 
     def on(self, connection: duckdb.DuckDBPyConnection) -> _Build:
         """This build as a worker sees it: its queries run in ``connection``.
@@ -693,6 +740,7 @@ class _Build:
         by_story: bool = False,
         mentions: str = "all_mentions",
         stories: str | None = None,
+        added: bool = False,
     ) -> None:
         """Point ``documents``, ``mentions`` and the monthly tables at ``months`` (None: all).
 
@@ -700,6 +748,7 @@ class _Build:
         ``mentions``: where the mentions of those documents are (the added ones, for entities).
         ``stories``: a relation of ``cluster_id``: the documents and the story tables' rows of
         those stories only (with ``by_story``).
+        ``added``: the tables of ``ADDED_ROWS`` cut to the documents the increment added.
         """
         connection = self.connection
         if months is not None and list(months) == self.months:
@@ -738,7 +787,11 @@ class _Build:
             monthly = {name: dict(by_month) for name, by_month in self.files.items()}
         for name, path in tables.items():
             _view(connection, name, [path])
-        for name, by_month in monthly.items():
+        # A cut view reads the one before it in ADDED_ROWS: made after it.
+        cuts = list(ADDED_ROWS)
+        for name, by_month in sorted(
+            monthly.items(), key=lambda item: cuts.index(item[0]) if item[0] in cuts else len(cuts)
+        ):
             chosen = [path for month, path in by_month.items() if months is None or month in months]
             _view(
                 connection,
@@ -746,7 +799,19 @@ class _Build:
                 chosen,
                 REPORT_TABLES[name],
                 within=stories if by_story and name in STORY_TABLES else None,
+                where=ADDED_ROWS.get(name) if added else None,
             )
+
+    def summable(self, name: str, months: Sequence[str]) -> list[str]:
+        """The months of ``months`` whose rows of table ``name`` are summed, not built again.
+
+        Those of ``added_only`` for a table of ``RENUMBERED``, or of ``SUMMED`` while the
+        frequent names (whose bits and set the counts are made with) are the previous
+        snapshot's.
+        """
+        if name not in RENUMBERED and (name not in SUMMED or self.frequent_changed):
+            return []
+        return [month for month in months if month in self.added_only]
 
     def touched_stories_only(self, name: str) -> bool:
         """Whether story table ``name`` is built for the stories an increment touched alone.
@@ -827,11 +892,12 @@ def write_report_tables(
         for worker in workers:
             worker.close()
     LOGGER.info(
-        "report tables: %d of %d months built (%d of them for more than their stories; "
-        "stories: %d), the others carried%s%s",
+        "report tables: %d of %d months built (%d of them for more than their stories, "
+        "%d by sums of the documents added; stories: %d), the others carried%s%s",
         len(state.changed),
         len(state.months),
         len(state.content_changed),
+        len(state.summed),
         len(state.stories_changed),
         "; the frequent names changed" if state.frequent_changed and state.previous else "",
         "; planned from the files added and dropped" if state.stories_increment is not None else "",
@@ -841,7 +907,13 @@ def write_report_tables(
 
 _PLANNED = ("story_numbers", "story_months")
 """Relations the plan makes that the tables' builds read (``_plan``)."""
-_PLANNED_INCREMENT = ("month_documents", "story_documents", "touched_stories", "added_mentions")
+_PLANNED_INCREMENT = (
+    "month_documents",
+    "story_documents",
+    "touched_stories",
+    "added_mentions",
+    "added_documents_of_months",
+)
 """And those they read when the plan is an increment's, made from its files alone.
 
 An increment planned from every row made some of them too (``added_mentions`` may be every
@@ -998,8 +1070,9 @@ def _build_report_table(state: _Build, name: str, query: str, parameters: dict[s
         months = state.changed if name in BY_STORIES else state.content_changed
         if name in BY_FREQUENT_NAMES and state.frequent_changed:
             months = state.months
-        state.scope(months)
-        rows = _build_monthly(state, name, query, parameters, months)
+        summed = state.summable(name, months)
+        state.scope([month for month in months if month not in summed])
+        rows = _build_monthly(state, name, query, parameters, months, summed)
     elif name in FROM_CHANGED_MONTHS:
         # Entities the previous snapshot numbered are in its table: only the mentions
         # added can name others.
@@ -1032,6 +1105,9 @@ def _plan(state: _Build, current: _Inputs, partitions_query: str, digest: str, f
     _plan_months(state)
     if state.stories_increment is not None:
         state.increment = sorted({*state.changed, *state.content_changed})
+        added = connection.execute("SELECT DISTINCT month FROM added_documents_of_months")
+        months_added = {month for (month,) in added.fetchall()}
+        state.added_only = [month for month in state.content_changed if month in months_added]
         _month_documents(state, current.documents, current.clusters, folder)
     _story_columns(
         connection,
@@ -1107,21 +1183,43 @@ def _build_table(state: _Build, name: str, query: str, parameters: dict[str, obj
 
 
 def _build_monthly(
-    state: _Build, name: str, query: str, parameters: dict[str, object], months: Sequence[str]
+    state: _Build,
+    name: str,
+    query: str,
+    parameters: dict[str, object],
+    months: Sequence[str],
+    summed: Sequence[str] = (),
 ) -> int:
-    """Write the months ``months`` of table ``name``, link the others; return all its rows."""
+    """Write the months ``months`` of table ``name``, link the others; return all its rows.
+
+    The months of ``months`` not in ``summed`` are built by ``query`` in the scope the caller
+    set; those of ``summed`` are their previous rows summed with ``query``'s counts over the
+    documents added (:func:`_summed_query`).
+    """
     folder = state.build / name
 
     def write(reader: pa.RecordBatchReader) -> dict[str, Path]:
         return _write_months(state, reader, name, folder)
 
-    written = _with_retry(state, name, query, parameters, write) if months else {}
-    unexpected = set(written) - set(months)
-    if unexpected:
-        raise ValueError(
-            f"report table {name} has rows of months it was not built for: {unexpected}"
-        )
-    files = dict(written)
+    def written_in(chosen: Sequence[str], built: str) -> dict[str, Path]:
+        if not chosen:
+            return {}
+        files = _with_retry(state, name, built, parameters, write, chosen)
+        unexpected = set(files) - set(chosen)
+        if unexpected:
+            raise ValueError(
+                f"report table {name} has rows of months it was not built for: {unexpected}"
+            )
+        return files
+
+    files = written_in([month for month in months if month not in summed], query)
+    if summed:
+        state.scope(summed, mentions="added_mentions", added=True)
+        made = _renumbered_query if name in RENUMBERED else _summed_query
+        files |= written_in(summed, made(state, name, query, summed))
+        with state.lock:
+            state.summed.update(summed)
+    written = dict(files)
     rows = sum(pq.ParquetFile(path).metadata.num_rows for path in written.values())
     carried = _previous_months(state.previous.get(name, ()))
     for month in state.months:
@@ -1141,6 +1239,62 @@ def _build_monthly(
         with state.storage.parquet_writer(target, schema, compression=state.compression) as writer:
             writer.write_table(schema.empty_table())
     return rows
+
+
+def _summed_query(state: _Build, name: str, query: str, months: Sequence[str]) -> str:
+    """Table ``name``'s rows of ``months``: the previous rows summed with ``query``'s.
+
+    ``query`` counts the documents added alone (``_Build.scope`` with ``added``); a count
+    is a sum over documents, so the previous count of a key plus the added documents' is the
+    count a build over all of the month's documents makes, and a key of theirs alone is new.
+    """
+    keys, sums, order = SUMMED[name]
+    carried = [
+        path for month, path in _previous_months(state.previous[name]).items() if month in months
+    ]
+    columns = ", ".join([*keys, *sums])
+    added = f"SELECT {columns} FROM ({query})"  # noqa: S608
+    if carried:
+        # Sources are our own quoted paths; the query is one of ours.
+        added += f" UNION ALL SELECT {columns} FROM {parquet_source(carried)}"  # noqa: S608
+    totals = ", ".join(f"CAST(sum({column}) AS BIGINT) AS {column}" for column in sums)
+    return (
+        f"SELECT {', '.join(keys)}, {totals} FROM ({added}) "  # noqa: S608
+        f"GROUP BY {', '.join(keys)} ORDER BY {order}"
+    )
+
+
+def _renumbered_query(state: _Build, name: str, query: str, months: Sequence[str]) -> str:
+    """Table ``name``'s rows of ``months``: the previous ones renumbered, and ``query``'s.
+
+    ``query`` makes the rows of the documents added alone (``_Build.scope`` with ``added``);
+    the previous rows are those of the other documents, which the increment did not change,
+    and only their numbers move (documents are numbered in date order within their month).
+    """
+    carried = [
+        path for month, path in _previous_months(state.previous[name]).items() if month in months
+    ]
+    if not carried:
+        return query
+    before = [
+        path
+        for month, path in _previous_months(state.previous["document_facts"]).items()
+        if month in months
+    ]
+    with state.lock:
+        now = [path for month, path in state.files["document_facts"].items() if month in months]
+    # Sources are our own quoted paths; the query is one of ours.
+    numbers = (
+        "SELECT b.doc_number AS before, n.doc_number "  # noqa: S608
+        f"FROM {parquet_source(before)} AS b JOIN {parquet_source(now)} AS n USING (doc_id)"
+    )
+    return (
+        "SELECT * FROM ("  # noqa: S608
+        "SELECT n.doc_number, p.* EXCLUDE (doc_number, run_id) "
+        f"FROM {parquet_source(carried)} AS p JOIN ({numbers}) AS n ON n.before = p.doc_number "
+        f"UNION ALL BY NAME SELECT * FROM ({query})"
+        f") ORDER BY {RENUMBERED[name]}"
+    )
 
 
 def _with_touched_stories(state: _Build, name: str, query: str) -> str:
@@ -1182,14 +1336,24 @@ def _with_retry(
     query: str,
     parameters: dict[str, object],
     write: Callable[[pa.RecordBatchReader], T],
+    months: Sequence[str] | None = None,
 ) -> T:
     """Run ``write`` over ``query``'s rows; when out of memory, again within more.
 
     Again within RETRY_MEMORY_LIMIT, then twice that as often as needed (``spill.retry_limits``).
     Tables of ``WITHIN_RETRY_LIMIT`` are built within RETRY_MEMORY_LIMIT at once. A try within
     more than ``BUILD_MEMORY_LIMIT`` waits for any other worker's to end (``_Build.larger``).
+    Before a retry the failed try's files are removed: the table's (None), or those of
+    ``months``, which a table built in more than one query writes at a time.
     """
     connection = state.connection
+
+    def clear() -> None:
+        if months is None:
+            state.storage.remove(state.build / name)
+        for month in months or ():
+            folder = state.build / name / f"month={month}"
+            state.storage.remove(folder / f"part-{state.run_id}.parquet")
 
     def attempt(limit: str) -> T:
         with contextlib.ExitStack() as turn:
@@ -1207,7 +1371,7 @@ def _with_retry(
         attempt,
         retries if name in WITHIN_RETRY_LIMIT else [BUILD_MEMORY_LIMIT, *retries],
         f"report table {name} ran out of {{limit}}; building it again within {{next}}",
-        before_retry=lambda: state.storage.remove(state.build / name),
+        before_retry=clear,
     )
 
 
@@ -1223,10 +1387,12 @@ def _view(
     files: Sequence[Path],
     schema: pa.Schema | None = None,
     within: str | None = None,
+    where: str | None = None,
 ) -> None:
     """View ``files`` as table ``name`` (for the queries that come next); no files: empty.
 
-    ``within``: a relation of ``cluster_id``: the rows of those stories only.
+    ``within``: a relation of ``cluster_id``: the rows of those stories only. ``where``: a join
+    that keeps some rows (``ADDED_ROWS``).
     """
     if not files:
         if schema is None:
@@ -1238,6 +1404,8 @@ def _view(
     source = parquet_source(files)
     if within:
         source += f" SEMI JOIN {within} USING (cluster_id)"
+    if where:
+        source += f" {where}"
     connection.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {source}")  # noqa: S608
 
 

@@ -502,15 +502,16 @@ def _publish_reports(
     tables: dict[str, pa.Table],
     frequent_share: float,
     previous: dict[str, list[Path]] | None = None,
+    parts: dict[str, Any] | None = None,
 ) -> dict[str, list[Path]]:
     """Build the report tables of ``tables`` into ``folder``; return their files by table.
 
     The inputs are laid out in the build folder as a snapshot holds them, a file per part
-    (``_write_inputs``), so that a build after ``previous`` sees the files an increment adds
-    and drops and plans from them.
+    (``_write_inputs``; ``parts``, default ``INPUT_PARTS``), so that a build after ``previous``
+    sees the files an increment adds and drops and plans from them.
     """
     before = None if previous is None else previous["report_partitions"][0].parent.parent
-    written = _write_inputs(folder / "build", tables, before)
+    written = _write_inputs(folder / "build", tables, before, parts)
     with pytest.MonkeyPatch.context() as patch:
         # An increment of these few months touches most of them: planned from its files still.
         patch.setattr(aggregates, "INCREMENT_SHARE", 1.0)
@@ -558,17 +559,26 @@ INPUT_PARTS: dict[str, Any] = {
     "mentions": lambda row: f"shard-{int(row['doc_id'][1:]) % 3}",
     "clusters": lambda row: f"shard-{len(row['cluster_id']) % 2}",
 }
+DOCUMENT_PARTS: dict[str, Any] = INPUT_PARTS | {
+    "documents": lambda row: f"{_month_of(row)}-{row['doc_id']}",
+    "mentions": lambda row: f"document-{row['doc_id']}",
+}
+"""A file per document, as runs write new documents into new files: a document added is a
+file added, and no other row of its month is dropped and added again."""
 
 
 def _write_inputs(
-    build: Path, tables: dict[str, pa.Table], before: Path | None
+    build: Path,
+    tables: dict[str, pa.Table],
+    before: Path | None,
+    parts_of: dict[str, Any] | None = None,
 ) -> dict[str, list[Path]]:
     """Write ``documents``, ``mentions`` and ``clusters`` into ``build``, in parts
-    (``INPUT_PARTS``): a part whose rows are those of ``before``'s same part is linked, as a run
-    carries it; the others are written anew."""
+    (``parts_of``, e.g. ``INPUT_PARTS``): a part whose rows are those of ``before``'s same part
+    is linked, as a run carries it; the others are written anew."""
     whole = write_published(build / "whole", tables)
     files: dict[str, list[Path]] = {}
-    for name, part_of in INPUT_PARTS.items():
+    for name, part_of in (parts_of or INPUT_PARTS).items():
         rows = pq.read_table(whole[name])
         # A table without rows is one empty file.
         parts: dict[str, list[dict[str, Any]]] = {} if rows.num_rows else {"empty": []}
@@ -636,12 +646,41 @@ def _earlier(draw: st.DrawFn, tables: dict[str, pa.Table]) -> dict[str, pa.Table
     }
 
 
+def _fewer(draw: st.DrawFn, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """An earlier state of ``tables`` that some documents of a month or two had not reached:
+    the others as they are now, so that the next run only adds documents."""
+    documents = tables["documents"].to_pylist()
+    months = sorted({_month_of(row) for row in documents})
+    if not months:
+        return tables
+    touched = draw(st.sets(st.sampled_from(months), min_size=1, max_size=2))
+    kept = [
+        row for row in documents if _month_of(row) not in touched or draw(st.integers(0, 2)) > 0
+    ]
+    stories: dict[str, list[dict[str, Any]]] = {}
+    for row in kept:
+        stories.setdefault(row["cluster_id"], []).append(row)
+    for copies in stories.values():
+        # A story that lost its canonical copy had another one then: that copy's row changes.
+        if not any(row["is_canonical"] for row in copies):
+            copies[0]["is_canonical"] = True
+        for row in copies:
+            row["cluster_size"] = len(copies)
+    ids = {row["doc_id"] for row in kept}
+    mentions = [row for row in tables["mentions"].to_pylist() if row["doc_id"] in ids]
+    return tables | {
+        "documents": pa.Table.from_pylist(kept, schema=DOCUMENTS_VIEW),
+        "mentions": pa.Table.from_pylist(mentions, schema=MENTIONS),
+    }
+
+
 INCREMENT_EXAMPLES = given(
     tables=warehouses(),
     data=st.data(),
     filters=st.lists(report_filters, min_size=1, max_size=3),
     frequent_share=st.sampled_from([0.0, 0.25, 1.0]),
 )
+LAYOUTS = st.sampled_from([INPUT_PARTS, DOCUMENT_PARTS])
 
 
 @settings(max_examples=4, derandomize=True, deadline=None)
@@ -655,7 +694,9 @@ def test_a_build_carrying_unchanged_months_equals_a_build_from_scratch(
 ) -> None:
     """Runs over random earlier states of a warehouse, then over it: the months whose documents
     did not change are carried (hard links), and the tables say what one build says. An
-    earlier state differs in every month or in one or two (an increment's)."""
+    earlier state differs in every month or in one or two (an increment's), or lacks some
+    documents of one or two months (an increment that only adds, laid out a file per document
+    as runs write them: its months' counts of names are summed)."""
     _increments_equal_one_build(tables, data, filters, frequent_share, tmp_path_factory)
 
 
@@ -680,10 +721,12 @@ def _increments_equal_one_build(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     folder = tmp_path_factory.mktemp("increments")
-    states = [_earlier(data.draw, tables) for _ in range(data.draw(st.integers(1, 2)))]
+    earlier = data.draw(st.sampled_from([_earlier, _fewer]))
+    states = [earlier(data.draw, tables) for _ in range(data.draw(st.integers(1, 2)))]
+    parts = data.draw(LAYOUTS)
     previous = None
     for number, state in enumerate([*states, tables]):
-        previous = _publish_reports(folder / f"run{number}", state, frequent_share, previous)
+        previous = _publish_reports(folder / f"run{number}", state, frequent_share, previous, parts)
     scratch = _publish_reports(folder / "scratch", tables, frequent_share)
     assert previous is not None
     incremental = _published_connection(tables, previous)
@@ -744,6 +787,68 @@ def test_unchanged_months_are_linked_and_changed_ones_built(
                 assert inode == before[month], (name, month)
     assert any(p.parent.name == f"month={last}" for p in second["document_facts"])
     assert "planned from the files added and dropped" in caplog.text
+
+
+def test_a_month_given_new_documents_alone_sums_its_name_counts_and_renumbers_its_rows(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two March documents arrive naming names named before, one dated before March's others:
+    March's counts of names are its previous rows summed with the new documents' counts, its
+    rows per document the previous ones renumbered and the new documents', the same rows in
+    the same order as a build from scratch writes; the other months are carried."""
+    caplog.set_level("INFO", logger=aggregates.__name__)
+    tables = report_tables()
+    documents = [
+        *tables["documents"].to_pylist(),
+        corpus_document("n1", "TASS", dt.date(2021, 3, 1), "cn1", True, "Peskov On Myanmar"),
+        corpus_document("n2", "Moscow Times", dt.date(2021, 3, 12), "cn2", True, "Russia"),
+    ]
+    documents = [row | {"cluster_size": row["cluster_size"] or 1} for row in documents]
+    new_mentions = [
+        ("n1", "country", "Russia", 1),
+        ("n1", "country", "Myanmar", 2),
+        ("n1", "person", "Dmitry Peskov", 1),
+        ("n2", "country", "Russia", 2),
+        ("n2", "country", "China", 1),
+    ]
+    mentions = [
+        *tables["mentions"].to_pylist(),
+        *(
+            {"doc_id": d, "kind": k, "entity": e, "mentions": n, "run_id": "r"}
+            for d, k, e, n in new_mentions
+        ),
+    ]
+    later = tables | {
+        "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS_VIEW),
+        "mentions": pa.Table.from_pylist(mentions, schema=MENTIONS),
+    }
+    # Russia is in more than half of the documents before and after: frequent; the others not.
+    first = _publish_reports(tmp_path / "run1", tables, 0.5, parts=DOCUMENT_PARTS)
+    second = _publish_reports(tmp_path / "run2", later, 0.5, first, DOCUMENT_PARTS)
+    scratch = _publish_reports(tmp_path / "scratch", later, 0.5, parts=DOCUMENT_PARTS)
+    assert "1 by sums of the documents added" in caplog.text
+    for name in [*aggregates.SUMMED, *aggregates.RENUMBERED]:
+        by_month = {path.parent.name: path for path in second[name]}
+        expected = {path.parent.name: path for path in scratch[name]}
+        assert by_month.keys() == expected.keys(), name
+        for month, path in by_month.items():
+            got, want = (pq.read_table(p).drop_columns(["run_id"]) for p in (path, expected[month]))
+            assert got.num_rows, (name, month)
+            assert got.equals(want), (name, month)
+        inodes = {p.parent.name: os.stat(p).st_ino for p in first[name]}
+        assert os.stat(by_month["month=2021-03"]).st_ino != inodes["month=2021-03"], name
+        assert os.stat(by_month["month=2021-01"]).st_ino == inodes["month=2021-01"], name
+
+
+def test_the_summed_tables_read_only_tables_cut_to_the_documents_added() -> None:
+    """A table summed from the documents added reads no monthly table left whole: its counts
+    would then be of every document of the month, counted twice."""
+    needs = aggregates._dependencies(aggregates.report_table_queries())
+    for name in [*aggregates.SUMMED, *aggregates.RENUMBERED]:
+        monthly = needs[name] & aggregates.PARTITIONED.keys()
+        assert monthly <= aggregates.ADDED_ROWS.keys(), (name, monthly)
+    for name in aggregates.SUMMED:
+        assert name in aggregates.BY_FREQUENT_NAMES, name
 
 
 def test_a_new_copy_of_an_old_story_builds_only_the_story_tables(tmp_path: Path) -> None:
