@@ -526,13 +526,48 @@ def _plan_increment(state: _Build, current: _Inputs, previous: _Inputs) -> list[
             f"INSERT INTO mentioned_months SELECT doc_id, {MONTH} "  # noqa: S608
             f"FROM {parquet_source(current.documents)} SEMI JOIN mentioned USING (doc_id)"
         )
+    _added_documents_of_months(connection)
+    return _plan_stories(state, current, previous)
+
+
+def _added_documents_of_months(connection: duckdb.DuckDBPyConnection) -> None:
+    """``added_documents_of_months``: the new documents of the months that only gained some.
+
+    A month only gains documents when every earlier document of it is still there with the
+    same date, outlet and mentions: rows dropped and added again as they were (a file written
+    again because a story's canonical copy or size changed) are no change to it. A document
+    is new when no row of it was dropped.
+    """
+    content = "doc_id, published_date, publisher, month"
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE new_documents AS SELECT doc_id FROM changed_documents "
+        "WHERE added EXCEPT SELECT doc_id FROM changed_documents WHERE NOT added"
+    )
+    # The changes of content of earlier documents, each side less the other.
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE changed_months AS "  # noqa: S608
+        f"SELECT month FROM (SELECT {content} FROM changed_documents WHERE NOT added "
+        f"EXCEPT ALL SELECT {content} FROM changed_documents WHERE added) "
+        f"UNION SELECT month FROM (SELECT {content} FROM changed_documents WHERE added "
+        f"EXCEPT ALL SELECT {content} FROM changed_documents WHERE NOT added) "
+        "ANTI JOIN new_documents USING (doc_id)"
+    )
+    mention = "doc_id, kind, entity, mentions"
+    connection.execute(
+        "INSERT INTO changed_months SELECT month FROM ("  # noqa: S608
+        f"(SELECT {mention} FROM changed_mentions WHERE NOT added "
+        f"EXCEPT ALL SELECT {mention} FROM changed_mentions WHERE added) "
+        f"UNION ALL (SELECT {mention} FROM changed_mentions WHERE added "
+        f"EXCEPT ALL SELECT {mention} FROM changed_mentions WHERE NOT added)) AS m "
+        "ANTI JOIN new_documents USING (doc_id) "
+        "JOIN (SELECT doc_id, month FROM changed_documents "
+        "UNION SELECT doc_id, month FROM mentioned_months) USING (doc_id)"
+    )
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE added_documents_of_months AS "
-        "SELECT doc_id, month FROM changed_documents WHERE added AND month NOT IN ("
-        "SELECT month FROM changed_documents WHERE NOT added "
-        "UNION SELECT month FROM mentioned_months)"
+        "SELECT doc_id, month FROM changed_documents SEMI JOIN new_documents USING (doc_id) "
+        "WHERE added AND month NOT IN (SELECT month FROM changed_months)"
     )
-    return _plan_stories(state, current, previous)
 
 
 def _month_documents(
@@ -712,9 +747,10 @@ class _Build:
     increment: list[str] | None = None
     """The months of ``month_documents``, built once the months to build are known."""
     added_only: list[str] = field(default_factory=list)
-    """Months an increment only added documents to, planned from its files: none dropped or
-    changed, no mention of an earlier document added or dropped (``added_documents_of_months``
-    has the new ones). Their tables of ``SUMMED`` are summed rather than built again."""
+    """Months an increment only added documents to, planned from its files: none dropped, none
+    given another date or outlet, no mention of an earlier document added or dropped (their
+    stories may change). ``added_documents_of_months`` has the new ones. Their tables of
+    ``SUMMED`` and ``RENUMBERED`` are made from their previous rows and the new documents'."""
     summed: set[str] = field(default_factory=set)
     """Months of ``added_only`` some table of ``SUMMED`` was summed in."""
 

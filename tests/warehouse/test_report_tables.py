@@ -792,18 +792,25 @@ def test_unchanged_months_are_linked_and_changed_ones_built(
 def test_a_month_given_new_documents_alone_sums_its_name_counts_and_renumbers_its_rows(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Two March documents arrive naming names named before, one dated before March's others:
-    March's counts of names are its previous rows summed with the new documents' counts, its
-    rows per document the previous ones renumbered and the new documents', the same rows in
-    the same order as a build from scratch writes; the other months are carried."""
+    """Two March documents arrive naming names named before, one dated before March's others
+    and the canonical copy of an earlier March story now: March's counts of names are its
+    previous rows summed with the new documents' counts, its rows per document the previous
+    ones renumbered and the new documents', the same rows in the same order as a build from
+    scratch writes; the other months are carried."""
     caplog.set_level("INFO", logger=aggregates.__name__)
     tables = report_tables()
     documents = [
         *tables["documents"].to_pylist(),
-        corpus_document("n1", "TASS", dt.date(2021, 3, 1), "cn1", True, "Peskov On Myanmar"),
+        corpus_document("n1", "TASS", dt.date(2021, 3, 1), "cs2", True, "Peskov On Myanmar"),
         corpus_document("n2", "Moscow Times", dt.date(2021, 3, 12), "cn2", True, "Russia"),
     ]
-    documents = [row | {"cluster_size": row["cluster_size"] or 1} for row in documents]
+    sizes = Counter(row["cluster_id"] for row in documents)
+    documents = [
+        row
+        | {"cluster_size": sizes[row["cluster_id"]]}
+        | ({"is_canonical": False} if row["doc_id"] == "s2" else {})
+        for row in documents
+    ]
     new_mentions = [
         ("n1", "country", "Russia", 1),
         ("n1", "country", "Myanmar", 2),
