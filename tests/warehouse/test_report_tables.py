@@ -600,6 +600,16 @@ def _write_inputs(
     return files
 
 
+def _kept(
+    draw: st.DrawFn, documents: list[dict[str, Any]], touched: set[str], odds: int
+) -> list[dict[str, Any]]:
+    """The documents of the months not ``touched``, and of the others each but once in
+    ``odds + 1`` (drawn)."""
+    return [
+        row for row in documents if _month_of(row) not in touched or draw(st.integers(0, odds)) > 0
+    ]
+
+
 def _earlier(draw: st.DrawFn, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
     """An earlier state of ``tables``: in some months (all, or a few: a run's increment),
     some documents not there yet, some with other stories or outlets, some mentions not found
@@ -609,9 +619,7 @@ def _earlier(draw: st.DrawFn, tables: dict[str, pa.Table]) -> dict[str, pa.Table
     touched = set(months)
     if months and draw(st.booleans()):
         touched = draw(st.sets(st.sampled_from(months), min_size=1, max_size=2))
-    kept = [
-        row for row in documents if _month_of(row) not in touched or draw(st.integers(0, 3)) > 0
-    ]
+    kept = _kept(draw, documents, touched, 3)
     stories: dict[str, list[dict[str, Any]]] = {}
     for row in kept:
         stories.setdefault(row["cluster_id"], []).append(row)
@@ -654,9 +662,7 @@ def _fewer(draw: st.DrawFn, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
     if not months:
         return tables
     touched = draw(st.sets(st.sampled_from(months), min_size=1, max_size=2))
-    kept = [
-        row for row in documents if _month_of(row) not in touched or draw(st.integers(0, 2)) > 0
-    ]
+    kept = _kept(draw, documents, touched, 2)
     stories: dict[str, list[dict[str, Any]]] = {}
     for row in kept:
         stories.setdefault(row["cluster_id"], []).append(row)
