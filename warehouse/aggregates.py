@@ -64,6 +64,10 @@ REPORT_GROUP_ROWS = 65_536
 # limit bounds the build within the run's budget; DuckDB spills what does not fit.
 BUILD_THREADS = 1
 BUILD_MEMORY_LIMIT = "256MB"
+INCREMENT_PLAN_THREADS = 2
+"""Threads of the plan of an increment made from its files: its relations are the size of the
+increment, and nothing else runs while it is made. A plan from every row keeps
+``BUILD_THREADS``, whose sorts of every story spill where two threads' ran out."""
 BUILD_WORKERS = 2
 """Report tables built at once, each by a worker of its own DuckDB (``BUILD_THREADS`` threads,
 ``BUILD_MEMORY_LIMIT``): one DuckDB of two threads runs out of memory where two of one spill and
@@ -445,7 +449,11 @@ def _increment(state: _Build, current: _Inputs) -> list[str] | None:
         "previous_partitions",
         pa.concat_tables(pq.read_table(path) for path in state.previous[PARTITIONS]),
     )
-    return _plan_increment(state, current, previous)
+    connection.execute(f"SET threads = {INCREMENT_PLAN_THREADS}")
+    planned = _plan_increment(state, current, previous)
+    if planned is None:
+        connection.execute(f"SET threads = {BUILD_THREADS}")
+    return planned
 
 
 def _plan_increment(state: _Build, current: _Inputs, previous: _Inputs) -> list[str] | None:
