@@ -173,8 +173,8 @@ ADDED_ROWS: dict[str, str] = {
     "document_entities": "SEMI JOIN (SELECT doc_number FROM document_facts) USING (doc_number)",
     "entity_documents": "SEMI JOIN (SELECT doc_number FROM document_facts) USING (doc_number)",
 }
-"""The monthly tables a table of ``SUMMED`` reads, cut to the rows of the documents added
-(``added_documents_of_months``), in the order a view reads the one before it."""
+"""The monthly tables a table of ``SUMMED`` or ``RENUMBERED`` reads, cut to the rows of the
+documents added (``added_documents_of_months``), in the order a view reads the one before it."""
 FROM_CHANGED_MONTHS = frozenset({"entities"})
 """Whole tables whose query needs only the changed months' documents (and the previous table)."""
 UNDATED_KEY = 120_000
@@ -760,7 +760,8 @@ class _Build:
     stories may change). ``added_documents_of_months`` has the new ones. Their tables of
     ``SUMMED`` and ``RENUMBERED`` are made from their previous rows and the new documents'."""
     summed: set[str] = field(default_factory=set)
-    """Months of ``added_only`` some table of ``SUMMED`` was summed in."""
+    """Months of ``added_only`` some table of ``SUMMED`` or ``RENUMBERED`` was made in from its
+    previous rows (the log's count)."""
 
     def on(self, connection: duckdb.DuckDBPyConnection) -> _Build:
         """This build as a worker sees it: its queries run in ``connection``.
@@ -1237,8 +1238,8 @@ def _build_monthly(
     """Write the months ``months`` of table ``name``, link the others; return all its rows.
 
     The months of ``months`` not in ``summed`` are built by ``query`` in the scope the caller
-    set; those of ``summed`` are their previous rows summed with ``query``'s counts over the
-    documents added (:func:`_summed_query`).
+    set; those of ``summed`` are made from their previous rows and ``query``'s over the
+    documents added (:func:`_summed_query`, :func:`_renumbered_query`).
     """
     folder = state.build / name
 
