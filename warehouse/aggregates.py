@@ -1294,9 +1294,7 @@ def _summed_query(state: _Build, name: str, query: str, months: Sequence[str]) -
     count a build over all of the month's documents makes, and a key of theirs alone is new.
     """
     keys, sums, order = SUMMED[name]
-    carried = [
-        path for month, path in _previous_months(state.previous[name]).items() if month in months
-    ]
+    carried = _previous_of(state, name, months)
     columns = ", ".join([*keys, *sums])
     added = f"SELECT {columns} FROM ({query})"  # noqa: S608
     if carried:
@@ -1316,16 +1314,10 @@ def _renumbered_query(state: _Build, name: str, query: str, months: Sequence[str
     the previous rows are those of the other documents, which the increment did not change,
     and only their numbers move (documents are numbered in date order within their month).
     """
-    carried = [
-        path for month, path in _previous_months(state.previous[name]).items() if month in months
-    ]
+    carried = _previous_of(state, name, months)
     if not carried:
         return query
-    before = [
-        path
-        for month, path in _previous_months(state.previous["document_facts"]).items()
-        if month in months
-    ]
+    before = _previous_of(state, "document_facts", months)
     with state.lock:
         now = [path for month, path in state.files["document_facts"].items() if month in months]
     # Sources are our own quoted paths; the query is one of ours.
@@ -1350,10 +1342,7 @@ def _with_touched_stories(state: _Build, name: str, query: str) -> str:
     size and number only, so an untouched story's rows are those a build from scratch makes.
     They get this run's id, as a month built whole does.
     """
-    months = set(state.stories_changed)
-    carried = [
-        path for month, path in _previous_months(state.previous[name]).items() if month in months
-    ]
+    carried = _previous_of(state, name, state.stories_changed)
     if not carried:
         return query
     # Sources are our own quoted paths and relation names; the query is one of ours.
@@ -1364,6 +1353,13 @@ def _with_touched_stories(state: _Build, name: str, query: str) -> str:
         f"UNION ALL BY NAME SELECT * FROM ({query})"
         f") ORDER BY {STORY_ORDER[name]}"
     )
+
+
+def _previous_of(state: _Build, name: str, months: Sequence[str]) -> list[Path]:
+    """The previous snapshot's files of monthly table ``name`` for ``months``."""
+    return [
+        path for month, path in _previous_months(state.previous[name]).items() if month in months
+    ]
 
 
 def _previous_months(paths: Sequence[Path]) -> dict[str, Path]:

@@ -42,6 +42,14 @@ def document(
     }
 
 
+def mention_rows(mentions: list[tuple[str, str, str, int]]) -> list[dict[str, object]]:
+    """``mentions`` rows of (document, kind, entity, times named) tuples."""
+    return [
+        {"doc_id": d, "kind": k, "entity": e, "mentions": n, "run_id": "r"}
+        for d, k, e, n in mentions
+    ]
+
+
 def report_tables() -> dict[str, pa.Table]:
     """``documents``, ``mentions`` and ``quarantine`` of the report corpus."""
     jan, feb, mar = dt.date(2021, 1, 10), dt.date(2021, 2, 10), dt.date(2021, 3, 10)
@@ -87,13 +95,7 @@ def report_tables() -> dict[str, pa.Table]:
     ]
     return {
         "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS_VIEW),
-        "mentions": pa.Table.from_pylist(
-            [
-                {"doc_id": d, "kind": k, "entity": e, "mentions": n, "run_id": "r"}
-                for d, k, e, n in mentions
-            ],
-            schema=MENTIONS,
-        ),
+        "mentions": pa.Table.from_pylist(mention_rows(mentions), schema=MENTIONS),
         "quarantine": pa.Table.from_pylist(
             [{field.name: row.get(field.name) for field in QUARANTINE} for row in quarantine],
             schema=QUARANTINE,

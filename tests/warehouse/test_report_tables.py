@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from tests.faulty_storage import FaultyStorage
 from tests.warehouse.report_corpus import document as corpus_document
-from tests.warehouse.report_corpus import report_tables, write_published
+from tests.warehouse.report_corpus import mention_rows, report_tables, write_published
 from warehouse import aggregates, catalog, name_counts, spill
 from warehouse.catalog import ReportFilters, ReportQuery
 from warehouse.schemas import DOCUMENTS_VIEW, MENTIONS, QUARANTINE, REPORT_TABLES
@@ -824,13 +824,7 @@ def test_a_month_given_new_documents_alone_sums_its_name_counts_and_renumbers_it
         ("n2", "country", "Russia", 2),
         ("n2", "country", "China", 1),
     ]
-    mentions = [
-        *tables["mentions"].to_pylist(),
-        *(
-            {"doc_id": d, "kind": k, "entity": e, "mentions": n, "run_id": "r"}
-            for d, k, e, n in new_mentions
-        ),
-    ]
+    mentions = [*tables["mentions"].to_pylist(), *mention_rows(new_mentions)]
     later = tables | {
         "documents": pa.Table.from_pylist(documents, schema=DOCUMENTS_VIEW),
         "mentions": pa.Table.from_pylist(mentions, schema=MENTIONS),
