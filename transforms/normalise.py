@@ -52,9 +52,30 @@ def repair_mojibake(texts: pa.Array) -> pa.Array:
         return texts
     fixed = texts.to_pylist()
     for index in indices:
-        # Keep typographic quotes: repairing mojibake must not also rewrite the publisher's style.
-        fixed[index] = ftfy.fix_text(fixed[index], normalization="NFC", uncurl_quotes=False)
+        fixed[index] = _repaired(fixed[index])
     return pa.array(fixed, type=pa.string())
+
+
+MOJIBAKE_ROUNDS = 4
+"""Repairs of one text at most, each after NFKC of the one before (:func:`_repaired`)."""
+
+
+def _repaired(text: str) -> str:
+    """``text`` repaired by ftfy, as NFKC leaves it when NFKC changes the repair.
+
+    NFKC comes after the repair and can make mojibake ftfy passes over readable to it
+    (``â€™Ã©`` after a ``’``: NFKC turns the ``™`` into ``TM`` and ``Ã©`` is left alone,
+    which a second repair reads as ``é``): the repair is made again on NFKC's text until NFKC
+    changes nothing, so that normalising twice is normalising once.
+    """
+    for _ in range(MOJIBAKE_ROUNDS):
+        # Keep typographic quotes: repairing mojibake must not also rewrite the publisher's style.
+        repaired = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+        settled = unicodedata.normalize("NFKC", repaired)
+        if settled == repaired:
+            return repaired
+        text = settled
+    return text
 
 
 # Below this size NFKC of everything costs less than looking for what it could change.
