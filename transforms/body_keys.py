@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.arrays import contiguous
+from transforms.arrays import contiguous, utf8_bytes
 
 # Value of each byte as a hex digit; 255 where the byte is not one.
 _HEX_VALUES = np.full(256, 255, dtype=np.uint8)
@@ -28,21 +28,24 @@ def body_keys(content_hash: pa.Array) -> np.ndarray:
     Raises:
         ValueError: A hash that is null, shorter than 16 characters or not hexadecimal.
     """
-    prefix = pc.utf8_slice_codeunits(contiguous(content_hash), 0, 16)
-    if not len(prefix):
+    values = contiguous(content_hash)
+    if not len(values):
         return np.empty(0, np.uint64)
-    prefix = prefix.cast(pa.large_string())  # 64-bit offsets, whatever the input's type
-    offsets = np.frombuffer(prefix.buffers()[1], np.int64)[prefix.offset :][: len(prefix) + 1]
-    if prefix.null_count or np.any(np.diff(offsets) != 16):
+    data, offsets = utf8_bytes(values)
+    lengths = np.diff(offsets)
+    if values.null_count or lengths.min() < 16:
         raise ValueError("content hashes must be at least 16 hex digits")
-    data = np.frombuffer(prefix.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
-    digits = _HEX_VALUES[data].reshape(-1, 16)
+    if np.all(lengths == lengths[0]):
+        # Hashes of one length (one algorithm): their first digits are a view of the bytes.
+        heads = data.reshape(-1, int(lengths[0]))[:, :16]
+    else:
+        prefix = pc.utf8_slice_codeunits(values, 0, 16)
+        heads = utf8_bytes(prefix)[0].reshape(-1, 16)
+    digits = _HEX_VALUES[heads]
     if np.any(digits == 255):
         raise ValueError("content hashes must be hexadecimal")
-    keys = np.zeros(len(digits), np.uint64)
-    for column in range(16):
-        keys = (keys << np.uint64(4)) | digits[:, column].astype(np.uint64)
-    return keys
+    octets = (digits[:, 0::2] << np.uint8(4)) | digits[:, 1::2]
+    return np.ascontiguousarray(octets).view(">u8").ravel().astype(np.uint64)
 
 
 def key_positions(

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.arrays import contiguous
+from transforms.arrays import contiguous, in_set
 from transforms.body_keys import body_keys, key_positions
 from transforms.canonical import canonical_order, cluster_id_for
 
@@ -72,7 +72,9 @@ def star_clusters(n: int, left: np.ndarray, right: np.ndarray, order: np.ndarray
     is_canonical = np.ones(n, dtype=bool)
     # Visit documents best first: those with better neighbours pick the best neighbour that is a
     # canonical; the others stay canonical of their own cluster.
-    for doc in order[np.isin(order, a)]:
+    has_better = np.zeros(n, dtype=bool)
+    has_better[a] = True
+    for doc in order[has_better[order]]:
         neighbours = b[starts[doc] : starts[doc + 1]]  # best first
         heads = neighbours[is_canonical[neighbours]]
         if len(heads):
@@ -202,7 +204,7 @@ def redrawn_bodies(left_key: np.ndarray, right_key: np.ndarray, seeds: np.ndarra
     reached = np.unique(seeds.astype(np.uint64))
     left_key, right_key = left_key.astype(np.uint64), right_key.astype(np.uint64)
     while len(left_key):
-        from_left, from_right = np.isin(left_key, reached), np.isin(right_key, reached)
+        from_left, from_right = in_set(left_key, reached), in_set(right_key, reached)
         grown = np.union1d(reached, np.r_[right_key[from_left], left_key[from_right]])
         # Pairs with both ends reached can reach nothing more.
         rest = ~(from_left & from_right)
@@ -250,7 +252,7 @@ def recluster(
     unknown = pc.is_null(carried.column("cluster_id")).to_numpy(zero_copy_only=False)
     unknown |= pc.is_null(carried.column("canonical_doc_id")).to_numpy(zero_copy_only=False)
     redrawn = redrawn_bodies(left_key, right_key, np.r_[seeds.astype(np.uint64), keys[unknown]])
-    again = np.isin(keys, redrawn)
+    again = in_set(keys, redrawn)
     if again.all():
         drawn = cluster_documents(
             doc_id, content_hash, published_date, word_count, left_key, right_key
@@ -258,7 +260,7 @@ def recluster(
         return drawn, again
     at = np.flatnonzero(again)
     taken = pa.array(at)
-    inside = np.isin(left_key.astype(np.uint64), redrawn)
+    inside = in_set(left_key.astype(np.uint64), redrawn)
     drawn = cluster_documents(
         pc.take(doc_id, taken),
         pc.take(content_hash, taken),

@@ -1,4 +1,4 @@
-"""Byte-level counts over Arrow string arrays agree with the RE2 patterns they stand for."""
+"""Byte-level counts over Arrow string arrays agree with the RE2 patterns they stand for; sets."""
 
 import numpy as np
 import pyarrow as pa
@@ -6,7 +6,7 @@ import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.arrays import count_words, may_hold_cjk
+from transforms.arrays import count_words, in_set, may_hold_cjk
 
 # White space of every kind RE2 and Unicode know, letters, digits and CJK.
 ALPHABET = st.sampled_from(list(" \t\n\x0b\x0c\r\x85\xa0\u2028\u3000ab1é€中カ"))
@@ -37,3 +37,19 @@ def test_may_hold_cjk_misses_no_han_or_kana_character() -> None:
     flagged = may_hold_cjk(texts)
     assert not np.any(han_or_kana.to_numpy(zero_copy_only=False) & ~flagged)
     assert not may_hold_cjk(pa.array(["plain ASCII", "Café “quoted” — dash"])).any()
+
+
+@given(
+    st.lists(st.integers(0, 2**64 - 1), max_size=40),
+    st.lists(st.integers(0, 2**64 - 1), max_size=40),
+    st.sampled_from([np.uint64, np.int64]),
+)
+def test_in_set_is_numpys_isin(values: list[int], members: list[int], dtype: type) -> None:
+    """Members of either type, repeated or not, drawn from the values or not."""
+    if dtype is np.int64:
+        values, members = [v >> 1 for v in values], [m >> 1 for m in members]
+    members += values[::3]
+    array, member_array = np.array(values, dtype), np.array(members, np.uint64)
+    found = in_set(array, member_array)
+    assert found.dtype == bool
+    assert (found == np.isin(array, member_array.astype(dtype))).all()

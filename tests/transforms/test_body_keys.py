@@ -19,7 +19,20 @@ def test_body_keys_read_the_first_sixteen_hex_digits(hashes: list[str]) -> None:
         assert (body_keys(chunked) == expected).all()
 
 
+@given(
+    st.integers(16, 64).flatmap(
+        lambda n: st.lists(
+            st.text("0123456789abcdef", min_size=n, max_size=n), min_size=1, max_size=30
+        )
+    )
+)
+def test_hashes_of_one_length_read_as_hashes_of_several(hashes: list[str]) -> None:
+    expected = np.array([int(h[:16], 16) for h in hashes], dtype=np.uint64)
+    assert (body_keys(pa.array(hashes, pa.large_string())) == expected).all()
+    assert (body_keys(pa.array([*hashes[1:], "0" * 70])) == np.r_[expected[1:], 0]).all()
+
+
 def test_body_keys_refuse_what_is_not_a_hash() -> None:
-    for bad in (["0123456789abcde"], ["0123456789abcdeg"], [None]):
+    for bad in (["0123456789abcde"], ["0123456789abcdeg"], [None], ["0123456789abcdef", None]):
         with pytest.raises(ValueError, match="content hashes must"):
             body_keys(pa.array(bad, pa.string()))
