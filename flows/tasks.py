@@ -330,6 +330,7 @@ def deduplicate_documents(
         NEAR_DUPLICATES,
         verifiers=functools.partial(verification_pool, workers),
         parallel=workers,
+        known=keys.places(),
     )
     left, right = pairs.column("left_key").to_numpy(), pairs.column("right_key").to_numpy()
     doc_id, content_hash = table.column("doc_id"), table.column("content_hash")

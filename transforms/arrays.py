@@ -24,6 +24,19 @@ def in_set(values: np.ndarray, members: np.ndarray) -> np.ndarray:
     return pc.is_in(pa.array(values), value_set=value_set).to_numpy(zero_copy_only=False)
 
 
+def distinct_sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted, and the index of one occurrence of each (any one).
+
+    ``np.unique(values, return_index=True)`` without its promise of the first occurrence, which
+    costs a stable sort.
+    """
+    order = np.argsort(values)
+    ordered = values[order]
+    opens = np.ones(len(values), dtype=bool)
+    opens[1:] = ordered[1:] != ordered[:-1]
+    return ordered[opens], order[opens]
+
+
 def utf8_bytes(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The UTF-8 bytes of a string array's values and where each starts (and the last ends).
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -30,9 +31,11 @@ from warehouse.spill import spilling_connection
 PLACES = (
     "SELECT DISTINCT ON (content_hash) filename AS file, file_row_number AS row_number "
     "FROM read_parquet($files, union_by_name = true, filename = true, file_row_number = true) "
-    "SEMI JOIN wanted USING (content_hash) "
+    "SEMI JOIN unplaced USING (content_hash) "
     "ORDER BY content_hash, file, row_number"
 )
+"""A file and row of each hash of ``unplaced`` in the ``$files`` that hold it."""
+PLACED = pa.schema([("file", pa.string()), ("row_number", pa.int64())])
 BODIES = (
     "SELECT w.batch, d.content_hash, d.body "
     "FROM read_parquet($file, file_row_number = true) AS d "
@@ -48,8 +51,43 @@ CHUNK_ROWS = 16_384
 SCAN_THREADS = 2
 
 
+@dataclass(frozen=True)
+class KnownPlaces:
+    """Where some bodies already are: a document file and row of each of their content hashes.
+
+    A run that read its previous documents' keys knows their places (``incremental.gather_keys``);
+    the scan of every file's hashes for them is then not needed.
+    """
+
+    files: list[str]
+    """The document files the places point into."""
+    content_hash: pa.Array
+    """Hashes of the bodies placed (repeats allowed: any of their rows holds the body)."""
+    file_index: np.ndarray
+    """Each hash's file, as an index into ``files``."""
+    row: np.ndarray
+    """Each hash's row in its file (Parquet's ``file_row_number``)."""
+
+    def of(self, hashes: pa.Array) -> tuple[pa.Table, pa.Array]:
+        """Places (``file``, ``row_number``) of the hashes known, and the hashes that are not.
+
+        ``hashes`` are distinct and few beside the places: the places are probed in a hash set
+        of them, not the other way round.
+        """
+        at = np.flatnonzero(pc.is_in(self.content_hash, value_set=hashes).to_numpy(False))
+        first = pc.index_in(hashes, value_set=self.content_hash.take(pa.array(at)))
+        placed = at[first.drop_null().to_numpy()]
+        files = pa.array(self.files, pa.string()).take(pa.array(self.file_index[placed]))
+        rows = pa.array(self.row[placed], pa.int64())
+        unknown = hashes.filter(first.is_null())
+        return pa.table([files, rows], schema=PLACED), unknown
+
+
 def bodies_by_batch(
-    files: Sequence[Path | str], wanted: pa.Table, work_dir: Path
+    files: Sequence[Path | str],
+    wanted: pa.Table,
+    work_dir: Path,
+    known: KnownPlaces | None = None,
 ) -> Iterator[tuple[int, pa.Table]]:
     """Each batch's bodies, one of each content hash: ``(batch, table(content_hash, body))``.
 
@@ -57,6 +95,9 @@ def bodies_by_batch(
         files: Document files (any with ``content_hash`` and ``body``).
         wanted: ``content_hash`` and ``batch`` (int64) rows; a hash may be in several batches.
         work_dir: Where the temporary files go and DuckDB spills (a run's staging folder).
+        known: Places of some of the bodies, in some of ``files``: the others are found by a
+            scan of the files ``known`` does not cover (every wanted body must be in one of
+            them or known).
     """
     with tempfile.TemporaryDirectory(prefix="bodies-", dir=work_dir) as folder:
         writers: dict[int, ipc.RecordBatchFileWriter] = {}
@@ -64,7 +105,7 @@ def bodies_by_batch(
         connection.execute(f"SET threads = {SCAN_THREADS}")
         try:
             connection.register("wanted", wanted)
-            for query in _reads(connection, [str(f) for f in files]):
+            for query in _reads(connection, [str(f) for f in files], wanted, known):
                 for part in query.to_arrow_reader(CHUNK_ROWS):
                     _append(part, Path(folder), writers)
         finally:
@@ -83,12 +124,15 @@ def bodies_by_batch(
 
 
 def _reads(
-    connection: duckdb.DuckDBPyConnection, files: list[str]
+    connection: duckdb.DuckDBPyConnection,
+    files: list[str],
+    wanted: pa.Table,
+    known: KnownPlaces | None,
 ) -> Iterator[duckdb.DuckDBPyRelation]:
     """A query per file holding wanted bodies: its rows of them (one of each hash), or all."""
     if not files:
         return
-    places = connection.sql(PLACES, params={"files": files}).to_arrow_table()
+    places = _places(connection, files, wanted, known)
     numbers = places.column("row_number").to_numpy()
     by_file = places.column("file").to_pylist()
     rows: dict[str, list[int]] = {}
@@ -102,6 +146,23 @@ def _reads(
             yield connection.sql(
                 f"{BODIES} WHERE d.file_row_number IN ({listed})", params={"file": file}
             )
+
+
+def _places(
+    connection: duckdb.DuckDBPyConnection,
+    files: list[str],
+    wanted: pa.Table,
+    known: KnownPlaces | None,
+) -> pa.Table:
+    """A file and row of each wanted hash: the known ones', the others' by a scan of the rest."""
+    hashes = pc.unique(wanted.column("content_hash").combine_chunks())
+    placed, unknown = (PLACED.empty_table(), hashes) if known is None else known.of(hashes)
+    rest = files if known is None else sorted(set(files) - set(known.files))
+    if not len(unknown) or not rest:
+        return placed
+    connection.register("unplaced", pa.table({"content_hash": unknown}))
+    scanned = connection.sql(PLACES, params={"files": rest}).to_arrow_table()
+    return pa.concat_tables([placed, scanned.cast(PLACED)])
 
 
 def _append(

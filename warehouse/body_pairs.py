@@ -11,16 +11,18 @@ import collections
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from transforms.arrays import distinct_sorted
 from transforms.body_keys import body_keys, key_positions
 from transforms.components import pair_batches
 from transforms.near_copies import NearDupParams, plausible_pairs, verify_pairs
 from transforms.sketches import unpack_signature_bytes
-from warehouse.body_batches import bodies_by_batch
+from warehouse.body_batches import KnownPlaces, bodies_by_batch
 from warehouse.candidates import (
     TouchedBuckets,
     candidate_batches,
@@ -49,13 +51,15 @@ def next_pairs(
     *,
     verifiers: Callable[[], Executor] | None = None,
     parallel: int = 1,
+    known: KnownPlaces | None = None,
 ) -> pa.Table:
     """The copy pairs of the next snapshot: :func:`find_copies` and :func:`kept_pairs`, merged.
 
     A run adding few bodies reads the published band keys once, through its new bodies'
     buckets (:func:`warehouse.candidates.touched_buckets`), for both. The previous pairs still
     supported are found in a thread beside the search for new ones: neither needs the other,
-    and both mostly wait on DuckDB's scans or on the verifying processes.
+    and both mostly wait on DuckDB's scans or on the verifying processes. ``known``: see
+    :func:`find_copies`.
     """
     old_bands, new_bands = table_files(previous, "body_bands"), staging.band_files()
     touched = None
@@ -64,7 +68,14 @@ def next_pairs(
     with ThreadPoolExecutor(1, thread_name_prefix="newsetl-kept-pairs") as beside:
         kept = beside.submit(kept_pairs, previous, staging, params, touched=touched)
         found = find_copies(
-            previous, staging, keys, params, verifiers=verifiers, parallel=parallel, touched=touched
+            previous,
+            staging,
+            keys,
+            params,
+            verifiers=verifiers,
+            parallel=parallel,
+            touched=touched,
+            known=known,
         )
         return merged_pairs([found, kept.result()])
 
@@ -79,6 +90,7 @@ def find_copies(
     verifiers: Callable[[], Executor] | None = None,
     parallel: int = 1,
     touched: TouchedBuckets | None = None,
+    known: KnownPlaces | None = None,
 ) -> pa.Table:
     """Verified copy pairs among the bodies new in this run and all the others.
 
@@ -104,11 +116,12 @@ def find_copies(
             the band buckets and screen the candidates (with or without ``verifiers``).
         touched: The buckets of this run's new bodies, read by :func:`next_pairs` for a run
             adding few bodies; None: read here if the run is one.
+        known: Where the previous snapshot's bodies are, when the run read their keys: the
+            bodies verified are then looked up there, not found by a scan of every document.
     """
-    hashes = pc.unique(keys.column("content_hash").combine_chunks())
-    present = body_keys(hashes)
-    order = np.argsort(present)
-    present, hashes = present[order], hashes.take(pa.array(order))
+    every_hash = keys.column("content_hash").combine_chunks()
+    present, first = distinct_sorted(body_keys(every_hash))
+    hashes = _Hashes(every_hash, first)
     old_bands, new_bands = table_files(previous, "body_bands"), staging.band_files()
     if touched is None and reads_touched_buckets(old_bands, new_bands):
         touched = touched_buckets(old_bands, new_bands, staging.path, params.minhash.bands)
@@ -133,7 +146,7 @@ def find_copies(
     batch_of = pair_batches(len(present), left, right, size)
     by_batch = np.argsort(batch_of, kind="stable")
     left, right, batch_of = left[by_batch], right[by_batch], batch_of[by_batch]
-    batches = _bodies_by_batch(previous, staging, hashes, left, right, batch_of)
+    batches = _bodies_by_batch(previous, staging, hashes, left, right, batch_of, known)
     with contextlib.ExitStack() as stack:
         pool = None
         if verifiers is not None and side_by_side and batch_of[-1] > 0:  # two batches or more
@@ -275,19 +288,38 @@ def _copies(
     )
 
 
+@dataclass(frozen=True)
+class _Hashes:
+    """The content hash of each body, in the order of their keys: a document's each."""
+
+    column: pa.Array
+    """Every document's content hash."""
+    first: np.ndarray
+    """For each body, one of its documents."""
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def take(self, bodies: np.ndarray) -> pa.Array:
+        """The hashes of some bodies (indices): only those are taken out of the column."""
+        return self.column.take(pa.array(self.first[bodies]))
+
+
 def _bodies_by_batch(
     previous: Snapshot | None,
     staging: RunStaging,
-    hashes: pa.Array,
+    hashes: _Hashes,
     left: np.ndarray,
     right: np.ndarray,
     batch_of: np.ndarray,
+    known: KnownPlaces | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array]]:
     """Each verification batch: its pairs ``(a, b)``, its body indices (sorted) and their texts.
 
     ``left``, ``right``: the pairs (body indices), sorted by ``batch_of``, the batch of each; a
     body is read for each batch one of its pairs is in, by one scan of the staged and published
-    documents (:func:`warehouse.body_batches.bodies_by_batch`).
+    documents, or of the staged ones with the previous bodies' places ``known``
+    (:func:`warehouse.body_batches.bodies_by_batch`).
     """
     files = [str(p) for p in staging.path.glob("documents/*.parquet")]
     files += [str(p) for p in table_files(previous, "documents")]
@@ -295,16 +327,16 @@ def _bodies_by_batch(
     wanted_ends = np.unique(np.concatenate([batch_of * size + left, batch_of * size + right]))
     wanted = pa.table(
         {
-            "content_hash": hashes.take(pa.array(wanted_ends % size)),
+            "content_hash": hashes.take(wanted_ends % size),
             "batch": pa.array(wanted_ends // size),
         }
     )
     bounds = np.searchsorted(batch_of, np.arange(int(batch_of[-1]) + 2))
-    for number, texts in bodies_by_batch(files, wanted, staging.path):
+    for number, texts in bodies_by_batch(files, wanted, staging.path, known):
         pairs = slice(bounds[number], bounds[number + 1])
         a, b = left[pairs], right[pairs]
         members = np.unique(np.concatenate([a, b]))
-        at = pc.index_in(hashes.take(pa.array(members)), value_set=texts.column("content_hash"))
+        at = pc.index_in(hashes.take(members), value_set=texts.column("content_hash"))
         if at.null_count:
             raise ValueError(f"{at.null_count} bodies of verification batch {number} not found")
         yield a, b, members, texts.column("body").combine_chunks().take(at)

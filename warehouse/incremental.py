@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from transforms import increment_plan
 from warehouse import story_partitions
+from warehouse.body_batches import KnownPlaces
 from warehouse.schemas import CLUSTERS, MANIFEST, MENTIONS, QUARANTINE, TABLES, conform
 from warehouse.spill import spilling_connection
 from warehouse.storage import partition_value
@@ -62,6 +63,15 @@ class DocumentKeys:
     gone: pa.Table = field(default_factory=GONE.empty_table)
     """``doc_id`` and ``cluster_id`` of the superseded documents: their rows of the story
     tables go, or are written again."""
+
+    def places(self) -> KnownPlaces:
+        """Where the kept previous documents' bodies are: their file and row."""
+        return KnownPlaces(
+            [str(path) for path in self.previous_files],
+            self.previous.column("content_hash").combine_chunks(),
+            self.previous.column("file_index").to_numpy(),
+            self.previous.column("row").to_numpy(),
+        )
 
     def all_keys(self) -> pa.Table:
         """KEY_COLUMNS of previous then new documents: the order cluster results align to."""

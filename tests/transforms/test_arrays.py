@@ -6,7 +6,7 @@ import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.arrays import count_words, in_set, may_hold_cjk
+from transforms.arrays import count_words, distinct_sorted, in_set, may_hold_cjk
 
 # White space of every kind RE2 and Unicode know, letters, digits and CJK.
 ALPHABET = st.sampled_from(list(" \t\n\x0b\x0c\r\x85\xa0\u2028\u3000ab1é€中カ"))
@@ -53,3 +53,11 @@ def test_in_set_is_numpys_isin(values: list[int], members: list[int], dtype: typ
     found = in_set(array, member_array)
     assert found.dtype == bool
     assert (found == np.isin(array, member_array.astype(dtype))).all()
+
+
+@given(st.lists(st.integers(0, 30), max_size=60))
+def test_distinct_sorted_is_numpys_unique_with_an_index_of_each(values: list[int]) -> None:
+    array = np.array(values, np.uint64)
+    distinct, index = distinct_sorted(array)
+    assert (distinct == np.unique(array)).all()
+    assert (array[index] == distinct).all()
