@@ -16,6 +16,7 @@ import glob
 import gzip
 import io
 import itertools
+import operator
 import os
 import re
 import stat
@@ -159,6 +160,8 @@ _JUDGED_SECONDS = 0.05
 
 # Stats the local file system asks for a whole folder's paths in one call, outside the GIL.
 _LOCAL = pafs.LocalFileSystem()
+_SIZE = operator.attrgetter("size")
+_MTIME = operator.attrgetter("mtime_ns")
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,37 +262,42 @@ def _list_folder(
 
     ``relative`` is the folder's path from the walk's root with a trailing separator (empty at
     the root): paths are joined as strings, not as a million ``Path`` objects. Work per entry
-    holds the GIL that the other folders' threads wait for, so names are matched and checked
-    with calls that run over the whole folder in C. Entries sort by their escaped name, a
-    subfolder by its name and a separator: the order of the paths below them, as Arrow sorts
-    them (by UTF-8 bytes, which is the order of the characters).
+    holds the GIL that the other folders' threads wait for, so the folder is read as names, not
+    as a ``DirEntry`` each, names are matched and checked with calls that run over the whole
+    folder in C, and only the matches are sorted. The few names that do not match are looked at
+    one by one for the subfolders among them (:func:`_subfolders`). Entries sort by their
+    escaped name, a subfolder by its name and a separator: the order of the paths below them,
+    as Arrow sorts them (by UTF-8 bytes, which is the order of the characters).
     """
     start, cpu_start = time.perf_counter(), time.thread_time()
     try:
-        entries = list(os.scandir(directory))
+        names = os.listdir(directory)
     except OSError:
-        entries = []
-    if skip:
-        entries = [
-            e for e in entries if not (e.is_dir(follow_symlinks=False) and _identity(e) in skip)
-        ]
-    names = [entry.name for entry in entries]
+        names = []
+    prefix = os.path.join(directory, "")  # the folder and a separator, as os.scandir joins them
     hits = _name_hits(list(map(os.path.normcase, names)) if os.name == "nt" else names, pattern)
     joined = relative + "".join(names)
     plain = joined.isascii() and "\\" not in joined
-    keys = names if plain else [escape_name(name) for name in names]
-    matched = zip(itertools.compress(keys, hits), itertools.compress(entries, hits), strict=True)
-    found = sorted(matched)
-    found_keys = [key for key, _ in found]
+    matched = list(itertools.compress(names, hits))
+    matched.sort(key=None if plain else escape_name)
+    paths = list(map(prefix.__add__, matched))
+    sizes, modified, folders_found = _stat_entries(paths)
+    if skip and folders_found:
+        dropped = {index for index in folders_found if _skipped(paths[index], skip)}
+        if dropped:
+            kept = [index for index in range(len(matched)) if index not in dropped]
+            matched = [matched[index] for index in kept]
+            sizes = [sizes[index] for index in kept]
+            modified = [modified[index] for index in kept]
+    others = list(itertools.compress(names, map(operator.not_, hits)))
     folders = sorted(
-        (escape_name(entry.name + os.sep), entry.path, f"{relative}{entry.name}{os.sep}")
-        for entry, hit in zip(entries, hits, strict=True)
-        if not hit and entry.is_dir(follow_symlinks=False)
+        (escape_name(name + os.sep), prefix + name, f"{relative}{name}{os.sep}")
+        for name in _subfolders(directory, prefix, others, skip)
     )
-    found_names = [relative + entry.name for _, entry in found]
+    found_keys = matched if plain else list(map(escape_name, matched))
+    found_names = list(map(relative.__add__, matched))
     if not plain:
-        found_names = [escape_name(name) for name in found_names]
-    sizes, modified = _stat_entries([entry for _, entry in found])
+        found_names = list(map(escape_name, found_names))
     table = pa.table(
         {
             "source_path": pa.array(found_names, pa.string()),
@@ -305,8 +313,49 @@ def _list_folder(
     return _Listing(table, found_names, subfolders, seconds, cpu_seconds)
 
 
-def _stat_entries(entries: list[os.DirEntry[str]]) -> tuple[list[int | None], list[int | None]]:
-    """Size and mtime of each entry as ``DirEntry.stat`` gives them, None where it fails.
+# Names of a folder that do not match, up to which each is lstat'ed to find the subfolders
+# among them; a folder with more is read again as ``DirEntry`` objects, whose types come with
+# the listing (a sidecar file beside each article would otherwise cost a stat each).
+_FEW_OTHERS = 32
+
+
+def _subfolders(
+    directory: str, prefix: str, others: list[str], skip: frozenset[tuple[int, int]]
+) -> list[str]:
+    """The names among ``others`` (a folder's names that do not match) of folders to walk.
+
+    A folder is one by ``lstat``: a link to a folder is not followed. Nor is a folder whose
+    (device, inode) is in ``skip``, nor one that is gone when it is looked at.
+    """
+    if len(others) <= _FEW_OTHERS:
+        found = []
+        for name in others:
+            info = _lstat_or_none(prefix + name)
+            if info is not None and stat.S_ISDIR(info.st_mode):
+                if (info.st_dev, info.st_ino) not in skip:
+                    found.append(name)
+        return found
+    wanted = set(others)
+    try:
+        with os.scandir(directory) as entries:
+            folders = [
+                entry.name
+                for entry in entries
+                if entry.name in wanted and entry.is_dir(follow_symlinks=False)
+            ]
+    except OSError:
+        return []
+    return [name for name in folders if not (skip and _skipped(prefix + name, skip))]
+
+
+def _skipped(path: str, skip: frozenset[tuple[int, int]]) -> bool:
+    """Whether ``path`` is itself (not through a link) a folder whose identity is in ``skip``."""
+    info = _lstat_or_none(path)
+    return info is not None and stat.S_ISDIR(info.st_mode) and (info.st_dev, info.st_ino) in skip
+
+
+def _stat_entries(paths: list[str]) -> tuple[list[int | None], list[int | None], list[int]]:
+    """Size and mtime of each path as ``os.stat`` gives them, None where it fails.
 
     Arrow stats the folder's paths in one call that releases the GIL once, not once per file:
     with a warm cache, per-file releases made the walk's threads queue for the GIL (more threads
@@ -315,8 +364,11 @@ def _stat_entries(entries: list[os.DirEntry[str]]) -> tuple[list[int | None], li
     a name that is not is given as its bytes. It reports only regular files' sizes (and no
     mtime at -1 ns), and fails a whole call on an error that is not a missing file: those
     entries are asked again one by one.
+
+    Returns:
+        The sizes, the mtimes, and the indices of the paths that are folders (or links to
+        folders): as Arrow gives a folder no size, each of them is among those asked again.
     """
-    paths = [entry.path for entry in entries]
     asked: Sequence[str | bytes] = paths
     if not "".join(paths).isascii():
         asked = [path if path.isascii() else os.fsencode(path) for path in paths]
@@ -324,25 +376,36 @@ def _stat_entries(entries: list[os.DirEntry[str]]) -> tuple[list[int | None], li
     modified: list[int | None]
     try:
         infos = _LOCAL.get_file_info(asked)
-        sizes, modified = [info.size for info in infos], [info.mtime_ns for info in infos]
+        sizes = list(map(_SIZE, infos))
+        modified = list(map(_MTIME, infos))
     except (OSError, pa.ArrowException):
-        sizes, modified = [None] * len(entries), [None] * len(entries)
+        sizes, modified = [None] * len(paths), [None] * len(paths)
+    folders = []
     for index in [i for i, size in enumerate(sizes) if size is None or modified[i] is None]:
-        info = _stat_or_none(entries[index])
+        info = _stat_or_none(paths[index])
         sizes[index] = None if info is None else info.st_size
         modified[index] = None if info is None else info.st_mtime_ns
-    return sizes, modified
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            folders.append(index)
+    return sizes, modified, folders
 
 
-def _stat_or_none(entry: os.DirEntry[str]) -> os.stat_result | None:
+def _stat_or_none(path: str) -> os.stat_result | None:
     try:
-        return entry.stat()
+        return os.stat(path)
     except OSError:
         return None
 
 
-def _identity(entry: os.DirEntry[str] | Path) -> tuple[int, int]:
-    info = entry.stat(follow_symlinks=False)
+def _lstat_or_none(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _identity(folder: Path) -> tuple[int, int]:
+    info = folder.stat(follow_symlinks=False)
     return info.st_dev, info.st_ino
 
 

@@ -324,6 +324,24 @@ def test_discovery_skips_the_warehouse_inside_the_input(tmp_path: Path) -> None:
     assert discover(tmp_path).paths == ("a.txt", "wh/snapshots/s1/notes.txt")
 
 
+@pytest.mark.parametrize("few_others", [0, sources._FEW_OTHERS])
+def test_a_walk_follows_no_link_and_skips_the_warehouse_whatever_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, few_others: int
+) -> None:
+    """A link to a folder is not walked, named like an article it is found; the warehouse is
+    neither, named like an article too (subfolders told by lstat, or by the listing's types)."""
+    monkeypatch.setattr(sources, "_FEW_OTHERS", few_others)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("x")
+    (tmp_path / "wh.txt" / "s1").mkdir(parents=True)
+    (tmp_path / "wh.txt" / "s1" / "own.txt").write_text("newsetl's own file")
+    (tmp_path / "link").symlink_to(tmp_path / "sub", target_is_directory=True)
+    (tmp_path / "link.txt").symlink_to(tmp_path / "wh.txt", target_is_directory=True)
+    (tmp_path / "notes.md").write_text("x")
+    assert discover(tmp_path, skip=tmp_path / "wh.txt").paths == ("link.txt", "sub/a.txt")
+    assert discover(tmp_path).paths == ("link.txt", "sub/a.txt", "wh.txt")
+
+
 # Names around the separator ('.', '-', ' ' sort before '/', '0' after), a backslash, bytes
 # that are not UTF-8 (escaped as \xHH), characters of two, three and four UTF-8 bytes.
 ODD_NAMES = [
