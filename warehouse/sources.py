@@ -20,10 +20,11 @@ import operator
 import os
 import re
 import stat
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -205,27 +206,16 @@ def _walk(root: str, pattern: str, skip: frozenset[tuple[int, int]]) -> _Walked:
         ``FILE_STAT_SCHEMA`` rows sorted by path (relative to ``root``, escaped): size and mtime
         null where stat fails (a broken link named like an article).
     """
-    listings: dict[str, _Listing] = {}
-    waiting = [(root, "")]
-    running: dict[Future[_Listing], str] = {}
-    fast = threads = min(FAST_WALK_THREADS, WALK_THREADS)
-    seconds = cpu_seconds = 0.0
+    walk = _Walk(root, pattern, skip)
     with ThreadPoolExecutor(WALK_THREADS, thread_name_prefix="newsetl-walk") as pool:
-        while waiting or running:
-            while waiting and len(running) < threads:
-                folder, relative = waiting.pop()
-                running[pool.submit(_list_folder, folder, relative, pattern, skip)] = relative
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                listing = future.result()
-                listings[running.pop(future)] = listing
-                waiting.extend((folder, relative) for folder, relative, _ in listing.folders)
-                seconds += listing.seconds
-                cpu_seconds += listing.cpu_seconds
-            if seconds >= _JUDGED_SECONDS:
-                slow = cpu_seconds < seconds * SLOW_CPU_SHARE
-                threads = WALK_THREADS if slow else fast
-                seconds = cpu_seconds = 0.0
+        workers = [pool.submit(walk.work) for _ in range(WALK_THREADS)]
+        try:
+            for worker in workers:
+                worker.result()
+        except BaseException:
+            walk.stop()  # an interrupt, or a thread's error: the others stop too
+            raise
+    listings = walk.listings
     tables: list[pa.Table] = []
     paths: list[str] = []
     for found, names in _in_order(listings):
@@ -234,6 +224,69 @@ def _walk(root: str, pattern: str, skip: frozenset[tuple[int, int]]) -> _Walked:
     if not tables:
         return _Walked(FILE_STAT_SCHEMA.empty_table(), ())
     return _Walked(pa.concat_tables(tables).combine_chunks(), tuple(paths))
+
+
+class _Walk:
+    """The folders a walk's threads share: those waiting to be listed, and the listings made.
+
+    A thread that has listed a folder takes the next one itself, while it holds the GIL:
+    handed out by another thread, each folder waited for that thread to get the GIL first.
+    At most ``threads`` folders are listed at once, ``FAST_WALK_THREADS`` or ``WALK_THREADS``
+    as the walk judges its storage (:func:`_walk`).
+    """
+
+    def __init__(self, root: str, pattern: str, skip: frozenset[tuple[int, int]]) -> None:
+        self.pattern, self.skip = pattern, skip
+        self.waiting = [(root, "")]
+        self.listings: dict[str, _Listing] = {}
+        self.running = 0
+        self.fast = self.threads = min(FAST_WALK_THREADS, WALK_THREADS)
+        self.seconds = self.cpu_seconds = 0.0
+        self.failed = False
+        self.changed = threading.Condition()
+
+    def work(self) -> None:
+        """List folders, one at a time, until none is left or a thread failed."""
+        try:
+            task = self._next(None)
+            while task is not None:
+                folder, relative = task
+                listing = _list_folder(folder, relative, self.pattern, self.skip)
+                task = self._next((relative, listing))
+        except BaseException:
+            self.stop()  # the threads waiting for folders would wait for this one's for ever
+            raise
+
+    def stop(self) -> None:
+        """End the walk: each thread returns once its folder is listed."""
+        with self.changed:
+            self.failed = True
+            self.changed.notify_all()
+
+    def _next(self, done: tuple[str, _Listing] | None) -> tuple[str, str] | None:
+        """Keep a listing made, and take the next folder to list: None when the walk is over."""
+        with self.changed:
+            if done is not None:
+                relative, listing = done
+                self.running -= 1
+                self.listings[relative] = listing
+                self.waiting.extend((folder, below) for folder, below, _ in listing.folders)
+                self.seconds += listing.seconds
+                self.cpu_seconds += listing.cpu_seconds
+                if self.seconds >= _JUDGED_SECONDS:
+                    slow = self.cpu_seconds < self.seconds * SLOW_CPU_SHARE
+                    self.threads = WALK_THREADS if slow else self.fast
+                    self.seconds = self.cpu_seconds = 0.0
+            while not self.failed and (self.waiting or self.running):
+                if self.waiting and self.running < self.threads:
+                    self.running += 1
+                    task = self.waiting.pop()
+                    if self.waiting and self.running < self.threads:
+                        self.changed.notify()  # another thread can take a folder too
+                    return task
+                self.changed.wait()
+            self.changed.notify_all()  # the walk is over: the threads still waiting return
+            return None
 
 
 def _in_order(listings: dict[str, _Listing]) -> Iterator[tuple[pa.Table, list[str]]]:
@@ -289,7 +342,11 @@ def _list_folder(
             matched = [matched[index] for index in kept]
             sizes = [sizes[index] for index in kept]
             modified = [modified[index] for index in kept]
-    others = list(itertools.compress(names, map(operator.not_, hits)))
+    others = (
+        []
+        if len(matched) == len(names)
+        else list(itertools.compress(names, map(operator.not_, hits)))
+    )
     folders = sorted(
         (escape_name(name + os.sep), prefix + name, f"{relative}{name}{os.sep}")
         for name in _subfolders(directory, prefix, others, skip)

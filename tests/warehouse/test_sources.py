@@ -133,6 +133,27 @@ def test_a_walk_on_slow_storage_lists_more_folders_at_once(
     assert most == sources.WALK_THREADS > sources.FAST_WALK_THREADS
 
 
+def test_a_walk_whose_folder_fails_raises_and_stops(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An error in one folder's thread ends the walk with it, the other threads with it."""
+    for folder in range(12):
+        (tmp_path / f"f{folder:02}").mkdir()
+        (tmp_path / f"f{folder:02}" / "a.txt").write_text("x")
+    list_folder = sources._list_folder
+
+    def failing(directory: str, *arguments: Any) -> Any:
+        if directory.endswith("f05"):
+            raise MemoryError("listing f05")
+        return list_folder(directory, *arguments)
+
+    monkeypatch.setattr(sources, "_list_folder", failing)
+    with pytest.raises(MemoryError, match="listing f05"):
+        discover(tmp_path)
+    monkeypatch.setattr(sources, "_list_folder", list_folder)
+    assert len(discover(tmp_path).paths) == 12
+
+
 @given(
     st.text("ab*?[]!.", max_size=6),
     st.lists(st.text("ab.gztsx", max_size=9), max_size=8),
