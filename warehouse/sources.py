@@ -333,6 +333,9 @@ def _list_folder(
     plain = joined.isascii() and "\\" not in joined
     matched = list(itertools.compress(names, hits))
     matched.sort(key=None if plain else escape_name)
+    others = []
+    if len(matched) < len(names):
+        others = list(itertools.compress(names, map(operator.not_, hits)))
     paths = list(map(prefix.__add__, matched))
     sizes, modified, folders_found = _stat_entries(paths)
     if skip and folders_found:
@@ -342,11 +345,6 @@ def _list_folder(
             matched = [matched[index] for index in kept]
             sizes = [sizes[index] for index in kept]
             modified = [modified[index] for index in kept]
-    others = (
-        []
-        if len(matched) == len(names)
-        else list(itertools.compress(names, map(operator.not_, hits)))
-    )
     folders = sorted(
         (escape_name(name + os.sep), prefix + name, f"{relative}{name}{os.sep}")
         for name in _subfolders(directory, prefix, others, skip)
