@@ -49,30 +49,39 @@ added_to_lines AS (
         ON f.site = k.site AND f.story_key = k.story_key AND f.line_key = k.line_key
     GROUP BY f.site, f.line_key
 ),
--- Another line this run's rows carry is counted from the previous rows that carry it.
-other_lines AS (
-    SELECT DISTINCT f.site, f.line_key
-    FROM fresh AS f
-    ANTI JOIN learned_lines_before AS l ON f.site = l.site AND f.line_key = l.line_key
+-- Another line this run's rows carry is counted from the previous rows that carry it, each
+-- line by a number of its own: the stories are counted per number and story, two integers,
+-- where a site's name and a line key would be grouped.
+other_lines AS MATERIALIZED (
+    SELECT site, line_key, CAST(row_number() OVER () AS INTEGER) AS line_number
+    FROM (
+        SELECT DISTINCT f.site, f.line_key
+        FROM fresh AS f
+        ANTI JOIN learned_lines_before AS l ON f.site = l.site AND f.line_key = l.line_key
+    )
 ),
 line_story AS (
-    SELECT c.site, c.line_key, c.story_key, false AS fresh
+    SELECT o.line_number, c.story_key, false AS fresh
     FROM read_parquet($previous) AS c
-    SEMI JOIN other_lines AS o ON c.site = o.site AND c.line_key = o.line_key
+    JOIN other_lines AS o ON c.site = o.site AND c.line_key = o.line_key
     UNION ALL
-    SELECT f.site, f.line_key, f.story_key, true AS fresh
+    SELECT o.line_number, f.story_key, true AS fresh
     FROM fresh AS f
-    SEMI JOIN other_lines AS o ON f.site = o.site AND f.line_key = o.line_key
+    JOIN other_lines AS o ON f.site = o.site AND f.line_key = o.line_key
 ),
 line_story_fresh AS (
-    SELECT site, line_key, story_key, bool_and(fresh) AS fresh
+    SELECT line_number, story_key, bool_and(fresh) AS fresh
     FROM line_story
-    GROUP BY site, line_key, story_key
+    GROUP BY line_number, story_key
 ),
 line_stories AS (
-    SELECT site, line_key, count(*) FILTER (WHERE NOT fresh) AS before, count(*) AS after
-    FROM line_story_fresh
-    GROUP BY site, line_key
+    SELECT o.site, o.line_key, c.before, c.after
+    FROM (
+        SELECT line_number, count(*) FILTER (WHERE NOT fresh) AS before, count(*) AS after
+        FROM line_story_fresh
+        GROUP BY line_number
+    ) AS c
+    JOIN other_lines AS o USING (line_number)
     UNION ALL
     SELECT l.site, l.line_key, l.stories, l.stories + coalesce(a.added, 0)
     FROM learned_lines_before AS l
