@@ -37,6 +37,23 @@ def distinct_sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[opens], order[opens]
 
 
+def distinct_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` by a hash of the values, not a sort of them.
+
+    The distinct values, sorted, and each value's place among them. Only the distinct values
+    are sorted: a few candidate bodies' keys repeated over millions of pair ends are hashed
+    once each end, not sorted.
+    """
+    array = pa.array(values)
+    found = pc.unique(array)
+    distinct = found.to_numpy(zero_copy_only=False)
+    order = np.argsort(distinct)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    at = pc.index_in(array, value_set=found).to_numpy(zero_copy_only=False)
+    return distinct[order], rank[at]
+
+
 def utf8_bytes(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The UTF-8 bytes of a string array's values and where each starts (and the last ends).
 

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.arrays import distinct_sorted
+from transforms.arrays import distinct_inverse, distinct_sorted
 from transforms.body_keys import body_keys, key_positions
 from transforms.components import pair_batches
 from transforms.near_copies import NearDupParams, plausible_pairs, verify_pairs
@@ -181,9 +181,9 @@ def _screened(
     if touched is not None:
         batches = list(batches)
         ends = [batch.column(i).to_numpy() for batch in batches for i in (0, 1)]
-        # The ends' keys sorted once: each is looked up in order, and its place among the bodies
-        # wanted follows from the sort, with no binary search of random keys per end.
-        distinct, end_of = np.unique(np.concatenate([_NO_KEYS, *ends]), return_inverse=True)
+        # The ends' distinct keys sorted once: each is looked up in order, and an end's place
+        # among the bodies wanted follows from its key's, with no binary search per end.
+        distinct, end_of = distinct_inverse(np.concatenate([_NO_KEYS, *ends]))
         found = key_positions(present, distinct)
         kept = found >= 0
         wanted, numbers = distinct[kept], found[kept]

@@ -6,7 +6,13 @@ import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.arrays import count_words, distinct_sorted, in_set, may_hold_cjk
+from transforms.arrays import (
+    count_words,
+    distinct_inverse,
+    distinct_sorted,
+    in_set,
+    may_hold_cjk,
+)
 
 # White space of every kind RE2 and Unicode know, letters, digits and CJK.
 ALPHABET = st.sampled_from(list(" \t\n\x0b\x0c\r\x85\xa0\u2028\u3000ab1é€中カ"))
@@ -61,3 +67,13 @@ def test_distinct_sorted_is_numpys_unique_with_an_index_of_each(values: list[int
     distinct, index = distinct_sorted(array)
     assert (distinct == np.unique(array)).all()
     assert (array[index] == distinct).all()
+
+
+@given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 5), max_size=60))
+def test_distinct_inverse_is_numpys_unique_with_the_inverse(values: list[int]) -> None:
+    array = np.array(values, np.uint64)
+    distinct, inverse = distinct_inverse(array)
+    expected, expected_inverse = np.unique(array, return_inverse=True)
+    assert distinct.dtype == np.uint64
+    assert (distinct == expected).all()
+    assert (inverse == expected_inverse.ravel()).all()
