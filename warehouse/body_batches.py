@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyarrow import ipc
 
+from transforms.arrays import contiguous
 from warehouse.spill import spilling_connection
 
 PLACES = (
@@ -61,7 +62,7 @@ class KnownPlaces:
 
     files: list[str]
     """The document files the places point into."""
-    content_hash: pa.Array
+    content_hash: pa.Array | pa.ChunkedArray
     """Hashes of the bodies placed (repeats allowed: any of their rows holds the body)."""
     file_index: np.ndarray
     """Each hash's file, as an index into ``files``."""
@@ -74,8 +75,10 @@ class KnownPlaces:
         ``hashes`` are distinct and few beside the places: the places are probed in a hash set
         of them, not the other way round.
         """
-        at = np.flatnonzero(pc.is_in(self.content_hash, value_set=hashes).to_numpy(False))
-        first = pc.index_in(hashes, value_set=self.content_hash.take(pa.array(at)))
+        found = pc.is_in(self.content_hash, value_set=hashes)
+        at = np.flatnonzero(found.to_numpy(zero_copy_only=False))
+        taken = self.content_hash.take(pa.array(at))
+        first = pc.index_in(hashes, value_set=contiguous(taken))
         placed = at[first.drop_null().to_numpy()]
         files = pa.array(self.files, pa.string()).take(pa.array(self.file_index[placed]))
         rows = pa.array(self.row[placed], pa.int64())

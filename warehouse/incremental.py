@@ -68,7 +68,7 @@ class DocumentKeys:
         """Where the kept previous documents' bodies are: their file and row."""
         return KnownPlaces(
             [str(path) for path in self.previous_files],
-            self.previous.column("content_hash").combine_chunks(),
+            self.previous.column("content_hash"),
             self.previous.column("file_index").to_numpy(),
             self.previous.column("row").to_numpy(),
         )

@@ -81,9 +81,11 @@ def test_known_places_read_the_bodies_a_scan_of_every_file_reads(
     rows = [(index, row) for index, part in enumerate(old) for row in range(part.num_rows)]
     if not place_all:
         rows = rows[::2]
+    placed = [old[index].column("content_hash")[row].as_py() for index, row in rows]
     known = KnownPlaces(
         [str(path) for path in old_files],
-        pa.array([old[index].column("content_hash")[row].as_py() for index, row in rows]),
+        # As gather_keys reads them: a chunk per file.
+        pa.chunked_array([placed[:1], placed[1:]], pa.string()),
         np.array([index for index, _ in rows], np.int64),
         np.array([row for _, row in rows], np.int64),
     )
@@ -94,7 +96,7 @@ def test_known_places_read_the_bodies_a_scan_of_every_file_reads(
     assert {n: {body for _, body in pairs} for n, pairs in scanned.items()} == expected
     # With places: the bodies known or in the staged file, the only file left to scan (a file
     # read whole gives the other wanted bodies it holds too), never a body not wanted.
-    reachable = {digest(BODIES[i]) for i in staged} | set(known.content_hash.to_pylist())
+    reachable = {digest(BODIES[i]) for i in staged} | set(placed)
     found = collected(list(bodies_by_batch(files, table, folder, known)))
     for number, pairs in scanned.items():
         assert {p for p in pairs if p[0] in reachable} <= set(found.get(number, []))
