@@ -339,7 +339,7 @@ def _list_folder(
     paths = list(map(prefix.__add__, matched))
     sizes, modified, folders_found = _stat_entries(paths)
     if skip and folders_found:
-        dropped = {index for index in folders_found if _skipped(paths[index], skip)}
+        dropped = {index for index in folders_found if _folder_identity(paths[index]) in skip}
         if dropped:
             kept = [index for index in range(len(matched)) if index not in dropped]
             matched = [matched[index] for index in kept]
@@ -385,10 +385,9 @@ def _subfolders(
     if len(others) <= _FEW_OTHERS:
         found = []
         for name in others:
-            info = _lstat_or_none(prefix + name)
-            if info is not None and stat.S_ISDIR(info.st_mode):
-                if (info.st_dev, info.st_ino) not in skip:
-                    found.append(name)
+            identity = _folder_identity(prefix + name)
+            if identity is not None and identity not in skip:
+                found.append(name)
         return found
     wanted = set(others)
     try:
@@ -400,13 +399,18 @@ def _subfolders(
             ]
     except OSError:
         return []
-    return [name for name in folders if not (skip and _skipped(prefix + name, skip))]
+    if not skip:
+        return folders
+    return [name for name in folders if _folder_identity(prefix + name) not in skip]
 
 
-def _skipped(path: str, skip: frozenset[tuple[int, int]]) -> bool:
-    """Whether ``path`` is itself (not through a link) a folder whose identity is in ``skip``."""
-    info = _lstat_or_none(path)
-    return info is not None and stat.S_ISDIR(info.st_mode) and (info.st_dev, info.st_ino) in skip
+def _folder_identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of ``path`` if it is itself a folder, not a link to one; else None."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None
 
 
 def _stat_entries(paths: list[str]) -> tuple[list[int | None], list[int | None], list[int]]:
@@ -448,13 +452,6 @@ def _stat_entries(paths: list[str]) -> tuple[list[int | None], list[int | None],
 def _stat_or_none(path: str) -> os.stat_result | None:
     try:
         return os.stat(path)
-    except OSError:
-        return None
-
-
-def _lstat_or_none(path: str) -> os.stat_result | None:
-    try:
-        return os.lstat(path)
     except OSError:
         return None
 
