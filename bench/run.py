@@ -185,11 +185,8 @@ def run_newsetl(
             "unchanged": True,
         }
     flow_seconds = float(result.stdout.split("(flow ")[1].split(" s)")[0])
-    runs = query(
-        warehouse,
-        "select stage_seconds, stages, documents, duplicates from runs "
-        "order by started_at desc limit 1",
-    )[0]
+    # Every column: a baseline checkout's runs table may predate some (``stages``).
+    runs = query(warehouse, "select * from runs order by started_at desc limit 1")[0]
     stages = dict(runs["stage_seconds"])
     return {
         "wall": seconds,
@@ -198,7 +195,7 @@ def run_newsetl(
         "peak_mb": peak,
         "peak_pss_mb": peak_pss,
         "stages": stages,
-        "stage_cpu": {stage["stage"]: stage["cpu_seconds"] for stage in runs["stages"] or []},
+        "stage_cpu": {stage["stage"]: stage["cpu_seconds"] for stage in runs.get("stages") or []},
         "documents": runs["documents"],
         "duplicates": runs["duplicates"],
     }
