@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -41,6 +42,16 @@ from bench.sections import SCALE, put_section
 # Stages the run records in its ``runs`` row; the row is written by publish, so publish and the
 # report after it are the rest of the flow's time.
 STAGES = ["discover", "census", "process", "deduplicate"]
+
+
+# Stages under the names earlier newsetl gave them in its ``runs`` rows (a baseline's).
+EARLIER_STAGE_NAMES = {"extract_normalise": "process"}
+
+
+def with_stage_names(result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` with its stages under today's names (a baseline checkout's may be older)."""
+    stages = {EARLIER_STAGE_NAMES.get(k, k): v for k, v in result.get("stages", {}).items()}
+    return {**result, "stages": stages} if "stages" in result else result
 
 
 # The machine's cores: utilisation is CPU seconds over wall seconds times this.
@@ -260,7 +271,6 @@ def section(
     column order (a baseline first, then this checkout)."""
     small, large = sizes[0], sizes[-1]
     this = labels[-1]
-    ratio = results[large][this]["wall"] / results[small][this]["wall"]
     rows = [
         ("commit measured", lambda r: str(r.get("commit", "-"))),
         ("files", lambda r: f"{r['files']:,}"),
@@ -322,16 +332,25 @@ def section(
         lines.append(
             f"| {name} | " + " | ".join(cell(results[s][label]) for s, label in columns) + " |"
         )
-    lines += [
-        "",
-        f"- time({large:,}) / time({small:,}) = **{ratio:.2f}** (size ratio {large / small:.0f})",
-    ]
+    lines.append("")
+    if large != small:
+        ratio = results[large][this]["wall"] / results[small][this]["wall"]
+        lines.append(
+            f"- time({large:,}) / time({small:,}) = **{ratio:.2f}** (size ratio {large / small:.0f})"
+        )
+    for size, label in columns:
+        lines.append(f"- {heading(size, label)}: {per_article(results[size][label])}")
     if len(labels) > 1:
         base = labels[0]
         for size in sizes:
             new, old = results[size][this], results[size][base]
+            cpu = (
+                f"CPU per article {new['cpu'] / new['files'] / (old['cpu'] / old['files']):.2f}x, "
+                if "cpu" in new and "cpu" in old
+                else ""
+            )
             lines.append(
-                f"- {size:,} files, {this} / {base}: deduplicate stage "
+                f"- {size:,} files, {this} / {base}: {cpu}deduplicate stage "
                 f"{new['stages']['deduplicate'] / old['stages']['deduplicate']:.2f}x, "
                 f"sketch CPU {new['stages']['minhash_cpu'] / old['stages']['minhash_cpu']:.2f}x, "
                 f"peak PSS while deduplicating "
@@ -352,6 +371,17 @@ def section(
             *kind_table({label: results[size][label]["kinds"] for label in labels}),
         ]
     return "\n".join(lines)
+
+
+def per_article(result: dict[str, Any]) -> str:
+    """CPU milliseconds per article of the run's process tree, and its wall time over the floor."""
+    figures = []
+    if "cpu" in result:
+        figures.append(f"{1000 * result['cpu'] / result['files']:.3f} CPU ms per article")
+    floor = result.get("floor_seconds", math.nan)
+    if not math.isnan(floor):  # the read+hash pass ran before the run
+        figures.append(f"wall {result['wall'] / floor:.1f} times the read+hash floor")
+    return ", ".join(figures) or "no CPU or floor measured"
 
 
 def window_table(
@@ -424,14 +454,17 @@ def main(argv: list[str] | None = None) -> int:
         results[size] = {}
         if args.baseline:
             kept = measured(args.work, size, "baseline") if args.reuse else None
-            results[size][args.baseline_label] = kept or measure(
-                size,
-                args.work,
-                args.seed,
-                env,
-                args.baseline.resolve(),
-                "baseline",
-                floor=not args.no_floor,
+            results[size][args.baseline_label] = with_stage_names(
+                kept
+                or measure(
+                    size,
+                    args.work,
+                    args.seed,
+                    env,
+                    args.baseline.resolve(),
+                    "baseline",
+                    floor=not args.no_floor,
+                )
             )
         kept = measured(args.work, size) if args.reuse else None
         results[size][args.label] = kept or measure(

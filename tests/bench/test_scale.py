@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.scale import measured, section, stage_peak_pss, stage_peaks
+from bench.scale import measured, section, stage_peak_pss, stage_peaks, with_stage_names
 
 
 def test_peak_while_deduplicating_is_read_between_the_last_shard_and_the_dedup_task(
@@ -148,3 +148,26 @@ def test_a_kept_result_is_reused_but_not_a_failed_one(tmp_path: Path) -> None:
     (tmp_path / "memory-scale-10-baseline.json").write_text('{"failed": "out of memory"}')
     assert measured(tmp_path, 10) == {"wall": 3.0, "commit": "abc1234"}
     assert measured(tmp_path, 10, "baseline") is None
+
+
+def test_cpu_per_article_and_the_floor_are_shown_and_compared_with_the_baseline() -> None:
+    old = result(40.0, 5.0) | {"cpu": 60.0}  # 10 files: 6 ms each; floor 0.1 s
+    new = result(20.0, 5.0) | {"cpu": 20.0}
+    text = section([10], {10: {"main": old, "new": new}}, "cmd", ["main", "new"])
+    assert "- 10 files, main: 6000.000 CPU ms per article, wall 400.0 times" in text
+    assert "- 10 files, new: 2000.000 CPU ms per article, wall 200.0 times" in text
+    assert "- 10 files, new / main: CPU per article 0.33x, deduplicate stage 1.00x" in text
+    assert "time(10) / time(10)" not in text  # one size: no ratio of sizes
+    unmeasured = result(20.0, 5.0) | {"floor_seconds": float("nan")}
+    assert "no CPU or floor measured" in section([10], {10: {"x": unmeasured}}, "cmd", ["x"])
+
+
+def test_a_baseline_s_earlier_stage_names_are_read_as_today_s() -> None:
+    earlier = result(30.0, 5.0) | {"stages": {"extract_normalise": 12.0, "deduplicate": 5.0}}
+    renamed = with_stage_names(earlier)
+    assert renamed["stages"] == {"process": 12.0, "deduplicate": 5.0}
+    text = section([10], {10: {"main": renamed}}, "cmd", ["main"])
+    lines = {line.split(" | ")[0]: line for line in text.splitlines()}
+    assert lines["| stage process seconds"] == "| stage process seconds | 12.0 |"
+    assert lines["| publish and report seconds (rest of the flow)"].endswith("| 12.0 |")
+    assert with_stage_names({"failed": "x"}) == {"failed": "x"}
