@@ -4,7 +4,8 @@
 100,000 and 1,000,000 articles, runs ``newsetl run`` on each into a new warehouse as a user
 would, and writes its section of BENCHMARKS.md (``bench.sections.SCALE``; ``make bench`` keeps
 it): wall time, stages, peak memory of the process tree (over the run and over deduplication),
-the time ratio, and deduplication quality against the generator's story labels at both sizes,
+CPU per article and wall time over the read+hash floor (issue 19's figures), the time ratio, and
+deduplication quality against the generator's story labels at both sizes,
 per kind of copy (``bench.dedup_quality``). One run per size: a million-article run takes a
 quarter of an hour; the ratio is measured within one benchmark run.
 
