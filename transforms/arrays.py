@@ -32,9 +32,15 @@ def distinct_sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     order = np.argsort(values)
     ordered = values[order]
-    opens = np.ones(len(values), dtype=bool)
-    opens[1:] = ordered[1:] != ordered[:-1]
+    opens = run_starts(ordered)
     return ordered[opens], order[opens]
+
+
+def run_starts(ordered: np.ndarray) -> np.ndarray:
+    """Whether each value of sorted ``ordered`` is the first of its run (a mask)."""
+    starts = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return starts
 
 
 def distinct_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

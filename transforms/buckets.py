@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from transforms.arrays import run_starts
+
 
 @dataclass(frozen=True, slots=True)
 class Buckets:
@@ -100,7 +102,7 @@ def candidate_codes(bands: list[Buckets], bodies: int, first: int, last: int) ->
         [np.zeros(0, np.int64)] + [_codes(b, bodies, first, last) for b in bands]
     )
     codes.sort()
-    return codes[_starts(codes)]
+    return codes[run_starts(codes)]
 
 
 def left_ranges(pairs_per_body: np.ndarray, pairs_per_range: int) -> list[tuple[int, int]]:
@@ -136,19 +138,12 @@ def _codes(buckets: Buckets, bodies: int, first: int, last: int) -> np.ndarray:
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """The distinct values, ascending (a sort: numpy's hashing ``unique`` is slower on keys)."""
     ordered = np.sort(values)
-    return ordered[_starts(ordered)]
-
-
-def _starts(ordered: np.ndarray) -> np.ndarray:
-    """Whether each value of sorted ``ordered`` is the first of its run (a mask)."""
-    starts = np.ones(len(ordered), dtype=bool)
-    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    return starts
+    return ordered[run_starts(ordered)]
 
 
 def _firsts(ordered: np.ndarray) -> np.ndarray:
     """Positions in sorted ``ordered`` where a new value starts."""
-    return np.flatnonzero(_starts(ordered))
+    return np.flatnonzero(run_starts(ordered))
 
 
 def _run_ends(buckets: Buckets, at: np.ndarray) -> np.ndarray:
